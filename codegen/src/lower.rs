@@ -1,0 +1,1313 @@
+//! From `openapiv3` schemas to the type space.
+//!
+//! Representation rules (what each schema shape becomes):
+//!
+//! - `type: object` with `properties` → a struct; a property whose schema is a
+//!   single-valued string enum (or a 3.1 `const`) and is required → a
+//!   *constant* the struct owns (written on encode, checked on decode);
+//!   other properties → fields. An object without properties → a map.
+//! - A string `enum` → a string enum that keeps unknown values.
+//! - `anyOf` / `oneOf`:
+//!   - every member an object with a single-valued discriminator property
+//!     (`discriminator.propertyName`, else `type`) → a tagged union keyed by
+//!     it; members sharing a tag value are split by a second constant
+//!     property (the `role` of messages) into a nested tagged union;
+//!   - every member a string (plain or enum) → one string enum with all the
+//!     known values, keeping unknown ones;
+//!   - otherwise the members must differ in JSON kind (string, integer,
+//!     number, boolean, array, object; several objects only when tagged as
+//!     above) → a kind union, decoded by looking at the JSON kind;
+//!   - anything else cannot be decoded unambiguously and is an error.
+//! - `allOf` with one member → that member; with several objects → one merged struct.
+//! - Nullability (`nullable`, lowered 3.1 `null` members) is carried to the
+//!   field that uses the schema: `Option<T>` when required, `Option<Option<T>>`
+//!   when optional, so that an absent field and an explicit `null` differ.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use openapiv3::{AdditionalProperties, ReferenceOr, Schema, SchemaKind, Type};
+use serde_json::Value;
+
+use crate::error::{Error, pointer_push, schema_pointer};
+use crate::ir::{
+    Constant, EnumValue, EventUnion, Field, JsonKind, KindPayload, KindUnion, KindVariant, Module,
+    StringEnum, StructType, Surface, TaggedUnion, TaggedVariant, TypeDef, TypeId, TypeKind,
+    TypeRef, TypeSpace,
+};
+use crate::load::LoadedSpec;
+use crate::naming;
+use crate::surfaces::SurfacePlan;
+
+/// Schema keywords the generator understands; anything else (other than
+/// `x-` extensions) in a generated schema is an error, never silently dropped.
+const KNOWN_KEYWORDS: &[&str] = &[
+    "$ref",
+    "type",
+    "description",
+    "title",
+    "properties",
+    "required",
+    "items",
+    "enum",
+    "nullable",
+    "anyOf",
+    "oneOf",
+    "allOf",
+    "discriminator",
+    "additionalProperties",
+    "default",
+    "format",
+    "maxLength",
+    "minLength",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "pattern",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "example",
+    "examples",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+];
+
+/// The name of the field that keeps properties the spec does not list.
+pub const UNKNOWN_FIELDS: &str = "unknown_fields";
+
+/// Builds the type space for the planned surfaces.
+pub fn lower(spec: &LoadedSpec, plans: &[SurfacePlan]) -> Result<TypeSpace, Error> {
+    let raw_schemas = &spec.raw_schemas;
+    let empty = Default::default();
+    let schemas = spec
+        .openapi
+        .components
+        .as_ref()
+        .map(|c| &c.schemas)
+        .unwrap_or(&empty);
+    let mut lowerer = Lowerer {
+        schemas,
+        raw_schemas,
+        space: TypeSpace::default(),
+        named: BTreeMap::new(),
+        claimed: BTreeMap::new(),
+    };
+    for plan in plans {
+        let mut unions = Vec::new();
+        for union in &plan.unions {
+            let id = lowerer.event_union(
+                plan.module,
+                union.name,
+                union.doc,
+                &union.pointer,
+                &union.members,
+            )?;
+            unions.push(EventUnion {
+                id,
+                origin: union.origin.clone(),
+            });
+        }
+        lowerer.space.surfaces.push(Surface {
+            module: plan.module.to_string(),
+            doc: vec![plan.doc.to_string()],
+            unions,
+        });
+    }
+    let mut space = lowerer.space;
+    remove_unreachable(&mut space);
+    mark_recursive_fields(&mut space);
+    mark_default_structs(&mut space);
+    Ok(space)
+}
+
+/// The result of lowering one schema: the type to use and whether `null` is allowed.
+#[derive(Debug, Clone)]
+struct Lowered {
+    ty: TypeRef,
+    nullable: bool,
+}
+
+/// What a schema body turned into before it is named.
+enum Body {
+    /// Needs a definition of its own.
+    Def(TypeKind),
+    /// Is expressed by an existing type.
+    Ref(TypeRef),
+}
+
+struct Lowerer<'a> {
+    schemas: &'a indexmap::IndexMap<String, ReferenceOr<Schema>>,
+    raw_schemas: &'a Value,
+    space: TypeSpace,
+    /// Component schema name → its lowering (filled before the body, for recursion).
+    named: BTreeMap<String, Lowered>,
+    /// Rust name → JSON pointer of the schema that claimed it.
+    claimed: BTreeMap<String, String>,
+}
+
+impl Lowerer<'_> {
+    fn claim(&mut self, name: &str, pointer: &str) -> Result<(), Error> {
+        if naming::is_reserved_type_name(name) {
+            return Err(Error::NameCollision {
+                name: name.into(),
+                first: "the generated code (a reserved name)".into(),
+                second: pointer.into(),
+            });
+        }
+        if let Some(first) = self.claimed.get(name) {
+            return Err(Error::NameCollision {
+                name: name.into(),
+                first: first.clone(),
+                second: pointer.into(),
+            });
+        }
+        self.claimed.insert(name.into(), pointer.into());
+        Ok(())
+    }
+
+    fn define(
+        &mut self,
+        name: String,
+        module: Module,
+        description: Option<String>,
+        source: &str,
+        kind: TypeKind,
+    ) -> TypeId {
+        let id = match &module {
+            Module::Schemas => name.clone(),
+            Module::Surface(m) => format!("{m}::{name}"),
+        };
+        self.space.types.insert(
+            id.clone(),
+            TypeDef {
+                name,
+                module,
+                description,
+                source: source.into(),
+                kind,
+            },
+        );
+        id
+    }
+
+    fn event_union(
+        &mut self,
+        module: &str,
+        name: &str,
+        doc: &str,
+        pointer: &str,
+        members: &[String],
+    ) -> Result<TypeId, Error> {
+        let mut structs = Vec::new();
+        for member in members {
+            let lowered = self.lower_named(member, pointer)?;
+            let member_pointer = schema_pointer(member);
+            match &lowered.ty {
+                TypeRef::Named(id)
+                    if matches!(
+                        self.space.types.get(id).map(|d| &d.kind),
+                        Some(TypeKind::Struct(_))
+                    ) =>
+                {
+                    structs.push((id.clone(), member_pointer));
+                }
+                _ => {
+                    return Err(Error::Surface {
+                        pointer: member_pointer,
+                        reason: "an event schema must be an object with properties".into(),
+                    });
+                }
+            }
+        }
+        let union = self.tagged_union(&structs, "type", name, pointer, true)?;
+        let id = self.define(
+            name.to_string(),
+            Module::Surface(module.to_string()),
+            Some(doc.to_string()),
+            pointer,
+            TypeKind::TaggedUnion(union),
+        );
+        Ok(id)
+    }
+
+    /// Lowers a `#/components/schemas/<name>` reference.
+    fn lower_reference(&mut self, reference: &str, pointer: &str) -> Result<Lowered, Error> {
+        let name = reference
+            .strip_prefix("#/components/schemas/")
+            .filter(|name| self.schemas.contains_key(*name))
+            .ok_or_else(|| Error::UnresolvedRef {
+                pointer: pointer.into(),
+                reference: reference.into(),
+            })?;
+        self.lower_named(name, pointer)
+    }
+
+    fn lower_named(&mut self, name: &str, from: &str) -> Result<Lowered, Error> {
+        if let Some(done) = self.named.get(name) {
+            return Ok(done.clone());
+        }
+        let pointer = schema_pointer(name);
+        let schema = match self.schemas.get(name) {
+            Some(ReferenceOr::Item(schema)) => schema,
+            Some(ReferenceOr::Reference { reference }) => {
+                let target = self.lower_reference(reference, &pointer)?;
+                self.named.insert(name.into(), target.clone());
+                return Ok(target);
+            }
+            None => {
+                return Err(Error::UnresolvedRef {
+                    pointer: from.into(),
+                    reference: format!("#/components/schemas/{name}"),
+                });
+            }
+        };
+        let rust_name = naming::type_name(name);
+        self.claim(&rust_name, &pointer)?;
+        let placeholder = Lowered {
+            ty: TypeRef::Named(rust_name.clone()),
+            nullable: schema.schema_data.nullable,
+        };
+        self.named.insert(name.into(), placeholder);
+        let (body, nullable) = self.lower_body(schema, &pointer, &rust_name)?;
+        let kind = match body {
+            Body::Def(kind) => kind,
+            Body::Ref(TypeRef::Named(id)) if id == rust_name => {
+                return Err(Error::unsupported(
+                    pointer,
+                    "the schema is defined as itself",
+                ));
+            }
+            Body::Ref(target) => TypeKind::Alias(target),
+        };
+        let description = schema.schema_data.description.clone();
+        self.define(
+            rust_name.clone(),
+            Module::Schemas,
+            description,
+            &pointer,
+            kind,
+        );
+        let lowered = Lowered {
+            ty: TypeRef::Named(rust_name),
+            nullable,
+        };
+        self.named.insert(name.into(), lowered.clone());
+        Ok(lowered)
+    }
+
+    /// Lowers a schema or reference found inside another schema. `hint` names
+    /// the definition if the schema needs one.
+    fn lower(
+        &mut self,
+        schema: &ReferenceOr<Schema>,
+        pointer: &str,
+        hint: &str,
+    ) -> Result<Lowered, Error> {
+        match schema {
+            ReferenceOr::Reference { reference } => self.lower_reference(reference, pointer),
+            ReferenceOr::Item(schema) => self.lower_inline(schema, pointer, hint),
+        }
+    }
+
+    fn lower_boxed(
+        &mut self,
+        schema: &ReferenceOr<Box<Schema>>,
+        pointer: &str,
+        hint: &str,
+    ) -> Result<Lowered, Error> {
+        match schema {
+            ReferenceOr::Reference { reference } => self.lower_reference(reference, pointer),
+            ReferenceOr::Item(schema) => self.lower_inline(schema, pointer, hint),
+        }
+    }
+
+    fn lower_inline(
+        &mut self,
+        schema: &Schema,
+        pointer: &str,
+        hint: &str,
+    ) -> Result<Lowered, Error> {
+        let (body, nullable) = self.lower_body(schema, pointer, hint)?;
+        let ty = match body {
+            Body::Ref(ty) => ty,
+            Body::Def(kind) => {
+                self.claim(hint, pointer)?;
+                let id = self.define(
+                    hint.to_string(),
+                    Module::Schemas,
+                    schema.schema_data.description.clone(),
+                    pointer,
+                    kind,
+                );
+                TypeRef::Named(id)
+            }
+        };
+        Ok(Lowered { ty, nullable })
+    }
+
+    fn check_keywords(&self, pointer: &str) -> Result<(), Error> {
+        let Some(relative) = pointer.strip_prefix("/components/schemas") else {
+            return Ok(());
+        };
+        let Some(Value::Object(raw)) = self.raw_schemas.pointer(relative) else {
+            return Ok(());
+        };
+        for key in raw.keys() {
+            if !key.starts_with("x-") && !KNOWN_KEYWORDS.contains(&key.as_str()) {
+                return Err(Error::unsupported(
+                    pointer,
+                    format!("the keyword `{key}` is not supported by the generator"),
+                ));
+            }
+        }
+        if let Some(Value::Array(types)) = raw.get("type") {
+            return Err(Error::unsupported(
+                pointer,
+                format!(
+                    "a schema with several types ({}) is not supported",
+                    Value::Array(types.clone())
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn lower_body(
+        &mut self,
+        schema: &Schema,
+        pointer: &str,
+        hint: &str,
+    ) -> Result<(Body, bool), Error> {
+        self.check_keywords(pointer)?;
+        let data = &schema.schema_data;
+        let mut nullable = data.nullable;
+        let body = match &schema.schema_kind {
+            SchemaKind::Type(Type::String(string)) => {
+                if string.enumeration.iter().any(Option::is_none) {
+                    nullable = true;
+                }
+                let values: Vec<String> = string.enumeration.iter().flatten().cloned().collect();
+                if values.is_empty() {
+                    Body::Ref(TypeRef::String)
+                } else {
+                    Body::Def(string_enum(&values, pointer)?)
+                }
+            }
+            SchemaKind::Type(Type::Number(_)) => Body::Ref(TypeRef::Number),
+            SchemaKind::Type(Type::Integer(_)) => Body::Ref(TypeRef::Integer),
+            SchemaKind::Type(Type::Boolean(_)) => Body::Ref(TypeRef::Boolean),
+            SchemaKind::Type(Type::Array(array)) => {
+                let item = match &array.items {
+                    Some(items) => self.lower_boxed(
+                        items,
+                        &pointer_push(pointer, "items"),
+                        &format!("{hint}Item"),
+                    )?,
+                    None => Lowered {
+                        ty: TypeRef::Any,
+                        nullable: false,
+                    },
+                };
+                if item.nullable {
+                    return Err(Error::unsupported(
+                        format!("{pointer}/items"),
+                        "nullable array items are not supported",
+                    ));
+                }
+                Body::Ref(TypeRef::Array(Box::new(item.ty)))
+            }
+            SchemaKind::Type(Type::Object(object)) => self.lower_object(
+                &object.properties,
+                &object.required,
+                object.additional_properties.as_ref(),
+                pointer,
+                hint,
+            )?,
+            SchemaKind::OneOf { one_of } => {
+                self.lower_union(one_of, "oneOf", data, pointer, hint, &mut nullable)?
+            }
+            SchemaKind::AnyOf { any_of } => {
+                self.lower_union(any_of, "anyOf", data, pointer, hint, &mut nullable)?
+            }
+            SchemaKind::AllOf { all_of } => {
+                self.lower_all_of(all_of, pointer, hint, &mut nullable)?
+            }
+            SchemaKind::Not { .. } => {
+                return Err(Error::unsupported(
+                    pointer,
+                    "the keyword `not` is not supported",
+                ));
+            }
+            SchemaKind::Any(any) => {
+                if !any.one_of.is_empty() {
+                    self.lower_union(&any.one_of, "oneOf", data, pointer, hint, &mut nullable)?
+                } else if !any.any_of.is_empty() {
+                    self.lower_union(&any.any_of, "anyOf", data, pointer, hint, &mut nullable)?
+                } else if !any.all_of.is_empty() {
+                    self.lower_all_of(&any.all_of, pointer, hint, &mut nullable)?
+                } else if any.typ.as_deref() == Some("object")
+                    || !any.properties.is_empty()
+                    || any.additional_properties.is_some()
+                {
+                    self.lower_object(
+                        &any.properties,
+                        &any.required,
+                        any.additional_properties.as_ref(),
+                        pointer,
+                        hint,
+                    )?
+                } else if !any.enumeration.is_empty() {
+                    let mut values = Vec::new();
+                    for value in &any.enumeration {
+                        match value {
+                            Value::String(s) => values.push(s.clone()),
+                            Value::Null => nullable = true,
+                            other => {
+                                return Err(Error::unsupported(
+                                    pointer,
+                                    format!("enum value {other} is not a string"),
+                                ));
+                            }
+                        }
+                    }
+                    Body::Def(string_enum(&values, pointer)?)
+                } else {
+                    match any.typ.as_deref() {
+                        None => Body::Ref(TypeRef::Any),
+                        Some("string") => Body::Ref(TypeRef::String),
+                        Some("integer") => Body::Ref(TypeRef::Integer),
+                        Some("number") => Body::Ref(TypeRef::Number),
+                        Some("boolean") => Body::Ref(TypeRef::Boolean),
+                        Some("array") => {
+                            let item = match &any.items {
+                                Some(items) => self.lower_boxed(
+                                    items,
+                                    &pointer_push(pointer, "items"),
+                                    &format!("{hint}Item"),
+                                )?,
+                                None => Lowered {
+                                    ty: TypeRef::Any,
+                                    nullable: false,
+                                },
+                            };
+                            Body::Ref(TypeRef::Array(Box::new(item.ty)))
+                        }
+                        Some(other) => {
+                            return Err(Error::unsupported(
+                                pointer,
+                                format!("`type: {other}` with these keywords is not supported"),
+                            ));
+                        }
+                    }
+                }
+            }
+        };
+        Ok((body, nullable))
+    }
+
+    fn lower_object(
+        &mut self,
+        properties: &indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>,
+        required: &[String],
+        additional: Option<&AdditionalProperties>,
+        pointer: &str,
+        hint: &str,
+    ) -> Result<Body, Error> {
+        if properties.is_empty() {
+            let value = match additional {
+                Some(AdditionalProperties::Schema(schema)) => {
+                    let lowered = self.lower(
+                        schema,
+                        &pointer_push(pointer, "additionalProperties"),
+                        &format!("{hint}Value"),
+                    )?;
+                    if lowered.nullable {
+                        TypeRef::Any
+                    } else {
+                        lowered.ty
+                    }
+                }
+                _ => TypeRef::Any,
+            };
+            return Ok(Body::Ref(TypeRef::Map(Box::new(value))));
+        }
+        let mut fields: Vec<Field> = Vec::new();
+        let mut constants = Vec::new();
+        let mut rust_names = BTreeSet::from([UNKNOWN_FIELDS.to_string()]);
+        for (wire_name, property) in properties {
+            let source = pointer_push(&pointer_push(pointer, "properties"), wire_name);
+            let is_required = required.contains(wire_name);
+            if let ReferenceOr::Item(schema) = property
+                && let Some(value) = single_string_value(schema)
+                && is_required
+            {
+                self.check_keywords(&source)?;
+                constants.push(Constant {
+                    wire_name: wire_name.clone(),
+                    value,
+                    required: true,
+                    source,
+                });
+                continue;
+            }
+            let rust_name = naming::field_name(wire_name);
+            if !rust_names.insert(rust_name.clone()) {
+                return Err(Error::NameCollision {
+                    name: rust_name,
+                    first: pointer.into(),
+                    second: source,
+                });
+            }
+            let lowered = self.lower_boxed(
+                property,
+                &source,
+                &format!("{hint}{}", naming::type_name(wire_name)),
+            )?;
+            let description = match property {
+                ReferenceOr::Item(schema) => schema.schema_data.description.clone(),
+                ReferenceOr::Reference { .. } => None,
+            };
+            fields.push(Field {
+                wire_name: wire_name.clone(),
+                rust_name,
+                ty: lowered.ty,
+                required: is_required,
+                nullable: lowered.nullable,
+                boxed: false,
+                description,
+                source,
+            });
+        }
+        Ok(Body::Def(TypeKind::Struct(StructType {
+            fields,
+            constants,
+            derives_default: false,
+        })))
+    }
+
+    fn lower_all_of(
+        &mut self,
+        members: &[ReferenceOr<Schema>],
+        pointer: &str,
+        hint: &str,
+        nullable: &mut bool,
+    ) -> Result<Body, Error> {
+        if let [only] = members {
+            let lowered = self.lower(only, &format!("{pointer}/allOf/0"), hint)?;
+            *nullable |= lowered.nullable;
+            return Ok(Body::Ref(lowered.ty));
+        }
+        // Several members: merge their properties into one object.
+        let mut properties = indexmap::IndexMap::new();
+        let mut required = Vec::new();
+        for (i, member) in members.iter().enumerate() {
+            let member_pointer = format!("{pointer}/allOf/{i}");
+            let schema = match member {
+                ReferenceOr::Item(schema) => schema,
+                ReferenceOr::Reference { reference } => {
+                    let name = reference
+                        .strip_prefix("#/components/schemas/")
+                        .unwrap_or(reference);
+                    match self.schemas.get(name) {
+                        Some(ReferenceOr::Item(schema)) => schema,
+                        _ => {
+                            return Err(Error::UnresolvedRef {
+                                pointer: member_pointer,
+                                reference: reference.clone(),
+                            });
+                        }
+                    }
+                }
+            };
+            match &schema.schema_kind {
+                SchemaKind::Type(Type::Object(object)) => {
+                    properties.extend(object.properties.clone());
+                    required.extend(object.required.clone());
+                }
+                SchemaKind::Any(any) if !any.properties.is_empty() => {
+                    properties.extend(any.properties.clone());
+                    required.extend(any.required.clone());
+                }
+                _ => {
+                    return Err(Error::unsupported(
+                        member_pointer,
+                        "`allOf` with several members is supported only for objects with properties",
+                    ));
+                }
+            }
+        }
+        self.lower_object(&properties, &required, None, pointer, hint)
+    }
+
+    fn lower_union(
+        &mut self,
+        members: &[ReferenceOr<Schema>],
+        keyword: &str,
+        data: &openapiv3::SchemaData,
+        pointer: &str,
+        hint: &str,
+        nullable: &mut bool,
+    ) -> Result<Body, Error> {
+        let mut lowered = Vec::new();
+        for (i, member) in members.iter().enumerate() {
+            let member_pointer = format!("{pointer}/{keyword}/{i}");
+            let member_hint = format!("{hint}{}", member_name_hint(member, i));
+            let result = self.lower(member, &member_pointer, &member_hint)?;
+            *nullable |= result.nullable;
+            let is_reference = matches!(member, ReferenceOr::Reference { .. });
+            lowered.push(Member {
+                ty: result.ty,
+                pointer: member_pointer,
+                label: member_label(member),
+                is_reference,
+            });
+        }
+        if let [only] = lowered.as_slice() {
+            return Ok(Body::Ref(only.ty.clone()));
+        }
+        let tag_key = data
+            .discriminator
+            .as_ref()
+            .map(|d| d.property_name.clone())
+            .unwrap_or_else(|| "type".to_string());
+        let kinds: Vec<JsonKind> = lowered
+            .iter()
+            .map(|m| self.kind_of(&m.ty, &m.pointer))
+            .collect::<Result<_, _>>()?;
+
+        // Every member an object with a constant tag: a tagged union.
+        if kinds.iter().all(|k| *k == JsonKind::Object)
+            && lowered
+                .iter()
+                .all(|m| self.tag_value(&m.ty, &tag_key).is_some())
+        {
+            let structs: Vec<(TypeId, String)> = lowered
+                .iter()
+                .filter_map(|m| m.ty.named().map(|id| (id.clone(), m.pointer.clone())))
+                .collect();
+            let union = self.tagged_union(&structs, &tag_key, hint, pointer, false)?;
+            return Ok(Body::Def(TypeKind::TaggedUnion(union)));
+        }
+        if data.discriminator.is_some() {
+            return Err(Error::unsupported(
+                pointer,
+                format!(
+                    "the union has a discriminator `{tag_key}` but not every member is an object with a single `{tag_key}` value"
+                ),
+            ));
+        }
+        // Every member a string: one string enum with every known value.
+        if kinds.iter().all(|k| *k == JsonKind::String) {
+            let values = self.string_values(&lowered);
+            if values.is_empty() {
+                return Ok(Body::Ref(TypeRef::String));
+            }
+            return Ok(Body::Def(string_enum(&values, pointer)?));
+        }
+        self.kind_union(lowered, kinds, &tag_key, pointer, hint)
+            .map(Body::Def)
+    }
+
+    /// Known values of string members (plain strings add none).
+    fn string_values(&self, members: &[Member]) -> Vec<String> {
+        let mut values: Vec<String> = Vec::new();
+        for member in members {
+            if let TypeRef::Named(id) = self.space.resolve(&member.ty)
+                && let Some(TypeKind::StringEnum(e)) = self.space.types.get(id).map(|d| &d.kind)
+            {
+                for value in &e.values {
+                    if !values.contains(&value.wire) {
+                        values.push(value.wire.clone());
+                    }
+                }
+            }
+        }
+        values
+    }
+
+    fn kind_union(
+        &mut self,
+        members: Vec<Member>,
+        kinds: Vec<JsonKind>,
+        tag_key: &str,
+        pointer: &str,
+        hint: &str,
+    ) -> Result<TypeKind, Error> {
+        let mut variants: Vec<KindVariant> = Vec::new();
+        let mut by_kind: BTreeMap<JsonKind, Vec<Member>> = BTreeMap::new();
+        let mut order: Vec<JsonKind> = Vec::new();
+        for (member, kind) in members.into_iter().zip(kinds) {
+            if !order.contains(&kind) {
+                order.push(kind);
+            }
+            by_kind.entry(kind).or_default().push(member);
+        }
+        if by_kind.contains_key(&JsonKind::Integer) && by_kind.contains_key(&JsonKind::Number) {
+            return Err(Error::unsupported(
+                pointer,
+                "a union of an integer and a number cannot be decoded unambiguously",
+            ));
+        }
+        let mut object_tag = None;
+        for kind in order {
+            let group = by_kind.remove(&kind).unwrap_or_default();
+            match (kind, group.as_slice()) {
+                (JsonKind::String, [only]) => {
+                    let single = self.single_enum_value(&only.ty);
+                    match single {
+                        Some(value) => variants.push(KindVariant {
+                            name: naming::variant_name(&value),
+                            kind,
+                            payload: KindPayload::Constant(value),
+                        }),
+                        _ => variants.push(KindVariant {
+                            name: self.variant_label(only, kind),
+                            kind,
+                            payload: KindPayload::Value(only.ty.clone()),
+                        }),
+                    }
+                }
+                (JsonKind::String, several) => {
+                    let values = self.string_values(several);
+                    let name = format!("{hint}String");
+                    self.claim(&name, pointer)?;
+                    let id = self.define(
+                        name,
+                        Module::Schemas,
+                        None,
+                        pointer,
+                        string_enum(&values, pointer)?,
+                    );
+                    variants.push(KindVariant {
+                        name: "String".into(),
+                        kind,
+                        payload: KindPayload::Value(TypeRef::Named(id)),
+                    });
+                }
+                (JsonKind::Object, [only]) => {
+                    variants.push(KindVariant {
+                        name: self.variant_label(only, kind),
+                        kind,
+                        payload: KindPayload::Value(only.ty.clone()),
+                    });
+                }
+                (JsonKind::Object, several) => {
+                    if !several
+                        .iter()
+                        .all(|m| self.tag_value(&m.ty, tag_key).is_some())
+                    {
+                        let list: Vec<&str> = several.iter().map(|m| m.pointer.as_str()).collect();
+                        return Err(Error::unsupported(
+                            pointer,
+                            format!(
+                                "several object members ({}) without a single-valued `{tag_key}` to tell them apart",
+                                list.join(", ")
+                            ),
+                        ));
+                    }
+                    let structs: Vec<(TypeId, String)> = several
+                        .iter()
+                        .filter_map(|m| m.ty.named().map(|id| (id.clone(), m.pointer.clone())))
+                        .collect();
+                    let tagged = self.tagged_union(&structs, tag_key, hint, pointer, false)?;
+                    for variant in tagged.variants {
+                        variants.push(KindVariant {
+                            name: variant.name,
+                            kind,
+                            payload: KindPayload::Tagged {
+                                tag_value: variant.tag_value,
+                                ty: variant.ty,
+                            },
+                        });
+                    }
+                    object_tag = Some(tag_key.to_string());
+                }
+                (_, [only]) => {
+                    variants.push(KindVariant {
+                        name: self.variant_label(only, kind),
+                        kind,
+                        payload: KindPayload::Value(only.ty.clone()),
+                    });
+                }
+                (_, several) => {
+                    let list: Vec<&str> = several.iter().map(|m| m.pointer.as_str()).collect();
+                    return Err(Error::unsupported(
+                        pointer,
+                        format!(
+                            "members {} have the same JSON kind and cannot be told apart",
+                            list.join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
+        let mut seen = BTreeSet::new();
+        for variant in &variants {
+            if !seen.insert(variant.name.clone()) {
+                return Err(Error::NameCollision {
+                    name: variant.name.clone(),
+                    first: pointer.into(),
+                    second: pointer.into(),
+                });
+            }
+        }
+        Ok(TypeKind::KindUnion(KindUnion {
+            variants,
+            object_tag,
+        }))
+    }
+
+    fn variant_label(&self, member: &Member, kind: JsonKind) -> String {
+        if let Some(label) = &member.label {
+            return naming::variant_name(label);
+        }
+        if let (true, TypeRef::Named(id)) = (member.is_reference, &member.ty)
+            && let Some(def) = self.space.types.get(id)
+        {
+            return def.name.clone();
+        }
+        match kind {
+            JsonKind::String => "String",
+            JsonKind::Integer => "Integer",
+            JsonKind::Number => "Number",
+            JsonKind::Boolean => "Boolean",
+            JsonKind::Array => "Array",
+            JsonKind::Object => "Object",
+        }
+        .to_string()
+    }
+
+    fn single_enum_value(&self, ty: &TypeRef) -> Option<String> {
+        let TypeRef::Named(id) = self.space.resolve(ty) else {
+            return None;
+        };
+        match self.space.types.get(id).map(|d| &d.kind) {
+            Some(TypeKind::StringEnum(e)) if e.values.len() == 1 => Some(e.values[0].wire.clone()),
+            _ => None,
+        }
+    }
+
+    fn kind_of(&self, ty: &TypeRef, pointer: &str) -> Result<JsonKind, Error> {
+        Ok(match self.space.resolve(ty) {
+            TypeRef::String => JsonKind::String,
+            TypeRef::Integer => JsonKind::Integer,
+            TypeRef::Number => JsonKind::Number,
+            TypeRef::Boolean => JsonKind::Boolean,
+            TypeRef::Array(_) => JsonKind::Array,
+            TypeRef::Map(_) => JsonKind::Object,
+            TypeRef::Any => {
+                return Err(Error::unsupported(
+                    pointer,
+                    "a union member that accepts any value makes the union ambiguous",
+                ));
+            }
+            TypeRef::Named(id) => match self.space.types.get(id).map(|d| &d.kind) {
+                Some(TypeKind::Struct(_) | TypeKind::TaggedUnion(_)) => JsonKind::Object,
+                Some(TypeKind::StringEnum(_)) => JsonKind::String,
+                Some(TypeKind::KindUnion(_)) => {
+                    return Err(Error::unsupported(
+                        pointer,
+                        "a union nested directly in another union with different kinds is not supported",
+                    ));
+                }
+                // Still being lowered (recursion): only objects can recurse.
+                Some(TypeKind::Alias(_)) | None => JsonKind::Object,
+            },
+        })
+    }
+
+    /// The constant value of `key` in a struct member: an owned constant, or
+    /// an optional field whose type is a single-valued string enum.
+    fn tag_value(&self, ty: &TypeRef, key: &str) -> Option<String> {
+        let TypeRef::Named(id) = ty else { return None };
+        let Some(TypeKind::Struct(s)) = self.space.types.get(id).map(|d| &d.kind) else {
+            return None;
+        };
+        if let Some(constant) = s.constants.iter().find(|c| c.wire_name == key) {
+            return Some(constant.value.clone());
+        }
+        let field = s
+            .fields
+            .iter()
+            .find(|f| f.wire_name == key && !f.nullable)?;
+        self.single_enum_value(&field.ty)
+    }
+
+    /// Makes `key` an owned constant of the struct `id` (it may have been an
+    /// optional single-valued field): the union needs it written on encode.
+    fn promote_to_constant(&mut self, id: &TypeId, key: &str) {
+        let value = self.tag_value(&TypeRef::Named(id.clone()), key);
+        let Some(TypeKind::Struct(s)) = self.space.types.get_mut(id).map(|d| &mut d.kind) else {
+            return;
+        };
+        if s.constants.iter().any(|c| c.wire_name == key) {
+            return;
+        }
+        if let (Some(position), Some(value)) =
+            (s.fields.iter().position(|f| f.wire_name == key), value)
+        {
+            let field = s.fields.remove(position);
+            s.constants.push(Constant {
+                wire_name: key.into(),
+                value,
+                required: field.required,
+                source: field.source,
+            });
+        }
+    }
+
+    /// Builds a tagged union over struct members keyed by `key`; members
+    /// sharing a tag value become a nested union keyed by another constant.
+    fn tagged_union(
+        &mut self,
+        members: &[(TypeId, String)],
+        key: &str,
+        name: &str,
+        pointer: &str,
+        is_event_union: bool,
+    ) -> Result<TaggedUnion, Error> {
+        let mut groups: Vec<(String, Vec<(TypeId, String)>)> = Vec::new();
+        for (id, member_pointer) in members {
+            let Some(value) = self.tag_value(&TypeRef::Named(id.clone()), key) else {
+                return Err(Error::unsupported(
+                    member_pointer.clone(),
+                    format!("union member has no single-valued `{key}` property"),
+                ));
+            };
+            self.promote_to_constant(id, key);
+            match groups.iter_mut().find(|(v, _)| *v == value) {
+                Some((_, group)) if group.iter().any(|(other, _)| other == id) => {}
+                Some((_, group)) => group.push((id.clone(), member_pointer.clone())),
+                None => groups.push((value, vec![(id.clone(), member_pointer.clone())])),
+            }
+        }
+        let mut variants: Vec<TaggedVariant> = Vec::new();
+        let mut names: BTreeMap<String, String> = BTreeMap::new();
+        for (value, group) in groups {
+            let variant = naming::variant_name(&value);
+            if let Some(first) = names.insert(variant.clone(), value.clone()) {
+                return Err(Error::Unsupported {
+                    pointer: pointer.into(),
+                    reason: format!(
+                        "`{key}` values `{first}` and `{value}` both become the variant name `{variant}`"
+                    ),
+                });
+            }
+            let ty = if let [(only, _)] = group.as_slice() {
+                only.clone()
+            } else {
+                if is_event_union {
+                    let list: Vec<&str> = group.iter().map(|(_, p)| p.as_str()).collect();
+                    return Err(Error::Surface {
+                        pointer: pointer.into(),
+                        reason: format!("events {} share the `type` `{value}`", list.join(" and ")),
+                    });
+                }
+                let sub_key = self.distinguishing_key(&group, key).ok_or_else(|| {
+                    let list: Vec<&str> = group.iter().map(|(_, p)| p.as_str()).collect();
+                    Error::Unsupported {
+                        pointer: pointer.into(),
+                        reason: format!("members {} share `{key}: {value}` and no other constant property tells them apart", list.join(" and ")),
+                    }
+                })?;
+                let nested_name = format!("{name}{variant}");
+                self.claim(&nested_name, pointer)?;
+                let nested = self.tagged_union(&group, &sub_key, &nested_name, pointer, false)?;
+                let description = Some(format!(
+                    "The `{key}: {value}` members, told apart by `{sub_key}`."
+                ));
+                self.define(
+                    nested_name,
+                    Module::Schemas,
+                    description,
+                    pointer,
+                    TypeKind::TaggedUnion(nested),
+                )
+            };
+            variants.push(TaggedVariant {
+                name: variant,
+                tag_value: value,
+                ty,
+            });
+        }
+        if variants.iter().any(|v| v.name == "Unknown") {
+            return Err(Error::unsupported(
+                pointer,
+                "a member's tag becomes `Unknown`, the name kept for unknown members",
+            ));
+        }
+        Ok(TaggedUnion {
+            tag: key.into(),
+            variants,
+            is_event_union,
+        })
+    }
+
+    /// A constant property, other than `key`, with a distinct value in every member.
+    fn distinguishing_key(&self, group: &[(TypeId, String)], key: &str) -> Option<String> {
+        let (first, _) = group.first()?;
+        let Some(TypeKind::Struct(s)) = self.space.types.get(first).map(|d| &d.kind) else {
+            return None;
+        };
+        let candidates: Vec<String> = s
+            .constants
+            .iter()
+            .map(|c| c.wire_name.clone())
+            .chain(s.fields.iter().map(|f| f.wire_name.clone()))
+            .filter(|k| k != key)
+            .collect();
+        candidates.into_iter().find(|candidate| {
+            let values: Option<BTreeSet<String>> = group
+                .iter()
+                .map(|(id, _)| self.tag_value(&TypeRef::Named(id.clone()), candidate))
+                .collect();
+            values.is_some_and(|v| v.len() == group.len())
+        })
+    }
+}
+
+/// One lowered union member.
+struct Member {
+    ty: TypeRef,
+    pointer: String,
+    /// A name the spec gives an inline member (its `title`).
+    label: Option<String>,
+    /// Whether the member is a `$ref` to a component schema.
+    is_reference: bool,
+}
+
+/// The single value of a string enum schema (`enum: [x]` or lowered `const`), if that is what it is.
+fn single_string_value(schema: &Schema) -> Option<String> {
+    if schema.schema_data.nullable {
+        return None;
+    }
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::String(s)) => match s.enumeration.as_slice() {
+            [Some(value)] => Some(value.clone()),
+            _ => None,
+        },
+        SchemaKind::Any(any)
+            if any.one_of.is_empty() && any.any_of.is_empty() && any.all_of.is_empty() =>
+        {
+            match any.enumeration.as_slice() {
+                [Value::String(value)] => Some(value.clone()),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+fn string_enum(values: &[String], pointer: &str) -> Result<TypeKind, Error> {
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
+    let mut enum_values = Vec::new();
+    for value in values {
+        let name = naming::variant_name(value);
+        if name == "Other" {
+            return Err(Error::unsupported(
+                pointer,
+                format!("the value `{value}` becomes `Other`, the variant kept for unknown values"),
+            ));
+        }
+        if let Some(first) = names.insert(name.clone(), value.clone()) {
+            return Err(Error::unsupported(
+                pointer,
+                format!("values `{first}` and `{value}` both become the variant name `{name}`"),
+            ));
+        }
+        enum_values.push(EnumValue {
+            name,
+            wire: value.clone(),
+        });
+    }
+    Ok(TypeKind::StringEnum(StringEnum {
+        values: enum_values,
+    }))
+}
+
+/// Part of the name given to an inline union member's definition.
+fn member_name_hint(member: &ReferenceOr<Schema>, index: usize) -> String {
+    let ReferenceOr::Item(schema) = member else {
+        return format!("Variant{index}");
+    };
+    if let Some(label) = member_label(member) {
+        return naming::type_name(&label);
+    }
+    let tag = match &schema.schema_kind {
+        SchemaKind::Type(Type::Object(o)) => o.properties.get("type"),
+        SchemaKind::Any(a) => a.properties.get("type"),
+        _ => None,
+    };
+    if let Some(ReferenceOr::Item(tag)) = tag
+        && let Some(value) = single_string_value(tag)
+    {
+        return naming::type_name(&value);
+    }
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::String(_)) => "String".into(),
+        SchemaKind::Type(Type::Integer(_)) => "Integer".into(),
+        SchemaKind::Type(Type::Number(_)) => "Number".into(),
+        SchemaKind::Type(Type::Boolean(_)) => "Boolean".into(),
+        SchemaKind::Type(Type::Array(_)) => "Array".into(),
+        SchemaKind::Type(Type::Object(_)) => "Object".into(),
+        _ => format!("Variant{index}"),
+    }
+}
+
+/// The `title` of an inline member, used for its variant name.
+fn member_label(member: &ReferenceOr<Schema>) -> Option<String> {
+    match member {
+        ReferenceOr::Item(schema) => schema
+            .schema_data
+            .title
+            .clone()
+            .filter(|t| !naming::type_name(t).is_empty()),
+        ReferenceOr::Reference { .. } => None,
+    }
+}
+
+/// Types referenced by a definition.
+fn references(kind: &TypeKind) -> Vec<&TypeId> {
+    match kind {
+        TypeKind::Struct(s) => s.fields.iter().filter_map(|f| f.ty.named()).collect(),
+        TypeKind::TaggedUnion(u) => u.variants.iter().map(|v| &v.ty).collect(),
+        TypeKind::KindUnion(u) => u
+            .variants
+            .iter()
+            .filter_map(|v| match &v.payload {
+                KindPayload::Value(ty) => ty.named(),
+                KindPayload::Tagged { ty, .. } => Some(ty),
+                KindPayload::Constant(_) => None,
+            })
+            .collect(),
+        TypeKind::StringEnum(_) => Vec::new(),
+        TypeKind::Alias(ty) => ty.named().into_iter().collect(),
+    }
+}
+
+/// Drops definitions no event reaches (e.g. single-value enums that became constants).
+fn remove_unreachable(space: &mut TypeSpace) {
+    let mut reachable: BTreeSet<TypeId> = BTreeSet::new();
+    let mut stack: Vec<TypeId> = space
+        .surfaces
+        .iter()
+        .flat_map(|s| s.unions.iter().map(|u| u.id.clone()))
+        .collect();
+    while let Some(id) = stack.pop() {
+        if reachable.insert(id.clone())
+            && let Some(def) = space.types.get(&id)
+        {
+            stack.extend(references(&def.kind).into_iter().cloned());
+        }
+    }
+    space.types.retain(|id, _| reachable.contains(id));
+}
+
+/// Types a definition holds by value (not behind `Vec` or a map).
+fn by_value(kind: &TypeKind) -> Vec<&TypeId> {
+    fn direct(ty: &TypeRef) -> Option<&TypeId> {
+        match ty {
+            TypeRef::Named(id) => Some(id),
+            _ => None,
+        }
+    }
+    match kind {
+        TypeKind::Struct(s) => s
+            .fields
+            .iter()
+            .filter(|f| !f.boxed)
+            .filter_map(|f| direct(&f.ty))
+            .collect(),
+        TypeKind::TaggedUnion(u) => u.variants.iter().map(|v| &v.ty).collect(),
+        TypeKind::KindUnion(u) => u
+            .variants
+            .iter()
+            .filter_map(|v| match &v.payload {
+                KindPayload::Value(ty) => direct(ty),
+                KindPayload::Tagged { ty, .. } => Some(ty),
+                KindPayload::Constant(_) => None,
+            })
+            .collect(),
+        TypeKind::StringEnum(_) => Vec::new(),
+        TypeKind::Alias(ty) => direct(ty).into_iter().collect(),
+    }
+}
+
+fn reaches(space: &TypeSpace, from: &TypeId, target: &TypeId) -> bool {
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![from.clone()];
+    while let Some(id) = stack.pop() {
+        if &id == target {
+            return true;
+        }
+        if seen.insert(id.clone())
+            && let Some(def) = space.types.get(&id)
+        {
+            stack.extend(by_value(&def.kind).into_iter().cloned());
+        }
+    }
+    false
+}
+
+/// Boxes struct fields that close a by-value cycle, so every type has a size.
+fn mark_recursive_fields(space: &mut TypeSpace) {
+    let ids: Vec<TypeId> = space.types.keys().cloned().collect();
+    for id in ids {
+        let Some(TypeKind::Struct(s)) = space.types.get(&id).map(|d| &d.kind) else {
+            continue;
+        };
+        let to_box: Vec<usize> = s
+            .fields
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| match &f.ty {
+                TypeRef::Named(target) if reaches(space, target, &id) => Some(i),
+                _ => None,
+            })
+            .collect();
+        if let Some(TypeKind::Struct(s)) = space.types.get_mut(&id).map(|d| &mut d.kind) {
+            for i in to_box {
+                s.fields[i].boxed = true;
+            }
+        }
+    }
+}
+
+/// Decides which structs derive `Default`: those whose required, non-nullable
+/// fields all have a default (least fixed point, so recursion never qualifies).
+fn mark_default_structs(space: &mut TypeSpace) {
+    loop {
+        let mut changed = Vec::new();
+        for (id, def) in &space.types {
+            if let TypeKind::Struct(s) = &def.kind
+                && !s.derives_default
+                && s.fields
+                    .iter()
+                    .all(|f| !f.required || f.nullable || has_default(space, &f.ty))
+            {
+                changed.push(id.clone());
+            }
+        }
+        if changed.is_empty() {
+            return;
+        }
+        for id in changed {
+            if let Some(TypeKind::Struct(s)) = space.types.get_mut(&id).map(|d| &mut d.kind) {
+                s.derives_default = true;
+            }
+        }
+    }
+}
+
+fn has_default(space: &TypeSpace, ty: &TypeRef) -> bool {
+    match space.resolve(ty) {
+        TypeRef::Named(id) => {
+            matches!(space.types.get(id).map(|d| &d.kind), Some(TypeKind::Struct(s)) if s.derives_default)
+        }
+        // `serde_json::Number` has no `Default`.
+        TypeRef::Number => false,
+        _ => true,
+    }
+}

@@ -1,0 +1,277 @@
+//! Which event unions the document defines, and where their members come from.
+//!
+//! - A document with `realtime-beta-*` groups in its top-level `x-oaiMeta`
+//!   has both surfaces: GA from the union schemas `RealtimeClientEvent` /
+//!   `RealtimeServerEvent`, beta from the groups (it has no union schema).
+//! - An older document (no `realtime-beta-*` groups) predates GA: its
+//!   `RealtimeClientEvent` / `RealtimeServerEvent` unions, or when those are
+//!   missing its `realtime-client-events` / `realtime-server-events` groups,
+//!   are the beta surface.
+//! - Translation comes from `RealtimeTranslationClientEvent` /
+//!   `RealtimeTranslationServerEvent`, or their groups.
+//!
+//! Whenever a union schema is missing, its group is used instead.
+
+use serde_json::Value;
+
+use crate::error::{Error, pointer_push, schema_pointer};
+use crate::ir::UnionOrigin;
+use crate::load::LoadedSpec;
+
+/// One surface to generate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SurfacePlan {
+    /// The module name.
+    pub module: &'static str,
+    /// Module documentation.
+    pub doc: &'static str,
+    /// Its event unions, client first.
+    pub unions: Vec<UnionPlan>,
+}
+
+/// One event union to generate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionPlan {
+    /// The Rust name inside the surface module.
+    pub name: &'static str,
+    /// Documentation of the union.
+    pub doc: &'static str,
+    /// Where the member list comes from.
+    pub origin: UnionOrigin,
+    /// Where that is in the document (a JSON pointer).
+    pub pointer: String,
+    /// The member schema names, in document order.
+    pub members: Vec<String>,
+}
+
+struct UnionSource {
+    schema: &'static str,
+    group: &'static str,
+}
+
+const CLIENT_DOC: &str = "An event the client sends to the server.";
+const SERVER_DOC: &str = "An event the server sends to the client.";
+
+/// Finds the surfaces of a document.
+pub fn plan(spec: &LoadedSpec) -> Result<Vec<SurfacePlan>, Error> {
+    let groups = Groups::read(spec.oai_meta.as_ref());
+    let has_ga = groups.find("realtime-beta-client-events").is_some()
+        || groups.find("realtime-beta-server-events").is_some();
+    let mut plans = Vec::new();
+    let mut add = |module: &'static str,
+                   doc: &'static str,
+                   client: UnionSource,
+                   server: UnionSource|
+     -> Result<(), Error> {
+        let mut unions = Vec::new();
+        for (name, union_doc, source) in [
+            ("ClientEvent", CLIENT_DOC, client),
+            ("ServerEvent", SERVER_DOC, server),
+        ] {
+            if let Some(mut union) = find_union(spec, &groups, &source)? {
+                union.name = name;
+                union.doc = union_doc;
+                unions.push(union);
+            }
+        }
+        if !unions.is_empty() {
+            plans.push(SurfacePlan {
+                module,
+                doc,
+                unions,
+            });
+        }
+        Ok(())
+    };
+    if has_ga {
+        add(
+            "ga",
+            "The generally available Realtime API (`/v1/realtime`).",
+            UnionSource {
+                schema: "RealtimeClientEvent",
+                group: "realtime-client-events",
+            },
+            UnionSource {
+                schema: "RealtimeServerEvent",
+                group: "realtime-server-events",
+            },
+        )?;
+        add(
+            "beta",
+            "The deprecated beta Realtime API, selected with the header `OpenAI-Beta: realtime=v1`.",
+            UnionSource {
+                schema: "RealtimeBetaClientEvent",
+                group: "realtime-beta-client-events",
+            },
+            UnionSource {
+                schema: "RealtimeBetaServerEvent",
+                group: "realtime-beta-server-events",
+            },
+        )?;
+    } else {
+        add(
+            "beta",
+            "The beta Realtime API, selected with the header `OpenAI-Beta: realtime=v1`.",
+            UnionSource {
+                schema: "RealtimeClientEvent",
+                group: "realtime-client-events",
+            },
+            UnionSource {
+                schema: "RealtimeServerEvent",
+                group: "realtime-server-events",
+            },
+        )?;
+    }
+    add(
+        "translation",
+        "Realtime translation sessions.",
+        UnionSource {
+            schema: "RealtimeTranslationClientEvent",
+            group: "realtime-translation-client-events",
+        },
+        UnionSource {
+            schema: "RealtimeTranslationServerEvent",
+            group: "realtime-translation-server-events",
+        },
+    )?;
+    if plans.is_empty() {
+        return Err(Error::Surface {
+            pointer: "/components/schemas".into(),
+            reason: "the document defines no Realtime event union and no Realtime event group"
+                .into(),
+        });
+    }
+    Ok(plans)
+}
+
+fn find_union(
+    spec: &LoadedSpec,
+    groups: &Groups,
+    source: &UnionSource,
+) -> Result<Option<UnionPlan>, Error> {
+    let schemas = spec.openapi.components.as_ref().map(|c| &c.schemas);
+    if let Some(schema) = schemas.and_then(|s| s.get(source.schema)) {
+        let pointer = schema_pointer(source.schema);
+        let members = union_members(schema, &pointer)?;
+        return Ok(Some(UnionPlan {
+            name: "",
+            doc: "",
+            origin: UnionOrigin::Schema(source.schema.to_string()),
+            pointer,
+            members,
+        }));
+    }
+    let Some((index, group)) = groups.find(source.group) else {
+        return Ok(None);
+    };
+    let pointer = format!("/x-oaiMeta/groups/{index}");
+    let mut members = Vec::new();
+    let sections = group
+        .get("sections")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    for (i, section) in sections.iter().enumerate() {
+        if section.get("type").and_then(Value::as_str) != Some("object") {
+            continue;
+        }
+        let Some(key) = section.get("key").and_then(Value::as_str) else {
+            return Err(Error::Surface {
+                pointer: format!("{pointer}/sections/{i}"),
+                reason: "an object section without a string `key`".into(),
+            });
+        };
+        if !schemas.is_some_and(|s| s.contains_key(key)) {
+            return Err(Error::Surface {
+                pointer: format!("{pointer}/sections/{i}"),
+                reason: format!("the group lists `{key}`, which is not a component schema"),
+            });
+        }
+        members.push(key.to_string());
+    }
+    if members.is_empty() {
+        return Err(Error::Surface {
+            pointer,
+            reason: format!("the group `{}` lists no event schema", source.group),
+        });
+    }
+    Ok(Some(UnionPlan {
+        name: "",
+        doc: "",
+        origin: UnionOrigin::Group(source.group.to_string()),
+        pointer,
+        members,
+    }))
+}
+
+fn union_members(
+    schema: &openapiv3::ReferenceOr<openapiv3::Schema>,
+    pointer: &str,
+) -> Result<Vec<String>, Error> {
+    use openapiv3::{ReferenceOr, SchemaKind};
+    let ReferenceOr::Item(schema) = schema else {
+        return Err(Error::Surface {
+            pointer: pointer.into(),
+            reason: "an event union must be a schema, not a `$ref`".into(),
+        });
+    };
+    let (keyword, members) = match &schema.schema_kind {
+        SchemaKind::AnyOf { any_of } => ("anyOf", any_of),
+        SchemaKind::OneOf { one_of } => ("oneOf", one_of),
+        SchemaKind::Any(any) if !any.any_of.is_empty() => ("anyOf", &any.any_of),
+        SchemaKind::Any(any) if !any.one_of.is_empty() => ("oneOf", &any.one_of),
+        _ => {
+            return Err(Error::Surface {
+                pointer: pointer.into(),
+                reason: "an event union must be an `anyOf` or `oneOf` of `$ref`s".into(),
+            });
+        }
+    };
+    members
+        .iter()
+        .enumerate()
+        .map(|(i, member)| match member {
+            ReferenceOr::Reference { reference } => reference
+                .strip_prefix("#/components/schemas/")
+                .map(str::to_string)
+                .ok_or_else(|| Error::UnresolvedRef {
+                    pointer: format!("{pointer}/{keyword}/{i}"),
+                    reference: reference.clone(),
+                }),
+            ReferenceOr::Item(_) => Err(Error::Surface {
+                pointer: format!("{pointer}/{keyword}/{i}"),
+                reason: "event union members must be `$ref`s to event schemas".into(),
+            }),
+        })
+        .collect()
+}
+
+/// The `x-oaiMeta.groups` of a document.
+struct Groups<'a>(Vec<&'a Value>);
+
+impl<'a> Groups<'a> {
+    fn read(oai_meta: Option<&'a Value>) -> Self {
+        let groups = oai_meta
+            .and_then(|meta| meta.get("groups"))
+            .and_then(Value::as_array)
+            .map(|groups| groups.iter().collect())
+            .unwrap_or_default();
+        Groups(groups)
+    }
+
+    fn find(&self, id: &str) -> Option<(usize, &'a Value)> {
+        self.0
+            .iter()
+            .enumerate()
+            .find(|(_, group)| group.get("id").and_then(Value::as_str) == Some(id))
+            .map(|(index, group)| (index, *group))
+    }
+}
+
+/// JSON pointer of a group section (for error messages and tests).
+pub fn group_section_pointer(group_index: usize, section_index: usize) -> String {
+    pointer_push(
+        &format!("/x-oaiMeta/groups/{group_index}/sections"),
+        &section_index.to_string(),
+    )
+}

@@ -1,0 +1,37 @@
+//! Typed events of the OpenAI Realtime API, generated from OpenAI's OpenAPI
+//! document (see the `spec/` folder of the repository for the pin).
+//!
+//! - [`ga`]: the generally available API; [`beta`]: the deprecated beta API
+//!   (`OpenAI-Beta: realtime=v1`); [`translation`]: translation sessions.
+//!   Each has a `ClientEvent` and a `ServerEvent` union keyed by `type`.
+//! - [`schemas`]: every type those events use, shared between surfaces.
+//! - [`support`]: the hand-written runtime the generated code calls.
+//!
+//! Forward compatible by construction: an event `type` this version does not
+//! know decodes to `Unknown(raw)`, string enums keep unknown values in
+//! `Other(..)`, and properties the spec does not list are kept in each
+//! struct's `unknown_fields`, so decoding and encoding again loses nothing.
+
+// Generated code names this crate by its absolute path.
+extern crate self as realtime_types;
+
+#[rustfmt::skip] // formatted by prettyplease when generated
+mod generated;
+pub mod support;
+
+pub use generated::*;
+
+/// What every surface's `ClientEvent` and `ServerEvent` union offers, so that
+/// code (a transport, a proxy, a test) can be generic over the surface.
+pub trait Event:
+    Sized + Clone + std::fmt::Debug + serde::Serialize + serde::de::DeserializeOwned
+{
+    /// Every event `type` the union knows, in spec order.
+    const EVENT_TYPES: &'static [&'static str];
+
+    /// The event's `type` on the wire, also for an event this version does not know.
+    fn event_type(&self) -> &str;
+
+    /// Whether this is an event this version does not know (kept raw).
+    fn is_unknown(&self) -> bool;
+}

@@ -1,0 +1,345 @@
+//! Hand-written helpers the generated code calls. Nothing here knows about a
+//! particular event; everything that repeats per type is generated.
+//!
+//! Decoding a tagged union (`{"type": "...", ...}`) streams: entries before
+//! the tag are buffered (usually just `event_id`), the tag picks the variant,
+//! and the variant's own decoder then reads the buffered entries followed by
+//! the rest of the object straight from the input. Nothing is decoded twice
+//! and no intermediate tree is built for known variants.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, Visitor};
+use serde_json::Value;
+
+/// A union of JSON objects told apart by one string property (its *tag*).
+///
+/// Implemented by every generated tagged union; [`deserialize_tagged`] does
+/// the decoding around [`TaggedUnion::decode_tagged`].
+pub trait TaggedUnion: Sized {
+    /// The discriminating property, e.g. `type`.
+    const TAG: &'static str;
+    /// What a value of this union looks like, for error messages.
+    const EXPECTING: &'static str;
+
+    /// Decodes the variant selected by `tag` from `rest`, a map deserializer
+    /// that yields every entry of the object, the tag entry included.
+    /// An unknown tag must produce the union's catch-all variant.
+    fn decode_tagged<'de, D: Deserializer<'de>>(tag: &str, rest: D) -> Result<Self, D::Error>;
+}
+
+/// Decodes a tagged union (see the module documentation).
+pub fn deserialize_tagged<'de, T: TaggedUnion, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<T, D::Error> {
+    deserializer.deserialize_map(TaggedVisitor(PhantomData))
+}
+
+/// Decodes a tagged union from a map that is already open (used by unions
+/// that first look at the JSON kind of a value).
+pub fn visit_tagged_map<'de, T: TaggedUnion, A: MapAccess<'de>>(mut map: A) -> Result<T, A::Error> {
+    let mut prefix: Vec<(String, Value)> = Vec::new();
+    while let Some(key) = map.next_key::<Key<'de>>()? {
+        if key.as_str() == T::TAG {
+            let tag: Value = map.next_value()?;
+            let Value::String(tag) = tag else {
+                return Err(de::Error::invalid_type(unexpected(&tag), &"a string"));
+            };
+            prefix.push((T::TAG.to_string(), Value::String(tag.clone())));
+            let rest = MapAccessDeserializer::new(Replay {
+                prefix: prefix.into_iter(),
+                pending: None,
+                rest: map,
+            });
+            return T::decode_tagged(&tag, rest);
+        }
+        let value: Value = map.next_value()?;
+        prefix.push((key.into_string(), value));
+    }
+    Err(de::Error::missing_field(T::TAG))
+}
+
+struct TaggedVisitor<T>(PhantomData<T>);
+
+impl<'de, T: TaggedUnion> Visitor<'de> for TaggedVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(T::EXPECTING)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        visit_tagged_map(map)
+    }
+}
+
+/// A map that yields buffered entries first, then the rest of the input.
+struct Replay<I, A> {
+    prefix: I,
+    pending: Option<Value>,
+    rest: A,
+}
+
+impl<'de, I, A> MapAccess<'de> for Replay<I, A>
+where
+    I: Iterator<Item = (String, Value)>,
+    A: MapAccess<'de>,
+{
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        if let Some((key, value)) = self.prefix.next() {
+            self.pending = Some(value);
+            return seed.deserialize(key.into_deserializer()).map(Some);
+        }
+        self.rest.next_key_seed(seed)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
+        match self.pending.take() {
+            Some(value) => seed.deserialize(value).map_err(de::Error::custom),
+            None => self.rest.next_value_seed(seed),
+        }
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.rest
+            .size_hint()
+            .map(|rest| rest + self.prefix.size_hint().0)
+    }
+}
+
+/// An object key, borrowed from the input when the input allows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key<'de>(Cow<'de, str>);
+
+impl Key<'_> {
+    /// The key text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The key as an owned string (to keep it as an unknown field).
+    pub fn into_string(self) -> String {
+        self.0.into_owned()
+    }
+}
+
+impl<'de> de::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(CowStrVisitor).map(Key)
+    }
+}
+
+struct CowStrVisitor;
+
+impl<'de> Visitor<'de> for CowStrVisitor {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("a string")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(value))
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(value.to_string()))
+    }
+
+    fn visit_string<E: de::Error>(self, value: String) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(value))
+    }
+}
+
+/// Reads the value of a constant property (such as `"type": "message"`) and
+/// checks that it is `expected`.
+pub fn expect_constant<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    key: &'static str,
+    expected: &'static str,
+) -> Result<(), A::Error> {
+    let value: Cow<'de, str> = map.next_value_seed(StrSeed)?;
+    if value == expected {
+        Ok(())
+    } else {
+        Err(de::Error::invalid_value(
+            de::Unexpected::Str(&value),
+            &ConstantExpected { key, expected },
+        ))
+    }
+}
+
+struct StrSeed;
+
+impl<'de> DeserializeSeed<'de> for StrSeed {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(CowStrVisitor)
+    }
+}
+
+struct ConstantExpected {
+    key: &'static str,
+    expected: &'static str,
+}
+
+impl de::Expected for ConstantExpected {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(formatter, "`{}` to be `{}`", self.key, self.expected)
+    }
+}
+
+/// Decodes a string enum that keeps unknown values: the generated type
+/// converts from the text (borrowed or owned).
+pub fn deserialize_string_enum<'de, T, D>(deserializer: D) -> Result<T, D::Error>
+where
+    T: for<'a> From<&'a str> + From<String>,
+    D: Deserializer<'de>,
+{
+    deserializer.deserialize_str(StringEnumVisitor(PhantomData))
+}
+
+struct StringEnumVisitor<T>(PhantomData<T>);
+
+impl<'de, T> Visitor<'de> for StringEnumVisitor<T>
+where
+    T: for<'a> From<&'a str> + From<String>,
+{
+    type Value = T;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("a string")
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<T, E> {
+        Ok(T::from(value))
+    }
+
+    fn visit_string<E: de::Error>(self, value: String) -> Result<T, E> {
+        Ok(T::from(value))
+    }
+}
+
+/// The tag of a raw object kept by a catch-all variant (`""` when it has none).
+pub fn raw_tag<'a>(raw: &'a Value, tag: &str) -> &'a str {
+    raw.get(tag).and_then(Value::as_str).unwrap_or("")
+}
+
+/// Describes a JSON value's kind for "invalid type" errors.
+pub fn unexpected(value: &Value) -> de::Unexpected<'_> {
+    match value {
+        Value::Null => de::Unexpected::Unit,
+        Value::Bool(b) => de::Unexpected::Bool(*b),
+        Value::Number(n) => match n.as_f64() {
+            Some(f) => de::Unexpected::Float(f),
+            None => de::Unexpected::Other("a number"),
+        },
+        Value::String(_) => de::Unexpected::Other("a string"),
+        Value::Array(_) => de::Unexpected::Seq,
+        Value::Object(_) => de::Unexpected::Map,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    /// A minimal hand-written union in the shape the generator emits.
+    #[derive(Debug, PartialEq)]
+    enum Shape {
+        Circle(Circle),
+        Unknown(Value),
+    }
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    struct Circle {
+        r#type: String,
+        radius: f64,
+        #[serde(default)]
+        id: Option<String>,
+    }
+
+    impl TaggedUnion for Shape {
+        const TAG: &'static str = "type";
+        const EXPECTING: &'static str = "a shape";
+
+        fn decode_tagged<'de, D: Deserializer<'de>>(tag: &str, rest: D) -> Result<Self, D::Error> {
+            Ok(match tag {
+                "circle" => Shape::Circle(Circle::deserialize(rest)?),
+                _ => Shape::Unknown(Value::deserialize(rest)?),
+            })
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Shape {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            deserialize_tagged(deserializer)
+        }
+    }
+
+    #[test]
+    fn entries_before_the_tag_reach_the_variant() {
+        let shape: Shape =
+            serde_json::from_str(r#"{"id":"c1","type":"circle","radius":2.5}"#).unwrap();
+        assert_eq!(
+            shape,
+            Shape::Circle(Circle {
+                r#type: "circle".into(),
+                radius: 2.5,
+                id: Some("c1".into())
+            })
+        );
+    }
+
+    #[test]
+    fn unknown_tag_keeps_the_whole_object() {
+        let text = r#"{"id":"s1","type":"square","side":3,"nested":{"a":[1,2]}}"#;
+        let shape: Shape = serde_json::from_str(text).unwrap();
+        assert_eq!(shape, Shape::Unknown(serde_json::from_str(text).unwrap()));
+    }
+
+    #[test]
+    fn missing_tag_is_an_error_naming_it() {
+        let error = serde_json::from_str::<Shape>(r#"{"radius":1}"#).unwrap_err();
+        assert!(
+            error.to_string().contains("missing field `type`"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn non_string_tag_is_an_error() {
+        let error = serde_json::from_str::<Shape>(r#"{"type":7}"#).unwrap_err();
+        assert!(error.to_string().contains("expected a string"), "{error}");
+    }
+
+    #[test]
+    fn tagged_unions_decode_from_a_value_too() {
+        let value = serde_json::json!({"radius": 1.0, "type": "circle"});
+        let shape = Shape::deserialize(value).unwrap();
+        assert!(matches!(shape, Shape::Circle(Circle { radius, .. }) if radius == 1.0));
+    }
+
+    #[test]
+    fn keys_borrow_from_the_input() {
+        let mut deserializer = serde_json::Deserializer::from_str(r#""event_id""#);
+        let key = Key::deserialize(&mut deserializer).unwrap();
+        assert!(matches!(key.0, Cow::Borrowed("event_id")));
+    }
+
+    #[test]
+    fn raw_tag_reads_the_tag_or_nothing() {
+        assert_eq!(raw_tag(&serde_json::json!({"type": "x.y"}), "type"), "x.y");
+        assert_eq!(raw_tag(&serde_json::json!({"kind": 1}), "type"), "");
+    }
+}

@@ -1,0 +1,45 @@
+//! `cargo xtask`: project automation.
+//!
+//! ```text
+//! cargo xtask codegen [--check] [--spec PATH [--allow-unpinned]] [--offline] [--timings]
+//! cargo xtask check-history
+//! ```
+
+mod codegen;
+mod history;
+mod workspace;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage:
+  cargo xtask codegen [--check] [--spec PATH [--allow-unpinned]] [--offline] [--timings]
+      Regenerate realtime-types/src/generated from the pinned OpenAPI spec.
+      --check           write nothing; fail if the committed files are stale
+      --spec PATH       read this spec file (its sha256 must match spec/lock.json)
+      --allow-unpinned  accept a --spec file with another sha256 (recorded in the header)
+      --offline         never try to download the spec
+      --timings         print how long parsing, modelling and emitting took
+  cargo xtask check-history
+      Generate each spec in ../shared/spec/history and the pinned spec into a
+      temporary crate, `cargo check` it and round-trip that version's examples.";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("codegen") => codegen::Args::parse(&args[1..]).and_then(|a| codegen::run(&a)),
+        Some("check-history") if args.len() == 1 => history::run(),
+        Some("help" | "--help" | "-h") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => Err(format!("unknown command\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
