@@ -14,6 +14,8 @@ use std::fmt;
 
 use serde_json::Value;
 
+use crate::ir::{TypeKind, TypeSpace};
+
 /// Parses an example payload into its JSON values, in order.
 ///
 /// Accepted on top of strict JSON:
@@ -207,6 +209,126 @@ fn strip_non_json(text: &str) -> Result<String, ExampleError> {
             "invalid UTF-8 after comment removal",
         )
     })
+}
+
+/// One example payload of one event of one surface.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct EventExample {
+    /// The surface module (`ga`, `beta`, `translation`).
+    pub surface: String,
+    /// The union (`ClientEvent` or `ServerEvent`).
+    pub union: String,
+    /// The event's schema name.
+    pub schema: String,
+    /// The event `type` the generated union gives this schema.
+    pub event_type: String,
+    /// The example value (an example text may hold several).
+    pub value: Value,
+}
+
+/// The examples of every event of every surface of a modelled spec, and the
+/// event schemas that have none.
+///
+/// `document` is the parsed spec; `space` its model (from [`crate::model`]).
+pub fn event_examples(
+    document: &Value,
+    space: &TypeSpace,
+) -> Result<(Vec<EventExample>, Vec<String>), String> {
+    let mut found = Vec::new();
+    let mut without = Vec::new();
+    for surface in &space.surfaces {
+        for union in &surface.unions {
+            let Some(TypeKind::TaggedUnion(tagged)) = space.types.get(&union.id).map(|d| &d.kind)
+            else {
+                return Err(format!("{} is not a tagged union", union.id));
+            };
+            let union_name = space
+                .types
+                .get(&union.id)
+                .map(|d| d.name.clone())
+                .unwrap_or_default();
+            for variant in &tagged.variants {
+                let Some(member) = space.types.get(&variant.ty) else {
+                    continue;
+                };
+                let Some(schema) = member.source.strip_prefix("/components/schemas/") else {
+                    return Err(format!(
+                        "event `{}` is not a component schema",
+                        variant.tag_value
+                    ));
+                };
+                let pointer = format!("{}/x-oaiMeta/example", member.source);
+                let Some(text) = document.pointer(&pointer).and_then(Value::as_str) else {
+                    without.push(schema.to_string());
+                    continue;
+                };
+                let values = parse_example(text).map_err(|e| format!("{pointer}: {e}"))?;
+                for value in values {
+                    found.push(EventExample {
+                        surface: surface.module.clone(),
+                        union: union_name.clone(),
+                        schema: schema.to_string(),
+                        event_type: variant.tag_value.clone(),
+                        value,
+                    });
+                }
+            }
+        }
+    }
+    Ok((found, without))
+}
+
+/// An event example that is wrong upstream in one spec version.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KnownDefect {
+    /// sha256 of the spec version.
+    pub spec_sha256: String,
+    /// The event schema whose example is wrong.
+    pub schema: String,
+    /// What is wrong.
+    pub defect: String,
+    /// A JSON pointer into the example ...
+    pub pointer: String,
+    /// ... and the value there that shows the defect.
+    pub value: Value,
+}
+
+impl KnownDefect {
+    /// Whether `example` still shows this defect.
+    pub fn still_there(&self, example: &Value) -> bool {
+        example.pointer(&self.pointer) == Some(&self.value)
+    }
+}
+
+/// The list of known example defects (`known_defects.json`).
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KnownDefects {
+    /// Why the list exists.
+    pub note: String,
+    /// The defects.
+    pub defects: Vec<KnownDefect>,
+}
+
+impl KnownDefects {
+    /// Where the list lives, relative to the workspace root.
+    pub const PATH: &str = "realtime-types/tests/conformance/known_defects.json";
+
+    /// Reads the list of a workspace.
+    pub fn read(workspace_root: &std::path::Path) -> Result<Self, String> {
+        let path = workspace_root.join(Self::PATH);
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// The defect of `schema`'s example in the spec version `sha256`, if listed.
+    pub fn find(&self, sha256: &str, schema: &str) -> Option<&KnownDefect> {
+        self.defects
+            .iter()
+            .find(|d| d.spec_sha256 == sha256 && d.schema == schema)
+    }
 }
 
 #[cfg(test)]

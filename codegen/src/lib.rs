@@ -27,25 +27,46 @@ pub use emit::{GeneratedFile, SpecStamp};
 pub use error::Error;
 pub use overrides::Overrides;
 
-/// Builds the type space of a parsed document (stages 1b–3), after applying
-/// the corrections of known upstream defects.
-pub fn model(
-    mut document: serde_json::Value,
-    overrides: &Overrides,
-) -> Result<ir::TypeSpace, Error> {
-    overrides.apply(&mut document)?;
+/// What a spec is generated with.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Corrections of upstream defects (`spec/overrides.json`).
+    pub overrides: Overrides,
+    /// Whether every override must apply (true for the pinned spec).
+    pub strict_overrides: bool,
+}
+
+/// The model of a spec and the overrides that did not fit it.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// The type space.
+    pub space: ir::TypeSpace,
+    /// Overrides skipped because they do not fit this spec (never for the pinned spec).
+    pub overrides_not_applied: Vec<overrides::NotApplied>,
+}
+
+/// Builds the model of a parsed document (stages 1b–3), after applying the
+/// corrections of known upstream defects.
+pub fn model(mut document: serde_json::Value, options: &Options) -> Result<Model, Error> {
+    let overrides_not_applied = options
+        .overrides
+        .apply(&mut document, options.strict_overrides)?;
     let spec = load::load(document)?;
     let plans = surfaces::plan(&spec)?;
-    lower::lower(&spec, &plans)
+    let space = lower::lower(&spec, &plans)?;
+    Ok(Model {
+        space,
+        overrides_not_applied,
+    })
 }
 
 /// Generates every file from the spec text.
 pub fn generate(
     spec_text: &str,
-    overrides: &Overrides,
+    options: &Options,
     stamp: &SpecStamp,
 ) -> Result<Vec<GeneratedFile>, Error> {
     let document = load::parse_yaml(spec_text)?;
-    let space = model(document, overrides)?;
-    emit::emit(&space, stamp)
+    let model = model(document, options)?;
+    emit::emit(&model.space, stamp)
 }

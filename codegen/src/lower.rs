@@ -93,6 +93,7 @@ pub fn lower(spec: &LoadedSpec, plans: &[SurfacePlan]) -> Result<TypeSpace, Erro
         space: TypeSpace::default(),
         named: BTreeMap::new(),
         claimed: BTreeMap::new(),
+        following: BTreeSet::new(),
     };
     for plan in plans {
         let mut unions = Vec::new();
@@ -117,6 +118,7 @@ pub fn lower(spec: &LoadedSpec, plans: &[SurfacePlan]) -> Result<TypeSpace, Erro
     }
     let mut space = lowerer.space;
     remove_unreachable(&mut space);
+    check_alias_cycles(&space)?;
     mark_recursive_fields(&mut space);
     mark_default_structs(&mut space);
     Ok(space)
@@ -145,6 +147,8 @@ struct Lowerer<'a> {
     named: BTreeMap<String, Lowered>,
     /// Rust name → JSON pointer of the schema that claimed it.
     claimed: BTreeMap<String, String>,
+    /// Component schemas that are bare `$ref`s being followed (cycle detection).
+    following: BTreeSet<String>,
 }
 
 impl Lowerer<'_> {
@@ -204,6 +208,9 @@ impl Lowerer<'_> {
         for member in members {
             let lowered = self.lower_named(member, pointer)?;
             let member_pointer = schema_pointer(member);
+            if let TypeRef::Named(id) = &lowered.ty {
+                self.type_from_event_name(id, member);
+            }
             match &lowered.ty {
                 TypeRef::Named(id)
                     if matches!(
@@ -232,6 +239,43 @@ impl Lowerer<'_> {
         Ok(id)
     }
 
+    /// The oldest specs declare an event's `type` as a plain string and give
+    /// its value only as the event's documented name (`x-oaiMeta.name`): the
+    /// `type` then becomes a constant with that value.
+    fn type_from_event_name(&mut self, id: &TypeId, schema_name: &str) {
+        let Some(ReferenceOr::Item(schema)) = self.schemas.get(schema_name) else {
+            return;
+        };
+        let Some(event_name) = schema
+            .schema_data
+            .extensions
+            .get("x-oaiMeta")
+            .and_then(|meta| meta.get("name"))
+            .and_then(Value::as_str)
+        else {
+            return;
+        };
+        let Some(TypeKind::Struct(s)) = self.space.types.get_mut(id).map(|d| &mut d.kind) else {
+            return;
+        };
+        if s.constants.iter().any(|c| c.wire_name == "type") {
+            return;
+        }
+        let plain_type = s
+            .fields
+            .iter()
+            .position(|f| f.wire_name == "type" && f.ty == TypeRef::String && !f.nullable);
+        if let Some(position) = plain_type {
+            let field = s.fields.remove(position);
+            s.constants.push(Constant {
+                wire_name: field.wire_name,
+                value: event_name.to_string(),
+                required: field.required,
+                source: field.source,
+            });
+        }
+    }
+
     /// Lowers a `#/components/schemas/<name>` reference.
     fn lower_reference(&mut self, reference: &str, pointer: &str) -> Result<Lowered, Error> {
         let name = reference
@@ -252,7 +296,15 @@ impl Lowerer<'_> {
         let schema = match self.schemas.get(name) {
             Some(ReferenceOr::Item(schema)) => schema,
             Some(ReferenceOr::Reference { reference }) => {
-                let target = self.lower_reference(reference, &pointer)?;
+                if !self.following.insert(name.to_string()) {
+                    return Err(Error::unsupported(
+                        pointer,
+                        "the schema is a `$ref` cycle: it never reaches a definition",
+                    ));
+                }
+                let target = self.lower_reference(reference, &pointer);
+                self.following.remove(name);
+                let target = target?;
                 self.named.insert(name.into(), target.clone());
                 return Ok(target);
             }
@@ -1203,6 +1255,32 @@ fn remove_unreachable(space: &mut TypeSpace) {
         }
     }
     space.types.retain(|id, _| reachable.contains(id));
+}
+
+/// An alias that leads back to itself (`A = B`, `B = A`) defines nothing.
+fn check_alias_cycles(space: &TypeSpace) -> Result<(), Error> {
+    for (id, def) in &space.types {
+        let TypeKind::Alias(target) = &def.kind else {
+            continue;
+        };
+        let mut seen = BTreeSet::from([id.clone()]);
+        let mut current = target;
+        while let TypeRef::Named(next) = current {
+            if !seen.insert(next.clone()) {
+                return Err(Error::unsupported(
+                    def.source.clone(),
+                    format!(
+                        "the schema is an alias cycle through `{next}`: it never reaches a definition"
+                    ),
+                ));
+            }
+            match space.types.get(next).map(|d| &d.kind) {
+                Some(TypeKind::Alias(target)) => current = target,
+                _ => break,
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Types a definition holds by value (not behind `Vec` or a map).

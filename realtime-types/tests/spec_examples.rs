@@ -3,152 +3,74 @@
 //! back to an equal JSON value, through both `from_str` and `from_value`.
 
 mod common;
+#[path = "conformance/round_trip.rs"]
+mod conformance;
 
-use common::{EventExample, event_examples, pinned_spec_text};
-use realtime_types::{Event, beta, ga, translation};
-use serde_json::Value;
-
-/// Decodes an example into the union `E`, checks the variant and the round trip.
-fn round_trip<E: Event>(example: &EventExample) -> Result<(), String> {
-    let text = serde_json::to_string(&example.value).map_err(|e| e.to_string())?;
-    let from_text: E =
-        serde_json::from_str(&text).map_err(|e| format!("decoding the text: {e}"))?;
-    let from_value: E = serde_json::from_value(example.value.clone())
-        .map_err(|e| format!("decoding the value: {e}"))?;
-    for event in [&from_text, &from_value] {
-        if event.is_unknown() {
-            return Err(format!(
-                "decoded as Unknown (type {:?})",
-                event.event_type()
-            ));
-        }
-        if event.event_type() != example.declared_type {
-            return Err(format!(
-                "decoded as `{}`, the schema declares `{}`",
-                event.event_type(),
-                example.declared_type
-            ));
-        }
-        let encoded = serde_json::to_value(event).map_err(|e| e.to_string())?;
-        if encoded != example.value {
-            return Err(format!(
-                "re-encoded value differs: {}",
-                first_difference(&example.value, &encoded)
-            ));
-        }
-    }
-    Ok(())
-}
+use common::{pinned_examples, pinned_sha256, workspace_root};
+use conformance::round_trip;
+use realtime_codegen::examples::{EventExample, KnownDefects};
+use realtime_types::{beta, ga, translation};
 
 /// Which generated union an example belongs to.
 fn check(example: &EventExample) -> Result<(), String> {
-    match (example.surface, example.union) {
-        ("ga", "ClientEvent") => round_trip::<ga::ClientEvent>(example),
-        ("ga", "ServerEvent") => round_trip::<ga::ServerEvent>(example),
-        ("beta", "ClientEvent") => round_trip::<beta::ClientEvent>(example),
-        ("beta", "ServerEvent") => round_trip::<beta::ServerEvent>(example),
-        ("translation", "ClientEvent") => round_trip::<translation::ClientEvent>(example),
-        ("translation", "ServerEvent") => round_trip::<translation::ServerEvent>(example),
+    let (event_type, value) = (example.event_type.as_str(), &example.value);
+    match (example.surface.as_str(), example.union.as_str()) {
+        ("ga", "ClientEvent") => round_trip::<ga::ClientEvent>(event_type, value),
+        ("ga", "ServerEvent") => round_trip::<ga::ServerEvent>(event_type, value),
+        ("beta", "ClientEvent") => round_trip::<beta::ClientEvent>(event_type, value),
+        ("beta", "ServerEvent") => round_trip::<beta::ServerEvent>(event_type, value),
+        ("translation", "ClientEvent") => round_trip::<translation::ClientEvent>(event_type, value),
+        ("translation", "ServerEvent") => round_trip::<translation::ServerEvent>(event_type, value),
         (surface, union) => Err(format!(
             "no Rust type for {surface}::{union}: add it to this test"
         )),
     }
 }
 
-/// A JSON pointer to the first place two values differ, with both sides' kinds.
-fn first_difference(expected: &Value, actual: &Value) -> String {
-    fn walk(path: String, a: &Value, b: &Value) -> Option<String> {
-        match (a, b) {
-            (Value::Object(x), Value::Object(y)) => {
-                for key in x.keys().chain(y.keys()) {
-                    match (x.get(key), y.get(key)) {
-                        (Some(p), Some(q)) => {
-                            if let Some(found) = walk(format!("{path}/{key}"), p, q) {
-                                return Some(found);
-                            }
-                        }
-                        (Some(_), None) => {
-                            return Some(format!("{path}/{key} is missing after encoding"));
-                        }
-                        (None, Some(_)) => {
-                            return Some(format!("{path}/{key} appears after encoding"));
-                        }
-                        (None, None) => {}
-                    }
-                }
-                None
-            }
-            (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
-                .iter()
-                .zip(y)
-                .enumerate()
-                .find_map(|(i, (p, q))| walk(format!("{path}/{i}"), p, q)),
-            _ if a == b => None,
-            _ => Some(format!("{path} differs")),
-        }
-    }
-    walk(String::new(), expected, actual).unwrap_or_else(|| "(no difference found)".into())
-}
-
-/// An upstream defect in an example, and how to tell it is still there.
-struct KnownDefect {
-    schema: &'static str,
-    defect: &'static str,
-    still_there: fn(&Value) -> bool,
-}
-
-/// Examples that are wrong upstream (at the pinned commit). Each entry must
-/// still be wrong, so the list stays true when the pin moves.
-const KNOWN_DEFECTS: &[KnownDefect] = &[
-    KnownDefect {
-        schema: "RealtimeServerEventInputAudioBufferDtmfEventReceived",
-        defect: "the example's `type` starts with a space (\" input_audio_buffer.dtmf_event_received\")",
-        still_there: |value| value["type"] == " input_audio_buffer.dtmf_event_received",
-    },
-    KnownDefect {
-        schema: "RealtimeBetaServerEventConversationItemRetrieved",
-        defect: "the example of `conversation.item.retrieved` is a `conversation.item.created` event",
-        still_there: |value| value["type"] == "conversation.item.created",
-    },
-];
-
+/// Examples that are wrong upstream are listed (with the evidence) in
+/// `tests/conformance/known_defects.json`; each must still be wrong, so the
+/// list stays true when the pin moves.
 #[test]
 fn every_event_example_round_trips_through_its_own_variant() {
-    let (examples, _) = event_examples(&pinned_spec_text());
+    let (examples, _) = pinned_examples();
+    let known = KnownDefects::read(&workspace_root()).unwrap_or_else(|e| panic!("{e}"));
+    let pinned = pinned_sha256();
     let mut failures = Vec::new();
     let mut defects_seen = Vec::new();
     for example in &examples {
         let result = check(example);
-        match KNOWN_DEFECTS.iter().find(|d| d.schema == example.schema) {
-            Some(known) => {
+        match known.find(&pinned, &example.schema) {
+            Some(defect) => {
                 assert!(
-                    (known.still_there)(&example.value),
-                    "{} is listed as defective ({}) but the defect is gone: remove it from KNOWN_DEFECTS",
-                    known.schema,
-                    known.defect
+                    defect.still_there(&example.value),
+                    "{} is listed as defective ({}) but the defect is gone: remove it from {}",
+                    defect.schema,
+                    defect.defect,
+                    KnownDefects::PATH
                 );
                 assert!(
                     result.is_err(),
-                    "{} is listed as defective but round-trips: remove it from KNOWN_DEFECTS",
-                    known.schema
+                    "{} is listed as defective but round-trips: remove it from {}",
+                    defect.schema,
+                    KnownDefects::PATH
                 );
-                defects_seen.push(known.schema);
+                defects_seen.push(defect.schema.clone());
             }
             None => {
                 if let Err(reason) = result {
                     failures.push(format!(
                         "{}::{} {} ({}): {reason}",
-                        example.surface, example.union, example.schema, example.declared_type
+                        example.surface, example.union, example.schema, example.event_type
                     ));
                 }
             }
         }
     }
-    for known in KNOWN_DEFECTS {
+    for defect in known.defects.iter().filter(|d| d.spec_sha256 == pinned) {
         assert!(
-            defects_seen.contains(&known.schema),
+            defects_seen.contains(&defect.schema),
             "{} is listed as defective but has no example any more",
-            known.schema
+            defect.schema
         );
     }
     assert!(
@@ -162,7 +84,7 @@ fn every_event_example_round_trips_through_its_own_variant() {
 
 #[test]
 fn every_event_of_every_surface_has_an_example() {
-    let (examples, without) = event_examples(&pinned_spec_text());
+    let (examples, without) = pinned_examples();
     assert!(without.is_empty(), "events without an example: {without:?}");
     let expected = ga::ClientEvent::EVENT_TYPES.len()
         + ga::ServerEvent::EVENT_TYPES.len()
@@ -172,7 +94,7 @@ fn every_event_of_every_surface_has_an_example() {
         + translation::ServerEvent::EVENT_TYPES.len();
     let mut schemas: Vec<(&str, &str, &str)> = examples
         .iter()
-        .map(|e| (e.surface, e.union, e.schema.as_str()))
+        .map(|e| (e.surface.as_str(), e.union.as_str(), e.schema.as_str()))
         .collect();
     schemas.dedup();
     assert_eq!(schemas.len(), expected, "one example set per event");

@@ -5,9 +5,9 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use realtime_codegen::ir::{TypeKind, TypeSpace};
+use realtime_codegen::ir::TypeKind;
 use realtime_codegen::spec_source::{self, ResolveOptions, ResolvedSpec, SpecLock};
-use realtime_codegen::{GeneratedFile, Overrides, SpecStamp, emit, load};
+use realtime_codegen::{GeneratedFile, Model, Options, Overrides, SpecStamp, emit, load};
 
 use crate::workspace;
 
@@ -55,7 +55,7 @@ pub struct Generation {
     /// The resolved spec.
     pub spec: ResolvedSpec,
     /// The model (for the summary).
-    pub space: TypeSpace,
+    pub model: Model,
     /// The corrections applied.
     pub overrides: Overrides,
     /// The files, in output order.
@@ -69,7 +69,7 @@ pub fn generate(options: &ResolveOptions) -> Result<Generation, String> {
     let root = workspace::root();
     let lock = SpecLock::load(&root).map_err(|e| e.to_string())?;
     let spec = spec_source::resolve(&root, &lock, options).map_err(|e| e.to_string())?;
-    let overrides = read_overrides(&root)?;
+    let overrides = Overrides::read(&root).map_err(|e| e.to_string())?;
     let stamp = SpecStamp {
         sha256: spec.sha256.clone(),
         pinned: spec.pinned,
@@ -77,9 +77,13 @@ pub fn generate(options: &ResolveOptions) -> Result<Generation, String> {
     let started = Instant::now();
     let document = load::parse_yaml(&spec.text).map_err(|e| e.to_string())?;
     let parsed = Instant::now();
-    let space = realtime_codegen::model(document, &overrides).map_err(|e| e.to_string())?;
+    let options = Options {
+        overrides,
+        strict_overrides: spec.pinned,
+    };
+    let model = realtime_codegen::model(document, &options).map_err(|e| e.to_string())?;
     let modelled = Instant::now();
-    let files = emit::emit(&space, &stamp).map_err(|e| e.to_string())?;
+    let files = emit::emit(&model.space, &stamp).map_err(|e| e.to_string())?;
     let emitted = Instant::now();
     let timings = [
         ("parse YAML", parsed - started),
@@ -88,19 +92,11 @@ pub fn generate(options: &ResolveOptions) -> Result<Generation, String> {
     ];
     Ok(Generation {
         spec,
-        space,
-        overrides,
+        model,
+        overrides: options.overrides,
         files,
         timings,
     })
-}
-
-/// Reads `spec/overrides.json` (corrections of upstream defects).
-pub fn read_overrides(root: &Path) -> Result<Overrides, String> {
-    let path = root.join("spec/overrides.json");
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    Overrides::parse(&text).map_err(|e| e.to_string())
 }
 
 /// Runs the command.
@@ -261,12 +257,12 @@ fn print_summary(generation: &Generation, changes: &[Change]) {
     let spec = &generation.spec;
     let pin = if spec.pinned { "pinned" } else { "UNPINNED" };
     println!("spec: sha256 {} ({pin}, from {})", spec.sha256, spec.origin);
-    for surface in &generation.space.surfaces {
+    for surface in &generation.model.space.surfaces {
         let counts: Vec<String> = surface
             .unions
             .iter()
             .filter_map(|u| {
-                let def = generation.space.types.get(&u.id)?;
+                let def = generation.model.space.types.get(&u.id)?;
                 let TypeKind::TaggedUnion(union) = &def.kind else {
                     return None;
                 };
@@ -275,7 +271,7 @@ fn print_summary(generation: &Generation, changes: &[Change]) {
             .collect();
         println!("surface {}: {}", surface.module, counts.join(", "));
     }
-    let types = generation.space.types.len();
+    let types = generation.model.space.types.len();
     println!("types: {types} ({} files)", generation.files.len());
     for entry in &generation.overrides.overrides {
         println!(
@@ -283,7 +279,7 @@ fn print_summary(generation: &Generation, changes: &[Change]) {
             entry.schema, entry.optional, entry.reason
         );
     }
-    for skipped in &generation.space.skipped {
+    for skipped in &generation.model.space.skipped {
         println!("skipped: {} ({})", skipped.pointer, skipped.reason);
     }
     if changes.is_empty() {

@@ -1,3 +1,295 @@
+//! `cargo xtask check-history`: the generator must handle every spec version,
+//! not only the pinned one. For each file in `../shared/spec/history/` and
+//! for the pinned spec, generate a complete crate (the hand-written `lib.rs`
+//! and `support.rs` of `realtime-types` plus the generated files) into
+//! `target/history-check/<version>/`, then `cargo test` it: it must compile,
+//! and a generated test round-trips every event example of that version
+//! through the shared conformance check.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use realtime_codegen::examples::{self, EventExample, KnownDefect, KnownDefects};
+use realtime_codegen::spec_source::{self, ResolveOptions, SpecLock};
+use realtime_codegen::{Options, Overrides, SpecStamp, emit, load};
+
+use crate::workspace;
+
+/// Where the spec history lives, relative to the workspace root.
+const HISTORY_DIR: &str = "../shared/spec/history";
+
+/// One spec version to check.
+struct Version {
+    name: String,
+    text: String,
+    pinned: bool,
+}
+
+/// Runs the check.
 pub fn run() -> Result<(), String> {
-    Err("not yet".into())
+    let root = workspace::root();
+    let versions = versions(&root)?;
+    let work = root.join("target/history-check");
+    let mut failures = Vec::new();
+    for version in &versions {
+        print!("{}: ", version.name);
+        match check_version(&root, &work, version) {
+            Ok(summary) => println!("ok ({summary})"),
+            Err(message) => {
+                println!("FAILED");
+                failures.push(format!("{}: {message}", version.name));
+            }
+        }
+    }
+    if failures.is_empty() {
+        println!(
+            "{} spec versions generate, compile and round-trip their examples",
+            versions.len()
+        );
+        Ok(())
+    } else {
+        Err(failures.join("\n"))
+    }
+}
+
+fn versions(root: &Path) -> Result<Vec<Version>, String> {
+    let dir = root.join(HISTORY_DIR);
+    let entries = std::fs::read_dir(&dir).map_err(|e| {
+        format!("cannot list {} ({e}): the spec history comes with ../shared/spec beside the repository", dir.display())
+    })?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "yaml"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(format!("{} holds no .yaml spec", dir.display()));
+    }
+    let mut versions = Vec::new();
+    for path in files {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        versions.push(Version {
+            name,
+            text,
+            pinned: false,
+        });
+    }
+    let lock = SpecLock::load(root).map_err(|e| e.to_string())?;
+    let mut options = ResolveOptions::from_env();
+    options.offline = true;
+    let pinned = spec_source::resolve(root, &lock, &options).map_err(|e| e.to_string())?;
+    versions.push(Version {
+        name: "pinned".into(),
+        text: pinned.text,
+        pinned: true,
+    });
+    Ok(versions)
+}
+
+fn check_version(root: &Path, work: &Path, version: &Version) -> Result<String, String> {
+    let overrides = Overrides::read(root).map_err(|e| e.to_string())?;
+    let options = Options {
+        overrides,
+        strict_overrides: version.pinned,
+    };
+    let document = load::parse_yaml(&version.text).map_err(|e| e.to_string())?;
+    let model = realtime_codegen::model(document.clone(), &options).map_err(|e| e.to_string())?;
+    let stamp = SpecStamp {
+        sha256: spec_source::sha256_hex(version.text.as_bytes()),
+        pinned: version.pinned,
+    };
+    let files = emit::emit(&model.space, &stamp).map_err(|e| e.to_string())?;
+    let (examples, without) = examples::event_examples(&document, &model.space)?;
+
+    let crate_dir = work.join(version.name.trim_end_matches(".yaml"));
+    write_crate(
+        root,
+        &crate_dir,
+        &files,
+        &examples,
+        &stamp.sha256,
+        &model.space,
+    )?;
+    let status = Command::new(env!("CARGO"))
+        .args(["test", "--quiet", "--offline", "--manifest-path"])
+        .arg(crate_dir.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", work.join("target"))
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !status.success() {
+        return Err(format!(
+            "the generated crate in {} does not pass `cargo test`",
+            crate_dir.display()
+        ));
+    }
+    let surfaces: Vec<&str> = model
+        .space
+        .surfaces
+        .iter()
+        .map(|s| s.module.as_str())
+        .collect();
+    Ok(format!(
+        "surfaces {}, {} types, {} examples, {} events without example",
+        surfaces.join("+"),
+        model.space.types.len(),
+        examples.len(),
+        without.len()
+    ))
+}
+
+/// Fixture row of the generated test.
+#[derive(serde::Serialize)]
+struct Row<'a> {
+    #[serde(flatten)]
+    example: &'a EventExample,
+    /// Set when the example is known to be wrong in this version.
+    defect: Option<&'a KnownDefect>,
+}
+
+fn write_crate(
+    root: &Path,
+    dir: &Path,
+    files: &[realtime_codegen::GeneratedFile],
+    examples: &[EventExample],
+    spec_sha256: &str,
+    space: &realtime_codegen::ir::TypeSpace,
+) -> Result<(), String> {
+    let write = |path: PathBuf, contents: &str| -> Result<(), String> {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        }
+        std::fs::write(&path, contents).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    };
+    let copy = |from: &str, to: &str| -> Result<(), String> {
+        let text = std::fs::read_to_string(root.join(from))
+            .map_err(|e| format!("cannot read {from}: {e}"))?;
+        write(dir.join(to), &text)
+    };
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(|e| format!("cannot clear {}: {e}", dir.display()))?;
+    }
+    let name = format!(
+        "realtime-types-{}",
+        dir.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default()
+    );
+    write(dir.join("Cargo.toml"), &CARGO_TOML.replace("{name}", &name))?;
+    copy("Cargo.lock", "Cargo.lock")?;
+    copy("realtime-types/src/lib.rs", "src/lib.rs")?;
+    copy("realtime-types/src/support.rs", "src/support.rs")?;
+    copy(
+        "realtime-types/tests/conformance/round_trip.rs",
+        "tests/conformance/round_trip.rs",
+    )?;
+    for file in files {
+        write(dir.join("src/generated").join(&file.path), &file.contents)?;
+    }
+    let known = KnownDefects::read(root)?;
+    let rows: Vec<Row> = examples
+        .iter()
+        .map(|example| Row {
+            example,
+            defect: known.find(spec_sha256, &example.schema),
+        })
+        .collect();
+    let fixture = serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?;
+    write(dir.join("tests/examples.json"), &fixture)?;
+    write(dir.join("tests/examples.rs"), &examples_test(space))?;
+    Ok(())
+}
+
+/// The manifest of a version's crate; `{name}` keeps crates of different
+/// versions apart in the shared target folder.
+const CARGO_TOML: &str = r#"# Written by `cargo xtask check-history`.
+[package]
+name = "{name}"
+version = "0.0.0"
+edition = "2024"
+publish = false
+
+[dependencies]
+serde = { version = "1.0.219", features = ["derive"] }
+serde_json = "1.0.140"
+schemars = "1.0"
+
+[lib]
+name = "realtime_types"
+
+[workspace]
+"#;
+
+/// The test of the generated crate: one dispatch arm per union of this version.
+fn examples_test(space: &realtime_codegen::ir::TypeSpace) -> String {
+    let mut arms = String::new();
+    for surface in &space.surfaces {
+        for union in &surface.unions {
+            let name = space
+                .types
+                .get(&union.id)
+                .map(|d| d.name.as_str())
+                .unwrap_or_default();
+            let _ = writeln!(
+                arms,
+                "        ({module:?}, {name:?}) => round_trip::<realtime_types::{module}::{name}>(&row.event_type, &row.value),",
+                module = surface.module,
+            );
+        }
+    }
+    format!(
+        r#"//! Written by `cargo xtask check-history`: every event example of this spec version round-trips.
+
+#[path = "conformance/round_trip.rs"]
+mod conformance;
+
+use conformance::round_trip;
+
+#[derive(serde::Deserialize)]
+struct Row {{
+    surface: String,
+    union: String,
+    schema: String,
+    event_type: String,
+    value: serde_json::Value,
+    defect: Option<Defect>,
+}}
+
+#[derive(serde::Deserialize)]
+struct Defect {{
+    defect: String,
+    pointer: String,
+    value: serde_json::Value,
+}}
+
+#[test]
+fn every_event_example_round_trips() {{
+    let rows: Vec<Row> = serde_json::from_str(include_str!("examples.json")).expect("fixture");
+    assert!(!rows.is_empty(), "this spec version has no event examples");
+    let mut failures = Vec::new();
+    for row in &rows {{
+        let result = match (row.surface.as_str(), row.union.as_str()) {{
+{arms}        (surface, union) => Err(format!("no union {{surface}}::{{union}}")),
+        }};
+        match (&row.defect, result) {{
+            (None, Ok(())) => {{}}
+            (None, Err(reason)) => failures.push(format!("{{}} ({{}}): {{reason}}", row.schema, row.event_type)),
+            (Some(known), result) => {{
+                let defect = &known.defect;
+                assert_eq!(row.value.pointer(&known.pointer), Some(&known.value), "{{}}: the known defect ({{defect}}) is gone", row.schema);
+                assert!(result.is_err(), "{{}}: listed as defective ({{defect}}) but round-trips", row.schema);
+            }}
+        }}
+    }}
+    assert!(failures.is_empty(), "{{}} of {{}} examples fail:\n{{}}", failures.len(), rows.len(), failures.join("\n"));
+}}
+"#
+    )
 }

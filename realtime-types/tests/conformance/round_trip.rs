@@ -1,0 +1,74 @@
+//! The conformance check of one event example, shared by the pinned-spec
+//! test and `cargo xtask check-history` (which copies this file into the
+//! crate it generates for each spec version).
+
+use realtime_types::Event;
+use serde_json::Value;
+
+/// Decodes `value` into the union `E`, from JSON text and from a
+/// `serde_json::Value`, checks that it is the variant for `event_type` (not
+/// `Unknown`), and that encoding it gives `value` back.
+pub fn round_trip<E: Event>(event_type: &str, value: &Value) -> Result<(), String> {
+    let text = serde_json::to_string(value).map_err(|e| e.to_string())?;
+    let from_text: E =
+        serde_json::from_str(&text).map_err(|e| format!("decoding the text: {e}"))?;
+    let from_value: E =
+        serde_json::from_value(value.clone()).map_err(|e| format!("decoding the value: {e}"))?;
+    for event in [&from_text, &from_value] {
+        if event.is_unknown() {
+            return Err(format!(
+                "decoded as Unknown (type {:?})",
+                event.event_type()
+            ));
+        }
+        if event.event_type() != event_type {
+            return Err(format!(
+                "decoded as `{}`, expected `{event_type}`",
+                event.event_type()
+            ));
+        }
+        let encoded = serde_json::to_value(event).map_err(|e| e.to_string())?;
+        if encoded != *value {
+            return Err(format!(
+                "re-encoded value differs: {}",
+                first_difference(value, &encoded)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A JSON pointer to the first place two values differ.
+pub fn first_difference(expected: &Value, actual: &Value) -> String {
+    fn walk(path: String, a: &Value, b: &Value) -> Option<String> {
+        match (a, b) {
+            (Value::Object(x), Value::Object(y)) => {
+                for key in x.keys().chain(y.keys()) {
+                    match (x.get(key), y.get(key)) {
+                        (Some(p), Some(q)) => {
+                            if let Some(found) = walk(format!("{path}/{key}"), p, q) {
+                                return Some(found);
+                            }
+                        }
+                        (Some(_), None) => {
+                            return Some(format!("{path}/{key} is missing after encoding"));
+                        }
+                        (None, Some(_)) => {
+                            return Some(format!("{path}/{key} appears after encoding"));
+                        }
+                        (None, None) => {}
+                    }
+                }
+                None
+            }
+            (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
+                .iter()
+                .zip(y)
+                .enumerate()
+                .find_map(|(i, (p, q))| walk(format!("{path}/{i}"), p, q)),
+            _ if a == b => None,
+            _ => Some(format!("{path} differs")),
+        }
+    }
+    walk(String::new(), expected, actual).unwrap_or_else(|| "(no difference found)".into())
+}
