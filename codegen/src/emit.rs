@@ -312,7 +312,7 @@ impl Emitter<'_> {
 
     fn struct_deserialize(&self, name: &Ident, s: &StructType) -> TokenStream {
         let unknown = ident(UNKNOWN_FIELDS);
-        let expecting = format!("a `{name}` object");
+        let expecting = format!("an object of type `{name}`");
         let seen = |c: &Constant| format_ident!("seen_{}", naming::snake_case(&c.wire_name));
         let seen_decls = s.constants.iter().filter(|c| c.required).map(|c| {
             let seen = seen(c);
@@ -536,7 +536,7 @@ impl Emitter<'_> {
         } else {
             (quote!(), quote!())
         };
-        let expecting = format!("a `{name}` object with a string `{tag}`");
+        let expecting = format!("an object of type `{name}` with a string `{tag}`");
         let schema_name = match &def.module {
             Module::Schemas => def.name.clone(),
             Module::Surface(m) => format!("{}{}", naming::pascal_case(m), def.name),
@@ -588,8 +588,8 @@ impl Emitter<'_> {
                     #schema_name.into()
                 }
                 fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-                    let members = vec![#(#member_schemas),*];
-                    ::schemars::json_schema!({ "anyOf": members })
+                    let members = [#(#member_schemas),*];
+                    ::schemars::json_schema!({ "anyOf": members.as_slice() })
                 }
             }
         }
@@ -774,8 +774,8 @@ impl Emitter<'_> {
                     #schema_name.into()
                 }
                 fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-                    let members = vec![#(#member_schemas),*];
-                    ::schemars::json_schema!({ "anyOf": members })
+                    let members = [#(#member_schemas),*];
+                    ::schemars::json_schema!({ "anyOf": members.as_slice() })
                 }
             }
         }
@@ -856,7 +856,10 @@ fn string_enum(name: &Ident, e: &StringEnum) -> TokenStream {
                 #schema_name.into()
             }
             fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-                ::schemars::json_schema!({ "type": "string", "enum": [#(#wires),*] })
+                // Any string is accepted (unknown values are kept); the known ones are listed.
+                ::schemars::json_schema!({
+                    "anyOf": [{ "type": "string", "enum": [#(#wires),*] }, { "type": "string" }]
+                })
             }
         }
     }

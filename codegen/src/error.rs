@@ -73,6 +73,37 @@ impl Error {
     }
 }
 
+impl Error {
+    /// The same error with every JSON pointer passed through `map` (used to
+    /// report places in the spec as written, not as lowered).
+    pub fn map_pointers(self, map: impl Fn(&str) -> String) -> Self {
+        match self {
+            Error::UnresolvedRef { pointer, reference } => Error::UnresolvedRef {
+                pointer: map(&pointer),
+                reference,
+            },
+            Error::Unsupported { pointer, reason } => Error::Unsupported {
+                pointer: map(&pointer),
+                reason,
+            },
+            Error::NameCollision {
+                name,
+                first,
+                second,
+            } => Error::NameCollision {
+                name,
+                first: map(&first),
+                second: map(&second),
+            },
+            Error::Surface { pointer, reason } => Error::Surface {
+                pointer: map(&pointer),
+                reason,
+            },
+            other => other,
+        }
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -2,7 +2,8 @@
 //!
 //! The pipeline runs in stages with a model between them:
 //!
-//! 1. [`load`]: YAML text → JSON value → OpenAPI 3.1 keywords lowered → `openapiv3`;
+//! 1. [`load`]: YAML text → JSON value → OpenAPI 3.1 keywords lowered
+//!    ([`openapi31`]) → `openapiv3`;
 //! 2. [`surfaces`]: which event unions the document defines;
 //! 3. [`lower`]: schemas → the [`ir`] type space (every representation decision);
 //! 4. [`emit`]: type space → formatted Rust files.
@@ -19,6 +20,7 @@ pub mod ir;
 pub mod load;
 pub mod lower;
 pub mod naming;
+pub mod openapi31;
 pub mod overrides;
 pub mod spec_source;
 pub mod surfaces;

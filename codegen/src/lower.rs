@@ -36,7 +36,7 @@ use crate::ir::{
 };
 use crate::load::LoadedSpec;
 use crate::naming;
-use crate::surfaces::SurfacePlan;
+use crate::surfaces::{SurfacePlan, UnionPlan};
 
 /// Schema keywords the generator understands; anything else (other than
 /// `x-` extensions) in a generated schema is an error, never silently dropped.
@@ -77,8 +77,26 @@ const KNOWN_KEYWORDS: &[&str] = &[
 /// The name of the field that keeps properties the spec does not list.
 pub const UNKNOWN_FIELDS: &str = "unknown_fields";
 
-/// Builds the type space for the planned surfaces.
+/// Builds the type space for the planned surfaces. Every pointer in the
+/// result (and in an error) names the place in the spec as written.
 pub fn lower(spec: &LoadedSpec, plans: &[SurfacePlan]) -> Result<TypeSpace, Error> {
+    let original = |pointer: &str| spec.pointer_map.original(pointer);
+    let mut space = build(spec, plans).map_err(|e| e.map_pointers(original))?;
+    for def in space.types.values_mut() {
+        def.source = original(&def.source);
+        if let TypeKind::Struct(s) = &mut def.kind {
+            for field in &mut s.fields {
+                field.source = original(&field.source);
+            }
+            for constant in &mut s.constants {
+                constant.source = original(&constant.source);
+            }
+        }
+    }
+    Ok(space)
+}
+
+fn build(spec: &LoadedSpec, plans: &[SurfacePlan]) -> Result<TypeSpace, Error> {
     let raw_schemas = &spec.raw_schemas;
     let empty = Default::default();
     let schemas = spec
@@ -94,17 +112,12 @@ pub fn lower(spec: &LoadedSpec, plans: &[SurfacePlan]) -> Result<TypeSpace, Erro
         named: BTreeMap::new(),
         claimed: BTreeMap::new(),
         following: BTreeSet::new(),
+        pending_objects: BTreeMap::new(),
     };
     for plan in plans {
         let mut unions = Vec::new();
         for union in &plan.unions {
-            let id = lowerer.event_union(
-                plan.module,
-                union.name,
-                union.doc,
-                &union.pointer,
-                &union.members,
-            )?;
+            let id = lowerer.event_union(plan.module, union)?;
             unions.push(EventUnion {
                 id,
                 origin: union.origin.clone(),
@@ -149,6 +162,8 @@ struct Lowerer<'a> {
     claimed: BTreeMap<String, String>,
     /// Component schemas that are bare `$ref`s being followed (cycle detection).
     following: BTreeSet<String>,
+    /// Types being lowered (not defined yet) → whether the schema is an object.
+    pending_objects: BTreeMap<TypeId, bool>,
 }
 
 impl Lowerer<'_> {
@@ -196,17 +211,11 @@ impl Lowerer<'_> {
         id
     }
 
-    fn event_union(
-        &mut self,
-        module: &str,
-        name: &str,
-        doc: &str,
-        pointer: &str,
-        members: &[String],
-    ) -> Result<TypeId, Error> {
+    fn event_union(&mut self, module: &str, union: &UnionPlan) -> Result<TypeId, Error> {
+        let (name, doc, pointer) = (union.name, union.doc, union.pointer.as_str());
         let mut structs = Vec::new();
-        for member in members {
-            let lowered = self.lower_named(member, pointer)?;
+        for (member, site) in union.members.iter().zip(&union.member_sites) {
+            let lowered = self.lower_named(member, site)?;
             let member_pointer = schema_pointer(member);
             if let TypeRef::Named(id) = &lowered.ty {
                 self.type_from_event_name(id, member);
@@ -322,7 +331,10 @@ impl Lowerer<'_> {
             nullable: schema.schema_data.nullable,
         };
         self.named.insert(name.into(), placeholder);
+        self.pending_objects
+            .insert(rust_name.clone(), is_object_schema(schema));
         let (body, nullable) = self.lower_body(schema, &pointer, &rust_name)?;
+        self.pending_objects.remove(&rust_name);
         let kind = match body {
             Body::Def(kind) => kind,
             Body::Ref(TypeRef::Named(id)) if id == rust_name => {
@@ -471,7 +483,7 @@ impl Lowerer<'_> {
                 Body::Ref(TypeRef::Array(Box::new(item.ty)))
             }
             SchemaKind::Type(Type::Object(object)) => self.lower_object(
-                &object.properties,
+                &properties_at(&object.properties, pointer),
                 &object.required,
                 object.additional_properties.as_ref(),
                 pointer,
@@ -504,7 +516,7 @@ impl Lowerer<'_> {
                     || any.additional_properties.is_some()
                 {
                     self.lower_object(
-                        &any.properties,
+                        &properties_at(&any.properties, pointer),
                         &any.required,
                         any.additional_properties.as_ref(),
                         pointer,
@@ -561,7 +573,7 @@ impl Lowerer<'_> {
 
     fn lower_object(
         &mut self,
-        properties: &indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>,
+        properties: &[Property],
         required: &[String],
         additional: Option<&AdditionalProperties>,
         pointer: &str,
@@ -588,8 +600,13 @@ impl Lowerer<'_> {
         let mut fields: Vec<Field> = Vec::new();
         let mut constants = Vec::new();
         let mut rust_names = BTreeSet::from([UNKNOWN_FIELDS.to_string()]);
-        for (wire_name, property) in properties {
-            let source = pointer_push(&pointer_push(pointer, "properties"), wire_name);
+        for Property {
+            name: wire_name,
+            schema: property,
+            source,
+        } in properties
+        {
+            let source = source.clone();
             let is_required = required.contains(wire_name);
             if let ReferenceOr::Item(schema) = property
                 && let Some(value) = single_string_value(schema)
@@ -651,44 +668,45 @@ impl Lowerer<'_> {
             *nullable |= lowered.nullable;
             return Ok(Body::Ref(lowered.ty));
         }
-        // Several members: merge their properties into one object.
-        let mut properties = indexmap::IndexMap::new();
+        // Several members: merge their properties into one object. Each
+        // property keeps the pointer of the member that declares it.
+        let mut properties: Vec<Property> = Vec::new();
         let mut required = Vec::new();
         for (i, member) in members.iter().enumerate() {
-            let member_pointer = format!("{pointer}/allOf/{i}");
-            let schema = match member {
-                ReferenceOr::Item(schema) => schema,
+            let site = format!("{pointer}/allOf/{i}");
+            let (schema, member_pointer) = match member {
+                ReferenceOr::Item(schema) => (schema, site.clone()),
                 ReferenceOr::Reference { reference } => {
                     let name = reference
                         .strip_prefix("#/components/schemas/")
                         .unwrap_or(reference);
                     match self.schemas.get(name) {
-                        Some(ReferenceOr::Item(schema)) => schema,
+                        Some(ReferenceOr::Item(schema)) => (schema, schema_pointer(name)),
                         _ => {
                             return Err(Error::UnresolvedRef {
-                                pointer: member_pointer,
+                                pointer: site,
                                 reference: reference.clone(),
                             });
                         }
                     }
                 }
             };
-            match &schema.schema_kind {
-                SchemaKind::Type(Type::Object(object)) => {
-                    properties.extend(object.properties.clone());
-                    required.extend(object.required.clone());
-                }
+            self.check_keywords(&member_pointer)?;
+            let declared = match &schema.schema_kind {
+                SchemaKind::Type(Type::Object(object)) => (&object.properties, &object.required),
                 SchemaKind::Any(any) if !any.properties.is_empty() => {
-                    properties.extend(any.properties.clone());
-                    required.extend(any.required.clone());
+                    (&any.properties, &any.required)
                 }
                 _ => {
                     return Err(Error::unsupported(
-                        member_pointer,
+                        site,
                         "`allOf` with several members is supported only for objects with properties",
                     ));
                 }
-            }
+            };
+            properties.retain(|p| !declared.0.contains_key(&p.name));
+            properties.extend(properties_at(declared.0, &member_pointer));
+            required.extend(declared.1.iter().cloned());
         }
         self.lower_object(&properties, &required, None, pointer, hint)
     }
@@ -702,10 +720,26 @@ impl Lowerer<'_> {
         hint: &str,
         nullable: &mut bool,
     ) -> Result<Body, Error> {
+        let tag_key = data
+            .discriminator
+            .as_ref()
+            .map(|d| d.property_name.clone())
+            .unwrap_or_else(|| "type".to_string());
+        let mut hints: Vec<String> = members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| member_name_hint(m, i, &tag_key))
+            .collect();
+        // Members the spec does not tell apart by name get their position.
+        for i in 0..hints.len() {
+            if hints.iter().filter(|h| **h == hints[i]).count() > 1 {
+                hints[i] = format!("{}{i}", hints[i]);
+            }
+        }
         let mut lowered = Vec::new();
         for (i, member) in members.iter().enumerate() {
             let member_pointer = format!("{pointer}/{keyword}/{i}");
-            let member_hint = format!("{hint}{}", member_name_hint(member, i));
+            let member_hint = format!("{hint}{}", hints[i]);
             let result = self.lower(member, &member_pointer, &member_hint)?;
             *nullable |= result.nullable;
             let is_reference = matches!(member, ReferenceOr::Reference { .. });
@@ -719,11 +753,7 @@ impl Lowerer<'_> {
         if let [only] = lowered.as_slice() {
             return Ok(Body::Ref(only.ty.clone()));
         }
-        let tag_key = data
-            .discriminator
-            .as_ref()
-            .map(|d| d.property_name.clone())
-            .unwrap_or_else(|| "type".to_string());
+
         let kinds: Vec<JsonKind> = lowered
             .iter()
             .map(|m| self.kind_of(&m.ty, &m.pointer))
@@ -964,8 +994,21 @@ impl Lowerer<'_> {
                         "a union nested directly in another union with different kinds is not supported",
                     ));
                 }
-                // Still being lowered (recursion): only objects can recurse.
-                Some(TypeKind::Alias(_)) | None => JsonKind::Object,
+                Some(TypeKind::Alias(target)) => return self.kind_of(target, pointer),
+                // Still being lowered: the union is inside that schema. Through
+                // an object that is ordinary recursion (the field gets boxed);
+                // anything else would be a union containing itself.
+                None => match self.pending_objects.get(id) {
+                    Some(true) => JsonKind::Object,
+                    _ => {
+                        return Err(Error::unsupported(
+                            pointer,
+                            format!(
+                                "the union contains `{id}`, which contains the union: a type of infinite size"
+                            ),
+                        ));
+                    }
+                },
             },
         })
     }
@@ -1120,6 +1163,29 @@ impl Lowerer<'_> {
     }
 }
 
+/// One property of an object schema, with its JSON pointer.
+struct Property {
+    name: String,
+    schema: ReferenceOr<Box<Schema>>,
+    source: String,
+}
+
+/// The properties of an object schema at `pointer`, in spec order.
+fn properties_at(
+    properties: &indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>,
+    pointer: &str,
+) -> Vec<Property> {
+    let base = pointer_push(pointer, "properties");
+    properties
+        .iter()
+        .map(|(name, schema)| Property {
+            name: name.clone(),
+            schema: schema.clone(),
+            source: pointer_push(&base, name),
+        })
+        .collect()
+}
+
 /// One lowered union member.
 struct Member {
     ty: TypeRef,
@@ -1128,6 +1194,21 @@ struct Member {
     label: Option<String>,
     /// Whether the member is a `$ref` to a component schema.
     is_reference: bool,
+}
+
+/// Whether a schema describes an object with properties (not a union or alias).
+fn is_object_schema(schema: &Schema) -> bool {
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::Object(_)) => true,
+        SchemaKind::Any(any) => {
+            any.one_of.is_empty()
+                && any.any_of.is_empty()
+                && any.all_of.is_empty()
+                && (!any.properties.is_empty() || any.typ.as_deref() == Some("object"))
+        }
+        SchemaKind::AllOf { all_of } => all_of.len() > 1,
+        _ => false,
+    }
 }
 
 /// The single value of a string enum schema (`enum: [x]` or lowered `const`), if that is what it is.
@@ -1180,7 +1261,7 @@ fn string_enum(values: &[String], pointer: &str) -> Result<TypeKind, Error> {
 }
 
 /// Part of the name given to an inline union member's definition.
-fn member_name_hint(member: &ReferenceOr<Schema>, index: usize) -> String {
+fn member_name_hint(member: &ReferenceOr<Schema>, index: usize, tag_key: &str) -> String {
     let ReferenceOr::Item(schema) = member else {
         return format!("Variant{index}");
     };
@@ -1188,8 +1269,8 @@ fn member_name_hint(member: &ReferenceOr<Schema>, index: usize) -> String {
         return naming::type_name(&label);
     }
     let tag = match &schema.schema_kind {
-        SchemaKind::Type(Type::Object(o)) => o.properties.get("type"),
-        SchemaKind::Any(a) => a.properties.get("type"),
+        SchemaKind::Type(Type::Object(o)) => o.properties.get(tag_key),
+        SchemaKind::Any(a) => a.properties.get(tag_key),
         _ => None,
     };
     if let Some(ReferenceOr::Item(tag)) = tag
@@ -1265,7 +1346,8 @@ fn check_alias_cycles(space: &TypeSpace) -> Result<(), Error> {
         };
         let mut seen = BTreeSet::from([id.clone()]);
         let mut current = target;
-        while let TypeRef::Named(next) = current {
+        // Arrays and maps do not break the cycle: `type A = Vec<A>` is not Rust.
+        while let Some(next) = current.named() {
             if !seen.insert(next.clone()) {
                 return Err(Error::unsupported(
                     def.source.clone(),

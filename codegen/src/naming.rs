@@ -47,6 +47,13 @@ pub const RESERVED_TYPE_NAMES: &[&str] = &[
     "Value",
     "Map",
     "Visitor",
+    // Items and generic parameters of generated impls.
+    "FieldsVisitor",
+    "KindVisitor",
+    "A",
+    "D",
+    "E",
+    "S",
 ];
 
 /// Splits a name into words: on any non-alphanumeric character, on

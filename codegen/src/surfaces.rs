@@ -42,6 +42,8 @@ pub struct UnionPlan {
     pub pointer: String,
     /// The member schema names, in document order.
     pub members: Vec<String>,
+    /// Where each member is listed (a JSON pointer), for error messages.
+    pub member_sites: Vec<String>,
 }
 
 struct UnionSource {
@@ -152,13 +154,14 @@ fn find_union(
     let schemas = spec.openapi.components.as_ref().map(|c| &c.schemas);
     if let Some(schema) = schemas.and_then(|s| s.get(source.schema)) {
         let pointer = schema_pointer(source.schema);
-        let members = union_members(schema, &pointer)?;
+        let (members, member_sites) = union_members(schema, &pointer)?.into_iter().unzip();
         return Ok(Some(UnionPlan {
             name: "",
             doc: "",
             origin: UnionOrigin::Schema(source.schema.to_string()),
             pointer,
             members,
+            member_sites,
         }));
     }
     let Some((index, group)) = groups.find(source.group) else {
@@ -166,6 +169,7 @@ fn find_union(
     };
     let pointer = format!("/x-oaiMeta/groups/{index}");
     let mut members = Vec::new();
+    let mut member_sites = Vec::new();
     let sections = group
         .get("sections")
         .and_then(Value::as_array)
@@ -188,6 +192,7 @@ fn find_union(
             });
         }
         members.push(key.to_string());
+        member_sites.push(group_section_pointer(index, i));
     }
     if members.is_empty() {
         return Err(Error::Surface {
@@ -201,13 +206,15 @@ fn find_union(
         origin: UnionOrigin::Group(source.group.to_string()),
         pointer,
         members,
+        member_sites,
     }))
 }
 
+/// The member schema names of a union schema, each with where it is listed.
 fn union_members(
     schema: &openapiv3::ReferenceOr<openapiv3::Schema>,
     pointer: &str,
-) -> Result<Vec<String>, Error> {
+) -> Result<Vec<(String, String)>, Error> {
     use openapiv3::{ReferenceOr, SchemaKind};
     let ReferenceOr::Item(schema) = schema else {
         return Err(Error::Surface {
@@ -231,13 +238,16 @@ fn union_members(
         .iter()
         .enumerate()
         .map(|(i, member)| match member {
-            ReferenceOr::Reference { reference } => reference
-                .strip_prefix("#/components/schemas/")
-                .map(str::to_string)
-                .ok_or_else(|| Error::UnresolvedRef {
-                    pointer: format!("{pointer}/{keyword}/{i}"),
-                    reference: reference.clone(),
-                }),
+            ReferenceOr::Reference { reference } => {
+                let site = format!("{pointer}/{keyword}/{i}");
+                match reference.strip_prefix("#/components/schemas/") {
+                    Some(name) => Ok((name.to_string(), site)),
+                    None => Err(Error::UnresolvedRef {
+                        pointer: site,
+                        reference: reference.clone(),
+                    }),
+                }
+            }
             ReferenceOr::Item(_) => Err(Error::Surface {
                 pointer: format!("{pointer}/{keyword}/{i}"),
                 reason: "event union members must be `$ref`s to event schemas".into(),
@@ -268,8 +278,8 @@ impl<'a> Groups<'a> {
     }
 }
 
-/// JSON pointer of a group section (for error messages and tests).
-pub fn group_section_pointer(group_index: usize, section_index: usize) -> String {
+/// JSON pointer of a group section.
+fn group_section_pointer(group_index: usize, section_index: usize) -> String {
     pointer_push(
         &format!("/x-oaiMeta/groups/{group_index}/sections"),
         &section_index.to_string(),

@@ -213,7 +213,7 @@ impl<'de> ::serde::Deserialize<'de> for ClientEvent {
 }
 impl ::realtime_types::support::TaggedUnion for ClientEvent {
     const TAG: &'static str = "type";
-    const EXPECTING: &'static str = "a `ClientEvent` object with a string `type`";
+    const EXPECTING: &'static str = "an object of type `ClientEvent` with a string `type`";
     fn decode_tagged<'de, D: ::serde::Deserializer<'de>>(
         tag: &str,
         rest: D,
@@ -282,32 +282,55 @@ impl ::schemars::JsonSchema for ClientEvent {
         "BetaClientEvent".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = vec![
-            generator.subschema_for:: <
-            super::schemas::RealtimeBetaClientEventSessionUpdate > (), generator
-            .subschema_for:: <
-            super::schemas::RealtimeBetaClientEventInputAudioBufferAppend > (), generator
-            .subschema_for:: <
-            super::schemas::RealtimeBetaClientEventInputAudioBufferCommit > (), generator
-            .subschema_for:: <
-            super::schemas::RealtimeBetaClientEventInputAudioBufferClear > (), generator
-            .subschema_for:: <
-            super::schemas::RealtimeBetaClientEventConversationItemCreate > (), generator
-            .subschema_for:: <
-            super::schemas::RealtimeBetaClientEventConversationItemRetrieve > (),
-            generator.subschema_for:: <
-            super::schemas::RealtimeBetaClientEventConversationItemTruncate > (),
-            generator.subschema_for:: <
-            super::schemas::RealtimeBetaClientEventConversationItemDelete > (), generator
-            .subschema_for:: < super::schemas::RealtimeBetaClientEventResponseCreate >
-            (), generator.subschema_for:: <
-            super::schemas::RealtimeBetaClientEventResponseCancel > (), generator
-            .subschema_for:: <
-            super::schemas::RealtimeBetaClientEventTranscriptionSessionUpdate > (),
-            generator.subschema_for:: <
-            super::schemas::RealtimeBetaClientEventOutputAudioBufferClear > ()
+        let members = [
+            generator
+                .subschema_for::<super::schemas::RealtimeBetaClientEventSessionUpdate>(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaClientEventInputAudioBufferAppend,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaClientEventInputAudioBufferCommit,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaClientEventInputAudioBufferClear,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaClientEventConversationItemCreate,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaClientEventConversationItemRetrieve,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaClientEventConversationItemTruncate,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaClientEventConversationItemDelete,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaClientEventResponseCreate,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaClientEventResponseCancel,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaClientEventTranscriptionSessionUpdate,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaClientEventOutputAudioBufferClear,
+                >(),
         ];
-        ::schemars::json_schema!({ "anyOf" : members })
+        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
     }
 }
 /// An event the server sends to the client.
@@ -947,7 +970,7 @@ impl<'de> ::serde::Deserialize<'de> for ServerEvent {
 }
 impl ::realtime_types::support::TaggedUnion for ServerEvent {
     const TAG: &'static str = "type";
-    const EXPECTING: &'static str = "a `ServerEvent` object with a string `type`";
+    const EXPECTING: &'static str = "an object of type `ServerEvent` with a string `type`";
     fn decode_tagged<'de, D: ::serde::Deserializer<'de>>(
         tag: &str,
         rest: D,
@@ -1149,84 +1172,167 @@ impl ::schemars::JsonSchema for ServerEvent {
         "BetaServerEvent".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = vec![
-            generator.subschema_for:: < super::schemas::RealtimeBetaServerEventError >
-            (), generator.subschema_for:: <
-            super::schemas::RealtimeBetaServerEventSessionCreated > (), generator
-            .subschema_for:: < super::schemas::RealtimeBetaServerEventSessionUpdated >
-            (), generator.subschema_for:: <
-            super::schemas::RealtimeBetaServerEventTranscriptionSessionCreated > (),
-            generator.subschema_for:: <
-            super::schemas::RealtimeBetaServerEventTranscriptionSessionUpdated > (),
-            generator.subschema_for:: <
-            super::schemas::RealtimeBetaServerEventConversationItemCreated > (),
-            generator.subschema_for:: <
-            super::schemas::RealtimeBetaServerEventConversationItemRetrieved > (),
-            generator.subschema_for:: <
-            super::schemas::RealtimeBetaServerEventConversationItemInputAudioTranscriptionCompleted
-            > (), generator.subschema_for:: <
-            super::schemas::RealtimeBetaServerEventConversationItemInputAudioTranscriptionDelta
-            > (), generator.subschema_for:: <
-            super::schemas::RealtimeBetaServerEventConversationItemInputAudioTranscriptionSegment
-            > (), generator.subschema_for:: <
-            super::schemas::RealtimeBetaServerEventConversationItemInputAudioTranscriptionFailed
-            > (), generator.subschema_for:: <
-            super::schemas::RealtimeBetaServerEventConversationItemTruncated > (),
-            generator.subschema_for:: <
-            super::schemas::RealtimeBetaServerEventConversationItemDeleted > (),
-            generator.subschema_for:: <
-            super::schemas::RealtimeBetaServerEventInputAudioBufferCommitted > (),
-            generator.subschema_for:: <
-            super::schemas::RealtimeBetaServerEventInputAudioBufferCleared > (),
-            generator.subschema_for:: <
-            super::schemas::RealtimeBetaServerEventInputAudioBufferSpeechStarted > (),
-            generator.subschema_for:: <
-            super::schemas::RealtimeBetaServerEventInputAudioBufferSpeechStopped > (),
-            generator.subschema_for:: <
-            super::schemas::RealtimeServerEventInputAudioBufferTimeoutTriggered > (),
-            generator.subschema_for:: <
-            super::schemas::RealtimeBetaServerEventResponseCreated > (), generator
-            .subschema_for:: < super::schemas::RealtimeBetaServerEventResponseDone > (),
-            generator.subschema_for:: <
-            super::schemas::RealtimeBetaServerEventResponseOutputItemAdded > (),
-            generator.subschema_for:: <
-            super::schemas::RealtimeBetaServerEventResponseOutputItemDone > (), generator
-            .subschema_for:: <
-            super::schemas::RealtimeBetaServerEventResponseContentPartAdded > (),
-            generator.subschema_for:: <
-            super::schemas::RealtimeBetaServerEventResponseContentPartDone > (),
-            generator.subschema_for:: <
-            super::schemas::RealtimeBetaServerEventResponseTextDelta > (), generator
-            .subschema_for:: < super::schemas::RealtimeBetaServerEventResponseTextDone >
-            (), generator.subschema_for:: <
-            super::schemas::RealtimeBetaServerEventResponseAudioTranscriptDelta > (),
-            generator.subschema_for:: <
-            super::schemas::RealtimeBetaServerEventResponseAudioTranscriptDone > (),
-            generator.subschema_for:: <
-            super::schemas::RealtimeBetaServerEventResponseAudioDelta > (), generator
-            .subschema_for:: < super::schemas::RealtimeBetaServerEventResponseAudioDone >
-            (), generator.subschema_for:: <
-            super::schemas::RealtimeBetaServerEventResponseFunctionCallArgumentsDelta >
-            (), generator.subschema_for:: <
-            super::schemas::RealtimeBetaServerEventResponseFunctionCallArgumentsDone >
-            (), generator.subschema_for:: <
-            super::schemas::RealtimeBetaServerEventResponseMcpCallArgumentsDelta > (),
-            generator.subschema_for:: <
-            super::schemas::RealtimeBetaServerEventResponseMcpCallArgumentsDone > (),
-            generator.subschema_for:: <
-            super::schemas::RealtimeBetaServerEventResponseMcpCallInProgress > (),
-            generator.subschema_for:: <
-            super::schemas::RealtimeBetaServerEventResponseMcpCallCompleted > (),
-            generator.subschema_for:: <
-            super::schemas::RealtimeBetaServerEventResponseMcpCallFailed > (), generator
-            .subschema_for:: <
-            super::schemas::RealtimeBetaServerEventMcpListToolsInProgress > (), generator
-            .subschema_for:: <
-            super::schemas::RealtimeBetaServerEventMcpListToolsCompleted > (), generator
-            .subschema_for:: < super::schemas::RealtimeBetaServerEventMcpListToolsFailed
-            > (), generator.subschema_for:: <
-            super::schemas::RealtimeBetaServerEventRateLimitsUpdated > ()
+        let members = [
+            generator.subschema_for::<super::schemas::RealtimeBetaServerEventError>(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaServerEventSessionCreated,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaServerEventSessionUpdated,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaServerEventTranscriptionSessionCreated,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaServerEventTranscriptionSessionUpdated,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaServerEventConversationItemCreated,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaServerEventConversationItemRetrieved,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaServerEventConversationItemInputAudioTranscriptionCompleted,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaServerEventConversationItemInputAudioTranscriptionDelta,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaServerEventConversationItemInputAudioTranscriptionSegment,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaServerEventConversationItemInputAudioTranscriptionFailed,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaServerEventConversationItemTruncated,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaServerEventConversationItemDeleted,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaServerEventInputAudioBufferCommitted,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaServerEventInputAudioBufferCleared,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaServerEventInputAudioBufferSpeechStarted,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaServerEventInputAudioBufferSpeechStopped,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeServerEventInputAudioBufferTimeoutTriggered,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaServerEventResponseCreated,
+                >(),
+            generator
+                .subschema_for::<super::schemas::RealtimeBetaServerEventResponseDone>(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaServerEventResponseOutputItemAdded,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaServerEventResponseOutputItemDone,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaServerEventResponseContentPartAdded,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaServerEventResponseContentPartDone,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaServerEventResponseTextDelta,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaServerEventResponseTextDone,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaServerEventResponseAudioTranscriptDelta,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaServerEventResponseAudioTranscriptDone,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaServerEventResponseAudioDelta,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaServerEventResponseAudioDone,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaServerEventResponseFunctionCallArgumentsDelta,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaServerEventResponseFunctionCallArgumentsDone,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaServerEventResponseMcpCallArgumentsDelta,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaServerEventResponseMcpCallArgumentsDone,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaServerEventResponseMcpCallInProgress,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaServerEventResponseMcpCallCompleted,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaServerEventResponseMcpCallFailed,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaServerEventMcpListToolsInProgress,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaServerEventMcpListToolsCompleted,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaServerEventMcpListToolsFailed,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeBetaServerEventRateLimitsUpdated,
+                >(),
         ];
-        ::schemars::json_schema!({ "anyOf" : members })
+        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
     }
 }

@@ -165,7 +165,7 @@ impl<'de> ::serde::Deserialize<'de> for ClientEvent {
 }
 impl ::realtime_types::support::TaggedUnion for ClientEvent {
     const TAG: &'static str = "type";
-    const EXPECTING: &'static str = "a `ClientEvent` object with a string `type`";
+    const EXPECTING: &'static str = "an object of type `ClientEvent` with a string `type`";
     fn decode_tagged<'de, D: ::serde::Deserializer<'de>>(
         tag: &str,
         rest: D,
@@ -229,26 +229,46 @@ impl ::schemars::JsonSchema for ClientEvent {
         "GaClientEvent".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = vec![
-            generator.subschema_for:: <
-            super::schemas::RealtimeClientEventConversationItemCreate > (), generator
-            .subschema_for:: < super::schemas::RealtimeClientEventConversationItemDelete
-            > (), generator.subschema_for:: <
-            super::schemas::RealtimeClientEventConversationItemRetrieve > (), generator
-            .subschema_for:: <
-            super::schemas::RealtimeClientEventConversationItemTruncate > (), generator
-            .subschema_for:: < super::schemas::RealtimeClientEventInputAudioBufferAppend
-            > (), generator.subschema_for:: <
-            super::schemas::RealtimeClientEventInputAudioBufferClear > (), generator
-            .subschema_for:: < super::schemas::RealtimeClientEventOutputAudioBufferClear
-            > (), generator.subschema_for:: <
-            super::schemas::RealtimeClientEventInputAudioBufferCommit > (), generator
-            .subschema_for:: < super::schemas::RealtimeClientEventResponseCancel > (),
-            generator.subschema_for:: < super::schemas::RealtimeClientEventResponseCreate
-            > (), generator.subschema_for:: <
-            super::schemas::RealtimeClientEventSessionUpdate > ()
+        let members = [
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeClientEventConversationItemCreate,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeClientEventConversationItemDelete,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeClientEventConversationItemRetrieve,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeClientEventConversationItemTruncate,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeClientEventInputAudioBufferAppend,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeClientEventInputAudioBufferClear,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeClientEventOutputAudioBufferClear,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeClientEventInputAudioBufferCommit,
+                >(),
+            generator
+                .subschema_for::<super::schemas::RealtimeClientEventResponseCancel>(),
+            generator
+                .subschema_for::<super::schemas::RealtimeClientEventResponseCreate>(),
+            generator.subschema_for::<super::schemas::RealtimeClientEventSessionUpdate>(),
         ];
-        ::schemars::json_schema!({ "anyOf" : members })
+        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
     }
 }
 /// An event the server sends to the client.
@@ -892,7 +912,7 @@ impl<'de> ::serde::Deserialize<'de> for ServerEvent {
 }
 impl ::realtime_types::support::TaggedUnion for ServerEvent {
     const TAG: &'static str = "type";
-    const EXPECTING: &'static str = "a `ServerEvent` object with a string `type`";
+    const EXPECTING: &'static str = "an object of type `ServerEvent` with a string `type`";
     fn decode_tagged<'de, D: ::serde::Deserializer<'de>>(
         tag: &str,
         rest: D,
@@ -1113,89 +1133,172 @@ impl ::schemars::JsonSchema for ServerEvent {
         "GaServerEvent".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = vec![
-            generator.subschema_for:: <
-            super::schemas::RealtimeServerEventConversationCreated > (), generator
-            .subschema_for:: < super::schemas::RealtimeServerEventConversationItemCreated
-            > (), generator.subschema_for:: <
-            super::schemas::RealtimeServerEventConversationItemDeleted > (), generator
-            .subschema_for:: <
-            super::schemas::RealtimeServerEventConversationItemInputAudioTranscriptionCompleted
-            > (), generator.subschema_for:: <
-            super::schemas::RealtimeServerEventConversationItemInputAudioTranscriptionDelta
-            > (), generator.subschema_for:: <
-            super::schemas::RealtimeServerEventConversationItemInputAudioTranscriptionFailed
-            > (), generator.subschema_for:: <
-            super::schemas::RealtimeServerEventConversationItemRetrieved > (), generator
-            .subschema_for:: <
-            super::schemas::RealtimeServerEventConversationItemTruncated > (), generator
-            .subschema_for:: < super::schemas::RealtimeServerEventError > (), generator
-            .subschema_for:: < super::schemas::RealtimeServerEventInputAudioBufferCleared
-            > (), generator.subschema_for:: <
-            super::schemas::RealtimeServerEventInputAudioBufferCommitted > (), generator
-            .subschema_for:: <
-            super::schemas::RealtimeServerEventInputAudioBufferDtmfEventReceived > (),
-            generator.subschema_for:: <
-            super::schemas::RealtimeServerEventInputAudioBufferSpeechStarted > (),
-            generator.subschema_for:: <
-            super::schemas::RealtimeServerEventInputAudioBufferSpeechStopped > (),
-            generator.subschema_for:: <
-            super::schemas::RealtimeServerEventRateLimitsUpdated > (), generator
-            .subschema_for:: < super::schemas::RealtimeServerEventResponseAudioDelta >
-            (), generator.subschema_for:: <
-            super::schemas::RealtimeServerEventResponseAudioDone > (), generator
-            .subschema_for:: <
-            super::schemas::RealtimeServerEventResponseAudioTranscriptDelta > (),
-            generator.subschema_for:: <
-            super::schemas::RealtimeServerEventResponseAudioTranscriptDone > (),
-            generator.subschema_for:: <
-            super::schemas::RealtimeServerEventResponseContentPartAdded > (), generator
-            .subschema_for:: < super::schemas::RealtimeServerEventResponseContentPartDone
-            > (), generator.subschema_for:: <
-            super::schemas::RealtimeServerEventResponseCreated > (), generator
-            .subschema_for:: < super::schemas::RealtimeServerEventResponseDone > (),
-            generator.subschema_for:: <
-            super::schemas::RealtimeServerEventResponseFunctionCallArgumentsDelta > (),
-            generator.subschema_for:: <
-            super::schemas::RealtimeServerEventResponseFunctionCallArgumentsDone > (),
-            generator.subschema_for:: <
-            super::schemas::RealtimeServerEventResponseOutputItemAdded > (), generator
-            .subschema_for:: < super::schemas::RealtimeServerEventResponseOutputItemDone
-            > (), generator.subschema_for:: <
-            super::schemas::RealtimeServerEventResponseTextDelta > (), generator
-            .subschema_for:: < super::schemas::RealtimeServerEventResponseTextDone > (),
-            generator.subschema_for:: < super::schemas::RealtimeServerEventSessionCreated
-            > (), generator.subschema_for:: <
-            super::schemas::RealtimeServerEventSessionUpdated > (), generator
-            .subschema_for:: <
-            super::schemas::RealtimeServerEventOutputAudioBufferStarted > (), generator
-            .subschema_for:: <
-            super::schemas::RealtimeServerEventOutputAudioBufferStopped > (), generator
-            .subschema_for:: <
-            super::schemas::RealtimeServerEventOutputAudioBufferCleared > (), generator
-            .subschema_for:: < super::schemas::RealtimeServerEventConversationItemAdded >
-            (), generator.subschema_for:: <
-            super::schemas::RealtimeServerEventConversationItemDone > (), generator
-            .subschema_for:: <
-            super::schemas::RealtimeServerEventInputAudioBufferTimeoutTriggered > (),
-            generator.subschema_for:: <
-            super::schemas::RealtimeServerEventConversationItemInputAudioTranscriptionSegment
-            > (), generator.subschema_for:: <
-            super::schemas::RealtimeServerEventMcpListToolsInProgress > (), generator
-            .subschema_for:: < super::schemas::RealtimeServerEventMcpListToolsCompleted >
-            (), generator.subschema_for:: <
-            super::schemas::RealtimeServerEventMcpListToolsFailed > (), generator
-            .subschema_for:: <
-            super::schemas::RealtimeServerEventResponseMcpCallArgumentsDelta > (),
-            generator.subschema_for:: <
-            super::schemas::RealtimeServerEventResponseMcpCallArgumentsDone > (),
-            generator.subschema_for:: <
-            super::schemas::RealtimeServerEventResponseMcpCallInProgress > (), generator
-            .subschema_for:: <
-            super::schemas::RealtimeServerEventResponseMcpCallCompleted > (), generator
-            .subschema_for:: < super::schemas::RealtimeServerEventResponseMcpCallFailed >
-            ()
+        let members = [
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeServerEventConversationCreated,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeServerEventConversationItemCreated,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeServerEventConversationItemDeleted,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeServerEventConversationItemInputAudioTranscriptionCompleted,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeServerEventConversationItemInputAudioTranscriptionDelta,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeServerEventConversationItemInputAudioTranscriptionFailed,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeServerEventConversationItemRetrieved,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeServerEventConversationItemTruncated,
+                >(),
+            generator.subschema_for::<super::schemas::RealtimeServerEventError>(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeServerEventInputAudioBufferCleared,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeServerEventInputAudioBufferCommitted,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeServerEventInputAudioBufferDtmfEventReceived,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeServerEventInputAudioBufferSpeechStarted,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeServerEventInputAudioBufferSpeechStopped,
+                >(),
+            generator
+                .subschema_for::<super::schemas::RealtimeServerEventRateLimitsUpdated>(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeServerEventResponseAudioDelta,
+                >(),
+            generator
+                .subschema_for::<super::schemas::RealtimeServerEventResponseAudioDone>(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeServerEventResponseAudioTranscriptDelta,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeServerEventResponseAudioTranscriptDone,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeServerEventResponseContentPartAdded,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeServerEventResponseContentPartDone,
+                >(),
+            generator
+                .subschema_for::<super::schemas::RealtimeServerEventResponseCreated>(),
+            generator.subschema_for::<super::schemas::RealtimeServerEventResponseDone>(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeServerEventResponseFunctionCallArgumentsDelta,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeServerEventResponseFunctionCallArgumentsDone,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeServerEventResponseOutputItemAdded,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeServerEventResponseOutputItemDone,
+                >(),
+            generator
+                .subschema_for::<super::schemas::RealtimeServerEventResponseTextDelta>(),
+            generator
+                .subschema_for::<super::schemas::RealtimeServerEventResponseTextDone>(),
+            generator
+                .subschema_for::<super::schemas::RealtimeServerEventSessionCreated>(),
+            generator
+                .subschema_for::<super::schemas::RealtimeServerEventSessionUpdated>(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeServerEventOutputAudioBufferStarted,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeServerEventOutputAudioBufferStopped,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeServerEventOutputAudioBufferCleared,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeServerEventConversationItemAdded,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeServerEventConversationItemDone,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeServerEventInputAudioBufferTimeoutTriggered,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeServerEventConversationItemInputAudioTranscriptionSegment,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeServerEventMcpListToolsInProgress,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeServerEventMcpListToolsCompleted,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeServerEventMcpListToolsFailed,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeServerEventResponseMcpCallArgumentsDelta,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeServerEventResponseMcpCallArgumentsDone,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeServerEventResponseMcpCallInProgress,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeServerEventResponseMcpCallCompleted,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeServerEventResponseMcpCallFailed,
+                >(),
         ];
-        ::schemars::json_schema!({ "anyOf" : members })
+        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
     }
 }

@@ -86,7 +86,7 @@ impl<'de> ::serde::Deserialize<'de> for ClientEvent {
 }
 impl ::realtime_types::support::TaggedUnion for ClientEvent {
     const TAG: &'static str = "type";
-    const EXPECTING: &'static str = "a `ClientEvent` object with a string `type`";
+    const EXPECTING: &'static str = "an object of type `ClientEvent` with a string `type`";
     fn decode_tagged<'de, D: ::serde::Deserializer<'de>>(
         tag: &str,
         rest: D,
@@ -114,15 +114,21 @@ impl ::schemars::JsonSchema for ClientEvent {
         "TranslationClientEvent".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = vec![
-            generator.subschema_for:: <
-            super::schemas::RealtimeTranslationClientEventSessionUpdate > (), generator
-            .subschema_for:: <
-            super::schemas::RealtimeTranslationClientEventInputAudioBufferAppend > (),
-            generator.subschema_for:: <
-            super::schemas::RealtimeTranslationClientEventSessionClose > ()
+        let members = [
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeTranslationClientEventSessionUpdate,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeTranslationClientEventInputAudioBufferAppend,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeTranslationClientEventSessionClose,
+                >(),
         ];
-        ::schemars::json_schema!({ "anyOf" : members })
+        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
     }
 }
 /// An event the server sends to the client.
@@ -263,7 +269,7 @@ impl<'de> ::serde::Deserialize<'de> for ServerEvent {
 }
 impl ::realtime_types::support::TaggedUnion for ServerEvent {
     const TAG: &'static str = "type";
-    const EXPECTING: &'static str = "a `ServerEvent` object with a string `type`";
+    const EXPECTING: &'static str = "an object of type `ServerEvent` with a string `type`";
     fn decode_tagged<'de, D: ::serde::Deserializer<'de>>(
         tag: &str,
         rest: D,
@@ -305,21 +311,33 @@ impl ::schemars::JsonSchema for ServerEvent {
         "TranslationServerEvent".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = vec![
-            generator.subschema_for:: < super::schemas::RealtimeServerEventError > (),
-            generator.subschema_for:: <
-            super::schemas::RealtimeTranslationServerEventSessionCreated > (), generator
-            .subschema_for:: <
-            super::schemas::RealtimeTranslationServerEventSessionUpdated > (), generator
-            .subschema_for:: <
-            super::schemas::RealtimeTranslationServerEventSessionClosed > (), generator
-            .subschema_for:: <
-            super::schemas::RealtimeTranslationServerEventSessionInputTranscriptDelta >
-            (), generator.subschema_for:: <
-            super::schemas::RealtimeTranslationServerEventSessionOutputTranscriptDelta >
-            (), generator.subschema_for:: <
-            super::schemas::RealtimeTranslationServerEventSessionOutputAudioDelta > ()
+        let members = [
+            generator.subschema_for::<super::schemas::RealtimeServerEventError>(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeTranslationServerEventSessionCreated,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeTranslationServerEventSessionUpdated,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeTranslationServerEventSessionClosed,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeTranslationServerEventSessionInputTranscriptDelta,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeTranslationServerEventSessionOutputTranscriptDelta,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeTranslationServerEventSessionOutputAudioDelta,
+                >(),
         ];
-        ::schemars::json_schema!({ "anyOf" : members })
+        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
     }
 }

@@ -1,0 +1,186 @@
+//! Forward compatibility on the real generated types: what OpenAI adds
+//! without notice (events, enum values, fields, union members) decodes and
+//! encodes again without loss, and absent vs `null` survive the round trip.
+
+use realtime_types::ga::{ClientEvent, ServerEvent};
+use realtime_types::schemas::{
+    RealtimeClientEventInputAudioBufferAppend, RealtimeConversationItem,
+    RealtimeSessionCreateRequestGa, VoiceIdsOrCustomVoice, VoiceIdsShared,
+};
+use serde_json::{Value, json};
+
+fn decode_server(value: &Value) -> ServerEvent {
+    let from_text: ServerEvent = serde_json::from_str(&value.to_string()).expect("decodes from text");
+    let from_value: ServerEvent = serde_json::from_value(value.clone()).expect("decodes from a value");
+    assert_eq!(from_text, from_value, "text and value decoding agree");
+    from_text
+}
+
+fn assert_round_trip(event: &impl serde::Serialize, original: &Value) {
+    assert_eq!(&serde_json::to_value(event).expect("encodes"), original);
+}
+
+#[test]
+fn unknown_event_type_is_kept_whole_as_unknown() {
+    let original = json!({
+        "event_id": "event_1",
+        "type": "response.hologram.delta",
+        "response_id": "resp_1",
+        "delta": {"frames": [1, 2, 3]}
+    });
+    let event = decode_server(&original);
+    assert!(event.is_unknown());
+    assert_eq!(event.event_type(), "response.hologram.delta");
+    assert!(matches!(&event, ServerEvent::Unknown(raw) if *raw == original));
+    assert_round_trip(&event, &original);
+}
+
+#[test]
+fn unknown_enum_value_is_kept_in_other() {
+    let original = json!({
+        "type": "session.update",
+        "session": {"type": "realtime", "audio": {"output": {"voice": "aurora-2027"}}}
+    });
+    let event: ClientEvent = serde_json::from_value(original.clone()).expect("decodes");
+    let ClientEvent::SessionUpdate(update) = &event else { panic!("not a session.update: {event:?}") };
+    let session = match &update.session {
+        realtime_types::schemas::RealtimeClientEventSessionUpdateSession::Realtime(session) => session,
+        other => panic!("not a realtime session: {other:?}"),
+    };
+    let voice = session.audio.as_ref().and_then(|a| a.output.as_ref()).and_then(|o| o.voice.as_ref());
+    assert_eq!(voice, Some(&VoiceIdsOrCustomVoice::VoiceIdsShared(VoiceIdsShared::Other("aurora-2027".into()))));
+    assert_round_trip(&event, &original);
+}
+
+#[test]
+fn known_enum_value_decodes_to_its_variant() {
+    assert_eq!(VoiceIdsShared::from("marin"), VoiceIdsShared::Marin);
+    assert_eq!(serde_json::to_value(VoiceIdsShared::Marin).expect("encodes"), json!("marin"));
+}
+
+#[test]
+fn unknown_fields_are_kept_at_every_level() {
+    let original = json!({
+        "event_id": "event_2",
+        "type": "response.output_audio.delta",
+        "response_id": "resp_1",
+        "item_id": "item_1",
+        "output_index": 0,
+        "content_index": 0,
+        "delta": "AAAA",
+        "obfuscation": "x9",
+        "new_top_level": {"nested": true}
+    });
+    let event = decode_server(&original);
+    let ServerEvent::ResponseOutputAudioDelta(delta) = &event else { panic!("wrong variant: {event:?}") };
+    assert_eq!(delta.delta, "AAAA");
+    assert_eq!(delta.unknown_fields.get("obfuscation"), Some(&json!("x9")));
+    assert_eq!(delta.unknown_fields.get("new_top_level"), Some(&json!({"nested": true})));
+    assert_round_trip(&event, &original);
+}
+
+#[test]
+fn unknown_member_of_a_nested_union_is_kept() {
+    let original = json!({
+        "event_id": "event_3",
+        "type": "conversation.item.added",
+        "previous_item_id": null,
+        "item": {"id": "item_9", "type": "hologram_call", "object": "realtime.item", "payload": [1]}
+    });
+    let event = decode_server(&original);
+    let ServerEvent::ConversationItemAdded(added) = &event else { panic!("wrong variant: {event:?}") };
+    assert!(matches!(&added.item, RealtimeConversationItem::Unknown(raw) if raw["type"] == "hologram_call"));
+    assert_round_trip(&event, &original);
+}
+
+#[test]
+fn message_with_an_unknown_role_is_kept_in_the_nested_union() {
+    let original = json!({
+        "event_id": "event_4",
+        "type": "conversation.item.added",
+        "item": {"id": "item_1", "type": "message", "role": "narrator", "content": []}
+    });
+    let event = decode_server(&original);
+    let ServerEvent::ConversationItemAdded(added) = &event else { panic!("wrong variant: {event:?}") };
+    assert!(matches!(
+        &added.item,
+        RealtimeConversationItem::Message(realtime_types::schemas::RealtimeConversationItemMessage::Unknown(_))
+    ));
+    assert_round_trip(&event, &original);
+}
+
+#[test]
+fn absent_and_null_stay_distinct_for_nullable_fields() {
+    for error in [
+        json!({"type": "invalid_request_error", "message": "m"}),
+        json!({"type": "invalid_request_error", "message": "m", "code": null}),
+        json!({"type": "invalid_request_error", "message": "m", "code": "bad_value"}),
+    ] {
+        let original = json!({"event_id": "event_5", "type": "error", "error": error});
+        let event = decode_server(&original);
+        assert_round_trip(&event, &original);
+    }
+    let event = decode_server(&json!({"event_id": "e", "type": "error", "error": {"type": "t", "message": "m", "code": null}}));
+    let ServerEvent::Error(error) = event else { panic!("not an error event") };
+    assert_eq!(error.error.code, Some(None), "explicit null is Some(None)");
+}
+
+#[test]
+fn null_sent_for_an_optional_non_nullable_field_decodes_as_none_and_is_kept() {
+    let original = json!({
+        "event_id": "event_6",
+        "type": "response.created",
+        "response": {"id": "resp_1", "object": "realtime.response", "status": "in_progress", "status_details": null, "output": []}
+    });
+    let event = decode_server(&original);
+    let ServerEvent::ResponseCreated(created) = &event else { panic!("wrong variant: {event:?}") };
+    assert_eq!(created.response.status_details, None);
+    assert_eq!(created.response.unknown_fields.get("status_details"), Some(&Value::Null));
+    assert_round_trip(&event, &original);
+}
+
+#[test]
+fn a_value_set_later_replaces_a_kept_null() {
+    let mut session = RealtimeSessionCreateRequestGa::default();
+    session.unknown_fields.insert("instructions".into(), Value::Null);
+    session.instructions = Some("Be brief.".into());
+    let encoded = serde_json::to_value(&session).expect("encodes");
+    assert_eq!(encoded, json!({"type": "realtime", "instructions": "Be brief."}));
+}
+
+#[test]
+fn client_events_built_in_rust_encode_with_their_type() {
+    let append = RealtimeClientEventInputAudioBufferAppend {
+        audio: "AAEC".into(),
+        event_id: Some("client_1".into()),
+        unknown_fields: Default::default(),
+    };
+    let event = ClientEvent::from(append);
+    assert_eq!(event.event_type(), "input_audio_buffer.append");
+    assert_eq!(
+        serde_json::to_value(&event).expect("encodes"),
+        json!({"type": "input_audio_buffer.append", "audio": "AAEC", "event_id": "client_1"})
+    );
+}
+
+#[test]
+fn a_constant_with_the_wrong_value_is_an_error_naming_it() {
+    let error = serde_json::from_value::<RealtimeClientEventInputAudioBufferAppend>(
+        json!({"type": "input_audio_buffer.clear", "audio": ""}),
+    )
+    .expect_err("wrong constant");
+    assert!(error.to_string().contains("`type` to be `input_audio_buffer.append`"), "{error}");
+}
+
+#[test]
+fn a_missing_required_field_is_an_error_naming_it() {
+    let error = serde_json::from_str::<ServerEvent>(r#"{"type":"response.output_audio.delta","event_id":"e"}"#)
+        .expect_err("missing fields");
+    assert!(error.to_string().contains("missing field"), "{error}");
+}
+
+#[test]
+fn an_event_without_a_type_is_an_error() {
+    let error = serde_json::from_str::<ServerEvent>(r#"{"event_id":"e"}"#).expect_err("no type");
+    assert!(error.to_string().contains("missing field `type`"), "{error}");
+}
