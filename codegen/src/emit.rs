@@ -41,37 +41,92 @@ pub struct GeneratedFile {
 
 /// Emits every file for a type space, in a fixed order.
 pub fn emit(space: &TypeSpace, stamp: &SpecStamp) -> Result<Vec<GeneratedFile>, Error> {
-    let mut files = vec![file("mod.rs", module_index(space), stamp)?];
+    let mut files = vec![file(
+        "mod.rs",
+        format_tokens("mod.rs", module_index(space))?,
+        stamp,
+    )];
     files.push(file(
         "schemas.rs",
-        module_items(space, &Module::Schemas)?,
+        format_in_parallel("schemas.rs", space)?,
         stamp,
-    )?);
+    ));
     for surface in &space.surfaces {
+        let path = format!("{}.rs", surface.module);
         let doc = doc_attrs(&surface.doc.join("\n"));
-        let items = module_items(space, &Module::Surface(surface.module.clone()))?;
+        let items = module_items(space, &Module::Surface(surface.module.clone()), |_| true)?;
         let tokens = quote! { #(#![doc = #doc])* #items };
-        files.push(file(&format!("{}.rs", surface.module), tokens, stamp)?);
+        files.push(file(&path, format_tokens(&path, tokens)?, stamp));
     }
     Ok(files)
 }
 
-fn file(path: &str, tokens: TokenStream, stamp: &SpecStamp) -> Result<GeneratedFile, Error> {
-    let syntax = syn::parse2::<syn::File>(tokens).map_err(|e| Error::Emit {
-        file: path.into(),
-        message: e.to_string(),
-    })?;
-    let body = prettyplease::unparse(&syntax);
+fn file(path: &str, body: String, stamp: &SpecStamp) -> GeneratedFile {
     let pin = if stamp.pinned {
         "the pinned spec"
     } else {
         "an UNPINNED spec (--allow-unpinned)"
     };
     let contents = format!("{HEADER}\n// from {pin}, sha256 {}\n\n{body}", stamp.sha256);
-    Ok(GeneratedFile {
+    GeneratedFile {
         path: path.into(),
         contents,
-    })
+    }
+}
+
+/// Parses generated tokens and prints them with `prettyplease`.
+fn format_tokens(path: &str, tokens: TokenStream) -> Result<String, Error> {
+    let syntax = syn::parse2::<syn::File>(tokens).map_err(|e| Error::Emit {
+        file: path.into(),
+        message: e.to_string(),
+    })?;
+    Ok(prettyplease::unparse(&syntax))
+}
+
+/// How many pieces the shared `schemas` module is emitted in, in parallel.
+/// `prettyplease` prints a file's items one after the other, so formatting
+/// contiguous pieces and joining them gives the same bytes as formatting the
+/// whole file: the output does not depend on this number or on the machine.
+const SCHEMA_PIECES: usize = 4;
+
+/// Emits the `schemas` module: building tokens, parsing and printing them is
+/// most of the generator's time, so the pieces run on threads of their own.
+fn format_in_parallel(path: &str, space: &TypeSpace) -> Result<String, Error> {
+    let ids: Vec<&String> = space
+        .types
+        .iter()
+        .filter(|(_, d)| d.module == Module::Schemas)
+        .map(|(id, _)| id)
+        .collect();
+    let piece_len = ids.len().div_ceil(SCHEMA_PIECES).max(1);
+    let pieces: Vec<Result<String, Error>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = ids
+            .chunks(piece_len)
+            .map(|piece| {
+                scope.spawn(move || {
+                    let (first, last) = (piece[0], piece[piece.len() - 1]);
+                    let items =
+                        module_items(space, &Module::Schemas, |id| id >= first && id <= last)?;
+                    format_tokens(path, items)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| {
+                handle.join().unwrap_or_else(|_| {
+                    Err(Error::Emit {
+                        file: path.into(),
+                        message: "a formatting thread panicked".into(),
+                    })
+                })
+            })
+            .collect()
+    });
+    pieces
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()
+        .map(|pieces| pieces.concat())
 }
 
 fn module_index(space: &TypeSpace) -> TokenStream {
@@ -91,9 +146,18 @@ fn module_index(space: &TypeSpace) -> TokenStream {
     }
 }
 
-fn module_items(space: &TypeSpace, module: &Module) -> Result<TokenStream, Error> {
+/// The items of `module` whose id passes `select`, in id order.
+fn module_items(
+    space: &TypeSpace,
+    module: &Module,
+    select: impl Fn(&String) -> bool,
+) -> Result<TokenStream, Error> {
     let mut items = TokenStream::new();
-    for def in space.types.values().filter(|d| &d.module == module) {
+    for (_, def) in space
+        .types
+        .iter()
+        .filter(|(id, d)| &d.module == module && select(id))
+    {
         items.extend(Emitter { space, module }.definition(def)?);
     }
     Ok(items)
@@ -378,15 +442,7 @@ impl Emitter<'_> {
                 quote! { #field_name: #local, }
             }
         });
-        quote! {
-            impl<'de> ::serde::Deserialize<'de> for #name {
-                fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    struct FieldsVisitor;
-                    impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
-                        type Value = #name;
-                        fn expecting(&self, formatter: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                            formatter.write_str(#expecting)
-                        }
+        let visit_map = quote! {
                         fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> Result<#name, A::Error> {
                             #(#seen_decls)*
                             #(#locals)*
@@ -406,11 +462,14 @@ impl Emitter<'_> {
                                 #unknown,
                             })
                         }
-                    }
-                    deserializer.deserialize_map(FieldsVisitor)
-                }
-            }
-        }
+        };
+        deserialize_with_visitor(
+            name,
+            "FieldsVisitor",
+            &expecting,
+            visit_map,
+            quote!(deserialize_map),
+        )
     }
 
     fn struct_schema(&self, name: &Ident, s: &StructType) -> TokenStream {
@@ -742,6 +801,14 @@ impl Emitter<'_> {
         let visits = [visit_str, visit_bool, visit_seq, visit_map]
             .into_iter()
             .flatten();
+        let methods = quote! { #integer_visits #(#visits)* };
+        let deserialize = deserialize_with_visitor(
+            name,
+            "KindVisitor",
+            &expecting,
+            methods,
+            quote!(deserialize_any),
+        );
         quote! {
             #[derive(Debug, Clone, PartialEq)]
             pub enum #name {
@@ -754,20 +821,7 @@ impl Emitter<'_> {
                     }
                 }
             }
-            impl<'de> ::serde::Deserialize<'de> for #name {
-                fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    struct KindVisitor;
-                    impl<'de> ::serde::de::Visitor<'de> for KindVisitor {
-                        type Value = #name;
-                        fn expecting(&self, formatter: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                            formatter.write_str(#expecting)
-                        }
-                        #integer_visits
-                        #(#visits)*
-                    }
-                    deserializer.deserialize_any(KindVisitor)
-                }
-            }
+            #deserialize
             #tagged_impl
             impl ::schemars::JsonSchema for #name {
                 fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -777,6 +831,33 @@ impl Emitter<'_> {
                     let members = [#(#member_schemas),*];
                     ::schemars::json_schema!({ "anyOf": members.as_slice() })
                 }
+            }
+        }
+    }
+}
+
+/// `impl Deserialize for #name` through a local visitor with `methods`,
+/// driven by `deserializer.#entry(..)`.
+fn deserialize_with_visitor(
+    name: &Ident,
+    visitor: &str,
+    expecting: &str,
+    methods: TokenStream,
+    entry: TokenStream,
+) -> TokenStream {
+    let visitor = format_ident!("{visitor}");
+    quote! {
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct #visitor;
+                impl<'de> ::serde::de::Visitor<'de> for #visitor {
+                    type Value = #name;
+                    fn expecting(&self, formatter: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        formatter.write_str(#expecting)
+                    }
+                    #methods
+                }
+                deserializer.#entry(#visitor)
             }
         }
     }

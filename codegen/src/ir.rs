@@ -14,17 +14,6 @@ pub struct TypeSpace {
     pub types: BTreeMap<TypeId, TypeDef>,
     /// The event surfaces (`ga`, `beta`, `translation`), in output order.
     pub surfaces: Vec<Surface>,
-    /// Schemas deliberately not generated, with the reason (printed by the summary).
-    pub skipped: Vec<Skipped>,
-}
-
-/// A schema left out on purpose, named in an explicit allowlist.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Skipped {
-    /// JSON pointer of the schema in the spec.
-    pub pointer: String,
-    /// Why it is left out.
-    pub reason: String,
 }
 
 /// One event surface: a Rust module with a client and a server event union.

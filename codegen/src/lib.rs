@@ -53,9 +53,9 @@ pub fn model(mut document: serde_json::Value, options: &Options) -> Result<Model
     let overrides_not_applied = options
         .overrides
         .apply(&mut document, options.strict_overrides)?;
-    let spec = load::load(document)?;
-    let plans = surfaces::plan(&spec)?;
-    let space = lower::lower(&spec, &plans)?;
+    let mut spec = load::load(document)?;
+    let plans = surfaces::plan(&mut spec)?;
+    let space = lower::lower(&mut spec, &plans)?;
     Ok(Model {
         space,
         overrides_not_applied,

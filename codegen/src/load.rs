@@ -1,24 +1,105 @@
-//! Reading the spec: YAML text → JSON value → OpenAPI 3.1 keywords lowered
-//! (see [`crate::openapi31`]) → `openapiv3::OpenAPI`.
+//! Reading the spec: YAML text → JSON value → the component schemas, each
+//! read on demand (OpenAPI 3.1 keywords lowered, see [`crate::openapi31`],
+//! then `openapiv3`).
 
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use openapiv3::{ReferenceOr, Schema};
 use serde_json::{Map, Value};
 
-use crate::error::Error;
+use crate::error::{Error, schema_pointer};
 use crate::openapi31::{self, PointerMap};
 
-/// A spec ready for lowering: the typed document plus the raw value (for the
-/// vendor extensions and `x-oaiMeta`, which `openapiv3` keeps as raw JSON anyway).
-#[derive(Debug, Clone)]
+/// A spec ready for lowering: its component schemas (read on demand) and the
+/// top-level `x-oaiMeta` (where the event groups are listed).
+#[derive(Debug)]
 pub struct LoadedSpec {
-    /// The document as `openapiv3` reads it, after 3.1 lowering.
-    pub openapi: openapiv3::OpenAPI,
+    /// The component schemas.
+    pub schemas: SchemaStore,
     /// The top-level `x-oaiMeta` of the document, if any.
     pub oai_meta: Option<Value>,
-    /// `components.schemas` as JSON after lowering, to check each generated
-    /// schema for keywords `openapiv3` would drop without a word.
-    pub raw_schemas: Value,
+}
+
+/// The component schemas of a document. A schema is read the first time it
+/// is asked for: its OpenAPI 3.1 keywords are lowered (see
+/// [`crate::openapi31`]) and the result is read with `openapiv3`. The
+/// Realtime events reach about 180 of the document's schemas, so the rest
+/// (and the paths) are never read.
+#[derive(Debug, Default)]
+pub struct SchemaStore {
+    /// Every component schema, as written.
+    written: Map<String, Value>,
+    /// The schemas read so far.
+    read: BTreeMap<String, ReadSchema>,
     /// Where the nodes the lowering moved are in the spec as written.
-    pub pointer_map: PointerMap,
+    pointers: PointerMap,
+}
+
+#[derive(Debug)]
+struct ReadSchema {
+    schema: Rc<ReferenceOr<Schema>>,
+    /// The lowered JSON (to check for keywords `openapiv3` would drop).
+    lowered: Value,
+}
+
+impl SchemaStore {
+    /// A store over `components.schemas` (as written).
+    pub fn new(written: Map<String, Value>) -> Self {
+        SchemaStore {
+            written,
+            ..Default::default()
+        }
+    }
+
+    /// Whether the document has a component schema of this name.
+    pub fn contains(&self, name: &str) -> bool {
+        self.written.contains_key(name)
+    }
+
+    /// The schema `name`, read on first use; `None` if there is no such schema.
+    pub fn get(&mut self, name: &str) -> Result<Option<Rc<ReferenceOr<Schema>>>, Error> {
+        if let Some(read) = self.read.get(name) {
+            return Ok(Some(Rc::clone(&read.schema)));
+        }
+        let Some(written) = self.written.get(name) else {
+            return Ok(None);
+        };
+        let pointer = schema_pointer(name);
+        let mut lowered = written.clone();
+        openapi31::lower_schema(&mut lowered, &pointer, &mut self.pointers);
+        let schema: ReferenceOr<Schema> =
+            serde_json::from_value(lowered.clone()).map_err(|e| Error::OpenApi {
+                message: format!("{pointer}: {e}"),
+            })?;
+        let schema = Rc::new(schema);
+        self.read.insert(
+            name.to_string(),
+            ReadSchema {
+                schema: Rc::clone(&schema),
+                lowered,
+            },
+        );
+        Ok(Some(schema))
+    }
+
+    /// The lowered JSON of the node at `pointer` (inside a schema read before).
+    pub fn lowered_node(&self, pointer: &str) -> Option<&Value> {
+        let rest = pointer.strip_prefix("/components/schemas/")?;
+        let (segment, inner) = rest.split_once('/').map_or((rest, ""), |(s, i)| (s, i));
+        let name = segment.replace("~1", "/").replace("~0", "~");
+        let read = self.read.get(&name)?;
+        if inner.is_empty() {
+            Some(&read.lowered)
+        } else {
+            read.lowered.pointer(&format!("/{inner}"))
+        }
+    }
+
+    /// The pointer in the spec as written of the node at `lowered`.
+    pub fn original_pointer(&self, lowered: &str) -> String {
+        self.pointers.original(lowered)
+    }
 }
 
 /// Parses YAML text into a JSON value.
@@ -116,24 +197,31 @@ impl<'de> serde::de::Visitor<'de> for JsonFromYamlVisitor {
     }
 }
 
-/// Lowers the 3.1 keywords of every component schema and reads the result
-/// with `openapiv3`.
+/// Checks that the document is OpenAPI 3 and takes out what the generator
+/// reads: the component schemas and the top-level `x-oaiMeta`.
 pub fn load(mut document: Value) -> Result<LoadedSpec, Error> {
-    let pointer_map = openapi31::lower_document(&mut document);
-    let oai_meta = document.get("x-oaiMeta").cloned();
-    let raw_schemas = document
-        .pointer("/components/schemas")
-        .cloned()
+    let version = document
+        .get("openapi")
+        .and_then(Value::as_str)
         .unwrap_or_default();
-    let openapi: openapiv3::OpenAPI =
-        serde_json::from_value(document).map_err(|e| Error::OpenApi {
-            message: e.to_string(),
-        })?;
+    if !version.starts_with("3.") {
+        return Err(Error::OpenApi {
+            message: format!("`openapi: {version}` is not an OpenAPI 3 document"),
+        });
+    }
+    let written = match document.pointer_mut("/components/schemas").map(Value::take) {
+        Some(Value::Object(schemas)) => schemas,
+        Some(Value::Null) | None => Map::new(),
+        Some(_) => {
+            return Err(Error::OpenApi {
+                message: "/components/schemas is not an object".into(),
+            });
+        }
+    };
+    let oai_meta = document.get_mut("x-oaiMeta").map(Value::take);
     Ok(LoadedSpec {
-        openapi,
+        schemas: SchemaStore::new(written),
         oai_meta,
-        raw_schemas,
-        pointer_map,
     })
 }
 

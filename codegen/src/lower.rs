@@ -23,6 +23,7 @@
 //!   field that uses the schema: `Option<T>` when required, `Option<Option<T>>`
 //!   when optional, so that an absent field and an explicit `null` differ.
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use openapiv3::{AdditionalProperties, ReferenceOr, Schema, SchemaKind, Type};
@@ -34,7 +35,7 @@ use crate::ir::{
     StringEnum, StructType, Surface, TaggedUnion, TaggedVariant, TypeDef, TypeId, TypeKind,
     TypeRef, TypeSpace,
 };
-use crate::load::LoadedSpec;
+use crate::load::{LoadedSpec, SchemaStore};
 use crate::naming;
 use crate::surfaces::{SurfacePlan, UnionPlan};
 
@@ -79,9 +80,10 @@ pub const UNKNOWN_FIELDS: &str = "unknown_fields";
 
 /// Builds the type space for the planned surfaces. Every pointer in the
 /// result (and in an error) names the place in the spec as written.
-pub fn lower(spec: &LoadedSpec, plans: &[SurfacePlan]) -> Result<TypeSpace, Error> {
-    let original = |pointer: &str| spec.pointer_map.original(pointer);
-    let mut space = build(spec, plans).map_err(|e| e.map_pointers(original))?;
+pub fn lower(spec: &mut LoadedSpec, plans: &[SurfacePlan]) -> Result<TypeSpace, Error> {
+    let built = build(&mut spec.schemas, plans);
+    let original = |pointer: &str| spec.schemas.original_pointer(pointer);
+    let mut space = built.map_err(|e| e.map_pointers(original))?;
     for def in space.types.values_mut() {
         def.source = original(&def.source);
         if let TypeKind::Struct(s) = &mut def.kind {
@@ -96,18 +98,9 @@ pub fn lower(spec: &LoadedSpec, plans: &[SurfacePlan]) -> Result<TypeSpace, Erro
     Ok(space)
 }
 
-fn build(spec: &LoadedSpec, plans: &[SurfacePlan]) -> Result<TypeSpace, Error> {
-    let raw_schemas = &spec.raw_schemas;
-    let empty = Default::default();
-    let schemas = spec
-        .openapi
-        .components
-        .as_ref()
-        .map(|c| &c.schemas)
-        .unwrap_or(&empty);
+fn build(schemas: &mut SchemaStore, plans: &[SurfacePlan]) -> Result<TypeSpace, Error> {
     let mut lowerer = Lowerer {
         schemas,
-        raw_schemas,
         space: TypeSpace::default(),
         named: BTreeMap::new(),
         claimed: BTreeMap::new(),
@@ -153,8 +146,7 @@ enum Body {
 }
 
 struct Lowerer<'a> {
-    schemas: &'a indexmap::IndexMap<String, ReferenceOr<Schema>>,
-    raw_schemas: &'a Value,
+    schemas: &'a mut SchemaStore,
     space: TypeSpace,
     /// Component schema name → its lowering (filled before the body, for recursion).
     named: BTreeMap<String, Lowered>,
@@ -252,7 +244,10 @@ impl Lowerer<'_> {
     /// its value only as the event's documented name (`x-oaiMeta.name`): the
     /// `type` then becomes a constant with that value.
     fn type_from_event_name(&mut self, id: &TypeId, schema_name: &str) {
-        let Some(ReferenceOr::Item(schema)) = self.schemas.get(schema_name) else {
+        let Ok(Some(schema)) = self.schemas.get(schema_name) else {
+            return;
+        };
+        let ReferenceOr::Item(schema) = &*schema else {
             return;
         };
         let Some(event_name) = schema
@@ -289,7 +284,7 @@ impl Lowerer<'_> {
     fn lower_reference(&mut self, reference: &str, pointer: &str) -> Result<Lowered, Error> {
         let name = reference
             .strip_prefix("#/components/schemas/")
-            .filter(|name| self.schemas.contains_key(*name))
+            .filter(|name| self.schemas.contains(name))
             .ok_or_else(|| Error::UnresolvedRef {
                 pointer: pointer.into(),
                 reference: reference.into(),
@@ -302,7 +297,8 @@ impl Lowerer<'_> {
             return Ok(done.clone());
         }
         let pointer = schema_pointer(name);
-        let schema = match self.schemas.get(name) {
+        let read = self.schemas.get(name)?;
+        let schema = match read.as_deref() {
             Some(ReferenceOr::Item(schema)) => schema,
             Some(ReferenceOr::Reference { reference }) => {
                 if !self.following.insert(name.to_string()) {
@@ -363,27 +359,15 @@ impl Lowerer<'_> {
 
     /// Lowers a schema or reference found inside another schema. `hint` names
     /// the definition if the schema needs one.
-    fn lower(
+    fn lower<S: Borrow<Schema>>(
         &mut self,
-        schema: &ReferenceOr<Schema>,
+        schema: &ReferenceOr<S>,
         pointer: &str,
         hint: &str,
     ) -> Result<Lowered, Error> {
         match schema {
             ReferenceOr::Reference { reference } => self.lower_reference(reference, pointer),
-            ReferenceOr::Item(schema) => self.lower_inline(schema, pointer, hint),
-        }
-    }
-
-    fn lower_boxed(
-        &mut self,
-        schema: &ReferenceOr<Box<Schema>>,
-        pointer: &str,
-        hint: &str,
-    ) -> Result<Lowered, Error> {
-        match schema {
-            ReferenceOr::Reference { reference } => self.lower_reference(reference, pointer),
-            ReferenceOr::Item(schema) => self.lower_inline(schema, pointer, hint),
+            ReferenceOr::Item(schema) => self.lower_inline(schema.borrow(), pointer, hint),
         }
     }
 
@@ -412,10 +396,7 @@ impl Lowerer<'_> {
     }
 
     fn check_keywords(&self, pointer: &str) -> Result<(), Error> {
-        let Some(relative) = pointer.strip_prefix("/components/schemas") else {
-            return Ok(());
-        };
-        let Some(Value::Object(raw)) = self.raw_schemas.pointer(relative) else {
+        let Some(Value::Object(raw)) = self.schemas.lowered_node(pointer) else {
             return Ok(());
         };
         for key in raw.keys() {
@@ -464,7 +445,7 @@ impl Lowerer<'_> {
             SchemaKind::Type(Type::Boolean(_)) => Body::Ref(TypeRef::Boolean),
             SchemaKind::Type(Type::Array(array)) => {
                 let item = match &array.items {
-                    Some(items) => self.lower_boxed(
+                    Some(items) => self.lower(
                         items,
                         &pointer_push(pointer, "items"),
                         &format!("{hint}Item"),
@@ -546,7 +527,7 @@ impl Lowerer<'_> {
                         Some("boolean") => Body::Ref(TypeRef::Boolean),
                         Some("array") => {
                             let item = match &any.items {
-                                Some(items) => self.lower_boxed(
+                                Some(items) => self.lower(
                                     items,
                                     &pointer_push(pointer, "items"),
                                     &format!("{hint}Item"),
@@ -629,7 +610,7 @@ impl Lowerer<'_> {
                     second: source,
                 });
             }
-            let lowered = self.lower_boxed(
+            let lowered = self.lower(
                 property,
                 &source,
                 &format!("{hint}{}", naming::type_name(wire_name)),
@@ -674,13 +655,15 @@ impl Lowerer<'_> {
         let mut required = Vec::new();
         for (i, member) in members.iter().enumerate() {
             let site = format!("{pointer}/allOf/{i}");
+            let referenced;
             let (schema, member_pointer) = match member {
                 ReferenceOr::Item(schema) => (schema, site.clone()),
                 ReferenceOr::Reference { reference } => {
                     let name = reference
                         .strip_prefix("#/components/schemas/")
                         .unwrap_or(reference);
-                    match self.schemas.get(name) {
+                    referenced = self.schemas.get(name)?;
+                    match referenced.as_deref() {
                         Some(ReferenceOr::Item(schema)) => (schema, schema_pointer(name)),
                         _ => {
                             return Err(Error::UnresolvedRef {
@@ -928,11 +911,13 @@ impl Lowerer<'_> {
         let mut seen = BTreeSet::new();
         for variant in &variants {
             if !seen.insert(variant.name.clone()) {
-                return Err(Error::NameCollision {
-                    name: variant.name.clone(),
-                    first: pointer.into(),
-                    second: pointer.into(),
-                });
+                return Err(Error::unsupported(
+                    pointer,
+                    format!(
+                        "two members of the union both become the variant `{}`",
+                        variant.name
+                    ),
+                ));
             }
         }
         Ok(TypeKind::KindUnion(KindUnion {

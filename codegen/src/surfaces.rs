@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use crate::error::{Error, pointer_push, schema_pointer};
 use crate::ir::UnionOrigin;
-use crate::load::LoadedSpec;
+use crate::load::{LoadedSpec, SchemaStore};
 
 /// One surface to generate.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,8 +55,9 @@ const CLIENT_DOC: &str = "An event the client sends to the server.";
 const SERVER_DOC: &str = "An event the server sends to the client.";
 
 /// Finds the surfaces of a document.
-pub fn plan(spec: &LoadedSpec) -> Result<Vec<SurfacePlan>, Error> {
-    let groups = Groups::read(spec.oai_meta.as_ref());
+pub fn plan(spec: &mut LoadedSpec) -> Result<Vec<SurfacePlan>, Error> {
+    let LoadedSpec { schemas, oai_meta } = spec;
+    let groups = Groups::read(oai_meta.as_ref());
     let has_ga = groups.find("realtime-beta-client-events").is_some()
         || groups.find("realtime-beta-server-events").is_some();
     let mut plans = Vec::new();
@@ -70,7 +71,7 @@ pub fn plan(spec: &LoadedSpec) -> Result<Vec<SurfacePlan>, Error> {
             ("ClientEvent", CLIENT_DOC, client),
             ("ServerEvent", SERVER_DOC, server),
         ] {
-            if let Some(mut union) = find_union(spec, &groups, &source)? {
+            if let Some(mut union) = find_union(schemas, &groups, &source)? {
                 union.name = name;
                 union.doc = union_doc;
                 unions.push(union);
@@ -147,14 +148,13 @@ pub fn plan(spec: &LoadedSpec) -> Result<Vec<SurfacePlan>, Error> {
 }
 
 fn find_union(
-    spec: &LoadedSpec,
+    schemas: &mut SchemaStore,
     groups: &Groups,
     source: &UnionSource,
 ) -> Result<Option<UnionPlan>, Error> {
-    let schemas = spec.openapi.components.as_ref().map(|c| &c.schemas);
-    if let Some(schema) = schemas.and_then(|s| s.get(source.schema)) {
+    if let Some(schema) = schemas.get(source.schema)? {
         let pointer = schema_pointer(source.schema);
-        let (members, member_sites) = union_members(schema, &pointer)?.into_iter().unzip();
+        let (members, member_sites) = union_members(&schema, &pointer)?.into_iter().unzip();
         return Ok(Some(UnionPlan {
             name: "",
             doc: "",
@@ -185,7 +185,7 @@ fn find_union(
                 reason: "an object section without a string `key`".into(),
             });
         };
-        if !schemas.is_some_and(|s| s.contains_key(key)) {
+        if !schemas.contains(key) {
             return Err(Error::Surface {
                 pointer: format!("{pointer}/sections/{i}"),
                 reason: format!("the group lists `{key}`, which is not a component schema"),

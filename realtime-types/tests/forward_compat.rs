@@ -10,8 +10,10 @@ use realtime_types::schemas::{
 use serde_json::{Value, json};
 
 fn decode_server(value: &Value) -> ServerEvent {
-    let from_text: ServerEvent = serde_json::from_str(&value.to_string()).expect("decodes from text");
-    let from_value: ServerEvent = serde_json::from_value(value.clone()).expect("decodes from a value");
+    let from_text: ServerEvent =
+        serde_json::from_str(&value.to_string()).expect("decodes from text");
+    let from_value: ServerEvent =
+        serde_json::from_value(value.clone()).expect("decodes from a value");
     assert_eq!(from_text, from_value, "text and value decoding agree");
     from_text
 }
@@ -42,20 +44,36 @@ fn unknown_enum_value_is_kept_in_other() {
         "session": {"type": "realtime", "audio": {"output": {"voice": "aurora-2027"}}}
     });
     let event: ClientEvent = serde_json::from_value(original.clone()).expect("decodes");
-    let ClientEvent::SessionUpdate(update) = &event else { panic!("not a session.update: {event:?}") };
+    let ClientEvent::SessionUpdate(update) = &event else {
+        panic!("not a session.update: {event:?}")
+    };
     let session = match &update.session {
-        realtime_types::schemas::RealtimeClientEventSessionUpdateSession::Realtime(session) => session,
+        realtime_types::schemas::RealtimeClientEventSessionUpdateSession::Realtime(session) => {
+            session
+        }
         other => panic!("not a realtime session: {other:?}"),
     };
-    let voice = session.audio.as_ref().and_then(|a| a.output.as_ref()).and_then(|o| o.voice.as_ref());
-    assert_eq!(voice, Some(&VoiceIdsOrCustomVoice::VoiceIdsShared(VoiceIdsShared::Other("aurora-2027".into()))));
+    let voice = session
+        .audio
+        .as_ref()
+        .and_then(|a| a.output.as_ref())
+        .and_then(|o| o.voice.as_ref());
+    assert_eq!(
+        voice,
+        Some(&VoiceIdsOrCustomVoice::VoiceIdsShared(
+            VoiceIdsShared::Other("aurora-2027".into())
+        ))
+    );
     assert_round_trip(&event, &original);
 }
 
 #[test]
 fn known_enum_value_decodes_to_its_variant() {
     assert_eq!(VoiceIdsShared::from("marin"), VoiceIdsShared::Marin);
-    assert_eq!(serde_json::to_value(VoiceIdsShared::Marin).expect("encodes"), json!("marin"));
+    assert_eq!(
+        serde_json::to_value(VoiceIdsShared::Marin).expect("encodes"),
+        json!("marin")
+    );
 }
 
 #[test]
@@ -72,10 +90,15 @@ fn unknown_fields_are_kept_at_every_level() {
         "new_top_level": {"nested": true}
     });
     let event = decode_server(&original);
-    let ServerEvent::ResponseOutputAudioDelta(delta) = &event else { panic!("wrong variant: {event:?}") };
+    let ServerEvent::ResponseOutputAudioDelta(delta) = &event else {
+        panic!("wrong variant: {event:?}")
+    };
     assert_eq!(delta.delta, "AAAA");
     assert_eq!(delta.unknown_fields.get("obfuscation"), Some(&json!("x9")));
-    assert_eq!(delta.unknown_fields.get("new_top_level"), Some(&json!({"nested": true})));
+    assert_eq!(
+        delta.unknown_fields.get("new_top_level"),
+        Some(&json!({"nested": true}))
+    );
     assert_round_trip(&event, &original);
 }
 
@@ -88,8 +111,12 @@ fn unknown_member_of_a_nested_union_is_kept() {
         "item": {"id": "item_9", "type": "hologram_call", "object": "realtime.item", "payload": [1]}
     });
     let event = decode_server(&original);
-    let ServerEvent::ConversationItemAdded(added) = &event else { panic!("wrong variant: {event:?}") };
-    assert!(matches!(&added.item, RealtimeConversationItem::Unknown(raw) if raw["type"] == "hologram_call"));
+    let ServerEvent::ConversationItemAdded(added) = &event else {
+        panic!("wrong variant: {event:?}")
+    };
+    assert!(
+        matches!(&added.item, RealtimeConversationItem::Unknown(raw) if raw["type"] == "hologram_call")
+    );
     assert_round_trip(&event, &original);
 }
 
@@ -101,10 +128,14 @@ fn message_with_an_unknown_role_is_kept_in_the_nested_union() {
         "item": {"id": "item_1", "type": "message", "role": "narrator", "content": []}
     });
     let event = decode_server(&original);
-    let ServerEvent::ConversationItemAdded(added) = &event else { panic!("wrong variant: {event:?}") };
+    let ServerEvent::ConversationItemAdded(added) = &event else {
+        panic!("wrong variant: {event:?}")
+    };
     assert!(matches!(
         &added.item,
-        RealtimeConversationItem::Message(realtime_types::schemas::RealtimeConversationItemMessage::Unknown(_))
+        RealtimeConversationItem::Message(
+            realtime_types::schemas::RealtimeConversationItemMessage::Unknown(_)
+        )
     ));
     assert_round_trip(&event, &original);
 }
@@ -120,8 +151,12 @@ fn absent_and_null_stay_distinct_for_nullable_fields() {
         let event = decode_server(&original);
         assert_round_trip(&event, &original);
     }
-    let event = decode_server(&json!({"event_id": "e", "type": "error", "error": {"type": "t", "message": "m", "code": null}}));
-    let ServerEvent::Error(error) = event else { panic!("not an error event") };
+    let event = decode_server(
+        &json!({"event_id": "e", "type": "error", "error": {"type": "t", "message": "m", "code": null}}),
+    );
+    let ServerEvent::Error(error) = event else {
+        panic!("not an error event")
+    };
     assert_eq!(error.error.code, Some(None), "explicit null is Some(None)");
 }
 
@@ -133,19 +168,29 @@ fn null_sent_for_an_optional_non_nullable_field_decodes_as_none_and_is_kept() {
         "response": {"id": "resp_1", "object": "realtime.response", "status": "in_progress", "status_details": null, "output": []}
     });
     let event = decode_server(&original);
-    let ServerEvent::ResponseCreated(created) = &event else { panic!("wrong variant: {event:?}") };
+    let ServerEvent::ResponseCreated(created) = &event else {
+        panic!("wrong variant: {event:?}")
+    };
     assert_eq!(created.response.status_details, None);
-    assert_eq!(created.response.unknown_fields.get("status_details"), Some(&Value::Null));
+    assert_eq!(
+        created.response.unknown_fields.get("status_details"),
+        Some(&Value::Null)
+    );
     assert_round_trip(&event, &original);
 }
 
 #[test]
 fn a_value_set_later_replaces_a_kept_null() {
     let mut session = RealtimeSessionCreateRequestGa::default();
-    session.unknown_fields.insert("instructions".into(), Value::Null);
+    session
+        .unknown_fields
+        .insert("instructions".into(), Value::Null);
     session.instructions = Some("Be brief.".into());
     let encoded = serde_json::to_value(&session).expect("encodes");
-    assert_eq!(encoded, json!({"type": "realtime", "instructions": "Be brief."}));
+    assert_eq!(
+        encoded,
+        json!({"type": "realtime", "instructions": "Be brief."})
+    );
 }
 
 #[test]
@@ -169,18 +214,28 @@ fn a_constant_with_the_wrong_value_is_an_error_naming_it() {
         json!({"type": "input_audio_buffer.clear", "audio": ""}),
     )
     .expect_err("wrong constant");
-    assert!(error.to_string().contains("`type` to be `input_audio_buffer.append`"), "{error}");
+    assert!(
+        error
+            .to_string()
+            .contains("`type` to be `input_audio_buffer.append`"),
+        "{error}"
+    );
 }
 
 #[test]
 fn a_missing_required_field_is_an_error_naming_it() {
-    let error = serde_json::from_str::<ServerEvent>(r#"{"type":"response.output_audio.delta","event_id":"e"}"#)
-        .expect_err("missing fields");
+    let error = serde_json::from_str::<ServerEvent>(
+        r#"{"type":"response.output_audio.delta","event_id":"e"}"#,
+    )
+    .expect_err("missing fields");
     assert!(error.to_string().contains("missing field"), "{error}");
 }
 
 #[test]
 fn an_event_without_a_type_is_an_error() {
     let error = serde_json::from_str::<ServerEvent>(r#"{"event_id":"e"}"#).expect_err("no type");
-    assert!(error.to_string().contains("missing field `type`"), "{error}");
+    assert!(
+        error.to_string().contains("missing field `type`"),
+        "{error}"
+    );
 }

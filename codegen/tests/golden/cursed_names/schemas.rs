@@ -41,7 +41,7 @@ impl<'de> ::serde::Deserialize<'de> for CursedEvent {
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
             ) -> ::std::fmt::Result {
-                formatter.write_str("a `CursedEvent` object")
+                formatter.write_str("an object of type `CursedEvent`")
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
@@ -96,22 +96,8 @@ impl ::schemars::JsonSchema for CursedEvent {
 /// A schema whose name glues two acronyms.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct McpHttpThing {
-    /// kebab-case.
-    ///
-    /// Optional (`None` leaves it out).
-    pub foo_baz: Option<String>,
-    /// camelCase.
-    ///
-    /// Optional (`None` leaves it out).
-    pub foo_bar: Option<String>,
-    /// A keyword.
-    ///
-    /// Optional (`None` leaves it out).
-    pub r#in: Option<String>,
-    /// The `mode` property.
-    ///
-    /// Optional (`None` leaves it out).
-    pub mode: Option<Mode>,
+    /// A `type` that is not a constant.
+    pub r#type: String,
     /// A keyword.
     ///
     /// Optional (`None` leaves it out).
@@ -123,9 +109,23 @@ pub struct McpHttpThing {
     /// A keyword.
     ///
     /// Optional (`None` leaves it out).
+    pub r#in: Option<String>,
+    /// A keyword.
+    ///
+    /// Optional (`None` leaves it out).
     pub r#trait: Option<String>,
-    /// A `type` that is not a constant.
-    pub r#type: String,
+    /// camelCase.
+    ///
+    /// Optional (`None` leaves it out).
+    pub foo_bar: Option<String>,
+    /// kebab-case.
+    ///
+    /// Optional (`None` leaves it out).
+    pub foo_baz: Option<String>,
+    /// The `mode` property.
+    ///
+    /// Optional (`None` leaves it out).
+    pub mode: Option<Mode>,
     /// Properties the spec does not list, kept so that encoding again loses nothing.
     pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -136,37 +136,37 @@ impl ::serde::Serialize for McpHttpThing {
     ) -> Result<S::Ok, S::Error> {
         use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.foo_baz {
-            map.serialize_entry("foo-baz", value)?;
-        }
-        if let Some(value) = &self.foo_bar {
-            map.serialize_entry("fooBar", value)?;
-        }
-        if let Some(value) = &self.r#in {
-            map.serialize_entry("in", value)?;
-        }
-        if let Some(value) = &self.mode {
-            map.serialize_entry("mode", value)?;
-        }
+        map.serialize_entry("type", &self.r#type)?;
         if let Some(value) = &self.r#ref {
             map.serialize_entry("ref", value)?;
         }
         if let Some(value) = &self.self_ {
             map.serialize_entry("self", value)?;
         }
+        if let Some(value) = &self.r#in {
+            map.serialize_entry("in", value)?;
+        }
         if let Some(value) = &self.r#trait {
             map.serialize_entry("trait", value)?;
         }
-        map.serialize_entry("type", &self.r#type)?;
+        if let Some(value) = &self.foo_bar {
+            map.serialize_entry("fooBar", value)?;
+        }
+        if let Some(value) = &self.foo_baz {
+            map.serialize_entry("foo-baz", value)?;
+        }
+        if let Some(value) = &self.mode {
+            map.serialize_entry("mode", value)?;
+        }
         for (key, value) in &self.unknown_fields {
             let shadowed = match key.as_str() {
-                "foo-baz" => self.foo_baz.is_some(),
-                "fooBar" => self.foo_bar.is_some(),
-                "in" => self.r#in.is_some(),
-                "mode" => self.mode.is_some(),
                 "ref" => self.r#ref.is_some(),
                 "self" => self.self_.is_some(),
+                "in" => self.r#in.is_some(),
                 "trait" => self.r#trait.is_some(),
+                "fooBar" => self.foo_bar.is_some(),
+                "foo-baz" => self.foo_baz.is_some(),
+                "mode" => self.mode.is_some(),
                 _ => false,
             };
             if !shadowed {
@@ -187,61 +187,26 @@ impl<'de> ::serde::Deserialize<'de> for McpHttpThing {
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
             ) -> ::std::fmt::Result {
-                formatter.write_str("a `McpHttpThing` object")
+                formatter.write_str("an object of type `McpHttpThing`")
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
             ) -> Result<McpHttpThing, A::Error> {
-                let mut field_foo_baz: Option<String> = None;
-                let mut field_foo_bar: Option<String> = None;
-                let mut field_in: Option<String> = None;
-                let mut field_mode: Option<Mode> = None;
+                let mut field_type: Option<String> = None;
                 let mut field_ref: Option<String> = None;
                 let mut field_self_: Option<String> = None;
+                let mut field_in: Option<String> = None;
                 let mut field_trait: Option<String> = None;
-                let mut field_type: Option<String> = None;
+                let mut field_foo_bar: Option<String> = None;
+                let mut field_foo_baz: Option<String> = None;
+                let mut field_mode: Option<Mode> = None;
                 let mut unknown_fields = ::serde_json::Map::new();
                 while let Some(key) = map
                     .next_key::<::realtime_types::support::Key<'de>>()?
                 {
                     match key.as_str() {
-                        "foo-baz" => {
-                            match map.next_value()? {
-                                Some(value) => field_foo_baz = Some(value),
-                                None => {
-                                    unknown_fields
-                                        .insert(key.into_string(), ::serde_json::Value::Null);
-                                }
-                            }
-                        }
-                        "fooBar" => {
-                            match map.next_value()? {
-                                Some(value) => field_foo_bar = Some(value),
-                                None => {
-                                    unknown_fields
-                                        .insert(key.into_string(), ::serde_json::Value::Null);
-                                }
-                            }
-                        }
-                        "in" => {
-                            match map.next_value()? {
-                                Some(value) => field_in = Some(value),
-                                None => {
-                                    unknown_fields
-                                        .insert(key.into_string(), ::serde_json::Value::Null);
-                                }
-                            }
-                        }
-                        "mode" => {
-                            match map.next_value()? {
-                                Some(value) => field_mode = Some(value),
-                                None => {
-                                    unknown_fields
-                                        .insert(key.into_string(), ::serde_json::Value::Null);
-                                }
-                            }
-                        }
+                        "type" => field_type = Some(map.next_value()?),
                         "ref" => {
                             match map.next_value()? {
                                 Some(value) => field_ref = Some(value),
@@ -260,6 +225,15 @@ impl<'de> ::serde::Deserialize<'de> for McpHttpThing {
                                 }
                             }
                         }
+                        "in" => {
+                            match map.next_value()? {
+                                Some(value) => field_in = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
                         "trait" => {
                             match map.next_value()? {
                                 Some(value) => field_trait = Some(value),
@@ -269,22 +243,48 @@ impl<'de> ::serde::Deserialize<'de> for McpHttpThing {
                                 }
                             }
                         }
-                        "type" => field_type = Some(map.next_value()?),
+                        "fooBar" => {
+                            match map.next_value()? {
+                                Some(value) => field_foo_bar = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "foo-baz" => {
+                            match map.next_value()? {
+                                Some(value) => field_foo_baz = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "mode" => {
+                            match map.next_value()? {
+                                Some(value) => field_mode = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
                         _ => {
                             unknown_fields.insert(key.into_string(), map.next_value()?);
                         }
                     }
                 }
                 Ok(McpHttpThing {
-                    foo_baz: field_foo_baz,
-                    foo_bar: field_foo_bar,
-                    r#in: field_in,
-                    mode: field_mode,
-                    r#ref: field_ref,
-                    self_: field_self_,
-                    r#trait: field_trait,
                     r#type: field_type
                         .ok_or_else(|| ::serde::de::Error::missing_field("type"))?,
+                    r#ref: field_ref,
+                    self_: field_self_,
+                    r#in: field_in,
+                    r#trait: field_trait,
+                    foo_bar: field_foo_bar,
+                    foo_baz: field_foo_baz,
+                    mode: field_mode,
                     unknown_fields,
                 })
             }
@@ -297,19 +297,19 @@ impl ::schemars::JsonSchema for McpHttpThing {
         "McpHttpThing".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_foo_baz = generator.subschema_for::<String>();
-        let field_foo_bar = generator.subschema_for::<String>();
-        let field_in = generator.subschema_for::<String>();
-        let field_mode = generator.subschema_for::<Mode>();
+        let field_type = generator.subschema_for::<String>();
         let field_ref = generator.subschema_for::<String>();
         let field_self_ = generator.subschema_for::<String>();
+        let field_in = generator.subschema_for::<String>();
         let field_trait = generator.subschema_for::<String>();
-        let field_type = generator.subschema_for::<String>();
+        let field_foo_bar = generator.subschema_for::<String>();
+        let field_foo_baz = generator.subschema_for::<String>();
+        let field_mode = generator.subschema_for::<Mode>();
         ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "foo-baz" : field_foo_baz, "fooBar" :
-            field_foo_bar, "in" : field_in, "mode" : field_mode, "ref" : field_ref,
-            "self" : field_self_, "trait" : field_trait, "type" : field_type },
-            "required" : ["type"], }
+            { "type" : "object", "properties" : { "type" : field_type, "ref" : field_ref,
+            "self" : field_self_, "in" : field_in, "trait" : field_trait, "fooBar" :
+            field_foo_bar, "foo-baz" : field_foo_baz, "mode" : field_mode }, "required" :
+            ["type"], }
         )
     }
 }
@@ -382,7 +382,8 @@ impl ::schemars::JsonSchema for Mode {
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::schemars::json_schema!(
-            { "type" : "string", "enum" : ["self", "type", "16khz"] }
+            { "anyOf" : [{ "type" : "string", "enum" : ["self", "type", "16khz"] }, {
+            "type" : "string" }] }
         )
     }
 }

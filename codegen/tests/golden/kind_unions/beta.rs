@@ -59,7 +59,7 @@ impl<'de> ::serde::Deserialize<'de> for ServerEvent {
 }
 impl ::realtime_types::support::TaggedUnion for ServerEvent {
     const TAG: &'static str = "type";
-    const EXPECTING: &'static str = "a `ServerEvent` object with a string `type`";
+    const EXPECTING: &'static str = "an object of type `ServerEvent` with a string `type`";
     fn decode_tagged<'de, D: ::serde::Deserializer<'de>>(
         tag: &str,
         rest: D,
@@ -77,9 +77,7 @@ impl ::schemars::JsonSchema for ServerEvent {
         "BetaServerEvent".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = vec![
-            generator.subschema_for:: < super::schemas::SettingsEvent > ()
-        ];
-        ::schemars::json_schema!({ "anyOf" : members })
+        let members = [generator.subschema_for::<super::schemas::SettingsEvent>()];
+        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
     }
 }

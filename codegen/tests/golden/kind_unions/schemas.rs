@@ -61,11 +61,11 @@ impl ::schemars::JsonSchema for Chunking {
         "Chunking".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = vec![
-            ::schemars::json_schema!({ "type" : "string", "const" : "auto" }), generator
-            .subschema_for:: < ChunkingObject > ()
+        let members = [
+            ::schemars::json_schema!({ "type" : "string", "const" : "auto" }),
+            generator.subschema_for::<ChunkingObject>(),
         ];
-        ::schemars::json_schema!({ "anyOf" : members })
+        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
     }
 }
 /// Configured chunking.
@@ -101,7 +101,7 @@ impl<'de> ::serde::Deserialize<'de> for ChunkingObject {
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
             ) -> ::std::fmt::Result {
-                formatter.write_str("a `ChunkingObject` object")
+                formatter.write_str("an object of type `ChunkingObject`")
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
@@ -202,11 +202,11 @@ impl ::schemars::JsonSchema for Input {
         "Input".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = vec![
-            generator.subschema_for:: < Vec < String > > (), generator.subschema_for:: <
-            InputObject > ()
+        let members = [
+            generator.subschema_for::<Vec<String>>(),
+            generator.subschema_for::<InputObject>(),
         ];
-        ::schemars::json_schema!({ "anyOf" : members })
+        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
     }
 }
 /// One input.
@@ -242,7 +242,7 @@ impl<'de> ::serde::Deserialize<'de> for InputObject {
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
             ) -> ::std::fmt::Result {
-                formatter.write_str("a `InputObject` object")
+                formatter.write_str("an object of type `InputObject`")
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
@@ -356,11 +356,11 @@ impl ::schemars::JsonSchema for MaxTokens {
         "MaxTokens".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = vec![
-            generator.subschema_for:: < i64 > (), ::schemars::json_schema!({ "type" :
-            "string", "const" : "inf" })
+        let members = [
+            generator.subschema_for::<i64>(),
+            ::schemars::json_schema!({ "type" : "string", "const" : "inf" }),
         ];
-        ::schemars::json_schema!({ "anyOf" : members })
+        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
     }
 }
 /// Sent with the settings.
@@ -368,18 +368,18 @@ impl ::schemars::JsonSchema for MaxTokens {
 /// Its `type` is always `settings`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SettingsEvent {
+    /// The `max_tokens` property.
+    pub max_tokens: MaxTokens,
+    /// The `tool_choice` property.
+    pub tool_choice: ToolChoice,
     /// The `chunking` property.
     pub chunking: Chunking,
     /// The `input` property.
     pub input: Input,
-    /// The `max_tokens` property.
-    pub max_tokens: MaxTokens,
     /// The `temperature` property.
     ///
     /// Optional (`None` leaves it out).
     pub temperature: Option<Temperature>,
-    /// The `tool_choice` property.
-    pub tool_choice: ToolChoice,
     /// Properties the spec does not list, kept so that encoding again loses nothing.
     pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -395,13 +395,13 @@ impl ::serde::Serialize for SettingsEvent {
         use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("type", Self::TYPE)?;
+        map.serialize_entry("max_tokens", &self.max_tokens)?;
+        map.serialize_entry("tool_choice", &self.tool_choice)?;
         map.serialize_entry("chunking", &self.chunking)?;
         map.serialize_entry("input", &self.input)?;
-        map.serialize_entry("max_tokens", &self.max_tokens)?;
         if let Some(value) = &self.temperature {
             map.serialize_entry("temperature", value)?;
         }
-        map.serialize_entry("tool_choice", &self.tool_choice)?;
         for (key, value) in &self.unknown_fields {
             let shadowed = match key.as_str() {
                 "temperature" => self.temperature.is_some(),
@@ -425,18 +425,18 @@ impl<'de> ::serde::Deserialize<'de> for SettingsEvent {
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
             ) -> ::std::fmt::Result {
-                formatter.write_str("a `SettingsEvent` object")
+                formatter.write_str("an object of type `SettingsEvent`")
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
             ) -> Result<SettingsEvent, A::Error> {
                 let mut seen_type = false;
+                let mut field_max_tokens: Option<MaxTokens> = None;
+                let mut field_tool_choice: Option<ToolChoice> = None;
                 let mut field_chunking: Option<Chunking> = None;
                 let mut field_input: Option<Input> = None;
-                let mut field_max_tokens: Option<MaxTokens> = None;
                 let mut field_temperature: Option<Temperature> = None;
-                let mut field_tool_choice: Option<ToolChoice> = None;
                 let mut unknown_fields = ::serde_json::Map::new();
                 while let Some(key) = map
                     .next_key::<::realtime_types::support::Key<'de>>()?
@@ -450,9 +450,10 @@ impl<'de> ::serde::Deserialize<'de> for SettingsEvent {
                             )?;
                             seen_type = true;
                         }
+                        "max_tokens" => field_max_tokens = Some(map.next_value()?),
+                        "tool_choice" => field_tool_choice = Some(map.next_value()?),
                         "chunking" => field_chunking = Some(map.next_value()?),
                         "input" => field_input = Some(map.next_value()?),
-                        "max_tokens" => field_max_tokens = Some(map.next_value()?),
                         "temperature" => {
                             match map.next_value()? {
                                 Some(value) => field_temperature = Some(value),
@@ -462,7 +463,6 @@ impl<'de> ::serde::Deserialize<'de> for SettingsEvent {
                                 }
                             }
                         }
-                        "tool_choice" => field_tool_choice = Some(map.next_value()?),
                         _ => {
                             unknown_fields.insert(key.into_string(), map.next_value()?);
                         }
@@ -472,17 +472,17 @@ impl<'de> ::serde::Deserialize<'de> for SettingsEvent {
                     return Err(::serde::de::Error::missing_field("type"));
                 }
                 Ok(SettingsEvent {
-                    chunking: field_chunking
-                        .ok_or_else(|| ::serde::de::Error::missing_field("chunking"))?,
-                    input: field_input
-                        .ok_or_else(|| ::serde::de::Error::missing_field("input"))?,
                     max_tokens: field_max_tokens
                         .ok_or_else(|| ::serde::de::Error::missing_field("max_tokens"))?,
-                    temperature: field_temperature,
                     tool_choice: field_tool_choice
                         .ok_or_else(|| ::serde::de::Error::missing_field(
                             "tool_choice",
                         ))?,
+                    chunking: field_chunking
+                        .ok_or_else(|| ::serde::de::Error::missing_field("chunking"))?,
+                    input: field_input
+                        .ok_or_else(|| ::serde::de::Error::missing_field("input"))?,
+                    temperature: field_temperature,
                     unknown_fields,
                 })
             }
@@ -495,17 +495,17 @@ impl ::schemars::JsonSchema for SettingsEvent {
         "SettingsEvent".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        let field_max_tokens = generator.subschema_for::<MaxTokens>();
+        let field_tool_choice = generator.subschema_for::<ToolChoice>();
         let field_chunking = generator.subschema_for::<Chunking>();
         let field_input = generator.subschema_for::<Input>();
-        let field_max_tokens = generator.subschema_for::<MaxTokens>();
         let field_temperature = generator.subschema_for::<Temperature>();
-        let field_tool_choice = generator.subschema_for::<ToolChoice>();
         ::schemars::json_schema!(
             { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "settings" }, "chunking" : field_chunking, "input" : field_input,
-            "max_tokens" : field_max_tokens, "temperature" : field_temperature,
-            "tool_choice" : field_tool_choice }, "required" : ["type", "chunking",
-            "input", "max_tokens", "tool_choice"], }
+            "settings" }, "max_tokens" : field_max_tokens, "tool_choice" :
+            field_tool_choice, "chunking" : field_chunking, "input" : field_input,
+            "temperature" : field_temperature }, "required" : ["type", "max_tokens",
+            "tool_choice", "chunking", "input"], }
         )
     }
 }
@@ -586,11 +586,11 @@ impl ::schemars::JsonSchema for Temperature {
         "Temperature".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = vec![
-            generator.subschema_for:: < ::serde_json::Number > (), generator
-            .subschema_for:: < bool > ()
+        let members = [
+            generator.subschema_for::<::serde_json::Number>(),
+            generator.subschema_for::<bool>(),
         ];
-        ::schemars::json_schema!({ "anyOf" : members })
+        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
     }
 }
 /// How tools are chosen.
@@ -674,11 +674,12 @@ impl ::schemars::JsonSchema for ToolChoice {
         "ToolChoice".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = vec![
-            generator.subschema_for:: < ToolChoiceMode > (), generator.subschema_for:: <
-            ToolChoiceFunction > (), generator.subschema_for:: < ToolChoiceMcp > ()
+        let members = [
+            generator.subschema_for::<ToolChoiceMode>(),
+            generator.subschema_for::<ToolChoiceFunction>(),
+            generator.subschema_for::<ToolChoiceMcp>(),
         ];
-        ::schemars::json_schema!({ "anyOf" : members })
+        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
     }
 }
 /// Use a function.
@@ -721,7 +722,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceFunction {
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
             ) -> ::std::fmt::Result {
-                formatter.write_str("a `ToolChoiceFunction` object")
+                formatter.write_str("an object of type `ToolChoiceFunction`")
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
@@ -813,7 +814,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceMcp {
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
             ) -> ::std::fmt::Result {
-                formatter.write_str("a `ToolChoiceMcp` object")
+                formatter.write_str("an object of type `ToolChoiceMcp`")
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
@@ -937,7 +938,8 @@ impl ::schemars::JsonSchema for ToolChoiceMode {
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::schemars::json_schema!(
-            { "type" : "string", "enum" : ["none", "auto", "required"] }
+            { "anyOf" : [{ "type" : "string", "enum" : ["none", "auto", "required"] }, {
+            "type" : "string" }] }
         )
     }
 }

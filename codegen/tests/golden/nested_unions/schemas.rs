@@ -3,9 +3,9 @@
 
 /// A message from the assistant.
 ///
-/// Its `role` is always `assistant`.
-///
 /// Its `type` is always `message`.
+///
+/// Its `role` is always `assistant`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AssistantMessage {
     /// The status.
@@ -16,10 +16,10 @@ pub struct AssistantMessage {
     pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl AssistantMessage {
-    /// The `role` of this object on the wire.
-    pub const ROLE: &'static str = "assistant";
     /// The `type` of this object on the wire.
     pub const TYPE: &'static str = "message";
+    /// The `role` of this object on the wire.
+    pub const ROLE: &'static str = "assistant";
 }
 impl ::serde::Serialize for AssistantMessage {
     fn serialize<S: ::serde::Serializer>(
@@ -28,8 +28,8 @@ impl ::serde::Serialize for AssistantMessage {
     ) -> Result<S::Ok, S::Error> {
         use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("role", Self::ROLE)?;
         map.serialize_entry("type", Self::TYPE)?;
+        map.serialize_entry("role", Self::ROLE)?;
         if let Some(value) = &self.status {
             map.serialize_entry("status", value)?;
         }
@@ -56,28 +56,20 @@ impl<'de> ::serde::Deserialize<'de> for AssistantMessage {
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
             ) -> ::std::fmt::Result {
-                formatter.write_str("a `AssistantMessage` object")
+                formatter.write_str("an object of type `AssistantMessage`")
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
             ) -> Result<AssistantMessage, A::Error> {
-                let mut seen_role = false;
                 let mut seen_type = false;
+                let mut seen_role = false;
                 let mut field_status: Option<AssistantMessageStatus> = None;
                 let mut unknown_fields = ::serde_json::Map::new();
                 while let Some(key) = map
                     .next_key::<::realtime_types::support::Key<'de>>()?
                 {
                     match key.as_str() {
-                        "role" => {
-                            ::realtime_types::support::expect_constant(
-                                &mut map,
-                                "role",
-                                AssistantMessage::ROLE,
-                            )?;
-                            seen_role = true;
-                        }
                         "type" => {
                             ::realtime_types::support::expect_constant(
                                 &mut map,
@@ -85,6 +77,14 @@ impl<'de> ::serde::Deserialize<'de> for AssistantMessage {
                                 AssistantMessage::TYPE,
                             )?;
                             seen_type = true;
+                        }
+                        "role" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "role",
+                                AssistantMessage::ROLE,
+                            )?;
+                            seen_role = true;
                         }
                         "status" => {
                             match map.next_value()? {
@@ -100,11 +100,11 @@ impl<'de> ::serde::Deserialize<'de> for AssistantMessage {
                         }
                     }
                 }
-                if !seen_role {
-                    return Err(::serde::de::Error::missing_field("role"));
-                }
                 if !seen_type {
                     return Err(::serde::de::Error::missing_field("type"));
+                }
+                if !seen_role {
+                    return Err(::serde::de::Error::missing_field("role"));
                 }
                 Ok(AssistantMessage {
                     status: field_status,
@@ -122,9 +122,9 @@ impl ::schemars::JsonSchema for AssistantMessage {
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         let field_status = generator.subschema_for::<AssistantMessageStatus>();
         ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "role" : { "type" : "string", "const" :
-            "assistant" }, "type" : { "type" : "string", "const" : "message" }, "status"
-            : field_status }, "required" : ["role", "type"], }
+            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
+            "message" }, "role" : { "type" : "string", "const" : "assistant" }, "status"
+            : field_status }, "required" : ["type", "role"], }
         )
     }
 }
@@ -192,7 +192,8 @@ impl ::schemars::JsonSchema for AssistantMessageStatus {
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::schemars::json_schema!(
-            { "type" : "string", "enum" : ["in_progress", "completed"] }
+            { "anyOf" : [{ "type" : "string", "enum" : ["in_progress", "completed"] }, {
+            "type" : "string" }] }
         )
     }
 }
@@ -201,10 +202,10 @@ impl ::schemars::JsonSchema for AssistantMessageStatus {
 /// Its `type` is always `function_call`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FunctionCall {
-    /// The arguments, as JSON text.
-    pub arguments: String,
     /// The function name.
     pub name: String,
+    /// The arguments, as JSON text.
+    pub arguments: String,
     /// Properties the spec does not list, kept so that encoding again loses nothing.
     pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -220,8 +221,8 @@ impl ::serde::Serialize for FunctionCall {
         use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("type", Self::TYPE)?;
-        map.serialize_entry("arguments", &self.arguments)?;
         map.serialize_entry("name", &self.name)?;
+        map.serialize_entry("arguments", &self.arguments)?;
         for (key, value) in &self.unknown_fields {
             map.serialize_entry(key, value)?;
         }
@@ -239,15 +240,15 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCall {
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
             ) -> ::std::fmt::Result {
-                formatter.write_str("a `FunctionCall` object")
+                formatter.write_str("an object of type `FunctionCall`")
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
             ) -> Result<FunctionCall, A::Error> {
                 let mut seen_type = false;
-                let mut field_arguments: Option<String> = None;
                 let mut field_name: Option<String> = None;
+                let mut field_arguments: Option<String> = None;
                 let mut unknown_fields = ::serde_json::Map::new();
                 while let Some(key) = map
                     .next_key::<::realtime_types::support::Key<'de>>()?
@@ -261,8 +262,8 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCall {
                             )?;
                             seen_type = true;
                         }
-                        "arguments" => field_arguments = Some(map.next_value()?),
                         "name" => field_name = Some(map.next_value()?),
+                        "arguments" => field_arguments = Some(map.next_value()?),
                         _ => {
                             unknown_fields.insert(key.into_string(), map.next_value()?);
                         }
@@ -272,10 +273,10 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCall {
                     return Err(::serde::de::Error::missing_field("type"));
                 }
                 Ok(FunctionCall {
-                    arguments: field_arguments
-                        .ok_or_else(|| ::serde::de::Error::missing_field("arguments"))?,
                     name: field_name
                         .ok_or_else(|| ::serde::de::Error::missing_field("name"))?,
+                    arguments: field_arguments
+                        .ok_or_else(|| ::serde::de::Error::missing_field("arguments"))?,
                     unknown_fields,
                 })
             }
@@ -288,12 +289,12 @@ impl ::schemars::JsonSchema for FunctionCall {
         "FunctionCall".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_arguments = generator.subschema_for::<String>();
         let field_name = generator.subschema_for::<String>();
+        let field_arguments = generator.subschema_for::<String>();
         ::schemars::json_schema!(
             { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "function_call" }, "arguments" : field_arguments, "name" : field_name },
-            "required" : ["type", "arguments", "name"], }
+            "function_call" }, "name" : field_name, "arguments" : field_arguments },
+            "required" : ["type", "name", "arguments"], }
         )
     }
 }
@@ -344,7 +345,7 @@ impl<'de> ::serde::Deserialize<'de> for Item {
 }
 impl ::realtime_types::support::TaggedUnion for Item {
     const TAG: &'static str = "type";
-    const EXPECTING: &'static str = "a `Item` object with a string `type`";
+    const EXPECTING: &'static str = "an object of type `Item` with a string `type`";
     fn decode_tagged<'de, D: ::serde::Deserializer<'de>>(
         tag: &str,
         rest: D,
@@ -365,11 +366,11 @@ impl ::schemars::JsonSchema for Item {
         "Item".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = vec![
-            generator.subschema_for:: < ItemMessage > (), generator.subschema_for:: <
-            FunctionCall > ()
+        let members = [
+            generator.subschema_for::<ItemMessage>(),
+            generator.subschema_for::<FunctionCall>(),
         ];
-        ::schemars::json_schema!({ "anyOf" : members })
+        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
     }
 }
 /// Sent when an item is created.
@@ -412,7 +413,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemCreatedEvent {
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
             ) -> ::std::fmt::Result {
-                formatter.write_str("a `ItemCreatedEvent` object")
+                formatter.write_str("an object of type `ItemCreatedEvent`")
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
@@ -511,7 +512,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemMessage {
 }
 impl ::realtime_types::support::TaggedUnion for ItemMessage {
     const TAG: &'static str = "role";
-    const EXPECTING: &'static str = "a `ItemMessage` object with a string `role`";
+    const EXPECTING: &'static str = "an object of type `ItemMessage` with a string `role`";
     fn decode_tagged<'de, D: ::serde::Deserializer<'de>>(
         tag: &str,
         rest: D,
@@ -530,18 +531,18 @@ impl ::schemars::JsonSchema for ItemMessage {
         "ItemMessage".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = vec![
-            generator.subschema_for:: < UserMessage > (), generator.subschema_for:: <
-            AssistantMessage > ()
+        let members = [
+            generator.subschema_for::<UserMessage>(),
+            generator.subschema_for::<AssistantMessage>(),
         ];
-        ::schemars::json_schema!({ "anyOf" : members })
+        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
     }
 }
 /// A message from the user.
 ///
-/// Its `role` is always `user`.
-///
 /// Its `type` is always `message`.
+///
+/// Its `role` is always `user`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserMessage {
     /// What the user said.
@@ -550,10 +551,10 @@ pub struct UserMessage {
     pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl UserMessage {
-    /// The `role` of this object on the wire.
-    pub const ROLE: &'static str = "user";
     /// The `type` of this object on the wire.
     pub const TYPE: &'static str = "message";
+    /// The `role` of this object on the wire.
+    pub const ROLE: &'static str = "user";
 }
 impl ::serde::Serialize for UserMessage {
     fn serialize<S: ::serde::Serializer>(
@@ -562,8 +563,8 @@ impl ::serde::Serialize for UserMessage {
     ) -> Result<S::Ok, S::Error> {
         use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("role", Self::ROLE)?;
         map.serialize_entry("type", Self::TYPE)?;
+        map.serialize_entry("role", Self::ROLE)?;
         map.serialize_entry("content", &self.content)?;
         for (key, value) in &self.unknown_fields {
             map.serialize_entry(key, value)?;
@@ -582,28 +583,20 @@ impl<'de> ::serde::Deserialize<'de> for UserMessage {
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
             ) -> ::std::fmt::Result {
-                formatter.write_str("a `UserMessage` object")
+                formatter.write_str("an object of type `UserMessage`")
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
             ) -> Result<UserMessage, A::Error> {
-                let mut seen_role = false;
                 let mut seen_type = false;
+                let mut seen_role = false;
                 let mut field_content: Option<String> = None;
                 let mut unknown_fields = ::serde_json::Map::new();
                 while let Some(key) = map
                     .next_key::<::realtime_types::support::Key<'de>>()?
                 {
                     match key.as_str() {
-                        "role" => {
-                            ::realtime_types::support::expect_constant(
-                                &mut map,
-                                "role",
-                                UserMessage::ROLE,
-                            )?;
-                            seen_role = true;
-                        }
                         "type" => {
                             ::realtime_types::support::expect_constant(
                                 &mut map,
@@ -612,17 +605,25 @@ impl<'de> ::serde::Deserialize<'de> for UserMessage {
                             )?;
                             seen_type = true;
                         }
+                        "role" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "role",
+                                UserMessage::ROLE,
+                            )?;
+                            seen_role = true;
+                        }
                         "content" => field_content = Some(map.next_value()?),
                         _ => {
                             unknown_fields.insert(key.into_string(), map.next_value()?);
                         }
                     }
                 }
-                if !seen_role {
-                    return Err(::serde::de::Error::missing_field("role"));
-                }
                 if !seen_type {
                     return Err(::serde::de::Error::missing_field("type"));
+                }
+                if !seen_role {
+                    return Err(::serde::de::Error::missing_field("role"));
                 }
                 Ok(UserMessage {
                     content: field_content
@@ -641,9 +642,9 @@ impl ::schemars::JsonSchema for UserMessage {
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         let field_content = generator.subschema_for::<String>();
         ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "role" : { "type" : "string", "const" :
-            "user" }, "type" : { "type" : "string", "const" : "message" }, "content" :
-            field_content }, "required" : ["role", "type", "content"], }
+            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
+            "message" }, "role" : { "type" : "string", "const" : "user" }, "content" :
+            field_content }, "required" : ["type", "role", "content"], }
         )
     }
 }

@@ -4,10 +4,10 @@
 /// A node of a tree.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Node {
-    /// The child nodes.
-    pub children: Vec<Node>,
     /// The node name.
     pub name: String,
+    /// The child nodes.
+    pub children: Vec<Node>,
     /// The parent node, if any.
     ///
     /// Optional (`None` leaves it out).
@@ -22,8 +22,8 @@ impl ::serde::Serialize for Node {
     ) -> Result<S::Ok, S::Error> {
         use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("children", &self.children)?;
         map.serialize_entry("name", &self.name)?;
+        map.serialize_entry("children", &self.children)?;
         if let Some(value) = &self.parent {
             map.serialize_entry("parent", value)?;
         }
@@ -50,22 +50,22 @@ impl<'de> ::serde::Deserialize<'de> for Node {
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
             ) -> ::std::fmt::Result {
-                formatter.write_str("a `Node` object")
+                formatter.write_str("an object of type `Node`")
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
             ) -> Result<Node, A::Error> {
-                let mut field_children: Option<Vec<Node>> = None;
                 let mut field_name: Option<String> = None;
+                let mut field_children: Option<Vec<Node>> = None;
                 let mut field_parent: Option<Box<Node>> = None;
                 let mut unknown_fields = ::serde_json::Map::new();
                 while let Some(key) = map
                     .next_key::<::realtime_types::support::Key<'de>>()?
                 {
                     match key.as_str() {
-                        "children" => field_children = Some(map.next_value()?),
                         "name" => field_name = Some(map.next_value()?),
+                        "children" => field_children = Some(map.next_value()?),
                         "parent" => {
                             match map.next_value()? {
                                 Some(value) => field_parent = Some(value),
@@ -81,10 +81,10 @@ impl<'de> ::serde::Deserialize<'de> for Node {
                     }
                 }
                 Ok(Node {
-                    children: field_children
-                        .ok_or_else(|| ::serde::de::Error::missing_field("children"))?,
                     name: field_name
                         .ok_or_else(|| ::serde::de::Error::missing_field("name"))?,
+                    children: field_children
+                        .ok_or_else(|| ::serde::de::Error::missing_field("children"))?,
                     parent: field_parent,
                     unknown_fields,
                 })
@@ -98,12 +98,13 @@ impl ::schemars::JsonSchema for Node {
         "Node".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_children = generator.subschema_for::<Vec<Node>>();
         let field_name = generator.subschema_for::<String>();
+        let field_children = generator.subschema_for::<Vec<Node>>();
         let field_parent = generator.subschema_for::<Node>();
         ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "children" : field_children, "name" :
-            field_name, "parent" : field_parent }, "required" : ["children", "name"], }
+            { "type" : "object", "properties" : { "name" : field_name, "children" :
+            field_children, "parent" : field_parent }, "required" : ["name", "children"],
+            }
         )
     }
 }
@@ -147,7 +148,7 @@ impl<'de> ::serde::Deserialize<'de> for TreeEvent {
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
             ) -> ::std::fmt::Result {
-                formatter.write_str("a `TreeEvent` object")
+                formatter.write_str("an object of type `TreeEvent`")
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,

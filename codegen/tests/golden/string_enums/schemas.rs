@@ -3,9 +3,9 @@
 
 /// Sent when the audio configuration changed.
 ///
-/// Its `format` is always `audio/pcm`.
-///
 /// Its `type` is always `audio.configured`.
+///
+/// Its `format` is always `audio/pcm`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AudioConfiguredEvent {
     /// The `codec` property.
@@ -14,20 +14,20 @@ pub struct AudioConfiguredEvent {
     pub codec: Option<Codec>,
     /// The modalities in use.
     pub modalities: Vec<Modality>,
+    /// The `voice` property.
+    pub voice: Voice,
     /// An optional, nullable enum.
     ///
     /// Optional and nullable: `None` leaves it out, `Some(None)` sends `null`.
     pub quality: Option<Option<AudioConfiguredEventQuality>>,
-    /// The `voice` property.
-    pub voice: Voice,
     /// Properties the spec does not list, kept so that encoding again loses nothing.
     pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl AudioConfiguredEvent {
-    /// The `format` of this object on the wire.
-    pub const FORMAT: &'static str = "audio/pcm";
     /// The `type` of this object on the wire.
     pub const TYPE: &'static str = "audio.configured";
+    /// The `format` of this object on the wire.
+    pub const FORMAT: &'static str = "audio/pcm";
 }
 impl ::serde::Serialize for AudioConfiguredEvent {
     fn serialize<S: ::serde::Serializer>(
@@ -36,16 +36,16 @@ impl ::serde::Serialize for AudioConfiguredEvent {
     ) -> Result<S::Ok, S::Error> {
         use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("format", Self::FORMAT)?;
         map.serialize_entry("type", Self::TYPE)?;
+        map.serialize_entry("format", Self::FORMAT)?;
         if let Some(value) = &self.codec {
             map.serialize_entry("codec", value)?;
         }
         map.serialize_entry("modalities", &self.modalities)?;
+        map.serialize_entry("voice", &self.voice)?;
         if let Some(value) = &self.quality {
             map.serialize_entry("quality", value)?;
         }
-        map.serialize_entry("voice", &self.voice)?;
         for (key, value) in &self.unknown_fields {
             let shadowed = match key.as_str() {
                 "codec" => self.codec.is_some(),
@@ -69,31 +69,23 @@ impl<'de> ::serde::Deserialize<'de> for AudioConfiguredEvent {
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
             ) -> ::std::fmt::Result {
-                formatter.write_str("a `AudioConfiguredEvent` object")
+                formatter.write_str("an object of type `AudioConfiguredEvent`")
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
             ) -> Result<AudioConfiguredEvent, A::Error> {
-                let mut seen_format = false;
                 let mut seen_type = false;
+                let mut seen_format = false;
                 let mut field_codec: Option<Codec> = None;
                 let mut field_modalities: Option<Vec<Modality>> = None;
-                let mut field_quality: Option<Option<AudioConfiguredEventQuality>> = None;
                 let mut field_voice: Option<Voice> = None;
+                let mut field_quality: Option<Option<AudioConfiguredEventQuality>> = None;
                 let mut unknown_fields = ::serde_json::Map::new();
                 while let Some(key) = map
                     .next_key::<::realtime_types::support::Key<'de>>()?
                 {
                     match key.as_str() {
-                        "format" => {
-                            ::realtime_types::support::expect_constant(
-                                &mut map,
-                                "format",
-                                AudioConfiguredEvent::FORMAT,
-                            )?;
-                            seen_format = true;
-                        }
                         "type" => {
                             ::realtime_types::support::expect_constant(
                                 &mut map,
@@ -101,6 +93,14 @@ impl<'de> ::serde::Deserialize<'de> for AudioConfiguredEvent {
                                 AudioConfiguredEvent::TYPE,
                             )?;
                             seen_type = true;
+                        }
+                        "format" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "format",
+                                AudioConfiguredEvent::FORMAT,
+                            )?;
+                            seen_format = true;
                         }
                         "codec" => {
                             match map.next_value()? {
@@ -112,26 +112,26 @@ impl<'de> ::serde::Deserialize<'de> for AudioConfiguredEvent {
                             }
                         }
                         "modalities" => field_modalities = Some(map.next_value()?),
-                        "quality" => field_quality = Some(map.next_value()?),
                         "voice" => field_voice = Some(map.next_value()?),
+                        "quality" => field_quality = Some(map.next_value()?),
                         _ => {
                             unknown_fields.insert(key.into_string(), map.next_value()?);
                         }
                     }
                 }
-                if !seen_format {
-                    return Err(::serde::de::Error::missing_field("format"));
-                }
                 if !seen_type {
                     return Err(::serde::de::Error::missing_field("type"));
+                }
+                if !seen_format {
+                    return Err(::serde::de::Error::missing_field("format"));
                 }
                 Ok(AudioConfiguredEvent {
                     codec: field_codec,
                     modalities: field_modalities
                         .ok_or_else(|| ::serde::de::Error::missing_field("modalities"))?,
-                    quality: field_quality,
                     voice: field_voice
                         .ok_or_else(|| ::serde::de::Error::missing_field("voice"))?,
+                    quality: field_quality,
                     unknown_fields,
                 })
             }
@@ -146,14 +146,14 @@ impl ::schemars::JsonSchema for AudioConfiguredEvent {
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         let field_codec = generator.subschema_for::<Codec>();
         let field_modalities = generator.subschema_for::<Vec<Modality>>();
+        let field_voice = generator.subschema_for::<Voice>();
         let field_quality = generator
             .subschema_for::<Option<AudioConfiguredEventQuality>>();
-        let field_voice = generator.subschema_for::<Voice>();
         ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "format" : { "type" : "string", "const"
-            : "audio/pcm" }, "type" : { "type" : "string", "const" : "audio.configured"
-            }, "codec" : field_codec, "modalities" : field_modalities, "quality" :
-            field_quality, "voice" : field_voice }, "required" : ["format", "type",
+            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
+            "audio.configured" }, "format" : { "type" : "string", "const" : "audio/pcm"
+            }, "codec" : field_codec, "modalities" : field_modalities, "voice" :
+            field_voice, "quality" : field_quality }, "required" : ["type", "format",
             "modalities", "voice"], }
         )
     }
@@ -221,7 +221,10 @@ impl ::schemars::JsonSchema for AudioConfiguredEventQuality {
         "AudioConfiguredEventQuality".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!({ "type" : "string", "enum" : ["low", "high"] })
+        ::schemars::json_schema!(
+            { "anyOf" : [{ "type" : "string", "enum" : ["low", "high"] }, { "type" :
+            "string" }] }
+        )
     }
 }
 /// A schema that is a single `const`.
@@ -282,7 +285,10 @@ impl ::schemars::JsonSchema for Codec {
         "Codec".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!({ "type" : "string", "enum" : ["opus"] })
+        ::schemars::json_schema!(
+            { "anyOf" : [{ "type" : "string", "enum" : ["opus"] }, { "type" : "string" }]
+            }
+        )
     }
 }
 /// A modality; values this version does not know are kept.
@@ -348,7 +354,10 @@ impl ::schemars::JsonSchema for Modality {
         "Modality".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!({ "type" : "string", "enum" : ["text", "audio"] })
+        ::schemars::json_schema!(
+            { "anyOf" : [{ "type" : "string", "enum" : ["text", "audio"] }, { "type" :
+            "string" }] }
+        )
     }
 }
 /// A voice, either a built-in one or any other name.
@@ -420,7 +429,8 @@ impl ::schemars::JsonSchema for Voice {
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::schemars::json_schema!(
-            { "type" : "string", "enum" : ["alloy", "ash", "ballad"] }
+            { "anyOf" : [{ "type" : "string", "enum" : ["alloy", "ash", "ballad"] }, {
+            "type" : "string" }] }
         )
     }
 }

@@ -47,7 +47,7 @@ impl<'de> ::serde::Deserialize<'de> for Address {
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
             ) -> ::std::fmt::Result {
-                formatter.write_str("a `Address` object")
+                formatter.write_str("an object of type `Address`")
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
@@ -102,44 +102,44 @@ impl ::schemars::JsonSchema for Address {
 /// A user profile.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Profile {
-    /// A boolean.
-    pub active: bool,
-    /// An array of objects.
-    ///
-    /// Optional (`None` leaves it out).
-    pub addresses: Option<Vec<Address>>,
-    /// An integer.
-    pub age: i64,
-    /// Optional and nullable.
-    ///
-    /// Optional and nullable: `None` leaves it out, `Some(None)` sends `null`.
-    pub avatar_url: Option<Option<String>>,
-    /// Optional, not nullable.
-    ///
-    /// Optional (`None` leaves it out).
-    pub bio: Option<String>,
-    /// A map of integers.
-    ///
-    /// Optional (`None` leaves it out).
-    pub counters: Option<::std::collections::BTreeMap<String, i64>>,
     /// Required.
     pub id: String,
-    /// A free-form object.
-    ///
-    /// Optional (`None` leaves it out).
-    pub metadata: Option<::serde_json::Map<String, ::serde_json::Value>>,
     /// Required, may be null.
     ///
     /// Required, may be `null` (`None`).
     pub nickname: Option<String>,
+    /// Optional, not nullable.
+    ///
+    /// Optional (`None` leaves it out).
+    pub bio: Option<String>,
+    /// Optional and nullable.
+    ///
+    /// Optional and nullable: `None` leaves it out, `Some(None)` sends `null`.
+    pub avatar_url: Option<Option<String>>,
+    /// An integer.
+    pub age: i64,
     /// A number.
     pub score: ::serde_json::Number,
+    /// A boolean.
+    pub active: bool,
+    /// An array of strings.
+    pub tags: Vec<String>,
+    /// A map of integers.
+    ///
+    /// Optional (`None` leaves it out).
+    pub counters: Option<::std::collections::BTreeMap<String, i64>>,
+    /// A free-form object.
+    ///
+    /// Optional (`None` leaves it out).
+    pub metadata: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// An array of objects.
+    ///
+    /// Optional (`None` leaves it out).
+    pub addresses: Option<Vec<Address>>,
     /// An inline object.
     ///
     /// Optional (`None` leaves it out).
     pub settings: Option<ProfileSettings>,
-    /// An array of strings.
-    pub tags: Vec<String>,
     /// Properties the spec does not list, kept so that encoding again loses nothing.
     pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -150,36 +150,36 @@ impl ::serde::Serialize for Profile {
     ) -> Result<S::Ok, S::Error> {
         use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("active", &self.active)?;
-        if let Some(value) = &self.addresses {
-            map.serialize_entry("addresses", value)?;
-        }
-        map.serialize_entry("age", &self.age)?;
-        if let Some(value) = &self.avatar_url {
-            map.serialize_entry("avatar_url", value)?;
-        }
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("nickname", &self.nickname)?;
         if let Some(value) = &self.bio {
             map.serialize_entry("bio", value)?;
         }
+        if let Some(value) = &self.avatar_url {
+            map.serialize_entry("avatar_url", value)?;
+        }
+        map.serialize_entry("age", &self.age)?;
+        map.serialize_entry("score", &self.score)?;
+        map.serialize_entry("active", &self.active)?;
+        map.serialize_entry("tags", &self.tags)?;
         if let Some(value) = &self.counters {
             map.serialize_entry("counters", value)?;
         }
-        map.serialize_entry("id", &self.id)?;
         if let Some(value) = &self.metadata {
             map.serialize_entry("metadata", value)?;
         }
-        map.serialize_entry("nickname", &self.nickname)?;
-        map.serialize_entry("score", &self.score)?;
+        if let Some(value) = &self.addresses {
+            map.serialize_entry("addresses", value)?;
+        }
         if let Some(value) = &self.settings {
             map.serialize_entry("settings", value)?;
         }
-        map.serialize_entry("tags", &self.tags)?;
         for (key, value) in &self.unknown_fields {
             let shadowed = match key.as_str() {
-                "addresses" => self.addresses.is_some(),
                 "bio" => self.bio.is_some(),
                 "counters" => self.counters.is_some(),
                 "metadata" => self.metadata.is_some(),
+                "addresses" => self.addresses.is_some(),
                 "settings" => self.settings.is_some(),
                 _ => false,
             };
@@ -201,45 +201,35 @@ impl<'de> ::serde::Deserialize<'de> for Profile {
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
             ) -> ::std::fmt::Result {
-                formatter.write_str("a `Profile` object")
+                formatter.write_str("an object of type `Profile`")
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
             ) -> Result<Profile, A::Error> {
-                let mut field_active: Option<bool> = None;
-                let mut field_addresses: Option<Vec<Address>> = None;
-                let mut field_age: Option<i64> = None;
-                let mut field_avatar_url: Option<Option<String>> = None;
+                let mut field_id: Option<String> = None;
+                let mut field_nickname: Option<Option<String>> = None;
                 let mut field_bio: Option<String> = None;
+                let mut field_avatar_url: Option<Option<String>> = None;
+                let mut field_age: Option<i64> = None;
+                let mut field_score: Option<::serde_json::Number> = None;
+                let mut field_active: Option<bool> = None;
+                let mut field_tags: Option<Vec<String>> = None;
                 let mut field_counters: Option<
                     ::std::collections::BTreeMap<String, i64>,
                 > = None;
-                let mut field_id: Option<String> = None;
                 let mut field_metadata: Option<
                     ::serde_json::Map<String, ::serde_json::Value>,
                 > = None;
-                let mut field_nickname: Option<Option<String>> = None;
-                let mut field_score: Option<::serde_json::Number> = None;
+                let mut field_addresses: Option<Vec<Address>> = None;
                 let mut field_settings: Option<ProfileSettings> = None;
-                let mut field_tags: Option<Vec<String>> = None;
                 let mut unknown_fields = ::serde_json::Map::new();
                 while let Some(key) = map
                     .next_key::<::realtime_types::support::Key<'de>>()?
                 {
                     match key.as_str() {
-                        "active" => field_active = Some(map.next_value()?),
-                        "addresses" => {
-                            match map.next_value()? {
-                                Some(value) => field_addresses = Some(value),
-                                None => {
-                                    unknown_fields
-                                        .insert(key.into_string(), ::serde_json::Value::Null);
-                                }
-                            }
-                        }
-                        "age" => field_age = Some(map.next_value()?),
-                        "avatar_url" => field_avatar_url = Some(map.next_value()?),
+                        "id" => field_id = Some(map.next_value()?),
+                        "nickname" => field_nickname = Some(map.next_value()?),
                         "bio" => {
                             match map.next_value()? {
                                 Some(value) => field_bio = Some(value),
@@ -249,6 +239,11 @@ impl<'de> ::serde::Deserialize<'de> for Profile {
                                 }
                             }
                         }
+                        "avatar_url" => field_avatar_url = Some(map.next_value()?),
+                        "age" => field_age = Some(map.next_value()?),
+                        "score" => field_score = Some(map.next_value()?),
+                        "active" => field_active = Some(map.next_value()?),
+                        "tags" => field_tags = Some(map.next_value()?),
                         "counters" => {
                             match map.next_value()? {
                                 Some(value) => field_counters = Some(value),
@@ -258,7 +253,6 @@ impl<'de> ::serde::Deserialize<'de> for Profile {
                                 }
                             }
                         }
-                        "id" => field_id = Some(map.next_value()?),
                         "metadata" => {
                             match map.next_value()? {
                                 Some(value) => field_metadata = Some(value),
@@ -268,8 +262,15 @@ impl<'de> ::serde::Deserialize<'de> for Profile {
                                 }
                             }
                         }
-                        "nickname" => field_nickname = Some(map.next_value()?),
-                        "score" => field_score = Some(map.next_value()?),
+                        "addresses" => {
+                            match map.next_value()? {
+                                Some(value) => field_addresses = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
                         "settings" => {
                             match map.next_value()? {
                                 Some(value) => field_settings = Some(value),
@@ -279,30 +280,29 @@ impl<'de> ::serde::Deserialize<'de> for Profile {
                                 }
                             }
                         }
-                        "tags" => field_tags = Some(map.next_value()?),
                         _ => {
                             unknown_fields.insert(key.into_string(), map.next_value()?);
                         }
                     }
                 }
                 Ok(Profile {
-                    active: field_active
-                        .ok_or_else(|| ::serde::de::Error::missing_field("active"))?,
-                    addresses: field_addresses,
-                    age: field_age
-                        .ok_or_else(|| ::serde::de::Error::missing_field("age"))?,
-                    avatar_url: field_avatar_url,
-                    bio: field_bio,
-                    counters: field_counters,
                     id: field_id.ok_or_else(|| ::serde::de::Error::missing_field("id"))?,
-                    metadata: field_metadata,
                     nickname: field_nickname
                         .ok_or_else(|| ::serde::de::Error::missing_field("nickname"))?,
+                    bio: field_bio,
+                    avatar_url: field_avatar_url,
+                    age: field_age
+                        .ok_or_else(|| ::serde::de::Error::missing_field("age"))?,
                     score: field_score
                         .ok_or_else(|| ::serde::de::Error::missing_field("score"))?,
-                    settings: field_settings,
+                    active: field_active
+                        .ok_or_else(|| ::serde::de::Error::missing_field("active"))?,
                     tags: field_tags
                         .ok_or_else(|| ::serde::de::Error::missing_field("tags"))?,
+                    counters: field_counters,
+                    metadata: field_metadata,
+                    addresses: field_addresses,
+                    settings: field_settings,
                     unknown_fields,
                 })
             }
@@ -315,27 +315,27 @@ impl ::schemars::JsonSchema for Profile {
         "Profile".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_active = generator.subschema_for::<bool>();
-        let field_addresses = generator.subschema_for::<Vec<Address>>();
-        let field_age = generator.subschema_for::<i64>();
-        let field_avatar_url = generator.subschema_for::<Option<String>>();
+        let field_id = generator.subschema_for::<String>();
+        let field_nickname = generator.subschema_for::<Option<String>>();
         let field_bio = generator.subschema_for::<String>();
+        let field_avatar_url = generator.subschema_for::<Option<String>>();
+        let field_age = generator.subschema_for::<i64>();
+        let field_score = generator.subschema_for::<::serde_json::Number>();
+        let field_active = generator.subschema_for::<bool>();
+        let field_tags = generator.subschema_for::<Vec<String>>();
         let field_counters = generator
             .subschema_for::<::std::collections::BTreeMap<String, i64>>();
-        let field_id = generator.subschema_for::<String>();
         let field_metadata = generator
             .subschema_for::<::serde_json::Map<String, ::serde_json::Value>>();
-        let field_nickname = generator.subschema_for::<Option<String>>();
-        let field_score = generator.subschema_for::<::serde_json::Number>();
+        let field_addresses = generator.subschema_for::<Vec<Address>>();
         let field_settings = generator.subschema_for::<ProfileSettings>();
-        let field_tags = generator.subschema_for::<Vec<String>>();
         ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "active" : field_active, "addresses" :
-            field_addresses, "age" : field_age, "avatar_url" : field_avatar_url, "bio" :
-            field_bio, "counters" : field_counters, "id" : field_id, "metadata" :
-            field_metadata, "nickname" : field_nickname, "score" : field_score,
-            "settings" : field_settings, "tags" : field_tags }, "required" : ["active",
-            "age", "id", "nickname", "score", "tags"], }
+            { "type" : "object", "properties" : { "id" : field_id, "nickname" :
+            field_nickname, "bio" : field_bio, "avatar_url" : field_avatar_url, "age" :
+            field_age, "score" : field_score, "active" : field_active, "tags" :
+            field_tags, "counters" : field_counters, "metadata" : field_metadata,
+            "addresses" : field_addresses, "settings" : field_settings }, "required" :
+            ["id", "nickname", "age", "score", "active", "tags"], }
         )
     }
 }
@@ -382,7 +382,7 @@ impl<'de> ::serde::Deserialize<'de> for ProfileSettings {
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
             ) -> ::std::fmt::Result {
-                formatter.write_str("a `ProfileSettings` object")
+                formatter.write_str("an object of type `ProfileSettings`")
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
@@ -482,7 +482,7 @@ impl<'de> ::serde::Deserialize<'de> for ProfileUpdateEvent {
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
             ) -> ::std::fmt::Result {
-                formatter.write_str("a `ProfileUpdateEvent` object")
+                formatter.write_str("an object of type `ProfileUpdateEvent`")
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
@@ -590,7 +590,7 @@ impl<'de> ::serde::Deserialize<'de> for ProfileUpdatedEvent {
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
             ) -> ::std::fmt::Result {
-                formatter.write_str("a `ProfileUpdatedEvent` object")
+                formatter.write_str("an object of type `ProfileUpdatedEvent`")
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,

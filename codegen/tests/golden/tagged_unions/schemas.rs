@@ -41,7 +41,7 @@ impl<'de> ::serde::Deserialize<'de> for Circle {
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
             ) -> ::std::fmt::Result {
-                formatter.write_str("a `Circle` object")
+                formatter.write_str("an object of type `Circle`")
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
@@ -136,7 +136,7 @@ impl<'de> ::serde::Deserialize<'de> for DrawingEvent {
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
             ) -> ::std::fmt::Result {
-                formatter.write_str("a `DrawingEvent` object")
+                formatter.write_str("an object of type `DrawingEvent`")
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
@@ -241,7 +241,7 @@ impl<'de> ::serde::Deserialize<'de> for Shape {
 }
 impl ::realtime_types::support::TaggedUnion for Shape {
     const TAG: &'static str = "type";
-    const EXPECTING: &'static str = "a `Shape` object with a string `type`";
+    const EXPECTING: &'static str = "an object of type `Shape` with a string `type`";
     fn decode_tagged<'de, D: ::serde::Deserializer<'de>>(
         tag: &str,
         rest: D,
@@ -260,11 +260,11 @@ impl ::schemars::JsonSchema for Shape {
         "Shape".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = vec![
-            generator.subschema_for:: < Circle > (), generator.subschema_for:: < Square >
-            ()
+        let members = [
+            generator.subschema_for::<Circle>(),
+            generator.subschema_for::<Square>(),
         ];
-        ::schemars::json_schema!({ "anyOf" : members })
+        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
     }
 }
 /// A square, whose `type` is optional.
@@ -307,7 +307,7 @@ impl<'de> ::serde::Deserialize<'de> for Square {
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
             ) -> ::std::fmt::Result {
-                formatter.write_str("a `Square` object")
+                formatter.write_str("an object of type `Square`")
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
@@ -401,7 +401,7 @@ impl<'de> ::serde::Deserialize<'de> for Tool {
 }
 impl ::realtime_types::support::TaggedUnion for Tool {
     const TAG: &'static str = "kind";
-    const EXPECTING: &'static str = "a `Tool` object with a string `kind`";
+    const EXPECTING: &'static str = "an object of type `Tool` with a string `kind`";
     fn decode_tagged<'de, D: ::serde::Deserializer<'de>>(
         tag: &str,
         rest: D,
@@ -420,11 +420,11 @@ impl ::schemars::JsonSchema for Tool {
         "Tool".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = vec![
-            generator.subschema_for:: < ToolPen > (), generator.subschema_for:: <
-            ToolEraser > ()
+        let members = [
+            generator.subschema_for::<ToolPen>(),
+            generator.subschema_for::<ToolEraser>(),
         ];
-        ::schemars::json_schema!({ "anyOf" : members })
+        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
     }
 }
 /// An eraser.
@@ -464,7 +464,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolEraser {
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
             ) -> ::std::fmt::Result {
-                formatter.write_str("a `ToolEraser` object")
+                formatter.write_str("an object of type `ToolEraser`")
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
@@ -549,7 +549,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolPen {
                 &self,
                 formatter: &mut ::std::fmt::Formatter<'_>,
             ) -> ::std::fmt::Result {
-                formatter.write_str("a `ToolPen` object")
+                formatter.write_str("an object of type `ToolPen`")
             }
             fn visit_map<A: ::serde::de::MapAccess<'de>>(
                 self,
