@@ -117,8 +117,10 @@ fn check_version(root: &Path, work: &Path, version: &Version) -> Result<String, 
         &stamp.sha256,
         &model.space,
     )?;
+    // `--tests`: the unit and integration tests; the doctests of `lib.rs`
+    // include the repository's README, which the crate does not have.
     let status = Command::new(env!("CARGO"))
-        .args(["test", "--quiet", "--offline", "--manifest-path"])
+        .args(["test", "--tests", "--quiet", "--offline", "--manifest-path"])
         .arg(crate_dir.join("Cargo.toml"))
         .env("CARGO_TARGET_DIR", work.join("target"))
         .status()
