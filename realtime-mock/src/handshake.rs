@@ -1,0 +1,270 @@
+//! The WebSocket handshake: endpoint, query, authentication and surface,
+//! answered like the real service (401 for a wrong or missing key).
+
+use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
+use tokio_tungstenite::tungstenite::http::{self, StatusCode};
+
+/// Which protocol a connection speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Surface {
+    /// The generally available API (default).
+    Ga,
+    /// The beta API (`OpenAI-Beta: realtime=v1`).
+    Beta,
+    /// Translation sessions (`/v1/realtime/translations`).
+    Translation,
+}
+
+/// What the client asked for in the handshake.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Connect {
+    /// The protocol surface.
+    pub surface: Surface,
+    /// `model=...`, if given.
+    pub model: Option<String>,
+    /// `call_id=...`, if given (attach to a SIP / WebRTC call).
+    pub call_id: Option<String>,
+    /// `intent=transcription` was given.
+    pub transcription: bool,
+}
+
+/// The realtime endpoint.
+pub const REALTIME_PATH: &str = "/v1/realtime";
+/// The translation endpoint (the spec documents only its REST sibling
+/// `/v1/realtime/translations/client_secrets`).
+pub const TRANSLATION_PATH: &str = "/v1/realtime/translations";
+
+/// Why a handshake is refused: the HTTP status and the service's message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The error message of the JSON body.
+    pub message: String,
+}
+
+impl Refusal {
+    /// The HTTP answer, with the service's JSON error body.
+    pub fn into_response(self) -> ErrorResponse {
+        let body = serde_json::json!({
+            "error": {"message": self.message, "type": "invalid_request_error", "param": null, "code": null}
+        })
+        .to_string();
+        let mut response = ErrorResponse::new(Some(body));
+        *response.status_mut() = self.status;
+        response.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/json"),
+        );
+        response
+    }
+}
+
+/// Checks a handshake request against the expected API key.
+pub fn check(request: &Request, api_key: Option<&str>) -> Result<Connect, Refusal> {
+    let path = request.uri().path();
+    let surface = match path {
+        REALTIME_PATH if beta_requested(request) => Surface::Beta,
+        REALTIME_PATH => Surface::Ga,
+        TRANSLATION_PATH => Surface::Translation,
+        _ => {
+            return Err(refuse(
+                StatusCode::NOT_FOUND,
+                &format!("no Realtime endpoint at `{path}`"),
+            ));
+        }
+    };
+    if let Some(expected) = api_key {
+        let presented = request
+            .headers()
+            .get(http::header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "));
+        match presented {
+            None => {
+                return Err(refuse(
+                    StatusCode::UNAUTHORIZED,
+                    "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth.",
+                ));
+            }
+            Some(key) if key != expected => {
+                return Err(refuse(
+                    StatusCode::UNAUTHORIZED,
+                    "Incorrect API key provided.",
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    let mut connect = Connect {
+        surface,
+        model: None,
+        call_id: None,
+        transcription: false,
+    };
+    for (key, value) in query_pairs(request.uri().query().unwrap_or_default()) {
+        match key.as_str() {
+            "model" => connect.model = Some(value),
+            "call_id" => connect.call_id = Some(value),
+            "intent" if value == "transcription" => connect.transcription = true,
+            _ => {}
+        }
+    }
+    let targets = usize::from(connect.model.is_some())
+        + usize::from(connect.call_id.is_some())
+        + usize::from(connect.transcription);
+    if surface != Surface::Translation && targets == 0 {
+        return Err(refuse(
+            StatusCode::BAD_REQUEST,
+            "Missing required parameter: 'model' (or 'call_id', or 'intent=transcription').",
+        ));
+    }
+    Ok(connect)
+}
+
+fn beta_requested(request: &Request) -> bool {
+    request
+        .headers()
+        .get_all("openai-beta")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|value| value.trim() == "realtime=v1")
+}
+
+/// `key=value&...` with percent-decoding of `%XX` and `+`.
+fn query_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(key), percent_decode(value))
+        })
+        .collect()
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
+                match hex {
+                    Some(byte) => {
+                        out.push(byte);
+                        i += 3;
+                        continue;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            b'+' => out.push(b' '),
+            byte => out.push(byte),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn refuse(status: StatusCode, message: &str) -> Refusal {
+    Refusal {
+        status,
+        message: message.to_string(),
+    }
+}
+
+/// Accepts the handshake unchanged (the real service adds nothing we rely on).
+pub fn accept(response: Response) -> Response {
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(uri: &str, headers: &[(&str, &str)]) -> Request {
+        let mut builder = http::Request::builder().uri(uri);
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        builder.body(()).unwrap()
+    }
+
+    #[test]
+    fn ga_is_the_default_surface() {
+        let connect = check(&request("/v1/realtime?model=gpt-realtime", &[]), None).unwrap();
+        assert_eq!(connect.surface, Surface::Ga);
+        assert_eq!(connect.model.as_deref(), Some("gpt-realtime"));
+    }
+
+    #[test]
+    fn beta_header_selects_the_beta_surface() {
+        let connect = check(
+            &request("/v1/realtime?model=m", &[("OpenAI-Beta", "realtime=v1")]),
+            None,
+        )
+        .unwrap();
+        assert_eq!(connect.surface, Surface::Beta);
+    }
+
+    #[test]
+    fn translation_has_its_own_path() {
+        let connect = check(&request("/v1/realtime/translations", &[]), None).unwrap();
+        assert_eq!(connect.surface, Surface::Translation);
+    }
+
+    #[test]
+    fn wrong_or_missing_key_is_401() {
+        let missing = check(&request("/v1/realtime?model=m", &[]), Some("sk-test")).unwrap_err();
+        assert_eq!(missing.status, StatusCode::UNAUTHORIZED);
+        let wrong = check(
+            &request("/v1/realtime?model=m", &[("Authorization", "Bearer nope")]),
+            Some("sk-test"),
+        )
+        .unwrap_err();
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        let right = check(
+            &request(
+                "/v1/realtime?model=m",
+                &[("Authorization", "Bearer sk-test")],
+            ),
+            Some("sk-test"),
+        );
+        assert!(right.is_ok());
+    }
+
+    #[test]
+    fn call_id_and_transcription_intent_are_targets() {
+        let call = check(&request("/v1/realtime?call_id=rtc_1", &[]), None).unwrap();
+        assert_eq!(call.call_id.as_deref(), Some("rtc_1"));
+        let transcription =
+            check(&request("/v1/realtime?intent=transcription", &[]), None).unwrap();
+        assert!(transcription.transcription);
+        let none = check(&request("/v1/realtime", &[]), None).unwrap_err();
+        assert_eq!(none.status, StatusCode::BAD_REQUEST);
+    }
+
+    #[test]
+    fn unknown_path_is_404() {
+        assert_eq!(
+            check(&request("/v1/chat", &[]), None).unwrap_err().status,
+            StatusCode::NOT_FOUND
+        );
+    }
+
+    #[test]
+    fn query_values_are_percent_decoded() {
+        assert_eq!(
+            query_pairs("model=a%2Db+c&x"),
+            vec![
+                ("model".into(), "a-b c".into()),
+                ("x".into(), String::new())
+            ]
+        );
+    }
+}

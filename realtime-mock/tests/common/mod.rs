@@ -1,0 +1,153 @@
+//! A minimal test client: raw tokio-tungstenite plus the generated types.
+//! Every server event is decoded as `ga::ServerEvent` and must be a known
+//! variant, so each test also checks that the mock speaks the spec.
+
+#![allow(dead_code)] // each test file uses part of it
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use realtime_mock::{MockConfig, MockServer, Pacing};
+use realtime_types::ga::ServerEvent;
+use serde_json::Value;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// How long a test waits for one event before failing.
+pub const EVENT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A server with immediate pacing (tests stay fast).
+pub async fn server() -> MockServer {
+    MockServer::start(MockConfig::default().with_pacing(Pacing::Immediate))
+        .await
+        .expect("mock server starts")
+}
+
+/// A connected client.
+pub struct Client {
+    socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
+}
+
+impl Client {
+    /// Connects to `server` with `model=gpt-realtime` and no key.
+    pub async fn connect(server: &MockServer) -> Client {
+        Client::connect_to(&format!("{}?model=gpt-realtime", server.url()), &[]).await
+    }
+
+    /// Connects to `url` with extra headers.
+    pub async fn connect_to(url: &str, headers: &[(&str, &str)]) -> Client {
+        let mut request = url.into_client_request().expect("valid url");
+        for (name, value) in headers {
+            request.headers_mut().insert(
+                tokio_tungstenite::tungstenite::http::HeaderName::from_bytes(name.as_bytes())
+                    .expect("header name"),
+                value.parse().expect("header value"),
+            );
+        }
+        let (socket, _) = tokio_tungstenite::connect_async(request)
+            .await
+            .expect("handshake succeeds");
+        Client { socket }
+    }
+
+    /// Sends a JSON event.
+    pub async fn send(&mut self, event: Value) {
+        self.send_text(&event.to_string()).await;
+    }
+
+    /// Sends a raw text frame.
+    pub async fn send_text(&mut self, text: &str) {
+        self.socket
+            .send(Message::Text(text.into()))
+            .await
+            .expect("send");
+    }
+
+    /// Sends a raw text frame, returning the error instead of failing.
+    pub async fn try_send_text(
+        &mut self,
+        text: &str,
+    ) -> Result<(), tokio_tungstenite::tungstenite::Error> {
+        self.socket.send(Message::Text(text.into())).await
+    }
+
+    /// Sends a raw frame.
+    pub async fn send_message(&mut self, message: Message) {
+        self.socket.send(message).await.expect("send");
+    }
+
+    /// The next server event, as JSON, checked to decode as a known `ga::ServerEvent`.
+    pub async fn next(&mut self) -> Value {
+        loop {
+            let frame = tokio::time::timeout(EVENT_TIMEOUT, self.socket.next())
+                .await
+                .expect("an event arrives in time")
+                .expect("the connection is open")
+                .expect("a valid frame");
+            if let Message::Text(text) = frame {
+                let event: ServerEvent = serde_json::from_str(text.as_str())
+                    .unwrap_or_else(|e| panic!("server event does not decode: {e}\n{text}"));
+                assert!(
+                    !event.is_unknown(),
+                    "server sent an event the spec does not define: {text}"
+                );
+                let value: Value = serde_json::from_str(text.as_str()).expect("json");
+                assert_eq!(
+                    serde_json::to_value(&event).expect("encodes"),
+                    value,
+                    "server event round-trips"
+                );
+                return value;
+            }
+        }
+    }
+
+    /// The next event, which must have this `type`.
+    pub async fn expect(&mut self, event_type: &str) -> Value {
+        let event = self.next().await;
+        assert_eq!(event["type"], event_type, "unexpected event: {event}");
+        event
+    }
+
+    /// Events until (and including) the first of type `last`.
+    pub async fn until(&mut self, last: &str) -> Vec<Value> {
+        let mut events = Vec::new();
+        loop {
+            let event = self.next().await;
+            let done = event["type"] == last;
+            events.push(event);
+            if done {
+                return events;
+            }
+        }
+    }
+
+    /// The next frame of any kind (for close frames); `None` when the
+    /// connection ended or failed.
+    pub async fn next_frame(&mut self) -> Option<Message> {
+        tokio::time::timeout(EVENT_TIMEOUT, self.socket.next())
+            .await
+            .expect("in time")
+            .and_then(Result::ok)
+    }
+
+    /// Closes the connection.
+    pub async fn close(mut self) {
+        let _ = self.socket.close(None).await;
+    }
+}
+
+/// The `type`s of a list of events.
+pub fn types(events: &[Value]) -> Vec<&str> {
+    events.iter().filter_map(|e| e["type"].as_str()).collect()
+}
+
+/// Turns off server VAD, so that appended audio is committed only on request.
+pub async fn without_vad(client: &mut Client) {
+    client
+        .send(serde_json::json!({"type": "session.update", "session": {"type": "realtime", "audio": {"input": {"turn_detection": null}}}}))
+        .await;
+    client.expect("session.updated").await;
+}
