@@ -12,8 +12,8 @@ use quote::{format_ident, quote};
 use crate::docs::doc_lines;
 use crate::error::Error;
 use crate::ir::{
-    Constant, Field, JsonKind, KindPayload, KindUnion, Module, StringEnum, StructType, TaggedUnion,
-    TypeDef, TypeKind, TypeRef, TypeSpace,
+    Constant, Direction, Field, JsonKind, KindPayload, KindUnion, Module, StringEnum, StructType,
+    TaggedUnion, TypeDef, TypeKind, TypeRef, TypeSpace,
 };
 use crate::lower::UNKNOWN_FIELDS;
 use crate::naming;
@@ -54,8 +54,21 @@ pub fn emit(space: &TypeSpace, stamp: &SpecStamp) -> Result<Vec<GeneratedFile>, 
     for surface in &space.surfaces {
         let path = format!("{}.rs", surface.module);
         let doc = doc_attrs(&surface.doc.join("\n"));
-        let items = module_items(space, &Module::Surface(surface.module.clone()), |_| true)?;
-        let tokens = quote! { #(#![doc = #doc])* #items };
+        let module = Module::Surface(surface.module.clone());
+        let items = module_items(space, &module, |_| true)?;
+        let methods = surface
+            .unions
+            .iter()
+            .filter(|union| union.direction == Direction::ClientToServer)
+            .filter_map(|union| space.types.get(&union.id))
+            .map(|def| {
+                Emitter {
+                    space,
+                    module: &module,
+                }
+                .client_event_methods(def)
+            });
+        let tokens = quote! { #(#![doc = #doc])* #items #(#methods)* };
         files.push(file(&path, format_tokens(&path, tokens)?, stamp));
     }
     Ok(files)
@@ -518,6 +531,61 @@ impl Emitter<'_> {
                         "required": [#(#required),*],
                     })
                 }
+            }
+        }
+    }
+
+    /// `ClientEventMethods`: one provided method per client event, building
+    /// the event from its own fields (spec order, `event_id` last) and
+    /// sending it through the one required method, `send_event`.
+    fn client_event_methods(&self, def: &TypeDef) -> TokenStream {
+        let TypeKind::TaggedUnion(union) = &def.kind else {
+            return quote!();
+        };
+        let union_name = ident(&def.name);
+        let methods = union.variants.iter().filter_map(|variant| {
+            let payload = self.space.types.get(&variant.ty)?;
+            let TypeKind::Struct(event) = &payload.kind else {
+                return None;
+            };
+            let method = format_ident!("{}", naming::snake_case(&variant.name));
+            let struct_path = self.type_tokens(&TypeRef::Named(variant.ty.clone()));
+            let variant_name = ident(&variant.name);
+            let (event_ids, others): (Vec<&Field>, Vec<&Field>) = event.fields.iter().partition(|f| f.wire_name == "event_id");
+            let params = others.iter().chain(&event_ids).map(|f| {
+                let name = ident(&f.rust_name);
+                let ty = self.field_type(f);
+                quote! { #name: #ty }
+            });
+            let inits = event.fields.iter().map(|f| {
+                let name = ident(&f.rust_name);
+                quote! { #name }
+            });
+            let summary = payload.description.as_deref().and_then(first_sentence);
+            let doc = match summary {
+                Some(summary) => format!(" Sends `{}`: {summary}", variant.tag_value),
+                None => format!(" Sends `{}`.", variant.tag_value),
+            };
+            Some(quote! {
+                #[doc = #doc]
+                fn #method(&self, #(#params),*) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
+                    self.send_event(#union_name::#variant_name(#struct_path {
+                        #(#inits,)*
+                        unknown_fields: ::serde_json::Map::new(),
+                    }))
+                }
+            })
+        });
+        quote! {
+            /// One method per client event, named after it: each takes the event's
+            /// own fields (in spec order, `event_id` last) and sends the event with
+            /// [`ClientEventMethods::send_event`], which a transport implements.
+            pub trait ClientEventMethods {
+                /// What sending can fail with.
+                type Error;
+                /// Sends one client event.
+                fn send_event(&self, event: #union_name) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send;
+                #(#methods)*
             }
         }
     }

@@ -34,6 +34,17 @@ pub struct EventUnion {
     pub id: TypeId,
     /// Where the member list came from.
     pub origin: UnionOrigin,
+    /// Who sends these events.
+    pub direction: Direction,
+}
+
+/// Who sends the events of a union.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Client events (they get one send method each).
+    ClientToServer,
+    /// Server events.
+    ServerToClient,
 }
 
 /// Where an event union's member list came from.

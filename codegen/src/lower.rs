@@ -114,6 +114,7 @@ fn build(schemas: &mut SchemaStore, plans: &[SurfacePlan]) -> Result<TypeSpace, 
             unions.push(EventUnion {
                 id,
                 origin: union.origin.clone(),
+                direction: union.direction,
             });
         }
         lowerer.space.surfaces.push(Surface {

@@ -15,7 +15,7 @@
 use serde_json::Value;
 
 use crate::error::{Error, pointer_push, schema_pointer};
-use crate::ir::UnionOrigin;
+use crate::ir::{Direction, UnionOrigin};
 use crate::load::{LoadedSpec, SchemaStore};
 
 /// One surface to generate.
@@ -38,6 +38,8 @@ pub struct UnionPlan {
     pub doc: &'static str,
     /// Where the member list comes from.
     pub origin: UnionOrigin,
+    /// Who sends these events.
+    pub direction: Direction,
     /// Where that is in the document (a JSON pointer).
     pub pointer: String,
     /// The member schema names, in document order.
@@ -67,13 +69,16 @@ pub fn plan(spec: &mut LoadedSpec) -> Result<Vec<SurfacePlan>, Error> {
                    server: UnionSource|
      -> Result<(), Error> {
         let mut unions = Vec::new();
-        for (name, union_doc, source) in [
-            ("ClientEvent", CLIENT_DOC, client),
-            ("ServerEvent", SERVER_DOC, server),
+        for (name, union_doc, direction, source) in [
+            ("ClientEvent", CLIENT_DOC, Direction::ClientToServer, client),
+            ("ServerEvent", SERVER_DOC, Direction::ServerToClient, server),
         ] {
-            if let Some(mut union) = find_union(schemas, &groups, &source)? {
-                union.name = name;
-                union.doc = union_doc;
+            let named = Named {
+                name,
+                doc: union_doc,
+                direction,
+            };
+            if let Some(union) = find_union(schemas, &groups, &source, named)? {
                 unions.push(union);
             }
         }
@@ -147,17 +152,26 @@ pub fn plan(spec: &mut LoadedSpec) -> Result<Vec<SurfacePlan>, Error> {
     Ok(plans)
 }
 
+/// How a union is called in the output.
+struct Named {
+    name: &'static str,
+    doc: &'static str,
+    direction: Direction,
+}
+
 fn find_union(
     schemas: &mut SchemaStore,
     groups: &Groups,
     source: &UnionSource,
+    named: Named,
 ) -> Result<Option<UnionPlan>, Error> {
     if let Some(schema) = schemas.get(source.schema)? {
         let pointer = schema_pointer(source.schema);
         let (members, member_sites) = union_members(&schema, &pointer)?.into_iter().unzip();
         return Ok(Some(UnionPlan {
-            name: "",
-            doc: "",
+            name: named.name,
+            doc: named.doc,
+            direction: named.direction,
             origin: UnionOrigin::Schema(source.schema.to_string()),
             pointer,
             members,
@@ -201,8 +215,9 @@ fn find_union(
         });
     }
     Ok(Some(UnionPlan {
-        name: "",
-        doc: "",
+        name: named.name,
+        doc: named.doc,
+        direction: named.direction,
         origin: UnionOrigin::Group(source.group.to_string()),
         pointer,
         members,

@@ -40,6 +40,19 @@ enum Outgoing {
     Close(u16, String),
 }
 
+/// A handle on the outgoing queue.
+pub(crate) struct Queue(mpsc::Sender<Outgoing>);
+
+impl Queue {
+    /// Queues a text frame; waits while the queue is full.
+    pub(crate) async fn push_text(self, text: String) -> Result<()> {
+        self.0
+            .send(Outgoing::Text(text))
+            .await
+            .map_err(|_| Error::SessionClosed)
+    }
+}
+
 /// A session with the Realtime API over one WebSocket.
 #[derive(Debug)]
 pub struct RealtimeClient<S: Surface = Ga> {
@@ -279,6 +292,10 @@ impl<S: Surface> RealtimeClient<S> {
         self.sender.clone()
     }
 
+    pub(crate) fn sender_ref(&self) -> &RealtimeSender<S> {
+        &self.sender
+    }
+
     /// Splits into a sender and a receiver.
     pub fn split(self) -> (RealtimeSender<S>, RealtimeReceiver<S>) {
         (self.sender, self.receiver)
@@ -301,10 +318,12 @@ impl<S: Surface> RealtimeSender<S> {
     }
 
     async fn send_text(&self, text: String) -> Result<()> {
-        self.tx
-            .send(Outgoing::Text(text))
-            .await
-            .map_err(|_| Error::SessionClosed)
+        self.queue().push_text(text).await
+    }
+
+    /// The outgoing queue, owned (for futures that must not borrow the sender).
+    pub(crate) fn queue(&self) -> Queue {
+        Queue(self.tx.clone())
     }
 
     /// Closes the session with `code` and `reason`.

@@ -25,6 +25,7 @@
 mod builder;
 mod client;
 mod error;
+mod methods;
 mod secret;
 mod surface;
 
@@ -33,5 +34,6 @@ pub use builder::{
 };
 pub use client::{Frame, RealtimeClient, RealtimeReceiver, RealtimeSender};
 pub use error::{DecodeError, Error, Result};
+pub use methods::pcm16_base64;
 pub use secret::Secret;
 pub use surface::{Beta, Ga, Surface, Translation};

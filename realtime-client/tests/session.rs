@@ -295,10 +295,12 @@ async fn split_halves_are_a_sink_and_a_stream_usable_from_other_tasks() {
     let (sender, mut receiver) = client.split();
     let mut sink = sender.clone();
     let task = tokio::spawn(async move {
-        sink.send(clear()).await.unwrap();
-        sink.send(ClientEvent::from(
-            RealtimeClientEventResponseCreate::default(),
-        ))
+        // Through `futures::Sink`, not the inherent `send`.
+        SinkExt::send(&mut sink, clear()).await.unwrap();
+        SinkExt::send(
+            &mut sink,
+            ClientEvent::from(RealtimeClientEventResponseCreate::default()),
+        )
         .await
         .unwrap();
     });

@@ -1336,3 +1336,183 @@ impl ::schemars::JsonSchema for ServerEvent {
         ::schemars::json_schema!({ "anyOf" : members.as_slice() })
     }
 }
+/// One method per client event, named after it: each takes the event's
+/// own fields (in spec order, `event_id` last) and sends the event with
+/// [`ClientEventMethods::send_event`], which a transport implements.
+pub trait ClientEventMethods {
+    /// What sending can fail with.
+    type Error;
+    /// Sends one client event.
+    fn send_event(
+        &self,
+        event: ClientEvent,
+    ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send;
+    /// Sends `session.update`: Send this event to update the session’s default configuration.
+    fn session_update(
+        &self,
+        session: super::schemas::RealtimeSessionCreateRequest,
+        event_id: Option<String>,
+    ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
+        self.send_event(
+            ClientEvent::SessionUpdate(super::schemas::RealtimeBetaClientEventSessionUpdate {
+                event_id,
+                session,
+                unknown_fields: ::serde_json::Map::new(),
+            }),
+        )
+    }
+    /// Sends `input_audio_buffer.append`: Send this event to append audio bytes to the input audio buffer.
+    fn input_audio_buffer_append(
+        &self,
+        audio: String,
+        event_id: Option<String>,
+    ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
+        self.send_event(
+            ClientEvent::InputAudioBufferAppend(super::schemas::RealtimeBetaClientEventInputAudioBufferAppend {
+                event_id,
+                audio,
+                unknown_fields: ::serde_json::Map::new(),
+            }),
+        )
+    }
+    /// Sends `input_audio_buffer.commit`: Send this event to commit the user input audio buffer, which will create a new user message item in the conversation.
+    fn input_audio_buffer_commit(
+        &self,
+        event_id: Option<String>,
+    ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
+        self.send_event(
+            ClientEvent::InputAudioBufferCommit(super::schemas::RealtimeBetaClientEventInputAudioBufferCommit {
+                event_id,
+                unknown_fields: ::serde_json::Map::new(),
+            }),
+        )
+    }
+    /// Sends `input_audio_buffer.clear`: Send this event to clear the audio bytes in the buffer.
+    fn input_audio_buffer_clear(
+        &self,
+        event_id: Option<String>,
+    ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
+        self.send_event(
+            ClientEvent::InputAudioBufferClear(super::schemas::RealtimeBetaClientEventInputAudioBufferClear {
+                event_id,
+                unknown_fields: ::serde_json::Map::new(),
+            }),
+        )
+    }
+    /// Sends `conversation.item.create`: Add a new Item to the Conversation's context, including messages, function calls, and function call responses.
+    fn conversation_item_create(
+        &self,
+        previous_item_id: Option<String>,
+        item: super::schemas::RealtimeConversationItem,
+        event_id: Option<String>,
+    ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
+        self.send_event(
+            ClientEvent::ConversationItemCreate(super::schemas::RealtimeBetaClientEventConversationItemCreate {
+                event_id,
+                previous_item_id,
+                item,
+                unknown_fields: ::serde_json::Map::new(),
+            }),
+        )
+    }
+    /// Sends `conversation.item.retrieve`: Send this event when you want to retrieve the server's representation of a specific item in the conversation history.
+    fn conversation_item_retrieve(
+        &self,
+        item_id: String,
+        event_id: Option<String>,
+    ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
+        self.send_event(
+            ClientEvent::ConversationItemRetrieve(super::schemas::RealtimeBetaClientEventConversationItemRetrieve {
+                event_id,
+                item_id,
+                unknown_fields: ::serde_json::Map::new(),
+            }),
+        )
+    }
+    /// Sends `conversation.item.truncate`: Send this event to truncate a previous assistant message’s audio.
+    fn conversation_item_truncate(
+        &self,
+        item_id: String,
+        content_index: i64,
+        audio_end_ms: i64,
+        event_id: Option<String>,
+    ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
+        self.send_event(
+            ClientEvent::ConversationItemTruncate(super::schemas::RealtimeBetaClientEventConversationItemTruncate {
+                event_id,
+                item_id,
+                content_index,
+                audio_end_ms,
+                unknown_fields: ::serde_json::Map::new(),
+            }),
+        )
+    }
+    /// Sends `conversation.item.delete`: Send this event when you want to remove any item from the conversation history.
+    fn conversation_item_delete(
+        &self,
+        item_id: String,
+        event_id: Option<String>,
+    ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
+        self.send_event(
+            ClientEvent::ConversationItemDelete(super::schemas::RealtimeBetaClientEventConversationItemDelete {
+                event_id,
+                item_id,
+                unknown_fields: ::serde_json::Map::new(),
+            }),
+        )
+    }
+    /// Sends `response.create`: This event instructs the server to create a Response, which means triggering model inference.
+    fn response_create(
+        &self,
+        response: Option<super::schemas::RealtimeBetaResponseCreateParams>,
+        event_id: Option<String>,
+    ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
+        self.send_event(
+            ClientEvent::ResponseCreate(super::schemas::RealtimeBetaClientEventResponseCreate {
+                event_id,
+                response,
+                unknown_fields: ::serde_json::Map::new(),
+            }),
+        )
+    }
+    /// Sends `response.cancel`: Send this event to cancel an in-progress response.
+    fn response_cancel(
+        &self,
+        response_id: Option<String>,
+        event_id: Option<String>,
+    ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
+        self.send_event(
+            ClientEvent::ResponseCancel(super::schemas::RealtimeBetaClientEventResponseCancel {
+                event_id,
+                response_id,
+                unknown_fields: ::serde_json::Map::new(),
+            }),
+        )
+    }
+    /// Sends `transcription_session.update`: Send this event to update a transcription session.
+    fn transcription_session_update(
+        &self,
+        session: super::schemas::RealtimeTranscriptionSessionCreateRequest,
+        event_id: Option<String>,
+    ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
+        self.send_event(
+            ClientEvent::TranscriptionSessionUpdate(super::schemas::RealtimeBetaClientEventTranscriptionSessionUpdate {
+                event_id,
+                session,
+                unknown_fields: ::serde_json::Map::new(),
+            }),
+        )
+    }
+    /// Sends `output_audio_buffer.clear`: **WebRTC/SIP Only:** Emit to cut off the current audio response.
+    fn output_audio_buffer_clear(
+        &self,
+        event_id: Option<String>,
+    ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
+        self.send_event(
+            ClientEvent::OutputAudioBufferClear(super::schemas::RealtimeBetaClientEventOutputAudioBufferClear {
+                event_id,
+                unknown_fields: ::serde_json::Map::new(),
+            }),
+        )
+    }
+}

@@ -341,3 +341,55 @@ impl ::schemars::JsonSchema for ServerEvent {
         ::schemars::json_schema!({ "anyOf" : members.as_slice() })
     }
 }
+/// One method per client event, named after it: each takes the event's
+/// own fields (in spec order, `event_id` last) and sends the event with
+/// [`ClientEventMethods::send_event`], which a transport implements.
+pub trait ClientEventMethods {
+    /// What sending can fail with.
+    type Error;
+    /// Sends one client event.
+    fn send_event(
+        &self,
+        event: ClientEvent,
+    ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send;
+    /// Sends `session.update`: Send this event to update the translation session configuration.
+    fn session_update(
+        &self,
+        session: super::schemas::RealtimeTranslationSessionUpdateRequest,
+        event_id: Option<String>,
+    ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
+        self.send_event(
+            ClientEvent::SessionUpdate(super::schemas::RealtimeTranslationClientEventSessionUpdate {
+                event_id,
+                session,
+                unknown_fields: ::serde_json::Map::new(),
+            }),
+        )
+    }
+    /// Sends `session.input_audio_buffer.append`: Send this event to append audio bytes to the translation session input audio buffer.
+    fn session_input_audio_buffer_append(
+        &self,
+        audio: String,
+        event_id: Option<String>,
+    ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
+        self.send_event(
+            ClientEvent::SessionInputAudioBufferAppend(super::schemas::RealtimeTranslationClientEventInputAudioBufferAppend {
+                event_id,
+                audio,
+                unknown_fields: ::serde_json::Map::new(),
+            }),
+        )
+    }
+    /// Sends `session.close`: Gracefully close the realtime translation session.
+    fn session_close(
+        &self,
+        event_id: Option<String>,
+    ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
+        self.send_event(
+            ClientEvent::SessionClose(super::schemas::RealtimeTranslationClientEventSessionClose {
+                event_id,
+                unknown_fields: ::serde_json::Map::new(),
+            }),
+        )
+    }
+}

@@ -164,3 +164,29 @@ impl ::schemars::JsonSchema for ServerEvent {
         ::schemars::json_schema!({ "anyOf" : members.as_slice() })
     }
 }
+/// One method per client event, named after it: each takes the event's
+/// own fields (in spec order, `event_id` last) and sends the event with
+/// [`ClientEventMethods::send_event`], which a transport implements.
+pub trait ClientEventMethods {
+    /// What sending can fail with.
+    type Error;
+    /// Sends one client event.
+    fn send_event(
+        &self,
+        event: ClientEvent,
+    ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send;
+    /// Sends `profile.update`: Asks the server to change the profile.
+    fn profile_update(
+        &self,
+        profile: super::schemas::Profile,
+        event_id: Option<String>,
+    ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
+        self.send_event(
+            ClientEvent::ProfileUpdate(super::schemas::ProfileUpdateEvent {
+                event_id,
+                profile,
+                unknown_fields: ::serde_json::Map::new(),
+            }),
+        )
+    }
+}

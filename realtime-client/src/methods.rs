@@ -1,0 +1,105 @@
+//! One method per client event (generated in `realtime-types` as each
+//! surface's `ClientEventMethods` trait) and the audio helpers.
+//!
+//! ```no_run
+//! # async fn demo(client: &realtime_client::RealtimeClient) -> realtime_client::Result<()> {
+//! use realtime_types::ga::ClientEventMethods as _;
+//! client.conversation_item_truncate("item_1".into(), 0, 1_500, None).await?;
+//! client.input_audio_buffer_append_pcm16(&[0i16; 480], None).await?;
+//! client.input_audio_buffer_commit(None).await?;
+//! # Ok(()) }
+//! ```
+
+use std::future::Future;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+
+use crate::client::{RealtimeClient, RealtimeSender};
+use crate::error::{Error, Result};
+use crate::surface::{Beta, Ga, Surface, Translation};
+
+impl<S: Surface> RealtimeSender<S> {
+    /// Encodes now; the returned future owns what it needs (so it is `Send`
+    /// even though the sender is not `Sync`).
+    pub(crate) fn send_owned(
+        &self,
+        event: S::Client,
+    ) -> impl Future<Output = Result<()>> + Send + 'static {
+        let encoded = serde_json::to_string(&event).map_err(|e| Error::Encode(e.to_string()));
+        let queue = self.queue();
+        async move { queue.push_text(encoded?).await }
+    }
+}
+
+/// Implements a surface's generated `ClientEventMethods` for the sender and the client.
+macro_rules! client_event_methods {
+    ($surface:ty, $module:ident) => {
+        impl realtime_types::$module::ClientEventMethods for RealtimeSender<$surface> {
+            type Error = Error;
+            fn send_event(
+                &self,
+                event: realtime_types::$module::ClientEvent,
+            ) -> impl Future<Output = Result<()>> + Send {
+                self.send_owned(event)
+            }
+        }
+
+        impl realtime_types::$module::ClientEventMethods for RealtimeClient<$surface> {
+            type Error = Error;
+            fn send_event(
+                &self,
+                event: realtime_types::$module::ClientEvent,
+            ) -> impl Future<Output = Result<()>> + Send {
+                self.sender_ref().send_owned(event)
+            }
+        }
+    };
+}
+
+client_event_methods!(Ga, ga);
+client_event_methods!(Beta, beta);
+client_event_methods!(Translation, translation);
+
+/// PCM16 samples as the base64 of their little-endian bytes (the wire format of audio).
+pub fn pcm16_base64(samples: &[i16]) -> String {
+    let bytes: Vec<u8> = samples
+        .iter()
+        .flat_map(|sample| sample.to_le_bytes())
+        .collect();
+    BASE64.encode(bytes)
+}
+
+impl RealtimeClient<Ga> {
+    /// `input_audio_buffer.append` from PCM16 samples (at the session's input rate).
+    pub async fn input_audio_buffer_append_pcm16(
+        &self,
+        samples: &[i16],
+        event_id: Option<String>,
+    ) -> Result<()> {
+        use realtime_types::ga::ClientEventMethods as _;
+        self.input_audio_buffer_append(pcm16_base64(samples), event_id)
+            .await
+    }
+
+    /// `input_audio_buffer.append` from raw audio bytes in the session's input format.
+    pub async fn input_audio_buffer_append_bytes(
+        &self,
+        bytes: &[u8],
+        event_id: Option<String>,
+    ) -> Result<()> {
+        use realtime_types::ga::ClientEventMethods as _;
+        self.input_audio_buffer_append(BASE64.encode(bytes), event_id)
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pcm16_is_little_endian_base64() {
+        assert_eq!(pcm16_base64(&[1, -1]), BASE64.encode([1u8, 0, 0xFF, 0xFF]));
+    }
+}
