@@ -3,6 +3,8 @@
 
 use realtime_types::Event;
 
+use crate::listeners::ServerError;
+
 /// A Realtime protocol surface: its event types and how to reach it.
 pub trait Surface: Send + Sync + 'static {
     /// Events the client sends.
@@ -15,6 +17,23 @@ pub trait Surface: Send + Sync + 'static {
     const BETA: bool;
     /// A name for logs.
     const NAME: &'static str;
+
+    /// The typed error of a server `error` event; `None` for other events.
+    fn server_error(event: &Self::Server) -> Option<ServerError>;
+}
+
+/// `error` events of every surface have this shape; one conversion serves all.
+macro_rules! server_error_from {
+    ($error:expr) => {{
+        let error = &$error.error;
+        Some(ServerError {
+            error_type: error.r#type.clone(),
+            code: error.code.clone().flatten(),
+            message: error.message.clone(),
+            param: error.param.clone().flatten(),
+            event_id: error.event_id.clone().flatten(),
+        })
+    }};
 }
 
 /// The generally available API.
@@ -35,6 +54,13 @@ impl Surface for Ga {
     const PATH: &'static str = "realtime";
     const BETA: bool = false;
     const NAME: &'static str = "ga";
+
+    fn server_error(event: &Self::Server) -> Option<ServerError> {
+        match event {
+            realtime_types::ga::ServerEvent::Error(error) => server_error_from!(error),
+            _ => None,
+        }
+    }
 }
 
 impl Surface for Beta {
@@ -43,6 +69,13 @@ impl Surface for Beta {
     const PATH: &'static str = "realtime";
     const BETA: bool = true;
     const NAME: &'static str = "beta";
+
+    fn server_error(event: &Self::Server) -> Option<ServerError> {
+        match event {
+            realtime_types::beta::ServerEvent::Error(error) => server_error_from!(error),
+            _ => None,
+        }
+    }
 }
 
 impl Surface for Translation {
@@ -51,4 +84,11 @@ impl Surface for Translation {
     const PATH: &'static str = "realtime/translations";
     const BETA: bool = false;
     const NAME: &'static str = "translation";
+
+    fn server_error(event: &Self::Server) -> Option<ServerError> {
+        match event {
+            realtime_types::translation::ServerEvent::Error(error) => server_error_from!(error),
+            _ => None,
+        }
+    }
 }

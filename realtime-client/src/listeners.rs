@@ -1,0 +1,220 @@
+//! Callbacks for code that prefers them to a loop: `on` / `once` / `off`
+//! per event type or predicate, a catch-all, and error listeners, like
+//! `addEventListener` / `removeEventListener`.
+//!
+//! Handlers run on the task that calls [`RealtimeReceiver::run`], one event
+//! at a time, in registration order. A panic in a handler is not caught: it
+//! unwinds out of `run`, like any panic in the caller's code.
+
+use realtime_types::Event as _;
+
+use crate::client::RealtimeReceiver;
+use crate::error::Error;
+use crate::surface::Surface;
+
+/// Identifies a listener, for [`Listeners::off`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ListenerId(u64);
+
+/// A server `error` event as a typed value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerError {
+    /// The error type (`invalid_request_error`, `server_error`, ...).
+    pub error_type: String,
+    /// A machine-readable code, if any.
+    pub code: Option<String>,
+    /// The message.
+    pub message: String,
+    /// The parameter at fault, if any.
+    pub param: Option<String>,
+    /// The `event_id` of the client event that caused it, if any.
+    pub event_id: Option<String>,
+}
+
+/// What error listeners hear about.
+#[derive(Debug)]
+pub enum ErrorSignal<'a> {
+    /// The server sent an `error` event (the session goes on).
+    Server(&'a ServerError),
+    /// The transport reported an error (a frame that is not an event, or the end of the session).
+    Transport(&'a Error),
+}
+
+type Handler<E> = Box<dyn FnMut(&E) + Send>;
+type ErrorHandler = Box<dyn for<'a> FnMut(ErrorSignal<'a>) + Send>;
+type Predicate<E> = Box<dyn Fn(&E) -> bool + Send>;
+
+enum Filter<E> {
+    Type(String),
+    Where(Predicate<E>),
+    Any,
+}
+
+struct Listener<E> {
+    id: ListenerId,
+    filter: Filter<E>,
+    once: bool,
+    handler: Handler<E>,
+}
+
+/// A set of listeners for the server events of surface `S`.
+pub struct Listeners<S: Surface> {
+    next_id: u64,
+    events: Vec<Listener<S::Server>>,
+    errors: Vec<(ListenerId, ErrorHandler)>,
+}
+
+impl<S: Surface> Default for Listeners<S> {
+    fn default() -> Self {
+        Listeners {
+            next_id: 0,
+            events: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+}
+
+impl<S: Surface> std::fmt::Debug for Listeners<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Listeners")
+            .field("events", &self.events.len())
+            .field("errors", &self.errors.len())
+            .finish()
+    }
+}
+
+impl<S: Surface> Listeners<S> {
+    /// No listeners yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn id(&mut self) -> ListenerId {
+        self.next_id += 1;
+        ListenerId(self.next_id)
+    }
+
+    fn add(
+        &mut self,
+        filter: Filter<S::Server>,
+        once: bool,
+        handler: impl FnMut(&S::Server) + Send + 'static,
+    ) -> ListenerId {
+        let id = self.id();
+        self.events.push(Listener {
+            id,
+            filter,
+            once,
+            handler: Box::new(handler),
+        });
+        id
+    }
+
+    /// Calls `handler` for every event of this `type` (e.g. `"response.done"`).
+    pub fn on(
+        &mut self,
+        event_type: &str,
+        handler: impl FnMut(&S::Server) + Send + 'static,
+    ) -> ListenerId {
+        self.add(Filter::Type(event_type.to_string()), false, handler)
+    }
+
+    /// Calls `handler` once, for the next event of this `type`.
+    pub fn once(
+        &mut self,
+        event_type: &str,
+        handler: impl FnMut(&S::Server) + Send + 'static,
+    ) -> ListenerId {
+        self.add(Filter::Type(event_type.to_string()), true, handler)
+    }
+
+    /// Calls `handler` for every event `predicate` accepts (e.g.
+    /// `|e| matches!(e, ServerEvent::ResponseDone(_))` for a typed variant).
+    pub fn on_where(
+        &mut self,
+        predicate: impl Fn(&S::Server) -> bool + Send + 'static,
+        handler: impl FnMut(&S::Server) + Send + 'static,
+    ) -> ListenerId {
+        self.add(Filter::Where(Box::new(predicate)), false, handler)
+    }
+
+    /// Calls `handler` for every event.
+    pub fn on_any(&mut self, handler: impl FnMut(&S::Server) + Send + 'static) -> ListenerId {
+        self.add(Filter::Any, false, handler)
+    }
+
+    /// Calls `handler` for every server `error` event (as a typed
+    /// [`ServerError`]) and every transport error.
+    pub fn on_error(
+        &mut self,
+        handler: impl for<'a> FnMut(ErrorSignal<'a>) + Send + 'static,
+    ) -> ListenerId {
+        let id = self.id();
+        self.errors.push((id, Box::new(handler)));
+        id
+    }
+
+    /// Removes a listener; `false` if it was not there (already removed, or a `once` that fired).
+    pub fn off(&mut self, id: ListenerId) -> bool {
+        let before = self.events.len() + self.errors.len();
+        self.events.retain(|listener| listener.id != id);
+        self.errors.retain(|(listener, _)| *listener != id);
+        before != self.events.len() + self.errors.len()
+    }
+
+    /// Delivers one event to the listeners that want it; an `error` event
+    /// also goes to the error listeners, as a [`ServerError`].
+    pub fn dispatch(&mut self, event: &S::Server) {
+        let event_type = event.event_type().to_string();
+        let mut fired_once = Vec::new();
+        for listener in &mut self.events {
+            let wanted = match &listener.filter {
+                Filter::Type(wanted) => *wanted == event_type,
+                Filter::Where(predicate) => predicate(event),
+                Filter::Any => true,
+            };
+            if wanted {
+                (listener.handler)(event);
+                if listener.once {
+                    fired_once.push(listener.id);
+                }
+            }
+        }
+        self.events
+            .retain(|listener| !fired_once.contains(&listener.id));
+        if let Some(error) = S::server_error(event) {
+            for (_, handler) in &mut self.errors {
+                handler(ErrorSignal::Server(&error));
+            }
+        }
+    }
+
+    /// Delivers a transport error to the error listeners.
+    pub fn dispatch_error(&mut self, error: &Error) {
+        for (_, handler) in &mut self.errors {
+            handler(ErrorSignal::Transport(error));
+        }
+    }
+}
+
+impl<S: Surface> RealtimeReceiver<S> {
+    /// Delivers every event to `listeners` until the session ends. Returns
+    /// how it ended: `None` after a normal close, or the error that ended it
+    /// (which the error listeners heard too). Frames that are not events are
+    /// reported to the error listeners and do not end the session.
+    pub async fn run(&mut self, listeners: &mut Listeners<S>) -> Option<Error> {
+        let mut last_error = None;
+        while let Some(item) = self.next_event().await {
+            match item {
+                Ok(event) => listeners.dispatch(&event),
+                Err(error) => {
+                    listeners.dispatch_error(&error);
+                    if !matches!(error, Error::Decode(_)) {
+                        last_error = Some(error);
+                    }
+                }
+            }
+        }
+        last_error
+    }
+}
