@@ -12,14 +12,14 @@ use realtime_types::ga::{ClientEventMethods as _, ServerEvent};
 async fn connect() -> (MockServer, RealtimeClient) {
     let server = MockServer::start(MockConfig::default().with_pacing(Pacing::Immediate))
         .await
-        .unwrap();
+        .expect("mock starts");
     let base = server.url().trim_end_matches("/realtime").to_string();
     let client = RealtimeClient::builder()
         .base_url(base)
         .model("gpt-realtime")
         .connect()
         .await
-        .unwrap();
+        .expect("connects");
     (server, client)
 }
 

@@ -23,6 +23,17 @@ struct Capture {
     next_id: Mutex<u64>,
 }
 
+impl Capture {
+    fn push(&self, line: String) {
+        let mut lines = self
+            .lines
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        lines.push_str(&line);
+        lines.push('\n');
+    }
+}
+
 struct Writer<'a>(&'a mut String);
 
 impl Visit for Writer<'_> {
@@ -38,21 +49,24 @@ impl Subscriber for Capture {
     fn new_span(&self, span: &Attributes<'_>) -> Id {
         let mut text = format!("span {}", span.metadata().name());
         span.record(&mut Writer(&mut text));
-        self.lines.lock().unwrap().push_str(&(text + "\n"));
-        let mut id = self.next_id.lock().unwrap();
+        self.push(text);
+        let mut id = self
+            .next_id
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         *id += 1;
         Id::from_u64(*id)
     }
     fn record(&self, _: &Id, values: &Record<'_>) {
         let mut text = String::from("record");
         values.record(&mut Writer(&mut text));
-        self.lines.lock().unwrap().push_str(&(text + "\n"));
+        self.push(text);
     }
     fn record_follows_from(&self, _: &Id, _: &Id) {}
     fn event(&self, event: &Event<'_>) {
         let mut text = format!("event {}", event.metadata().target());
         event.record(&mut Writer(&mut text));
-        self.lines.lock().unwrap().push_str(&(text + "\n"));
+        self.push(text);
     }
     fn enter(&self, _: &Id) {}
     fn exit(&self, _: &Id) {}
