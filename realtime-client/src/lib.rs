@@ -1,26 +1,63 @@
 //! A thin, typed transport for the OpenAI Realtime API over
-//! `tokio-tungstenite`: every frame is one event of
-//! [`realtime_types`], in both directions.
+//! `tokio-tungstenite`: every frame is one event of [`realtime_types`], in
+//! both directions. A background task owns the socket (keepalive, limits,
+//! decoding); the client sends and receives through bounded channels.
 //!
-//! ```no_run
-//! # async fn demo() -> Result<(), realtime_client::Error> {
+//! Connect, update the session, send text, stream the answer (this example
+//! runs against the local mock server; for OpenAI, drop `base_url` and give
+//! `api_key`):
+//!
+//! ```
 //! use realtime_client::RealtimeClient;
-//! use realtime_types::ga::ServerEvent;
+//! use realtime_types::ga::{ClientEventMethods as _, ServerEvent};
+//! use realtime_types::schemas::{RealtimeClientEventSessionUpdateSession, RealtimeSessionCreateRequestGa};
 //!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let mock = realtime_mock::MockServer::start(
+//! #     realtime_mock::MockConfig::default().with_pacing(realtime_mock::Pacing::Immediate)).await?;
+//! # let base_url = mock.url().trim_end_matches("/realtime").to_string();
 //! let mut client = RealtimeClient::builder()
+//!     .base_url(base_url) // default: wss://api.openai.com/v1
 //!     .model("gpt-realtime")
 //!     .api_key(std::env::var("OPENAI_API_KEY").unwrap_or_default())
 //!     .connect()
 //!     .await?;
+//!
+//! let session = RealtimeSessionCreateRequestGa {
+//!     instructions: Some("Answer briefly.".into()),
+//!     output_modalities: Some(vec!["text".into()]),
+//!     ..Default::default()
+//! };
+//! client.session_update(RealtimeClientEventSessionUpdateSession::Realtime(session), None).await?;
+//! let item = serde_json::from_value(serde_json::json!({
+//!     "type": "message", "role": "user", "content": [{"type": "input_text", "text": "Hello!"}]
+//! }))?;
+//! client.conversation_item_create(None, item, None).await?;
+//! client.response_create(None, None).await?;
+//!
+//! let mut answer = String::new();
 //! while let Some(event) = client.next_event().await {
 //!     match event? {
-//!         ServerEvent::SessionCreated(created) => println!("session ready: {created:?}"),
-//!         other => println!("{}", other.event_type()),
+//!         ServerEvent::ResponseOutputTextDelta(delta) => answer.push_str(&delta.delta),
+//!         ServerEvent::ResponseDone(_) => break,
+//!         ServerEvent::Error(error) => eprintln!("server error: {}", error.error.message),
+//!         _ => {}
 //!     }
 //! }
+//! assert_eq!(answer, "You said: Hello!");
+//! client.close(1000, "bye").await?;
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! - Surfaces: GA by default, [`ClientBuilder::beta`] and
+//!   [`ClientBuilder::translation`]; the client is generic over [`Surface`].
+//! - Sending: [`RealtimeClient::send`], the generated per-event methods of
+//!   each surface's `ClientEventMethods` trait, [`RealtimeClient::send_raw`].
+//! - Receiving: [`RealtimeClient::next_event`] (cancel-safe),
+//!   [`RealtimeClient::next_frame`] (with the raw text), [`RealtimeClient::split`]
+//!   into a `Sink` and a `Stream`, or [`Listeners`] with [`RealtimeReceiver::run`].
 
 mod builder;
 mod client;

@@ -85,3 +85,9 @@ pub fn describe(event: &ServerEvent) -> String {
         format!("{:<40} {detail}", event.event_type())
     }
 }
+
+/// The README's examples (they use every crate of the workspace), compiled
+/// and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

@@ -14,9 +14,11 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
+use crate::beta::Beta;
 use crate::config::MockConfig;
 use crate::engine::{Engine, Outbound};
-use crate::handshake::{self, Connect};
+use crate::handshake::{self, Connect, Surface};
+use crate::translation::{Flow, Translation};
 
 /// The largest message a client may send (a 16 MiB audio append fits).
 pub const MAX_MESSAGE_BYTES: usize = 32 << 20;
@@ -64,14 +66,18 @@ pub(crate) async fn serve(
     });
 
     let outbound = Outbound::new(outbound_tx.clone());
-    let mut engine = Engine::new(connect, Arc::clone(&config), outbound.clone());
-    engine.start().await;
+    let mut protocol = Protocol::new(&connect, Arc::clone(&config), outbound.clone());
+    protocol.start().await;
     let close = loop {
         tokio::select! {
             frame = source.next() => match frame {
-                Some(Ok(Message::Text(text))) => engine.handle_text(text.as_str()).await,
+                Some(Ok(Message::Text(text))) => {
+                    if protocol.handle_text(text.as_str()).await == Flow::Close {
+                        break Some((CloseCode::Normal, String::new()));
+                    }
+                }
                 Some(Ok(Message::Binary(bytes))) => {
-                    engine.reject(None, &format!("binary frames are not supported ({} bytes): send events as JSON text", bytes.len())).await;
+                    protocol.reject(None, &format!("binary frames are not supported ({} bytes): send events as JSON text", bytes.len())).await;
                 }
                 Some(Ok(Message::Close(_))) | None => break None,
                 Some(Ok(_)) => {} // ping and pong: answered by tungstenite
@@ -88,7 +94,7 @@ pub(crate) async fn serve(
             _ = shutdown.changed() => break Some((CloseCode::Away, "server shutting down".to_string())),
         }
     };
-    engine.stop();
+    protocol.stop();
     if let Some((code, reason)) = close {
         let _ = outbound_tx
             .send(Message::Close(Some(CloseFrame {
@@ -97,8 +103,61 @@ pub(crate) async fn serve(
             })))
             .await;
     }
-    drop(engine);
+    drop(protocol);
     drop(outbound);
     drop(outbound_tx);
     let _ = writer.await;
+}
+
+/// The protocol a connection speaks, chosen by the handshake.
+enum Protocol {
+    /// The GA engine as it is.
+    Ga(Engine),
+    /// The GA engine behind the beta translation layer.
+    Beta(Beta),
+    /// A translation session.
+    Translation(Translation),
+}
+
+impl Protocol {
+    fn new(connect: &Connect, config: Arc<MockConfig>, out: Outbound) -> Self {
+        match connect.surface {
+            Surface::Ga => Protocol::Ga(Engine::new(connect, config, out)),
+            Surface::Beta => Protocol::Beta(Beta::new(connect, config, out)),
+            Surface::Translation => Protocol::Translation(Translation::new(connect, out)),
+        }
+    }
+
+    async fn start(&mut self) {
+        match self {
+            Protocol::Ga(engine) => engine.start().await,
+            Protocol::Beta(beta) => beta.start().await,
+            Protocol::Translation(translation) => translation.start().await,
+        }
+    }
+
+    async fn handle_text(&mut self, text: &str) -> Flow {
+        match self {
+            Protocol::Ga(engine) => engine.handle_text(text).await,
+            Protocol::Beta(beta) => beta.handle_text(text).await,
+            Protocol::Translation(translation) => return translation.handle_text(text).await,
+        }
+        Flow::Continue
+    }
+
+    async fn reject(&self, event_id: Option<&str>, message: &str) {
+        match self {
+            Protocol::Ga(engine) => engine.reject(event_id, message).await,
+            Protocol::Beta(beta) => beta.reject(event_id, message).await,
+            Protocol::Translation(translation) => translation.reject(event_id, message).await,
+        }
+    }
+
+    fn stop(&mut self) {
+        match self {
+            Protocol::Ga(engine) => engine.stop(),
+            Protocol::Beta(beta) => beta.stop(),
+            Protocol::Translation(_) => {}
+        }
+    }
 }

@@ -24,7 +24,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 use crate::audio::{self, AudioFormat};
 use crate::config::{MockConfig, Pacing};
-use crate::handshake::{Connect, Surface};
+use crate::handshake::Connect;
 use crate::responder::{Reply, ResponseRequest};
 use crate::vad::{EnergyVad, VadConfig, VadEvent};
 
@@ -35,24 +35,48 @@ const MS_PER_CHAR: u32 = 50;
 /// Tone frequency of synthesized speech.
 const TONE_HZ: f32 = 440.0;
 
+/// How a protocol surface rewrites the engine's server events: the engine
+/// always speaks GA, and each event passes through the connection's dialect
+/// on its way out (see [`Outbound::with_dialect`]).
+pub trait Dialect: std::fmt::Debug + Send + Sync + 'static {
+    /// The event as this surface sends it (without `event_id`, which is
+    /// assigned afterwards), or `None` when the surface has no such event.
+    fn outbound(&self, event: Value) -> Option<Value>;
+}
+
 /// Sends server events (with server-assigned `event_id`s) to the writer.
 #[derive(Debug, Clone)]
 pub struct Outbound {
     tx: mpsc::Sender<Message>,
     next_id: Arc<AtomicU64>,
+    dialect: Option<Arc<dyn Dialect>>,
 }
 
 impl Outbound {
-    /// Sends to the connection's writer.
+    /// Sends to the connection's writer, events unchanged (GA).
     pub fn new(tx: mpsc::Sender<Message>) -> Self {
         Outbound {
             tx,
             next_id: Arc::new(AtomicU64::new(1)),
+            dialect: None,
         }
+    }
+
+    /// Passes every event through `dialect` before it is sent.
+    pub fn with_dialect(mut self, dialect: Arc<dyn Dialect>) -> Self {
+        self.dialect = Some(dialect);
+        self
     }
 
     /// Sends one server event; `event` holds `type` and the payload.
     pub async fn send(&self, event: Value) {
+        let event = match &self.dialect {
+            Some(dialect) => match dialect.outbound(event) {
+                Some(event) => event,
+                None => return,
+            },
+            None => event,
+        };
         let mut object = Map::new();
         object.insert(
             "event_id".into(),
@@ -68,6 +92,36 @@ impl Outbound {
             .tx
             .send(Message::Text(Value::Object(object).to_string().into()))
             .await;
+    }
+
+    /// The `error` for a frame that does not decode as a client event, with
+    /// the frame's `event_id` when it can be read. The message names what is
+    /// wrong and where (line, column), never the payload.
+    pub async fn undecodable(&self, text: &str, error: &serde_json::Error) {
+        let event_id = event_id_of(text);
+        self.invalid_event(
+            event_id.as_deref(),
+            &format!("The event could not be decoded: {error}"),
+        )
+        .await;
+    }
+
+    /// An `error` with code `invalid_event` (a frame that cannot be processed).
+    pub async fn invalid_event(&self, event_id: Option<&str>, message: &str) {
+        self.error(event_id, "invalid_event", message, None).await;
+    }
+
+    /// The `error` for a client event whose `type` the surface does not know.
+    pub async fn unsupported_event(&self, raw: &Value) {
+        let event_type = realtime_types::support::raw_tag(raw, "type");
+        let event_id = raw.get("event_id").and_then(Value::as_str);
+        self.error(
+            event_id,
+            "invalid_event",
+            &format!("Invalid value: '{event_type}' is not a supported client event type."),
+            Some("type"),
+        )
+        .await;
     }
 
     /// An `error` event of type `invalid_request_error`.
@@ -116,7 +170,6 @@ struct ActiveResponse {
 
 /// The protocol engine of one connection.
 pub struct Engine {
-    connect: Connect,
     config: Arc<MockConfig>,
     out: Outbound,
     ids: Arc<Ids>,
@@ -132,9 +185,9 @@ fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
 
 impl Engine {
     /// A new session for this connection.
-    pub fn new(connect: Connect, config: Arc<MockConfig>, out: Outbound) -> Self {
+    pub fn new(connect: &Connect, config: Arc<MockConfig>, out: Outbound) -> Self {
         let ids = Arc::new(Ids::default());
-        let session = default_session(&connect, &ids);
+        let session = default_session(connect, &ids);
         let mut state = State {
             session,
             items: Vec::new(),
@@ -146,7 +199,6 @@ impl Engine {
         };
         state.vad = vad_for(&state.session);
         Engine {
-            connect,
             config,
             out,
             ids,
@@ -172,40 +224,20 @@ impl Engine {
 
     /// Answers a frame that cannot be processed with an `error` event.
     pub async fn reject(&self, event_id: Option<&str>, message: &str) {
-        self.out
-            .error(event_id, "invalid_event", message, None)
-            .await;
+        self.out.invalid_event(event_id, message).await;
     }
 
     /// Handles one text frame.
     pub async fn handle_text(&mut self, text: &str) {
-        if self.connect.surface != Surface::Ga {
-            let event_id = event_id_of(text);
-            let surface = if self.connect.surface == Surface::Beta {
-                "beta"
-            } else {
-                "translation"
-            };
-            self.reject(
-                event_id.as_deref(),
-                &format!("the mock does not implement the {surface} surface yet"),
-            )
-            .await;
-            return;
-        }
         let event: ClientEvent = match serde_json::from_str(text) {
             Ok(event) => event,
-            Err(error) => {
-                // The message names what is wrong and where (line, column), never the payload.
-                let event_id = event_id_of(text);
-                self.reject(
-                    event_id.as_deref(),
-                    &format!("The event could not be decoded: {error}"),
-                )
-                .await;
-                return;
-            }
+            Err(error) => return self.out.undecodable(text, &error).await,
         };
+        self.handle_event(event).await;
+    }
+
+    /// Handles one decoded GA client event.
+    pub async fn handle_event(&mut self, event: ClientEvent) {
         match event {
             ClientEvent::SessionUpdate(update) => self.session_update(update).await,
             ClientEvent::ConversationItemCreate(create) => self.item_create(create).await,
@@ -312,20 +344,7 @@ impl Engine {
                     }
                 }
             }
-            ClientEvent::Unknown(raw) => {
-                let event_type = realtime_types::support::raw_tag(&raw, "type").to_string();
-                let event_id = raw.get("event_id").and_then(Value::as_str);
-                self.out
-                    .error(
-                        event_id,
-                        "invalid_event",
-                        &format!(
-                            "Invalid value: '{event_type}' is not a supported client event type."
-                        ),
-                        Some("type"),
-                    )
-                    .await;
-            }
+            ClientEvent::Unknown(raw) => self.out.unsupported_event(&raw).await,
         }
     }
 
@@ -683,7 +702,7 @@ fn insert_item(
 
 /// JSON merge: objects merge key by key, anything else (arrays, scalars,
 /// `null`) replaces.
-fn merge(target: &mut Value, changes: Value) {
+pub(crate) fn merge(target: &mut Value, changes: Value) {
     match (target, changes) {
         (Value::Object(target), Value::Object(changes)) => {
             for (key, value) in changes {
@@ -710,7 +729,12 @@ fn output_format(session: &Value) -> AudioFormat {
 }
 
 fn format_at(session: &Value, pointer: &str) -> AudioFormat {
-    let format = session.pointer(pointer);
+    format_of(session.pointer(pointer))
+}
+
+/// A GA format object (`{"type": "audio/pcm", "rate": 24000}`); PCM16 at
+/// 24 kHz when absent or unknown.
+fn format_of(format: Option<&Value>) -> AudioFormat {
     let name = format
         .and_then(|f| f.get("type"))
         .and_then(Value::as_str)
@@ -721,6 +745,25 @@ fn format_at(session: &Value, pointer: &str) -> AudioFormat {
         .and_then(|r| u32::try_from(r).ok());
     AudioFormat::from_wire(name, rate.or(Some(24_000)))
         .unwrap_or(AudioFormat::Pcm16 { rate: 24_000 })
+}
+
+/// The GA format object of `format`.
+fn format_json(format: AudioFormat) -> Value {
+    match format {
+        AudioFormat::Pcm16 { rate } => json!({"type": "audio/pcm", "rate": rate}),
+        AudioFormat::G711Ulaw => json!({"type": "audio/pcmu"}),
+        AudioFormat::G711Alaw => json!({"type": "audio/pcma"}),
+    }
+}
+
+/// A `response.create` input item, with an `item_reference` replaced by the
+/// conversation item it names (`None` when there is no such item).
+fn resolve_reference(item: &Value, items: &[Value]) -> Option<Value> {
+    if item.get("type").and_then(Value::as_str) != Some("item_reference") {
+        return Some(item.clone());
+    }
+    let id = id_of(item)?;
+    items.iter().find(|i| id_of(i) == Some(id)).cloned()
 }
 
 /// The session's VAD, when turn detection is on.
@@ -740,12 +783,17 @@ fn vad_for(session: &Value) -> Option<EnergyVad> {
     Some(EnergyVad::new(config, input_format(session).sample_rate()))
 }
 
-/// The session a connection starts with: the defaults the spec documents.
-fn default_session(connect: &Connect, ids: &Ids) -> Value {
-    let expires_at = std::time::SystemTime::now()
+/// When a session that starts now expires: in an hour, in seconds since the epoch.
+pub(crate) fn expires_at() -> u64 {
+    std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
-        + 3600;
+        + 3600
+}
+
+/// The session a connection starts with: the defaults the spec documents.
+fn default_session(connect: &Connect, ids: &Ids) -> Value {
+    let expires_at = expires_at();
     if connect.transcription {
         return json!({
             "type": "transcription",
@@ -800,6 +848,7 @@ struct ResponsePlan {
     out_of_band: bool,
     audio: bool,
     format: AudioFormat,
+    voice: Value,
     reply: Reply,
     max_output_tokens: Option<u64>,
     metadata: Value,
@@ -817,7 +866,10 @@ impl ResponsePlan {
             .is_none_or(|m| m.iter().any(|v| v == "audio"));
         let out_of_band = params.get("conversation").and_then(Value::as_str) == Some("none");
         let input: Vec<Value> = match params.get("input").and_then(Value::as_array) {
-            Some(input) => input.clone(),
+            Some(input) => input
+                .iter()
+                .filter_map(|item| resolve_reference(item, &state.items))
+                .collect(),
             None => state.items.clone(),
         };
         let tools: Vec<String> = params
@@ -854,7 +906,15 @@ impl ResponsePlan {
             item_id: ids.next("item"),
             out_of_band,
             audio,
-            format: output_format(session),
+            format: match params.pointer("/audio/output/format") {
+                Some(format) => format_of(Some(format)),
+                None => output_format(session),
+            },
+            voice: params
+                .pointer("/audio/output/voice")
+                .or_else(|| session.pointer("/audio/output/voice"))
+                .cloned()
+                .unwrap_or_else(|| json!("marin")),
             reply,
             max_output_tokens,
             metadata: params.get("metadata").cloned().unwrap_or(Value::Null),
@@ -883,7 +943,7 @@ impl ResponsePlan {
             "conversation_id": if self.out_of_band { Value::Null } else { json!("conv_mock") },
             "output_modalities": modalities,
             "max_output_tokens": self.max_output_tokens.map_or(json!("inf"), Value::from),
-            "audio": {"output": {"format": {"type": "audio/pcm", "rate": self.format.sample_rate()}, "voice": "marin"}},
+            "audio": {"output": {"format": format_json(self.format), "voice": self.voice}},
             "usage": usage,
             "metadata": self.metadata,
         })

@@ -1,14 +1,60 @@
 //! A local OpenAI Realtime server that speaks the WebSocket protocol with the
 //! generated `realtime-types`, so that clients, examples and tests run
 //! offline. See [`MockServer`].
+//!
+//! # Surfaces
+//!
+//! The handshake picks the protocol surface of a connection
+//! ([`handshake::Surface`]):
+//!
+//! - **GA** (`/v1/realtime?model=...`, the default): the full protocol
+//!   engine. Session (`session.update` merges, `null` clears; the voice is
+//!   fixed once audio was produced), conversation items (create with
+//!   `previous_item_id`, retrieve, delete, truncate), the input audio buffer
+//!   (PCM16 or G.711, append / commit / clear, energy-based server VAD that
+//!   commits and responds), responses (text, audio with transcript, function
+//!   calls, out of band with `conversation: "none"`, `input` with item
+//!   references, `max_output_tokens`, cancel), paced in real time or
+//!   immediately. What responses say is up to a [`Responder`].
+//! - **Beta** (header `OpenAI-Beta: realtime=v1`): the same engine behind a
+//!   translation layer, decoded and encoded with `realtime_types::beta`. The
+//!   flat beta session (`modalities`, `voice`, `input_audio_format`
+//!   `pcm16` / `g711_ulaw` / `g711_alaw`, `turn_detection`,
+//!   `max_response_output_tokens`, ...) and beta `response.create`
+//!   parameters map onto the GA ones; outbound events take the beta names
+//!   and shapes (`conversation.item.created` with `previous_item_id`, the
+//!   beta `RealtimeSession` and `RealtimeBetaResponse`, assistant content
+//!   `text` / `audio`), and GA-only events (`conversation.item.done`,
+//!   `output_audio_buffer.*`) are not sent. Text and audio streaming events
+//!   keep the names the pinned spec gives the beta surface
+//!   (`response.output_text.delta`, `response.output_audio.delta`, ...).
+//!   `temperature` is reported but has no effect. With
+//!   `intent=transcription` the session is a beta transcription session
+//!   (`transcription_session.created` / `transcription_session.update`);
+//!   `transcription_session.update` on a realtime session is an `error`.
+//! - **Translation** (`/v1/realtime/translations`): a translation session
+//!   that echoes. `session.update` merges into the session (`type` and
+//!   `model` are fixed); appended 24 kHz PCM16 audio is handled in 200 ms
+//!   frames, each sent back unchanged as `session.output_audio.delta`, and a
+//!   frame that is not silent adds the word "hello" in the output language
+//!   as `session.output_transcript.delta` (and `hello` as
+//!   `session.input_transcript.delta` when source transcription is on);
+//!   `session.close` flushes, answers `session.closed` and closes the
+//!   WebSocket with code 1000.
+//!
+//! On every surface a frame that is not a known client event of that
+//! surface gets an `error` event with the client's `event_id` (when it can
+//! be read), and the connection stays open.
 
 pub mod audio;
+mod beta;
 pub mod config;
 mod connection;
 mod engine;
 pub mod handshake;
 pub mod responder;
 mod server;
+mod translation;
 pub mod vad;
 
 pub use config::{MockConfig, Pacing};

@@ -35,8 +35,3 @@ pub trait Event:
     /// Whether this is an event this version does not know (kept raw).
     fn is_unknown(&self) -> bool;
 }
-
-/// The README's examples, compiled and run as doctests.
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-struct ReadmeDoctests;

@@ -1,14 +1,17 @@
 //! A minimal test client: raw tokio-tungstenite plus the generated types.
-//! Every server event is decoded as `ga::ServerEvent` and must be a known
-//! variant, so each test also checks that the mock speaks the spec.
+//! The client is generic over the surface: every server event is decoded as
+//! that surface's `ServerEvent` (`ga::ServerEvent` by default), must be a
+//! known variant and must encode back to the same JSON, so each test also
+//! checks that the mock speaks the spec.
 
 #![allow(dead_code)] // each test file uses part of it
 
+use std::marker::PhantomData;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use realtime_mock::{MockConfig, MockServer, Pacing};
-use realtime_types::ga::ServerEvent;
+use realtime_types::{Event, beta, ga, translation};
 use serde_json::Value;
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
@@ -25,19 +28,55 @@ pub async fn server() -> MockServer {
         .expect("mock server starts")
 }
 
-/// A connected client.
-pub struct Client {
+/// A connected client whose server events are checked as `E`.
+pub struct Client<E: Event = ga::ServerEvent> {
     socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    surface: PhantomData<E>,
 }
 
-impl Client {
-    /// Connects to `server` with `model=gpt-realtime` and no key.
-    pub async fn connect(server: &MockServer) -> Client {
+/// A client of the beta surface.
+pub type BetaClient = Client<beta::ServerEvent>;
+
+/// A client of the translation surface.
+pub type TranslationClient = Client<translation::ServerEvent>;
+
+impl Client<ga::ServerEvent> {
+    /// Connects to `server` with `model=gpt-realtime` and no key (GA).
+    pub async fn connect(server: &MockServer) -> Self {
         Client::connect_to(&format!("{}?model=gpt-realtime", server.url()), &[]).await
     }
 
-    /// Connects to `url` with extra headers.
-    pub async fn connect_to(url: &str, headers: &[(&str, &str)]) -> Client {
+    /// Connects to `url` with extra headers (GA).
+    pub async fn connect_to(url: &str, headers: &[(&str, &str)]) -> Self {
+        Self::open(url, headers).await
+    }
+}
+
+impl Client<beta::ServerEvent> {
+    /// Connects to `server` with `model=gpt-realtime` and `OpenAI-Beta: realtime=v1`.
+    pub async fn connect_beta(server: &MockServer) -> Self {
+        Self::connect_beta_to(&format!("{}?model=gpt-realtime", server.url())).await
+    }
+
+    /// Connects to `url` with `OpenAI-Beta: realtime=v1`.
+    pub async fn connect_beta_to(url: &str) -> Self {
+        Self::open(url, &[("openai-beta", "realtime=v1")]).await
+    }
+}
+
+impl Client<translation::ServerEvent> {
+    /// Connects to the translation endpoint of `server`.
+    pub async fn connect_translation(server: &MockServer) -> Self {
+        let url = server
+            .url()
+            .replace("/v1/realtime", "/v1/realtime/translations");
+        Self::open(&url, &[]).await
+    }
+}
+
+impl<E: Event> Client<E> {
+    /// Connects to `url` with extra headers; events are checked as `E`.
+    pub async fn open(url: &str, headers: &[(&str, &str)]) -> Self {
         let mut request = url.into_client_request().expect("valid url");
         for (name, value) in headers {
             request.headers_mut().insert(
@@ -49,7 +88,10 @@ impl Client {
         let (socket, _) = tokio_tungstenite::connect_async(request)
             .await
             .expect("handshake succeeds");
-        Client { socket }
+        Client {
+            socket,
+            surface: PhantomData,
+        }
     }
 
     /// Sends a JSON event.
@@ -78,7 +120,8 @@ impl Client {
         self.socket.send(message).await.expect("send");
     }
 
-    /// The next server event, as JSON, checked to decode as a known `ga::ServerEvent`.
+    /// The next server event, as JSON, checked to decode as a known `E`
+    /// that encodes back to the same JSON.
     pub async fn next(&mut self) -> Value {
         loop {
             let frame = tokio::time::timeout(EVENT_TIMEOUT, self.socket.next())
@@ -87,19 +130,7 @@ impl Client {
                 .expect("the connection is open")
                 .expect("a valid frame");
             if let Message::Text(text) = frame {
-                let event: ServerEvent = serde_json::from_str(text.as_str())
-                    .unwrap_or_else(|e| panic!("server event does not decode: {e}\n{text}"));
-                assert!(
-                    !event.is_unknown(),
-                    "server sent an event the spec does not define: {text}"
-                );
-                let value: Value = serde_json::from_str(text.as_str()).expect("json");
-                assert_eq!(
-                    serde_json::to_value(&event).expect("encodes"),
-                    value,
-                    "server event round-trips"
-                );
-                return value;
+                return check::<E>(text.as_str());
             }
         }
     }
@@ -137,6 +168,24 @@ impl Client {
     pub async fn close(mut self) {
         let _ = self.socket.close(None).await;
     }
+}
+
+/// `text` as JSON, after checking that it decodes as a known `E` and
+/// encodes back to the same JSON.
+pub fn check<E: Event>(text: &str) -> Value {
+    let event: E = serde_json::from_str(text)
+        .unwrap_or_else(|e| panic!("server event does not decode: {e}\n{text}"));
+    assert!(
+        !event.is_unknown(),
+        "server sent an event the spec does not define on this surface: {text}"
+    );
+    let value: Value = serde_json::from_str(text).expect("json");
+    assert_eq!(
+        serde_json::to_value(&event).expect("encodes"),
+        value,
+        "server event round-trips"
+    );
+    value
 }
 
 /// The `type`s of a list of events.

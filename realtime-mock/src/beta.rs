@@ -1,0 +1,816 @@
+//! The beta surface (`OpenAI-Beta: realtime=v1`), as a translation layer
+//! over the GA [`Engine`]: there is one protocol engine, and this module only
+//! rewrites what goes in and what comes out.
+//!
+//! - Inbound, every frame is decoded with `realtime_types::beta::ClientEvent`
+//!   (a frame that does not decode gets the same `error` as on GA), turned
+//!   into the equivalent GA client event and handed to the engine: the flat
+//!   beta session (`modalities`, `voice`, `input_audio_format`, ...) becomes
+//!   the GA nested one (`output_modalities`, `audio.output.voice`,
+//!   `audio.input.format`, ...), `response.create` parameters likewise, and
+//!   beta content types (`text` / `audio` in assistant messages) become GA
+//!   ones (`output_text` / `output_audio`).
+//! - Outbound, the connection's [`Outbound`] carries a [`BetaDialect`] that
+//!   rewrites each GA server event: sessions and responses take the beta
+//!   shape (`RealtimeSession`, `RealtimeBetaResponse`), assistant content
+//!   types go back to `text` / `audio`, `conversation.item.added` becomes
+//!   `conversation.item.created` (with `previous_item_id`), and GA events the
+//!   beta surface does not have (`conversation.item.done`,
+//!   `output_audio_buffer.*`, ...) are dropped.
+//!
+//! In the pinned spec the beta text and audio streaming events carry the GA
+//! names (`response.output_text.delta`, `response.output_audio.delta`,
+//! `response.output_audio_transcript.delta`, ...), so they pass unchanged;
+//! the historical beta names (`response.text.delta`, ...) are not beta events
+//! of the spec, and a client decoding with `realtime_types::beta` would see
+//! them as unknown.
+//!
+//! Beta-only session fields the GA session has no place for (`temperature`,
+//! and `modalities` as the client wrote them) are kept beside the engine and
+//! reported back in `session.updated`. `temperature` has no effect.
+//!
+//! `transcription_session.update` maps onto a GA transcription
+//! `session.update` on a transcription connection (`intent=transcription`),
+//! whose session is then reported as `transcription_session.created` /
+//! `.updated`. On a realtime connection it is refused with an `error`, as is
+//! `session.update` on a transcription connection.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use realtime_types::{beta, ga};
+use serde_json::{Map, Value, json};
+
+use crate::config::MockConfig;
+use crate::engine::{Dialect, Engine, Outbound};
+use crate::handshake::Connect;
+
+/// The temperature a beta session reports until the client sets one (the
+/// spec's default).
+const DEFAULT_TEMPERATURE: f64 = 0.8;
+
+/// The beta formats and their GA format objects.
+const FORMATS: &[(&str, &str)] = &[
+    ("pcm16", "audio/pcm"),
+    ("g711_ulaw", "audio/pcmu"),
+    ("g711_alaw", "audio/pcma"),
+];
+
+/// GA server event types whose beta event has another name. Every other GA
+/// event keeps its name, or is dropped when the beta surface does not have it.
+const RENAMED: &[(&str, &str)] = &[("conversation.item.added", "conversation.item.created")];
+
+/// Beta session fields the GA session cannot hold, as the client last set them.
+#[derive(Debug, Default)]
+struct Overlay {
+    /// `modalities` and `temperature`, when the client set them.
+    current: Map<String, Value>,
+    /// The fields of a `session.update` being handled: adopted when its
+    /// `session.updated` goes out, forgotten when it fails.
+    pending: Option<Map<String, Value>>,
+}
+
+fn lock(overlay: &Mutex<Overlay>) -> MutexGuard<'_, Overlay> {
+    overlay
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// A beta connection: the GA engine behind a translation layer.
+pub struct Beta {
+    engine: Engine,
+    out: Outbound,
+    overlay: Arc<Mutex<Overlay>>,
+    transcription: bool,
+}
+
+impl Beta {
+    /// A new beta session for this connection; `out` is the connection's
+    /// (GA) outbound, to which the beta dialect is added.
+    pub fn new(connect: &Connect, config: Arc<MockConfig>, out: Outbound) -> Self {
+        let overlay = Arc::new(Mutex::new(Overlay::default()));
+        let out = out.with_dialect(Arc::new(BetaDialect {
+            overlay: Arc::clone(&overlay),
+        }));
+        Beta {
+            engine: Engine::new(connect, config, out.clone()),
+            out,
+            overlay,
+            transcription: connect.transcription,
+        }
+    }
+
+    /// Greets the client (`session.created`, or `transcription_session.created`).
+    pub async fn start(&mut self) {
+        self.engine.start().await;
+    }
+
+    /// Stops any response in progress (the connection is closing).
+    pub fn stop(&mut self) {
+        self.engine.stop();
+    }
+
+    /// Answers a frame that cannot be processed with an `error` event.
+    pub async fn reject(&self, event_id: Option<&str>, message: &str) {
+        self.engine.reject(event_id, message).await;
+    }
+
+    /// Handles one text frame.
+    pub async fn handle_text(&mut self, text: &str) {
+        let event: beta::ClientEvent = match serde_json::from_str(text) {
+            Ok(event) => event,
+            Err(error) => return self.out.undecodable(text, &error).await,
+        };
+        if let beta::ClientEvent::Unknown(raw) = &event {
+            return self.out.unsupported_event(raw).await;
+        }
+        let event = match serde_json::to_value(&event) {
+            Ok(event) => event,
+            Err(error) => return self.engine.reject(None, &error.to_string()).await,
+        };
+        let event_id = event
+            .get("event_id")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let (event, overlay) = match client_event_to_ga(event, self.transcription) {
+            Ok(converted) => converted,
+            Err(refusal) => {
+                return self
+                    .out
+                    .error(
+                        event_id.as_deref(),
+                        refusal.code,
+                        &refusal.message,
+                        refusal.param.as_deref(),
+                    )
+                    .await;
+            }
+        };
+        let event: ga::ClientEvent = match serde_json::from_value(event) {
+            Ok(event) => event,
+            Err(error) => {
+                let message = format!("The event could not be decoded: {error}");
+                return self.engine.reject(event_id.as_deref(), &message).await;
+            }
+        };
+        lock(&self.overlay).pending = overlay;
+        self.engine.handle_event(event).await;
+        lock(&self.overlay).pending = None;
+    }
+}
+
+/// Why a beta event cannot be handed to the engine: the `error` to send.
+#[derive(Debug, PartialEq)]
+struct Refusal {
+    code: &'static str,
+    message: String,
+    param: Option<String>,
+}
+
+/// A beta client event (already decoded, as JSON) as the equivalent GA
+/// client event, with the beta-only session fields of a `session.update`.
+fn client_event_to_ga(
+    mut event: Value,
+    transcription: bool,
+) -> Result<(Value, Option<Map<String, Value>>), Refusal> {
+    let event_type = event
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let mut overlay = None;
+    match event_type.as_str() {
+        "session.update" => {
+            if transcription {
+                return Err(Refusal {
+                    code: "invalid_event",
+                    message: "This is a transcription session: update it with `transcription_session.update`.".into(),
+                    param: Some("type".into()),
+                });
+            }
+            let session = take_object(&mut event, "session");
+            overlay = Some(
+                session
+                    .iter()
+                    .filter(|(key, _)| matches!(key.as_str(), "modalities" | "temperature"))
+                    .map(|(key, value)| (key.clone(), value.clone()))
+                    .collect(),
+            );
+            event["session"] = Value::Object(session_to_ga(session)?);
+        }
+        "transcription_session.update" => {
+            if !transcription {
+                return Err(Refusal {
+                    code: "invalid_event",
+                    message: "`transcription_session.update` is only available in a transcription session (connect with `intent=transcription`); update this session with `session.update`.".into(),
+                    param: Some("type".into()),
+                });
+            }
+            let session = take_object(&mut event, "session");
+            event["type"] = json!("session.update");
+            event["session"] = Value::Object(transcription_session_to_ga(session)?);
+        }
+        "conversation.item.create" => {
+            if let Some(item) = event.get_mut("item") {
+                item_to_ga(item);
+            }
+        }
+        "response.create" => {
+            if let Some(Value::Object(params)) = event.get_mut("response") {
+                *params = response_to_ga(std::mem::take(params))?;
+            }
+        }
+        _ => {}
+    }
+    Ok((event, overlay))
+}
+
+/// The object at `key` of `event`, taken out (empty if it is not an object).
+fn take_object(event: &mut Value, key: &str) -> Map<String, Value> {
+    match event.get_mut(key).map(Value::take) {
+        Some(Value::Object(object)) => object,
+        _ => Map::new(),
+    }
+}
+
+/// The beta `modalities` as GA `output_modalities`: a response speaks when
+/// audio is among them (its transcript is the text), and writes otherwise.
+fn modalities_to_ga(modalities: Value) -> Value {
+    match modalities.as_array() {
+        Some(list) if list.iter().any(|m| m == "audio") => json!(["audio"]),
+        Some(_) => json!(["text"]),
+        None => modalities,
+    }
+}
+
+/// A beta format name as a GA format object.
+fn format_to_ga(format: &Value, param: &str) -> Result<Value, Refusal> {
+    let name = format.as_str().unwrap_or_default();
+    match FORMATS.iter().find(|(beta, _)| *beta == name) {
+        Some((_, "audio/pcm")) => Ok(json!({"type": "audio/pcm", "rate": 24000})),
+        Some((_, ga)) => Ok(json!({"type": ga})),
+        None => Err(Refusal {
+            code: "invalid_value",
+            message: format!(
+                "Invalid value: '{}'. Supported values are: 'pcm16', 'g711_ulaw', and 'g711_alaw'.",
+                format
+                    .as_str()
+                    .map_or_else(|| format.to_string(), str::to_string)
+            ),
+            param: Some(param.into()),
+        }),
+    }
+}
+
+/// A GA format object as a beta format name (PCM16 at any rate is `pcm16`;
+/// an unknown format is kept as it is).
+fn format_to_beta(format: &Value) -> Value {
+    let name = format.get("type").and_then(Value::as_str);
+    match FORMATS.iter().find(|(_, ga)| Some(*ga) == name) {
+        Some((beta, _)) => json!(beta),
+        None => format.clone(),
+    }
+}
+
+/// The `audio` object of a GA session or response from its `input` and
+/// `output` parts (left out when both are empty).
+fn put_audio(
+    target: &mut Map<String, Value>,
+    input: Map<String, Value>,
+    output: Map<String, Value>,
+) {
+    let mut audio = Map::new();
+    if !input.is_empty() {
+        audio.insert("input".into(), Value::Object(input));
+    }
+    if !output.is_empty() {
+        audio.insert("output".into(), Value::Object(output));
+    }
+    if !audio.is_empty() {
+        target.insert("audio".into(), Value::Object(audio));
+    }
+}
+
+/// The flat beta session of a `session.update` as the GA realtime session.
+fn session_to_ga(beta: Map<String, Value>) -> Result<Map<String, Value>, Refusal> {
+    let mut ga = Map::new();
+    ga.insert("type".into(), json!("realtime"));
+    let mut input = Map::new();
+    let mut output = Map::new();
+    for (key, value) in beta {
+        match key.as_str() {
+            "modalities" => {
+                ga.insert("output_modalities".into(), modalities_to_ga(value));
+            }
+            "voice" | "speed" => {
+                output.insert(key, value);
+            }
+            "output_audio_format" => {
+                output.insert(
+                    "format".into(),
+                    format_to_ga(&value, "session.output_audio_format")?,
+                );
+            }
+            "input_audio_format" => {
+                input.insert(
+                    "format".into(),
+                    format_to_ga(&value, "session.input_audio_format")?,
+                );
+            }
+            "input_audio_transcription" => {
+                input.insert("transcription".into(), value);
+            }
+            "input_audio_noise_reduction" => {
+                input.insert("noise_reduction".into(), value);
+            }
+            "turn_detection" => {
+                input.insert(key, value);
+            }
+            "max_response_output_tokens" => {
+                ga.insert("max_output_tokens".into(), value);
+            }
+            // Kept by the overlay; a client never has a secret to send.
+            "temperature" | "client_secret" => {}
+            // instructions, tools, tool_choice, tracing, prompt, truncation, ...
+            _ => {
+                ga.insert(key, value);
+            }
+        }
+    }
+    put_audio(&mut ga, input, output);
+    Ok(ga)
+}
+
+/// The flat beta transcription session of a `transcription_session.update`
+/// as the GA transcription session.
+fn transcription_session_to_ga(beta: Map<String, Value>) -> Result<Map<String, Value>, Refusal> {
+    let mut ga = Map::new();
+    ga.insert("type".into(), json!("transcription"));
+    let mut input = Map::new();
+    for (key, value) in beta {
+        match key.as_str() {
+            "input_audio_format" => {
+                input.insert(
+                    "format".into(),
+                    format_to_ga(&value, "session.input_audio_format")?,
+                );
+            }
+            "input_audio_transcription" => {
+                input.insert("transcription".into(), value);
+            }
+            "input_audio_noise_reduction" => {
+                input.insert("noise_reduction".into(), value);
+            }
+            "turn_detection" => {
+                input.insert(key, value);
+            }
+            "client_secret" | "modalities" => {}
+            _ => {
+                ga.insert(key, value);
+            }
+        }
+    }
+    put_audio(&mut ga, input, Map::new());
+    Ok(ga)
+}
+
+/// Beta `response.create` parameters as GA ones.
+fn response_to_ga(beta: Map<String, Value>) -> Result<Map<String, Value>, Refusal> {
+    let mut ga = Map::new();
+    let mut output = Map::new();
+    let explicit_max = beta.contains_key("max_output_tokens");
+    for (key, mut value) in beta {
+        match key.as_str() {
+            "modalities" => {
+                ga.insert("output_modalities".into(), modalities_to_ga(value));
+            }
+            "voice" => {
+                output.insert(key, value);
+            }
+            "output_audio_format" => {
+                output.insert(
+                    "format".into(),
+                    format_to_ga(&value, "response.output_audio_format")?,
+                );
+            }
+            "max_response_output_tokens" if !explicit_max => {
+                ga.insert("max_output_tokens".into(), value);
+            }
+            "max_response_output_tokens" | "temperature" => {}
+            "input" => {
+                if let Value::Array(items) = &mut value {
+                    items.iter_mut().for_each(item_to_ga);
+                }
+                ga.insert(key, value);
+            }
+            _ => {
+                ga.insert(key, value);
+            }
+        }
+    }
+    put_audio(&mut ga, Map::new(), output);
+    Ok(ga)
+}
+
+/// Renames the content types of a message item with `rename(role, type)`.
+fn rename_content(item: &mut Value, rename: impl Fn(&str, &str) -> Option<&'static str>) {
+    if item.get("type").and_then(Value::as_str) != Some("message") {
+        return;
+    }
+    let role = item
+        .get("role")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let Some(Value::Array(content)) = item.get_mut("content") else {
+        return;
+    };
+    for part in content {
+        let new = part
+            .get("type")
+            .and_then(Value::as_str)
+            .and_then(|t| rename(&role, t));
+        if let Some(new) = new {
+            part["type"] = json!(new);
+        }
+    }
+}
+
+/// A beta item as a GA item: `text` / `audio` content becomes `output_text`
+/// / `output_audio` for the assistant and `input_text` / `input_audio` for
+/// the user and the system.
+fn item_to_ga(item: &mut Value) {
+    rename_content(item, |role, content_type| match (role, content_type) {
+        ("assistant", "text") => Some("output_text"),
+        ("assistant", "audio") => Some("output_audio"),
+        (_, "text") => Some("input_text"),
+        (_, "audio") => Some("input_audio"),
+        _ => None,
+    });
+}
+
+/// A GA item as a beta item: assistant content is `text` / `audio`.
+fn item_to_beta(item: &mut Value) {
+    rename_content(item, |role, content_type| match (role, content_type) {
+        ("assistant", "output_text") => Some("text"),
+        ("assistant", "output_audio") => Some("audio"),
+        _ => None,
+    });
+}
+
+/// Copies `from[key]` into `to[as_key]` when present.
+fn copy(to: &mut Map<String, Value>, as_key: &str, from: Option<&Value>) {
+    if let Some(value) = from {
+        to.insert(as_key.into(), value.clone());
+    }
+}
+
+/// Copies the fields of `from` that are not in `known` (fields the mapping
+/// does not know travel unchanged).
+fn copy_others(to: &mut Map<String, Value>, from: &Map<String, Value>, known: &[&str]) {
+    for (key, value) in from {
+        if !known.contains(&key.as_str()) && !to.contains_key(key) {
+            to.insert(key.clone(), value.clone());
+        }
+    }
+}
+
+/// A GA realtime session as the beta `RealtimeSession`.
+fn session_to_beta(ga: &Map<String, Value>, overlay: &Map<String, Value>) -> Value {
+    let session = Value::Object(ga.clone());
+    let at = |pointer: &str| session.pointer(pointer);
+    let mut beta = Map::new();
+    beta.insert("object".into(), json!("realtime.session"));
+    copy(&mut beta, "id", at("/id"));
+    copy(&mut beta, "model", at("/model"));
+    copy(
+        &mut beta,
+        "modalities",
+        overlay.get("modalities").or(at("/output_modalities")),
+    );
+    copy(&mut beta, "instructions", at("/instructions"));
+    copy(&mut beta, "tools", at("/tools"));
+    copy(&mut beta, "tool_choice", at("/tool_choice"));
+    beta.insert(
+        "temperature".into(),
+        overlay
+            .get("temperature")
+            .cloned()
+            .unwrap_or_else(|| json!(DEFAULT_TEMPERATURE)),
+    );
+    copy(
+        &mut beta,
+        "max_response_output_tokens",
+        at("/max_output_tokens"),
+    );
+    copy(&mut beta, "tracing", at("/tracing"));
+    copy(&mut beta, "prompt", at("/prompt"));
+    copy(&mut beta, "expires_at", at("/expires_at"));
+    copy(
+        &mut beta,
+        "input_audio_format",
+        at("/audio/input/format").map(format_to_beta).as_ref(),
+    );
+    copy(
+        &mut beta,
+        "input_audio_transcription",
+        at("/audio/input/transcription"),
+    );
+    copy(
+        &mut beta,
+        "input_audio_noise_reduction",
+        at("/audio/input/noise_reduction"),
+    );
+    copy(
+        &mut beta,
+        "turn_detection",
+        at("/audio/input/turn_detection"),
+    );
+    copy(
+        &mut beta,
+        "output_audio_format",
+        at("/audio/output/format").map(format_to_beta).as_ref(),
+    );
+    copy(&mut beta, "voice", at("/audio/output/voice"));
+    copy(&mut beta, "speed", at("/audio/output/speed"));
+    copy(&mut beta, "include", at("/include"));
+    copy_others(
+        &mut beta,
+        ga,
+        &[
+            "type",
+            "object",
+            "output_modalities",
+            "max_output_tokens",
+            "audio",
+        ],
+    );
+    Value::Object(beta)
+}
+
+/// A GA transcription session as the beta transcription session
+/// (`RealtimeTranscriptionSessionCreateResponse`).
+fn transcription_session_to_beta(ga: &Map<String, Value>) -> Value {
+    let session = Value::Object(ga.clone());
+    let at = |pointer: &str| session.pointer(pointer);
+    let mut beta = Map::new();
+    copy(&mut beta, "id", at("/id"));
+    beta.insert("object".into(), json!("realtime.transcription_session"));
+    copy(&mut beta, "expires_at", at("/expires_at"));
+    copy(
+        &mut beta,
+        "input_audio_format",
+        at("/audio/input/format").map(format_to_beta).as_ref(),
+    );
+    copy(
+        &mut beta,
+        "input_audio_transcription",
+        at("/audio/input/transcription"),
+    );
+    copy(
+        &mut beta,
+        "turn_detection",
+        at("/audio/input/turn_detection"),
+    );
+    copy(
+        &mut beta,
+        "input_audio_noise_reduction",
+        at("/audio/input/noise_reduction"),
+    );
+    copy(&mut beta, "include", at("/include"));
+    copy_others(&mut beta, ga, &["type", "object", "audio"]);
+    Value::Object(beta)
+}
+
+/// A GA response object as the beta `RealtimeBetaResponse`.
+fn response_to_beta(ga: &Map<String, Value>) -> Value {
+    let response = Value::Object(ga.clone());
+    let at = |pointer: &str| response.pointer(pointer);
+    let mut beta = Map::new();
+    copy(&mut beta, "id", at("/id"));
+    copy(&mut beta, "object", at("/object"));
+    copy(&mut beta, "status", at("/status"));
+    copy(&mut beta, "status_details", at("/status_details"));
+    if let Some(Value::Array(output)) = at("/output") {
+        let mut output = output.clone();
+        output.iter_mut().for_each(item_to_beta);
+        beta.insert("output".into(), Value::Array(output));
+    }
+    copy(&mut beta, "conversation_id", at("/conversation_id"));
+    copy(&mut beta, "modalities", at("/output_modalities"));
+    copy(&mut beta, "voice", at("/audio/output/voice"));
+    copy(
+        &mut beta,
+        "output_audio_format",
+        at("/audio/output/format").map(format_to_beta).as_ref(),
+    );
+    copy(&mut beta, "max_output_tokens", at("/max_output_tokens"));
+    copy(&mut beta, "usage", at("/usage"));
+    copy(&mut beta, "metadata", at("/metadata"));
+    copy_others(&mut beta, ga, &["output_modalities", "audio"]);
+    Value::Object(beta)
+}
+
+/// GA `param` paths of errors the engine sends, and their beta paths.
+fn param_to_beta(param: &str) -> Option<&'static str> {
+    match param {
+        "session.audio.output.voice" => Some("session.voice"),
+        "session.audio.input.format" => Some("session.input_audio_format"),
+        "session.audio.output.format" => Some("session.output_audio_format"),
+        _ => None,
+    }
+}
+
+/// The beta name of a GA server event type; `None` for a GA event the beta
+/// surface does not have. Types neither surface knows pass unchanged.
+fn event_type_to_beta(ga_type: &str) -> Option<&str> {
+    if let Some((_, beta)) = RENAMED.iter().find(|(ga, _)| *ga == ga_type) {
+        return Some(beta);
+    }
+    let ga_only = ga::ServerEvent::EVENT_TYPES.contains(&ga_type)
+        && !beta::ServerEvent::EVENT_TYPES.contains(&ga_type);
+    (!ga_only).then_some(ga_type)
+}
+
+/// Rewrites the engine's GA server events for the beta surface.
+#[derive(Debug)]
+pub struct BetaDialect {
+    overlay: Arc<Mutex<Overlay>>,
+}
+
+impl Dialect for BetaDialect {
+    fn outbound(&self, mut event: Value) -> Option<Value> {
+        let Some(ga_type) = event
+            .get("type")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+        else {
+            return Some(event);
+        };
+        let beta_type = event_type_to_beta(&ga_type)?.to_string();
+        if beta_type != ga_type {
+            event["type"] = json!(beta_type);
+        }
+        match ga_type.as_str() {
+            "session.created" | "session.updated" => {
+                let Some(Value::Object(session)) = event.get("session") else {
+                    return Some(event);
+                };
+                if session.get("type").and_then(Value::as_str) == Some("transcription") {
+                    let session = transcription_session_to_beta(session);
+                    event["type"] =
+                        json!(ga_type.replacen("session.", "transcription_session.", 1));
+                    event["session"] = session;
+                } else {
+                    let mut overlay = lock(&self.overlay);
+                    if ga_type == "session.updated"
+                        && let Some(pending) = overlay.pending.take()
+                    {
+                        overlay.current.extend(pending);
+                    }
+                    let session = session_to_beta(session, &overlay.current);
+                    event["session"] = session;
+                }
+            }
+            "conversation.item.added" => {
+                if let Value::Object(fields) = &mut event {
+                    fields.entry("previous_item_id").or_insert(Value::Null);
+                }
+                if let Some(item) = event.get_mut("item") {
+                    item_to_beta(item);
+                }
+            }
+            "conversation.item.retrieved"
+            | "response.output_item.added"
+            | "response.output_item.done" => {
+                if let Some(item) = event.get_mut("item") {
+                    item_to_beta(item);
+                }
+            }
+            "response.created" | "response.done" => {
+                if let Some(Value::Object(response)) = event.get("response") {
+                    let response = response_to_beta(response);
+                    event["response"] = response;
+                }
+            }
+            "error" => {
+                let param = event
+                    .pointer("/error/param")
+                    .and_then(Value::as_str)
+                    .and_then(param_to_beta);
+                if let (Some(param), Some(error)) = (param, event.get_mut("error")) {
+                    error["param"] = json!(param);
+                }
+            }
+            _ => {}
+        }
+        Some(event)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_flat_session_update_becomes_the_nested_ga_session() {
+        let beta = json!({
+            "modalities": ["text", "audio"], "instructions": "Be brief.", "voice": "ash",
+            "input_audio_format": "g711_ulaw", "output_audio_format": "pcm16",
+            "input_audio_transcription": {"model": "whisper-1"}, "turn_detection": null,
+            "tools": [], "tool_choice": "none", "temperature": 0.7, "max_response_output_tokens": 100
+        });
+        let Value::Object(beta) = beta else { panic!() };
+        assert_eq!(
+            Value::Object(session_to_ga(beta).unwrap()),
+            json!({
+                "type": "realtime", "output_modalities": ["audio"], "instructions": "Be brief.",
+                "tools": [], "tool_choice": "none", "max_output_tokens": 100,
+                "audio": {
+                    "input": {"format": {"type": "audio/pcmu"}, "transcription": {"model": "whisper-1"}, "turn_detection": null},
+                    "output": {"voice": "ash", "format": {"type": "audio/pcm", "rate": 24000}}
+                }
+            })
+        );
+    }
+
+    #[test]
+    fn an_unknown_beta_format_is_refused_with_its_param() {
+        let refusal = format_to_ga(&json!("mp3"), "session.input_audio_format").unwrap_err();
+        assert_eq!(refusal.code, "invalid_value");
+        assert_eq!(refusal.param.as_deref(), Some("session.input_audio_format"));
+    }
+
+    #[test]
+    fn text_only_modalities_stay_text_and_any_audio_speaks() {
+        assert_eq!(modalities_to_ga(json!(["text"])), json!(["text"]));
+        assert_eq!(modalities_to_ga(json!(["audio", "text"])), json!(["audio"]));
+    }
+
+    #[test]
+    fn assistant_content_types_translate_both_ways() {
+        let mut item = json!({"type": "message", "role": "assistant", "content": [{"type": "text", "text": "hi"}, {"type": "audio", "transcript": "hi"}]});
+        item_to_ga(&mut item);
+        assert_eq!(item["content"][0]["type"], "output_text");
+        assert_eq!(item["content"][1]["type"], "output_audio");
+        item_to_beta(&mut item);
+        assert_eq!(item["content"][0]["type"], "text");
+        assert_eq!(item["content"][1]["type"], "audio");
+        let mut user = json!({"type": "message", "role": "user", "content": [{"type": "input_text", "text": "hi"}]});
+        item_to_beta(&mut user);
+        assert_eq!(user["content"][0]["type"], "input_text");
+    }
+
+    #[test]
+    fn response_parameters_take_the_ga_names() {
+        let Value::Object(beta) = json!({
+            "modalities": ["text"], "voice": "echo", "output_audio_format": "g711_alaw",
+            "max_response_output_tokens": 5, "conversation": "none", "metadata": {"k": "v"},
+            "input": [{"type": "message", "role": "assistant", "content": [{"type": "text", "text": "x"}]}]
+        }) else {
+            panic!()
+        };
+        let ga = Value::Object(response_to_ga(beta).unwrap());
+        assert_eq!(ga["output_modalities"], json!(["text"]));
+        assert_eq!(ga["max_output_tokens"], 5);
+        assert_eq!(
+            ga["audio"]["output"],
+            json!({"voice": "echo", "format": {"type": "audio/pcma"}})
+        );
+        assert_eq!(ga["input"][0]["content"][0]["type"], "output_text");
+        assert_eq!(ga["conversation"], "none");
+    }
+
+    #[test]
+    fn ga_only_events_are_dropped_and_unknown_ones_pass() {
+        assert_eq!(event_type_to_beta("conversation.item.done"), None);
+        assert_eq!(event_type_to_beta("output_audio_buffer.cleared"), None);
+        assert_eq!(
+            event_type_to_beta("conversation.item.added"),
+            Some("conversation.item.created")
+        );
+        assert_eq!(
+            event_type_to_beta("response.output_text.delta"),
+            Some("response.output_text.delta")
+        );
+        assert_eq!(event_type_to_beta("vendor.custom"), Some("vendor.custom"));
+    }
+
+    #[test]
+    fn a_ga_response_takes_the_beta_shape() {
+        let Value::Object(ga) = json!({
+            "object": "realtime.response", "id": "resp_1", "status": "completed", "status_details": null,
+            "output": [{"type": "message", "role": "assistant", "content": [{"type": "output_audio", "transcript": "hi"}]}],
+            "conversation_id": "conv_mock", "output_modalities": ["audio"], "max_output_tokens": "inf",
+            "audio": {"output": {"format": {"type": "audio/pcm", "rate": 24000}, "voice": "marin"}},
+            "usage": null, "metadata": null
+        }) else {
+            panic!()
+        };
+        let beta = response_to_beta(&ga);
+        assert_eq!(beta["modalities"], json!(["audio"]));
+        assert_eq!(beta["voice"], "marin");
+        assert_eq!(beta["output_audio_format"], "pcm16");
+        assert_eq!(beta["output"][0]["content"][0]["type"], "audio");
+        assert!(beta.get("audio").is_none() && beta.get("output_modalities").is_none());
+    }
+}
