@@ -222,10 +222,21 @@ fn handshake_error(error: tungstenite::Error, host: &str, secret: Option<&Secret
                 });
             Error::Handshake { status, message }
         }
-        tungstenite::Error::Io(error) => Error::Connect {
-            host: host.to_string(),
-            message: error.to_string(),
-        },
+        tungstenite::Error::Io(error) => {
+            // rustls reports through `io::Error`; say that it was TLS.
+            let tls = error
+                .get_ref()
+                .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some());
+            let message = if tls {
+                format!("TLS: {error}")
+            } else {
+                error.to_string()
+            };
+            Error::Connect {
+                host: host.to_string(),
+                message,
+            }
+        }
         tungstenite::Error::Tls(error) => Error::Connect {
             host: host.to_string(),
             message: format!("TLS: {error}"),

@@ -544,3 +544,46 @@ async fn a_scripted_responder_sends_exactly_its_events() {
         "resp_scripted"
     );
 }
+
+/// Records the instructions each response is asked with.
+#[derive(Clone, Default)]
+struct InstructionsSpy(std::sync::Arc<std::sync::Mutex<Vec<Option<String>>>>);
+
+impl realtime_mock::Responder for InstructionsSpy {
+    fn reply(&self, request: &realtime_mock::ResponseRequest<'_>) -> Reply {
+        self.0
+            .lock()
+            .unwrap()
+            .push(request.instructions.map(str::to_string));
+        Reply::Message { text: "ok".into() }
+    }
+}
+
+#[tokio::test]
+async fn response_instructions_override_the_session_instructions() {
+    let spy = InstructionsSpy::default();
+    let server = MockServer::start(
+        MockConfig::default()
+            .with_pacing(Pacing::Immediate)
+            .with_responder(spy.clone()),
+    )
+    .await
+    .unwrap();
+    let mut client = Client::connect(&server).await;
+    client.expect("session.created").await;
+    client.send(json!({"type": "session.update", "session": {"type": "realtime", "instructions": "Session rules."}})).await;
+    client.expect("session.updated").await;
+    client.send(json!({"type": "response.create"})).await;
+    client.until("rate_limits.updated").await;
+    client
+        .send(json!({"type": "response.create", "response": {"instructions": "Just this once."}}))
+        .await;
+    client.until("rate_limits.updated").await;
+    assert_eq!(
+        *spy.0.lock().unwrap(),
+        [
+            Some("Session rules.".to_string()),
+            Some("Just this once.".to_string())
+        ]
+    );
+}
