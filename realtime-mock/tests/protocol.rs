@@ -553,7 +553,7 @@ impl realtime_mock::Responder for InstructionsSpy {
     fn reply(&self, request: &realtime_mock::ResponseRequest<'_>) -> Reply {
         self.0
             .lock()
-            .unwrap()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
             .push(request.instructions.map(str::to_string));
         Reply::Message { text: "ok".into() }
     }
