@@ -6,13 +6,9 @@
 //! unless `OPENAI_API_KEY` is set; the mock calls a tool whose name appears
 //! in the user's text).
 
-use realtime_demo::{Session, connect, describe};
+use realtime_demo::{Session, connect, describe, say, update_session};
 use realtime_mock::Pacing;
-use realtime_types::ga::ServerEvent;
-use realtime_types::schemas::{
-    RealtimeClientEventConversationItemCreate, RealtimeClientEventResponseCreate,
-    RealtimeClientEventSessionUpdate, RealtimeClientEventSessionUpdateSession,
-};
+use realtime_types::ga::{ClientEventMethods as _, ServerEvent};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -20,35 +16,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         mut client,
         mock: _mock,
     } = connect(Pacing::RealTime).await?;
-    let session = serde_json::from_value(serde_json::json!({
-        "type": "realtime",
-        "output_modalities": ["text"],
-        "tools": [{
-            "type": "function", "name": "get_weather", "description": "The weather in a city.",
-            "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
-        }]
-    }))?;
-    client
-        .send(RealtimeClientEventSessionUpdate {
-            event_id: None,
-            session: RealtimeClientEventSessionUpdateSession::Realtime(session),
-            unknown_fields: Default::default(),
-        })
-        .await?;
-    let question = serde_json::from_value(serde_json::json!({
-        "type": "message", "role": "user", "content": [{"type": "input_text", "text": "Please call get_weather for Paris."}]
-    }))?;
-    client
-        .send(RealtimeClientEventConversationItemCreate {
-            event_id: None,
-            previous_item_id: None,
-            item: question,
-            unknown_fields: Default::default(),
-        })
-        .await?;
-    client
-        .send(RealtimeClientEventResponseCreate::default())
-        .await?;
+    update_session(
+        &client,
+        serde_json::json!({
+            "output_modalities": ["text"],
+            "tools": [{
+                "type": "function", "name": "get_weather", "description": "The weather in a city.",
+                "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
+            }]
+        }),
+    )
+    .await?;
+    say(&client, "Please call get_weather for Paris.").await?;
+    client.response_create(None, None).await?;
 
     let mut call_id = None;
     while let Some(event) = client.next_event().await {
@@ -64,17 +44,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let output = serde_json::from_value(serde_json::json!({
         "type": "function_call_output", "call_id": call_id, "output": "{\"temperature_c\": 18, \"sky\": \"clear\"}"
     }))?;
-    client
-        .send(RealtimeClientEventConversationItemCreate {
-            event_id: None,
-            previous_item_id: None,
-            item: output,
-            unknown_fields: Default::default(),
-        })
-        .await?;
-    client
-        .send(RealtimeClientEventResponseCreate::default())
-        .await?;
+    client.conversation_item_create(None, output, None).await?;
+    client.response_create(None, None).await?;
     let mut answer = String::new();
     while let Some(event) = client.next_event().await {
         let event = event?;

@@ -4,14 +4,12 @@
 //! `cargo run -p realtime-demo --example text_chat` (embedded mock unless
 //! `OPENAI_API_KEY` is set). End with Ctrl-D.
 
-use realtime_demo::{Session, connect};
-use realtime_mock::Pacing;
-use realtime_types::ga::ServerEvent;
-use realtime_types::schemas::{
-    RealtimeClientEventConversationItemCreate, RealtimeClientEventResponseCreate,
-    RealtimeResponseCreateParams,
-};
 use std::io::Write as _;
+
+use realtime_demo::{Session, connect, say};
+use realtime_mock::Pacing;
+use realtime_types::ga::{ClientEventMethods as _, ServerEvent};
+use realtime_types::schemas::RealtimeResponseCreateParams;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 #[tokio::main]
@@ -26,26 +24,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         if line.trim().is_empty() {
             continue;
         }
-        let item = serde_json::from_value(serde_json::json!({
-            "type": "message", "role": "user", "content": [{"type": "input_text", "text": line}]
-        }))?;
-        client
-            .send(RealtimeClientEventConversationItemCreate {
-                event_id: None,
-                previous_item_id: None,
-                item,
-                unknown_fields: Default::default(),
-            })
-            .await?;
+        say(&client, &line).await?;
         let text_only: RealtimeResponseCreateParams =
             serde_json::from_value(serde_json::json!({"output_modalities": ["text"]}))?;
-        client
-            .send(RealtimeClientEventResponseCreate {
-                event_id: None,
-                response: Some(text_only),
-                unknown_fields: Default::default(),
-            })
-            .await?;
+        client.response_create(Some(text_only), None).await?;
         while let Some(event) = client.next_event().await {
             match event? {
                 ServerEvent::ResponseOutputTextDelta(delta) => {

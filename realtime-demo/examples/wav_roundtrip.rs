@@ -12,14 +12,9 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use realtime_demo::{Session, connect, describe};
+use realtime_demo::{Session, connect, describe, update_session};
 use realtime_mock::Pacing;
-use realtime_types::ga::ServerEvent;
-use realtime_types::schemas::{
-    RealtimeClientEventInputAudioBufferAppend, RealtimeClientEventInputAudioBufferCommit,
-    RealtimeClientEventResponseCreate, RealtimeClientEventSessionUpdate,
-    RealtimeClientEventSessionUpdateSession, RealtimeSessionCreateRequestGa,
-};
+use realtime_types::ga::{ClientEventMethods as _, ServerEvent};
 
 const RATE: u32 = 24_000;
 
@@ -44,32 +39,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         mock: _mock,
     } = connect(Pacing::RealTime).await?;
     // We commit ourselves: turn server VAD off.
-    let session: RealtimeSessionCreateRequestGa = serde_json::from_value(
-        serde_json::json!({"type": "realtime", "audio": {"input": {"turn_detection": null}}}),
-    )?;
-    client
-        .send(RealtimeClientEventSessionUpdate {
-            event_id: None,
-            session: RealtimeClientEventSessionUpdateSession::Realtime(session),
-            unknown_fields: Default::default(),
-        })
-        .await?;
+    update_session(
+        &client,
+        serde_json::json!({"audio": {"input": {"turn_detection": null}}}),
+    )
+    .await?;
     for chunk in samples.chunks((RATE / 10) as usize) {
-        let bytes: Vec<u8> = chunk.iter().flat_map(|s| s.to_le_bytes()).collect();
-        let append = RealtimeClientEventInputAudioBufferAppend {
-            audio: BASE64.encode(bytes),
-            event_id: None,
-            unknown_fields: Default::default(),
-        };
-        client.send(append).await?;
+        client.input_audio_buffer_append_pcm16(chunk, None).await?;
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    client
-        .send(RealtimeClientEventInputAudioBufferCommit::default())
-        .await?;
-    client
-        .send(RealtimeClientEventResponseCreate::default())
-        .await?;
+    client.input_audio_buffer_commit(None).await?;
+    client.response_create(None, None).await?;
 
     let mut answer: Vec<i16> = Vec::new();
     while let Some(event) = client.next_event().await {

@@ -2,9 +2,10 @@
 //! `OPENAI_API_KEY` is set, otherwise to an embedded mock server, and a
 //! one-line description of each server event.
 
-use realtime_client::{RealtimeClient, Result};
+use realtime_client::{Error, RealtimeClient, Result};
 use realtime_mock::{MockConfig, MockServer, Pacing};
-use realtime_types::ga::ServerEvent;
+use realtime_types::ga::{ClientEventMethods as _, ServerEvent};
+use realtime_types::schemas::{RealtimeClientEventSessionUpdateSession, RealtimeConversationItem};
 
 /// A connected session, and the embedded mock it talks to (if any).
 pub struct Session {
@@ -47,6 +48,28 @@ pub async fn connect(pacing: Pacing) -> Result<Session> {
             })
         }
     }
+}
+
+/// Sends `session.update` for a realtime session given as JSON (its
+/// `type` is filled in).
+pub async fn update_session(client: &RealtimeClient, mut session: serde_json::Value) -> Result<()> {
+    session["type"] = serde_json::json!("realtime");
+    let session = serde_json::from_value(session).map_err(|e| Error::Encode(e.to_string()))?;
+    client
+        .session_update(
+            RealtimeClientEventSessionUpdateSession::Realtime(session),
+            None,
+        )
+        .await
+}
+
+/// Adds a user text message to the conversation.
+pub async fn say(client: &RealtimeClient, text: &str) -> Result<()> {
+    let item: RealtimeConversationItem = serde_json::from_value(serde_json::json!({
+        "type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]
+    }))
+    .map_err(|e| Error::Encode(e.to_string()))?;
+    client.conversation_item_create(None, item, None).await
 }
 
 /// One line about an event: its type and what matters in it (text deltas

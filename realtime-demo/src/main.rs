@@ -5,14 +5,9 @@
 use std::process::ExitCode;
 
 use realtime_client::{RealtimeClient, Result};
-use realtime_demo::{Session, connect, describe};
+use realtime_demo::{Session, connect, describe, say, update_session};
 use realtime_mock::Pacing;
-use realtime_types::ga::{ClientEvent, ServerEvent};
-use realtime_types::schemas::{
-    RealtimeClientEventConversationItemCreate, RealtimeClientEventResponseCreate,
-    RealtimeClientEventSessionUpdate, RealtimeClientEventSessionUpdateSession,
-    RealtimeConversationItem, RealtimeSessionCreateRequestGa,
-};
+use realtime_types::ga::{ClientEventMethods as _, ServerEvent};
 
 const QUESTIONS: [&str; 2] = ["Hello! Who are you?", "Say something about the weather."];
 
@@ -37,43 +32,20 @@ async fn run() -> Result<()> {
         None => println!("talking to OpenAI"),
     }
     wait_for(&mut client, "session.created").await?;
-    let session = RealtimeSessionCreateRequestGa {
-        instructions: Some("Answer in one short sentence.".into()),
-        ..Default::default()
-    };
-    client
-        .send(RealtimeClientEventSessionUpdate {
-            event_id: None,
-            session: RealtimeClientEventSessionUpdateSession::Realtime(session),
-            unknown_fields: Default::default(),
-        })
-        .await?;
+    update_session(
+        &client,
+        serde_json::json!({"instructions": "Answer in one short sentence."}),
+    )
+    .await?;
     wait_for(&mut client, "session.updated").await?;
     for question in QUESTIONS {
         println!("\n> {question}");
-        client.send(user_message(question)?).await?;
-        client
-            .send(RealtimeClientEventResponseCreate::default())
-            .await?;
+        say(&client, question).await?;
+        client.response_create(None, None).await?;
         wait_for(&mut client, "response.done").await?;
     }
     client.close(1000, "demo finished").await?;
     Ok(())
-}
-
-/// A user text message as a `conversation.item.create` event.
-fn user_message(text: &str) -> Result<ClientEvent> {
-    let item: RealtimeConversationItem = serde_json::from_value(serde_json::json!({
-        "type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]
-    }))
-    .map_err(|e| realtime_client::Error::Encode(e.to_string()))?;
-    Ok(RealtimeClientEventConversationItemCreate {
-        event_id: None,
-        previous_item_id: None,
-        item,
-        unknown_fields: Default::default(),
-    }
-    .into())
 }
 
 /// Prints events until one of type `last` arrived.

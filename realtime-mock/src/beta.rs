@@ -290,6 +290,34 @@ fn put_audio(
     }
 }
 
+/// A flat beta input-audio field (`input_audio_format`,
+/// `input_audio_transcription`, `input_audio_noise_reduction`,
+/// `turn_detection`) as its GA place under `audio.input`.
+fn input_field_to_ga(
+    key: &str,
+    value: Value,
+    input: &mut Map<String, Value>,
+) -> Result<(), Refusal> {
+    match key {
+        "input_audio_format" => {
+            input.insert(
+                "format".into(),
+                format_to_ga(&value, "session.input_audio_format")?,
+            );
+        }
+        "input_audio_transcription" => {
+            input.insert("transcription".into(), value);
+        }
+        "input_audio_noise_reduction" => {
+            input.insert("noise_reduction".into(), value);
+        }
+        _ => {
+            input.insert(key.into(), value);
+        }
+    }
+    Ok(())
+}
+
 /// The flat beta session of a `session.update` as the GA realtime session.
 fn session_to_ga(beta: Map<String, Value>) -> Result<Map<String, Value>, Refusal> {
     let mut ga = Map::new();
@@ -310,20 +338,11 @@ fn session_to_ga(beta: Map<String, Value>) -> Result<Map<String, Value>, Refusal
                     format_to_ga(&value, "session.output_audio_format")?,
                 );
             }
-            "input_audio_format" => {
-                input.insert(
-                    "format".into(),
-                    format_to_ga(&value, "session.input_audio_format")?,
-                );
-            }
-            "input_audio_transcription" => {
-                input.insert("transcription".into(), value);
-            }
-            "input_audio_noise_reduction" => {
-                input.insert("noise_reduction".into(), value);
-            }
-            "turn_detection" => {
-                input.insert(key, value);
+            "input_audio_format"
+            | "input_audio_transcription"
+            | "input_audio_noise_reduction"
+            | "turn_detection" => {
+                input_field_to_ga(&key, value, &mut input)?;
             }
             "max_response_output_tokens" => {
                 ga.insert("max_output_tokens".into(), value);
@@ -348,20 +367,11 @@ fn transcription_session_to_ga(beta: Map<String, Value>) -> Result<Map<String, V
     let mut input = Map::new();
     for (key, value) in beta {
         match key.as_str() {
-            "input_audio_format" => {
-                input.insert(
-                    "format".into(),
-                    format_to_ga(&value, "session.input_audio_format")?,
-                );
-            }
-            "input_audio_transcription" => {
-                input.insert("transcription".into(), value);
-            }
-            "input_audio_noise_reduction" => {
-                input.insert("noise_reduction".into(), value);
-            }
-            "turn_detection" => {
-                input.insert(key, value);
+            "input_audio_format"
+            | "input_audio_transcription"
+            | "input_audio_noise_reduction"
+            | "turn_detection" => {
+                input_field_to_ga(&key, value, &mut input)?;
             }
             "client_secret" | "modalities" => {}
             _ => {

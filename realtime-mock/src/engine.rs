@@ -124,6 +124,29 @@ impl Outbound {
         .await;
     }
 
+    /// Decodes appended audio; on failure sends the `error` event (param
+    /// `audio`) and returns `None`.
+    pub async fn decode_appended(
+        &self,
+        event_id: Option<&str>,
+        base64: &str,
+        format: AudioFormat,
+    ) -> Option<Vec<i16>> {
+        match audio::decode_base64(base64, format) {
+            Ok(samples) => Some(samples),
+            Err(error) => {
+                self.error(
+                    event_id,
+                    "invalid_value",
+                    &format!("Invalid 'audio': {error}"),
+                    Some("audio"),
+                )
+                .await;
+                None
+            }
+        }
+    }
+
     /// An `error` event of type `invalid_request_error`.
     pub async fn error(
         &self,
@@ -502,19 +525,8 @@ impl Engine {
 
     async fn audio_append(&mut self, event_id: Option<&str>, base64: &str) {
         let format = input_format(&lock(&self.state).session);
-        let samples = match audio::decode_base64(base64, format) {
-            Ok(samples) => samples,
-            Err(error) => {
-                return self
-                    .out
-                    .error(
-                        event_id,
-                        "invalid_value",
-                        &format!("Invalid 'audio': {error}"),
-                        Some("audio"),
-                    )
-                    .await;
-            }
+        let Some(samples) = self.out.decode_appended(event_id, base64, format).await else {
+            return;
         };
         let events = {
             let mut state = lock(&self.state);

@@ -166,19 +166,8 @@ impl Translation {
     }
 
     async fn append(&mut self, event_id: Option<&str>, base64: &str) {
-        let samples = match audio::decode_base64(base64, FORMAT) {
-            Ok(samples) => samples,
-            Err(error) => {
-                return self
-                    .out
-                    .error(
-                        event_id,
-                        "invalid_value",
-                        &format!("Invalid 'audio': {error}"),
-                        Some("audio"),
-                    )
-                    .await;
-            }
+        let Some(samples) = self.out.decode_appended(event_id, base64, FORMAT).await else {
+            return;
         };
         self.pending.extend_from_slice(&samples);
         if self.pending.len() < FRAME_SAMPLES {
