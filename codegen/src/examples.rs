@@ -278,6 +278,31 @@ pub fn event_examples(
     Ok((found, without))
 }
 
+/// The event examples of the pinned spec of a workspace (resolved like
+/// `cargo xtask codegen` does, never downloading), and the event schemas
+/// without an example. For tests and benchmarks.
+pub fn pinned_event_examples(
+    workspace_root: &std::path::Path,
+) -> Result<(Vec<EventExample>, Vec<String>), String> {
+    use crate::spec_source::{self, ResolveOptions, SpecLock};
+    let lock = SpecLock::load(workspace_root).map_err(|e| e.to_string())?;
+    let mut options = ResolveOptions::from_env();
+    options.offline = true;
+    let spec = spec_source::resolve(workspace_root, &lock, &options).map_err(|e| {
+        format!(
+            "the pinned OpenAPI spec is needed: {e}\n\
+             run `cargo xtask codegen` once with network access, or place ../shared/spec/openapi.yaml beside the repository"
+        )
+    })?;
+    let document = crate::load::parse_yaml(&spec.text).map_err(|e| e.to_string())?;
+    let options = crate::Options {
+        overrides: crate::Overrides::read(workspace_root).map_err(|e| e.to_string())?,
+        strict_overrides: true,
+    };
+    let model = crate::model(document.clone(), &options).map_err(|e| e.to_string())?;
+    event_examples(&document, &model.space)
+}
+
 /// An event example that is wrong upstream in one spec version.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -6,6 +6,9 @@
 //!   Each has a `ClientEvent` and a `ServerEvent` union keyed by `type`.
 //! - [`schemas`]: every type those events use, shared between surfaces.
 //! - [`support`]: the hand-written runtime the generated code calls.
+//! - [`audio`]: hand-written fast paths for the audio hot path: reading
+//!   `response.output_audio.delta` frames without copying their base64,
+//!   base64 → PCM16, and writing `input_audio_buffer.append` in one pass.
 //!
 //! Forward compatible by construction: an event `type` this version does not
 //! know decodes to `Unknown(raw)`, string enums keep unknown values in
@@ -17,6 +20,7 @@ extern crate self as realtime_types;
 
 #[rustfmt::skip] // formatted by prettyplease when generated
 mod generated;
+pub mod audio;
 pub mod support;
 
 pub use generated::*;

@@ -115,25 +115,34 @@ where
     }
 }
 
-/// An object key, borrowed from the input when the input allows it.
+/// A string borrowed from the input when the input allows it (serde's own
+/// `Cow<str>` always copies).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Key<'de>(Cow<'de, str>);
+pub struct CowStr<'de>(Cow<'de, str>);
 
-impl Key<'_> {
-    /// The key text.
+/// An object key (generated decoders read keys as borrowed strings).
+pub type Key<'de> = CowStr<'de>;
+
+impl<'de> CowStr<'de> {
+    /// The text.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
-    /// The key as an owned string (to keep it as an unknown field).
+    /// The text as an owned string (to keep it as an unknown field).
     pub fn into_string(self) -> String {
         self.0.into_owned()
     }
+
+    /// The text, still borrowed when it was.
+    pub fn into_cow(self) -> Cow<'de, str> {
+        self.0
+    }
 }
 
-impl<'de> de::Deserialize<'de> for Key<'de> {
+impl<'de> de::Deserialize<'de> for CowStr<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(CowStrVisitor).map(Key)
+        deserializer.deserialize_str(CowStrVisitor).map(CowStr)
     }
 }
 

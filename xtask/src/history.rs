@@ -16,6 +16,10 @@ use realtime_codegen::{Options, Overrides, SpecStamp, emit, load};
 
 use crate::workspace;
 
+/// Module declarations of `realtime-types/src/lib.rs` that only fit the
+/// pinned spec (hand-written against its `ga` surface).
+const PINNED_ONLY_MODULES: &[&str] = &["pub mod audio;"];
+
 /// Where the spec history lives, relative to the workspace root.
 const HISTORY_DIR: &str = "../shared/spec/history";
 
@@ -186,7 +190,16 @@ fn write_crate(
     );
     write(dir.join("Cargo.toml"), &CARGO_TOML.replace("{name}", &name))?;
     copy("Cargo.lock", "Cargo.lock")?;
-    copy("realtime-types/src/lib.rs", "src/lib.rs")?;
+    // Hand-written modules written against the pinned surfaces (not
+    // generated) are left out of a version's crate.
+    let lib = std::fs::read_to_string(root.join("realtime-types/src/lib.rs"))
+        .map_err(|e| format!("cannot read realtime-types/src/lib.rs: {e}"))?;
+    let lib: String = lib
+        .lines()
+        .filter(|line| !PINNED_ONLY_MODULES.contains(&line.trim()))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    write(dir.join("src/lib.rs"), &lib)?;
     copy("realtime-types/src/support.rs", "src/support.rs")?;
     copy(
         "realtime-types/tests/conformance/round_trip.rs",

@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 
 use realtime_codegen::examples::{self, EventExample};
 use realtime_codegen::spec_source::{self, ResolveOptions, SpecLock};
-use realtime_codegen::{Options, Overrides, load};
 
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
@@ -41,13 +40,5 @@ pub fn pinned_sha256() -> String {
 /// Every example of every event of every surface of the pinned spec, and the
 /// event schemas without an example.
 pub fn pinned_examples() -> (Vec<EventExample>, Vec<String>) {
-    let document = load::parse_yaml(&pinned_spec_text()).unwrap_or_else(|e| panic!("{e}"));
-    let overrides = Overrides::read(&workspace_root()).unwrap_or_else(|e| panic!("{e}"));
-    let options = Options {
-        overrides,
-        strict_overrides: true,
-    };
-    let model =
-        realtime_codegen::model(document.clone(), &options).unwrap_or_else(|e| panic!("{e}"));
-    examples::event_examples(&document, &model.space).unwrap_or_else(|e| panic!("{e}"))
+    examples::pinned_event_examples(&workspace_root()).unwrap_or_else(|e| panic!("{e}"))
 }
