@@ -73,6 +73,5 @@ pub use builder::{
 pub use client::{Frame, RealtimeClient, RealtimeReceiver, RealtimeSender};
 pub use error::{DecodeError, Error, Result};
 pub use listeners::{ErrorSignal, ListenerId, Listeners, ServerError};
-pub use methods::pcm16_base64;
 pub use secret::Secret;
 pub use surface::{Beta, Ga, Surface, Translation};

@@ -61,25 +61,18 @@ client_event_methods!(Ga, ga);
 client_event_methods!(Beta, beta);
 client_event_methods!(Translation, translation);
 
-/// PCM16 samples as the base64 of their little-endian bytes (the wire format of audio).
-pub fn pcm16_base64(samples: &[i16]) -> String {
-    let bytes: Vec<u8> = samples
-        .iter()
-        .flat_map(|sample| sample.to_le_bytes())
-        .collect();
-    BASE64.encode(bytes)
-}
-
 impl RealtimeClient<Ga> {
-    /// `input_audio_buffer.append` from PCM16 samples (at the session's input rate).
+    /// `input_audio_buffer.append` from PCM16 samples (at the session's input
+    /// rate): the frame is written in one pass, samples straight to base64
+    /// in the frame text ([`realtime_types::audio::append_event_json`]).
     pub async fn input_audio_buffer_append_pcm16(
         &self,
         samples: &[i16],
         event_id: Option<String>,
     ) -> Result<()> {
-        use realtime_types::ga::ClientEventMethods as _;
-        self.input_audio_buffer_append(pcm16_base64(samples), event_id)
-            .await
+        let mut frame = String::with_capacity(samples.len() * 8 / 3 + 96);
+        realtime_types::audio::append_event_json(samples, event_id.as_deref(), &mut frame);
+        self.sender_ref().queue().push_text(frame).await
     }
 
     /// `input_audio_buffer.append` from raw audio bytes in the session's input format.
@@ -91,15 +84,5 @@ impl RealtimeClient<Ga> {
         use realtime_types::ga::ClientEventMethods as _;
         self.input_audio_buffer_append(BASE64.encode(bytes), event_id)
             .await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pcm16_is_little_endian_base64() {
-        assert_eq!(pcm16_base64(&[1, -1]), BASE64.encode([1u8, 0, 0xFF, 0xFF]));
     }
 }

@@ -410,3 +410,39 @@ async fn an_unreachable_host_is_a_connect_error_and_a_silent_one_times_out() {
     assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
     drop(silent);
 }
+
+#[tokio::test]
+async fn pcm16_and_byte_appends_are_events_the_server_accepts() {
+    let server = mock().await;
+    let mut client = connect(&server).await;
+    next(&mut client).await;
+    // (The frame text itself is checked byte for byte against serde in
+    // realtime-types; here the server decodes it and commits the audio.)
+    // Server VAD off, so that the commit below is ours.
+    client
+        .send_raw(&json!({"type": "session.update", "session": {"type": "realtime", "audio": {"input": {"turn_detection": null}}}}))
+        .await
+        .unwrap();
+    assert!(matches!(
+        next(&mut client).await,
+        ServerEvent::SessionUpdated(_)
+    ));
+    let samples: Vec<i16> = (0..2_400)
+        .map(|i| ((i * 37) % 2_000 - 1_000) as i16)
+        .collect();
+    client
+        .input_audio_buffer_append_pcm16(&samples, Some("append_1".into()))
+        .await
+        .unwrap();
+    client
+        .input_audio_buffer_append_bytes(&[0, 0, 1, 0], None)
+        .await
+        .unwrap();
+    realtime_types::ga::ClientEventMethods::input_audio_buffer_commit(&client, None)
+        .await
+        .unwrap();
+    assert!(matches!(
+        next(&mut client).await,
+        ServerEvent::InputAudioBufferCommitted(_)
+    ));
+}
