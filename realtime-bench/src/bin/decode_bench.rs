@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use base64::engine::general_purpose::{PAD, STANDARD};
 use realtime_bench::corpus::{Corpus, SAMPLE_RATE, SpecSessions, SplitMix64, Surface, synth_pcm16};
+use realtime_bench::derived;
 use realtime_types::audio::{self, AudioDeltaRef};
 use realtime_types::schemas::RealtimeClientEventInputAudioBufferAppend;
 use realtime_types::{beta, ga};
@@ -119,8 +120,9 @@ fn subset(corpus: &Corpus, keep: impl Fn(bool) -> bool) -> (Vec<&str>, usize) {
     (frames, bytes)
 }
 
-/// Tables (a)–(e) for one surface; `E` is its `ServerEvent`.
-fn decode_tables<E: DeserializeOwned>(corpus: &Corpus, with_fast_path: bool) {
+/// Tables (a)–(e) for one surface; `E` is its `ServerEvent`, `D` the
+/// serde-derived mirror of it (`realtime_bench::derived`).
+fn decode_tables<E: DeserializeOwned, D: DeserializeOwned>(corpus: &Corpus, with_fast_path: bool) {
     let name = corpus.surface.name();
     let ours_label = match corpus.surface {
         Surface::Ga => "(a) `ga::ServerEvent` (ours)",
@@ -143,6 +145,12 @@ fn decode_tables<E: DeserializeOwned>(corpus: &Corpus, with_fast_path: bool) {
                     let event =
                         serde_json::from_str::<Value>(frame).and_then(serde_json::from_value::<E>);
                     black_box(&event);
+                },
+            ),
+            case(
+                "(d2) serde-derived `#[serde(tag = \"type\")]` of the same types",
+                |frame: &str| {
+                    black_box(&serde_json::from_str::<D>(frame));
                 },
             ),
         ]
@@ -176,18 +184,21 @@ fn decode_tables<E: DeserializeOwned>(corpus: &Corpus, with_fast_path: bool) {
     }
     println!("\n{name} against the goals:\n");
     for (title, times) in &goals {
-        let (ours, ignored, buffered) = (times[0], times[2], times[3]);
+        let (ours, ignored, buffered, derived) = (times[0], times[2], times[3], times[4]);
         print!(
-            "- {title}: ours is {:.2}x the throughput of the tree-buffered stand-in; \
-             ours takes {:.2}x the time of `IgnoredAny`",
+            "- {title}: ours is {:.2}x the throughput of the serde-derived internally tagged enum \
+             ({:.2}x that of the tree-buffered stand-in); ours takes {:.2}x the time of `IgnoredAny`",
+            ratio(derived, ours),
             ratio(buffered, ours),
             ratio(ours, ignored)
         );
-        if let Some(fast) = times.get(4) {
+        if let Some(fast) = times.get(5) {
             print!(
-                "; the audio fast path takes {:.2}x the time of ours ({:.2}x `IgnoredAny`)",
+                "; the audio fast path takes {:.2}x the time of ours ({:.2}x `IgnoredAny`, \
+                 {:.2}x the throughput of the serde-derived enum)",
                 ratio(*fast, ours),
-                ratio(*fast, ignored)
+                ratio(*fast, ignored),
+                ratio(derived, *fast)
             );
         }
         println!();
@@ -354,6 +365,20 @@ fn main() {
     for frame in &beta_corpus.frames {
         serde_json::from_str::<beta::ServerEvent>(&frame.text).expect("every beta frame decodes");
     }
+    for frame in &ga_corpus.frames {
+        let event = serde_json::from_str::<derived::GaServerEvent>(&frame.text);
+        assert!(
+            matches!(event, Ok(ref e) if !matches!(e, derived::GaServerEvent::Unknown)),
+            "the derived baseline decodes every GA frame as a known event"
+        );
+    }
+    for frame in &beta_corpus.frames {
+        let event = serde_json::from_str::<derived::BetaServerEvent>(&frame.text);
+        assert!(
+            matches!(event, Ok(ref e) if !matches!(e, derived::BetaServerEvent::Unknown)),
+            "the derived baseline decodes every beta frame as a known event"
+        );
+    }
     println!("# realtime-types decode and encode benchmark\n");
     println!("Median of {RUNS} runs after a warm-up; cases take turns within each run.");
     println!(
@@ -363,9 +388,9 @@ fn main() {
     summary(&ga_corpus);
     summary(&beta_corpus);
 
-    decode_tables::<ga::ServerEvent>(&ga_corpus, true);
+    decode_tables::<ga::ServerEvent, derived::GaServerEvent>(&ga_corpus, true);
     pcm_table(&ga_corpus);
     append_table();
-    decode_tables::<beta::ServerEvent>(&beta_corpus, false);
+    decode_tables::<beta::ServerEvent, derived::BetaServerEvent>(&beta_corpus, false);
     println!("\n(total {:.1} s)", started.elapsed().as_secs_f64());
 }
