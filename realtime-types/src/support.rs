@@ -11,8 +11,10 @@ use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::value::MapAccessDeserializer;
-use serde::de::{self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, Visitor};
+use serde::de::value::{
+    BorrowedStrDeserializer, MapAccessDeserializer, SeqAccessDeserializer, StringDeserializer,
+};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde_json::Value;
 
 /// A union of JSON objects told apart by one string property (its *tag*).
@@ -41,14 +43,13 @@ pub fn deserialize_tagged<'de, T: TaggedUnion, D: Deserializer<'de>>(
 /// Decodes a tagged union from a map that is already open (used by unions
 /// that first look at the JSON kind of a value).
 pub fn visit_tagged_map<'de, T: TaggedUnion, A: MapAccess<'de>>(mut map: A) -> Result<T, A::Error> {
-    let mut prefix: Vec<(String, Value)> = Vec::new();
+    // Entries before the tag (usually just `event_id`), borrowed from the
+    // input when it allows it: no copy of a key or of a string value here.
+    let mut prefix: Vec<(Cow<'de, str>, Buffered<'de>)> = Vec::new();
     while let Some(key) = map.next_key::<Key<'de>>()? {
         if key.as_str() == T::TAG {
-            let tag: Value = map.next_value()?;
-            let Value::String(tag) = tag else {
-                return Err(de::Error::invalid_type(unexpected(&tag), &"a string"));
-            };
-            prefix.push((T::TAG.to_string(), Value::String(tag.clone())));
+            let tag = map.next_value::<CowStr<'de>>()?.into_cow();
+            prefix.push((Cow::Borrowed(T::TAG), Buffered::Str(tag.clone())));
             let rest = MapAccessDeserializer::new(Replay {
                 prefix: prefix.into_iter(),
                 pending: None,
@@ -56,10 +57,77 @@ pub fn visit_tagged_map<'de, T: TaggedUnion, A: MapAccess<'de>>(mut map: A) -> R
             });
             return T::decode_tagged(&tag, rest);
         }
-        let value: Value = map.next_value()?;
-        prefix.push((key.into_string(), value));
+        let value: Buffered<'de> = map.next_value()?;
+        prefix.push((key.into_cow(), value));
     }
     Err(de::Error::missing_field(T::TAG))
+}
+
+/// A value read before a union's tag: a string (borrowed when possible) or
+/// any other JSON value.
+enum Buffered<'de> {
+    Str(Cow<'de, str>),
+    Json(Value),
+}
+
+impl<'de> de::Deserialize<'de> for Buffered<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(BufferedVisitor)
+    }
+}
+
+struct BufferedVisitor;
+
+impl<'de> Visitor<'de> for BufferedVisitor {
+    type Value = Buffered<'de>;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("any JSON value")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<Self::Value, E> {
+        Ok(Buffered::Str(Cow::Borrowed(value)))
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
+        Ok(Buffered::Str(Cow::Owned(value.to_string())))
+    }
+
+    fn visit_string<E: de::Error>(self, value: String) -> Result<Self::Value, E> {
+        Ok(Buffered::Str(Cow::Owned(value)))
+    }
+
+    fn visit_bool<E: de::Error>(self, value: bool) -> Result<Self::Value, E> {
+        Ok(Buffered::Json(Value::Bool(value)))
+    }
+
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Self::Value, E> {
+        Ok(Buffered::Json(Value::from(value)))
+    }
+
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Self::Value, E> {
+        Ok(Buffered::Json(Value::from(value)))
+    }
+
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Self::Value, E> {
+        Ok(Buffered::Json(Value::from(value)))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Buffered::Json(Value::Null))
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Buffered::Json(Value::Null))
+    }
+
+    fn visit_seq<S: de::SeqAccess<'de>>(self, seq: S) -> Result<Self::Value, S::Error> {
+        de::Deserialize::deserialize(SeqAccessDeserializer::new(seq)).map(Buffered::Json)
+    }
+
+    fn visit_map<M: MapAccess<'de>>(self, map: M) -> Result<Self::Value, M::Error> {
+        de::Deserialize::deserialize(MapAccessDeserializer::new(map)).map(Buffered::Json)
+    }
 }
 
 struct TaggedVisitor<T>(PhantomData<T>);
@@ -77,15 +145,15 @@ impl<'de, T: TaggedUnion> Visitor<'de> for TaggedVisitor<T> {
 }
 
 /// A map that yields buffered entries first, then the rest of the input.
-struct Replay<I, A> {
+struct Replay<'de, I, A> {
     prefix: I,
-    pending: Option<Value>,
+    pending: Option<Buffered<'de>>,
     rest: A,
 }
 
-impl<'de, I, A> MapAccess<'de> for Replay<I, A>
+impl<'de, I, A> MapAccess<'de> for Replay<'de, I, A>
 where
-    I: Iterator<Item = (String, Value)>,
+    I: Iterator<Item = (Cow<'de, str>, Buffered<'de>)>,
     A: MapAccess<'de>,
 {
     type Error = A::Error;
@@ -96,14 +164,15 @@ where
     ) -> Result<Option<K::Value>, A::Error> {
         if let Some((key, value)) = self.prefix.next() {
             self.pending = Some(value);
-            return seed.deserialize(key.into_deserializer()).map(Some);
+            return deserialize_cow(seed, key).map(Some);
         }
         self.rest.next_key_seed(seed)
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
         match self.pending.take() {
-            Some(value) => seed.deserialize(value).map_err(de::Error::custom),
+            Some(Buffered::Str(text)) => deserialize_cow(seed, text),
+            Some(Buffered::Json(value)) => seed.deserialize(value).map_err(de::Error::custom),
             None => self.rest.next_value_seed(seed),
         }
     }
@@ -112,6 +181,65 @@ where
         self.rest
             .size_hint()
             .map(|rest| rest + self.prefix.size_hint().0)
+    }
+}
+
+/// Deserializes from a string, handing out the borrow when there is one.
+fn deserialize_cow<'de, S: DeserializeSeed<'de>, E: de::Error>(
+    seed: S,
+    text: Cow<'de, str>,
+) -> Result<S::Value, E> {
+    seed.deserialize(ReplayedStr {
+        text,
+        error: PhantomData,
+    })
+}
+
+/// A replayed string value. Unlike serde's string deserializers it hands out
+/// the borrow (`visit_borrowed_str`) and, like serde_json, it is a present
+/// `Option` (`visit_some`) and a unit enum variant.
+struct ReplayedStr<'de, E> {
+    text: Cow<'de, str>,
+    error: PhantomData<E>,
+}
+
+impl<'de, E: de::Error> Deserializer<'de> for ReplayedStr<'de, E> {
+    type Error = E;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        match self.text {
+            Cow::Borrowed(text) => visitor.visit_borrowed_str(text),
+            Cow::Owned(text) => visitor.visit_string(text),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        visitor.visit_some(self)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, E> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, E> {
+        match self.text {
+            Cow::Borrowed(text) => visitor.visit_enum(BorrowedStrDeserializer::new(text)),
+            Cow::Owned(text) => visitor.visit_enum(StringDeserializer::new(text)),
+        }
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
     }
 }
 
