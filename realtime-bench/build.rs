@@ -111,14 +111,12 @@ impl<'a> Mirror<'a> {
             pending.push(&union.id);
         }
         // Every type the unions reach, by its own (unique) name.
-        while let Some(id) = pending.pop() {
-            let def = space.def(id);
+        for id in space.reachable_from(pending) {
+            let (id, def) = space
+                .types
+                .get_key_value(&id)
+                .unwrap_or_else(|| panic!("the model refers to an undefined type `{id}`"));
             names.entry(id).or_insert_with(|| def.name.clone());
-            for reached in def.references() {
-                if !names.contains_key(reached) && !pending.contains(&reached) {
-                    pending.push(reached);
-                }
-            }
         }
         let unique: BTreeSet<&String> = names.values().collect();
         assert_eq!(unique.len(), names.len(), "two mirrored types share a name");
@@ -338,30 +336,5 @@ impl SpaceExt for TypeSpace {
         self.types
             .get(id)
             .unwrap_or_else(|| panic!("the model refers to an undefined type `{id}`"))
-    }
-}
-
-/// The named types a definition refers to.
-trait References {
-    fn references(&self) -> Vec<&TypeId>;
-}
-
-impl References for TypeDef {
-    fn references(&self) -> Vec<&TypeId> {
-        match &self.kind {
-            TypeKind::Struct(s) => s.fields.iter().filter_map(|f| f.ty.named()).collect(),
-            TypeKind::TaggedUnion(u) => u.variants.iter().map(|v| &v.ty).collect(),
-            TypeKind::KindUnion(u) => u
-                .variants
-                .iter()
-                .filter_map(|v| match &v.payload {
-                    KindPayload::Value(ty) => ty.named(),
-                    KindPayload::Tagged { ty, .. } => Some(ty),
-                    KindPayload::Constant(_) => None,
-                })
-                .collect(),
-            TypeKind::StringEnum(_) => Vec::new(),
-            TypeKind::Alias(target) => target.named().into_iter().collect(),
-        }
     }
 }

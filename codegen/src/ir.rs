@@ -2,7 +2,7 @@
 //! space* of named type definitions, each a closed kind with every schema
 //! decision already made. The emitter only prints what is here.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Identifies a type definition: its Rust name, unique in the whole output.
 pub type TypeId = String;
@@ -264,7 +264,46 @@ impl TypeRef {
     }
 }
 
+impl TypeKind {
+    /// The named types this definition refers to (fields, payloads, targets).
+    pub fn references(&self) -> Vec<&TypeId> {
+        match self {
+            TypeKind::Struct(s) => s.fields.iter().filter_map(|f| f.ty.named()).collect(),
+            TypeKind::TaggedUnion(u) => u.variants.iter().map(|v| &v.ty).collect(),
+            TypeKind::KindUnion(u) => u
+                .variants
+                .iter()
+                .filter_map(|v| match &v.payload {
+                    KindPayload::Value(ty) => ty.named(),
+                    KindPayload::Tagged { ty, .. } => Some(ty),
+                    KindPayload::Constant(_) => None,
+                })
+                .collect(),
+            TypeKind::StringEnum(_) => Vec::new(),
+            TypeKind::Alias(target) => target.named().into_iter().collect(),
+        }
+    }
+}
+
 impl TypeSpace {
+    /// Every type reachable from `roots` (the roots included).
+    pub fn reachable_from<'a>(
+        &self,
+        roots: impl IntoIterator<Item = &'a TypeId>,
+    ) -> BTreeSet<TypeId> {
+        let mut reachable = BTreeSet::new();
+        let mut stack: Vec<TypeId> = roots.into_iter().cloned().collect();
+        while let Some(id) = stack.pop() {
+            if let Some(def) = self.types.get(&id)
+                && !reachable.contains(&id)
+            {
+                stack.extend(def.kind.references().into_iter().cloned());
+            }
+            reachable.insert(id);
+        }
+        reachable
+    }
+
     /// Follows aliases to the definition that gives a type its shape.
     pub fn resolve<'a>(&'a self, ty: &'a TypeRef) -> &'a TypeRef {
         let mut current = ty;

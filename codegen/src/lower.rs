@@ -1287,40 +1287,14 @@ fn member_label(member: &ReferenceOr<Schema>) -> Option<String> {
     }
 }
 
-/// Types referenced by a definition.
-fn references(kind: &TypeKind) -> Vec<&TypeId> {
-    match kind {
-        TypeKind::Struct(s) => s.fields.iter().filter_map(|f| f.ty.named()).collect(),
-        TypeKind::TaggedUnion(u) => u.variants.iter().map(|v| &v.ty).collect(),
-        TypeKind::KindUnion(u) => u
-            .variants
-            .iter()
-            .filter_map(|v| match &v.payload {
-                KindPayload::Value(ty) => ty.named(),
-                KindPayload::Tagged { ty, .. } => Some(ty),
-                KindPayload::Constant(_) => None,
-            })
-            .collect(),
-        TypeKind::StringEnum(_) => Vec::new(),
-        TypeKind::Alias(ty) => ty.named().into_iter().collect(),
-    }
-}
-
 /// Drops definitions no event reaches (e.g. single-value enums that became constants).
 fn remove_unreachable(space: &mut TypeSpace) {
-    let mut reachable: BTreeSet<TypeId> = BTreeSet::new();
-    let mut stack: Vec<TypeId> = space
+    let roots: Vec<TypeId> = space
         .surfaces
         .iter()
         .flat_map(|s| s.unions.iter().map(|u| u.id.clone()))
         .collect();
-    while let Some(id) = stack.pop() {
-        if reachable.insert(id.clone())
-            && let Some(def) = space.types.get(&id)
-        {
-            stack.extend(references(&def.kind).into_iter().cloned());
-        }
-    }
+    let reachable = space.reachable_from(&roots);
     space.types.retain(|id, _| reachable.contains(id));
 }
 
