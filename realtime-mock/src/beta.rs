@@ -515,26 +515,7 @@ fn session_to_beta(ga: &Map<String, Value>, overlay: &Map<String, Value>) -> Val
     copy(&mut beta, "tracing", at("/tracing"));
     copy(&mut beta, "prompt", at("/prompt"));
     copy(&mut beta, "expires_at", at("/expires_at"));
-    copy(
-        &mut beta,
-        "input_audio_format",
-        at("/audio/input/format").map(format_to_beta).as_ref(),
-    );
-    copy(
-        &mut beta,
-        "input_audio_transcription",
-        at("/audio/input/transcription"),
-    );
-    copy(
-        &mut beta,
-        "input_audio_noise_reduction",
-        at("/audio/input/noise_reduction"),
-    );
-    copy(
-        &mut beta,
-        "turn_detection",
-        at("/audio/input/turn_detection"),
-    );
+    input_audio_to_beta(&mut beta, &session);
     copy(
         &mut beta,
         "output_audio_format",
@@ -557,6 +538,28 @@ fn session_to_beta(ga: &Map<String, Value>, overlay: &Map<String, Value>) -> Val
     Value::Object(beta)
 }
 
+/// The GA `audio.input` settings of a session as the flat beta fields
+/// (the inverse of `input_field_to_ga`).
+fn input_audio_to_beta(beta: &mut Map<String, Value>, session: &Value) {
+    let at = |pointer: &str| session.pointer(pointer);
+    copy(
+        beta,
+        "input_audio_format",
+        at("/audio/input/format").map(format_to_beta).as_ref(),
+    );
+    copy(
+        beta,
+        "input_audio_transcription",
+        at("/audio/input/transcription"),
+    );
+    copy(
+        beta,
+        "input_audio_noise_reduction",
+        at("/audio/input/noise_reduction"),
+    );
+    copy(beta, "turn_detection", at("/audio/input/turn_detection"));
+}
+
 /// A GA transcription session as the beta transcription session
 /// (`RealtimeTranscriptionSessionCreateResponse`).
 fn transcription_session_to_beta(ga: &Map<String, Value>) -> Value {
@@ -566,26 +569,7 @@ fn transcription_session_to_beta(ga: &Map<String, Value>) -> Value {
     copy(&mut beta, "id", at("/id"));
     beta.insert("object".into(), json!("realtime.transcription_session"));
     copy(&mut beta, "expires_at", at("/expires_at"));
-    copy(
-        &mut beta,
-        "input_audio_format",
-        at("/audio/input/format").map(format_to_beta).as_ref(),
-    );
-    copy(
-        &mut beta,
-        "input_audio_transcription",
-        at("/audio/input/transcription"),
-    );
-    copy(
-        &mut beta,
-        "turn_detection",
-        at("/audio/input/turn_detection"),
-    );
-    copy(
-        &mut beta,
-        "input_audio_noise_reduction",
-        at("/audio/input/noise_reduction"),
-    );
+    input_audio_to_beta(&mut beta, &session);
     copy(&mut beta, "include", at("/include"));
     copy_others(&mut beta, ga, &["type", "object", "audio"]);
     Value::Object(beta)
