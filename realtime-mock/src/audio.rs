@@ -17,8 +17,6 @@
 //! No resampling is ever done: samples are at the rate of the format they
 //! came from or are meant for ([`AudioFormat::sample_rate`]).
 
-use std::fmt;
-
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
@@ -76,68 +74,39 @@ impl AudioFormat {
     }
 }
 
-/// Why an audio payload could not be decoded.
-///
-/// Messages never include the payload itself (it may be large, and it is
-/// user data).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum AudioError {
-    /// The payload is not valid standard (padded) base64.
-    InvalidBase64 {
-        /// Offset in the base64 text where decoding failed.
-        offset: usize,
-    },
-    /// PCM16 audio decoded to an odd number of bytes.
-    OddLength {
-        /// The number of decoded bytes.
-        bytes: usize,
-    },
-}
-
-impl fmt::Display for AudioError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::InvalidBase64 { offset } => {
-                write!(f, "audio is not valid base64 (error at offset {offset})")
-            }
-            Self::OddLength { bytes } => write!(
-                f,
-                "PCM16 audio must have an even number of bytes, got {bytes}"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for AudioError {}
+/// Why an audio payload could not be decoded (shared with the client side;
+/// messages never include the payload).
+pub use realtime_types::audio::AudioDecodeError;
 
 /// Decodes a base64 payload in `format` into samples (PCM16 LE; G.711 expanded).
 ///
 /// # Errors
 ///
-/// [`AudioError::InvalidBase64`] if `b64` is not standard padded base64;
-/// [`AudioError::OddLength`] if PCM16 audio has an odd number of bytes.
-pub fn decode_base64(b64: &str, format: AudioFormat) -> Result<Vec<i16>, AudioError> {
-    let bytes = STANDARD.decode(b64).map_err(|error| {
-        let offset = match error {
-            base64::DecodeError::InvalidByte(offset, _)
-            | base64::DecodeError::InvalidLength(offset)
-            | base64::DecodeError::InvalidLastSymbol { offset, .. } => offset,
-            base64::DecodeError::InvalidPadding => b64.find('=').unwrap_or(b64.len()),
-        };
-        AudioError::InvalidBase64 { offset }
-    })?;
-    match format {
-        AudioFormat::Pcm16 { .. } => {
-            if bytes.len() % 2 != 0 {
-                return Err(AudioError::OddLength { bytes: bytes.len() });
-            }
-            let (pairs, _) = bytes.as_chunks::<2>();
-            Ok(pairs.iter().map(|&pair| i16::from_le_bytes(pair)).collect())
-        }
-        AudioFormat::G711Ulaw => Ok(bytes.into_iter().map(ulaw_decode).collect()),
-        AudioFormat::G711Alaw => Ok(bytes.into_iter().map(alaw_decode).collect()),
+/// [`AudioDecodeError::InvalidBase64`] / [`AudioDecodeError::InvalidLength`]
+/// if `b64` is not standard padded base64; [`AudioDecodeError::OddByteCount`]
+/// if PCM16 audio has an odd number of bytes.
+pub fn decode_base64(b64: &str, format: AudioFormat) -> Result<Vec<i16>, AudioDecodeError> {
+    if let AudioFormat::Pcm16 { .. } = format {
+        let mut samples = Vec::new();
+        realtime_types::audio::decode_pcm16(b64, &mut samples)?;
+        return Ok(samples);
     }
+    let bytes = STANDARD.decode(b64).map_err(|error| match error {
+        base64::DecodeError::InvalidLength(length) => AudioDecodeError::InvalidLength { length },
+        base64::DecodeError::InvalidByte(offset, _)
+        | base64::DecodeError::InvalidLastSymbol { offset, .. } => {
+            AudioDecodeError::InvalidBase64 { offset }
+        }
+        base64::DecodeError::InvalidPadding => AudioDecodeError::InvalidBase64 {
+            offset: b64.find('=').unwrap_or(b64.len()),
+        },
+    })?;
+    let law = if format == AudioFormat::G711Ulaw {
+        ulaw_decode
+    } else {
+        alaw_decode
+    };
+    Ok(bytes.into_iter().map(law).collect())
 }
 
 /// Encodes samples as bytes in `format` (PCM16 LE or G.711), then as standard base64.
@@ -401,7 +370,7 @@ mod tests {
     fn invalid_base64_is_an_error_with_an_offset_and_no_payload_in_the_message() {
         let payload = "AAAA*secret*";
         let error = decode_base64(payload, PCM24K).unwrap_err();
-        assert_eq!(error, AudioError::InvalidBase64 { offset: 4 });
+        assert_eq!(error, AudioDecodeError::InvalidBase64 { offset: 4 });
         let message = error.to_string();
         assert!(message.contains('4'), "{message}");
         assert!(!message.contains("secret"), "{message}");
@@ -412,7 +381,7 @@ mod tests {
     fn odd_byte_count_for_pcm16_is_an_error() {
         let b64 = STANDARD.encode([1, 2, 3]);
         let error = decode_base64(&b64, PCM24K).unwrap_err();
-        assert_eq!(error, AudioError::OddLength { bytes: 3 });
+        assert_eq!(error, AudioDecodeError::OddByteCount { bytes: 3 });
         assert!(error.to_string().contains('3'));
     }
 
