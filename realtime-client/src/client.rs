@@ -30,9 +30,36 @@ use crate::surface::{Ga, Surface};
 #[derive(Debug, Clone)]
 pub struct Frame<E> {
     /// The frame's text, exactly as received.
-    pub text: String,
+    pub text: RawText,
     /// The decoded event (`Unknown` for an event type this version does not know).
     pub event: E,
+}
+
+/// The text of a received frame, shared with the receive buffer (keeping it
+/// costs no copy). Reads as `&str`; `Debug` shows only its length, since
+/// frames carry user audio and text.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RawText(tungstenite::Utf8Bytes);
+
+impl RawText {
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl std::ops::Deref for RawText {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl std::fmt::Debug for RawText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RawText({} bytes)", self.0.len())
+    }
 }
 
 enum Outgoing {
@@ -408,7 +435,7 @@ async fn connection<S: Surface>(
             },
             frame = socket.next() => match frame {
                 Some(Ok(Message::Text(text))) => {
-                    let text = text.as_str().to_string();
+                    let text = RawText(text);
                     debug!(bytes = text.len(), "receive");
                     let decoded = match serde_json::from_str::<S::Server>(&text) {
                         Ok(event) => Ok(Frame { text, event }),

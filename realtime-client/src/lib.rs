@@ -70,7 +70,7 @@ mod surface;
 pub use builder::{
     ClientBuilder, Credentials, DEFAULT_BASE_URL, DEFAULT_MAX_MESSAGE_BYTES, Target, TokenProvider,
 };
-pub use client::{Frame, RealtimeClient, RealtimeReceiver, RealtimeSender};
+pub use client::{Frame, RawText, RealtimeClient, RealtimeReceiver, RealtimeSender};
 pub use error::{DecodeError, Error, Result};
 pub use listeners::{ErrorSignal, ListenerId, Listeners, ServerError};
 pub use secret::Secret;
