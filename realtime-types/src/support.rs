@@ -371,21 +371,6 @@ pub fn raw_tag<'a>(raw: &'a Value, tag: &str) -> &'a str {
     raw.get(tag).and_then(Value::as_str).unwrap_or("")
 }
 
-/// Describes a JSON value's kind for "invalid type" errors.
-pub fn unexpected(value: &Value) -> de::Unexpected<'_> {
-    match value {
-        Value::Null => de::Unexpected::Unit,
-        Value::Bool(b) => de::Unexpected::Bool(*b),
-        Value::Number(n) => match n.as_f64() {
-            Some(f) => de::Unexpected::Float(f),
-            None => de::Unexpected::Other("a number"),
-        },
-        Value::String(_) => de::Unexpected::Other("a string"),
-        Value::Array(_) => de::Unexpected::Seq,
-        Value::Object(_) => de::Unexpected::Map,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
