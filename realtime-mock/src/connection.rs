@@ -40,7 +40,7 @@ pub(crate) async fn serve(
         let checked = handshake::check(request, config.api_key.as_deref())
             .map_err(handshake::Refusal::into_response)?;
         connect = Some(checked);
-        Ok(handshake::accept(response))
+        Ok(response)
     };
     let ws_config = WebSocketConfig::default()
         .max_message_size(Some(MAX_MESSAGE_BYTES))

@@ -178,11 +178,6 @@ fn refuse(status: StatusCode, message: &str) -> Refusal {
     }
 }
 
-/// Accepts the handshake unchanged (the real service adds nothing we rely on).
-pub fn accept(response: Response) -> Response {
-    response
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
