@@ -1,7 +1,7 @@
 //! The WebSocket handshake: endpoint, query, authentication and surface,
 //! answered like the real service (401 for a wrong or missing key).
 
-use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
+use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request};
 use tokio_tungstenite::tungstenite::http::{self, StatusCode};
 
 /// Which protocol a connection speaks.
