@@ -126,6 +126,16 @@ pub struct StructType {
     pub constants: Vec<Constant>,
     /// Whether every required field's type has a `Default`, so the struct derives it.
     pub derives_default: bool,
+    /// Whether a borrowed twin ([`borrowed_view_name`]) is emitted beside the
+    /// struct: decided by `views::mark_borrowed_views` for events made only
+    /// of scalar properties.
+    pub borrowed_view: bool,
+}
+
+/// The name of the borrowed twin of a struct or event union (`<Name>Ref`),
+/// whose strings borrow from the text they were decoded from.
+pub fn borrowed_view_name(name: &str) -> String {
+    format!("{name}Ref")
 }
 
 /// A constant property owned by a struct.

@@ -5,7 +5,8 @@
 //! 1. [`load`]: YAML text → JSON value → OpenAPI 3.1 keywords lowered
 //!    ([`openapi31`]) → `openapiv3`;
 //! 2. [`surfaces`]: which event unions the document defines;
-//! 3. [`lower`]: schemas → the [`ir`] type space (every representation decision);
+//! 3. [`lower`]: schemas → the [`ir`] type space (every representation
+//!    decision; [`views`] picks the events that get borrowed views);
 //! 4. [`emit`]: type space → formatted Rust files.
 //!
 //! [`generate`] runs them all as a pure function from spec text to files;
@@ -24,6 +25,7 @@ pub mod openapi31;
 pub mod overrides;
 pub mod spec_source;
 pub mod surfaces;
+pub mod views;
 
 pub use emit::{GeneratedFile, SpecStamp};
 pub use error::Error;

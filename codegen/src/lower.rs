@@ -95,6 +95,7 @@ pub fn lower(spec: &mut LoadedSpec, plans: &[SurfacePlan]) -> Result<TypeSpace, 
             }
         }
     }
+    crate::views::mark_borrowed_views(&mut space)?;
     Ok(space)
 }
 
@@ -635,6 +636,7 @@ impl Lowerer<'_> {
             fields,
             constants,
             derives_default: false,
+            borrowed_view: false,
         })))
     }
 

@@ -17,7 +17,10 @@ use std::path::Path;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use realtime_codegen::examples::{self, EventExample};
-use realtime_types::audio::AUDIO_DELTA_TYPE as AUDIO_DELTA;
+use realtime_types::schemas::RealtimeServerEventResponseAudioDelta;
+
+/// The `type` of an audio delta (the same on the GA and the beta surface).
+const AUDIO_DELTA: &str = RealtimeServerEventResponseAudioDelta::TYPE;
 use serde_json::{Value, json};
 
 /// The seed of the benchmark's corpus.
@@ -541,8 +544,7 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use realtime_types::audio::AudioDeltaRef;
-    use realtime_types::{Event, beta, ga};
+    use realtime_types::{Event, EventRef, beta, ga};
     use std::sync::OnceLock;
 
     fn sessions() -> &'static SpecSessions {
@@ -561,24 +563,36 @@ mod tests {
         cell.get_or_init(|| Corpus::standard(surface, sessions()))
     }
 
-    /// Every frame decodes into the known variant of its own `type`, and
-    /// the audio fast path picks exactly the audio deltas.
-    fn check_frames<E: Event>(corpus: &Corpus) {
+    /// Every frame decodes into the known variant of its own `type`; the
+    /// borrowed view `R` agrees with it, and borrows every audio delta,
+    /// whose audio is 20-100 ms of PCM16.
+    fn check_frames<'a, E, R>(corpus: &'a Corpus)
+    where
+        E: Event + PartialEq,
+        R: EventRef<'a, Owned = E>,
+    {
         for (index, frame) in corpus.frames.iter().enumerate() {
             let event: E = serde_json::from_str(&frame.text)
                 .unwrap_or_else(|e| panic!("frame {index} ({}): {e}", frame.event_type));
             assert!(!event.is_unknown(), "frame {index}: {}", frame.text);
             assert_eq!(event.event_type(), frame.event_type, "frame {index}");
-            let view = AudioDeltaRef::parse(&frame.text);
-            assert_eq!(view.is_some(), frame.is_audio_delta(), "frame {index}");
-            if let Some(view) = view {
-                let view = view.unwrap_or_else(|e| panic!("frame {index}: {e}"));
+            let view = R::from_frame(&frame.text).unwrap_or_else(|e| panic!("frame {index}: {e}"));
+            if frame.is_audio_delta() {
+                assert!(
+                    view.is_borrowed(),
+                    "frame {index}: the audio delta is not borrowed"
+                );
+                let value: serde_json::Value = serde_json::from_str(&frame.text).unwrap();
                 let mut samples = Vec::new();
-                realtime_types::audio::decode_pcm16(&view.delta, &mut samples)
+                realtime_types::audio::decode_pcm16(value["delta"].as_str().unwrap(), &mut samples)
                     .unwrap_or_else(|e| panic!("frame {index}: {e}"));
                 let ms = samples.len() as u64 * 1000 / SAMPLE_RATE;
                 assert!((20..=100).contains(&ms), "frame {index}: {ms} ms");
             }
+            assert!(
+                view.into_owned() == event,
+                "frame {index}: the view differs"
+            );
         }
     }
 
@@ -586,14 +600,14 @@ mod tests {
     fn every_ga_frame_decodes_as_its_known_variant() {
         let corpus = standard(Surface::Ga);
         assert_eq!(corpus.frames.len(), DEFAULT_FRAMES);
-        check_frames::<ga::ServerEvent>(corpus);
+        check_frames::<ga::ServerEvent, ga::ServerEventRef>(corpus);
     }
 
     #[test]
     fn every_beta_frame_decodes_as_its_known_variant() {
         let corpus = standard(Surface::Beta);
         assert_eq!(corpus.frames.len(), DEFAULT_FRAMES);
-        check_frames::<beta::ServerEvent>(corpus);
+        check_frames::<beta::ServerEvent, beta::ServerEventRef>(corpus);
     }
 
     #[test]

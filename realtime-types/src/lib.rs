@@ -6,9 +6,11 @@
 //!   Each has a `ClientEvent` and a `ServerEvent` union keyed by `type`.
 //! - [`schemas`]: every type those events use, shared between surfaces.
 //! - [`support`]: the hand-written runtime the generated code calls.
-//! - [`audio`]: hand-written fast paths for the audio hot path: reading
-//!   `response.output_audio.delta` frames without copying their base64,
-//!   base64 → PCM16, and writing `input_audio_buffer.append` in one pass.
+//! - [`audio`]: hand-written helpers for the audio hot path: base64 →
+//!   PCM16, and writing `input_audio_buffer.append` in one pass.
+//! - Every event union has a borrowed view (`ga::ServerEventRef`, ...;
+//!   [`EventRef`]) that decodes a frame without copying the strings of the
+//!   events made only of scalars, such as the base64 of audio deltas.
 //!
 //! Forward compatible by construction: an event `type` this version does not
 //! know decodes to `Unknown(raw)`, string enums keep unknown values in
@@ -38,4 +40,27 @@ pub trait Event:
 
     /// Whether this is an event this version does not know (kept raw).
     fn is_unknown(&self) -> bool;
+}
+
+/// What every event union's borrowed view offers (see
+/// [`ga::ServerEventRef`]): decoding a frame without copying the strings of
+/// the events made only of scalar properties, the bulk of a session.
+pub trait EventRef<'a>: Sized + Clone + std::fmt::Debug + serde::Serialize {
+    /// The owned union this is a view of.
+    type Owned: Event;
+
+    /// The event `type`s decoded into borrowed views, in spec order.
+    const BORROWED_TYPES: &'static [&'static str];
+
+    /// Decodes the text of one frame (one WebSocket message).
+    fn from_frame(frame: &'a str) -> Result<Self, serde_json::Error>;
+
+    /// The event's `type` on the wire, also for an event this version does not know.
+    fn event_type(&self) -> &str;
+
+    /// Whether the event was decoded into a borrowed view (not `Owned`).
+    fn is_borrowed(&self) -> bool;
+
+    /// The owned event (copies the strings that were borrowed).
+    fn into_owned(self) -> Self::Owned;
 }

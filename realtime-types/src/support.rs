@@ -6,10 +6,17 @@
 //! and the variant's own decoder then reads the buffered entries followed by
 //! the rest of the object straight from the input. Nothing is decoded twice
 //! and no intermediate tree is built for known variants.
+//!
+//! The unions' borrowed views find the tag first with [`frame_tag`] (a byte
+//! scan) and decode the frame straight into the variant's view.
 
 use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
+
+mod frame_tag;
+
+pub use frame_tag::frame_tag;
 
 use serde::de::value::{
     BorrowedStrDeserializer, MapAccessDeserializer, SeqAccessDeserializer, StringDeserializer,

@@ -16,6 +16,10 @@ use serde_json::{Value, json};
 // generated item (unused unions, `From` impls, accessors, ...).
 #[rustfmt::skip]
 #[allow(dead_code)]
+#[path = "../../codegen/tests/golden/borrowed_views/mod.rs"]
+mod borrowed_views;
+#[rustfmt::skip]
+#[allow(dead_code)]
 #[path = "../../codegen/tests/golden/cursed_names/mod.rs"]
 mod cursed_names;
 #[rustfmt::skip]
@@ -45,6 +49,7 @@ mod tagged_unions;
 
 /// The cases included above, in the order of their folder names.
 const INCLUDED_CASES: &[&str] = &[
+    "borrowed_views",
     "cursed_names",
     "kind_unions",
     "nested_unions",
@@ -923,6 +928,209 @@ mod cursed_names_case {
                 schemas::Mode::Type,
                 schemas::Mode::V16khz
             ]
+        );
+    }
+}
+
+mod borrowed_views_case {
+    use super::*;
+    use crate::borrowed_views::{beta, schemas};
+    use std::borrow::Cow;
+
+    fn text_delta() -> Value {
+        json!({
+            "type": "text.delta",
+            "event_id": "event_1",
+            "item_id": "item_1",
+            "label": null,
+            "index": 3,
+            "score": 0.25,
+            "final": false,
+            "delta": "Hello",
+        })
+    }
+
+    /// Decodes `value`'s text with the view and checks it against the owned
+    /// union: same event once owned, same JSON when encoded.
+    fn view_agrees(value: &Value) {
+        let text = value.to_string();
+        let view = beta::ServerEventRef::from_frame(&text)
+            .unwrap_or_else(|e| panic!("the view decodes {text}: {e}"));
+        assert_eq!(encode(&view), *value, "the view re-encodes differently");
+        let owned: beta::ServerEvent = decode(value);
+        assert_eq!(view.into_owned(), owned);
+    }
+
+    /// Whether `part` is a borrow of `text` (the `Cow` itself is the point).
+    #[allow(clippy::ptr_arg)]
+    fn borrows_from(text: &str, part: &Cow<'_, str>) -> bool {
+        matches!(part, Cow::Borrowed(s) if text.as_bytes().as_ptr_range().contains(&s.as_ptr()))
+    }
+
+    #[test]
+    fn only_events_of_scalars_with_a_string_get_views() {
+        assert_eq!(beta::ServerEventRef::BORROWED_TYPES, ["text.delta"]);
+        assert_eq!(beta::ClientEventRef::BORROWED_TYPES, ["ping"]);
+    }
+
+    #[test]
+    fn every_string_borrows_from_the_frame() {
+        let text = with(text_delta(), "note", json!("n")).to_string();
+        let text = with(serde_json::from_str(&text).unwrap(), "hint", json!("h")).to_string();
+        let Ok(beta::ServerEventRef::TextDelta(view)) = beta::ServerEventRef::from_frame(&text)
+        else {
+            panic!("not a borrowed text delta")
+        };
+        for part in [&view.event_id, &view.item_id, &view.delta] {
+            assert!(borrows_from(&text, part), "{part} was copied");
+        }
+        assert!(borrows_from(&text, view.note.as_ref().unwrap()));
+        assert!(borrows_from(
+            &text,
+            view.hint.as_ref().unwrap().as_ref().unwrap()
+        ));
+        assert_eq!((view.index, view.r#final), (3, false));
+        assert_eq!(view.score.to_string(), "0.25");
+        assert_eq!(view.label, None);
+    }
+
+    fn with(mut value: Value, key: &str, entry: Value) -> Value {
+        value[key] = entry;
+        value
+    }
+
+    #[test]
+    fn presence_and_nulls_behave_like_the_owned_struct() {
+        let base = text_delta();
+        for value in [
+            base.clone(),
+            with(base.clone(), "label", json!("l")),
+            with(base.clone(), "note", json!("n")),
+            with(base.clone(), "hint", json!("h")),
+            with(base.clone(), "hint", Value::Null),
+            // Not nullable, but sent as null: `None`, and the null is kept.
+            with(base.clone(), "note", Value::Null),
+            with(base.clone(), "extra", json!({"nested": [1, "two"]})),
+        ] {
+            view_agrees(&value);
+        }
+        let text = with(base, "hint", Value::Null).to_string();
+        let Ok(beta::ServerEventRef::TextDelta(view)) = beta::ServerEventRef::from_frame(&text)
+        else {
+            panic!("not a borrowed text delta")
+        };
+        assert_eq!(view.hint, Some(None));
+    }
+
+    #[test]
+    fn escaped_strings_are_unescaped_into_owned_text() {
+        let text = r#"{"type":"text.delta","event_id":"ev\"1","item_id":"r\u00e9","label":"plain","index":0,"score":1,"final":true,"delta":"a\/b"}"#;
+        let Ok(beta::ServerEventRef::TextDelta(view)) = beta::ServerEventRef::from_frame(text)
+        else {
+            panic!("not a borrowed text delta")
+        };
+        assert_eq!(view.event_id, Cow::<str>::Owned("ev\"1".into()));
+        assert_eq!(view.item_id, Cow::<str>::Owned("ré".into()));
+        assert_eq!(view.delta, Cow::<str>::Owned("a/b".into()));
+        assert!(borrows_from(text, view.label.as_ref().unwrap()));
+        view_agrees(&serde_json::from_str(text).unwrap());
+    }
+
+    #[test]
+    fn other_events_are_owned() {
+        for (value, event_type) in [
+            (json!({"type": "tick", "count": 2}), "tick"),
+            (
+                json!({"type": "configured", "event_id": "e", "config": {"voice": "alloy"}}),
+                "configured",
+            ),
+            (
+                json!({"type": "text.delta.v2", "delta": "x"}),
+                "text.delta.v2",
+            ),
+        ] {
+            let text = value.to_string();
+            let view = beta::ServerEventRef::from_frame(&text).unwrap();
+            assert!(
+                matches!(view, beta::ServerEventRef::Owned(_)) && !view.is_borrowed(),
+                "{text}"
+            );
+            assert_eq!(view.event_type(), event_type);
+            view_agrees(&value);
+        }
+    }
+
+    #[test]
+    fn a_type_the_scan_cannot_see_is_found_by_parsing() {
+        // A nested value before `type`, and an escaped key.
+        for text in [
+            r#"{"meta":{"type":"tick"},"type":"text.delta","event_id":"e","item_id":"i","label":null,"index":0,"score":0,"final":true,"delta":"d"}"#,
+            r#"{"typ\u0065":"text.delta","event_id":"e","item_id":"i","label":null,"index":0,"score":0,"final":true,"delta":"d"}"#,
+        ] {
+            let view = beta::ServerEventRef::from_frame(text).unwrap();
+            assert!(matches!(view, beta::ServerEventRef::TextDelta(_)), "{text}");
+            view_agrees(&serde_json::from_str(text).unwrap());
+        }
+    }
+
+    #[test]
+    fn malformed_events_are_errors_for_the_view_and_the_union() {
+        let base = text_delta();
+        let mut missing = base.clone();
+        missing.as_object_mut().unwrap().remove("delta");
+        for value in [
+            missing,
+            with(base.clone(), "index", json!("3")),
+            with(base.clone(), "label", json!(7)),
+            with(base.clone(), "note", json!(["n"])),
+        ] {
+            let text = value.to_string();
+            assert!(beta::ServerEventRef::from_frame(&text).is_err(), "{text}");
+            assert!(
+                serde_json::from_str::<beta::ServerEvent>(&text).is_err(),
+                "{text}"
+            );
+        }
+        for text in ["", "[]", "{}", r#"{"type":7}"#, r#"{"type":"text.delta""#] {
+            assert!(beta::ServerEventRef::from_frame(text).is_err(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn the_first_type_decides_like_in_the_union() {
+        let text = r#"{"type":"tick","type":"text.delta","count":1}"#;
+        let view = beta::ServerEventRef::from_frame(text);
+        let owned = serde_json::from_str::<beta::ServerEvent>(text);
+        assert_eq!(view.is_ok(), owned.is_ok(), "{view:?} / {owned:?}");
+        if let Ok(view) = view {
+            assert_eq!(view.event_type(), "tick");
+        }
+    }
+
+    #[test]
+    fn client_views_keep_the_optional_event_id() {
+        for value in [
+            json!({"type": "ping"}),
+            json!({"type": "ping", "event_id": "p1"}),
+        ] {
+            let text = value.to_string();
+            let view = beta::ClientEventRef::from_frame(&text).unwrap();
+            assert!(matches!(view, beta::ClientEventRef::Ping(_)));
+            assert_eq!(encode(&view), value);
+            let owned: beta::ClientEvent = decode(&value);
+            assert_eq!(view.into_owned(), owned);
+        }
+        let view = schemas::PingEventRef {
+            event_id: Some(Cow::Borrowed("p2")),
+            unknown_fields: serde_json::Map::new(),
+        };
+        assert_eq!(encode(&view), json!({"type": "ping", "event_id": "p2"}));
+        assert_eq!(
+            schemas::PingEvent::from(view),
+            schemas::PingEvent {
+                event_id: Some("p2".into()),
+                unknown_fields: serde_json::Map::new()
+            }
         );
     }
 }

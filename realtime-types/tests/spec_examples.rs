@@ -1,26 +1,35 @@
 //! Conformance: every `x-oaiMeta.example` of every event of every surface in
 //! the pinned spec decodes into its own variant (not `Unknown`) and encodes
-//! back to an equal JSON value, through both `from_str` and `from_value`.
+//! back to an equal JSON value, through both `from_str` and `from_value`,
+//! and through the union's borrowed view (`ServerEventRef`, ...).
 
 mod common;
 #[path = "conformance/round_trip.rs"]
 mod conformance;
 
 use common::{pinned_examples, pinned_sha256, workspace_root};
-use conformance::round_trip;
+use conformance::{round_trip, view_round_trip};
 use realtime_codegen::examples::{EventExample, KnownDefects};
 use realtime_types::{beta, ga, translation};
 
-/// Which generated union an example belongs to.
+/// Which generated union (and borrowed view) an example belongs to.
 fn check(example: &EventExample) -> Result<(), String> {
     let (event_type, value) = (example.event_type.as_str(), &example.value);
+    let text = serde_json::to_string(value).map_err(|e| e.to_string())?;
+    let text = text.as_str();
     match (example.surface.as_str(), example.union.as_str()) {
-        ("ga", "ClientEvent") => round_trip::<ga::ClientEvent>(event_type, value),
-        ("ga", "ServerEvent") => round_trip::<ga::ServerEvent>(event_type, value),
-        ("beta", "ClientEvent") => round_trip::<beta::ClientEvent>(event_type, value),
-        ("beta", "ServerEvent") => round_trip::<beta::ServerEvent>(event_type, value),
-        ("translation", "ClientEvent") => round_trip::<translation::ClientEvent>(event_type, value),
-        ("translation", "ServerEvent") => round_trip::<translation::ServerEvent>(event_type, value),
+        ("ga", "ClientEvent") => round_trip::<ga::ClientEvent>(event_type, value)
+            .and_then(|()| view_round_trip::<ga::ClientEventRef>(event_type, value, text)),
+        ("ga", "ServerEvent") => round_trip::<ga::ServerEvent>(event_type, value)
+            .and_then(|()| view_round_trip::<ga::ServerEventRef>(event_type, value, text)),
+        ("beta", "ClientEvent") => round_trip::<beta::ClientEvent>(event_type, value)
+            .and_then(|()| view_round_trip::<beta::ClientEventRef>(event_type, value, text)),
+        ("beta", "ServerEvent") => round_trip::<beta::ServerEvent>(event_type, value)
+            .and_then(|()| view_round_trip::<beta::ServerEventRef>(event_type, value, text)),
+        ("translation", "ClientEvent") => round_trip::<translation::ClientEvent>(event_type, value)
+            .and_then(|()| view_round_trip::<translation::ClientEventRef>(event_type, value, text)),
+        ("translation", "ServerEvent") => round_trip::<translation::ServerEvent>(event_type, value)
+            .and_then(|()| view_round_trip::<translation::ServerEventRef>(event_type, value, text)),
         (surface, union) => Err(format!(
             "no Rust type for {surface}::{union}: add it to this test"
         )),

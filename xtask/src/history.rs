@@ -202,6 +202,10 @@ fn write_crate(
     write(dir.join("src/lib.rs"), &lib)?;
     copy("realtime-types/src/support.rs", "src/support.rs")?;
     copy(
+        "realtime-types/src/support/frame_tag.rs",
+        "src/support/frame_tag.rs",
+    )?;
+    copy(
         "realtime-types/tests/conformance/round_trip.rs",
         "tests/conformance/round_trip.rs",
     )?;
@@ -252,20 +256,35 @@ fn examples_test(space: &realtime_codegen::ir::TypeSpace) -> String {
                 .get(&union.id)
                 .map(|d| d.name.as_str())
                 .unwrap_or_default();
+            let has_view = matches!(
+                space.types.get(&union.id).map(|d| &d.kind),
+                Some(realtime_codegen::ir::TypeKind::TaggedUnion(u))
+                    if realtime_codegen::views::has_borrowed_members(space, u)
+            );
+            let view = if has_view {
+                format!(
+                    ".and_then(|()| view_round_trip::<realtime_types::{module}::{view}>(&row.event_type, &row.value, &text))",
+                    module = surface.module,
+                    view = realtime_codegen::ir::borrowed_view_name(name),
+                )
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 arms,
-                "        ({module:?}, {name:?}) => round_trip::<realtime_types::{module}::{name}>(&row.event_type, &row.value),",
+                "        ({module:?}, {name:?}) => round_trip::<realtime_types::{module}::{name}>(&row.event_type, &row.value){view},",
                 module = surface.module,
             );
         }
     }
     format!(
-        r#"//! Written by `cargo xtask check-history`: every event example of this spec version round-trips.
+        r#"//! Written by `cargo xtask check-history`: every event example of this spec version round-trips (also through the borrowed views).
 
 #[path = "conformance/round_trip.rs"]
 mod conformance;
 
-use conformance::round_trip;
+#[allow(unused_imports)] // `view_round_trip` when no union of this version has a view
+use conformance::{{round_trip, view_round_trip}};
 
 #[derive(serde::Deserialize)]
 struct Row {{
@@ -290,6 +309,7 @@ fn every_event_example_round_trips() {{
     assert!(!rows.is_empty(), "this spec version has no event examples");
     let mut failures = Vec::new();
     for row in &rows {{
+        let text = serde_json::to_string(&row.value).expect("a value encodes");
         let result = match (row.surface.as_str(), row.union.as_str()) {{
 {arms}        (surface, union) => Err(format!("no union {{surface}}::{{union}}")),
         }};

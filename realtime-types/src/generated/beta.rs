@@ -333,6 +333,192 @@ impl ::schemars::JsonSchema for ClientEvent {
         ::schemars::json_schema!({ "anyOf" : members.as_slice() })
     }
 }
+/// A [`ClientEvent`] decoded from the text of its frame, borrowing from it.
+///
+/// Events made only of scalar properties (audio, transcript and text deltas,
+/// buffer and lifecycle markers: the bulk of a session) decode into views
+/// whose strings are not copied, above all the base64 of audio. Every other
+/// event, unknown ones included, decodes into [`ClientEvent`] behind
+/// [`Owned`](ClientEventRef::Owned).
+///
+/// Decode with [`from_frame`](ClientEventRef::from_frame);
+/// [`into_owned`](ClientEventRef::into_owned) gives the same [`ClientEvent`] as decoding
+/// the frame with `serde_json::from_str`, and encoding either gives the same
+/// JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClientEventRef<'a> {
+    /// `input_audio_buffer.append`, borrowed.
+    InputAudioBufferAppend(
+        super::schemas::RealtimeBetaClientEventInputAudioBufferAppendRef<'a>,
+    ),
+    /// `input_audio_buffer.commit`, borrowed.
+    InputAudioBufferCommit(
+        super::schemas::RealtimeBetaClientEventInputAudioBufferCommitRef<'a>,
+    ),
+    /// `input_audio_buffer.clear`, borrowed.
+    InputAudioBufferClear(
+        super::schemas::RealtimeBetaClientEventInputAudioBufferClearRef<'a>,
+    ),
+    /// `conversation.item.retrieve`, borrowed.
+    ConversationItemRetrieve(
+        super::schemas::RealtimeBetaClientEventConversationItemRetrieveRef<'a>,
+    ),
+    /// `conversation.item.truncate`, borrowed.
+    ConversationItemTruncate(
+        super::schemas::RealtimeBetaClientEventConversationItemTruncateRef<'a>,
+    ),
+    /// `conversation.item.delete`, borrowed.
+    ConversationItemDelete(
+        super::schemas::RealtimeBetaClientEventConversationItemDeleteRef<'a>,
+    ),
+    /// `response.cancel`, borrowed.
+    ResponseCancel(super::schemas::RealtimeBetaClientEventResponseCancelRef<'a>),
+    /// `output_audio_buffer.clear`, borrowed.
+    OutputAudioBufferClear(
+        super::schemas::RealtimeBetaClientEventOutputAudioBufferClearRef<'a>,
+    ),
+    /// Any other event, unknown ones included, decoded into [`ClientEvent`].
+    Owned(Box<ClientEvent>),
+}
+impl<'a> ClientEventRef<'a> {
+    /// The event `type`s decoded into borrowed views, in spec order;
+    /// every other event is [`Owned`](Self::Owned).
+    pub const BORROWED_TYPES: &'static [&'static str] = &[
+        "input_audio_buffer.append",
+        "input_audio_buffer.commit",
+        "input_audio_buffer.clear",
+        "conversation.item.retrieve",
+        "conversation.item.truncate",
+        "conversation.item.delete",
+        "response.cancel",
+        "output_audio_buffer.clear",
+    ];
+    /// Decodes the text of one frame (one WebSocket message).
+    ///
+    /// The first top-level `type` picks the variant. It is found by
+    /// a byte scan of the first entries; only when the scan cannot
+    /// tell (an escape in a key or in the `type`, a nested value
+    /// before it) is the frame parsed an extra time to find it.
+    /// Malformed frames are errors, as with the owned union.
+    pub fn from_frame(frame: &'a str) -> Result<Self, ::serde_json::Error> {
+        Ok(
+            match ::realtime_types::support::frame_tag(frame, "type").as_deref() {
+                Some("input_audio_buffer.append") => {
+                    Self::InputAudioBufferAppend(::serde_json::from_str(frame)?)
+                }
+                Some("input_audio_buffer.commit") => {
+                    Self::InputAudioBufferCommit(::serde_json::from_str(frame)?)
+                }
+                Some("input_audio_buffer.clear") => {
+                    Self::InputAudioBufferClear(::serde_json::from_str(frame)?)
+                }
+                Some("conversation.item.retrieve") => {
+                    Self::ConversationItemRetrieve(::serde_json::from_str(frame)?)
+                }
+                Some("conversation.item.truncate") => {
+                    Self::ConversationItemTruncate(::serde_json::from_str(frame)?)
+                }
+                Some("conversation.item.delete") => {
+                    Self::ConversationItemDelete(::serde_json::from_str(frame)?)
+                }
+                Some("response.cancel") => {
+                    Self::ResponseCancel(::serde_json::from_str(frame)?)
+                }
+                Some("output_audio_buffer.clear") => {
+                    Self::OutputAudioBufferClear(::serde_json::from_str(frame)?)
+                }
+                _ => Self::Owned(Box::new(::serde_json::from_str(frame)?)),
+            },
+        )
+    }
+    /// The event's `type` on the wire (also for events this version does not know).
+    pub fn event_type(&self) -> &str {
+        match self {
+            Self::InputAudioBufferAppend(_) => "input_audio_buffer.append",
+            Self::InputAudioBufferCommit(_) => "input_audio_buffer.commit",
+            Self::InputAudioBufferClear(_) => "input_audio_buffer.clear",
+            Self::ConversationItemRetrieve(_) => "conversation.item.retrieve",
+            Self::ConversationItemTruncate(_) => "conversation.item.truncate",
+            Self::ConversationItemDelete(_) => "conversation.item.delete",
+            Self::ResponseCancel(_) => "response.cancel",
+            Self::OutputAudioBufferClear(_) => "output_audio_buffer.clear",
+            Self::Owned(event) => event.event_type(),
+        }
+    }
+    /// Whether the event was decoded into a borrowed view (not [`Owned`](Self::Owned)).
+    pub fn is_borrowed(&self) -> bool {
+        !matches!(self, Self::Owned(_))
+    }
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> ClientEvent {
+        match self {
+            Self::InputAudioBufferAppend(event) => {
+                ClientEvent::InputAudioBufferAppend(event.into_owned())
+            }
+            Self::InputAudioBufferCommit(event) => {
+                ClientEvent::InputAudioBufferCommit(event.into_owned())
+            }
+            Self::InputAudioBufferClear(event) => {
+                ClientEvent::InputAudioBufferClear(event.into_owned())
+            }
+            Self::ConversationItemRetrieve(event) => {
+                ClientEvent::ConversationItemRetrieve(event.into_owned())
+            }
+            Self::ConversationItemTruncate(event) => {
+                ClientEvent::ConversationItemTruncate(event.into_owned())
+            }
+            Self::ConversationItemDelete(event) => {
+                ClientEvent::ConversationItemDelete(event.into_owned())
+            }
+            Self::ResponseCancel(event) => {
+                ClientEvent::ResponseCancel(event.into_owned())
+            }
+            Self::OutputAudioBufferClear(event) => {
+                ClientEvent::OutputAudioBufferClear(event.into_owned())
+            }
+            Self::Owned(event) => *event,
+        }
+    }
+}
+impl<'a> ::realtime_types::EventRef<'a> for ClientEventRef<'a> {
+    type Owned = ClientEvent;
+    const BORROWED_TYPES: &'static [&'static str] = Self::BORROWED_TYPES;
+    fn from_frame(frame: &'a str) -> Result<Self, ::serde_json::Error> {
+        Self::from_frame(frame)
+    }
+    fn event_type(&self) -> &str {
+        self.event_type()
+    }
+    fn is_borrowed(&self) -> bool {
+        self.is_borrowed()
+    }
+    fn into_owned(self) -> ClientEvent {
+        self.into_owned()
+    }
+}
+impl From<ClientEventRef<'_>> for ClientEvent {
+    fn from(view: ClientEventRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for ClientEventRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::InputAudioBufferAppend(event) => event.serialize(serializer),
+            Self::InputAudioBufferCommit(event) => event.serialize(serializer),
+            Self::InputAudioBufferClear(event) => event.serialize(serializer),
+            Self::ConversationItemRetrieve(event) => event.serialize(serializer),
+            Self::ConversationItemTruncate(event) => event.serialize(serializer),
+            Self::ConversationItemDelete(event) => event.serialize(serializer),
+            Self::ResponseCancel(event) => event.serialize(serializer),
+            Self::OutputAudioBufferClear(event) => event.serialize(serializer),
+            Self::Owned(event) => event.serialize(serializer),
+        }
+    }
+}
 /// An event the server sends to the client.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ServerEvent {
@@ -1334,6 +1520,434 @@ impl ::schemars::JsonSchema for ServerEvent {
                 >(),
         ];
         ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+    }
+}
+/// A [`ServerEvent`] decoded from the text of its frame, borrowing from it.
+///
+/// Events made only of scalar properties (audio, transcript and text deltas,
+/// buffer and lifecycle markers: the bulk of a session) decode into views
+/// whose strings are not copied, above all the base64 of audio. Every other
+/// event, unknown ones included, decodes into [`ServerEvent`] behind
+/// [`Owned`](ServerEventRef::Owned).
+///
+/// Decode with [`from_frame`](ServerEventRef::from_frame);
+/// [`into_owned`](ServerEventRef::into_owned) gives the same [`ServerEvent`] as decoding
+/// the frame with `serde_json::from_str`, and encoding either gives the same
+/// JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ServerEventRef<'a> {
+    /// `conversation.item.input_audio_transcription.segment`, borrowed.
+    ConversationItemInputAudioTranscriptionSegment(
+        super::schemas::RealtimeBetaServerEventConversationItemInputAudioTranscriptionSegmentRef<
+            'a,
+        >,
+    ),
+    /// `conversation.item.truncated`, borrowed.
+    ConversationItemTruncated(
+        super::schemas::RealtimeBetaServerEventConversationItemTruncatedRef<'a>,
+    ),
+    /// `conversation.item.deleted`, borrowed.
+    ConversationItemDeleted(
+        super::schemas::RealtimeBetaServerEventConversationItemDeletedRef<'a>,
+    ),
+    /// `input_audio_buffer.committed`, borrowed.
+    InputAudioBufferCommitted(
+        super::schemas::RealtimeBetaServerEventInputAudioBufferCommittedRef<'a>,
+    ),
+    /// `input_audio_buffer.cleared`, borrowed.
+    InputAudioBufferCleared(
+        super::schemas::RealtimeBetaServerEventInputAudioBufferClearedRef<'a>,
+    ),
+    /// `input_audio_buffer.speech_started`, borrowed.
+    InputAudioBufferSpeechStarted(
+        super::schemas::RealtimeBetaServerEventInputAudioBufferSpeechStartedRef<'a>,
+    ),
+    /// `input_audio_buffer.speech_stopped`, borrowed.
+    InputAudioBufferSpeechStopped(
+        super::schemas::RealtimeBetaServerEventInputAudioBufferSpeechStoppedRef<'a>,
+    ),
+    /// `input_audio_buffer.timeout_triggered`, borrowed.
+    InputAudioBufferTimeoutTriggered(
+        super::schemas::RealtimeServerEventInputAudioBufferTimeoutTriggeredRef<'a>,
+    ),
+    /// `response.output_text.delta`, borrowed.
+    ResponseOutputTextDelta(
+        super::schemas::RealtimeBetaServerEventResponseTextDeltaRef<'a>,
+    ),
+    /// `response.output_text.done`, borrowed.
+    ResponseOutputTextDone(
+        super::schemas::RealtimeBetaServerEventResponseTextDoneRef<'a>,
+    ),
+    /// `response.output_audio_transcript.delta`, borrowed.
+    ResponseOutputAudioTranscriptDelta(
+        super::schemas::RealtimeBetaServerEventResponseAudioTranscriptDeltaRef<'a>,
+    ),
+    /// `response.output_audio_transcript.done`, borrowed.
+    ResponseOutputAudioTranscriptDone(
+        super::schemas::RealtimeBetaServerEventResponseAudioTranscriptDoneRef<'a>,
+    ),
+    /// `response.output_audio.delta`, borrowed.
+    ResponseOutputAudioDelta(
+        super::schemas::RealtimeBetaServerEventResponseAudioDeltaRef<'a>,
+    ),
+    /// `response.output_audio.done`, borrowed.
+    ResponseOutputAudioDone(
+        super::schemas::RealtimeBetaServerEventResponseAudioDoneRef<'a>,
+    ),
+    /// `response.function_call_arguments.delta`, borrowed.
+    ResponseFunctionCallArgumentsDelta(
+        super::schemas::RealtimeBetaServerEventResponseFunctionCallArgumentsDeltaRef<'a>,
+    ),
+    /// `response.function_call_arguments.done`, borrowed.
+    ResponseFunctionCallArgumentsDone(
+        super::schemas::RealtimeBetaServerEventResponseFunctionCallArgumentsDoneRef<'a>,
+    ),
+    /// `response.mcp_call_arguments.delta`, borrowed.
+    ResponseMcpCallArgumentsDelta(
+        super::schemas::RealtimeBetaServerEventResponseMcpCallArgumentsDeltaRef<'a>,
+    ),
+    /// `response.mcp_call_arguments.done`, borrowed.
+    ResponseMcpCallArgumentsDone(
+        super::schemas::RealtimeBetaServerEventResponseMcpCallArgumentsDoneRef<'a>,
+    ),
+    /// `response.mcp_call.in_progress`, borrowed.
+    ResponseMcpCallInProgress(
+        super::schemas::RealtimeBetaServerEventResponseMcpCallInProgressRef<'a>,
+    ),
+    /// `response.mcp_call.completed`, borrowed.
+    ResponseMcpCallCompleted(
+        super::schemas::RealtimeBetaServerEventResponseMcpCallCompletedRef<'a>,
+    ),
+    /// `response.mcp_call.failed`, borrowed.
+    ResponseMcpCallFailed(
+        super::schemas::RealtimeBetaServerEventResponseMcpCallFailedRef<'a>,
+    ),
+    /// `mcp_list_tools.in_progress`, borrowed.
+    McpListToolsInProgress(
+        super::schemas::RealtimeBetaServerEventMcpListToolsInProgressRef<'a>,
+    ),
+    /// `mcp_list_tools.completed`, borrowed.
+    McpListToolsCompleted(
+        super::schemas::RealtimeBetaServerEventMcpListToolsCompletedRef<'a>,
+    ),
+    /// `mcp_list_tools.failed`, borrowed.
+    McpListToolsFailed(super::schemas::RealtimeBetaServerEventMcpListToolsFailedRef<'a>),
+    /// Any other event, unknown ones included, decoded into [`ServerEvent`].
+    Owned(Box<ServerEvent>),
+}
+impl<'a> ServerEventRef<'a> {
+    /// The event `type`s decoded into borrowed views, in spec order;
+    /// every other event is [`Owned`](Self::Owned).
+    pub const BORROWED_TYPES: &'static [&'static str] = &[
+        "conversation.item.input_audio_transcription.segment",
+        "conversation.item.truncated",
+        "conversation.item.deleted",
+        "input_audio_buffer.committed",
+        "input_audio_buffer.cleared",
+        "input_audio_buffer.speech_started",
+        "input_audio_buffer.speech_stopped",
+        "input_audio_buffer.timeout_triggered",
+        "response.output_text.delta",
+        "response.output_text.done",
+        "response.output_audio_transcript.delta",
+        "response.output_audio_transcript.done",
+        "response.output_audio.delta",
+        "response.output_audio.done",
+        "response.function_call_arguments.delta",
+        "response.function_call_arguments.done",
+        "response.mcp_call_arguments.delta",
+        "response.mcp_call_arguments.done",
+        "response.mcp_call.in_progress",
+        "response.mcp_call.completed",
+        "response.mcp_call.failed",
+        "mcp_list_tools.in_progress",
+        "mcp_list_tools.completed",
+        "mcp_list_tools.failed",
+    ];
+    /// Decodes the text of one frame (one WebSocket message).
+    ///
+    /// The first top-level `type` picks the variant. It is found by
+    /// a byte scan of the first entries; only when the scan cannot
+    /// tell (an escape in a key or in the `type`, a nested value
+    /// before it) is the frame parsed an extra time to find it.
+    /// Malformed frames are errors, as with the owned union.
+    pub fn from_frame(frame: &'a str) -> Result<Self, ::serde_json::Error> {
+        Ok(
+            match ::realtime_types::support::frame_tag(frame, "type").as_deref() {
+                Some("conversation.item.input_audio_transcription.segment") => {
+                    Self::ConversationItemInputAudioTranscriptionSegment(
+                        ::serde_json::from_str(frame)?,
+                    )
+                }
+                Some("conversation.item.truncated") => {
+                    Self::ConversationItemTruncated(::serde_json::from_str(frame)?)
+                }
+                Some("conversation.item.deleted") => {
+                    Self::ConversationItemDeleted(::serde_json::from_str(frame)?)
+                }
+                Some("input_audio_buffer.committed") => {
+                    Self::InputAudioBufferCommitted(::serde_json::from_str(frame)?)
+                }
+                Some("input_audio_buffer.cleared") => {
+                    Self::InputAudioBufferCleared(::serde_json::from_str(frame)?)
+                }
+                Some("input_audio_buffer.speech_started") => {
+                    Self::InputAudioBufferSpeechStarted(::serde_json::from_str(frame)?)
+                }
+                Some("input_audio_buffer.speech_stopped") => {
+                    Self::InputAudioBufferSpeechStopped(::serde_json::from_str(frame)?)
+                }
+                Some("input_audio_buffer.timeout_triggered") => {
+                    Self::InputAudioBufferTimeoutTriggered(
+                        ::serde_json::from_str(frame)?,
+                    )
+                }
+                Some("response.output_text.delta") => {
+                    Self::ResponseOutputTextDelta(::serde_json::from_str(frame)?)
+                }
+                Some("response.output_text.done") => {
+                    Self::ResponseOutputTextDone(::serde_json::from_str(frame)?)
+                }
+                Some("response.output_audio_transcript.delta") => {
+                    Self::ResponseOutputAudioTranscriptDelta(
+                        ::serde_json::from_str(frame)?,
+                    )
+                }
+                Some("response.output_audio_transcript.done") => {
+                    Self::ResponseOutputAudioTranscriptDone(
+                        ::serde_json::from_str(frame)?,
+                    )
+                }
+                Some("response.output_audio.delta") => {
+                    Self::ResponseOutputAudioDelta(::serde_json::from_str(frame)?)
+                }
+                Some("response.output_audio.done") => {
+                    Self::ResponseOutputAudioDone(::serde_json::from_str(frame)?)
+                }
+                Some("response.function_call_arguments.delta") => {
+                    Self::ResponseFunctionCallArgumentsDelta(
+                        ::serde_json::from_str(frame)?,
+                    )
+                }
+                Some("response.function_call_arguments.done") => {
+                    Self::ResponseFunctionCallArgumentsDone(
+                        ::serde_json::from_str(frame)?,
+                    )
+                }
+                Some("response.mcp_call_arguments.delta") => {
+                    Self::ResponseMcpCallArgumentsDelta(::serde_json::from_str(frame)?)
+                }
+                Some("response.mcp_call_arguments.done") => {
+                    Self::ResponseMcpCallArgumentsDone(::serde_json::from_str(frame)?)
+                }
+                Some("response.mcp_call.in_progress") => {
+                    Self::ResponseMcpCallInProgress(::serde_json::from_str(frame)?)
+                }
+                Some("response.mcp_call.completed") => {
+                    Self::ResponseMcpCallCompleted(::serde_json::from_str(frame)?)
+                }
+                Some("response.mcp_call.failed") => {
+                    Self::ResponseMcpCallFailed(::serde_json::from_str(frame)?)
+                }
+                Some("mcp_list_tools.in_progress") => {
+                    Self::McpListToolsInProgress(::serde_json::from_str(frame)?)
+                }
+                Some("mcp_list_tools.completed") => {
+                    Self::McpListToolsCompleted(::serde_json::from_str(frame)?)
+                }
+                Some("mcp_list_tools.failed") => {
+                    Self::McpListToolsFailed(::serde_json::from_str(frame)?)
+                }
+                _ => Self::Owned(Box::new(::serde_json::from_str(frame)?)),
+            },
+        )
+    }
+    /// The event's `type` on the wire (also for events this version does not know).
+    pub fn event_type(&self) -> &str {
+        match self {
+            Self::ConversationItemInputAudioTranscriptionSegment(_) => {
+                "conversation.item.input_audio_transcription.segment"
+            }
+            Self::ConversationItemTruncated(_) => "conversation.item.truncated",
+            Self::ConversationItemDeleted(_) => "conversation.item.deleted",
+            Self::InputAudioBufferCommitted(_) => "input_audio_buffer.committed",
+            Self::InputAudioBufferCleared(_) => "input_audio_buffer.cleared",
+            Self::InputAudioBufferSpeechStarted(_) => "input_audio_buffer.speech_started",
+            Self::InputAudioBufferSpeechStopped(_) => "input_audio_buffer.speech_stopped",
+            Self::InputAudioBufferTimeoutTriggered(_) => {
+                "input_audio_buffer.timeout_triggered"
+            }
+            Self::ResponseOutputTextDelta(_) => "response.output_text.delta",
+            Self::ResponseOutputTextDone(_) => "response.output_text.done",
+            Self::ResponseOutputAudioTranscriptDelta(_) => {
+                "response.output_audio_transcript.delta"
+            }
+            Self::ResponseOutputAudioTranscriptDone(_) => {
+                "response.output_audio_transcript.done"
+            }
+            Self::ResponseOutputAudioDelta(_) => "response.output_audio.delta",
+            Self::ResponseOutputAudioDone(_) => "response.output_audio.done",
+            Self::ResponseFunctionCallArgumentsDelta(_) => {
+                "response.function_call_arguments.delta"
+            }
+            Self::ResponseFunctionCallArgumentsDone(_) => {
+                "response.function_call_arguments.done"
+            }
+            Self::ResponseMcpCallArgumentsDelta(_) => "response.mcp_call_arguments.delta",
+            Self::ResponseMcpCallArgumentsDone(_) => "response.mcp_call_arguments.done",
+            Self::ResponseMcpCallInProgress(_) => "response.mcp_call.in_progress",
+            Self::ResponseMcpCallCompleted(_) => "response.mcp_call.completed",
+            Self::ResponseMcpCallFailed(_) => "response.mcp_call.failed",
+            Self::McpListToolsInProgress(_) => "mcp_list_tools.in_progress",
+            Self::McpListToolsCompleted(_) => "mcp_list_tools.completed",
+            Self::McpListToolsFailed(_) => "mcp_list_tools.failed",
+            Self::Owned(event) => event.event_type(),
+        }
+    }
+    /// Whether the event was decoded into a borrowed view (not [`Owned`](Self::Owned)).
+    pub fn is_borrowed(&self) -> bool {
+        !matches!(self, Self::Owned(_))
+    }
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> ServerEvent {
+        match self {
+            Self::ConversationItemInputAudioTranscriptionSegment(event) => {
+                ServerEvent::ConversationItemInputAudioTranscriptionSegment(
+                    event.into_owned(),
+                )
+            }
+            Self::ConversationItemTruncated(event) => {
+                ServerEvent::ConversationItemTruncated(event.into_owned())
+            }
+            Self::ConversationItemDeleted(event) => {
+                ServerEvent::ConversationItemDeleted(event.into_owned())
+            }
+            Self::InputAudioBufferCommitted(event) => {
+                ServerEvent::InputAudioBufferCommitted(event.into_owned())
+            }
+            Self::InputAudioBufferCleared(event) => {
+                ServerEvent::InputAudioBufferCleared(event.into_owned())
+            }
+            Self::InputAudioBufferSpeechStarted(event) => {
+                ServerEvent::InputAudioBufferSpeechStarted(event.into_owned())
+            }
+            Self::InputAudioBufferSpeechStopped(event) => {
+                ServerEvent::InputAudioBufferSpeechStopped(event.into_owned())
+            }
+            Self::InputAudioBufferTimeoutTriggered(event) => {
+                ServerEvent::InputAudioBufferTimeoutTriggered(event.into_owned())
+            }
+            Self::ResponseOutputTextDelta(event) => {
+                ServerEvent::ResponseOutputTextDelta(event.into_owned())
+            }
+            Self::ResponseOutputTextDone(event) => {
+                ServerEvent::ResponseOutputTextDone(event.into_owned())
+            }
+            Self::ResponseOutputAudioTranscriptDelta(event) => {
+                ServerEvent::ResponseOutputAudioTranscriptDelta(event.into_owned())
+            }
+            Self::ResponseOutputAudioTranscriptDone(event) => {
+                ServerEvent::ResponseOutputAudioTranscriptDone(event.into_owned())
+            }
+            Self::ResponseOutputAudioDelta(event) => {
+                ServerEvent::ResponseOutputAudioDelta(event.into_owned())
+            }
+            Self::ResponseOutputAudioDone(event) => {
+                ServerEvent::ResponseOutputAudioDone(event.into_owned())
+            }
+            Self::ResponseFunctionCallArgumentsDelta(event) => {
+                ServerEvent::ResponseFunctionCallArgumentsDelta(event.into_owned())
+            }
+            Self::ResponseFunctionCallArgumentsDone(event) => {
+                ServerEvent::ResponseFunctionCallArgumentsDone(event.into_owned())
+            }
+            Self::ResponseMcpCallArgumentsDelta(event) => {
+                ServerEvent::ResponseMcpCallArgumentsDelta(event.into_owned())
+            }
+            Self::ResponseMcpCallArgumentsDone(event) => {
+                ServerEvent::ResponseMcpCallArgumentsDone(event.into_owned())
+            }
+            Self::ResponseMcpCallInProgress(event) => {
+                ServerEvent::ResponseMcpCallInProgress(event.into_owned())
+            }
+            Self::ResponseMcpCallCompleted(event) => {
+                ServerEvent::ResponseMcpCallCompleted(event.into_owned())
+            }
+            Self::ResponseMcpCallFailed(event) => {
+                ServerEvent::ResponseMcpCallFailed(event.into_owned())
+            }
+            Self::McpListToolsInProgress(event) => {
+                ServerEvent::McpListToolsInProgress(event.into_owned())
+            }
+            Self::McpListToolsCompleted(event) => {
+                ServerEvent::McpListToolsCompleted(event.into_owned())
+            }
+            Self::McpListToolsFailed(event) => {
+                ServerEvent::McpListToolsFailed(event.into_owned())
+            }
+            Self::Owned(event) => *event,
+        }
+    }
+}
+impl<'a> ::realtime_types::EventRef<'a> for ServerEventRef<'a> {
+    type Owned = ServerEvent;
+    const BORROWED_TYPES: &'static [&'static str] = Self::BORROWED_TYPES;
+    fn from_frame(frame: &'a str) -> Result<Self, ::serde_json::Error> {
+        Self::from_frame(frame)
+    }
+    fn event_type(&self) -> &str {
+        self.event_type()
+    }
+    fn is_borrowed(&self) -> bool {
+        self.is_borrowed()
+    }
+    fn into_owned(self) -> ServerEvent {
+        self.into_owned()
+    }
+}
+impl From<ServerEventRef<'_>> for ServerEvent {
+    fn from(view: ServerEventRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for ServerEventRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::ConversationItemInputAudioTranscriptionSegment(event) => {
+                event.serialize(serializer)
+            }
+            Self::ConversationItemTruncated(event) => event.serialize(serializer),
+            Self::ConversationItemDeleted(event) => event.serialize(serializer),
+            Self::InputAudioBufferCommitted(event) => event.serialize(serializer),
+            Self::InputAudioBufferCleared(event) => event.serialize(serializer),
+            Self::InputAudioBufferSpeechStarted(event) => event.serialize(serializer),
+            Self::InputAudioBufferSpeechStopped(event) => event.serialize(serializer),
+            Self::InputAudioBufferTimeoutTriggered(event) => event.serialize(serializer),
+            Self::ResponseOutputTextDelta(event) => event.serialize(serializer),
+            Self::ResponseOutputTextDone(event) => event.serialize(serializer),
+            Self::ResponseOutputAudioTranscriptDelta(event) => {
+                event.serialize(serializer)
+            }
+            Self::ResponseOutputAudioTranscriptDone(event) => event.serialize(serializer),
+            Self::ResponseOutputAudioDelta(event) => event.serialize(serializer),
+            Self::ResponseOutputAudioDone(event) => event.serialize(serializer),
+            Self::ResponseFunctionCallArgumentsDelta(event) => {
+                event.serialize(serializer)
+            }
+            Self::ResponseFunctionCallArgumentsDone(event) => event.serialize(serializer),
+            Self::ResponseMcpCallArgumentsDelta(event) => event.serialize(serializer),
+            Self::ResponseMcpCallArgumentsDone(event) => event.serialize(serializer),
+            Self::ResponseMcpCallInProgress(event) => event.serialize(serializer),
+            Self::ResponseMcpCallCompleted(event) => event.serialize(serializer),
+            Self::ResponseMcpCallFailed(event) => event.serialize(serializer),
+            Self::McpListToolsInProgress(event) => event.serialize(serializer),
+            Self::McpListToolsCompleted(event) => event.serialize(serializer),
+            Self::McpListToolsFailed(event) => event.serialize(serializer),
+            Self::Owned(event) => event.serialize(serializer),
+        }
     }
 }
 /// One method per client event, named after it: each takes the event's

@@ -271,6 +271,192 @@ impl ::schemars::JsonSchema for ClientEvent {
         ::schemars::json_schema!({ "anyOf" : members.as_slice() })
     }
 }
+/// A [`ClientEvent`] decoded from the text of its frame, borrowing from it.
+///
+/// Events made only of scalar properties (audio, transcript and text deltas,
+/// buffer and lifecycle markers: the bulk of a session) decode into views
+/// whose strings are not copied, above all the base64 of audio. Every other
+/// event, unknown ones included, decodes into [`ClientEvent`] behind
+/// [`Owned`](ClientEventRef::Owned).
+///
+/// Decode with [`from_frame`](ClientEventRef::from_frame);
+/// [`into_owned`](ClientEventRef::into_owned) gives the same [`ClientEvent`] as decoding
+/// the frame with `serde_json::from_str`, and encoding either gives the same
+/// JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClientEventRef<'a> {
+    /// `conversation.item.delete`, borrowed.
+    ConversationItemDelete(
+        super::schemas::RealtimeClientEventConversationItemDeleteRef<'a>,
+    ),
+    /// `conversation.item.retrieve`, borrowed.
+    ConversationItemRetrieve(
+        super::schemas::RealtimeClientEventConversationItemRetrieveRef<'a>,
+    ),
+    /// `conversation.item.truncate`, borrowed.
+    ConversationItemTruncate(
+        super::schemas::RealtimeClientEventConversationItemTruncateRef<'a>,
+    ),
+    /// `input_audio_buffer.append`, borrowed.
+    InputAudioBufferAppend(
+        super::schemas::RealtimeClientEventInputAudioBufferAppendRef<'a>,
+    ),
+    /// `input_audio_buffer.clear`, borrowed.
+    InputAudioBufferClear(
+        super::schemas::RealtimeClientEventInputAudioBufferClearRef<'a>,
+    ),
+    /// `output_audio_buffer.clear`, borrowed.
+    OutputAudioBufferClear(
+        super::schemas::RealtimeClientEventOutputAudioBufferClearRef<'a>,
+    ),
+    /// `input_audio_buffer.commit`, borrowed.
+    InputAudioBufferCommit(
+        super::schemas::RealtimeClientEventInputAudioBufferCommitRef<'a>,
+    ),
+    /// `response.cancel`, borrowed.
+    ResponseCancel(super::schemas::RealtimeClientEventResponseCancelRef<'a>),
+    /// Any other event, unknown ones included, decoded into [`ClientEvent`].
+    Owned(Box<ClientEvent>),
+}
+impl<'a> ClientEventRef<'a> {
+    /// The event `type`s decoded into borrowed views, in spec order;
+    /// every other event is [`Owned`](Self::Owned).
+    pub const BORROWED_TYPES: &'static [&'static str] = &[
+        "conversation.item.delete",
+        "conversation.item.retrieve",
+        "conversation.item.truncate",
+        "input_audio_buffer.append",
+        "input_audio_buffer.clear",
+        "output_audio_buffer.clear",
+        "input_audio_buffer.commit",
+        "response.cancel",
+    ];
+    /// Decodes the text of one frame (one WebSocket message).
+    ///
+    /// The first top-level `type` picks the variant. It is found by
+    /// a byte scan of the first entries; only when the scan cannot
+    /// tell (an escape in a key or in the `type`, a nested value
+    /// before it) is the frame parsed an extra time to find it.
+    /// Malformed frames are errors, as with the owned union.
+    pub fn from_frame(frame: &'a str) -> Result<Self, ::serde_json::Error> {
+        Ok(
+            match ::realtime_types::support::frame_tag(frame, "type").as_deref() {
+                Some("conversation.item.delete") => {
+                    Self::ConversationItemDelete(::serde_json::from_str(frame)?)
+                }
+                Some("conversation.item.retrieve") => {
+                    Self::ConversationItemRetrieve(::serde_json::from_str(frame)?)
+                }
+                Some("conversation.item.truncate") => {
+                    Self::ConversationItemTruncate(::serde_json::from_str(frame)?)
+                }
+                Some("input_audio_buffer.append") => {
+                    Self::InputAudioBufferAppend(::serde_json::from_str(frame)?)
+                }
+                Some("input_audio_buffer.clear") => {
+                    Self::InputAudioBufferClear(::serde_json::from_str(frame)?)
+                }
+                Some("output_audio_buffer.clear") => {
+                    Self::OutputAudioBufferClear(::serde_json::from_str(frame)?)
+                }
+                Some("input_audio_buffer.commit") => {
+                    Self::InputAudioBufferCommit(::serde_json::from_str(frame)?)
+                }
+                Some("response.cancel") => {
+                    Self::ResponseCancel(::serde_json::from_str(frame)?)
+                }
+                _ => Self::Owned(Box::new(::serde_json::from_str(frame)?)),
+            },
+        )
+    }
+    /// The event's `type` on the wire (also for events this version does not know).
+    pub fn event_type(&self) -> &str {
+        match self {
+            Self::ConversationItemDelete(_) => "conversation.item.delete",
+            Self::ConversationItemRetrieve(_) => "conversation.item.retrieve",
+            Self::ConversationItemTruncate(_) => "conversation.item.truncate",
+            Self::InputAudioBufferAppend(_) => "input_audio_buffer.append",
+            Self::InputAudioBufferClear(_) => "input_audio_buffer.clear",
+            Self::OutputAudioBufferClear(_) => "output_audio_buffer.clear",
+            Self::InputAudioBufferCommit(_) => "input_audio_buffer.commit",
+            Self::ResponseCancel(_) => "response.cancel",
+            Self::Owned(event) => event.event_type(),
+        }
+    }
+    /// Whether the event was decoded into a borrowed view (not [`Owned`](Self::Owned)).
+    pub fn is_borrowed(&self) -> bool {
+        !matches!(self, Self::Owned(_))
+    }
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> ClientEvent {
+        match self {
+            Self::ConversationItemDelete(event) => {
+                ClientEvent::ConversationItemDelete(event.into_owned())
+            }
+            Self::ConversationItemRetrieve(event) => {
+                ClientEvent::ConversationItemRetrieve(event.into_owned())
+            }
+            Self::ConversationItemTruncate(event) => {
+                ClientEvent::ConversationItemTruncate(event.into_owned())
+            }
+            Self::InputAudioBufferAppend(event) => {
+                ClientEvent::InputAudioBufferAppend(event.into_owned())
+            }
+            Self::InputAudioBufferClear(event) => {
+                ClientEvent::InputAudioBufferClear(event.into_owned())
+            }
+            Self::OutputAudioBufferClear(event) => {
+                ClientEvent::OutputAudioBufferClear(event.into_owned())
+            }
+            Self::InputAudioBufferCommit(event) => {
+                ClientEvent::InputAudioBufferCommit(event.into_owned())
+            }
+            Self::ResponseCancel(event) => {
+                ClientEvent::ResponseCancel(event.into_owned())
+            }
+            Self::Owned(event) => *event,
+        }
+    }
+}
+impl<'a> ::realtime_types::EventRef<'a> for ClientEventRef<'a> {
+    type Owned = ClientEvent;
+    const BORROWED_TYPES: &'static [&'static str] = Self::BORROWED_TYPES;
+    fn from_frame(frame: &'a str) -> Result<Self, ::serde_json::Error> {
+        Self::from_frame(frame)
+    }
+    fn event_type(&self) -> &str {
+        self.event_type()
+    }
+    fn is_borrowed(&self) -> bool {
+        self.is_borrowed()
+    }
+    fn into_owned(self) -> ClientEvent {
+        self.into_owned()
+    }
+}
+impl From<ClientEventRef<'_>> for ClientEvent {
+    fn from(view: ClientEventRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for ClientEventRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::ConversationItemDelete(event) => event.serialize(serializer),
+            Self::ConversationItemRetrieve(event) => event.serialize(serializer),
+            Self::ConversationItemTruncate(event) => event.serialize(serializer),
+            Self::InputAudioBufferAppend(event) => event.serialize(serializer),
+            Self::InputAudioBufferClear(event) => event.serialize(serializer),
+            Self::OutputAudioBufferClear(event) => event.serialize(serializer),
+            Self::InputAudioBufferCommit(event) => event.serialize(serializer),
+            Self::ResponseCancel(event) => event.serialize(serializer),
+            Self::Owned(event) => event.serialize(serializer),
+        }
+    }
+}
 /// An event the server sends to the client.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ServerEvent {
@@ -1300,6 +1486,484 @@ impl ::schemars::JsonSchema for ServerEvent {
                 >(),
         ];
         ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+    }
+}
+/// A [`ServerEvent`] decoded from the text of its frame, borrowing from it.
+///
+/// Events made only of scalar properties (audio, transcript and text deltas,
+/// buffer and lifecycle markers: the bulk of a session) decode into views
+/// whose strings are not copied, above all the base64 of audio. Every other
+/// event, unknown ones included, decodes into [`ServerEvent`] behind
+/// [`Owned`](ServerEventRef::Owned).
+///
+/// Decode with [`from_frame`](ServerEventRef::from_frame);
+/// [`into_owned`](ServerEventRef::into_owned) gives the same [`ServerEvent`] as decoding
+/// the frame with `serde_json::from_str`, and encoding either gives the same
+/// JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ServerEventRef<'a> {
+    /// `conversation.item.deleted`, borrowed.
+    ConversationItemDeleted(
+        super::schemas::RealtimeServerEventConversationItemDeletedRef<'a>,
+    ),
+    /// `conversation.item.truncated`, borrowed.
+    ConversationItemTruncated(
+        super::schemas::RealtimeServerEventConversationItemTruncatedRef<'a>,
+    ),
+    /// `input_audio_buffer.cleared`, borrowed.
+    InputAudioBufferCleared(
+        super::schemas::RealtimeServerEventInputAudioBufferClearedRef<'a>,
+    ),
+    /// `input_audio_buffer.committed`, borrowed.
+    InputAudioBufferCommitted(
+        super::schemas::RealtimeServerEventInputAudioBufferCommittedRef<'a>,
+    ),
+    /// `input_audio_buffer.dtmf_event_received`, borrowed.
+    InputAudioBufferDtmfEventReceived(
+        super::schemas::RealtimeServerEventInputAudioBufferDtmfEventReceivedRef<'a>,
+    ),
+    /// `input_audio_buffer.speech_started`, borrowed.
+    InputAudioBufferSpeechStarted(
+        super::schemas::RealtimeServerEventInputAudioBufferSpeechStartedRef<'a>,
+    ),
+    /// `input_audio_buffer.speech_stopped`, borrowed.
+    InputAudioBufferSpeechStopped(
+        super::schemas::RealtimeServerEventInputAudioBufferSpeechStoppedRef<'a>,
+    ),
+    /// `response.output_audio.delta`, borrowed.
+    ResponseOutputAudioDelta(
+        super::schemas::RealtimeServerEventResponseAudioDeltaRef<'a>,
+    ),
+    /// `response.output_audio.done`, borrowed.
+    ResponseOutputAudioDone(super::schemas::RealtimeServerEventResponseAudioDoneRef<'a>),
+    /// `response.output_audio_transcript.delta`, borrowed.
+    ResponseOutputAudioTranscriptDelta(
+        super::schemas::RealtimeServerEventResponseAudioTranscriptDeltaRef<'a>,
+    ),
+    /// `response.output_audio_transcript.done`, borrowed.
+    ResponseOutputAudioTranscriptDone(
+        super::schemas::RealtimeServerEventResponseAudioTranscriptDoneRef<'a>,
+    ),
+    /// `response.function_call_arguments.delta`, borrowed.
+    ResponseFunctionCallArgumentsDelta(
+        super::schemas::RealtimeServerEventResponseFunctionCallArgumentsDeltaRef<'a>,
+    ),
+    /// `response.function_call_arguments.done`, borrowed.
+    ResponseFunctionCallArgumentsDone(
+        super::schemas::RealtimeServerEventResponseFunctionCallArgumentsDoneRef<'a>,
+    ),
+    /// `response.output_text.delta`, borrowed.
+    ResponseOutputTextDelta(super::schemas::RealtimeServerEventResponseTextDeltaRef<'a>),
+    /// `response.output_text.done`, borrowed.
+    ResponseOutputTextDone(super::schemas::RealtimeServerEventResponseTextDoneRef<'a>),
+    /// `output_audio_buffer.started`, borrowed.
+    OutputAudioBufferStarted(
+        super::schemas::RealtimeServerEventOutputAudioBufferStartedRef<'a>,
+    ),
+    /// `output_audio_buffer.stopped`, borrowed.
+    OutputAudioBufferStopped(
+        super::schemas::RealtimeServerEventOutputAudioBufferStoppedRef<'a>,
+    ),
+    /// `output_audio_buffer.cleared`, borrowed.
+    OutputAudioBufferCleared(
+        super::schemas::RealtimeServerEventOutputAudioBufferClearedRef<'a>,
+    ),
+    /// `input_audio_buffer.timeout_triggered`, borrowed.
+    InputAudioBufferTimeoutTriggered(
+        super::schemas::RealtimeServerEventInputAudioBufferTimeoutTriggeredRef<'a>,
+    ),
+    /// `conversation.item.input_audio_transcription.segment`, borrowed.
+    ConversationItemInputAudioTranscriptionSegment(
+        super::schemas::RealtimeServerEventConversationItemInputAudioTranscriptionSegmentRef<
+            'a,
+        >,
+    ),
+    /// `mcp_list_tools.in_progress`, borrowed.
+    McpListToolsInProgress(
+        super::schemas::RealtimeServerEventMcpListToolsInProgressRef<'a>,
+    ),
+    /// `mcp_list_tools.completed`, borrowed.
+    McpListToolsCompleted(
+        super::schemas::RealtimeServerEventMcpListToolsCompletedRef<'a>,
+    ),
+    /// `mcp_list_tools.failed`, borrowed.
+    McpListToolsFailed(super::schemas::RealtimeServerEventMcpListToolsFailedRef<'a>),
+    /// `response.mcp_call_arguments.delta`, borrowed.
+    ResponseMcpCallArgumentsDelta(
+        super::schemas::RealtimeServerEventResponseMcpCallArgumentsDeltaRef<'a>,
+    ),
+    /// `response.mcp_call_arguments.done`, borrowed.
+    ResponseMcpCallArgumentsDone(
+        super::schemas::RealtimeServerEventResponseMcpCallArgumentsDoneRef<'a>,
+    ),
+    /// `response.mcp_call.in_progress`, borrowed.
+    ResponseMcpCallInProgress(
+        super::schemas::RealtimeServerEventResponseMcpCallInProgressRef<'a>,
+    ),
+    /// `response.mcp_call.completed`, borrowed.
+    ResponseMcpCallCompleted(
+        super::schemas::RealtimeServerEventResponseMcpCallCompletedRef<'a>,
+    ),
+    /// `response.mcp_call.failed`, borrowed.
+    ResponseMcpCallFailed(
+        super::schemas::RealtimeServerEventResponseMcpCallFailedRef<'a>,
+    ),
+    /// Any other event, unknown ones included, decoded into [`ServerEvent`].
+    Owned(Box<ServerEvent>),
+}
+impl<'a> ServerEventRef<'a> {
+    /// The event `type`s decoded into borrowed views, in spec order;
+    /// every other event is [`Owned`](Self::Owned).
+    pub const BORROWED_TYPES: &'static [&'static str] = &[
+        "conversation.item.deleted",
+        "conversation.item.truncated",
+        "input_audio_buffer.cleared",
+        "input_audio_buffer.committed",
+        "input_audio_buffer.dtmf_event_received",
+        "input_audio_buffer.speech_started",
+        "input_audio_buffer.speech_stopped",
+        "response.output_audio.delta",
+        "response.output_audio.done",
+        "response.output_audio_transcript.delta",
+        "response.output_audio_transcript.done",
+        "response.function_call_arguments.delta",
+        "response.function_call_arguments.done",
+        "response.output_text.delta",
+        "response.output_text.done",
+        "output_audio_buffer.started",
+        "output_audio_buffer.stopped",
+        "output_audio_buffer.cleared",
+        "input_audio_buffer.timeout_triggered",
+        "conversation.item.input_audio_transcription.segment",
+        "mcp_list_tools.in_progress",
+        "mcp_list_tools.completed",
+        "mcp_list_tools.failed",
+        "response.mcp_call_arguments.delta",
+        "response.mcp_call_arguments.done",
+        "response.mcp_call.in_progress",
+        "response.mcp_call.completed",
+        "response.mcp_call.failed",
+    ];
+    /// Decodes the text of one frame (one WebSocket message).
+    ///
+    /// The first top-level `type` picks the variant. It is found by
+    /// a byte scan of the first entries; only when the scan cannot
+    /// tell (an escape in a key or in the `type`, a nested value
+    /// before it) is the frame parsed an extra time to find it.
+    /// Malformed frames are errors, as with the owned union.
+    pub fn from_frame(frame: &'a str) -> Result<Self, ::serde_json::Error> {
+        Ok(
+            match ::realtime_types::support::frame_tag(frame, "type").as_deref() {
+                Some("conversation.item.deleted") => {
+                    Self::ConversationItemDeleted(::serde_json::from_str(frame)?)
+                }
+                Some("conversation.item.truncated") => {
+                    Self::ConversationItemTruncated(::serde_json::from_str(frame)?)
+                }
+                Some("input_audio_buffer.cleared") => {
+                    Self::InputAudioBufferCleared(::serde_json::from_str(frame)?)
+                }
+                Some("input_audio_buffer.committed") => {
+                    Self::InputAudioBufferCommitted(::serde_json::from_str(frame)?)
+                }
+                Some("input_audio_buffer.dtmf_event_received") => {
+                    Self::InputAudioBufferDtmfEventReceived(
+                        ::serde_json::from_str(frame)?,
+                    )
+                }
+                Some("input_audio_buffer.speech_started") => {
+                    Self::InputAudioBufferSpeechStarted(::serde_json::from_str(frame)?)
+                }
+                Some("input_audio_buffer.speech_stopped") => {
+                    Self::InputAudioBufferSpeechStopped(::serde_json::from_str(frame)?)
+                }
+                Some("response.output_audio.delta") => {
+                    Self::ResponseOutputAudioDelta(::serde_json::from_str(frame)?)
+                }
+                Some("response.output_audio.done") => {
+                    Self::ResponseOutputAudioDone(::serde_json::from_str(frame)?)
+                }
+                Some("response.output_audio_transcript.delta") => {
+                    Self::ResponseOutputAudioTranscriptDelta(
+                        ::serde_json::from_str(frame)?,
+                    )
+                }
+                Some("response.output_audio_transcript.done") => {
+                    Self::ResponseOutputAudioTranscriptDone(
+                        ::serde_json::from_str(frame)?,
+                    )
+                }
+                Some("response.function_call_arguments.delta") => {
+                    Self::ResponseFunctionCallArgumentsDelta(
+                        ::serde_json::from_str(frame)?,
+                    )
+                }
+                Some("response.function_call_arguments.done") => {
+                    Self::ResponseFunctionCallArgumentsDone(
+                        ::serde_json::from_str(frame)?,
+                    )
+                }
+                Some("response.output_text.delta") => {
+                    Self::ResponseOutputTextDelta(::serde_json::from_str(frame)?)
+                }
+                Some("response.output_text.done") => {
+                    Self::ResponseOutputTextDone(::serde_json::from_str(frame)?)
+                }
+                Some("output_audio_buffer.started") => {
+                    Self::OutputAudioBufferStarted(::serde_json::from_str(frame)?)
+                }
+                Some("output_audio_buffer.stopped") => {
+                    Self::OutputAudioBufferStopped(::serde_json::from_str(frame)?)
+                }
+                Some("output_audio_buffer.cleared") => {
+                    Self::OutputAudioBufferCleared(::serde_json::from_str(frame)?)
+                }
+                Some("input_audio_buffer.timeout_triggered") => {
+                    Self::InputAudioBufferTimeoutTriggered(
+                        ::serde_json::from_str(frame)?,
+                    )
+                }
+                Some("conversation.item.input_audio_transcription.segment") => {
+                    Self::ConversationItemInputAudioTranscriptionSegment(
+                        ::serde_json::from_str(frame)?,
+                    )
+                }
+                Some("mcp_list_tools.in_progress") => {
+                    Self::McpListToolsInProgress(::serde_json::from_str(frame)?)
+                }
+                Some("mcp_list_tools.completed") => {
+                    Self::McpListToolsCompleted(::serde_json::from_str(frame)?)
+                }
+                Some("mcp_list_tools.failed") => {
+                    Self::McpListToolsFailed(::serde_json::from_str(frame)?)
+                }
+                Some("response.mcp_call_arguments.delta") => {
+                    Self::ResponseMcpCallArgumentsDelta(::serde_json::from_str(frame)?)
+                }
+                Some("response.mcp_call_arguments.done") => {
+                    Self::ResponseMcpCallArgumentsDone(::serde_json::from_str(frame)?)
+                }
+                Some("response.mcp_call.in_progress") => {
+                    Self::ResponseMcpCallInProgress(::serde_json::from_str(frame)?)
+                }
+                Some("response.mcp_call.completed") => {
+                    Self::ResponseMcpCallCompleted(::serde_json::from_str(frame)?)
+                }
+                Some("response.mcp_call.failed") => {
+                    Self::ResponseMcpCallFailed(::serde_json::from_str(frame)?)
+                }
+                _ => Self::Owned(Box::new(::serde_json::from_str(frame)?)),
+            },
+        )
+    }
+    /// The event's `type` on the wire (also for events this version does not know).
+    pub fn event_type(&self) -> &str {
+        match self {
+            Self::ConversationItemDeleted(_) => "conversation.item.deleted",
+            Self::ConversationItemTruncated(_) => "conversation.item.truncated",
+            Self::InputAudioBufferCleared(_) => "input_audio_buffer.cleared",
+            Self::InputAudioBufferCommitted(_) => "input_audio_buffer.committed",
+            Self::InputAudioBufferDtmfEventReceived(_) => {
+                "input_audio_buffer.dtmf_event_received"
+            }
+            Self::InputAudioBufferSpeechStarted(_) => "input_audio_buffer.speech_started",
+            Self::InputAudioBufferSpeechStopped(_) => "input_audio_buffer.speech_stopped",
+            Self::ResponseOutputAudioDelta(_) => "response.output_audio.delta",
+            Self::ResponseOutputAudioDone(_) => "response.output_audio.done",
+            Self::ResponseOutputAudioTranscriptDelta(_) => {
+                "response.output_audio_transcript.delta"
+            }
+            Self::ResponseOutputAudioTranscriptDone(_) => {
+                "response.output_audio_transcript.done"
+            }
+            Self::ResponseFunctionCallArgumentsDelta(_) => {
+                "response.function_call_arguments.delta"
+            }
+            Self::ResponseFunctionCallArgumentsDone(_) => {
+                "response.function_call_arguments.done"
+            }
+            Self::ResponseOutputTextDelta(_) => "response.output_text.delta",
+            Self::ResponseOutputTextDone(_) => "response.output_text.done",
+            Self::OutputAudioBufferStarted(_) => "output_audio_buffer.started",
+            Self::OutputAudioBufferStopped(_) => "output_audio_buffer.stopped",
+            Self::OutputAudioBufferCleared(_) => "output_audio_buffer.cleared",
+            Self::InputAudioBufferTimeoutTriggered(_) => {
+                "input_audio_buffer.timeout_triggered"
+            }
+            Self::ConversationItemInputAudioTranscriptionSegment(_) => {
+                "conversation.item.input_audio_transcription.segment"
+            }
+            Self::McpListToolsInProgress(_) => "mcp_list_tools.in_progress",
+            Self::McpListToolsCompleted(_) => "mcp_list_tools.completed",
+            Self::McpListToolsFailed(_) => "mcp_list_tools.failed",
+            Self::ResponseMcpCallArgumentsDelta(_) => "response.mcp_call_arguments.delta",
+            Self::ResponseMcpCallArgumentsDone(_) => "response.mcp_call_arguments.done",
+            Self::ResponseMcpCallInProgress(_) => "response.mcp_call.in_progress",
+            Self::ResponseMcpCallCompleted(_) => "response.mcp_call.completed",
+            Self::ResponseMcpCallFailed(_) => "response.mcp_call.failed",
+            Self::Owned(event) => event.event_type(),
+        }
+    }
+    /// Whether the event was decoded into a borrowed view (not [`Owned`](Self::Owned)).
+    pub fn is_borrowed(&self) -> bool {
+        !matches!(self, Self::Owned(_))
+    }
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> ServerEvent {
+        match self {
+            Self::ConversationItemDeleted(event) => {
+                ServerEvent::ConversationItemDeleted(event.into_owned())
+            }
+            Self::ConversationItemTruncated(event) => {
+                ServerEvent::ConversationItemTruncated(event.into_owned())
+            }
+            Self::InputAudioBufferCleared(event) => {
+                ServerEvent::InputAudioBufferCleared(event.into_owned())
+            }
+            Self::InputAudioBufferCommitted(event) => {
+                ServerEvent::InputAudioBufferCommitted(event.into_owned())
+            }
+            Self::InputAudioBufferDtmfEventReceived(event) => {
+                ServerEvent::InputAudioBufferDtmfEventReceived(event.into_owned())
+            }
+            Self::InputAudioBufferSpeechStarted(event) => {
+                ServerEvent::InputAudioBufferSpeechStarted(event.into_owned())
+            }
+            Self::InputAudioBufferSpeechStopped(event) => {
+                ServerEvent::InputAudioBufferSpeechStopped(event.into_owned())
+            }
+            Self::ResponseOutputAudioDelta(event) => {
+                ServerEvent::ResponseOutputAudioDelta(event.into_owned())
+            }
+            Self::ResponseOutputAudioDone(event) => {
+                ServerEvent::ResponseOutputAudioDone(event.into_owned())
+            }
+            Self::ResponseOutputAudioTranscriptDelta(event) => {
+                ServerEvent::ResponseOutputAudioTranscriptDelta(event.into_owned())
+            }
+            Self::ResponseOutputAudioTranscriptDone(event) => {
+                ServerEvent::ResponseOutputAudioTranscriptDone(event.into_owned())
+            }
+            Self::ResponseFunctionCallArgumentsDelta(event) => {
+                ServerEvent::ResponseFunctionCallArgumentsDelta(event.into_owned())
+            }
+            Self::ResponseFunctionCallArgumentsDone(event) => {
+                ServerEvent::ResponseFunctionCallArgumentsDone(event.into_owned())
+            }
+            Self::ResponseOutputTextDelta(event) => {
+                ServerEvent::ResponseOutputTextDelta(event.into_owned())
+            }
+            Self::ResponseOutputTextDone(event) => {
+                ServerEvent::ResponseOutputTextDone(event.into_owned())
+            }
+            Self::OutputAudioBufferStarted(event) => {
+                ServerEvent::OutputAudioBufferStarted(event.into_owned())
+            }
+            Self::OutputAudioBufferStopped(event) => {
+                ServerEvent::OutputAudioBufferStopped(event.into_owned())
+            }
+            Self::OutputAudioBufferCleared(event) => {
+                ServerEvent::OutputAudioBufferCleared(event.into_owned())
+            }
+            Self::InputAudioBufferTimeoutTriggered(event) => {
+                ServerEvent::InputAudioBufferTimeoutTriggered(event.into_owned())
+            }
+            Self::ConversationItemInputAudioTranscriptionSegment(event) => {
+                ServerEvent::ConversationItemInputAudioTranscriptionSegment(
+                    event.into_owned(),
+                )
+            }
+            Self::McpListToolsInProgress(event) => {
+                ServerEvent::McpListToolsInProgress(event.into_owned())
+            }
+            Self::McpListToolsCompleted(event) => {
+                ServerEvent::McpListToolsCompleted(event.into_owned())
+            }
+            Self::McpListToolsFailed(event) => {
+                ServerEvent::McpListToolsFailed(event.into_owned())
+            }
+            Self::ResponseMcpCallArgumentsDelta(event) => {
+                ServerEvent::ResponseMcpCallArgumentsDelta(event.into_owned())
+            }
+            Self::ResponseMcpCallArgumentsDone(event) => {
+                ServerEvent::ResponseMcpCallArgumentsDone(event.into_owned())
+            }
+            Self::ResponseMcpCallInProgress(event) => {
+                ServerEvent::ResponseMcpCallInProgress(event.into_owned())
+            }
+            Self::ResponseMcpCallCompleted(event) => {
+                ServerEvent::ResponseMcpCallCompleted(event.into_owned())
+            }
+            Self::ResponseMcpCallFailed(event) => {
+                ServerEvent::ResponseMcpCallFailed(event.into_owned())
+            }
+            Self::Owned(event) => *event,
+        }
+    }
+}
+impl<'a> ::realtime_types::EventRef<'a> for ServerEventRef<'a> {
+    type Owned = ServerEvent;
+    const BORROWED_TYPES: &'static [&'static str] = Self::BORROWED_TYPES;
+    fn from_frame(frame: &'a str) -> Result<Self, ::serde_json::Error> {
+        Self::from_frame(frame)
+    }
+    fn event_type(&self) -> &str {
+        self.event_type()
+    }
+    fn is_borrowed(&self) -> bool {
+        self.is_borrowed()
+    }
+    fn into_owned(self) -> ServerEvent {
+        self.into_owned()
+    }
+}
+impl From<ServerEventRef<'_>> for ServerEvent {
+    fn from(view: ServerEventRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for ServerEventRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::ConversationItemDeleted(event) => event.serialize(serializer),
+            Self::ConversationItemTruncated(event) => event.serialize(serializer),
+            Self::InputAudioBufferCleared(event) => event.serialize(serializer),
+            Self::InputAudioBufferCommitted(event) => event.serialize(serializer),
+            Self::InputAudioBufferDtmfEventReceived(event) => event.serialize(serializer),
+            Self::InputAudioBufferSpeechStarted(event) => event.serialize(serializer),
+            Self::InputAudioBufferSpeechStopped(event) => event.serialize(serializer),
+            Self::ResponseOutputAudioDelta(event) => event.serialize(serializer),
+            Self::ResponseOutputAudioDone(event) => event.serialize(serializer),
+            Self::ResponseOutputAudioTranscriptDelta(event) => {
+                event.serialize(serializer)
+            }
+            Self::ResponseOutputAudioTranscriptDone(event) => event.serialize(serializer),
+            Self::ResponseFunctionCallArgumentsDelta(event) => {
+                event.serialize(serializer)
+            }
+            Self::ResponseFunctionCallArgumentsDone(event) => event.serialize(serializer),
+            Self::ResponseOutputTextDelta(event) => event.serialize(serializer),
+            Self::ResponseOutputTextDone(event) => event.serialize(serializer),
+            Self::OutputAudioBufferStarted(event) => event.serialize(serializer),
+            Self::OutputAudioBufferStopped(event) => event.serialize(serializer),
+            Self::OutputAudioBufferCleared(event) => event.serialize(serializer),
+            Self::InputAudioBufferTimeoutTriggered(event) => event.serialize(serializer),
+            Self::ConversationItemInputAudioTranscriptionSegment(event) => {
+                event.serialize(serializer)
+            }
+            Self::McpListToolsInProgress(event) => event.serialize(serializer),
+            Self::McpListToolsCompleted(event) => event.serialize(serializer),
+            Self::McpListToolsFailed(event) => event.serialize(serializer),
+            Self::ResponseMcpCallArgumentsDelta(event) => event.serialize(serializer),
+            Self::ResponseMcpCallArgumentsDone(event) => event.serialize(serializer),
+            Self::ResponseMcpCallInProgress(event) => event.serialize(serializer),
+            Self::ResponseMcpCallCompleted(event) => event.serialize(serializer),
+            Self::ResponseMcpCallFailed(event) => event.serialize(serializer),
+            Self::Owned(event) => event.serialize(serializer),
+        }
     }
 }
 /// One method per client event, named after it: each takes the event's

@@ -3260,6 +3260,139 @@ impl ::schemars::JsonSchema for RealtimeBetaClientEventConversationItemDelete {
         )
     }
 }
+/// [`RealtimeBetaClientEventConversationItemDelete`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeBetaClientEventConversationItemDeleteRef<'a> {
+    /// Optional client-generated ID used to identify this event.
+    ///
+    /// Optional (`None` leaves it out).
+    pub event_id: Option<::std::borrow::Cow<'a, str>>,
+    /// The ID of the item to delete.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeBetaClientEventConversationItemDeleteRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeBetaClientEventConversationItemDelete {
+        RealtimeBetaClientEventConversationItemDelete {
+            event_id: self.event_id.map(::std::borrow::Cow::into_owned),
+            item_id: self.item_id.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeBetaClientEventConversationItemDeleteRef<'_>>
+for RealtimeBetaClientEventConversationItemDelete {
+    fn from(view: RealtimeBetaClientEventConversationItemDeleteRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeBetaClientEventConversationItemDeleteRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "type",
+            RealtimeBetaClientEventConversationItemDelete::TYPE,
+        )?;
+        if let Some(value) = &self.event_id {
+            map.serialize_entry("event_id", value)?;
+        }
+        map.serialize_entry("item_id", &self.item_id)?;
+        for (key, value) in &self.unknown_fields {
+            let shadowed = match key.as_str() {
+                "event_id" => self.event_id.is_some(),
+                _ => false,
+            };
+            if !shadowed {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeBetaClientEventConversationItemDeleteRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeBetaClientEventConversationItemDeleteRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeBetaClientEventConversationItemDelete`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<
+                RealtimeBetaClientEventConversationItemDeleteRef<'de>,
+                A::Error,
+            > {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeBetaClientEventConversationItemDelete::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => {
+                            match map.next_value()? {
+                                Some(value) => field_event_id = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeBetaClientEventConversationItemDeleteRef {
+                    event_id: field_event_id
+                        .map(::realtime_types::support::CowStr::into_cow),
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
 /// Send this event when you want to retrieve the server's representation of a specific item in the conversation history. This is useful, for example, to inspect user audio after noise cancellation and VAD.
 /// The server will respond with a `conversation.item.retrieved` event,
 /// unless the item does not exist in the conversation history, in which case the
@@ -3382,6 +3515,139 @@ impl ::schemars::JsonSchema for RealtimeBetaClientEventConversationItemRetrieve 
             "conversation.item.retrieve" }, "event_id" : field_event_id, "item_id" :
             field_item_id }, "required" : ["type", "item_id"], }
         )
+    }
+}
+/// [`RealtimeBetaClientEventConversationItemRetrieve`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeBetaClientEventConversationItemRetrieveRef<'a> {
+    /// Optional client-generated ID used to identify this event.
+    ///
+    /// Optional (`None` leaves it out).
+    pub event_id: Option<::std::borrow::Cow<'a, str>>,
+    /// The ID of the item to retrieve.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeBetaClientEventConversationItemRetrieveRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeBetaClientEventConversationItemRetrieve {
+        RealtimeBetaClientEventConversationItemRetrieve {
+            event_id: self.event_id.map(::std::borrow::Cow::into_owned),
+            item_id: self.item_id.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeBetaClientEventConversationItemRetrieveRef<'_>>
+for RealtimeBetaClientEventConversationItemRetrieve {
+    fn from(view: RealtimeBetaClientEventConversationItemRetrieveRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeBetaClientEventConversationItemRetrieveRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "type",
+            RealtimeBetaClientEventConversationItemRetrieve::TYPE,
+        )?;
+        if let Some(value) = &self.event_id {
+            map.serialize_entry("event_id", value)?;
+        }
+        map.serialize_entry("item_id", &self.item_id)?;
+        for (key, value) in &self.unknown_fields {
+            let shadowed = match key.as_str() {
+                "event_id" => self.event_id.is_some(),
+                _ => false,
+            };
+            if !shadowed {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeBetaClientEventConversationItemRetrieveRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeBetaClientEventConversationItemRetrieveRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeBetaClientEventConversationItemRetrieve`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<
+                RealtimeBetaClientEventConversationItemRetrieveRef<'de>,
+                A::Error,
+            > {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeBetaClientEventConversationItemRetrieve::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => {
+                            match map.next_value()? {
+                                Some(value) => field_event_id = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeBetaClientEventConversationItemRetrieveRef {
+                    event_id: field_event_id
+                        .map(::realtime_types::support::CowStr::into_cow),
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
     }
 }
 /// Send this event to truncate a previous assistant message’s audio. The server
@@ -3540,6 +3806,162 @@ impl ::schemars::JsonSchema for RealtimeBetaClientEventConversationItemTruncate 
         )
     }
 }
+/// [`RealtimeBetaClientEventConversationItemTruncate`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeBetaClientEventConversationItemTruncateRef<'a> {
+    /// Optional client-generated ID used to identify this event.
+    ///
+    /// Optional (`None` leaves it out).
+    pub event_id: Option<::std::borrow::Cow<'a, str>>,
+    /// The ID of the assistant message item to truncate. Only assistant message
+    /// items can be truncated.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// The index of the content part to truncate. Set this to 0.
+    pub content_index: i64,
+    /// Inclusive duration up to which audio is truncated, in milliseconds. If
+    /// the audio_end_ms is greater than the actual audio duration, the server
+    /// will respond with an error.
+    pub audio_end_ms: i64,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeBetaClientEventConversationItemTruncateRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeBetaClientEventConversationItemTruncate {
+        RealtimeBetaClientEventConversationItemTruncate {
+            event_id: self.event_id.map(::std::borrow::Cow::into_owned),
+            item_id: self.item_id.into_owned(),
+            content_index: self.content_index,
+            audio_end_ms: self.audio_end_ms,
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeBetaClientEventConversationItemTruncateRef<'_>>
+for RealtimeBetaClientEventConversationItemTruncate {
+    fn from(view: RealtimeBetaClientEventConversationItemTruncateRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeBetaClientEventConversationItemTruncateRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "type",
+            RealtimeBetaClientEventConversationItemTruncate::TYPE,
+        )?;
+        if let Some(value) = &self.event_id {
+            map.serialize_entry("event_id", value)?;
+        }
+        map.serialize_entry("item_id", &self.item_id)?;
+        map.serialize_entry("content_index", &self.content_index)?;
+        map.serialize_entry("audio_end_ms", &self.audio_end_ms)?;
+        for (key, value) in &self.unknown_fields {
+            let shadowed = match key.as_str() {
+                "event_id" => self.event_id.is_some(),
+                _ => false,
+            };
+            if !shadowed {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeBetaClientEventConversationItemTruncateRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeBetaClientEventConversationItemTruncateRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeBetaClientEventConversationItemTruncate`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<
+                RealtimeBetaClientEventConversationItemTruncateRef<'de>,
+                A::Error,
+            > {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_content_index: Option<i64> = None;
+                let mut field_audio_end_ms: Option<i64> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeBetaClientEventConversationItemTruncate::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => {
+                            match map.next_value()? {
+                                Some(value) => field_event_id = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        "content_index" => field_content_index = Some(map.next_value()?),
+                        "audio_end_ms" => field_audio_end_ms = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeBetaClientEventConversationItemTruncateRef {
+                    event_id: field_event_id
+                        .map(::realtime_types::support::CowStr::into_cow),
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    content_index: field_content_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "content_index",
+                        ))?,
+                    audio_end_ms: field_audio_end_ms
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "audio_end_ms",
+                        ))?,
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
 /// Send this event to append audio bytes to the input audio buffer. The audio
 /// buffer is temporary storage you can write to and later commit. In Server VAD
 /// mode, the audio buffer is used to detect speech and the server will decide
@@ -3671,6 +4093,140 @@ impl ::schemars::JsonSchema for RealtimeBetaClientEventInputAudioBufferAppend {
         )
     }
 }
+/// [`RealtimeBetaClientEventInputAudioBufferAppend`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeBetaClientEventInputAudioBufferAppendRef<'a> {
+    /// Optional client-generated ID used to identify this event.
+    ///
+    /// Optional (`None` leaves it out).
+    pub event_id: Option<::std::borrow::Cow<'a, str>>,
+    /// Base64-encoded audio bytes. This must be in the format specified by the
+    /// `input_audio_format` field in the session configuration.
+    pub audio: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeBetaClientEventInputAudioBufferAppendRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeBetaClientEventInputAudioBufferAppend {
+        RealtimeBetaClientEventInputAudioBufferAppend {
+            event_id: self.event_id.map(::std::borrow::Cow::into_owned),
+            audio: self.audio.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeBetaClientEventInputAudioBufferAppendRef<'_>>
+for RealtimeBetaClientEventInputAudioBufferAppend {
+    fn from(view: RealtimeBetaClientEventInputAudioBufferAppendRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeBetaClientEventInputAudioBufferAppendRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "type",
+            RealtimeBetaClientEventInputAudioBufferAppend::TYPE,
+        )?;
+        if let Some(value) = &self.event_id {
+            map.serialize_entry("event_id", value)?;
+        }
+        map.serialize_entry("audio", &self.audio)?;
+        for (key, value) in &self.unknown_fields {
+            let shadowed = match key.as_str() {
+                "event_id" => self.event_id.is_some(),
+                _ => false,
+            };
+            if !shadowed {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeBetaClientEventInputAudioBufferAppendRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeBetaClientEventInputAudioBufferAppendRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeBetaClientEventInputAudioBufferAppend`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<
+                RealtimeBetaClientEventInputAudioBufferAppendRef<'de>,
+                A::Error,
+            > {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_audio: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeBetaClientEventInputAudioBufferAppend::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => {
+                            match map.next_value()? {
+                                Some(value) => field_event_id = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "audio" => field_audio = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeBetaClientEventInputAudioBufferAppendRef {
+                    event_id: field_event_id
+                        .map(::realtime_types::support::CowStr::into_cow),
+                    audio: field_audio
+                        .ok_or_else(|| ::serde::de::Error::missing_field("audio"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
 /// Send this event to clear the audio bytes in the buffer. The server will
 /// respond with an `input_audio_buffer.cleared` event.
 ///
@@ -3783,6 +4339,124 @@ impl ::schemars::JsonSchema for RealtimeBetaClientEventInputAudioBufferClear {
             "input_audio_buffer.clear" }, "event_id" : field_event_id }, "required" :
             ["type"], }
         )
+    }
+}
+/// [`RealtimeBetaClientEventInputAudioBufferClear`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeBetaClientEventInputAudioBufferClearRef<'a> {
+    /// Optional client-generated ID used to identify this event.
+    ///
+    /// Optional (`None` leaves it out).
+    pub event_id: Option<::std::borrow::Cow<'a, str>>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeBetaClientEventInputAudioBufferClearRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeBetaClientEventInputAudioBufferClear {
+        RealtimeBetaClientEventInputAudioBufferClear {
+            event_id: self.event_id.map(::std::borrow::Cow::into_owned),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeBetaClientEventInputAudioBufferClearRef<'_>>
+for RealtimeBetaClientEventInputAudioBufferClear {
+    fn from(view: RealtimeBetaClientEventInputAudioBufferClearRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeBetaClientEventInputAudioBufferClearRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", RealtimeBetaClientEventInputAudioBufferClear::TYPE)?;
+        if let Some(value) = &self.event_id {
+            map.serialize_entry("event_id", value)?;
+        }
+        for (key, value) in &self.unknown_fields {
+            let shadowed = match key.as_str() {
+                "event_id" => self.event_id.is_some(),
+                _ => false,
+            };
+            if !shadowed {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeBetaClientEventInputAudioBufferClearRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeBetaClientEventInputAudioBufferClearRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeBetaClientEventInputAudioBufferClear`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RealtimeBetaClientEventInputAudioBufferClearRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeBetaClientEventInputAudioBufferClear::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => {
+                            match map.next_value()? {
+                                Some(value) => field_event_id = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeBetaClientEventInputAudioBufferClearRef {
+                    event_id: field_event_id
+                        .map(::realtime_types::support::CowStr::into_cow),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
     }
 }
 /// Send this event to commit the user input audio buffer, which will create a
@@ -3907,6 +4581,130 @@ impl ::schemars::JsonSchema for RealtimeBetaClientEventInputAudioBufferCommit {
         )
     }
 }
+/// [`RealtimeBetaClientEventInputAudioBufferCommit`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeBetaClientEventInputAudioBufferCommitRef<'a> {
+    /// Optional client-generated ID used to identify this event.
+    ///
+    /// Optional (`None` leaves it out).
+    pub event_id: Option<::std::borrow::Cow<'a, str>>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeBetaClientEventInputAudioBufferCommitRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeBetaClientEventInputAudioBufferCommit {
+        RealtimeBetaClientEventInputAudioBufferCommit {
+            event_id: self.event_id.map(::std::borrow::Cow::into_owned),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeBetaClientEventInputAudioBufferCommitRef<'_>>
+for RealtimeBetaClientEventInputAudioBufferCommit {
+    fn from(view: RealtimeBetaClientEventInputAudioBufferCommitRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeBetaClientEventInputAudioBufferCommitRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "type",
+            RealtimeBetaClientEventInputAudioBufferCommit::TYPE,
+        )?;
+        if let Some(value) = &self.event_id {
+            map.serialize_entry("event_id", value)?;
+        }
+        for (key, value) in &self.unknown_fields {
+            let shadowed = match key.as_str() {
+                "event_id" => self.event_id.is_some(),
+                _ => false,
+            };
+            if !shadowed {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeBetaClientEventInputAudioBufferCommitRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeBetaClientEventInputAudioBufferCommitRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeBetaClientEventInputAudioBufferCommit`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<
+                RealtimeBetaClientEventInputAudioBufferCommitRef<'de>,
+                A::Error,
+            > {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeBetaClientEventInputAudioBufferCommit::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => {
+                            match map.next_value()? {
+                                Some(value) => field_event_id = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeBetaClientEventInputAudioBufferCommitRef {
+                    event_id: field_event_id
+                        .map(::realtime_types::support::CowStr::into_cow),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
 /// **WebRTC/SIP Only:** Emit to cut off the current audio response. This will trigger the server to
 /// stop generating audio and emit a `output_audio_buffer.cleared` event. This
 /// event should be preceded by a `response.cancel` client event to stop the
@@ -4022,6 +4820,130 @@ impl ::schemars::JsonSchema for RealtimeBetaClientEventOutputAudioBufferClear {
             "output_audio_buffer.clear" }, "event_id" : field_event_id }, "required" :
             ["type"], }
         )
+    }
+}
+/// [`RealtimeBetaClientEventOutputAudioBufferClear`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeBetaClientEventOutputAudioBufferClearRef<'a> {
+    /// The unique ID of the client event used for error handling.
+    ///
+    /// Optional (`None` leaves it out).
+    pub event_id: Option<::std::borrow::Cow<'a, str>>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeBetaClientEventOutputAudioBufferClearRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeBetaClientEventOutputAudioBufferClear {
+        RealtimeBetaClientEventOutputAudioBufferClear {
+            event_id: self.event_id.map(::std::borrow::Cow::into_owned),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeBetaClientEventOutputAudioBufferClearRef<'_>>
+for RealtimeBetaClientEventOutputAudioBufferClear {
+    fn from(view: RealtimeBetaClientEventOutputAudioBufferClearRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeBetaClientEventOutputAudioBufferClearRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "type",
+            RealtimeBetaClientEventOutputAudioBufferClear::TYPE,
+        )?;
+        if let Some(value) = &self.event_id {
+            map.serialize_entry("event_id", value)?;
+        }
+        for (key, value) in &self.unknown_fields {
+            let shadowed = match key.as_str() {
+                "event_id" => self.event_id.is_some(),
+                _ => false,
+            };
+            if !shadowed {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeBetaClientEventOutputAudioBufferClearRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeBetaClientEventOutputAudioBufferClearRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeBetaClientEventOutputAudioBufferClear`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<
+                RealtimeBetaClientEventOutputAudioBufferClearRef<'de>,
+                A::Error,
+            > {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeBetaClientEventOutputAudioBufferClear::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => {
+                            match map.next_value()? {
+                                Some(value) => field_event_id = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeBetaClientEventOutputAudioBufferClearRef {
+                    event_id: field_event_id
+                        .map(::realtime_types::support::CowStr::into_cow),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
     }
 }
 /// Send this event to cancel an in-progress response. The server will respond
@@ -4158,6 +5080,147 @@ impl ::schemars::JsonSchema for RealtimeBetaClientEventResponseCancel {
             "response.cancel" }, "event_id" : field_event_id, "response_id" :
             field_response_id }, "required" : ["type"], }
         )
+    }
+}
+/// [`RealtimeBetaClientEventResponseCancel`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeBetaClientEventResponseCancelRef<'a> {
+    /// Optional client-generated ID used to identify this event.
+    ///
+    /// Optional (`None` leaves it out).
+    pub event_id: Option<::std::borrow::Cow<'a, str>>,
+    /// A specific response ID to cancel - if not provided, will cancel an
+    /// in-progress response in the default conversation.
+    ///
+    /// Optional (`None` leaves it out).
+    pub response_id: Option<::std::borrow::Cow<'a, str>>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeBetaClientEventResponseCancelRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeBetaClientEventResponseCancel {
+        RealtimeBetaClientEventResponseCancel {
+            event_id: self.event_id.map(::std::borrow::Cow::into_owned),
+            response_id: self.response_id.map(::std::borrow::Cow::into_owned),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeBetaClientEventResponseCancelRef<'_>>
+for RealtimeBetaClientEventResponseCancel {
+    fn from(view: RealtimeBetaClientEventResponseCancelRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeBetaClientEventResponseCancelRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", RealtimeBetaClientEventResponseCancel::TYPE)?;
+        if let Some(value) = &self.event_id {
+            map.serialize_entry("event_id", value)?;
+        }
+        if let Some(value) = &self.response_id {
+            map.serialize_entry("response_id", value)?;
+        }
+        for (key, value) in &self.unknown_fields {
+            let shadowed = match key.as_str() {
+                "event_id" => self.event_id.is_some(),
+                "response_id" => self.response_id.is_some(),
+                _ => false,
+            };
+            if !shadowed {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventResponseCancelRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeBetaClientEventResponseCancelRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeBetaClientEventResponseCancel`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RealtimeBetaClientEventResponseCancelRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_response_id: Option<
+                    ::realtime_types::support::CowStr<'de>,
+                > = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeBetaClientEventResponseCancel::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => {
+                            match map.next_value()? {
+                                Some(value) => field_event_id = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "response_id" => {
+                            match map.next_value()? {
+                                Some(value) => field_response_id = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeBetaClientEventResponseCancelRef {
+                    event_id: field_event_id
+                        .map(::realtime_types::support::CowStr::into_cow),
+                    response_id: field_response_id
+                        .map(::realtime_types::support::CowStr::into_cow),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
     }
 }
 /// This event instructs the server to create a Response, which means triggering
@@ -7533,6 +8596,122 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventConversationItemDeleted {
         )
     }
 }
+/// [`RealtimeBetaServerEventConversationItemDeleted`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeBetaServerEventConversationItemDeletedRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the item that was deleted.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeBetaServerEventConversationItemDeletedRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeBetaServerEventConversationItemDeleted {
+        RealtimeBetaServerEventConversationItemDeleted {
+            event_id: self.event_id.into_owned(),
+            item_id: self.item_id.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeBetaServerEventConversationItemDeletedRef<'_>>
+for RealtimeBetaServerEventConversationItemDeleted {
+    fn from(view: RealtimeBetaServerEventConversationItemDeletedRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeBetaServerEventConversationItemDeletedRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "type",
+            RealtimeBetaServerEventConversationItemDeleted::TYPE,
+        )?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeBetaServerEventConversationItemDeletedRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeBetaServerEventConversationItemDeletedRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeBetaServerEventConversationItemDeleted`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<
+                RealtimeBetaServerEventConversationItemDeletedRef<'de>,
+                A::Error,
+            > {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeBetaServerEventConversationItemDeleted::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeBetaServerEventConversationItemDeletedRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
 /// This event is the output of audio transcription for user audio written to the
 /// user audio buffer. Transcription begins when the input audio buffer is
 /// committed by the client or server (in `server_vad` mode). Transcription runs
@@ -8432,6 +9611,186 @@ for RealtimeBetaServerEventConversationItemInputAudioTranscriptionSegment {
         )
     }
 }
+/// [`RealtimeBetaServerEventConversationItemInputAudioTranscriptionSegment`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeBetaServerEventConversationItemInputAudioTranscriptionSegmentRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the item containing the input audio content.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// The index of the input audio content part within the item.
+    pub content_index: i64,
+    /// The text for this segment.
+    pub text: ::std::borrow::Cow<'a, str>,
+    /// The segment identifier.
+    pub id: ::std::borrow::Cow<'a, str>,
+    /// The detected speaker label for this segment.
+    pub speaker: ::std::borrow::Cow<'a, str>,
+    /// Start time of the segment in seconds.
+    pub start: ::serde_json::Number,
+    /// End time of the segment in seconds.
+    pub end: ::serde_json::Number,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeBetaServerEventConversationItemInputAudioTranscriptionSegmentRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(
+        self,
+    ) -> RealtimeBetaServerEventConversationItemInputAudioTranscriptionSegment {
+        RealtimeBetaServerEventConversationItemInputAudioTranscriptionSegment {
+            event_id: self.event_id.into_owned(),
+            item_id: self.item_id.into_owned(),
+            content_index: self.content_index,
+            text: self.text.into_owned(),
+            id: self.id.into_owned(),
+            speaker: self.speaker.into_owned(),
+            start: self.start,
+            end: self.end,
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeBetaServerEventConversationItemInputAudioTranscriptionSegmentRef<'_>>
+for RealtimeBetaServerEventConversationItemInputAudioTranscriptionSegment {
+    fn from(
+        view: RealtimeBetaServerEventConversationItemInputAudioTranscriptionSegmentRef<
+            '_,
+        >,
+    ) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize
+for RealtimeBetaServerEventConversationItemInputAudioTranscriptionSegmentRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "type",
+            RealtimeBetaServerEventConversationItemInputAudioTranscriptionSegment::TYPE,
+        )?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        map.serialize_entry("content_index", &self.content_index)?;
+        map.serialize_entry("text", &self.text)?;
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("speaker", &self.speaker)?;
+        map.serialize_entry("start", &self.start)?;
+        map.serialize_entry("end", &self.end)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeBetaServerEventConversationItemInputAudioTranscriptionSegmentRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeBetaServerEventConversationItemInputAudioTranscriptionSegmentRef<
+                'de,
+            >;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeBetaServerEventConversationItemInputAudioTranscriptionSegment`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<
+                RealtimeBetaServerEventConversationItemInputAudioTranscriptionSegmentRef<
+                    'de,
+                >,
+                A::Error,
+            > {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_content_index: Option<i64> = None;
+                let mut field_text: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_speaker: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_start: Option<::serde_json::Number> = None;
+                let mut field_end: Option<::serde_json::Number> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeBetaServerEventConversationItemInputAudioTranscriptionSegment::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        "content_index" => field_content_index = Some(map.next_value()?),
+                        "text" => field_text = Some(map.next_value()?),
+                        "id" => field_id = Some(map.next_value()?),
+                        "speaker" => field_speaker = Some(map.next_value()?),
+                        "start" => field_start = Some(map.next_value()?),
+                        "end" => field_end = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeBetaServerEventConversationItemInputAudioTranscriptionSegmentRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    content_index: field_content_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "content_index",
+                        ))?,
+                    text: field_text
+                        .ok_or_else(|| ::serde::de::Error::missing_field("text"))?
+                        .into_cow(),
+                    id: field_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("id"))?
+                        .into_cow(),
+                    speaker: field_speaker
+                        .ok_or_else(|| ::serde::de::Error::missing_field("speaker"))?
+                        .into_cow(),
+                    start: field_start
+                        .ok_or_else(|| ::serde::de::Error::missing_field("start"))?,
+                    end: field_end
+                        .ok_or_else(|| ::serde::de::Error::missing_field("end"))?,
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
 /// Returned when a conversation item is retrieved with `conversation.item.retrieve`.
 ///
 /// Its `type` is always `conversation.item.retrieved`.
@@ -8667,6 +10026,142 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventConversationItemTruncated
             field_audio_end_ms }, "required" : ["type", "event_id", "item_id",
             "content_index", "audio_end_ms"], }
         )
+    }
+}
+/// [`RealtimeBetaServerEventConversationItemTruncated`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeBetaServerEventConversationItemTruncatedRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the assistant message item that was truncated.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// The index of the content part that was truncated.
+    pub content_index: i64,
+    /// The duration up to which the audio was truncated, in milliseconds.
+    pub audio_end_ms: i64,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeBetaServerEventConversationItemTruncatedRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeBetaServerEventConversationItemTruncated {
+        RealtimeBetaServerEventConversationItemTruncated {
+            event_id: self.event_id.into_owned(),
+            item_id: self.item_id.into_owned(),
+            content_index: self.content_index,
+            audio_end_ms: self.audio_end_ms,
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeBetaServerEventConversationItemTruncatedRef<'_>>
+for RealtimeBetaServerEventConversationItemTruncated {
+    fn from(view: RealtimeBetaServerEventConversationItemTruncatedRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeBetaServerEventConversationItemTruncatedRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "type",
+            RealtimeBetaServerEventConversationItemTruncated::TYPE,
+        )?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        map.serialize_entry("content_index", &self.content_index)?;
+        map.serialize_entry("audio_end_ms", &self.audio_end_ms)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeBetaServerEventConversationItemTruncatedRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeBetaServerEventConversationItemTruncatedRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeBetaServerEventConversationItemTruncated`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<
+                RealtimeBetaServerEventConversationItemTruncatedRef<'de>,
+                A::Error,
+            > {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_content_index: Option<i64> = None;
+                let mut field_audio_end_ms: Option<i64> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeBetaServerEventConversationItemTruncated::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        "content_index" => field_content_index = Some(map.next_value()?),
+                        "audio_end_ms" => field_audio_end_ms = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeBetaServerEventConversationItemTruncatedRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    content_index: field_content_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "content_index",
+                        ))?,
+                    audio_end_ms: field_audio_end_ms
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "audio_end_ms",
+                        ))?,
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
     }
 }
 /// Returned when an error occurs, which could be a client problem or a server
@@ -8985,6 +10480,113 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventInputAudioBufferCleared {
         )
     }
 }
+/// [`RealtimeBetaServerEventInputAudioBufferCleared`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeBetaServerEventInputAudioBufferClearedRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeBetaServerEventInputAudioBufferClearedRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeBetaServerEventInputAudioBufferCleared {
+        RealtimeBetaServerEventInputAudioBufferCleared {
+            event_id: self.event_id.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeBetaServerEventInputAudioBufferClearedRef<'_>>
+for RealtimeBetaServerEventInputAudioBufferCleared {
+    fn from(view: RealtimeBetaServerEventInputAudioBufferClearedRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeBetaServerEventInputAudioBufferClearedRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "type",
+            RealtimeBetaServerEventInputAudioBufferCleared::TYPE,
+        )?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeBetaServerEventInputAudioBufferClearedRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeBetaServerEventInputAudioBufferClearedRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeBetaServerEventInputAudioBufferCleared`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<
+                RealtimeBetaServerEventInputAudioBufferClearedRef<'de>,
+                A::Error,
+            > {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeBetaServerEventInputAudioBufferCleared::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeBetaServerEventInputAudioBufferClearedRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
 /// Returned when an input audio buffer is committed, either by the client or
 /// automatically in server VAD mode. The `item_id` property is the ID of the user
 /// message item that will be created, thus a `conversation.item.created` event
@@ -9106,6 +10708,143 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventInputAudioBufferCommitted
             "previous_item_id" : field_previous_item_id, "item_id" : field_item_id },
             "required" : ["type", "event_id", "item_id"], }
         )
+    }
+}
+/// [`RealtimeBetaServerEventInputAudioBufferCommitted`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeBetaServerEventInputAudioBufferCommittedRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the preceding item after which the new item will be inserted.
+    /// Can be `null` if the item has no predecessor.
+    ///
+    /// Optional and nullable: `None` leaves it out, `Some(None)` sends `null`.
+    pub previous_item_id: Option<Option<::std::borrow::Cow<'a, str>>>,
+    /// The ID of the user message item that will be created.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeBetaServerEventInputAudioBufferCommittedRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeBetaServerEventInputAudioBufferCommitted {
+        RealtimeBetaServerEventInputAudioBufferCommitted {
+            event_id: self.event_id.into_owned(),
+            previous_item_id: self
+                .previous_item_id
+                .map(|value| value.map(::std::borrow::Cow::into_owned)),
+            item_id: self.item_id.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeBetaServerEventInputAudioBufferCommittedRef<'_>>
+for RealtimeBetaServerEventInputAudioBufferCommitted {
+    fn from(view: RealtimeBetaServerEventInputAudioBufferCommittedRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeBetaServerEventInputAudioBufferCommittedRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "type",
+            RealtimeBetaServerEventInputAudioBufferCommitted::TYPE,
+        )?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        if let Some(value) = &self.previous_item_id {
+            map.serialize_entry("previous_item_id", value)?;
+        }
+        map.serialize_entry("item_id", &self.item_id)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeBetaServerEventInputAudioBufferCommittedRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeBetaServerEventInputAudioBufferCommittedRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeBetaServerEventInputAudioBufferCommitted`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<
+                RealtimeBetaServerEventInputAudioBufferCommittedRef<'de>,
+                A::Error,
+            > {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_previous_item_id: Option<
+                    Option<::realtime_types::support::CowStr<'de>>,
+                > = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeBetaServerEventInputAudioBufferCommitted::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "previous_item_id" => {
+                            field_previous_item_id = Some(map.next_value()?);
+                        }
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeBetaServerEventInputAudioBufferCommittedRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    previous_item_id: field_previous_item_id
+                        .map(|value| {
+                            value.map(::realtime_types::support::CowStr::into_cow)
+                        }),
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
     }
 }
 /// Sent by the server when in `server_vad` mode to indicate that speech has been
@@ -9238,6 +10977,137 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventInputAudioBufferSpeechSta
         )
     }
 }
+/// [`RealtimeBetaServerEventInputAudioBufferSpeechStarted`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeBetaServerEventInputAudioBufferSpeechStartedRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// Milliseconds from the start of all audio written to the buffer during the
+    /// session when speech was first detected. This will correspond to the
+    /// beginning of audio sent to the model, and thus includes the
+    /// `prefix_padding_ms` configured in the Session.
+    pub audio_start_ms: i64,
+    /// The ID of the user message item that will be created when speech stops.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeBetaServerEventInputAudioBufferSpeechStartedRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeBetaServerEventInputAudioBufferSpeechStarted {
+        RealtimeBetaServerEventInputAudioBufferSpeechStarted {
+            event_id: self.event_id.into_owned(),
+            audio_start_ms: self.audio_start_ms,
+            item_id: self.item_id.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeBetaServerEventInputAudioBufferSpeechStartedRef<'_>>
+for RealtimeBetaServerEventInputAudioBufferSpeechStarted {
+    fn from(view: RealtimeBetaServerEventInputAudioBufferSpeechStartedRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeBetaServerEventInputAudioBufferSpeechStartedRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "type",
+            RealtimeBetaServerEventInputAudioBufferSpeechStarted::TYPE,
+        )?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("audio_start_ms", &self.audio_start_ms)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeBetaServerEventInputAudioBufferSpeechStartedRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeBetaServerEventInputAudioBufferSpeechStartedRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeBetaServerEventInputAudioBufferSpeechStarted`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<
+                RealtimeBetaServerEventInputAudioBufferSpeechStartedRef<'de>,
+                A::Error,
+            > {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_audio_start_ms: Option<i64> = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeBetaServerEventInputAudioBufferSpeechStarted::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "audio_start_ms" => {
+                            field_audio_start_ms = Some(map.next_value()?);
+                        }
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeBetaServerEventInputAudioBufferSpeechStartedRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    audio_start_ms: field_audio_start_ms
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "audio_start_ms",
+                        ))?,
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
 /// Returned in `server_vad` mode when the server detects the end of speech in
 /// the audio buffer. The server will also send an `conversation.item.created`
 /// event with the user message item that is created from the audio buffer.
@@ -9358,6 +11228,134 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventInputAudioBufferSpeechSto
         )
     }
 }
+/// [`RealtimeBetaServerEventInputAudioBufferSpeechStopped`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeBetaServerEventInputAudioBufferSpeechStoppedRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// Milliseconds since the session started when speech stopped. This will
+    /// correspond to the end of audio sent to the model, and thus includes the
+    /// `min_silence_duration_ms` configured in the Session.
+    pub audio_end_ms: i64,
+    /// The ID of the user message item that will be created.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeBetaServerEventInputAudioBufferSpeechStoppedRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeBetaServerEventInputAudioBufferSpeechStopped {
+        RealtimeBetaServerEventInputAudioBufferSpeechStopped {
+            event_id: self.event_id.into_owned(),
+            audio_end_ms: self.audio_end_ms,
+            item_id: self.item_id.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeBetaServerEventInputAudioBufferSpeechStoppedRef<'_>>
+for RealtimeBetaServerEventInputAudioBufferSpeechStopped {
+    fn from(view: RealtimeBetaServerEventInputAudioBufferSpeechStoppedRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeBetaServerEventInputAudioBufferSpeechStoppedRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "type",
+            RealtimeBetaServerEventInputAudioBufferSpeechStopped::TYPE,
+        )?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("audio_end_ms", &self.audio_end_ms)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeBetaServerEventInputAudioBufferSpeechStoppedRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeBetaServerEventInputAudioBufferSpeechStoppedRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeBetaServerEventInputAudioBufferSpeechStopped`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<
+                RealtimeBetaServerEventInputAudioBufferSpeechStoppedRef<'de>,
+                A::Error,
+            > {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_audio_end_ms: Option<i64> = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeBetaServerEventInputAudioBufferSpeechStopped::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "audio_end_ms" => field_audio_end_ms = Some(map.next_value()?),
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeBetaServerEventInputAudioBufferSpeechStoppedRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    audio_end_ms: field_audio_end_ms
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "audio_end_ms",
+                        ))?,
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
 /// Returned when listing MCP tools has completed for an item.
 ///
 /// Its `type` is always `mcp_list_tools.completed`.
@@ -9460,6 +11458,116 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventMcpListToolsCompleted {
             "mcp_list_tools.completed" }, "event_id" : field_event_id, "item_id" :
             field_item_id }, "required" : ["type", "event_id", "item_id"], }
         )
+    }
+}
+/// [`RealtimeBetaServerEventMcpListToolsCompleted`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeBetaServerEventMcpListToolsCompletedRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the MCP list tools item.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeBetaServerEventMcpListToolsCompletedRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeBetaServerEventMcpListToolsCompleted {
+        RealtimeBetaServerEventMcpListToolsCompleted {
+            event_id: self.event_id.into_owned(),
+            item_id: self.item_id.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeBetaServerEventMcpListToolsCompletedRef<'_>>
+for RealtimeBetaServerEventMcpListToolsCompleted {
+    fn from(view: RealtimeBetaServerEventMcpListToolsCompletedRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeBetaServerEventMcpListToolsCompletedRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", RealtimeBetaServerEventMcpListToolsCompleted::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeBetaServerEventMcpListToolsCompletedRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeBetaServerEventMcpListToolsCompletedRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeBetaServerEventMcpListToolsCompleted`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RealtimeBetaServerEventMcpListToolsCompletedRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeBetaServerEventMcpListToolsCompleted::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeBetaServerEventMcpListToolsCompletedRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
     }
 }
 /// Returned when listing MCP tools has failed for an item.
@@ -9566,6 +11674,116 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventMcpListToolsFailed {
         )
     }
 }
+/// [`RealtimeBetaServerEventMcpListToolsFailed`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeBetaServerEventMcpListToolsFailedRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the MCP list tools item.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeBetaServerEventMcpListToolsFailedRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeBetaServerEventMcpListToolsFailed {
+        RealtimeBetaServerEventMcpListToolsFailed {
+            event_id: self.event_id.into_owned(),
+            item_id: self.item_id.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeBetaServerEventMcpListToolsFailedRef<'_>>
+for RealtimeBetaServerEventMcpListToolsFailed {
+    fn from(view: RealtimeBetaServerEventMcpListToolsFailedRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeBetaServerEventMcpListToolsFailedRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", RealtimeBetaServerEventMcpListToolsFailed::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeBetaServerEventMcpListToolsFailedRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeBetaServerEventMcpListToolsFailedRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeBetaServerEventMcpListToolsFailed`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RealtimeBetaServerEventMcpListToolsFailedRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeBetaServerEventMcpListToolsFailed::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeBetaServerEventMcpListToolsFailedRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
 /// Returned when listing MCP tools is in progress for an item.
 ///
 /// Its `type` is always `mcp_list_tools.in_progress`.
@@ -9668,6 +11886,122 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventMcpListToolsInProgress {
             "mcp_list_tools.in_progress" }, "event_id" : field_event_id, "item_id" :
             field_item_id }, "required" : ["type", "event_id", "item_id"], }
         )
+    }
+}
+/// [`RealtimeBetaServerEventMcpListToolsInProgress`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeBetaServerEventMcpListToolsInProgressRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the MCP list tools item.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeBetaServerEventMcpListToolsInProgressRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeBetaServerEventMcpListToolsInProgress {
+        RealtimeBetaServerEventMcpListToolsInProgress {
+            event_id: self.event_id.into_owned(),
+            item_id: self.item_id.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeBetaServerEventMcpListToolsInProgressRef<'_>>
+for RealtimeBetaServerEventMcpListToolsInProgress {
+    fn from(view: RealtimeBetaServerEventMcpListToolsInProgressRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeBetaServerEventMcpListToolsInProgressRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "type",
+            RealtimeBetaServerEventMcpListToolsInProgress::TYPE,
+        )?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeBetaServerEventMcpListToolsInProgressRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeBetaServerEventMcpListToolsInProgressRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeBetaServerEventMcpListToolsInProgress`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<
+                RealtimeBetaServerEventMcpListToolsInProgressRef<'de>,
+                A::Error,
+            > {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeBetaServerEventMcpListToolsInProgress::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeBetaServerEventMcpListToolsInProgressRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
     }
 }
 /// Emitted at the beginning of a Response to indicate the updated rate limits.
@@ -10163,6 +12497,156 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventResponseAudioDelta {
         )
     }
 }
+/// [`RealtimeBetaServerEventResponseAudioDelta`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeBetaServerEventResponseAudioDeltaRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the response.
+    pub response_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the item.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    pub output_index: i64,
+    /// The index of the content part in the item's content array.
+    pub content_index: i64,
+    /// Base64-encoded audio data delta.
+    pub delta: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeBetaServerEventResponseAudioDeltaRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeBetaServerEventResponseAudioDelta {
+        RealtimeBetaServerEventResponseAudioDelta {
+            event_id: self.event_id.into_owned(),
+            response_id: self.response_id.into_owned(),
+            item_id: self.item_id.into_owned(),
+            output_index: self.output_index,
+            content_index: self.content_index,
+            delta: self.delta.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeBetaServerEventResponseAudioDeltaRef<'_>>
+for RealtimeBetaServerEventResponseAudioDelta {
+    fn from(view: RealtimeBetaServerEventResponseAudioDeltaRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeBetaServerEventResponseAudioDeltaRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", RealtimeBetaServerEventResponseAudioDelta::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("response_id", &self.response_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        map.serialize_entry("output_index", &self.output_index)?;
+        map.serialize_entry("content_index", &self.content_index)?;
+        map.serialize_entry("delta", &self.delta)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeBetaServerEventResponseAudioDeltaRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeBetaServerEventResponseAudioDeltaRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeBetaServerEventResponseAudioDelta`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RealtimeBetaServerEventResponseAudioDeltaRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_response_id: Option<
+                    ::realtime_types::support::CowStr<'de>,
+                > = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_output_index: Option<i64> = None;
+                let mut field_content_index: Option<i64> = None;
+                let mut field_delta: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeBetaServerEventResponseAudioDelta::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "response_id" => field_response_id = Some(map.next_value()?),
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        "output_index" => field_output_index = Some(map.next_value()?),
+                        "content_index" => field_content_index = Some(map.next_value()?),
+                        "delta" => field_delta = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeBetaServerEventResponseAudioDeltaRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    response_id: field_response_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("response_id"))?
+                        .into_cow(),
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    output_index: field_output_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "output_index",
+                        ))?,
+                    content_index: field_content_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "content_index",
+                        ))?,
+                    delta: field_delta
+                        .ok_or_else(|| ::serde::de::Error::missing_field("delta"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
 /// Returned when the model-generated audio is done. Also emitted when a Response
 /// is interrupted, incomplete, or cancelled.
 ///
@@ -10299,6 +12783,147 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventResponseAudioDone {
             ["type", "event_id", "response_id", "item_id", "output_index",
             "content_index"], }
         )
+    }
+}
+/// [`RealtimeBetaServerEventResponseAudioDone`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeBetaServerEventResponseAudioDoneRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the response.
+    pub response_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the item.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    pub output_index: i64,
+    /// The index of the content part in the item's content array.
+    pub content_index: i64,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeBetaServerEventResponseAudioDoneRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeBetaServerEventResponseAudioDone {
+        RealtimeBetaServerEventResponseAudioDone {
+            event_id: self.event_id.into_owned(),
+            response_id: self.response_id.into_owned(),
+            item_id: self.item_id.into_owned(),
+            output_index: self.output_index,
+            content_index: self.content_index,
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeBetaServerEventResponseAudioDoneRef<'_>>
+for RealtimeBetaServerEventResponseAudioDone {
+    fn from(view: RealtimeBetaServerEventResponseAudioDoneRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeBetaServerEventResponseAudioDoneRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", RealtimeBetaServerEventResponseAudioDone::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("response_id", &self.response_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        map.serialize_entry("output_index", &self.output_index)?;
+        map.serialize_entry("content_index", &self.content_index)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeBetaServerEventResponseAudioDoneRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeBetaServerEventResponseAudioDoneRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeBetaServerEventResponseAudioDone`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RealtimeBetaServerEventResponseAudioDoneRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_response_id: Option<
+                    ::realtime_types::support::CowStr<'de>,
+                > = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_output_index: Option<i64> = None;
+                let mut field_content_index: Option<i64> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeBetaServerEventResponseAudioDone::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "response_id" => field_response_id = Some(map.next_value()?),
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        "output_index" => field_output_index = Some(map.next_value()?),
+                        "content_index" => field_content_index = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeBetaServerEventResponseAudioDoneRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    response_id: field_response_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("response_id"))?
+                        .into_cow(),
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    output_index: field_output_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "output_index",
+                        ))?,
+                    content_index: field_content_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "content_index",
+                        ))?,
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
     }
 }
 /// Returned when the model-generated transcription of audio output is updated.
@@ -10447,6 +13072,162 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventResponseAudioTranscriptDe
         )
     }
 }
+/// [`RealtimeBetaServerEventResponseAudioTranscriptDelta`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeBetaServerEventResponseAudioTranscriptDeltaRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the response.
+    pub response_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the item.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    pub output_index: i64,
+    /// The index of the content part in the item's content array.
+    pub content_index: i64,
+    /// The transcript delta.
+    pub delta: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeBetaServerEventResponseAudioTranscriptDeltaRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeBetaServerEventResponseAudioTranscriptDelta {
+        RealtimeBetaServerEventResponseAudioTranscriptDelta {
+            event_id: self.event_id.into_owned(),
+            response_id: self.response_id.into_owned(),
+            item_id: self.item_id.into_owned(),
+            output_index: self.output_index,
+            content_index: self.content_index,
+            delta: self.delta.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeBetaServerEventResponseAudioTranscriptDeltaRef<'_>>
+for RealtimeBetaServerEventResponseAudioTranscriptDelta {
+    fn from(view: RealtimeBetaServerEventResponseAudioTranscriptDeltaRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeBetaServerEventResponseAudioTranscriptDeltaRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "type",
+            RealtimeBetaServerEventResponseAudioTranscriptDelta::TYPE,
+        )?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("response_id", &self.response_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        map.serialize_entry("output_index", &self.output_index)?;
+        map.serialize_entry("content_index", &self.content_index)?;
+        map.serialize_entry("delta", &self.delta)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeBetaServerEventResponseAudioTranscriptDeltaRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeBetaServerEventResponseAudioTranscriptDeltaRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeBetaServerEventResponseAudioTranscriptDelta`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<
+                RealtimeBetaServerEventResponseAudioTranscriptDeltaRef<'de>,
+                A::Error,
+            > {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_response_id: Option<
+                    ::realtime_types::support::CowStr<'de>,
+                > = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_output_index: Option<i64> = None;
+                let mut field_content_index: Option<i64> = None;
+                let mut field_delta: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeBetaServerEventResponseAudioTranscriptDelta::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "response_id" => field_response_id = Some(map.next_value()?),
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        "output_index" => field_output_index = Some(map.next_value()?),
+                        "content_index" => field_content_index = Some(map.next_value()?),
+                        "delta" => field_delta = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeBetaServerEventResponseAudioTranscriptDeltaRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    response_id: field_response_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("response_id"))?
+                        .into_cow(),
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    output_index: field_output_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "output_index",
+                        ))?,
+                    content_index: field_content_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "content_index",
+                        ))?,
+                    delta: field_delta
+                        .ok_or_else(|| ::serde::de::Error::missing_field("delta"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
 /// Returned when the model-generated transcription of audio output is done
 /// streaming. Also emitted when a Response is interrupted, incomplete, or
 /// cancelled.
@@ -10593,6 +13374,164 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventResponseAudioTranscriptDo
             field_transcript }, "required" : ["type", "event_id", "response_id",
             "item_id", "output_index", "content_index", "transcript"], }
         )
+    }
+}
+/// [`RealtimeBetaServerEventResponseAudioTranscriptDone`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeBetaServerEventResponseAudioTranscriptDoneRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the response.
+    pub response_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the item.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    pub output_index: i64,
+    /// The index of the content part in the item's content array.
+    pub content_index: i64,
+    /// The final transcript of the audio.
+    pub transcript: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeBetaServerEventResponseAudioTranscriptDoneRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeBetaServerEventResponseAudioTranscriptDone {
+        RealtimeBetaServerEventResponseAudioTranscriptDone {
+            event_id: self.event_id.into_owned(),
+            response_id: self.response_id.into_owned(),
+            item_id: self.item_id.into_owned(),
+            output_index: self.output_index,
+            content_index: self.content_index,
+            transcript: self.transcript.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeBetaServerEventResponseAudioTranscriptDoneRef<'_>>
+for RealtimeBetaServerEventResponseAudioTranscriptDone {
+    fn from(view: RealtimeBetaServerEventResponseAudioTranscriptDoneRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeBetaServerEventResponseAudioTranscriptDoneRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "type",
+            RealtimeBetaServerEventResponseAudioTranscriptDone::TYPE,
+        )?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("response_id", &self.response_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        map.serialize_entry("output_index", &self.output_index)?;
+        map.serialize_entry("content_index", &self.content_index)?;
+        map.serialize_entry("transcript", &self.transcript)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeBetaServerEventResponseAudioTranscriptDoneRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeBetaServerEventResponseAudioTranscriptDoneRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeBetaServerEventResponseAudioTranscriptDone`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<
+                RealtimeBetaServerEventResponseAudioTranscriptDoneRef<'de>,
+                A::Error,
+            > {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_response_id: Option<
+                    ::realtime_types::support::CowStr<'de>,
+                > = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_output_index: Option<i64> = None;
+                let mut field_content_index: Option<i64> = None;
+                let mut field_transcript: Option<
+                    ::realtime_types::support::CowStr<'de>,
+                > = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeBetaServerEventResponseAudioTranscriptDone::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "response_id" => field_response_id = Some(map.next_value()?),
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        "output_index" => field_output_index = Some(map.next_value()?),
+                        "content_index" => field_content_index = Some(map.next_value()?),
+                        "transcript" => field_transcript = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeBetaServerEventResponseAudioTranscriptDoneRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    response_id: field_response_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("response_id"))?
+                        .into_cow(),
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    output_index: field_output_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "output_index",
+                        ))?,
+                    content_index: field_content_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "content_index",
+                        ))?,
+                    transcript: field_transcript
+                        .ok_or_else(|| ::serde::de::Error::missing_field("transcript"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
     }
 }
 /// Returned when a new content part is added to an assistant message item during
@@ -11706,6 +14645,168 @@ for RealtimeBetaServerEventResponseFunctionCallArgumentsDelta {
         )
     }
 }
+/// [`RealtimeBetaServerEventResponseFunctionCallArgumentsDelta`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeBetaServerEventResponseFunctionCallArgumentsDeltaRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the response.
+    pub response_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the function call item.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    pub output_index: i64,
+    /// The ID of the function call.
+    pub call_id: ::std::borrow::Cow<'a, str>,
+    /// The arguments delta as a JSON string.
+    pub delta: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeBetaServerEventResponseFunctionCallArgumentsDeltaRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(
+        self,
+    ) -> RealtimeBetaServerEventResponseFunctionCallArgumentsDelta {
+        RealtimeBetaServerEventResponseFunctionCallArgumentsDelta {
+            event_id: self.event_id.into_owned(),
+            response_id: self.response_id.into_owned(),
+            item_id: self.item_id.into_owned(),
+            output_index: self.output_index,
+            call_id: self.call_id.into_owned(),
+            delta: self.delta.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeBetaServerEventResponseFunctionCallArgumentsDeltaRef<'_>>
+for RealtimeBetaServerEventResponseFunctionCallArgumentsDelta {
+    fn from(
+        view: RealtimeBetaServerEventResponseFunctionCallArgumentsDeltaRef<'_>,
+    ) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize
+for RealtimeBetaServerEventResponseFunctionCallArgumentsDeltaRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "type",
+            RealtimeBetaServerEventResponseFunctionCallArgumentsDelta::TYPE,
+        )?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("response_id", &self.response_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        map.serialize_entry("output_index", &self.output_index)?;
+        map.serialize_entry("call_id", &self.call_id)?;
+        map.serialize_entry("delta", &self.delta)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeBetaServerEventResponseFunctionCallArgumentsDeltaRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeBetaServerEventResponseFunctionCallArgumentsDeltaRef<
+                'de,
+            >;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeBetaServerEventResponseFunctionCallArgumentsDelta`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<
+                RealtimeBetaServerEventResponseFunctionCallArgumentsDeltaRef<'de>,
+                A::Error,
+            > {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_response_id: Option<
+                    ::realtime_types::support::CowStr<'de>,
+                > = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_output_index: Option<i64> = None;
+                let mut field_call_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_delta: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeBetaServerEventResponseFunctionCallArgumentsDelta::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "response_id" => field_response_id = Some(map.next_value()?),
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        "output_index" => field_output_index = Some(map.next_value()?),
+                        "call_id" => field_call_id = Some(map.next_value()?),
+                        "delta" => field_delta = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeBetaServerEventResponseFunctionCallArgumentsDeltaRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    response_id: field_response_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("response_id"))?
+                        .into_cow(),
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    output_index: field_output_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "output_index",
+                        ))?,
+                    call_id: field_call_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("call_id"))?
+                        .into_cow(),
+                    delta: field_delta
+                        .ok_or_else(|| ::serde::de::Error::missing_field("delta"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
 /// Returned when the model-generated function call arguments are done streaming.
 /// Also emitted when a Response is interrupted, incomplete, or cancelled.
 ///
@@ -11863,6 +14964,177 @@ for RealtimeBetaServerEventResponseFunctionCallArgumentsDone {
         )
     }
 }
+/// [`RealtimeBetaServerEventResponseFunctionCallArgumentsDone`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeBetaServerEventResponseFunctionCallArgumentsDoneRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the response.
+    pub response_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the function call item.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    pub output_index: i64,
+    /// The ID of the function call.
+    pub call_id: ::std::borrow::Cow<'a, str>,
+    /// The name of the function that was called.
+    pub name: ::std::borrow::Cow<'a, str>,
+    /// The final arguments as a JSON string.
+    pub arguments: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeBetaServerEventResponseFunctionCallArgumentsDoneRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeBetaServerEventResponseFunctionCallArgumentsDone {
+        RealtimeBetaServerEventResponseFunctionCallArgumentsDone {
+            event_id: self.event_id.into_owned(),
+            response_id: self.response_id.into_owned(),
+            item_id: self.item_id.into_owned(),
+            output_index: self.output_index,
+            call_id: self.call_id.into_owned(),
+            name: self.name.into_owned(),
+            arguments: self.arguments.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeBetaServerEventResponseFunctionCallArgumentsDoneRef<'_>>
+for RealtimeBetaServerEventResponseFunctionCallArgumentsDone {
+    fn from(
+        view: RealtimeBetaServerEventResponseFunctionCallArgumentsDoneRef<'_>,
+    ) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize
+for RealtimeBetaServerEventResponseFunctionCallArgumentsDoneRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "type",
+            RealtimeBetaServerEventResponseFunctionCallArgumentsDone::TYPE,
+        )?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("response_id", &self.response_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        map.serialize_entry("output_index", &self.output_index)?;
+        map.serialize_entry("call_id", &self.call_id)?;
+        map.serialize_entry("name", &self.name)?;
+        map.serialize_entry("arguments", &self.arguments)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeBetaServerEventResponseFunctionCallArgumentsDoneRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeBetaServerEventResponseFunctionCallArgumentsDoneRef<
+                'de,
+            >;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeBetaServerEventResponseFunctionCallArgumentsDone`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<
+                RealtimeBetaServerEventResponseFunctionCallArgumentsDoneRef<'de>,
+                A::Error,
+            > {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_response_id: Option<
+                    ::realtime_types::support::CowStr<'de>,
+                > = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_output_index: Option<i64> = None;
+                let mut field_call_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_name: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_arguments: Option<
+                    ::realtime_types::support::CowStr<'de>,
+                > = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeBetaServerEventResponseFunctionCallArgumentsDone::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "response_id" => field_response_id = Some(map.next_value()?),
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        "output_index" => field_output_index = Some(map.next_value()?),
+                        "call_id" => field_call_id = Some(map.next_value()?),
+                        "name" => field_name = Some(map.next_value()?),
+                        "arguments" => field_arguments = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeBetaServerEventResponseFunctionCallArgumentsDoneRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    response_id: field_response_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("response_id"))?
+                        .into_cow(),
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    output_index: field_output_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "output_index",
+                        ))?,
+                    call_id: field_call_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("call_id"))?
+                        .into_cow(),
+                    name: field_name
+                        .ok_or_else(|| ::serde::de::Error::missing_field("name"))?
+                        .into_cow(),
+                    arguments: field_arguments
+                        .ok_or_else(|| ::serde::de::Error::missing_field("arguments"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
 /// Returned when MCP tool call arguments are updated during response generation.
 ///
 /// Its `type` is always `response.mcp_call_arguments.delta`.
@@ -12010,6 +15282,170 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventResponseMcpCallArgumentsD
         )
     }
 }
+/// [`RealtimeBetaServerEventResponseMcpCallArgumentsDelta`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeBetaServerEventResponseMcpCallArgumentsDeltaRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the response.
+    pub response_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the MCP tool call item.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    pub output_index: i64,
+    /// The JSON-encoded arguments delta.
+    pub delta: ::std::borrow::Cow<'a, str>,
+    /// If present, indicates the delta text was obfuscated.
+    ///
+    /// Optional and nullable: `None` leaves it out, `Some(None)` sends `null`.
+    pub obfuscation: Option<Option<::std::borrow::Cow<'a, str>>>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeBetaServerEventResponseMcpCallArgumentsDeltaRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeBetaServerEventResponseMcpCallArgumentsDelta {
+        RealtimeBetaServerEventResponseMcpCallArgumentsDelta {
+            event_id: self.event_id.into_owned(),
+            response_id: self.response_id.into_owned(),
+            item_id: self.item_id.into_owned(),
+            output_index: self.output_index,
+            delta: self.delta.into_owned(),
+            obfuscation: self
+                .obfuscation
+                .map(|value| value.map(::std::borrow::Cow::into_owned)),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeBetaServerEventResponseMcpCallArgumentsDeltaRef<'_>>
+for RealtimeBetaServerEventResponseMcpCallArgumentsDelta {
+    fn from(view: RealtimeBetaServerEventResponseMcpCallArgumentsDeltaRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeBetaServerEventResponseMcpCallArgumentsDeltaRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "type",
+            RealtimeBetaServerEventResponseMcpCallArgumentsDelta::TYPE,
+        )?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("response_id", &self.response_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        map.serialize_entry("output_index", &self.output_index)?;
+        map.serialize_entry("delta", &self.delta)?;
+        if let Some(value) = &self.obfuscation {
+            map.serialize_entry("obfuscation", value)?;
+        }
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeBetaServerEventResponseMcpCallArgumentsDeltaRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeBetaServerEventResponseMcpCallArgumentsDeltaRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeBetaServerEventResponseMcpCallArgumentsDelta`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<
+                RealtimeBetaServerEventResponseMcpCallArgumentsDeltaRef<'de>,
+                A::Error,
+            > {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_response_id: Option<
+                    ::realtime_types::support::CowStr<'de>,
+                > = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_output_index: Option<i64> = None;
+                let mut field_delta: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_obfuscation: Option<
+                    Option<::realtime_types::support::CowStr<'de>>,
+                > = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeBetaServerEventResponseMcpCallArgumentsDelta::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "response_id" => field_response_id = Some(map.next_value()?),
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        "output_index" => field_output_index = Some(map.next_value()?),
+                        "delta" => field_delta = Some(map.next_value()?),
+                        "obfuscation" => field_obfuscation = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeBetaServerEventResponseMcpCallArgumentsDeltaRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    response_id: field_response_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("response_id"))?
+                        .into_cow(),
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    output_index: field_output_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "output_index",
+                        ))?,
+                    delta: field_delta
+                        .ok_or_else(|| ::serde::de::Error::missing_field("delta"))?
+                        .into_cow(),
+                    obfuscation: field_obfuscation
+                        .map(|value| {
+                            value.map(::realtime_types::support::CowStr::into_cow)
+                        }),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
 /// Returned when MCP tool call arguments are finalized during response generation.
 ///
 /// Its `type` is always `response.mcp_call_arguments.done`.
@@ -12145,6 +15581,154 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventResponseMcpCallArgumentsD
         )
     }
 }
+/// [`RealtimeBetaServerEventResponseMcpCallArgumentsDone`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeBetaServerEventResponseMcpCallArgumentsDoneRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the response.
+    pub response_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the MCP tool call item.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    pub output_index: i64,
+    /// The final JSON-encoded arguments string.
+    pub arguments: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeBetaServerEventResponseMcpCallArgumentsDoneRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeBetaServerEventResponseMcpCallArgumentsDone {
+        RealtimeBetaServerEventResponseMcpCallArgumentsDone {
+            event_id: self.event_id.into_owned(),
+            response_id: self.response_id.into_owned(),
+            item_id: self.item_id.into_owned(),
+            output_index: self.output_index,
+            arguments: self.arguments.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeBetaServerEventResponseMcpCallArgumentsDoneRef<'_>>
+for RealtimeBetaServerEventResponseMcpCallArgumentsDone {
+    fn from(view: RealtimeBetaServerEventResponseMcpCallArgumentsDoneRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeBetaServerEventResponseMcpCallArgumentsDoneRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "type",
+            RealtimeBetaServerEventResponseMcpCallArgumentsDone::TYPE,
+        )?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("response_id", &self.response_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        map.serialize_entry("output_index", &self.output_index)?;
+        map.serialize_entry("arguments", &self.arguments)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeBetaServerEventResponseMcpCallArgumentsDoneRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeBetaServerEventResponseMcpCallArgumentsDoneRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeBetaServerEventResponseMcpCallArgumentsDone`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<
+                RealtimeBetaServerEventResponseMcpCallArgumentsDoneRef<'de>,
+                A::Error,
+            > {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_response_id: Option<
+                    ::realtime_types::support::CowStr<'de>,
+                > = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_output_index: Option<i64> = None;
+                let mut field_arguments: Option<
+                    ::realtime_types::support::CowStr<'de>,
+                > = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeBetaServerEventResponseMcpCallArgumentsDone::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "response_id" => field_response_id = Some(map.next_value()?),
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        "output_index" => field_output_index = Some(map.next_value()?),
+                        "arguments" => field_arguments = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeBetaServerEventResponseMcpCallArgumentsDoneRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    response_id: field_response_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("response_id"))?
+                        .into_cow(),
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    output_index: field_output_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "output_index",
+                        ))?,
+                    arguments: field_arguments
+                        .ok_or_else(|| ::serde::de::Error::missing_field("arguments"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
 /// Returned when an MCP tool call has completed successfully.
 ///
 /// Its `type` is always `response.mcp_call.completed`.
@@ -12258,6 +15842,132 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventResponseMcpCallCompleted 
             : field_output_index, "item_id" : field_item_id }, "required" : ["type",
             "event_id", "output_index", "item_id"], }
         )
+    }
+}
+/// [`RealtimeBetaServerEventResponseMcpCallCompleted`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeBetaServerEventResponseMcpCallCompletedRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    pub output_index: i64,
+    /// The ID of the MCP tool call item.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeBetaServerEventResponseMcpCallCompletedRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeBetaServerEventResponseMcpCallCompleted {
+        RealtimeBetaServerEventResponseMcpCallCompleted {
+            event_id: self.event_id.into_owned(),
+            output_index: self.output_index,
+            item_id: self.item_id.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeBetaServerEventResponseMcpCallCompletedRef<'_>>
+for RealtimeBetaServerEventResponseMcpCallCompleted {
+    fn from(view: RealtimeBetaServerEventResponseMcpCallCompletedRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeBetaServerEventResponseMcpCallCompletedRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "type",
+            RealtimeBetaServerEventResponseMcpCallCompleted::TYPE,
+        )?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("output_index", &self.output_index)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeBetaServerEventResponseMcpCallCompletedRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeBetaServerEventResponseMcpCallCompletedRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeBetaServerEventResponseMcpCallCompleted`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<
+                RealtimeBetaServerEventResponseMcpCallCompletedRef<'de>,
+                A::Error,
+            > {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_output_index: Option<i64> = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeBetaServerEventResponseMcpCallCompleted::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "output_index" => field_output_index = Some(map.next_value()?),
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeBetaServerEventResponseMcpCallCompletedRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    output_index: field_output_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "output_index",
+                        ))?,
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
     }
 }
 /// Returned when an MCP tool call has failed.
@@ -12375,6 +16085,126 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventResponseMcpCallFailed {
         )
     }
 }
+/// [`RealtimeBetaServerEventResponseMcpCallFailed`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeBetaServerEventResponseMcpCallFailedRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    pub output_index: i64,
+    /// The ID of the MCP tool call item.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeBetaServerEventResponseMcpCallFailedRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeBetaServerEventResponseMcpCallFailed {
+        RealtimeBetaServerEventResponseMcpCallFailed {
+            event_id: self.event_id.into_owned(),
+            output_index: self.output_index,
+            item_id: self.item_id.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeBetaServerEventResponseMcpCallFailedRef<'_>>
+for RealtimeBetaServerEventResponseMcpCallFailed {
+    fn from(view: RealtimeBetaServerEventResponseMcpCallFailedRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeBetaServerEventResponseMcpCallFailedRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", RealtimeBetaServerEventResponseMcpCallFailed::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("output_index", &self.output_index)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeBetaServerEventResponseMcpCallFailedRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeBetaServerEventResponseMcpCallFailedRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeBetaServerEventResponseMcpCallFailed`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RealtimeBetaServerEventResponseMcpCallFailedRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_output_index: Option<i64> = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeBetaServerEventResponseMcpCallFailed::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "output_index" => field_output_index = Some(map.next_value()?),
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeBetaServerEventResponseMcpCallFailedRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    output_index: field_output_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "output_index",
+                        ))?,
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
 /// Returned when an MCP tool call has started and is in progress.
 ///
 /// Its `type` is always `response.mcp_call.in_progress`.
@@ -12489,6 +16319,132 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventResponseMcpCallInProgress
             "output_index" : field_output_index, "item_id" : field_item_id }, "required"
             : ["type", "event_id", "output_index", "item_id"], }
         )
+    }
+}
+/// [`RealtimeBetaServerEventResponseMcpCallInProgress`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeBetaServerEventResponseMcpCallInProgressRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    pub output_index: i64,
+    /// The ID of the MCP tool call item.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeBetaServerEventResponseMcpCallInProgressRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeBetaServerEventResponseMcpCallInProgress {
+        RealtimeBetaServerEventResponseMcpCallInProgress {
+            event_id: self.event_id.into_owned(),
+            output_index: self.output_index,
+            item_id: self.item_id.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeBetaServerEventResponseMcpCallInProgressRef<'_>>
+for RealtimeBetaServerEventResponseMcpCallInProgress {
+    fn from(view: RealtimeBetaServerEventResponseMcpCallInProgressRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeBetaServerEventResponseMcpCallInProgressRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "type",
+            RealtimeBetaServerEventResponseMcpCallInProgress::TYPE,
+        )?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("output_index", &self.output_index)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeBetaServerEventResponseMcpCallInProgressRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeBetaServerEventResponseMcpCallInProgressRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeBetaServerEventResponseMcpCallInProgress`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<
+                RealtimeBetaServerEventResponseMcpCallInProgressRef<'de>,
+                A::Error,
+            > {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_output_index: Option<i64> = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeBetaServerEventResponseMcpCallInProgress::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "output_index" => field_output_index = Some(map.next_value()?),
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeBetaServerEventResponseMcpCallInProgressRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    output_index: field_output_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "output_index",
+                        ))?,
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
     }
 }
 /// Returned when a new Item is created during Response generation.
@@ -12889,6 +16845,156 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventResponseTextDelta {
         )
     }
 }
+/// [`RealtimeBetaServerEventResponseTextDelta`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeBetaServerEventResponseTextDeltaRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the response.
+    pub response_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the item.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    pub output_index: i64,
+    /// The index of the content part in the item's content array.
+    pub content_index: i64,
+    /// The text delta.
+    pub delta: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeBetaServerEventResponseTextDeltaRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeBetaServerEventResponseTextDelta {
+        RealtimeBetaServerEventResponseTextDelta {
+            event_id: self.event_id.into_owned(),
+            response_id: self.response_id.into_owned(),
+            item_id: self.item_id.into_owned(),
+            output_index: self.output_index,
+            content_index: self.content_index,
+            delta: self.delta.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeBetaServerEventResponseTextDeltaRef<'_>>
+for RealtimeBetaServerEventResponseTextDelta {
+    fn from(view: RealtimeBetaServerEventResponseTextDeltaRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeBetaServerEventResponseTextDeltaRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", RealtimeBetaServerEventResponseTextDelta::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("response_id", &self.response_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        map.serialize_entry("output_index", &self.output_index)?;
+        map.serialize_entry("content_index", &self.content_index)?;
+        map.serialize_entry("delta", &self.delta)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeBetaServerEventResponseTextDeltaRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeBetaServerEventResponseTextDeltaRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeBetaServerEventResponseTextDelta`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RealtimeBetaServerEventResponseTextDeltaRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_response_id: Option<
+                    ::realtime_types::support::CowStr<'de>,
+                > = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_output_index: Option<i64> = None;
+                let mut field_content_index: Option<i64> = None;
+                let mut field_delta: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeBetaServerEventResponseTextDelta::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "response_id" => field_response_id = Some(map.next_value()?),
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        "output_index" => field_output_index = Some(map.next_value()?),
+                        "content_index" => field_content_index = Some(map.next_value()?),
+                        "delta" => field_delta = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeBetaServerEventResponseTextDeltaRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    response_id: field_response_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("response_id"))?
+                        .into_cow(),
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    output_index: field_output_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "output_index",
+                        ))?,
+                    content_index: field_content_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "content_index",
+                        ))?,
+                    delta: field_delta
+                        .ok_or_else(|| ::serde::de::Error::missing_field("delta"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
 /// Returned when the text value of an "output_text" content part is done streaming. Also
 /// emitted when a Response is interrupted, incomplete, or cancelled.
 ///
@@ -13033,6 +17139,155 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventResponseTextDone {
             field_text }, "required" : ["type", "event_id", "response_id", "item_id",
             "output_index", "content_index", "text"], }
         )
+    }
+}
+/// [`RealtimeBetaServerEventResponseTextDone`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeBetaServerEventResponseTextDoneRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the response.
+    pub response_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the item.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    pub output_index: i64,
+    /// The index of the content part in the item's content array.
+    pub content_index: i64,
+    /// The final text content.
+    pub text: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeBetaServerEventResponseTextDoneRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeBetaServerEventResponseTextDone {
+        RealtimeBetaServerEventResponseTextDone {
+            event_id: self.event_id.into_owned(),
+            response_id: self.response_id.into_owned(),
+            item_id: self.item_id.into_owned(),
+            output_index: self.output_index,
+            content_index: self.content_index,
+            text: self.text.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeBetaServerEventResponseTextDoneRef<'_>>
+for RealtimeBetaServerEventResponseTextDone {
+    fn from(view: RealtimeBetaServerEventResponseTextDoneRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeBetaServerEventResponseTextDoneRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", RealtimeBetaServerEventResponseTextDone::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("response_id", &self.response_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        map.serialize_entry("output_index", &self.output_index)?;
+        map.serialize_entry("content_index", &self.content_index)?;
+        map.serialize_entry("text", &self.text)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseTextDoneRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeBetaServerEventResponseTextDoneRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeBetaServerEventResponseTextDone`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RealtimeBetaServerEventResponseTextDoneRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_response_id: Option<
+                    ::realtime_types::support::CowStr<'de>,
+                > = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_output_index: Option<i64> = None;
+                let mut field_content_index: Option<i64> = None;
+                let mut field_text: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeBetaServerEventResponseTextDone::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "response_id" => field_response_id = Some(map.next_value()?),
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        "output_index" => field_output_index = Some(map.next_value()?),
+                        "content_index" => field_content_index = Some(map.next_value()?),
+                        "text" => field_text = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeBetaServerEventResponseTextDoneRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    response_id: field_response_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("response_id"))?
+                        .into_cow(),
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    output_index: field_output_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "output_index",
+                        ))?,
+                    content_index: field_content_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "content_index",
+                        ))?,
+                    text: field_text
+                        .ok_or_else(|| ::serde::de::Error::missing_field("text"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
     }
 }
 /// Returned when a Session is created. Emitted automatically when a new
@@ -13739,6 +17994,133 @@ impl ::schemars::JsonSchema for RealtimeClientEventConversationItemDelete {
         )
     }
 }
+/// [`RealtimeClientEventConversationItemDelete`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeClientEventConversationItemDeleteRef<'a> {
+    /// Optional client-generated ID used to identify this event.
+    ///
+    /// Optional (`None` leaves it out).
+    pub event_id: Option<::std::borrow::Cow<'a, str>>,
+    /// The ID of the item to delete.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeClientEventConversationItemDeleteRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeClientEventConversationItemDelete {
+        RealtimeClientEventConversationItemDelete {
+            event_id: self.event_id.map(::std::borrow::Cow::into_owned),
+            item_id: self.item_id.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeClientEventConversationItemDeleteRef<'_>>
+for RealtimeClientEventConversationItemDelete {
+    fn from(view: RealtimeClientEventConversationItemDeleteRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeClientEventConversationItemDeleteRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", RealtimeClientEventConversationItemDelete::TYPE)?;
+        if let Some(value) = &self.event_id {
+            map.serialize_entry("event_id", value)?;
+        }
+        map.serialize_entry("item_id", &self.item_id)?;
+        for (key, value) in &self.unknown_fields {
+            let shadowed = match key.as_str() {
+                "event_id" => self.event_id.is_some(),
+                _ => false,
+            };
+            if !shadowed {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeClientEventConversationItemDeleteRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeClientEventConversationItemDeleteRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeClientEventConversationItemDelete`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RealtimeClientEventConversationItemDeleteRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeClientEventConversationItemDelete::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => {
+                            match map.next_value()? {
+                                Some(value) => field_event_id = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeClientEventConversationItemDeleteRef {
+                    event_id: field_event_id
+                        .map(::realtime_types::support::CowStr::into_cow),
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
 /// Send this event when you want to retrieve the server's representation of a specific item in the conversation history. This is useful, for example, to inspect user audio after noise cancellation and VAD.
 /// The server will respond with a `conversation.item.retrieved` event,
 /// unless the item does not exist in the conversation history, in which case the
@@ -13861,6 +18243,133 @@ impl ::schemars::JsonSchema for RealtimeClientEventConversationItemRetrieve {
             "conversation.item.retrieve" }, "event_id" : field_event_id, "item_id" :
             field_item_id }, "required" : ["type", "item_id"], }
         )
+    }
+}
+/// [`RealtimeClientEventConversationItemRetrieve`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeClientEventConversationItemRetrieveRef<'a> {
+    /// Optional client-generated ID used to identify this event.
+    ///
+    /// Optional (`None` leaves it out).
+    pub event_id: Option<::std::borrow::Cow<'a, str>>,
+    /// The ID of the item to retrieve.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeClientEventConversationItemRetrieveRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeClientEventConversationItemRetrieve {
+        RealtimeClientEventConversationItemRetrieve {
+            event_id: self.event_id.map(::std::borrow::Cow::into_owned),
+            item_id: self.item_id.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeClientEventConversationItemRetrieveRef<'_>>
+for RealtimeClientEventConversationItemRetrieve {
+    fn from(view: RealtimeClientEventConversationItemRetrieveRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeClientEventConversationItemRetrieveRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", RealtimeClientEventConversationItemRetrieve::TYPE)?;
+        if let Some(value) = &self.event_id {
+            map.serialize_entry("event_id", value)?;
+        }
+        map.serialize_entry("item_id", &self.item_id)?;
+        for (key, value) in &self.unknown_fields {
+            let shadowed = match key.as_str() {
+                "event_id" => self.event_id.is_some(),
+                _ => false,
+            };
+            if !shadowed {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeClientEventConversationItemRetrieveRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeClientEventConversationItemRetrieveRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeClientEventConversationItemRetrieve`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RealtimeClientEventConversationItemRetrieveRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeClientEventConversationItemRetrieve::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => {
+                            match map.next_value()? {
+                                Some(value) => field_event_id = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeClientEventConversationItemRetrieveRef {
+                    event_id: field_event_id
+                        .map(::realtime_types::support::CowStr::into_cow),
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
     }
 }
 /// Send this event to truncate a previous assistant message’s audio. The server
@@ -14019,6 +18528,156 @@ impl ::schemars::JsonSchema for RealtimeClientEventConversationItemTruncate {
         )
     }
 }
+/// [`RealtimeClientEventConversationItemTruncate`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeClientEventConversationItemTruncateRef<'a> {
+    /// Optional client-generated ID used to identify this event.
+    ///
+    /// Optional (`None` leaves it out).
+    pub event_id: Option<::std::borrow::Cow<'a, str>>,
+    /// The ID of the assistant message item to truncate. Only assistant message
+    /// items can be truncated.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// The index of the content part to truncate. Set this to `0`.
+    pub content_index: i64,
+    /// Inclusive duration up to which audio is truncated, in milliseconds. If
+    /// the audio_end_ms is greater than the actual audio duration, the server
+    /// will respond with an error.
+    pub audio_end_ms: i64,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeClientEventConversationItemTruncateRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeClientEventConversationItemTruncate {
+        RealtimeClientEventConversationItemTruncate {
+            event_id: self.event_id.map(::std::borrow::Cow::into_owned),
+            item_id: self.item_id.into_owned(),
+            content_index: self.content_index,
+            audio_end_ms: self.audio_end_ms,
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeClientEventConversationItemTruncateRef<'_>>
+for RealtimeClientEventConversationItemTruncate {
+    fn from(view: RealtimeClientEventConversationItemTruncateRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeClientEventConversationItemTruncateRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", RealtimeClientEventConversationItemTruncate::TYPE)?;
+        if let Some(value) = &self.event_id {
+            map.serialize_entry("event_id", value)?;
+        }
+        map.serialize_entry("item_id", &self.item_id)?;
+        map.serialize_entry("content_index", &self.content_index)?;
+        map.serialize_entry("audio_end_ms", &self.audio_end_ms)?;
+        for (key, value) in &self.unknown_fields {
+            let shadowed = match key.as_str() {
+                "event_id" => self.event_id.is_some(),
+                _ => false,
+            };
+            if !shadowed {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeClientEventConversationItemTruncateRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeClientEventConversationItemTruncateRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeClientEventConversationItemTruncate`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RealtimeClientEventConversationItemTruncateRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_content_index: Option<i64> = None;
+                let mut field_audio_end_ms: Option<i64> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeClientEventConversationItemTruncate::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => {
+                            match map.next_value()? {
+                                Some(value) => field_event_id = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        "content_index" => field_content_index = Some(map.next_value()?),
+                        "audio_end_ms" => field_audio_end_ms = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeClientEventConversationItemTruncateRef {
+                    event_id: field_event_id
+                        .map(::realtime_types::support::CowStr::into_cow),
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    content_index: field_content_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "content_index",
+                        ))?,
+                    audio_end_ms: field_audio_end_ms
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "audio_end_ms",
+                        ))?,
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
 /// Send this event to append audio bytes to the input audio buffer. The audio
 /// buffer is temporary storage you can write to and later commit. A "commit" will create a new
 /// user message item in the conversation history from the buffer content and clear the buffer.
@@ -14153,6 +18812,134 @@ impl ::schemars::JsonSchema for RealtimeClientEventInputAudioBufferAppend {
         )
     }
 }
+/// [`RealtimeClientEventInputAudioBufferAppend`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeClientEventInputAudioBufferAppendRef<'a> {
+    /// Optional client-generated ID used to identify this event.
+    ///
+    /// Optional (`None` leaves it out).
+    pub event_id: Option<::std::borrow::Cow<'a, str>>,
+    /// Base64-encoded audio bytes. This must be in the format specified by the
+    /// `input_audio_format` field in the session configuration.
+    pub audio: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeClientEventInputAudioBufferAppendRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeClientEventInputAudioBufferAppend {
+        RealtimeClientEventInputAudioBufferAppend {
+            event_id: self.event_id.map(::std::borrow::Cow::into_owned),
+            audio: self.audio.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeClientEventInputAudioBufferAppendRef<'_>>
+for RealtimeClientEventInputAudioBufferAppend {
+    fn from(view: RealtimeClientEventInputAudioBufferAppendRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeClientEventInputAudioBufferAppendRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", RealtimeClientEventInputAudioBufferAppend::TYPE)?;
+        if let Some(value) = &self.event_id {
+            map.serialize_entry("event_id", value)?;
+        }
+        map.serialize_entry("audio", &self.audio)?;
+        for (key, value) in &self.unknown_fields {
+            let shadowed = match key.as_str() {
+                "event_id" => self.event_id.is_some(),
+                _ => false,
+            };
+            if !shadowed {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeClientEventInputAudioBufferAppendRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeClientEventInputAudioBufferAppendRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeClientEventInputAudioBufferAppend`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RealtimeClientEventInputAudioBufferAppendRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_audio: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeClientEventInputAudioBufferAppend::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => {
+                            match map.next_value()? {
+                                Some(value) => field_event_id = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "audio" => field_audio = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeClientEventInputAudioBufferAppendRef {
+                    event_id: field_event_id
+                        .map(::realtime_types::support::CowStr::into_cow),
+                    audio: field_audio
+                        .ok_or_else(|| ::serde::de::Error::missing_field("audio"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
 /// Send this event to clear the audio bytes in the buffer. The server will
 /// respond with an `input_audio_buffer.cleared` event.
 ///
@@ -14265,6 +19052,124 @@ impl ::schemars::JsonSchema for RealtimeClientEventInputAudioBufferClear {
             "input_audio_buffer.clear" }, "event_id" : field_event_id }, "required" :
             ["type"], }
         )
+    }
+}
+/// [`RealtimeClientEventInputAudioBufferClear`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeClientEventInputAudioBufferClearRef<'a> {
+    /// Optional client-generated ID used to identify this event.
+    ///
+    /// Optional (`None` leaves it out).
+    pub event_id: Option<::std::borrow::Cow<'a, str>>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeClientEventInputAudioBufferClearRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeClientEventInputAudioBufferClear {
+        RealtimeClientEventInputAudioBufferClear {
+            event_id: self.event_id.map(::std::borrow::Cow::into_owned),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeClientEventInputAudioBufferClearRef<'_>>
+for RealtimeClientEventInputAudioBufferClear {
+    fn from(view: RealtimeClientEventInputAudioBufferClearRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeClientEventInputAudioBufferClearRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", RealtimeClientEventInputAudioBufferClear::TYPE)?;
+        if let Some(value) = &self.event_id {
+            map.serialize_entry("event_id", value)?;
+        }
+        for (key, value) in &self.unknown_fields {
+            let shadowed = match key.as_str() {
+                "event_id" => self.event_id.is_some(),
+                _ => false,
+            };
+            if !shadowed {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeClientEventInputAudioBufferClearRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeClientEventInputAudioBufferClearRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeClientEventInputAudioBufferClear`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RealtimeClientEventInputAudioBufferClearRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeClientEventInputAudioBufferClear::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => {
+                            match map.next_value()? {
+                                Some(value) => field_event_id = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeClientEventInputAudioBufferClearRef {
+                    event_id: field_event_id
+                        .map(::realtime_types::support::CowStr::into_cow),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
     }
 }
 /// Send this event to commit the user input audio buffer, which will create a new user message item in the conversation. This event will produce an error if the input audio buffer is empty. When in Server VAD mode, the client does not need to send this event, the server will commit the audio buffer automatically.
@@ -14382,6 +19287,124 @@ impl ::schemars::JsonSchema for RealtimeClientEventInputAudioBufferCommit {
         )
     }
 }
+/// [`RealtimeClientEventInputAudioBufferCommit`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeClientEventInputAudioBufferCommitRef<'a> {
+    /// Optional client-generated ID used to identify this event.
+    ///
+    /// Optional (`None` leaves it out).
+    pub event_id: Option<::std::borrow::Cow<'a, str>>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeClientEventInputAudioBufferCommitRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeClientEventInputAudioBufferCommit {
+        RealtimeClientEventInputAudioBufferCommit {
+            event_id: self.event_id.map(::std::borrow::Cow::into_owned),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeClientEventInputAudioBufferCommitRef<'_>>
+for RealtimeClientEventInputAudioBufferCommit {
+    fn from(view: RealtimeClientEventInputAudioBufferCommitRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeClientEventInputAudioBufferCommitRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", RealtimeClientEventInputAudioBufferCommit::TYPE)?;
+        if let Some(value) = &self.event_id {
+            map.serialize_entry("event_id", value)?;
+        }
+        for (key, value) in &self.unknown_fields {
+            let shadowed = match key.as_str() {
+                "event_id" => self.event_id.is_some(),
+                _ => false,
+            };
+            if !shadowed {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeClientEventInputAudioBufferCommitRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeClientEventInputAudioBufferCommitRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeClientEventInputAudioBufferCommit`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RealtimeClientEventInputAudioBufferCommitRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeClientEventInputAudioBufferCommit::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => {
+                            match map.next_value()? {
+                                Some(value) => field_event_id = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeClientEventInputAudioBufferCommitRef {
+                    event_id: field_event_id
+                        .map(::realtime_types::support::CowStr::into_cow),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
 /// **WebRTC/SIP Only:** Emit to cut off the current audio response. This will trigger the server to
 /// stop generating audio and emit a `output_audio_buffer.cleared` event. This
 /// event should be preceded by a `response.cancel` client event to stop the
@@ -14497,6 +19520,124 @@ impl ::schemars::JsonSchema for RealtimeClientEventOutputAudioBufferClear {
             "output_audio_buffer.clear" }, "event_id" : field_event_id }, "required" :
             ["type"], }
         )
+    }
+}
+/// [`RealtimeClientEventOutputAudioBufferClear`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeClientEventOutputAudioBufferClearRef<'a> {
+    /// The unique ID of the client event used for error handling.
+    ///
+    /// Optional (`None` leaves it out).
+    pub event_id: Option<::std::borrow::Cow<'a, str>>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeClientEventOutputAudioBufferClearRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeClientEventOutputAudioBufferClear {
+        RealtimeClientEventOutputAudioBufferClear {
+            event_id: self.event_id.map(::std::borrow::Cow::into_owned),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeClientEventOutputAudioBufferClearRef<'_>>
+for RealtimeClientEventOutputAudioBufferClear {
+    fn from(view: RealtimeClientEventOutputAudioBufferClearRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeClientEventOutputAudioBufferClearRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", RealtimeClientEventOutputAudioBufferClear::TYPE)?;
+        if let Some(value) = &self.event_id {
+            map.serialize_entry("event_id", value)?;
+        }
+        for (key, value) in &self.unknown_fields {
+            let shadowed = match key.as_str() {
+                "event_id" => self.event_id.is_some(),
+                _ => false,
+            };
+            if !shadowed {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeClientEventOutputAudioBufferClearRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeClientEventOutputAudioBufferClearRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeClientEventOutputAudioBufferClear`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RealtimeClientEventOutputAudioBufferClearRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeClientEventOutputAudioBufferClear::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => {
+                            match map.next_value()? {
+                                Some(value) => field_event_id = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeClientEventOutputAudioBufferClearRef {
+                    event_id: field_event_id
+                        .map(::realtime_types::support::CowStr::into_cow),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
     }
 }
 /// Send this event to cancel an in-progress response. The server will respond
@@ -14633,6 +19774,145 @@ impl ::schemars::JsonSchema for RealtimeClientEventResponseCancel {
             "response.cancel" }, "event_id" : field_event_id, "response_id" :
             field_response_id }, "required" : ["type"], }
         )
+    }
+}
+/// [`RealtimeClientEventResponseCancel`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeClientEventResponseCancelRef<'a> {
+    /// Optional client-generated ID used to identify this event.
+    ///
+    /// Optional (`None` leaves it out).
+    pub event_id: Option<::std::borrow::Cow<'a, str>>,
+    /// A specific response ID to cancel - if not provided, will cancel an
+    /// in-progress response in the default conversation.
+    ///
+    /// Optional (`None` leaves it out).
+    pub response_id: Option<::std::borrow::Cow<'a, str>>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeClientEventResponseCancelRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeClientEventResponseCancel {
+        RealtimeClientEventResponseCancel {
+            event_id: self.event_id.map(::std::borrow::Cow::into_owned),
+            response_id: self.response_id.map(::std::borrow::Cow::into_owned),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeClientEventResponseCancelRef<'_>>
+for RealtimeClientEventResponseCancel {
+    fn from(view: RealtimeClientEventResponseCancelRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeClientEventResponseCancelRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", RealtimeClientEventResponseCancel::TYPE)?;
+        if let Some(value) = &self.event_id {
+            map.serialize_entry("event_id", value)?;
+        }
+        if let Some(value) = &self.response_id {
+            map.serialize_entry("response_id", value)?;
+        }
+        for (key, value) in &self.unknown_fields {
+            let shadowed = match key.as_str() {
+                "event_id" => self.event_id.is_some(),
+                "response_id" => self.response_id.is_some(),
+                _ => false,
+            };
+            if !shadowed {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventResponseCancelRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeClientEventResponseCancelRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str("an object of type `RealtimeClientEventResponseCancel`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RealtimeClientEventResponseCancelRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_response_id: Option<
+                    ::realtime_types::support::CowStr<'de>,
+                > = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeClientEventResponseCancel::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => {
+                            match map.next_value()? {
+                                Some(value) => field_event_id = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "response_id" => {
+                            match map.next_value()? {
+                                Some(value) => field_response_id = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeClientEventResponseCancelRef {
+                    event_id: field_event_id
+                        .map(::realtime_types::support::CowStr::into_cow),
+                    response_id: field_response_id
+                        .map(::realtime_types::support::CowStr::into_cow),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
     }
 }
 /// This event instructs the server to create a Response, which means triggering
@@ -22174,6 +27454,116 @@ impl ::schemars::JsonSchema for RealtimeServerEventConversationItemDeleted {
         )
     }
 }
+/// [`RealtimeServerEventConversationItemDeleted`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeServerEventConversationItemDeletedRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the item that was deleted.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeServerEventConversationItemDeletedRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeServerEventConversationItemDeleted {
+        RealtimeServerEventConversationItemDeleted {
+            event_id: self.event_id.into_owned(),
+            item_id: self.item_id.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeServerEventConversationItemDeletedRef<'_>>
+for RealtimeServerEventConversationItemDeleted {
+    fn from(view: RealtimeServerEventConversationItemDeletedRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeServerEventConversationItemDeletedRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", RealtimeServerEventConversationItemDeleted::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeServerEventConversationItemDeletedRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeServerEventConversationItemDeletedRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeServerEventConversationItemDeleted`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RealtimeServerEventConversationItemDeletedRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeServerEventConversationItemDeleted::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeServerEventConversationItemDeletedRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
 /// Returned when a conversation item is finalized.
 ///
 /// The event will include the full content of the Item except for audio data, which can be retrieved separately with a `conversation.item.retrieve` event if needed.
@@ -23192,6 +28582,184 @@ for RealtimeServerEventConversationItemInputAudioTranscriptionSegment {
         )
     }
 }
+/// [`RealtimeServerEventConversationItemInputAudioTranscriptionSegment`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeServerEventConversationItemInputAudioTranscriptionSegmentRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the item containing the input audio content.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// The index of the input audio content part within the item.
+    pub content_index: i64,
+    /// The text for this segment.
+    pub text: ::std::borrow::Cow<'a, str>,
+    /// The segment identifier.
+    pub id: ::std::borrow::Cow<'a, str>,
+    /// The detected speaker label for this segment.
+    pub speaker: ::std::borrow::Cow<'a, str>,
+    /// Start time of the segment in seconds.
+    pub start: ::serde_json::Number,
+    /// End time of the segment in seconds.
+    pub end: ::serde_json::Number,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeServerEventConversationItemInputAudioTranscriptionSegmentRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(
+        self,
+    ) -> RealtimeServerEventConversationItemInputAudioTranscriptionSegment {
+        RealtimeServerEventConversationItemInputAudioTranscriptionSegment {
+            event_id: self.event_id.into_owned(),
+            item_id: self.item_id.into_owned(),
+            content_index: self.content_index,
+            text: self.text.into_owned(),
+            id: self.id.into_owned(),
+            speaker: self.speaker.into_owned(),
+            start: self.start,
+            end: self.end,
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeServerEventConversationItemInputAudioTranscriptionSegmentRef<'_>>
+for RealtimeServerEventConversationItemInputAudioTranscriptionSegment {
+    fn from(
+        view: RealtimeServerEventConversationItemInputAudioTranscriptionSegmentRef<'_>,
+    ) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize
+for RealtimeServerEventConversationItemInputAudioTranscriptionSegmentRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "type",
+            RealtimeServerEventConversationItemInputAudioTranscriptionSegment::TYPE,
+        )?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        map.serialize_entry("content_index", &self.content_index)?;
+        map.serialize_entry("text", &self.text)?;
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("speaker", &self.speaker)?;
+        map.serialize_entry("start", &self.start)?;
+        map.serialize_entry("end", &self.end)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeServerEventConversationItemInputAudioTranscriptionSegmentRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeServerEventConversationItemInputAudioTranscriptionSegmentRef<
+                'de,
+            >;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeServerEventConversationItemInputAudioTranscriptionSegment`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<
+                RealtimeServerEventConversationItemInputAudioTranscriptionSegmentRef<
+                    'de,
+                >,
+                A::Error,
+            > {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_content_index: Option<i64> = None;
+                let mut field_text: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_speaker: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_start: Option<::serde_json::Number> = None;
+                let mut field_end: Option<::serde_json::Number> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeServerEventConversationItemInputAudioTranscriptionSegment::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        "content_index" => field_content_index = Some(map.next_value()?),
+                        "text" => field_text = Some(map.next_value()?),
+                        "id" => field_id = Some(map.next_value()?),
+                        "speaker" => field_speaker = Some(map.next_value()?),
+                        "start" => field_start = Some(map.next_value()?),
+                        "end" => field_end = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeServerEventConversationItemInputAudioTranscriptionSegmentRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    content_index: field_content_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "content_index",
+                        ))?,
+                    text: field_text
+                        .ok_or_else(|| ::serde::de::Error::missing_field("text"))?
+                        .into_cow(),
+                    id: field_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("id"))?
+                        .into_cow(),
+                    speaker: field_speaker
+                        .ok_or_else(|| ::serde::de::Error::missing_field("speaker"))?
+                        .into_cow(),
+                    start: field_start
+                        .ok_or_else(|| ::serde::de::Error::missing_field("start"))?,
+                    end: field_end
+                        .ok_or_else(|| ::serde::de::Error::missing_field("end"))?,
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
 /// Returned when a conversation item is retrieved with `conversation.item.retrieve`. This is provided as a way to fetch the server's representation of an item, for example to get access to the post-processed audio data after noise cancellation and VAD. It includes the full content of the Item, including audio data.
 ///
 /// Its `type` is always `conversation.item.retrieved`.
@@ -23425,6 +28993,136 @@ impl ::schemars::JsonSchema for RealtimeServerEventConversationItemTruncated {
             field_audio_end_ms }, "required" : ["type", "event_id", "item_id",
             "content_index", "audio_end_ms"], }
         )
+    }
+}
+/// [`RealtimeServerEventConversationItemTruncated`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeServerEventConversationItemTruncatedRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the assistant message item that was truncated.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// The index of the content part that was truncated.
+    pub content_index: i64,
+    /// The duration up to which the audio was truncated, in milliseconds.
+    pub audio_end_ms: i64,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeServerEventConversationItemTruncatedRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeServerEventConversationItemTruncated {
+        RealtimeServerEventConversationItemTruncated {
+            event_id: self.event_id.into_owned(),
+            item_id: self.item_id.into_owned(),
+            content_index: self.content_index,
+            audio_end_ms: self.audio_end_ms,
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeServerEventConversationItemTruncatedRef<'_>>
+for RealtimeServerEventConversationItemTruncated {
+    fn from(view: RealtimeServerEventConversationItemTruncatedRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeServerEventConversationItemTruncatedRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", RealtimeServerEventConversationItemTruncated::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        map.serialize_entry("content_index", &self.content_index)?;
+        map.serialize_entry("audio_end_ms", &self.audio_end_ms)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeServerEventConversationItemTruncatedRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeServerEventConversationItemTruncatedRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeServerEventConversationItemTruncated`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RealtimeServerEventConversationItemTruncatedRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_content_index: Option<i64> = None;
+                let mut field_audio_end_ms: Option<i64> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeServerEventConversationItemTruncated::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        "content_index" => field_content_index = Some(map.next_value()?),
+                        "audio_end_ms" => field_audio_end_ms = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeServerEventConversationItemTruncatedRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    content_index: field_content_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "content_index",
+                        ))?,
+                    audio_end_ms: field_audio_end_ms
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "audio_end_ms",
+                        ))?,
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
     }
 }
 /// Returned when an error occurs, which could be a client problem or a server
@@ -23742,6 +29440,107 @@ impl ::schemars::JsonSchema for RealtimeServerEventInputAudioBufferCleared {
         )
     }
 }
+/// [`RealtimeServerEventInputAudioBufferCleared`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeServerEventInputAudioBufferClearedRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeServerEventInputAudioBufferClearedRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeServerEventInputAudioBufferCleared {
+        RealtimeServerEventInputAudioBufferCleared {
+            event_id: self.event_id.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeServerEventInputAudioBufferClearedRef<'_>>
+for RealtimeServerEventInputAudioBufferCleared {
+    fn from(view: RealtimeServerEventInputAudioBufferClearedRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeServerEventInputAudioBufferClearedRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", RealtimeServerEventInputAudioBufferCleared::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeServerEventInputAudioBufferClearedRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeServerEventInputAudioBufferClearedRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeServerEventInputAudioBufferCleared`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RealtimeServerEventInputAudioBufferClearedRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeServerEventInputAudioBufferCleared::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeServerEventInputAudioBufferClearedRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
 /// Returned when an input audio buffer is committed, either by the client or
 /// automatically in server VAD mode. The `item_id` property is the ID of the user
 /// message item that will be created, thus a `conversation.item.created` event
@@ -23864,6 +29663,137 @@ impl ::schemars::JsonSchema for RealtimeServerEventInputAudioBufferCommitted {
         )
     }
 }
+/// [`RealtimeServerEventInputAudioBufferCommitted`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeServerEventInputAudioBufferCommittedRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the preceding item after which the new item will be inserted.
+    /// Can be `null` if the item has no predecessor.
+    ///
+    /// Optional and nullable: `None` leaves it out, `Some(None)` sends `null`.
+    pub previous_item_id: Option<Option<::std::borrow::Cow<'a, str>>>,
+    /// The ID of the user message item that will be created.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeServerEventInputAudioBufferCommittedRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeServerEventInputAudioBufferCommitted {
+        RealtimeServerEventInputAudioBufferCommitted {
+            event_id: self.event_id.into_owned(),
+            previous_item_id: self
+                .previous_item_id
+                .map(|value| value.map(::std::borrow::Cow::into_owned)),
+            item_id: self.item_id.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeServerEventInputAudioBufferCommittedRef<'_>>
+for RealtimeServerEventInputAudioBufferCommitted {
+    fn from(view: RealtimeServerEventInputAudioBufferCommittedRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeServerEventInputAudioBufferCommittedRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", RealtimeServerEventInputAudioBufferCommitted::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        if let Some(value) = &self.previous_item_id {
+            map.serialize_entry("previous_item_id", value)?;
+        }
+        map.serialize_entry("item_id", &self.item_id)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeServerEventInputAudioBufferCommittedRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeServerEventInputAudioBufferCommittedRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeServerEventInputAudioBufferCommitted`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RealtimeServerEventInputAudioBufferCommittedRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_previous_item_id: Option<
+                    Option<::realtime_types::support::CowStr<'de>>,
+                > = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeServerEventInputAudioBufferCommitted::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "previous_item_id" => {
+                            field_previous_item_id = Some(map.next_value()?);
+                        }
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeServerEventInputAudioBufferCommittedRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    previous_item_id: field_previous_item_id
+                        .map(|value| {
+                            value.map(::realtime_types::support::CowStr::into_cow)
+                        }),
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
 /// **SIP Only:** Returned when an DTMF event is received. A DTMF event is a message that
 /// represents a telephone keypad press (0–9, *, #, A–D). The `event` property
 /// is the keypad that the user press. The `received_at` is the UTC Unix Timestamp
@@ -23973,6 +29903,123 @@ impl ::schemars::JsonSchema for RealtimeServerEventInputAudioBufferDtmfEventRece
             "received_at" : field_received_at }, "required" : ["type", "event",
             "received_at"], }
         )
+    }
+}
+/// [`RealtimeServerEventInputAudioBufferDtmfEventReceived`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeServerEventInputAudioBufferDtmfEventReceivedRef<'a> {
+    /// The telephone keypad that was pressed by the user.
+    pub event: ::std::borrow::Cow<'a, str>,
+    /// UTC Unix Timestamp when DTMF Event was received by server.
+    pub received_at: i64,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeServerEventInputAudioBufferDtmfEventReceivedRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeServerEventInputAudioBufferDtmfEventReceived {
+        RealtimeServerEventInputAudioBufferDtmfEventReceived {
+            event: self.event.into_owned(),
+            received_at: self.received_at,
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeServerEventInputAudioBufferDtmfEventReceivedRef<'_>>
+for RealtimeServerEventInputAudioBufferDtmfEventReceived {
+    fn from(view: RealtimeServerEventInputAudioBufferDtmfEventReceivedRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeServerEventInputAudioBufferDtmfEventReceivedRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "type",
+            RealtimeServerEventInputAudioBufferDtmfEventReceived::TYPE,
+        )?;
+        map.serialize_entry("event", &self.event)?;
+        map.serialize_entry("received_at", &self.received_at)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeServerEventInputAudioBufferDtmfEventReceivedRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeServerEventInputAudioBufferDtmfEventReceivedRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeServerEventInputAudioBufferDtmfEventReceived`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<
+                RealtimeServerEventInputAudioBufferDtmfEventReceivedRef<'de>,
+                A::Error,
+            > {
+                let mut seen_type = false;
+                let mut field_event: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_received_at: Option<i64> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeServerEventInputAudioBufferDtmfEventReceived::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event" => field_event = Some(map.next_value()?),
+                        "received_at" => field_received_at = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeServerEventInputAudioBufferDtmfEventReceivedRef {
+                    event: field_event
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event"))?
+                        .into_cow(),
+                    received_at: field_received_at
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "received_at",
+                        ))?,
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
     }
 }
 /// Sent by the server when in `server_vad` mode to indicate that speech has been
@@ -24105,6 +30152,137 @@ impl ::schemars::JsonSchema for RealtimeServerEventInputAudioBufferSpeechStarted
         )
     }
 }
+/// [`RealtimeServerEventInputAudioBufferSpeechStarted`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeServerEventInputAudioBufferSpeechStartedRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// Milliseconds from the start of all audio written to the buffer during the
+    /// session when speech was first detected. This will correspond to the
+    /// beginning of audio sent to the model, and thus includes the
+    /// `prefix_padding_ms` configured in the Session.
+    pub audio_start_ms: i64,
+    /// The ID of the user message item that will be created when speech stops.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeServerEventInputAudioBufferSpeechStartedRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeServerEventInputAudioBufferSpeechStarted {
+        RealtimeServerEventInputAudioBufferSpeechStarted {
+            event_id: self.event_id.into_owned(),
+            audio_start_ms: self.audio_start_ms,
+            item_id: self.item_id.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeServerEventInputAudioBufferSpeechStartedRef<'_>>
+for RealtimeServerEventInputAudioBufferSpeechStarted {
+    fn from(view: RealtimeServerEventInputAudioBufferSpeechStartedRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeServerEventInputAudioBufferSpeechStartedRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "type",
+            RealtimeServerEventInputAudioBufferSpeechStarted::TYPE,
+        )?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("audio_start_ms", &self.audio_start_ms)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeServerEventInputAudioBufferSpeechStartedRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeServerEventInputAudioBufferSpeechStartedRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeServerEventInputAudioBufferSpeechStarted`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<
+                RealtimeServerEventInputAudioBufferSpeechStartedRef<'de>,
+                A::Error,
+            > {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_audio_start_ms: Option<i64> = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeServerEventInputAudioBufferSpeechStarted::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "audio_start_ms" => {
+                            field_audio_start_ms = Some(map.next_value()?);
+                        }
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeServerEventInputAudioBufferSpeechStartedRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    audio_start_ms: field_audio_start_ms
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "audio_start_ms",
+                        ))?,
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
 /// Returned in `server_vad` mode when the server detects the end of speech in
 /// the audio buffer. The server will also send an `conversation.item.created`
 /// event with the user message item that is created from the audio buffer.
@@ -24223,6 +30401,134 @@ impl ::schemars::JsonSchema for RealtimeServerEventInputAudioBufferSpeechStopped
             "audio_end_ms" : field_audio_end_ms, "item_id" : field_item_id }, "required"
             : ["type", "event_id", "audio_end_ms", "item_id"], }
         )
+    }
+}
+/// [`RealtimeServerEventInputAudioBufferSpeechStopped`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeServerEventInputAudioBufferSpeechStoppedRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// Milliseconds since the session started when speech stopped. This will
+    /// correspond to the end of audio sent to the model, and thus includes the
+    /// `min_silence_duration_ms` configured in the Session.
+    pub audio_end_ms: i64,
+    /// The ID of the user message item that will be created.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeServerEventInputAudioBufferSpeechStoppedRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeServerEventInputAudioBufferSpeechStopped {
+        RealtimeServerEventInputAudioBufferSpeechStopped {
+            event_id: self.event_id.into_owned(),
+            audio_end_ms: self.audio_end_ms,
+            item_id: self.item_id.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeServerEventInputAudioBufferSpeechStoppedRef<'_>>
+for RealtimeServerEventInputAudioBufferSpeechStopped {
+    fn from(view: RealtimeServerEventInputAudioBufferSpeechStoppedRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeServerEventInputAudioBufferSpeechStoppedRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "type",
+            RealtimeServerEventInputAudioBufferSpeechStopped::TYPE,
+        )?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("audio_end_ms", &self.audio_end_ms)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeServerEventInputAudioBufferSpeechStoppedRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeServerEventInputAudioBufferSpeechStoppedRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeServerEventInputAudioBufferSpeechStopped`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<
+                RealtimeServerEventInputAudioBufferSpeechStoppedRef<'de>,
+                A::Error,
+            > {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_audio_end_ms: Option<i64> = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeServerEventInputAudioBufferSpeechStopped::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "audio_end_ms" => field_audio_end_ms = Some(map.next_value()?),
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeServerEventInputAudioBufferSpeechStoppedRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    audio_end_ms: field_audio_end_ms
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "audio_end_ms",
+                        ))?,
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
     }
 }
 /// Returned when the Server VAD timeout is triggered for the input audio buffer. This is configured
@@ -24366,6 +30672,144 @@ impl ::schemars::JsonSchema for RealtimeServerEventInputAudioBufferTimeoutTrigge
         )
     }
 }
+/// [`RealtimeServerEventInputAudioBufferTimeoutTriggered`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeServerEventInputAudioBufferTimeoutTriggeredRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// Millisecond offset of audio written to the input audio buffer that was after the playback time of the last model response.
+    pub audio_start_ms: i64,
+    /// Millisecond offset of audio written to the input audio buffer at the time the timeout was triggered.
+    pub audio_end_ms: i64,
+    /// The ID of the item associated with this segment.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeServerEventInputAudioBufferTimeoutTriggeredRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeServerEventInputAudioBufferTimeoutTriggered {
+        RealtimeServerEventInputAudioBufferTimeoutTriggered {
+            event_id: self.event_id.into_owned(),
+            audio_start_ms: self.audio_start_ms,
+            audio_end_ms: self.audio_end_ms,
+            item_id: self.item_id.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeServerEventInputAudioBufferTimeoutTriggeredRef<'_>>
+for RealtimeServerEventInputAudioBufferTimeoutTriggered {
+    fn from(view: RealtimeServerEventInputAudioBufferTimeoutTriggeredRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeServerEventInputAudioBufferTimeoutTriggeredRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "type",
+            RealtimeServerEventInputAudioBufferTimeoutTriggered::TYPE,
+        )?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("audio_start_ms", &self.audio_start_ms)?;
+        map.serialize_entry("audio_end_ms", &self.audio_end_ms)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeServerEventInputAudioBufferTimeoutTriggeredRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeServerEventInputAudioBufferTimeoutTriggeredRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeServerEventInputAudioBufferTimeoutTriggered`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<
+                RealtimeServerEventInputAudioBufferTimeoutTriggeredRef<'de>,
+                A::Error,
+            > {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_audio_start_ms: Option<i64> = None;
+                let mut field_audio_end_ms: Option<i64> = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeServerEventInputAudioBufferTimeoutTriggered::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "audio_start_ms" => {
+                            field_audio_start_ms = Some(map.next_value()?);
+                        }
+                        "audio_end_ms" => field_audio_end_ms = Some(map.next_value()?),
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeServerEventInputAudioBufferTimeoutTriggeredRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    audio_start_ms: field_audio_start_ms
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "audio_start_ms",
+                        ))?,
+                    audio_end_ms: field_audio_end_ms
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "audio_end_ms",
+                        ))?,
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
 /// Returned when listing MCP tools has completed for an item.
 ///
 /// Its `type` is always `mcp_list_tools.completed`.
@@ -24468,6 +30912,116 @@ impl ::schemars::JsonSchema for RealtimeServerEventMcpListToolsCompleted {
             "mcp_list_tools.completed" }, "event_id" : field_event_id, "item_id" :
             field_item_id }, "required" : ["type", "event_id", "item_id"], }
         )
+    }
+}
+/// [`RealtimeServerEventMcpListToolsCompleted`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeServerEventMcpListToolsCompletedRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the MCP list tools item.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeServerEventMcpListToolsCompletedRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeServerEventMcpListToolsCompleted {
+        RealtimeServerEventMcpListToolsCompleted {
+            event_id: self.event_id.into_owned(),
+            item_id: self.item_id.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeServerEventMcpListToolsCompletedRef<'_>>
+for RealtimeServerEventMcpListToolsCompleted {
+    fn from(view: RealtimeServerEventMcpListToolsCompletedRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeServerEventMcpListToolsCompletedRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", RealtimeServerEventMcpListToolsCompleted::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeServerEventMcpListToolsCompletedRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeServerEventMcpListToolsCompletedRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeServerEventMcpListToolsCompleted`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RealtimeServerEventMcpListToolsCompletedRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeServerEventMcpListToolsCompleted::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeServerEventMcpListToolsCompletedRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
     }
 }
 /// Returned when listing MCP tools has failed for an item.
@@ -24574,6 +31128,115 @@ impl ::schemars::JsonSchema for RealtimeServerEventMcpListToolsFailed {
         )
     }
 }
+/// [`RealtimeServerEventMcpListToolsFailed`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeServerEventMcpListToolsFailedRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the MCP list tools item.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeServerEventMcpListToolsFailedRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeServerEventMcpListToolsFailed {
+        RealtimeServerEventMcpListToolsFailed {
+            event_id: self.event_id.into_owned(),
+            item_id: self.item_id.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeServerEventMcpListToolsFailedRef<'_>>
+for RealtimeServerEventMcpListToolsFailed {
+    fn from(view: RealtimeServerEventMcpListToolsFailedRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeServerEventMcpListToolsFailedRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", RealtimeServerEventMcpListToolsFailed::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventMcpListToolsFailedRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeServerEventMcpListToolsFailedRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeServerEventMcpListToolsFailed`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RealtimeServerEventMcpListToolsFailedRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeServerEventMcpListToolsFailed::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeServerEventMcpListToolsFailedRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
 /// Returned when listing MCP tools is in progress for an item.
 ///
 /// Its `type` is always `mcp_list_tools.in_progress`.
@@ -24676,6 +31339,116 @@ impl ::schemars::JsonSchema for RealtimeServerEventMcpListToolsInProgress {
             "mcp_list_tools.in_progress" }, "event_id" : field_event_id, "item_id" :
             field_item_id }, "required" : ["type", "event_id", "item_id"], }
         )
+    }
+}
+/// [`RealtimeServerEventMcpListToolsInProgress`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeServerEventMcpListToolsInProgressRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the MCP list tools item.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeServerEventMcpListToolsInProgressRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeServerEventMcpListToolsInProgress {
+        RealtimeServerEventMcpListToolsInProgress {
+            event_id: self.event_id.into_owned(),
+            item_id: self.item_id.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeServerEventMcpListToolsInProgressRef<'_>>
+for RealtimeServerEventMcpListToolsInProgress {
+    fn from(view: RealtimeServerEventMcpListToolsInProgressRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeServerEventMcpListToolsInProgressRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", RealtimeServerEventMcpListToolsInProgress::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeServerEventMcpListToolsInProgressRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeServerEventMcpListToolsInProgressRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeServerEventMcpListToolsInProgress`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RealtimeServerEventMcpListToolsInProgressRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeServerEventMcpListToolsInProgress::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeServerEventMcpListToolsInProgressRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
     }
 }
 /// **WebRTC/SIP Only:** Emitted when the output audio buffer is cleared. This happens either in VAD
@@ -24788,6 +31561,118 @@ impl ::schemars::JsonSchema for RealtimeServerEventOutputAudioBufferCleared {
         )
     }
 }
+/// [`RealtimeServerEventOutputAudioBufferCleared`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeServerEventOutputAudioBufferClearedRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The unique ID of the response that produced the audio.
+    pub response_id: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeServerEventOutputAudioBufferClearedRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeServerEventOutputAudioBufferCleared {
+        RealtimeServerEventOutputAudioBufferCleared {
+            event_id: self.event_id.into_owned(),
+            response_id: self.response_id.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeServerEventOutputAudioBufferClearedRef<'_>>
+for RealtimeServerEventOutputAudioBufferCleared {
+    fn from(view: RealtimeServerEventOutputAudioBufferClearedRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeServerEventOutputAudioBufferClearedRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", RealtimeServerEventOutputAudioBufferCleared::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("response_id", &self.response_id)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeServerEventOutputAudioBufferClearedRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeServerEventOutputAudioBufferClearedRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeServerEventOutputAudioBufferCleared`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RealtimeServerEventOutputAudioBufferClearedRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_response_id: Option<
+                    ::realtime_types::support::CowStr<'de>,
+                > = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeServerEventOutputAudioBufferCleared::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "response_id" => field_response_id = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeServerEventOutputAudioBufferClearedRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    response_id: field_response_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("response_id"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
 /// **WebRTC/SIP Only:** Emitted when the server begins streaming audio to the client. This event is
 /// emitted after an audio content part has been added (`response.content_part.added`)
 /// to the response.
@@ -24897,6 +31782,118 @@ impl ::schemars::JsonSchema for RealtimeServerEventOutputAudioBufferStarted {
         )
     }
 }
+/// [`RealtimeServerEventOutputAudioBufferStarted`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeServerEventOutputAudioBufferStartedRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The unique ID of the response that produced the audio.
+    pub response_id: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeServerEventOutputAudioBufferStartedRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeServerEventOutputAudioBufferStarted {
+        RealtimeServerEventOutputAudioBufferStarted {
+            event_id: self.event_id.into_owned(),
+            response_id: self.response_id.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeServerEventOutputAudioBufferStartedRef<'_>>
+for RealtimeServerEventOutputAudioBufferStarted {
+    fn from(view: RealtimeServerEventOutputAudioBufferStartedRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeServerEventOutputAudioBufferStartedRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", RealtimeServerEventOutputAudioBufferStarted::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("response_id", &self.response_id)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeServerEventOutputAudioBufferStartedRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeServerEventOutputAudioBufferStartedRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeServerEventOutputAudioBufferStarted`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RealtimeServerEventOutputAudioBufferStartedRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_response_id: Option<
+                    ::realtime_types::support::CowStr<'de>,
+                > = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeServerEventOutputAudioBufferStarted::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "response_id" => field_response_id = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeServerEventOutputAudioBufferStartedRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    response_id: field_response_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("response_id"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
 /// **WebRTC/SIP Only:** Emitted when the output audio buffer has been completely drained on the server,
 /// and no more audio is forthcoming. This event is emitted after the full response
 /// data has been sent to the client (`response.done`).
@@ -25004,6 +32001,118 @@ impl ::schemars::JsonSchema for RealtimeServerEventOutputAudioBufferStopped {
             "output_audio_buffer.stopped" }, "event_id" : field_event_id, "response_id" :
             field_response_id }, "required" : ["type", "event_id", "response_id"], }
         )
+    }
+}
+/// [`RealtimeServerEventOutputAudioBufferStopped`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeServerEventOutputAudioBufferStoppedRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The unique ID of the response that produced the audio.
+    pub response_id: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeServerEventOutputAudioBufferStoppedRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeServerEventOutputAudioBufferStopped {
+        RealtimeServerEventOutputAudioBufferStopped {
+            event_id: self.event_id.into_owned(),
+            response_id: self.response_id.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeServerEventOutputAudioBufferStoppedRef<'_>>
+for RealtimeServerEventOutputAudioBufferStopped {
+    fn from(view: RealtimeServerEventOutputAudioBufferStoppedRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeServerEventOutputAudioBufferStoppedRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", RealtimeServerEventOutputAudioBufferStopped::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("response_id", &self.response_id)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeServerEventOutputAudioBufferStoppedRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeServerEventOutputAudioBufferStoppedRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeServerEventOutputAudioBufferStopped`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RealtimeServerEventOutputAudioBufferStoppedRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_response_id: Option<
+                    ::realtime_types::support::CowStr<'de>,
+                > = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeServerEventOutputAudioBufferStopped::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "response_id" => field_response_id = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeServerEventOutputAudioBufferStoppedRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    response_id: field_response_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("response_id"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
     }
 }
 /// Emitted at the beginning of a Response to indicate the updated rate limits.
@@ -25491,6 +32600,155 @@ impl ::schemars::JsonSchema for RealtimeServerEventResponseAudioDelta {
         )
     }
 }
+/// [`RealtimeServerEventResponseAudioDelta`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeServerEventResponseAudioDeltaRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the response.
+    pub response_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the item.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    pub output_index: i64,
+    /// The index of the content part in the item's content array.
+    pub content_index: i64,
+    /// Base64-encoded audio data delta.
+    pub delta: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeServerEventResponseAudioDeltaRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeServerEventResponseAudioDelta {
+        RealtimeServerEventResponseAudioDelta {
+            event_id: self.event_id.into_owned(),
+            response_id: self.response_id.into_owned(),
+            item_id: self.item_id.into_owned(),
+            output_index: self.output_index,
+            content_index: self.content_index,
+            delta: self.delta.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeServerEventResponseAudioDeltaRef<'_>>
+for RealtimeServerEventResponseAudioDelta {
+    fn from(view: RealtimeServerEventResponseAudioDeltaRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeServerEventResponseAudioDeltaRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", RealtimeServerEventResponseAudioDelta::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("response_id", &self.response_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        map.serialize_entry("output_index", &self.output_index)?;
+        map.serialize_entry("content_index", &self.content_index)?;
+        map.serialize_entry("delta", &self.delta)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioDeltaRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeServerEventResponseAudioDeltaRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeServerEventResponseAudioDelta`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RealtimeServerEventResponseAudioDeltaRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_response_id: Option<
+                    ::realtime_types::support::CowStr<'de>,
+                > = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_output_index: Option<i64> = None;
+                let mut field_content_index: Option<i64> = None;
+                let mut field_delta: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeServerEventResponseAudioDelta::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "response_id" => field_response_id = Some(map.next_value()?),
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        "output_index" => field_output_index = Some(map.next_value()?),
+                        "content_index" => field_content_index = Some(map.next_value()?),
+                        "delta" => field_delta = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeServerEventResponseAudioDeltaRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    response_id: field_response_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("response_id"))?
+                        .into_cow(),
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    output_index: field_output_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "output_index",
+                        ))?,
+                    content_index: field_content_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "content_index",
+                        ))?,
+                    delta: field_delta
+                        .ok_or_else(|| ::serde::de::Error::missing_field("delta"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
 /// Returned when the model-generated audio is done. Also emitted when a Response
 /// is interrupted, incomplete, or cancelled.
 ///
@@ -25627,6 +32885,146 @@ impl ::schemars::JsonSchema for RealtimeServerEventResponseAudioDone {
             ["type", "event_id", "response_id", "item_id", "output_index",
             "content_index"], }
         )
+    }
+}
+/// [`RealtimeServerEventResponseAudioDone`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeServerEventResponseAudioDoneRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the response.
+    pub response_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the item.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    pub output_index: i64,
+    /// The index of the content part in the item's content array.
+    pub content_index: i64,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeServerEventResponseAudioDoneRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeServerEventResponseAudioDone {
+        RealtimeServerEventResponseAudioDone {
+            event_id: self.event_id.into_owned(),
+            response_id: self.response_id.into_owned(),
+            item_id: self.item_id.into_owned(),
+            output_index: self.output_index,
+            content_index: self.content_index,
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeServerEventResponseAudioDoneRef<'_>>
+for RealtimeServerEventResponseAudioDone {
+    fn from(view: RealtimeServerEventResponseAudioDoneRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeServerEventResponseAudioDoneRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", RealtimeServerEventResponseAudioDone::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("response_id", &self.response_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        map.serialize_entry("output_index", &self.output_index)?;
+        map.serialize_entry("content_index", &self.content_index)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioDoneRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeServerEventResponseAudioDoneRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeServerEventResponseAudioDone`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RealtimeServerEventResponseAudioDoneRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_response_id: Option<
+                    ::realtime_types::support::CowStr<'de>,
+                > = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_output_index: Option<i64> = None;
+                let mut field_content_index: Option<i64> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeServerEventResponseAudioDone::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "response_id" => field_response_id = Some(map.next_value()?),
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        "output_index" => field_output_index = Some(map.next_value()?),
+                        "content_index" => field_content_index = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeServerEventResponseAudioDoneRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    response_id: field_response_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("response_id"))?
+                        .into_cow(),
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    output_index: field_output_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "output_index",
+                        ))?,
+                    content_index: field_content_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "content_index",
+                        ))?,
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
     }
 }
 /// Returned when the model-generated transcription of audio output is updated.
@@ -25774,6 +33172,162 @@ impl ::schemars::JsonSchema for RealtimeServerEventResponseAudioTranscriptDelta 
         )
     }
 }
+/// [`RealtimeServerEventResponseAudioTranscriptDelta`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeServerEventResponseAudioTranscriptDeltaRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the response.
+    pub response_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the item.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    pub output_index: i64,
+    /// The index of the content part in the item's content array.
+    pub content_index: i64,
+    /// The transcript delta.
+    pub delta: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeServerEventResponseAudioTranscriptDeltaRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeServerEventResponseAudioTranscriptDelta {
+        RealtimeServerEventResponseAudioTranscriptDelta {
+            event_id: self.event_id.into_owned(),
+            response_id: self.response_id.into_owned(),
+            item_id: self.item_id.into_owned(),
+            output_index: self.output_index,
+            content_index: self.content_index,
+            delta: self.delta.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeServerEventResponseAudioTranscriptDeltaRef<'_>>
+for RealtimeServerEventResponseAudioTranscriptDelta {
+    fn from(view: RealtimeServerEventResponseAudioTranscriptDeltaRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeServerEventResponseAudioTranscriptDeltaRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "type",
+            RealtimeServerEventResponseAudioTranscriptDelta::TYPE,
+        )?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("response_id", &self.response_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        map.serialize_entry("output_index", &self.output_index)?;
+        map.serialize_entry("content_index", &self.content_index)?;
+        map.serialize_entry("delta", &self.delta)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeServerEventResponseAudioTranscriptDeltaRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeServerEventResponseAudioTranscriptDeltaRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeServerEventResponseAudioTranscriptDelta`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<
+                RealtimeServerEventResponseAudioTranscriptDeltaRef<'de>,
+                A::Error,
+            > {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_response_id: Option<
+                    ::realtime_types::support::CowStr<'de>,
+                > = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_output_index: Option<i64> = None;
+                let mut field_content_index: Option<i64> = None;
+                let mut field_delta: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeServerEventResponseAudioTranscriptDelta::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "response_id" => field_response_id = Some(map.next_value()?),
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        "output_index" => field_output_index = Some(map.next_value()?),
+                        "content_index" => field_content_index = Some(map.next_value()?),
+                        "delta" => field_delta = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeServerEventResponseAudioTranscriptDeltaRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    response_id: field_response_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("response_id"))?
+                        .into_cow(),
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    output_index: field_output_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "output_index",
+                        ))?,
+                    content_index: field_content_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "content_index",
+                        ))?,
+                    delta: field_delta
+                        .ok_or_else(|| ::serde::de::Error::missing_field("delta"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
 /// Returned when the model-generated transcription of audio output is done
 /// streaming. Also emitted when a Response is interrupted, incomplete, or
 /// cancelled.
@@ -25919,6 +33473,164 @@ impl ::schemars::JsonSchema for RealtimeServerEventResponseAudioTranscriptDone {
             field_transcript }, "required" : ["type", "event_id", "response_id",
             "item_id", "output_index", "content_index", "transcript"], }
         )
+    }
+}
+/// [`RealtimeServerEventResponseAudioTranscriptDone`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeServerEventResponseAudioTranscriptDoneRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the response.
+    pub response_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the item.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    pub output_index: i64,
+    /// The index of the content part in the item's content array.
+    pub content_index: i64,
+    /// The final transcript of the audio.
+    pub transcript: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeServerEventResponseAudioTranscriptDoneRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeServerEventResponseAudioTranscriptDone {
+        RealtimeServerEventResponseAudioTranscriptDone {
+            event_id: self.event_id.into_owned(),
+            response_id: self.response_id.into_owned(),
+            item_id: self.item_id.into_owned(),
+            output_index: self.output_index,
+            content_index: self.content_index,
+            transcript: self.transcript.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeServerEventResponseAudioTranscriptDoneRef<'_>>
+for RealtimeServerEventResponseAudioTranscriptDone {
+    fn from(view: RealtimeServerEventResponseAudioTranscriptDoneRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeServerEventResponseAudioTranscriptDoneRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "type",
+            RealtimeServerEventResponseAudioTranscriptDone::TYPE,
+        )?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("response_id", &self.response_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        map.serialize_entry("output_index", &self.output_index)?;
+        map.serialize_entry("content_index", &self.content_index)?;
+        map.serialize_entry("transcript", &self.transcript)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeServerEventResponseAudioTranscriptDoneRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeServerEventResponseAudioTranscriptDoneRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeServerEventResponseAudioTranscriptDone`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<
+                RealtimeServerEventResponseAudioTranscriptDoneRef<'de>,
+                A::Error,
+            > {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_response_id: Option<
+                    ::realtime_types::support::CowStr<'de>,
+                > = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_output_index: Option<i64> = None;
+                let mut field_content_index: Option<i64> = None;
+                let mut field_transcript: Option<
+                    ::realtime_types::support::CowStr<'de>,
+                > = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeServerEventResponseAudioTranscriptDone::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "response_id" => field_response_id = Some(map.next_value()?),
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        "output_index" => field_output_index = Some(map.next_value()?),
+                        "content_index" => field_content_index = Some(map.next_value()?),
+                        "transcript" => field_transcript = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeServerEventResponseAudioTranscriptDoneRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    response_id: field_response_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("response_id"))?
+                        .into_cow(),
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    output_index: field_output_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "output_index",
+                        ))?,
+                    content_index: field_content_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "content_index",
+                        ))?,
+                    transcript: field_transcript
+                        .ok_or_else(|| ::serde::de::Error::missing_field("transcript"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
     }
 }
 /// Returned when a new content part is added to an assistant message item during
@@ -27033,6 +34745,162 @@ impl ::schemars::JsonSchema for RealtimeServerEventResponseFunctionCallArguments
         )
     }
 }
+/// [`RealtimeServerEventResponseFunctionCallArgumentsDelta`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeServerEventResponseFunctionCallArgumentsDeltaRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the response.
+    pub response_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the function call item.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    pub output_index: i64,
+    /// The ID of the function call.
+    pub call_id: ::std::borrow::Cow<'a, str>,
+    /// The arguments delta as a JSON string.
+    pub delta: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeServerEventResponseFunctionCallArgumentsDeltaRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeServerEventResponseFunctionCallArgumentsDelta {
+        RealtimeServerEventResponseFunctionCallArgumentsDelta {
+            event_id: self.event_id.into_owned(),
+            response_id: self.response_id.into_owned(),
+            item_id: self.item_id.into_owned(),
+            output_index: self.output_index,
+            call_id: self.call_id.into_owned(),
+            delta: self.delta.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeServerEventResponseFunctionCallArgumentsDeltaRef<'_>>
+for RealtimeServerEventResponseFunctionCallArgumentsDelta {
+    fn from(view: RealtimeServerEventResponseFunctionCallArgumentsDeltaRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize
+for RealtimeServerEventResponseFunctionCallArgumentsDeltaRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "type",
+            RealtimeServerEventResponseFunctionCallArgumentsDelta::TYPE,
+        )?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("response_id", &self.response_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        map.serialize_entry("output_index", &self.output_index)?;
+        map.serialize_entry("call_id", &self.call_id)?;
+        map.serialize_entry("delta", &self.delta)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeServerEventResponseFunctionCallArgumentsDeltaRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeServerEventResponseFunctionCallArgumentsDeltaRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeServerEventResponseFunctionCallArgumentsDelta`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<
+                RealtimeServerEventResponseFunctionCallArgumentsDeltaRef<'de>,
+                A::Error,
+            > {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_response_id: Option<
+                    ::realtime_types::support::CowStr<'de>,
+                > = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_output_index: Option<i64> = None;
+                let mut field_call_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_delta: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeServerEventResponseFunctionCallArgumentsDelta::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "response_id" => field_response_id = Some(map.next_value()?),
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        "output_index" => field_output_index = Some(map.next_value()?),
+                        "call_id" => field_call_id = Some(map.next_value()?),
+                        "delta" => field_delta = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeServerEventResponseFunctionCallArgumentsDeltaRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    response_id: field_response_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("response_id"))?
+                        .into_cow(),
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    output_index: field_output_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "output_index",
+                        ))?,
+                    call_id: field_call_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("call_id"))?
+                        .into_cow(),
+                    delta: field_delta
+                        .ok_or_else(|| ::serde::de::Error::missing_field("delta"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
 /// Returned when the model-generated function call arguments are done streaming.
 /// Also emitted when a Response is interrupted, incomplete, or cancelled.
 ///
@@ -27186,6 +35054,172 @@ impl ::schemars::JsonSchema for RealtimeServerEventResponseFunctionCallArguments
         )
     }
 }
+/// [`RealtimeServerEventResponseFunctionCallArgumentsDone`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeServerEventResponseFunctionCallArgumentsDoneRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the response.
+    pub response_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the function call item.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    pub output_index: i64,
+    /// The ID of the function call.
+    pub call_id: ::std::borrow::Cow<'a, str>,
+    /// The name of the function that was called.
+    pub name: ::std::borrow::Cow<'a, str>,
+    /// The final arguments as a JSON string.
+    pub arguments: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeServerEventResponseFunctionCallArgumentsDoneRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeServerEventResponseFunctionCallArgumentsDone {
+        RealtimeServerEventResponseFunctionCallArgumentsDone {
+            event_id: self.event_id.into_owned(),
+            response_id: self.response_id.into_owned(),
+            item_id: self.item_id.into_owned(),
+            output_index: self.output_index,
+            call_id: self.call_id.into_owned(),
+            name: self.name.into_owned(),
+            arguments: self.arguments.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeServerEventResponseFunctionCallArgumentsDoneRef<'_>>
+for RealtimeServerEventResponseFunctionCallArgumentsDone {
+    fn from(view: RealtimeServerEventResponseFunctionCallArgumentsDoneRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeServerEventResponseFunctionCallArgumentsDoneRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "type",
+            RealtimeServerEventResponseFunctionCallArgumentsDone::TYPE,
+        )?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("response_id", &self.response_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        map.serialize_entry("output_index", &self.output_index)?;
+        map.serialize_entry("call_id", &self.call_id)?;
+        map.serialize_entry("name", &self.name)?;
+        map.serialize_entry("arguments", &self.arguments)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeServerEventResponseFunctionCallArgumentsDoneRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeServerEventResponseFunctionCallArgumentsDoneRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeServerEventResponseFunctionCallArgumentsDone`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<
+                RealtimeServerEventResponseFunctionCallArgumentsDoneRef<'de>,
+                A::Error,
+            > {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_response_id: Option<
+                    ::realtime_types::support::CowStr<'de>,
+                > = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_output_index: Option<i64> = None;
+                let mut field_call_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_name: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_arguments: Option<
+                    ::realtime_types::support::CowStr<'de>,
+                > = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeServerEventResponseFunctionCallArgumentsDone::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "response_id" => field_response_id = Some(map.next_value()?),
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        "output_index" => field_output_index = Some(map.next_value()?),
+                        "call_id" => field_call_id = Some(map.next_value()?),
+                        "name" => field_name = Some(map.next_value()?),
+                        "arguments" => field_arguments = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeServerEventResponseFunctionCallArgumentsDoneRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    response_id: field_response_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("response_id"))?
+                        .into_cow(),
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    output_index: field_output_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "output_index",
+                        ))?,
+                    call_id: field_call_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("call_id"))?
+                        .into_cow(),
+                    name: field_name
+                        .ok_or_else(|| ::serde::de::Error::missing_field("name"))?
+                        .into_cow(),
+                    arguments: field_arguments
+                        .ok_or_else(|| ::serde::de::Error::missing_field("arguments"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
 /// Returned when MCP tool call arguments are updated during response generation.
 ///
 /// Its `type` is always `response.mcp_call_arguments.delta`.
@@ -27333,6 +35367,170 @@ impl ::schemars::JsonSchema for RealtimeServerEventResponseMcpCallArgumentsDelta
         )
     }
 }
+/// [`RealtimeServerEventResponseMcpCallArgumentsDelta`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeServerEventResponseMcpCallArgumentsDeltaRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the response.
+    pub response_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the MCP tool call item.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    pub output_index: i64,
+    /// The JSON-encoded arguments delta.
+    pub delta: ::std::borrow::Cow<'a, str>,
+    /// If present, indicates the delta text was obfuscated.
+    ///
+    /// Optional and nullable: `None` leaves it out, `Some(None)` sends `null`.
+    pub obfuscation: Option<Option<::std::borrow::Cow<'a, str>>>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeServerEventResponseMcpCallArgumentsDeltaRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeServerEventResponseMcpCallArgumentsDelta {
+        RealtimeServerEventResponseMcpCallArgumentsDelta {
+            event_id: self.event_id.into_owned(),
+            response_id: self.response_id.into_owned(),
+            item_id: self.item_id.into_owned(),
+            output_index: self.output_index,
+            delta: self.delta.into_owned(),
+            obfuscation: self
+                .obfuscation
+                .map(|value| value.map(::std::borrow::Cow::into_owned)),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeServerEventResponseMcpCallArgumentsDeltaRef<'_>>
+for RealtimeServerEventResponseMcpCallArgumentsDelta {
+    fn from(view: RealtimeServerEventResponseMcpCallArgumentsDeltaRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeServerEventResponseMcpCallArgumentsDeltaRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "type",
+            RealtimeServerEventResponseMcpCallArgumentsDelta::TYPE,
+        )?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("response_id", &self.response_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        map.serialize_entry("output_index", &self.output_index)?;
+        map.serialize_entry("delta", &self.delta)?;
+        if let Some(value) = &self.obfuscation {
+            map.serialize_entry("obfuscation", value)?;
+        }
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeServerEventResponseMcpCallArgumentsDeltaRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeServerEventResponseMcpCallArgumentsDeltaRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeServerEventResponseMcpCallArgumentsDelta`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<
+                RealtimeServerEventResponseMcpCallArgumentsDeltaRef<'de>,
+                A::Error,
+            > {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_response_id: Option<
+                    ::realtime_types::support::CowStr<'de>,
+                > = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_output_index: Option<i64> = None;
+                let mut field_delta: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_obfuscation: Option<
+                    Option<::realtime_types::support::CowStr<'de>>,
+                > = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeServerEventResponseMcpCallArgumentsDelta::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "response_id" => field_response_id = Some(map.next_value()?),
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        "output_index" => field_output_index = Some(map.next_value()?),
+                        "delta" => field_delta = Some(map.next_value()?),
+                        "obfuscation" => field_obfuscation = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeServerEventResponseMcpCallArgumentsDeltaRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    response_id: field_response_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("response_id"))?
+                        .into_cow(),
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    output_index: field_output_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "output_index",
+                        ))?,
+                    delta: field_delta
+                        .ok_or_else(|| ::serde::de::Error::missing_field("delta"))?
+                        .into_cow(),
+                    obfuscation: field_obfuscation
+                        .map(|value| {
+                            value.map(::realtime_types::support::CowStr::into_cow)
+                        }),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
 /// Returned when MCP tool call arguments are finalized during response generation.
 ///
 /// Its `type` is always `response.mcp_call_arguments.done`.
@@ -27467,6 +35665,154 @@ impl ::schemars::JsonSchema for RealtimeServerEventResponseMcpCallArgumentsDone 
         )
     }
 }
+/// [`RealtimeServerEventResponseMcpCallArgumentsDone`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeServerEventResponseMcpCallArgumentsDoneRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the response.
+    pub response_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the MCP tool call item.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    pub output_index: i64,
+    /// The final JSON-encoded arguments string.
+    pub arguments: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeServerEventResponseMcpCallArgumentsDoneRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeServerEventResponseMcpCallArgumentsDone {
+        RealtimeServerEventResponseMcpCallArgumentsDone {
+            event_id: self.event_id.into_owned(),
+            response_id: self.response_id.into_owned(),
+            item_id: self.item_id.into_owned(),
+            output_index: self.output_index,
+            arguments: self.arguments.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeServerEventResponseMcpCallArgumentsDoneRef<'_>>
+for RealtimeServerEventResponseMcpCallArgumentsDone {
+    fn from(view: RealtimeServerEventResponseMcpCallArgumentsDoneRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeServerEventResponseMcpCallArgumentsDoneRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "type",
+            RealtimeServerEventResponseMcpCallArgumentsDone::TYPE,
+        )?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("response_id", &self.response_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        map.serialize_entry("output_index", &self.output_index)?;
+        map.serialize_entry("arguments", &self.arguments)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeServerEventResponseMcpCallArgumentsDoneRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeServerEventResponseMcpCallArgumentsDoneRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeServerEventResponseMcpCallArgumentsDone`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<
+                RealtimeServerEventResponseMcpCallArgumentsDoneRef<'de>,
+                A::Error,
+            > {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_response_id: Option<
+                    ::realtime_types::support::CowStr<'de>,
+                > = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_output_index: Option<i64> = None;
+                let mut field_arguments: Option<
+                    ::realtime_types::support::CowStr<'de>,
+                > = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeServerEventResponseMcpCallArgumentsDone::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "response_id" => field_response_id = Some(map.next_value()?),
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        "output_index" => field_output_index = Some(map.next_value()?),
+                        "arguments" => field_arguments = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeServerEventResponseMcpCallArgumentsDoneRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    response_id: field_response_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("response_id"))?
+                        .into_cow(),
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    output_index: field_output_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "output_index",
+                        ))?,
+                    arguments: field_arguments
+                        .ok_or_else(|| ::serde::de::Error::missing_field("arguments"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
 /// Returned when an MCP tool call has completed successfully.
 ///
 /// Its `type` is always `response.mcp_call.completed`.
@@ -27580,6 +35926,126 @@ impl ::schemars::JsonSchema for RealtimeServerEventResponseMcpCallCompleted {
             : field_output_index, "item_id" : field_item_id }, "required" : ["type",
             "event_id", "output_index", "item_id"], }
         )
+    }
+}
+/// [`RealtimeServerEventResponseMcpCallCompleted`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeServerEventResponseMcpCallCompletedRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    pub output_index: i64,
+    /// The ID of the MCP tool call item.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeServerEventResponseMcpCallCompletedRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeServerEventResponseMcpCallCompleted {
+        RealtimeServerEventResponseMcpCallCompleted {
+            event_id: self.event_id.into_owned(),
+            output_index: self.output_index,
+            item_id: self.item_id.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeServerEventResponseMcpCallCompletedRef<'_>>
+for RealtimeServerEventResponseMcpCallCompleted {
+    fn from(view: RealtimeServerEventResponseMcpCallCompletedRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeServerEventResponseMcpCallCompletedRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", RealtimeServerEventResponseMcpCallCompleted::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("output_index", &self.output_index)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeServerEventResponseMcpCallCompletedRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeServerEventResponseMcpCallCompletedRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeServerEventResponseMcpCallCompleted`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RealtimeServerEventResponseMcpCallCompletedRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_output_index: Option<i64> = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeServerEventResponseMcpCallCompleted::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "output_index" => field_output_index = Some(map.next_value()?),
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeServerEventResponseMcpCallCompletedRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    output_index: field_output_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "output_index",
+                        ))?,
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
     }
 }
 /// Returned when an MCP tool call has failed.
@@ -27697,6 +36163,126 @@ impl ::schemars::JsonSchema for RealtimeServerEventResponseMcpCallFailed {
         )
     }
 }
+/// [`RealtimeServerEventResponseMcpCallFailed`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeServerEventResponseMcpCallFailedRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    pub output_index: i64,
+    /// The ID of the MCP tool call item.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeServerEventResponseMcpCallFailedRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeServerEventResponseMcpCallFailed {
+        RealtimeServerEventResponseMcpCallFailed {
+            event_id: self.event_id.into_owned(),
+            output_index: self.output_index,
+            item_id: self.item_id.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeServerEventResponseMcpCallFailedRef<'_>>
+for RealtimeServerEventResponseMcpCallFailed {
+    fn from(view: RealtimeServerEventResponseMcpCallFailedRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeServerEventResponseMcpCallFailedRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", RealtimeServerEventResponseMcpCallFailed::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("output_index", &self.output_index)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeServerEventResponseMcpCallFailedRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeServerEventResponseMcpCallFailedRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeServerEventResponseMcpCallFailed`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RealtimeServerEventResponseMcpCallFailedRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_output_index: Option<i64> = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeServerEventResponseMcpCallFailed::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "output_index" => field_output_index = Some(map.next_value()?),
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeServerEventResponseMcpCallFailedRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    output_index: field_output_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "output_index",
+                        ))?,
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
 /// Returned when an MCP tool call has started and is in progress.
 ///
 /// Its `type` is always `response.mcp_call.in_progress`.
@@ -27810,6 +36396,126 @@ impl ::schemars::JsonSchema for RealtimeServerEventResponseMcpCallInProgress {
             "output_index" : field_output_index, "item_id" : field_item_id }, "required"
             : ["type", "event_id", "output_index", "item_id"], }
         )
+    }
+}
+/// [`RealtimeServerEventResponseMcpCallInProgress`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeServerEventResponseMcpCallInProgressRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    pub output_index: i64,
+    /// The ID of the MCP tool call item.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeServerEventResponseMcpCallInProgressRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeServerEventResponseMcpCallInProgress {
+        RealtimeServerEventResponseMcpCallInProgress {
+            event_id: self.event_id.into_owned(),
+            output_index: self.output_index,
+            item_id: self.item_id.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeServerEventResponseMcpCallInProgressRef<'_>>
+for RealtimeServerEventResponseMcpCallInProgress {
+    fn from(view: RealtimeServerEventResponseMcpCallInProgressRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeServerEventResponseMcpCallInProgressRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", RealtimeServerEventResponseMcpCallInProgress::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("output_index", &self.output_index)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeServerEventResponseMcpCallInProgressRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeServerEventResponseMcpCallInProgressRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeServerEventResponseMcpCallInProgress`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RealtimeServerEventResponseMcpCallInProgressRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_output_index: Option<i64> = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeServerEventResponseMcpCallInProgress::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "output_index" => field_output_index = Some(map.next_value()?),
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeServerEventResponseMcpCallInProgressRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    output_index: field_output_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "output_index",
+                        ))?,
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
     }
 }
 /// Returned when a new Item is created during Response generation.
@@ -28210,6 +36916,155 @@ impl ::schemars::JsonSchema for RealtimeServerEventResponseTextDelta {
         )
     }
 }
+/// [`RealtimeServerEventResponseTextDelta`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeServerEventResponseTextDeltaRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the response.
+    pub response_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the item.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    pub output_index: i64,
+    /// The index of the content part in the item's content array.
+    pub content_index: i64,
+    /// The text delta.
+    pub delta: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeServerEventResponseTextDeltaRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeServerEventResponseTextDelta {
+        RealtimeServerEventResponseTextDelta {
+            event_id: self.event_id.into_owned(),
+            response_id: self.response_id.into_owned(),
+            item_id: self.item_id.into_owned(),
+            output_index: self.output_index,
+            content_index: self.content_index,
+            delta: self.delta.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeServerEventResponseTextDeltaRef<'_>>
+for RealtimeServerEventResponseTextDelta {
+    fn from(view: RealtimeServerEventResponseTextDeltaRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeServerEventResponseTextDeltaRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", RealtimeServerEventResponseTextDelta::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("response_id", &self.response_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        map.serialize_entry("output_index", &self.output_index)?;
+        map.serialize_entry("content_index", &self.content_index)?;
+        map.serialize_entry("delta", &self.delta)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseTextDeltaRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeServerEventResponseTextDeltaRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeServerEventResponseTextDelta`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RealtimeServerEventResponseTextDeltaRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_response_id: Option<
+                    ::realtime_types::support::CowStr<'de>,
+                > = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_output_index: Option<i64> = None;
+                let mut field_content_index: Option<i64> = None;
+                let mut field_delta: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeServerEventResponseTextDelta::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "response_id" => field_response_id = Some(map.next_value()?),
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        "output_index" => field_output_index = Some(map.next_value()?),
+                        "content_index" => field_content_index = Some(map.next_value()?),
+                        "delta" => field_delta = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeServerEventResponseTextDeltaRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    response_id: field_response_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("response_id"))?
+                        .into_cow(),
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    output_index: field_output_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "output_index",
+                        ))?,
+                    content_index: field_content_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "content_index",
+                        ))?,
+                    delta: field_delta
+                        .ok_or_else(|| ::serde::de::Error::missing_field("delta"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
 /// Returned when the text value of an "output_text" content part is done streaming. Also
 /// emitted when a Response is interrupted, incomplete, or cancelled.
 ///
@@ -28352,6 +37207,153 @@ impl ::schemars::JsonSchema for RealtimeServerEventResponseTextDone {
             field_text }, "required" : ["type", "event_id", "response_id", "item_id",
             "output_index", "content_index", "text"], }
         )
+    }
+}
+/// [`RealtimeServerEventResponseTextDone`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeServerEventResponseTextDoneRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the response.
+    pub response_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the item.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    pub output_index: i64,
+    /// The index of the content part in the item's content array.
+    pub content_index: i64,
+    /// The final text content.
+    pub text: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeServerEventResponseTextDoneRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeServerEventResponseTextDone {
+        RealtimeServerEventResponseTextDone {
+            event_id: self.event_id.into_owned(),
+            response_id: self.response_id.into_owned(),
+            item_id: self.item_id.into_owned(),
+            output_index: self.output_index,
+            content_index: self.content_index,
+            text: self.text.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeServerEventResponseTextDoneRef<'_>>
+for RealtimeServerEventResponseTextDone {
+    fn from(view: RealtimeServerEventResponseTextDoneRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeServerEventResponseTextDoneRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", RealtimeServerEventResponseTextDone::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("response_id", &self.response_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        map.serialize_entry("output_index", &self.output_index)?;
+        map.serialize_entry("content_index", &self.content_index)?;
+        map.serialize_entry("text", &self.text)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseTextDoneRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeServerEventResponseTextDoneRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str("an object of type `RealtimeServerEventResponseTextDone`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RealtimeServerEventResponseTextDoneRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_response_id: Option<
+                    ::realtime_types::support::CowStr<'de>,
+                > = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_output_index: Option<i64> = None;
+                let mut field_content_index: Option<i64> = None;
+                let mut field_text: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeServerEventResponseTextDone::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "response_id" => field_response_id = Some(map.next_value()?),
+                        "item_id" => field_item_id = Some(map.next_value()?),
+                        "output_index" => field_output_index = Some(map.next_value()?),
+                        "content_index" => field_content_index = Some(map.next_value()?),
+                        "text" => field_text = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeServerEventResponseTextDoneRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    response_id: field_response_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("response_id"))?
+                        .into_cow(),
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
+                        .into_cow(),
+                    output_index: field_output_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "output_index",
+                        ))?,
+                    content_index: field_content_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "content_index",
+                        ))?,
+                    text: field_text
+                        .ok_or_else(|| ::serde::de::Error::missing_field("text"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
     }
 }
 /// Returned when a Session is created. Emitted automatically when a new
@@ -37327,6 +46329,139 @@ impl ::schemars::JsonSchema for RealtimeTranslationClientEventInputAudioBufferAp
         )
     }
 }
+/// [`RealtimeTranslationClientEventInputAudioBufferAppend`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeTranslationClientEventInputAudioBufferAppendRef<'a> {
+    /// Optional client-generated ID used to identify this event.
+    ///
+    /// Optional (`None` leaves it out).
+    pub event_id: Option<::std::borrow::Cow<'a, str>>,
+    /// Base64-encoded 24 kHz PCM16 mono audio bytes.
+    pub audio: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeTranslationClientEventInputAudioBufferAppendRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeTranslationClientEventInputAudioBufferAppend {
+        RealtimeTranslationClientEventInputAudioBufferAppend {
+            event_id: self.event_id.map(::std::borrow::Cow::into_owned),
+            audio: self.audio.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeTranslationClientEventInputAudioBufferAppendRef<'_>>
+for RealtimeTranslationClientEventInputAudioBufferAppend {
+    fn from(view: RealtimeTranslationClientEventInputAudioBufferAppendRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeTranslationClientEventInputAudioBufferAppendRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "type",
+            RealtimeTranslationClientEventInputAudioBufferAppend::TYPE,
+        )?;
+        if let Some(value) = &self.event_id {
+            map.serialize_entry("event_id", value)?;
+        }
+        map.serialize_entry("audio", &self.audio)?;
+        for (key, value) in &self.unknown_fields {
+            let shadowed = match key.as_str() {
+                "event_id" => self.event_id.is_some(),
+                _ => false,
+            };
+            if !shadowed {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeTranslationClientEventInputAudioBufferAppendRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeTranslationClientEventInputAudioBufferAppendRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeTranslationClientEventInputAudioBufferAppend`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<
+                RealtimeTranslationClientEventInputAudioBufferAppendRef<'de>,
+                A::Error,
+            > {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_audio: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeTranslationClientEventInputAudioBufferAppend::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => {
+                            match map.next_value()? {
+                                Some(value) => field_event_id = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "audio" => field_audio = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeTranslationClientEventInputAudioBufferAppendRef {
+                    event_id: field_event_id
+                        .map(::realtime_types::support::CowStr::into_cow),
+                    audio: field_audio
+                        .ok_or_else(|| ::serde::de::Error::missing_field("audio"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
 /// Gracefully close the realtime translation session. The server flushes pending
 /// input audio and emits any remaining translated output before closing the
 /// session.
@@ -37439,6 +46574,124 @@ impl ::schemars::JsonSchema for RealtimeTranslationClientEventSessionClose {
             { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
             "session.close" }, "event_id" : field_event_id }, "required" : ["type"], }
         )
+    }
+}
+/// [`RealtimeTranslationClientEventSessionClose`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeTranslationClientEventSessionCloseRef<'a> {
+    /// Optional client-generated ID used to identify this event.
+    ///
+    /// Optional (`None` leaves it out).
+    pub event_id: Option<::std::borrow::Cow<'a, str>>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeTranslationClientEventSessionCloseRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeTranslationClientEventSessionClose {
+        RealtimeTranslationClientEventSessionClose {
+            event_id: self.event_id.map(::std::borrow::Cow::into_owned),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeTranslationClientEventSessionCloseRef<'_>>
+for RealtimeTranslationClientEventSessionClose {
+    fn from(view: RealtimeTranslationClientEventSessionCloseRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeTranslationClientEventSessionCloseRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", RealtimeTranslationClientEventSessionClose::TYPE)?;
+        if let Some(value) = &self.event_id {
+            map.serialize_entry("event_id", value)?;
+        }
+        for (key, value) in &self.unknown_fields {
+            let shadowed = match key.as_str() {
+                "event_id" => self.event_id.is_some(),
+                _ => false,
+            };
+            if !shadowed {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeTranslationClientEventSessionCloseRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeTranslationClientEventSessionCloseRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeTranslationClientEventSessionClose`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RealtimeTranslationClientEventSessionCloseRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeTranslationClientEventSessionClose::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => {
+                            match map.next_value()? {
+                                Some(value) => field_event_id = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeTranslationClientEventSessionCloseRef {
+                    event_id: field_event_id
+                        .map(::realtime_types::support::CowStr::into_cow),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
     }
 }
 /// Send this event to update the translation session configuration. Translation
@@ -37660,6 +46913,107 @@ impl ::schemars::JsonSchema for RealtimeTranslationServerEventSessionClosed {
             "session.closed" }, "event_id" : field_event_id }, "required" : ["type",
             "event_id"], }
         )
+    }
+}
+/// [`RealtimeTranslationServerEventSessionClosed`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeTranslationServerEventSessionClosedRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeTranslationServerEventSessionClosedRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> RealtimeTranslationServerEventSessionClosed {
+        RealtimeTranslationServerEventSessionClosed {
+            event_id: self.event_id.into_owned(),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeTranslationServerEventSessionClosedRef<'_>>
+for RealtimeTranslationServerEventSessionClosed {
+    fn from(view: RealtimeTranslationServerEventSessionClosedRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for RealtimeTranslationServerEventSessionClosedRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", RealtimeTranslationServerEventSessionClosed::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeTranslationServerEventSessionClosedRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeTranslationServerEventSessionClosedRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeTranslationServerEventSessionClosed`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RealtimeTranslationServerEventSessionClosedRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeTranslationServerEventSessionClosed::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeTranslationServerEventSessionClosedRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
     }
 }
 /// Returned when a translation session is created. Emitted automatically when a
@@ -37894,6 +47248,143 @@ for RealtimeTranslationServerEventSessionInputTranscriptDelta {
             field_delta, "elapsed_ms" : field_elapsed_ms }, "required" : ["type",
             "event_id", "delta"], }
         )
+    }
+}
+/// [`RealtimeTranslationServerEventSessionInputTranscriptDelta`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeTranslationServerEventSessionInputTranscriptDeltaRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// Append-only source-language transcript text.
+    pub delta: ::std::borrow::Cow<'a, str>,
+    /// Timing metadata for stream alignment, derived from the translation frame
+    /// when available. It advances in 200 ms increments, but multiple transcript
+    /// deltas may share the same `elapsed_ms`. Treat it as alignment metadata,
+    /// not a unique transcript-delta identifier.
+    ///
+    /// Optional and nullable: `None` leaves it out, `Some(None)` sends `null`.
+    pub elapsed_ms: Option<Option<i64>>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeTranslationServerEventSessionInputTranscriptDeltaRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(
+        self,
+    ) -> RealtimeTranslationServerEventSessionInputTranscriptDelta {
+        RealtimeTranslationServerEventSessionInputTranscriptDelta {
+            event_id: self.event_id.into_owned(),
+            delta: self.delta.into_owned(),
+            elapsed_ms: self.elapsed_ms,
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeTranslationServerEventSessionInputTranscriptDeltaRef<'_>>
+for RealtimeTranslationServerEventSessionInputTranscriptDelta {
+    fn from(
+        view: RealtimeTranslationServerEventSessionInputTranscriptDeltaRef<'_>,
+    ) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize
+for RealtimeTranslationServerEventSessionInputTranscriptDeltaRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "type",
+            RealtimeTranslationServerEventSessionInputTranscriptDelta::TYPE,
+        )?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("delta", &self.delta)?;
+        if let Some(value) = &self.elapsed_ms {
+            map.serialize_entry("elapsed_ms", value)?;
+        }
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeTranslationServerEventSessionInputTranscriptDeltaRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeTranslationServerEventSessionInputTranscriptDeltaRef<
+                'de,
+            >;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeTranslationServerEventSessionInputTranscriptDelta`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<
+                RealtimeTranslationServerEventSessionInputTranscriptDeltaRef<'de>,
+                A::Error,
+            > {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_delta: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_elapsed_ms: Option<Option<i64>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeTranslationServerEventSessionInputTranscriptDelta::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "delta" => field_delta = Some(map.next_value()?),
+                        "elapsed_ms" => field_elapsed_ms = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeTranslationServerEventSessionInputTranscriptDeltaRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    delta: field_delta
+                        .ok_or_else(|| ::serde::de::Error::missing_field("delta"))?
+                        .into_cow(),
+                    elapsed_ms: field_elapsed_ms,
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
     }
 }
 /// Returned when translated output audio is available. The `delta` contains a
@@ -38283,6 +47774,143 @@ for RealtimeTranslationServerEventSessionOutputTranscriptDelta {
             field_delta, "elapsed_ms" : field_elapsed_ms }, "required" : ["type",
             "event_id", "delta"], }
         )
+    }
+}
+/// [`RealtimeTranslationServerEventSessionOutputTranscriptDelta`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeTranslationServerEventSessionOutputTranscriptDeltaRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// Append-only transcript text for the translated output audio.
+    pub delta: ::std::borrow::Cow<'a, str>,
+    /// Timing metadata for stream alignment, derived from the translation frame
+    /// when available. It advances in 200 ms increments, but multiple transcript
+    /// deltas may share the same `elapsed_ms`. Treat it as alignment metadata,
+    /// not a unique transcript-delta identifier.
+    ///
+    /// Optional and nullable: `None` leaves it out, `Some(None)` sends `null`.
+    pub elapsed_ms: Option<Option<i64>>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RealtimeTranslationServerEventSessionOutputTranscriptDeltaRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(
+        self,
+    ) -> RealtimeTranslationServerEventSessionOutputTranscriptDelta {
+        RealtimeTranslationServerEventSessionOutputTranscriptDelta {
+            event_id: self.event_id.into_owned(),
+            delta: self.delta.into_owned(),
+            elapsed_ms: self.elapsed_ms,
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<RealtimeTranslationServerEventSessionOutputTranscriptDeltaRef<'_>>
+for RealtimeTranslationServerEventSessionOutputTranscriptDelta {
+    fn from(
+        view: RealtimeTranslationServerEventSessionOutputTranscriptDeltaRef<'_>,
+    ) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize
+for RealtimeTranslationServerEventSessionOutputTranscriptDeltaRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "type",
+            RealtimeTranslationServerEventSessionOutputTranscriptDelta::TYPE,
+        )?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("delta", &self.delta)?;
+        if let Some(value) = &self.elapsed_ms {
+            map.serialize_entry("elapsed_ms", value)?;
+        }
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for RealtimeTranslationServerEventSessionOutputTranscriptDeltaRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RealtimeTranslationServerEventSessionOutputTranscriptDeltaRef<
+                'de,
+            >;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `RealtimeTranslationServerEventSessionOutputTranscriptDelta`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<
+                RealtimeTranslationServerEventSessionOutputTranscriptDeltaRef<'de>,
+                A::Error,
+            > {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_delta: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_elapsed_ms: Option<Option<i64>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RealtimeTranslationServerEventSessionOutputTranscriptDelta::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => field_event_id = Some(map.next_value()?),
+                        "delta" => field_delta = Some(map.next_value()?),
+                        "elapsed_ms" => field_elapsed_ms = Some(map.next_value()?),
+                        _ => {
+                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RealtimeTranslationServerEventSessionOutputTranscriptDeltaRef {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
+                        .into_cow(),
+                    delta: field_delta
+                        .ok_or_else(|| ::serde::de::Error::missing_field("delta"))?
+                        .into_cow(),
+                    elapsed_ms: field_elapsed_ms,
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
     }
 }
 /// Returned when a translation session is updated with a `session.update` event,

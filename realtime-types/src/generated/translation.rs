@@ -131,6 +131,112 @@ impl ::schemars::JsonSchema for ClientEvent {
         ::schemars::json_schema!({ "anyOf" : members.as_slice() })
     }
 }
+/// A [`ClientEvent`] decoded from the text of its frame, borrowing from it.
+///
+/// Events made only of scalar properties (audio, transcript and text deltas,
+/// buffer and lifecycle markers: the bulk of a session) decode into views
+/// whose strings are not copied, above all the base64 of audio. Every other
+/// event, unknown ones included, decodes into [`ClientEvent`] behind
+/// [`Owned`](ClientEventRef::Owned).
+///
+/// Decode with [`from_frame`](ClientEventRef::from_frame);
+/// [`into_owned`](ClientEventRef::into_owned) gives the same [`ClientEvent`] as decoding
+/// the frame with `serde_json::from_str`, and encoding either gives the same
+/// JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClientEventRef<'a> {
+    /// `session.input_audio_buffer.append`, borrowed.
+    SessionInputAudioBufferAppend(
+        super::schemas::RealtimeTranslationClientEventInputAudioBufferAppendRef<'a>,
+    ),
+    /// `session.close`, borrowed.
+    SessionClose(super::schemas::RealtimeTranslationClientEventSessionCloseRef<'a>),
+    /// Any other event, unknown ones included, decoded into [`ClientEvent`].
+    Owned(Box<ClientEvent>),
+}
+impl<'a> ClientEventRef<'a> {
+    /// The event `type`s decoded into borrowed views, in spec order;
+    /// every other event is [`Owned`](Self::Owned).
+    pub const BORROWED_TYPES: &'static [&'static str] = &[
+        "session.input_audio_buffer.append",
+        "session.close",
+    ];
+    /// Decodes the text of one frame (one WebSocket message).
+    ///
+    /// The first top-level `type` picks the variant. It is found by
+    /// a byte scan of the first entries; only when the scan cannot
+    /// tell (an escape in a key or in the `type`, a nested value
+    /// before it) is the frame parsed an extra time to find it.
+    /// Malformed frames are errors, as with the owned union.
+    pub fn from_frame(frame: &'a str) -> Result<Self, ::serde_json::Error> {
+        Ok(
+            match ::realtime_types::support::frame_tag(frame, "type").as_deref() {
+                Some("session.input_audio_buffer.append") => {
+                    Self::SessionInputAudioBufferAppend(::serde_json::from_str(frame)?)
+                }
+                Some("session.close") => {
+                    Self::SessionClose(::serde_json::from_str(frame)?)
+                }
+                _ => Self::Owned(Box::new(::serde_json::from_str(frame)?)),
+            },
+        )
+    }
+    /// The event's `type` on the wire (also for events this version does not know).
+    pub fn event_type(&self) -> &str {
+        match self {
+            Self::SessionInputAudioBufferAppend(_) => "session.input_audio_buffer.append",
+            Self::SessionClose(_) => "session.close",
+            Self::Owned(event) => event.event_type(),
+        }
+    }
+    /// Whether the event was decoded into a borrowed view (not [`Owned`](Self::Owned)).
+    pub fn is_borrowed(&self) -> bool {
+        !matches!(self, Self::Owned(_))
+    }
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> ClientEvent {
+        match self {
+            Self::SessionInputAudioBufferAppend(event) => {
+                ClientEvent::SessionInputAudioBufferAppend(event.into_owned())
+            }
+            Self::SessionClose(event) => ClientEvent::SessionClose(event.into_owned()),
+            Self::Owned(event) => *event,
+        }
+    }
+}
+impl<'a> ::realtime_types::EventRef<'a> for ClientEventRef<'a> {
+    type Owned = ClientEvent;
+    const BORROWED_TYPES: &'static [&'static str] = Self::BORROWED_TYPES;
+    fn from_frame(frame: &'a str) -> Result<Self, ::serde_json::Error> {
+        Self::from_frame(frame)
+    }
+    fn event_type(&self) -> &str {
+        self.event_type()
+    }
+    fn is_borrowed(&self) -> bool {
+        self.is_borrowed()
+    }
+    fn into_owned(self) -> ClientEvent {
+        self.into_owned()
+    }
+}
+impl From<ClientEventRef<'_>> for ClientEvent {
+    fn from(view: ClientEventRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for ClientEventRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::SessionInputAudioBufferAppend(event) => event.serialize(serializer),
+            Self::SessionClose(event) => event.serialize(serializer),
+            Self::Owned(event) => event.serialize(serializer),
+        }
+    }
+}
 /// An event the server sends to the client.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ServerEvent {
@@ -339,6 +445,125 @@ impl ::schemars::JsonSchema for ServerEvent {
                 >(),
         ];
         ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+    }
+}
+/// A [`ServerEvent`] decoded from the text of its frame, borrowing from it.
+///
+/// Events made only of scalar properties (audio, transcript and text deltas,
+/// buffer and lifecycle markers: the bulk of a session) decode into views
+/// whose strings are not copied, above all the base64 of audio. Every other
+/// event, unknown ones included, decodes into [`ServerEvent`] behind
+/// [`Owned`](ServerEventRef::Owned).
+///
+/// Decode with [`from_frame`](ServerEventRef::from_frame);
+/// [`into_owned`](ServerEventRef::into_owned) gives the same [`ServerEvent`] as decoding
+/// the frame with `serde_json::from_str`, and encoding either gives the same
+/// JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ServerEventRef<'a> {
+    /// `session.closed`, borrowed.
+    SessionClosed(super::schemas::RealtimeTranslationServerEventSessionClosedRef<'a>),
+    /// `session.input_transcript.delta`, borrowed.
+    SessionInputTranscriptDelta(
+        super::schemas::RealtimeTranslationServerEventSessionInputTranscriptDeltaRef<'a>,
+    ),
+    /// `session.output_transcript.delta`, borrowed.
+    SessionOutputTranscriptDelta(
+        super::schemas::RealtimeTranslationServerEventSessionOutputTranscriptDeltaRef<'a>,
+    ),
+    /// Any other event, unknown ones included, decoded into [`ServerEvent`].
+    Owned(Box<ServerEvent>),
+}
+impl<'a> ServerEventRef<'a> {
+    /// The event `type`s decoded into borrowed views, in spec order;
+    /// every other event is [`Owned`](Self::Owned).
+    pub const BORROWED_TYPES: &'static [&'static str] = &[
+        "session.closed",
+        "session.input_transcript.delta",
+        "session.output_transcript.delta",
+    ];
+    /// Decodes the text of one frame (one WebSocket message).
+    ///
+    /// The first top-level `type` picks the variant. It is found by
+    /// a byte scan of the first entries; only when the scan cannot
+    /// tell (an escape in a key or in the `type`, a nested value
+    /// before it) is the frame parsed an extra time to find it.
+    /// Malformed frames are errors, as with the owned union.
+    pub fn from_frame(frame: &'a str) -> Result<Self, ::serde_json::Error> {
+        Ok(
+            match ::realtime_types::support::frame_tag(frame, "type").as_deref() {
+                Some("session.closed") => {
+                    Self::SessionClosed(::serde_json::from_str(frame)?)
+                }
+                Some("session.input_transcript.delta") => {
+                    Self::SessionInputTranscriptDelta(::serde_json::from_str(frame)?)
+                }
+                Some("session.output_transcript.delta") => {
+                    Self::SessionOutputTranscriptDelta(::serde_json::from_str(frame)?)
+                }
+                _ => Self::Owned(Box::new(::serde_json::from_str(frame)?)),
+            },
+        )
+    }
+    /// The event's `type` on the wire (also for events this version does not know).
+    pub fn event_type(&self) -> &str {
+        match self {
+            Self::SessionClosed(_) => "session.closed",
+            Self::SessionInputTranscriptDelta(_) => "session.input_transcript.delta",
+            Self::SessionOutputTranscriptDelta(_) => "session.output_transcript.delta",
+            Self::Owned(event) => event.event_type(),
+        }
+    }
+    /// Whether the event was decoded into a borrowed view (not [`Owned`](Self::Owned)).
+    pub fn is_borrowed(&self) -> bool {
+        !matches!(self, Self::Owned(_))
+    }
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> ServerEvent {
+        match self {
+            Self::SessionClosed(event) => ServerEvent::SessionClosed(event.into_owned()),
+            Self::SessionInputTranscriptDelta(event) => {
+                ServerEvent::SessionInputTranscriptDelta(event.into_owned())
+            }
+            Self::SessionOutputTranscriptDelta(event) => {
+                ServerEvent::SessionOutputTranscriptDelta(event.into_owned())
+            }
+            Self::Owned(event) => *event,
+        }
+    }
+}
+impl<'a> ::realtime_types::EventRef<'a> for ServerEventRef<'a> {
+    type Owned = ServerEvent;
+    const BORROWED_TYPES: &'static [&'static str] = Self::BORROWED_TYPES;
+    fn from_frame(frame: &'a str) -> Result<Self, ::serde_json::Error> {
+        Self::from_frame(frame)
+    }
+    fn event_type(&self) -> &str {
+        self.event_type()
+    }
+    fn is_borrowed(&self) -> bool {
+        self.is_borrowed()
+    }
+    fn into_owned(self) -> ServerEvent {
+        self.into_owned()
+    }
+}
+impl From<ServerEventRef<'_>> for ServerEvent {
+    fn from(view: ServerEventRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for ServerEventRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::SessionClosed(event) => event.serialize(serializer),
+            Self::SessionInputTranscriptDelta(event) => event.serialize(serializer),
+            Self::SessionOutputTranscriptDelta(event) => event.serialize(serializer),
+            Self::Owned(event) => event.serialize(serializer),
+        }
     }
 }
 /// One method per client event, named after it: each takes the event's

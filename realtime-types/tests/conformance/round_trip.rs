@@ -2,8 +2,59 @@
 //! test and `cargo xtask check-history` (which copies this file into the
 //! crate it generates for each spec version).
 
-use realtime_types::Event;
+use realtime_types::{Event, EventRef};
 use serde_json::Value;
+
+/// Decodes `text` (the encoding of `value`) with the borrowed view `R`
+/// (`ServerEventRef`, ...): it must be a borrowed view exactly when `R`
+/// lists `event_type` in `BORROWED_TYPES`, and encoding it, or the owned
+/// event it gives, must give `value` back.
+pub fn view_round_trip<'a, R: EventRef<'a>>(
+    event_type: &str,
+    value: &Value,
+    text: &'a str,
+) -> Result<(), String> {
+    let view = R::from_frame(text).map_err(|e| format!("decoding the view: {e}"))?;
+    let borrowed = R::BORROWED_TYPES.contains(&event_type);
+    if view.is_borrowed() != borrowed {
+        return Err(format!(
+            "the view decoded `{event_type}` {}",
+            if borrowed {
+                "into `Owned`, though it lists it as borrowed"
+            } else {
+                "into a borrowed view it does not list"
+            }
+        ));
+    }
+    if view.event_type() != event_type {
+        return Err(format!(
+            "the view decoded `{}`, expected `{event_type}`",
+            view.event_type()
+        ));
+    }
+    let encoded = serde_json::to_value(&view).map_err(|e| e.to_string())?;
+    if encoded != *value {
+        return Err(format!(
+            "the re-encoded view differs: {}",
+            first_difference(value, &encoded)
+        ));
+    }
+    let owned = view.into_owned();
+    if owned.is_unknown() || owned.event_type() != event_type {
+        return Err(format!(
+            "the view's owned event is `{}`",
+            owned.event_type()
+        ));
+    }
+    let encoded = serde_json::to_value(&owned).map_err(|e| e.to_string())?;
+    if encoded != *value {
+        return Err(format!(
+            "the view's owned event re-encodes differently: {}",
+            first_difference(value, &encoded)
+        ));
+    }
+    Ok(())
+}
 
 /// Decodes `value` into the union `E`, from JSON text and from a
 /// `serde_json::Value`, checks that it is the variant for `event_type` (not

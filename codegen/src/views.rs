@@ -1,0 +1,103 @@
+//! Which events get a *borrowed view*: a twin of the event struct whose
+//! strings borrow from the frame text instead of being copied.
+//!
+//! The rule: a member of an event union whose properties are all scalars
+//! (strings, integers, numbers, booleans, possibly optional or nullable) and
+//! at least one of them a string. Those are the events that arrive by the
+//! hundred per second (audio, transcript and text deltas, buffer and
+//! lifecycle markers); their strings are exactly what a decode would copy,
+//! above all the base64 of audio deltas. Events with nested objects, arrays
+//! or enums are decoded into the owned types, behind the views' `Owned`
+//! variant.
+//!
+//! An event union with at least one such member gets a view too
+//! (`<Union>Ref<'a>`), which dispatches a frame on its `type` to them.
+
+use std::collections::BTreeMap;
+
+use crate::error::Error;
+use crate::ir::{
+    StructType, TaggedUnion, TypeId, TypeKind, TypeRef, TypeSpace, borrowed_view_name,
+};
+
+/// Marks the structs that get a borrowed view (see the module documentation),
+/// and checks that no view name (`<Name>Ref`) is already a type's name.
+pub fn mark_borrowed_views(space: &mut TypeSpace) -> Result<(), Error> {
+    let mut viewed: Vec<TypeId> = Vec::new();
+    let mut unions: Vec<TypeId> = Vec::new();
+    for union in space.surfaces.iter().flat_map(|s| &s.unions) {
+        unions.push(union.id.clone());
+        let Some(TypeKind::TaggedUnion(u)) = space.types.get(&union.id).map(|d| &d.kind) else {
+            continue;
+        };
+        for variant in &u.variants {
+            let is_flat = match space.types.get(&variant.ty).map(|d| &d.kind) {
+                Some(TypeKind::Struct(s)) => is_flat(space, s),
+                _ => false,
+            };
+            if is_flat && !viewed.contains(&variant.ty) {
+                viewed.push(variant.ty.clone());
+            }
+        }
+    }
+    check_view_names(space, viewed.iter().chain(&unions))?;
+    for id in viewed {
+        if let Some(TypeKind::Struct(s)) = space.types.get_mut(&id).map(|d| &mut d.kind) {
+            s.borrowed_view = true;
+        }
+    }
+    Ok(())
+}
+
+/// Whether the union has a member with a borrowed view (so a view of its own).
+pub fn has_borrowed_members(space: &TypeSpace, union: &TaggedUnion) -> bool {
+    union.variants.iter().any(|v| {
+        matches!(
+            space.types.get(&v.ty).map(|d| &d.kind),
+            Some(TypeKind::Struct(s)) if s.borrowed_view
+        )
+    })
+}
+
+/// Only scalars, at least one string.
+fn is_flat(space: &TypeSpace, s: &StructType) -> bool {
+    let mut has_string = false;
+    for field in &s.fields {
+        match space.resolve(&field.ty) {
+            TypeRef::String => has_string = true,
+            TypeRef::Integer | TypeRef::Number | TypeRef::Boolean => {}
+            _ => return false,
+        }
+        if field.boxed {
+            return false;
+        }
+    }
+    has_string
+}
+
+/// A view is emitted in its type's module under `<Name>Ref`; names are unique
+/// in the whole output, so that name must not belong to any type.
+fn check_view_names<'a>(
+    space: &TypeSpace,
+    ids: impl Iterator<Item = &'a TypeId>,
+) -> Result<(), Error> {
+    let by_name: BTreeMap<&str, &str> = space
+        .types
+        .values()
+        .map(|def| (def.name.as_str(), def.source.as_str()))
+        .collect();
+    for id in ids {
+        let Some(def) = space.types.get(id) else {
+            continue;
+        };
+        let view = borrowed_view_name(&def.name);
+        if let Some(first) = by_name.get(view.as_str()) {
+            return Err(Error::NameCollision {
+                name: view,
+                first: (*first).to_string(),
+                second: format!("{} (its borrowed view)", def.source),
+            });
+        }
+    }
+    Ok(())
+}
