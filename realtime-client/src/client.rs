@@ -1,6 +1,10 @@
 //! The connection: a background task owns the socket (writes what senders
-//! queue, reads and decodes frames, keeps the connection alive); the client,
-//! its sender and its receiver talk to it through bounded channels.
+//! queue, reads frames, keeps the connection alive); the client, its sender
+//! and its receiver talk to it through bounded channels. Frames are decoded
+//! by the receiver, on the reader's task: the connection task only moves
+//! bytes, so slow decoding never delays a pong, and a reader that wants the
+//! borrowed views ([`RealtimeReceiver::next_text`]) never pays for a decode
+//! it does not use.
 
 use std::marker::PhantomData;
 use std::pin::Pin;
@@ -110,7 +114,9 @@ impl<S: Surface> Clone for RealtimeSender<S> {
 /// Receives server events, in order. Ends after the session closes.
 #[derive(Debug)]
 pub struct RealtimeReceiver<S: Surface = Ga> {
-    rx: mpsc::Receiver<Result<Frame<S::Server>>>,
+    rx: mpsc::Receiver<Result<RawText>>,
+    // `fn() -> S`: the receiver holds no `S`, so it is `Unpin` and `Send` whatever `S` is.
+    surface: PhantomData<fn() -> S>,
 }
 
 impl std::fmt::Debug for Outgoing {
@@ -287,8 +293,7 @@ impl<S: Surface> RealtimeClient<S> {
             .map(|interval| (interval, config.pong_timeout));
         let span = info_span!("realtime.session", surface = S::NAME);
         tokio::spawn(
-            connection::<S>(socket, out_rx, in_tx, keepalive, config.max_message_bytes)
-                .instrument(span),
+            connection(socket, out_rx, in_tx, keepalive, config.max_message_bytes).instrument(span),
         );
         RealtimeClient {
             sender: RealtimeSender {
@@ -296,7 +301,10 @@ impl<S: Surface> RealtimeClient<S> {
                 sink: None,
                 surface: PhantomData,
             },
-            receiver: RealtimeReceiver { rx: in_rx },
+            receiver: RealtimeReceiver {
+                rx: in_rx,
+                surface: PhantomData,
+            },
         }
     }
 
@@ -318,6 +326,11 @@ impl<S: Surface> RealtimeClient<S> {
     /// The next server frame with its raw text; see [`RealtimeReceiver::next_frame`]. Cancel-safe.
     pub async fn next_frame(&mut self) -> Option<Result<Frame<S::Server>>> {
         self.receiver.next_frame().await
+    }
+
+    /// The next server frame's text, not decoded; see [`RealtimeReceiver::next_text`]. Cancel-safe.
+    pub async fn next_text(&mut self) -> Option<Result<RawText>> {
+        self.receiver.next_text().await
     }
 
     /// Closes the session with `code` and `reason` (1000 is a normal close).
@@ -379,15 +392,54 @@ impl<S: Surface> RealtimeReceiver<S> {
     /// when the server closes, then `None`. Cancel-safe: dropping the future
     /// (e.g. in `tokio::select!`) loses no event.
     pub async fn next_event(&mut self) -> Option<Result<S::Server>> {
-        self.rx
-            .recv()
+        self.next_frame()
             .await
             .map(|frame| frame.map(|frame| frame.event))
     }
 
     /// Like [`RealtimeReceiver::next_event`], with the frame's raw text. Cancel-safe.
     pub async fn next_frame(&mut self) -> Option<Result<Frame<S::Server>>> {
+        self.rx.recv().await.map(|text| text.and_then(decode::<S>))
+    }
+
+    /// The next frame's text, not decoded, for the hot path: decode it with
+    /// the surface's borrowed view (`ga::ServerEventRef::from_frame`), which
+    /// does not copy the base64 of audio deltas. Transport errors and the
+    /// end of the session come as from [`RealtimeReceiver::next_event`];
+    /// binary frames are `Error::Decode`. Cancel-safe.
+    ///
+    /// ```no_run
+    /// # async fn run(mut client: realtime_client::RealtimeClient) -> Result<(), Box<dyn std::error::Error>> {
+    /// use realtime_types::ga::ServerEventRef;
+    ///
+    /// let mut samples = Vec::new();
+    /// while let Some(text) = client.next_text().await {
+    ///     match ServerEventRef::from_frame(&text?)? {
+    ///         ServerEventRef::ResponseOutputAudioDelta(delta) => {
+    ///             samples.clear();
+    ///             realtime_types::audio::decode_pcm16(&delta.delta, &mut samples)?;
+    ///             // play `samples`
+    ///         }
+    ///         other => println!("{}", other.event_type()),
+    ///     }
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn next_text(&mut self) -> Option<Result<RawText>> {
         self.rx.recv().await
+    }
+}
+
+/// Decodes a frame into the surface's event union.
+fn decode<S: Surface>(text: RawText) -> Result<Frame<S::Server>> {
+    match serde_json::from_str::<S::Server>(&text) {
+        Ok(event) => Ok(Frame { text, event }),
+        Err(error) => {
+            let error = DecodeError::classify(&text, &error);
+            warn!(%error, "undecodable frame");
+            Err(Error::Decode(error))
+        }
     }
 }
 
@@ -397,15 +449,15 @@ impl<S: Surface> Stream for RealtimeReceiver<S> {
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         self.rx
             .poll_recv(cx)
-            .map(|frame| frame.map(|frame| frame.map(|frame| frame.event)))
+            .map(|text| text.map(|text| text.and_then(decode::<S>).map(|frame| frame.event)))
     }
 }
 
 /// The task that owns the socket.
-async fn connection<S: Surface>(
+async fn connection(
     mut socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
     mut outgoing: mpsc::Receiver<Outgoing>,
-    incoming: mpsc::Sender<Result<Frame<S::Server>>>,
+    incoming: mpsc::Sender<Result<RawText>>,
     keepalive: Option<(Duration, Duration)>,
     max_message_bytes: usize,
 ) {
@@ -437,15 +489,7 @@ async fn connection<S: Surface>(
                 Some(Ok(Message::Text(text))) => {
                     let text = RawText(text);
                     debug!(bytes = text.len(), "receive");
-                    let decoded = match serde_json::from_str::<S::Server>(&text) {
-                        Ok(event) => Ok(Frame { text, event }),
-                        Err(error) => {
-                            let error = DecodeError::classify(&text, &error);
-                            warn!(%error, "undecodable frame");
-                            Err(Error::Decode(error))
-                        }
-                    };
-                    if incoming.send(decoded).await.is_err() {
+                    if incoming.send(Ok(text)).await.is_err() {
                         // The receiver is gone: nobody reads; end politely.
                         let _ = socket.close(None).await;
                         break None;

@@ -1,7 +1,10 @@
 //! A thin, typed transport for the OpenAI Realtime API over
 //! `tokio-tungstenite`: every frame is one event of [`realtime_types`], in
-//! both directions. A background task owns the socket (keepalive, limits,
-//! decoding); the client sends and receives through bounded channels.
+//! both directions. A background task owns the socket (keepalive, limits);
+//! the client sends and receives through bounded channels, and frames are
+//! decoded by whoever reads them: `next_event()` into the owned union, or
+//! `next_text()` for the surface's borrowed view (`ga::ServerEventRef`),
+//! which reads audio deltas without copying their base64.
 //!
 //! Connect, update the session, send text, stream the answer (this example
 //! runs against the local mock server; for OpenAI, drop `base_url` and give

@@ -375,6 +375,52 @@ async fn raw_events_go_out_as_they_are_and_raw_frames_come_back() {
 }
 
 #[tokio::test]
+async fn next_text_hands_over_frames_undecoded_for_the_borrowed_views() {
+    use realtime_types::ga::ServerEventRef;
+    use std::borrow::Cow;
+
+    let server = mock().await;
+    let mut client = connect(&server).await;
+    next(&mut client).await;
+    client
+        .send(ClientEvent::from(
+            RealtimeClientEventResponseCreate::default(),
+        ))
+        .await
+        .unwrap();
+    let mut samples = Vec::new();
+    let mut audio_deltas = 0;
+    loop {
+        let text = tokio::time::timeout(Duration::from_secs(5), client.next_text())
+            .await
+            .expect("a frame in time")
+            .expect("the session is open")
+            .expect("a text frame");
+        let view = ServerEventRef::from_frame(&text).expect("a valid event");
+        let owned: ServerEvent = serde_json::from_str(&text).unwrap();
+        if let ServerEventRef::ResponseOutputAudioDelta(delta) = &view {
+            assert!(
+                matches!(delta.delta, Cow::Borrowed(_)),
+                "the base64 is borrowed from the frame"
+            );
+            realtime_types::audio::decode_pcm16(&delta.delta, &mut samples).unwrap();
+            audio_deltas += 1;
+        }
+        let done = view.event_type() == "rate_limits.updated";
+        assert_eq!(view.into_owned(), owned);
+        if done {
+            break;
+        }
+    }
+    assert_eq!(audio_deltas, 3, "'Hello.' is three 100 ms deltas");
+    assert_eq!(samples.len(), 3 * 2_400, "300 ms of 24 kHz audio");
+    // Malformed frames are not decoded here, so they arrive as text.
+    server.inject_frame(r#"["not an event"]"#);
+    let text = client.next_text().await.unwrap().unwrap();
+    assert!(ServerEventRef::from_frame(&text).is_err());
+}
+
+#[tokio::test]
 async fn nothing_prints_the_key() {
     let builder = RealtimeClient::builder().model("m").api_key(KEY);
     assert!(!format!("{builder:?}").contains(KEY));
