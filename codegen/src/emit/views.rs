@@ -104,15 +104,12 @@ JSON."
         let decode_arms = borrowed.iter().map(|(variant, _, tag_value)| {
             quote! { Some(#tag_value) => Self::#variant(::serde_json::from_str(frame)?), }
         });
-        let decode = if borrowed.is_empty() {
-            quote! { Ok(Self::Owned(Box::new(::serde_json::from_str(frame)?))) }
-        } else {
-            quote! {
-                Ok(match ::realtime_types::support::frame_tag(frame, #tag).as_deref() {
-                    #(#decode_arms)*
-                    _ => Self::Owned(Box::new(::serde_json::from_str(frame)?)),
-                })
-            }
+        // Only unions with borrowed members get a view (`views::has_borrowed_members`).
+        let decode = quote! {
+            Ok(match ::realtime_types::support::frame_tag(frame, #tag).as_deref() {
+                #(#decode_arms)*
+                _ => Self::Owned(Box::new(::serde_json::from_str(frame)?)),
+            })
         };
         let type_arms = borrowed
             .iter()
