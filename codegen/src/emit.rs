@@ -192,6 +192,32 @@ fn doc_attrs(description: &str) -> Vec<String> {
         .collect()
 }
 
+/// The field's type with presence: `T`, `Option<T>` or `Option<Option<T>>`.
+fn with_presence(field: &Field, inner: TokenStream) -> TokenStream {
+    match (field.required, field.nullable) {
+        (true, false) => inner,
+        (true, true) | (false, false) => quote!(Option<#inner>),
+        (false, true) => quote!(Option<Option<#inner>>),
+    }
+}
+
+/// `value` (of the field's type with presence) with the method `method` of
+/// `owner` applied to what is inside its `Option`s.
+fn convert_present(
+    field: &Field,
+    value: TokenStream,
+    owner: TokenStream,
+    method: &str,
+) -> TokenStream {
+    let method = format_ident!("{method}");
+    let convert = quote!(#owner::#method);
+    match (field.required, field.nullable) {
+        (true, false) => quote! { #value.#method() },
+        (true, true) | (false, false) => quote! { #value.map(#convert) },
+        (false, true) => quote! { #value.map(|value| value.map(#convert)) },
+    }
+}
+
 /// `#[doc]` strings for documentation the generator writes itself (already
 /// rustdoc, so not cleaned like spec descriptions), one per line.
 fn generator_doc(text: &str) -> Vec<String> {
@@ -288,15 +314,19 @@ impl Emitter<'_> {
                 let Some(def) = self.space.types.get(id) else {
                     return quote!(::serde_json::Value);
                 };
-                let name = ident(&def.name);
-                match (&def.module, self.module) {
-                    (a, b) if a == b => quote!(#name),
-                    (Module::Schemas, _) => quote!(super::schemas::#name),
-                    (Module::Surface(m), _) => {
-                        let m = ident(m);
-                        quote!(super::#m::#name)
-                    }
-                }
+                self.path_to(&def.module, &ident(&def.name))
+            }
+        }
+    }
+
+    /// The path of the item `name` of `module` from the module being emitted.
+    fn path_to(&self, module: &Module, name: &Ident) -> TokenStream {
+        match (module, self.module) {
+            (a, b) if a == b => quote!(#name),
+            (Module::Schemas, _) => quote!(super::schemas::#name),
+            (Module::Surface(m), _) => {
+                let m = ident(m);
+                quote!(super::#m::#name)
             }
         }
     }
@@ -309,11 +339,7 @@ impl Emitter<'_> {
         } else {
             inner
         };
-        match (field.required, field.nullable) {
-            (true, false) => inner,
-            (true, true) | (false, false) => quote!(Option<#inner>),
-            (false, true) => quote!(Option<Option<#inner>>),
-        }
+        with_presence(field, inner)
     }
 
     fn structure(&self, name: &Ident, s: &StructType) -> TokenStream {
@@ -514,12 +540,15 @@ impl Emitter<'_> {
                 quote! { #local }
             };
             // A borrowed view's strings: `CowStr` → `Cow`, under the same `Option`s.
-            let into_cow = quote!(::realtime_types::support::CowStr::into_cow);
-            let value = match (borrows(f), f.required, f.nullable) {
-                (false, _, _) => value,
-                (true, true, false) => quote! { #value.into_cow() },
-                (true, true, true) | (true, false, false) => quote! { #value.map(#into_cow) },
-                (true, false, true) => quote! { #value.map(|value| value.map(#into_cow)) },
+            let value = if borrows(f) {
+                convert_present(
+                    f,
+                    value,
+                    quote!(::realtime_types::support::CowStr),
+                    "into_cow",
+                )
+            } else {
+                value
             };
             quote! { #field_name: #value, }
         });

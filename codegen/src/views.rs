@@ -49,14 +49,17 @@ pub fn mark_borrowed_views(space: &mut TypeSpace) -> Result<(), Error> {
     Ok(())
 }
 
+/// Whether the type `id` is a struct with a borrowed view.
+pub fn has_view(space: &TypeSpace, id: &TypeId) -> bool {
+    matches!(
+        space.types.get(id).map(|d| &d.kind),
+        Some(TypeKind::Struct(s)) if s.borrowed_view
+    )
+}
+
 /// Whether the union has a member with a borrowed view (so a view of its own).
 pub fn has_borrowed_members(space: &TypeSpace, union: &TaggedUnion) -> bool {
-    union.variants.iter().any(|v| {
-        matches!(
-            space.types.get(&v.ty).map(|d| &d.kind),
-            Some(TypeKind::Struct(s)) if s.borrowed_view
-        )
-    })
+    union.variants.iter().any(|v| has_view(space, &v.ty))
 }
 
 /// Only scalars, at least one string.

@@ -6,9 +6,13 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use super::{Emitter, Flavor, doc_attrs, field_doc, generator_doc, ident, view_ident};
-use crate::ir::{Field, Module, StructType, TaggedUnion, TypeId, TypeKind, TypeRef};
+use super::{
+    Emitter, Flavor, convert_present, doc_attrs, field_doc, generator_doc, ident, view_ident,
+    with_presence,
+};
+use crate::ir::{Field, StructType, TaggedUnion, TypeRef};
 use crate::lower::UNKNOWN_FIELDS;
+use crate::views::has_view;
 
 impl Emitter<'_> {
     /// The view of the struct `name`: same fields, strings as `Cow<'a, str>`.
@@ -34,12 +38,10 @@ same JSON."
         let into_owned = s.fields.iter().map(|f| {
             let field_name = ident(&f.rust_name);
             let value = quote!(self.#field_name);
-            let into_owned = quote!(::std::borrow::Cow::into_owned);
-            let value = match (self.borrows(f), f.required, f.nullable) {
-                (false, _, _) => value,
-                (true, true, false) => quote! { #value.into_owned() },
-                (true, true, true) | (true, false, false) => quote! { #value.map(#into_owned) },
-                (true, false, true) => quote! { #value.map(|value| value.map(#into_owned)) },
+            let value = if self.borrows(f) {
+                convert_present(f, value, quote!(::std::borrow::Cow), "into_owned")
+            } else {
+                value
             };
             quote! { #field_name: #value, }
         });
@@ -80,8 +82,13 @@ same JSON."
         let borrowed: Vec<_> = u
             .variants
             .iter()
-            .filter(|v| self.has_view(&v.ty))
-            .map(|v| (ident(&v.name), self.view_path(&v.ty), v.tag_value.as_str()))
+            .filter_map(|v| {
+                let def = self.space.types.get(&v.ty)?;
+                has_view(self.space, &v.ty).then(|| {
+                    let path = self.path_to(&def.module, &view_ident(&ident(&def.name)));
+                    (ident(&v.name), path, v.tag_value.as_str())
+                })
+            })
             .collect();
         let doc = generator_doc(&format!(
             "A [`{name}`] decoded from the text of its frame, borrowing from it.
@@ -206,34 +213,6 @@ JSON."
         if !self.borrows(field) {
             return self.field_type(field);
         }
-        let inner = quote!(::std::borrow::Cow<'a, str>);
-        match (field.required, field.nullable) {
-            (true, false) => inner,
-            (true, true) | (false, false) => quote!(Option<#inner>),
-            (false, true) => quote!(Option<Option<#inner>>),
-        }
-    }
-
-    fn has_view(&self, id: &TypeId) -> bool {
-        matches!(
-            self.space.types.get(id).map(|d| &d.kind),
-            Some(TypeKind::Struct(s)) if s.borrowed_view
-        )
-    }
-
-    /// The path of the view of `id` from the module being emitted.
-    fn view_path(&self, id: &TypeId) -> TokenStream {
-        let Some(def) = self.space.types.get(id) else {
-            return quote!(::serde_json::Value);
-        };
-        let view = view_ident(&ident(&def.name));
-        match (&def.module, self.module) {
-            (a, b) if a == b => quote!(#view),
-            (Module::Schemas, _) => quote!(super::schemas::#view),
-            (Module::Surface(m), _) => {
-                let m = ident(m);
-                quote!(super::#m::#view)
-            }
-        }
+        with_presence(field, quote!(::std::borrow::Cow<'a, str>))
     }
 }
