@@ -32,28 +32,9 @@ pub fn view_round_trip<'a, R: EventRef<'a>>(
             view.event_type()
         ));
     }
-    let encoded = serde_json::to_value(&view).map_err(|e| e.to_string())?;
-    if encoded != *value {
-        return Err(format!(
-            "the re-encoded view differs: {}",
-            first_difference(value, &encoded)
-        ));
-    }
-    let owned = view.into_owned();
-    if owned.is_unknown() || owned.event_type() != event_type {
-        return Err(format!(
-            "the view's owned event is `{}`",
-            owned.event_type()
-        ));
-    }
-    let encoded = serde_json::to_value(&owned).map_err(|e| e.to_string())?;
-    if encoded != *value {
-        return Err(format!(
-            "the view's owned event re-encodes differently: {}",
-            first_difference(value, &encoded)
-        ));
-    }
-    Ok(())
+    encodes_to(&view, value).map_err(|e| format!("the view: {e}"))?;
+    check_decoded(&view.into_owned(), event_type, value)
+        .map_err(|e| format!("the view's owned event: {e}"))
 }
 
 /// Decodes `value` into the union `E`, from JSON text and from a
@@ -66,25 +47,36 @@ pub fn round_trip<E: Event>(event_type: &str, value: &Value) -> Result<(), Strin
     let from_value: E =
         serde_json::from_value(value.clone()).map_err(|e| format!("decoding the value: {e}"))?;
     for event in [&from_text, &from_value] {
-        if event.is_unknown() {
-            return Err(format!(
-                "decoded as Unknown (type {:?})",
-                event.event_type()
-            ));
-        }
-        if event.event_type() != event_type {
-            return Err(format!(
-                "decoded as `{}`, expected `{event_type}`",
-                event.event_type()
-            ));
-        }
-        let encoded = serde_json::to_value(event).map_err(|e| e.to_string())?;
-        if encoded != *value {
-            return Err(format!(
-                "re-encoded value differs: {}",
-                first_difference(value, &encoded)
-            ));
-        }
+        check_decoded(event, event_type, value)?;
+    }
+    Ok(())
+}
+
+/// `event` is the known variant for `event_type` and encodes to `value`.
+fn check_decoded<E: Event>(event: &E, event_type: &str, value: &Value) -> Result<(), String> {
+    if event.is_unknown() {
+        return Err(format!(
+            "decoded as Unknown (type {:?})",
+            event.event_type()
+        ));
+    }
+    if event.event_type() != event_type {
+        return Err(format!(
+            "decoded as `{}`, expected `{event_type}`",
+            event.event_type()
+        ));
+    }
+    encodes_to(event, value)
+}
+
+/// Encoding `event` gives `value`.
+fn encodes_to<T: serde::Serialize>(event: &T, value: &Value) -> Result<(), String> {
+    let encoded = serde_json::to_value(event).map_err(|e| e.to_string())?;
+    if encoded != *value {
+        return Err(format!(
+            "re-encoded value differs: {}",
+            first_difference(value, &encoded)
+        ));
     }
     Ok(())
 }
