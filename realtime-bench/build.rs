@@ -231,24 +231,30 @@ impl<'a> Mirror<'a> {
     }
 
     fn tagged_union(&mut self, name: &str, u: &TaggedUnion) {
-        let members: Vec<(&str, &str, &TypeId)> = u
+        let members: Vec<(&str, &str, &TypeId, bool)> = u
             .variants
             .iter()
-            .map(|v| (v.name.as_str(), v.tag_value.as_str(), &v.ty))
+            .map(|v| (v.name.as_str(), v.tag_value.as_str(), &v.ty, v.boxed))
             .collect();
         self.tagged_enum(name, &u.tag, &members);
     }
 
-    /// A `#[serde(tag)]` enum of newtype variants and a unit `Unknown`.
-    fn tagged_enum(&mut self, name: &str, tag: &str, members: &[(&str, &str, &TypeId)]) {
+    /// A `#[serde(tag)]` enum of newtype variants (boxed where the model's
+    /// union boxes them, so both hold the same types) and a unit `Unknown`.
+    fn tagged_enum(&mut self, name: &str, tag: &str, members: &[(&str, &str, &TypeId, bool)]) {
         let mut text = format!(
             "#[derive(Debug, serde::Deserialize)]\n#[serde(tag = {tag:?})]\npub enum {name} {{\n"
         );
-        for (variant, value, ty) in members {
+        for (variant, value, ty, boxed) in members {
+            let payload = &self.names[*ty];
+            let payload = if *boxed {
+                format!("Box<{payload}>")
+            } else {
+                payload.clone()
+            };
             let _ = writeln!(
                 text,
-                "    #[serde(rename = {value:?})]\n    {variant}({}),",
-                self.names[ty]
+                "    #[serde(rename = {value:?})]\n    {variant}({payload}),"
             );
         }
         text.push_str("    #[serde(other)]\n    Unknown,\n}\n\n");
@@ -264,12 +270,12 @@ impl<'a> Mirror<'a> {
                 _ => None,
             })
             .collect();
-        let objects: Vec<(&str, &str, &TypeId)> = u
+        let objects: Vec<(&str, &str, &TypeId, bool)> = u
             .variants
             .iter()
             .filter_map(|v| match &v.payload {
                 KindPayload::Tagged { tag_value, ty } => {
-                    Some((v.name.as_str(), tag_value.as_str(), ty))
+                    Some((v.name.as_str(), tag_value.as_str(), ty, false))
                 }
                 _ => None,
             })

@@ -192,6 +192,9 @@ pub struct TaggedVariant {
     pub tag_value: String,
     /// The payload type (a struct that owns the tag constant, or a nested tagged union).
     pub ty: TypeId,
+    /// Whether the variant holds its payload in a `Box`: decided by
+    /// `boxing::box_large_event_variants` for the large members of event unions.
+    pub boxed: bool,
 }
 
 /// A union whose members are told apart by their JSON kind.

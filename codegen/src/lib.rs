@@ -13,6 +13,7 @@
 //! only the `xtask` (and [`spec_source`], which it uses) touches the
 //! filesystem or the network.
 
+pub mod boxing;
 pub mod docs;
 pub mod emit;
 pub mod error;

@@ -96,6 +96,7 @@ pub fn lower(spec: &mut LoadedSpec, plans: &[SurfacePlan]) -> Result<TypeSpace, 
         }
     }
     crate::views::mark_borrowed_views(&mut space)?;
+    crate::boxing::box_large_event_variants(&mut space);
     Ok(space)
 }
 
@@ -1113,6 +1114,7 @@ impl Lowerer<'_> {
                 name: variant,
                 tag_value: value,
                 ty,
+                boxed: false,
             });
         }
         if variants.iter().any(|v| v.name == "Unknown") {

@@ -433,7 +433,7 @@ impl<S: Surface> RealtimeReceiver<S> {
 
 /// Decodes a frame into the surface's event union.
 fn decode<S: Surface>(text: RawText) -> Result<Frame<S::Server>> {
-    match serde_json::from_str::<S::Server>(&text) {
+    match <S::Server as realtime_types::Event>::from_frame(&text) {
         Ok(event) => Ok(Frame { text, event }),
         Err(error) => {
             let error = DecodeError::classify(&text, &error);

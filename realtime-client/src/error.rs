@@ -215,8 +215,7 @@ mod tests {
     use super::*;
 
     fn classify(text: &str) -> DecodeError {
-        let error = serde_json::from_str::<realtime_types::ga::ServerEvent>(text)
-            .expect_err("does not decode");
+        let error = realtime_types::ga::ServerEvent::from_frame(text).expect_err("does not decode");
         DecodeError::classify(text, &error)
     }
 

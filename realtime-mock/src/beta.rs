@@ -116,7 +116,7 @@ impl Beta {
 
     /// Handles one text frame.
     pub async fn handle_text(&mut self, text: &str) {
-        let event: beta::ClientEvent = match serde_json::from_str(text) {
+        let event = match beta::ClientEvent::from_frame(text) {
             Ok(event) => event,
             Err(error) => return self.out.undecodable(text, &error).await,
         };

@@ -252,7 +252,7 @@ impl Engine {
 
     /// Handles one text frame.
     pub async fn handle_text(&mut self, text: &str) {
-        let event: ClientEvent = match serde_json::from_str(text) {
+        let event = match ClientEvent::from_frame(text) {
             Ok(event) => event,
             Err(error) => return self.out.undecodable(text, &error).await,
         };
@@ -262,8 +262,8 @@ impl Engine {
     /// Handles one decoded GA client event.
     pub async fn handle_event(&mut self, event: ClientEvent) {
         match event {
-            ClientEvent::SessionUpdate(update) => self.session_update(update).await,
-            ClientEvent::ConversationItemCreate(create) => self.item_create(create).await,
+            ClientEvent::SessionUpdate(update) => self.session_update(*update).await,
+            ClientEvent::ConversationItemCreate(create) => self.item_create(*create).await,
             ClientEvent::ConversationItemRetrieve(retrieve) => {
                 let item = lock(&self.state)
                     .items
@@ -344,7 +344,7 @@ impl Engine {
                     )
                     .await;
             }
-            ClientEvent::ResponseCreate(create) => self.response_create(create).await,
+            ClientEvent::ResponseCreate(create) => self.response_create(*create).await,
             ClientEvent::ResponseCancel(cancel) => {
                 let requested = cancel.response_id.clone();
                 let active = lock(&self.state)

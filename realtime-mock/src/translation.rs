@@ -97,7 +97,7 @@ impl Translation {
 
     /// Handles one text frame.
     pub async fn handle_text(&mut self, text: &str) -> Flow {
-        let event: ClientEvent = match serde_json::from_str(text) {
+        let event = match ClientEvent::from_frame(text) {
             Ok(event) => event,
             Err(error) => {
                 self.out.undecodable(text, &error).await;

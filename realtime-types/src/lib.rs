@@ -35,6 +35,11 @@ pub trait Event:
     /// Every event `type` the union knows, in spec order.
     const EVENT_TYPES: &'static [&'static str];
 
+    /// Decodes the text of one frame (one WebSocket message): the same event
+    /// as `serde_json::from_str`, found by a byte scan of the `type` and
+    /// decoded straight into its struct.
+    fn from_frame(frame: &str) -> Result<Self, serde_json::Error>;
+
     /// The event's `type` on the wire, also for an event this version does not know.
     fn event_type(&self) -> &str;
 

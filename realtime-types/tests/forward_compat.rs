@@ -15,6 +15,8 @@ fn decode_server(value: &Value) -> ServerEvent {
     let from_value: ServerEvent =
         serde_json::from_value(value.clone()).expect("decodes from a value");
     assert_eq!(from_text, from_value, "text and value decoding agree");
+    let from_frame = ServerEvent::from_frame(&value.to_string()).expect("decodes with from_frame");
+    assert_eq!(from_text, from_frame, "from_str and from_frame agree");
     from_text
 }
 
@@ -237,5 +239,51 @@ fn an_event_without_a_type_is_an_error() {
     assert!(
         error.to_string().contains("missing field `type`"),
         "{error}"
+    );
+}
+
+/// `from_frame` finds the `type` by a byte scan; whatever the frame looks
+/// like, it must decode the same event as `serde_json::from_str`, or fail
+/// where `from_str` fails.
+#[test]
+fn from_frame_agrees_with_from_str_on_unusual_frames() {
+    let frames = [
+        // Known events: `type` first, last, after a nested value, escaped.
+        r#"{"type":"input_audio_buffer.cleared","event_id":"e1"}"#,
+        r#"{"event_id":"e1","type":"input_audio_buffer.cleared"}"#,
+        r#"{"extra":{"a":[1,{"type":"error"}]},"event_id":"e1","type":"input_audio_buffer.cleared"}"#,
+        r#"{"event_id":"e1","type":"input_audio_buffer\u002ecleared"}"#,
+        r#"{"event_id":"e1","t\u0079pe":"input_audio_buffer.cleared"}"#,
+        r#" { "event_id" : "e1" , "type" : "input_audio_buffer.cleared" } "#,
+        // Unknown events, with and without other fields.
+        r#"{"type":"response.hologram.delta","delta":{"frames":[1,2]}}"#,
+        r#"{"type":""}"#,
+        // Malformed: no `type`, `type` not a string, not an object, bad JSON,
+        // trailing bytes, a known `type` with a missing or mistyped field.
+        r#"{"event_id":"e1"}"#,
+        r#"{"type":7,"event_id":"e1"}"#,
+        r#"{"type":null}"#,
+        r#"["type","error"]"#,
+        r#""input_audio_buffer.cleared""#,
+        r#"{"type":"input_audio_buffer.cleared","event_id":"e1""#,
+        r#"{"type":"input_audio_buffer.cleared","event_id":"e1"} x"#,
+        r#"{"type":"input_audio_buffer.cleared"}"#,
+        r#"{"type":"input_audio_buffer.cleared","event_id":5}"#,
+        "",
+    ];
+    for frame in frames {
+        let from_str = serde_json::from_str::<ServerEvent>(frame);
+        let from_frame = ServerEvent::from_frame(frame);
+        match (&from_str, &from_frame) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "{frame}"),
+            (Err(_), Err(_)) => {}
+            _ => panic!("{frame}: from_str gave {from_str:?}, from_frame gave {from_frame:?}"),
+        }
+    }
+    // The first `type` decides, in both.
+    let twice = r#"{"type":"input_audio_buffer.cleared","event_id":"e1","type":"error"}"#;
+    assert_eq!(
+        serde_json::from_str::<ServerEvent>(twice).is_ok(),
+        ServerEvent::from_frame(twice).is_ok()
     );
 }

@@ -115,15 +115,15 @@ JSON."
         let decode = quote! {
             Ok(match ::realtime_types::support::frame_tag(frame, #tag).as_deref() {
                 #(#decode_arms)*
-                _ => Self::Owned(Box::new(::serde_json::from_str(frame)?)),
+                _ => Self::Owned(#name::from_frame(frame)?),
             })
         };
         let type_arms = borrowed
             .iter()
             .map(|(variant, _, tag_value)| quote! { Self::#variant(_) => #tag_value, });
-        let owned_arms = borrowed
-            .iter()
-            .map(|(variant, _, _)| quote! { Self::#variant(event) => #name::#variant(event.into_owned()), });
+        let owned_arms = borrowed.iter().map(
+            |(variant, _, _)| quote! { Self::#variant(event) => #name::from(event.into_owned()), },
+        );
         let serialize_arms = borrowed.iter().map(
             |(variant, _, _)| quote! { Self::#variant(event) => event.serialize(serializer), },
         );
@@ -136,7 +136,7 @@ JSON."
             pub enum #view<'a> {
                 #(#variants)*
                 #[doc = #owned_doc]
-                Owned(Box<#name>),
+                Owned(#name),
             }
             impl<'a> #view<'a> {
                 /// The event `type`s decoded into borrowed views, in spec order;
@@ -167,7 +167,7 @@ JSON."
                 pub fn into_owned(self) -> #name {
                     match self {
                         #(#owned_arms)*
-                        Self::Owned(event) => *event,
+                        Self::Owned(event) => event,
                     }
                 }
             }

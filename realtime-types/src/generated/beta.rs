@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq)]
 pub enum ClientEvent {
     /// `session.update`: Send this event to update the session’s default configuration.
-    SessionUpdate(super::schemas::RealtimeBetaClientEventSessionUpdate),
+    SessionUpdate(Box<super::schemas::RealtimeBetaClientEventSessionUpdate>),
     /// `input_audio_buffer.append`: Send this event to append audio bytes to the input audio buffer.
     InputAudioBufferAppend(
         super::schemas::RealtimeBetaClientEventInputAudioBufferAppend,
@@ -19,7 +19,7 @@ pub enum ClientEvent {
     InputAudioBufferClear(super::schemas::RealtimeBetaClientEventInputAudioBufferClear),
     /// `conversation.item.create`: Add a new Item to the Conversation's context, including messages, function calls, and function call responses.
     ConversationItemCreate(
-        super::schemas::RealtimeBetaClientEventConversationItemCreate,
+        Box<super::schemas::RealtimeBetaClientEventConversationItemCreate>,
     ),
     /// `conversation.item.retrieve`: Send this event when you want to retrieve the server's representation of a specific item in the conversation history.
     ConversationItemRetrieve(
@@ -34,12 +34,12 @@ pub enum ClientEvent {
         super::schemas::RealtimeBetaClientEventConversationItemDelete,
     ),
     /// `response.create`: This event instructs the server to create a Response, which means triggering model inference.
-    ResponseCreate(super::schemas::RealtimeBetaClientEventResponseCreate),
+    ResponseCreate(Box<super::schemas::RealtimeBetaClientEventResponseCreate>),
     /// `response.cancel`: Send this event to cancel an in-progress response.
     ResponseCancel(super::schemas::RealtimeBetaClientEventResponseCancel),
     /// `transcription_session.update`: Send this event to update a transcription session.
     TranscriptionSessionUpdate(
-        super::schemas::RealtimeBetaClientEventTranscriptionSessionUpdate,
+        Box<super::schemas::RealtimeBetaClientEventTranscriptionSessionUpdate>,
     ),
     /// `output_audio_buffer.clear`: **WebRTC/SIP Only:** Emit to cut off the current audio response.
     OutputAudioBufferClear(
@@ -49,6 +49,60 @@ pub enum ClientEvent {
     Unknown(::serde_json::Value),
 }
 impl ClientEvent {
+    /// Decodes the text of one frame (one WebSocket message) into
+    /// the same event as `serde_json::from_str`, faster.
+    ///
+    /// The first top-level `type` is found by a byte scan of the
+    /// first entries (the frame is parsed an extra time only when
+    /// the scan cannot tell, e.g. an escape in the `type`), then the
+    /// frame is decoded straight into that event's struct, without
+    /// buffering the entries before the `type`. Events this version
+    /// does not know are [`Unknown`](Self::Unknown); malformed
+    /// frames are the same errors as with `serde_json::from_str`.
+    pub fn from_frame(frame: &str) -> Result<Self, ::serde_json::Error> {
+        Ok(
+            match ::realtime_types::support::frame_tag(frame, "type").as_deref() {
+                Some("session.update") => {
+                    Self::SessionUpdate(::serde_json::from_str(frame)?)
+                }
+                Some("input_audio_buffer.append") => {
+                    Self::InputAudioBufferAppend(::serde_json::from_str(frame)?)
+                }
+                Some("input_audio_buffer.commit") => {
+                    Self::InputAudioBufferCommit(::serde_json::from_str(frame)?)
+                }
+                Some("input_audio_buffer.clear") => {
+                    Self::InputAudioBufferClear(::serde_json::from_str(frame)?)
+                }
+                Some("conversation.item.create") => {
+                    Self::ConversationItemCreate(::serde_json::from_str(frame)?)
+                }
+                Some("conversation.item.retrieve") => {
+                    Self::ConversationItemRetrieve(::serde_json::from_str(frame)?)
+                }
+                Some("conversation.item.truncate") => {
+                    Self::ConversationItemTruncate(::serde_json::from_str(frame)?)
+                }
+                Some("conversation.item.delete") => {
+                    Self::ConversationItemDelete(::serde_json::from_str(frame)?)
+                }
+                Some("response.create") => {
+                    Self::ResponseCreate(::serde_json::from_str(frame)?)
+                }
+                Some("response.cancel") => {
+                    Self::ResponseCancel(::serde_json::from_str(frame)?)
+                }
+                Some("transcription_session.update") => {
+                    Self::TranscriptionSessionUpdate(::serde_json::from_str(frame)?)
+                }
+                Some("output_audio_buffer.clear") => {
+                    Self::OutputAudioBufferClear(::serde_json::from_str(frame)?)
+                }
+                Some(_) => Self::Unknown(::serde_json::from_str(frame)?),
+                None => ::serde_json::from_str(frame)?,
+            },
+        )
+    }
     /// Every event `type` this version knows, in spec order.
     pub const EVENT_TYPES: &'static [&'static str] = &[
         "session.update",
@@ -89,6 +143,9 @@ impl ClientEvent {
 }
 impl ::realtime_types::Event for ClientEvent {
     const EVENT_TYPES: &'static [&'static str] = Self::EVENT_TYPES;
+    fn from_frame(frame: &str) -> Result<Self, ::serde_json::Error> {
+        Self::from_frame(frame)
+    }
     fn event_type(&self) -> &str {
         self.event_type()
     }
@@ -98,7 +155,7 @@ impl ::realtime_types::Event for ClientEvent {
 }
 impl From<super::schemas::RealtimeBetaClientEventSessionUpdate> for ClientEvent {
     fn from(value: super::schemas::RealtimeBetaClientEventSessionUpdate) -> Self {
-        Self::SessionUpdate(value)
+        Self::SessionUpdate(Box::new(value))
     }
 }
 impl From<super::schemas::RealtimeBetaClientEventInputAudioBufferAppend>
@@ -129,7 +186,7 @@ for ClientEvent {
     fn from(
         value: super::schemas::RealtimeBetaClientEventConversationItemCreate,
     ) -> Self {
-        Self::ConversationItemCreate(value)
+        Self::ConversationItemCreate(Box::new(value))
     }
 }
 impl From<super::schemas::RealtimeBetaClientEventConversationItemRetrieve>
@@ -158,7 +215,7 @@ for ClientEvent {
 }
 impl From<super::schemas::RealtimeBetaClientEventResponseCreate> for ClientEvent {
     fn from(value: super::schemas::RealtimeBetaClientEventResponseCreate) -> Self {
-        Self::ResponseCreate(value)
+        Self::ResponseCreate(Box::new(value))
     }
 }
 impl From<super::schemas::RealtimeBetaClientEventResponseCancel> for ClientEvent {
@@ -171,7 +228,7 @@ for ClientEvent {
     fn from(
         value: super::schemas::RealtimeBetaClientEventTranscriptionSessionUpdate,
     ) -> Self {
-        Self::TranscriptionSessionUpdate(value)
+        Self::TranscriptionSessionUpdate(Box::new(value))
     }
 }
 impl From<super::schemas::RealtimeBetaClientEventOutputAudioBufferClear>
@@ -378,7 +435,7 @@ pub enum ClientEventRef<'a> {
         super::schemas::RealtimeBetaClientEventOutputAudioBufferClearRef<'a>,
     ),
     /// Any other event, unknown ones included, decoded into [`ClientEvent`].
-    Owned(Box<ClientEvent>),
+    Owned(ClientEvent),
 }
 impl<'a> ClientEventRef<'a> {
     /// The event `type`s decoded into borrowed views, in spec order;
@@ -427,7 +484,7 @@ impl<'a> ClientEventRef<'a> {
                 Some("output_audio_buffer.clear") => {
                     Self::OutputAudioBufferClear(::serde_json::from_str(frame)?)
                 }
-                _ => Self::Owned(Box::new(::serde_json::from_str(frame)?)),
+                _ => Self::Owned(ClientEvent::from_frame(frame)?),
             },
         )
     }
@@ -452,31 +509,19 @@ impl<'a> ClientEventRef<'a> {
     /// The owned event (copies the strings that were borrowed).
     pub fn into_owned(self) -> ClientEvent {
         match self {
-            Self::InputAudioBufferAppend(event) => {
-                ClientEvent::InputAudioBufferAppend(event.into_owned())
-            }
-            Self::InputAudioBufferCommit(event) => {
-                ClientEvent::InputAudioBufferCommit(event.into_owned())
-            }
-            Self::InputAudioBufferClear(event) => {
-                ClientEvent::InputAudioBufferClear(event.into_owned())
-            }
+            Self::InputAudioBufferAppend(event) => ClientEvent::from(event.into_owned()),
+            Self::InputAudioBufferCommit(event) => ClientEvent::from(event.into_owned()),
+            Self::InputAudioBufferClear(event) => ClientEvent::from(event.into_owned()),
             Self::ConversationItemRetrieve(event) => {
-                ClientEvent::ConversationItemRetrieve(event.into_owned())
+                ClientEvent::from(event.into_owned())
             }
             Self::ConversationItemTruncate(event) => {
-                ClientEvent::ConversationItemTruncate(event.into_owned())
+                ClientEvent::from(event.into_owned())
             }
-            Self::ConversationItemDelete(event) => {
-                ClientEvent::ConversationItemDelete(event.into_owned())
-            }
-            Self::ResponseCancel(event) => {
-                ClientEvent::ResponseCancel(event.into_owned())
-            }
-            Self::OutputAudioBufferClear(event) => {
-                ClientEvent::OutputAudioBufferClear(event.into_owned())
-            }
-            Self::Owned(event) => *event,
+            Self::ConversationItemDelete(event) => ClientEvent::from(event.into_owned()),
+            Self::ResponseCancel(event) => ClientEvent::from(event.into_owned()),
+            Self::OutputAudioBufferClear(event) => ClientEvent::from(event.into_owned()),
+            Self::Owned(event) => event,
         }
     }
 }
@@ -523,30 +568,32 @@ impl ::serde::Serialize for ClientEventRef<'_> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ServerEvent {
     /// `error`: Returned when an error occurs, which could be a client problem or a server problem.
-    Error(super::schemas::RealtimeBetaServerEventError),
+    Error(Box<super::schemas::RealtimeBetaServerEventError>),
     /// `session.created`: Returned when a Session is created.
-    SessionCreated(super::schemas::RealtimeBetaServerEventSessionCreated),
+    SessionCreated(Box<super::schemas::RealtimeBetaServerEventSessionCreated>),
     /// `session.updated`: Returned when a session is updated with a `session.update` event, unless there is an error.
-    SessionUpdated(super::schemas::RealtimeBetaServerEventSessionUpdated),
+    SessionUpdated(Box<super::schemas::RealtimeBetaServerEventSessionUpdated>),
     /// `transcription_session.created`: Returned when a transcription session is created.
     TranscriptionSessionCreated(
-        super::schemas::RealtimeBetaServerEventTranscriptionSessionCreated,
+        Box<super::schemas::RealtimeBetaServerEventTranscriptionSessionCreated>,
     ),
     /// `transcription_session.updated`: Returned when a transcription session is updated with a `transcription_session.update` event, unless there is an error.
     TranscriptionSessionUpdated(
-        super::schemas::RealtimeBetaServerEventTranscriptionSessionUpdated,
+        Box<super::schemas::RealtimeBetaServerEventTranscriptionSessionUpdated>,
     ),
     /// `conversation.item.created`: Returned when a conversation item is created.
     ConversationItemCreated(
-        super::schemas::RealtimeBetaServerEventConversationItemCreated,
+        Box<super::schemas::RealtimeBetaServerEventConversationItemCreated>,
     ),
     /// `conversation.item.retrieved`: Returned when a conversation item is retrieved with `conversation.item.retrieve`.
     ConversationItemRetrieved(
-        super::schemas::RealtimeBetaServerEventConversationItemRetrieved,
+        Box<super::schemas::RealtimeBetaServerEventConversationItemRetrieved>,
     ),
     /// `conversation.item.input_audio_transcription.completed`: This event is the output of audio transcription for user audio written to the user audio buffer.
     ConversationItemInputAudioTranscriptionCompleted(
-        super::schemas::RealtimeBetaServerEventConversationItemInputAudioTranscriptionCompleted,
+        Box<
+            super::schemas::RealtimeBetaServerEventConversationItemInputAudioTranscriptionCompleted,
+        >,
     ),
     /// `conversation.item.input_audio_transcription.delta`: Returned when the text value of an input audio transcription content part is updated.
     ConversationItemInputAudioTranscriptionDelta(
@@ -558,7 +605,9 @@ pub enum ServerEvent {
     ),
     /// `conversation.item.input_audio_transcription.failed`: Returned when input audio transcription is configured, and a transcription request for a user message failed.
     ConversationItemInputAudioTranscriptionFailed(
-        super::schemas::RealtimeBetaServerEventConversationItemInputAudioTranscriptionFailed,
+        Box<
+            super::schemas::RealtimeBetaServerEventConversationItemInputAudioTranscriptionFailed,
+        >,
     ),
     /// `conversation.item.truncated`: Returned when an earlier assistant audio message item is truncated by the client with a `conversation.item.truncate` event.
     ConversationItemTruncated(
@@ -589,24 +638,24 @@ pub enum ServerEvent {
         super::schemas::RealtimeServerEventInputAudioBufferTimeoutTriggered,
     ),
     /// `response.created`: Returned when a new Response is created.
-    ResponseCreated(super::schemas::RealtimeBetaServerEventResponseCreated),
+    ResponseCreated(Box<super::schemas::RealtimeBetaServerEventResponseCreated>),
     /// `response.done`: Returned when a Response is done streaming.
-    ResponseDone(super::schemas::RealtimeBetaServerEventResponseDone),
+    ResponseDone(Box<super::schemas::RealtimeBetaServerEventResponseDone>),
     /// `response.output_item.added`: Returned when a new Item is created during Response generation.
     ResponseOutputItemAdded(
-        super::schemas::RealtimeBetaServerEventResponseOutputItemAdded,
+        Box<super::schemas::RealtimeBetaServerEventResponseOutputItemAdded>,
     ),
     /// `response.output_item.done`: Returned when an Item is done streaming.
     ResponseOutputItemDone(
-        super::schemas::RealtimeBetaServerEventResponseOutputItemDone,
+        Box<super::schemas::RealtimeBetaServerEventResponseOutputItemDone>,
     ),
     /// `response.content_part.added`: Returned when a new content part is added to an assistant message item during response generation.
     ResponseContentPartAdded(
-        super::schemas::RealtimeBetaServerEventResponseContentPartAdded,
+        Box<super::schemas::RealtimeBetaServerEventResponseContentPartAdded>,
     ),
     /// `response.content_part.done`: Returned when a content part is done streaming in an assistant message item.
     ResponseContentPartDone(
-        super::schemas::RealtimeBetaServerEventResponseContentPartDone,
+        Box<super::schemas::RealtimeBetaServerEventResponseContentPartDone>,
     ),
     /// `response.output_text.delta`: Returned when the text value of an "output_text" content part is updated.
     ResponseOutputTextDelta(super::schemas::RealtimeBetaServerEventResponseTextDelta),
@@ -664,6 +713,163 @@ pub enum ServerEvent {
     Unknown(::serde_json::Value),
 }
 impl ServerEvent {
+    /// Decodes the text of one frame (one WebSocket message) into
+    /// the same event as `serde_json::from_str`, faster.
+    ///
+    /// The first top-level `type` is found by a byte scan of the
+    /// first entries (the frame is parsed an extra time only when
+    /// the scan cannot tell, e.g. an escape in the `type`), then the
+    /// frame is decoded straight into that event's struct, without
+    /// buffering the entries before the `type`. Events this version
+    /// does not know are [`Unknown`](Self::Unknown); malformed
+    /// frames are the same errors as with `serde_json::from_str`.
+    pub fn from_frame(frame: &str) -> Result<Self, ::serde_json::Error> {
+        Ok(
+            match ::realtime_types::support::frame_tag(frame, "type").as_deref() {
+                Some("error") => Self::Error(::serde_json::from_str(frame)?),
+                Some("session.created") => {
+                    Self::SessionCreated(::serde_json::from_str(frame)?)
+                }
+                Some("session.updated") => {
+                    Self::SessionUpdated(::serde_json::from_str(frame)?)
+                }
+                Some("transcription_session.created") => {
+                    Self::TranscriptionSessionCreated(::serde_json::from_str(frame)?)
+                }
+                Some("transcription_session.updated") => {
+                    Self::TranscriptionSessionUpdated(::serde_json::from_str(frame)?)
+                }
+                Some("conversation.item.created") => {
+                    Self::ConversationItemCreated(::serde_json::from_str(frame)?)
+                }
+                Some("conversation.item.retrieved") => {
+                    Self::ConversationItemRetrieved(::serde_json::from_str(frame)?)
+                }
+                Some("conversation.item.input_audio_transcription.completed") => {
+                    Self::ConversationItemInputAudioTranscriptionCompleted(
+                        ::serde_json::from_str(frame)?,
+                    )
+                }
+                Some("conversation.item.input_audio_transcription.delta") => {
+                    Self::ConversationItemInputAudioTranscriptionDelta(
+                        ::serde_json::from_str(frame)?,
+                    )
+                }
+                Some("conversation.item.input_audio_transcription.segment") => {
+                    Self::ConversationItemInputAudioTranscriptionSegment(
+                        ::serde_json::from_str(frame)?,
+                    )
+                }
+                Some("conversation.item.input_audio_transcription.failed") => {
+                    Self::ConversationItemInputAudioTranscriptionFailed(
+                        ::serde_json::from_str(frame)?,
+                    )
+                }
+                Some("conversation.item.truncated") => {
+                    Self::ConversationItemTruncated(::serde_json::from_str(frame)?)
+                }
+                Some("conversation.item.deleted") => {
+                    Self::ConversationItemDeleted(::serde_json::from_str(frame)?)
+                }
+                Some("input_audio_buffer.committed") => {
+                    Self::InputAudioBufferCommitted(::serde_json::from_str(frame)?)
+                }
+                Some("input_audio_buffer.cleared") => {
+                    Self::InputAudioBufferCleared(::serde_json::from_str(frame)?)
+                }
+                Some("input_audio_buffer.speech_started") => {
+                    Self::InputAudioBufferSpeechStarted(::serde_json::from_str(frame)?)
+                }
+                Some("input_audio_buffer.speech_stopped") => {
+                    Self::InputAudioBufferSpeechStopped(::serde_json::from_str(frame)?)
+                }
+                Some("input_audio_buffer.timeout_triggered") => {
+                    Self::InputAudioBufferTimeoutTriggered(
+                        ::serde_json::from_str(frame)?,
+                    )
+                }
+                Some("response.created") => {
+                    Self::ResponseCreated(::serde_json::from_str(frame)?)
+                }
+                Some("response.done") => {
+                    Self::ResponseDone(::serde_json::from_str(frame)?)
+                }
+                Some("response.output_item.added") => {
+                    Self::ResponseOutputItemAdded(::serde_json::from_str(frame)?)
+                }
+                Some("response.output_item.done") => {
+                    Self::ResponseOutputItemDone(::serde_json::from_str(frame)?)
+                }
+                Some("response.content_part.added") => {
+                    Self::ResponseContentPartAdded(::serde_json::from_str(frame)?)
+                }
+                Some("response.content_part.done") => {
+                    Self::ResponseContentPartDone(::serde_json::from_str(frame)?)
+                }
+                Some("response.output_text.delta") => {
+                    Self::ResponseOutputTextDelta(::serde_json::from_str(frame)?)
+                }
+                Some("response.output_text.done") => {
+                    Self::ResponseOutputTextDone(::serde_json::from_str(frame)?)
+                }
+                Some("response.output_audio_transcript.delta") => {
+                    Self::ResponseOutputAudioTranscriptDelta(
+                        ::serde_json::from_str(frame)?,
+                    )
+                }
+                Some("response.output_audio_transcript.done") => {
+                    Self::ResponseOutputAudioTranscriptDone(
+                        ::serde_json::from_str(frame)?,
+                    )
+                }
+                Some("response.output_audio.delta") => {
+                    Self::ResponseOutputAudioDelta(::serde_json::from_str(frame)?)
+                }
+                Some("response.output_audio.done") => {
+                    Self::ResponseOutputAudioDone(::serde_json::from_str(frame)?)
+                }
+                Some("response.function_call_arguments.delta") => {
+                    Self::ResponseFunctionCallArgumentsDelta(
+                        ::serde_json::from_str(frame)?,
+                    )
+                }
+                Some("response.function_call_arguments.done") => {
+                    Self::ResponseFunctionCallArgumentsDone(
+                        ::serde_json::from_str(frame)?,
+                    )
+                }
+                Some("response.mcp_call_arguments.delta") => {
+                    Self::ResponseMcpCallArgumentsDelta(::serde_json::from_str(frame)?)
+                }
+                Some("response.mcp_call_arguments.done") => {
+                    Self::ResponseMcpCallArgumentsDone(::serde_json::from_str(frame)?)
+                }
+                Some("response.mcp_call.in_progress") => {
+                    Self::ResponseMcpCallInProgress(::serde_json::from_str(frame)?)
+                }
+                Some("response.mcp_call.completed") => {
+                    Self::ResponseMcpCallCompleted(::serde_json::from_str(frame)?)
+                }
+                Some("response.mcp_call.failed") => {
+                    Self::ResponseMcpCallFailed(::serde_json::from_str(frame)?)
+                }
+                Some("mcp_list_tools.in_progress") => {
+                    Self::McpListToolsInProgress(::serde_json::from_str(frame)?)
+                }
+                Some("mcp_list_tools.completed") => {
+                    Self::McpListToolsCompleted(::serde_json::from_str(frame)?)
+                }
+                Some("mcp_list_tools.failed") => {
+                    Self::McpListToolsFailed(::serde_json::from_str(frame)?)
+                }
+                Some("rate_limits.updated") => {
+                    Self::RateLimitsUpdated(::serde_json::from_str(frame)?)
+                }
+                Some(_) => Self::Unknown(::serde_json::from_str(frame)?),
+                None => ::serde_json::from_str(frame)?,
+            },
+        )
+    }
     /// Every event `type` this version knows, in spec order.
     pub const EVENT_TYPES: &'static [&'static str] = &[
         "error",
@@ -780,6 +986,9 @@ impl ServerEvent {
 }
 impl ::realtime_types::Event for ServerEvent {
     const EVENT_TYPES: &'static [&'static str] = Self::EVENT_TYPES;
+    fn from_frame(frame: &str) -> Result<Self, ::serde_json::Error> {
+        Self::from_frame(frame)
+    }
     fn event_type(&self) -> &str {
         self.event_type()
     }
@@ -789,17 +998,17 @@ impl ::realtime_types::Event for ServerEvent {
 }
 impl From<super::schemas::RealtimeBetaServerEventError> for ServerEvent {
     fn from(value: super::schemas::RealtimeBetaServerEventError) -> Self {
-        Self::Error(value)
+        Self::Error(Box::new(value))
     }
 }
 impl From<super::schemas::RealtimeBetaServerEventSessionCreated> for ServerEvent {
     fn from(value: super::schemas::RealtimeBetaServerEventSessionCreated) -> Self {
-        Self::SessionCreated(value)
+        Self::SessionCreated(Box::new(value))
     }
 }
 impl From<super::schemas::RealtimeBetaServerEventSessionUpdated> for ServerEvent {
     fn from(value: super::schemas::RealtimeBetaServerEventSessionUpdated) -> Self {
-        Self::SessionUpdated(value)
+        Self::SessionUpdated(Box::new(value))
     }
 }
 impl From<super::schemas::RealtimeBetaServerEventTranscriptionSessionCreated>
@@ -807,7 +1016,7 @@ for ServerEvent {
     fn from(
         value: super::schemas::RealtimeBetaServerEventTranscriptionSessionCreated,
     ) -> Self {
-        Self::TranscriptionSessionCreated(value)
+        Self::TranscriptionSessionCreated(Box::new(value))
     }
 }
 impl From<super::schemas::RealtimeBetaServerEventTranscriptionSessionUpdated>
@@ -815,7 +1024,7 @@ for ServerEvent {
     fn from(
         value: super::schemas::RealtimeBetaServerEventTranscriptionSessionUpdated,
     ) -> Self {
-        Self::TranscriptionSessionUpdated(value)
+        Self::TranscriptionSessionUpdated(Box::new(value))
     }
 }
 impl From<super::schemas::RealtimeBetaServerEventConversationItemCreated>
@@ -823,7 +1032,7 @@ for ServerEvent {
     fn from(
         value: super::schemas::RealtimeBetaServerEventConversationItemCreated,
     ) -> Self {
-        Self::ConversationItemCreated(value)
+        Self::ConversationItemCreated(Box::new(value))
     }
 }
 impl From<super::schemas::RealtimeBetaServerEventConversationItemRetrieved>
@@ -831,7 +1040,7 @@ for ServerEvent {
     fn from(
         value: super::schemas::RealtimeBetaServerEventConversationItemRetrieved,
     ) -> Self {
-        Self::ConversationItemRetrieved(value)
+        Self::ConversationItemRetrieved(Box::new(value))
     }
 }
 impl From<
@@ -840,7 +1049,7 @@ impl From<
     fn from(
         value: super::schemas::RealtimeBetaServerEventConversationItemInputAudioTranscriptionCompleted,
     ) -> Self {
-        Self::ConversationItemInputAudioTranscriptionCompleted(value)
+        Self::ConversationItemInputAudioTranscriptionCompleted(Box::new(value))
     }
 }
 impl From<
@@ -867,7 +1076,7 @@ impl From<
     fn from(
         value: super::schemas::RealtimeBetaServerEventConversationItemInputAudioTranscriptionFailed,
     ) -> Self {
-        Self::ConversationItemInputAudioTranscriptionFailed(value)
+        Self::ConversationItemInputAudioTranscriptionFailed(Box::new(value))
     }
 }
 impl From<super::schemas::RealtimeBetaServerEventConversationItemTruncated>
@@ -928,12 +1137,12 @@ for ServerEvent {
 }
 impl From<super::schemas::RealtimeBetaServerEventResponseCreated> for ServerEvent {
     fn from(value: super::schemas::RealtimeBetaServerEventResponseCreated) -> Self {
-        Self::ResponseCreated(value)
+        Self::ResponseCreated(Box::new(value))
     }
 }
 impl From<super::schemas::RealtimeBetaServerEventResponseDone> for ServerEvent {
     fn from(value: super::schemas::RealtimeBetaServerEventResponseDone) -> Self {
-        Self::ResponseDone(value)
+        Self::ResponseDone(Box::new(value))
     }
 }
 impl From<super::schemas::RealtimeBetaServerEventResponseOutputItemAdded>
@@ -941,7 +1150,7 @@ for ServerEvent {
     fn from(
         value: super::schemas::RealtimeBetaServerEventResponseOutputItemAdded,
     ) -> Self {
-        Self::ResponseOutputItemAdded(value)
+        Self::ResponseOutputItemAdded(Box::new(value))
     }
 }
 impl From<super::schemas::RealtimeBetaServerEventResponseOutputItemDone>
@@ -949,7 +1158,7 @@ for ServerEvent {
     fn from(
         value: super::schemas::RealtimeBetaServerEventResponseOutputItemDone,
     ) -> Self {
-        Self::ResponseOutputItemDone(value)
+        Self::ResponseOutputItemDone(Box::new(value))
     }
 }
 impl From<super::schemas::RealtimeBetaServerEventResponseContentPartAdded>
@@ -957,7 +1166,7 @@ for ServerEvent {
     fn from(
         value: super::schemas::RealtimeBetaServerEventResponseContentPartAdded,
     ) -> Self {
-        Self::ResponseContentPartAdded(value)
+        Self::ResponseContentPartAdded(Box::new(value))
     }
 }
 impl From<super::schemas::RealtimeBetaServerEventResponseContentPartDone>
@@ -965,7 +1174,7 @@ for ServerEvent {
     fn from(
         value: super::schemas::RealtimeBetaServerEventResponseContentPartDone,
     ) -> Self {
-        Self::ResponseContentPartDone(value)
+        Self::ResponseContentPartDone(Box::new(value))
     }
 }
 impl From<super::schemas::RealtimeBetaServerEventResponseTextDelta> for ServerEvent {
@@ -1633,7 +1842,7 @@ pub enum ServerEventRef<'a> {
     /// `mcp_list_tools.failed`, borrowed.
     McpListToolsFailed(super::schemas::RealtimeBetaServerEventMcpListToolsFailedRef<'a>),
     /// Any other event, unknown ones included, decoded into [`ServerEvent`].
-    Owned(Box<ServerEvent>),
+    Owned(ServerEvent),
 }
 impl<'a> ServerEventRef<'a> {
     /// The event `type`s decoded into borrowed views, in spec order;
@@ -1758,7 +1967,7 @@ impl<'a> ServerEventRef<'a> {
                 Some("mcp_list_tools.failed") => {
                     Self::McpListToolsFailed(::serde_json::from_str(frame)?)
                 }
-                _ => Self::Owned(Box::new(::serde_json::from_str(frame)?)),
+                _ => Self::Owned(ServerEvent::from_frame(frame)?),
             },
         )
     }
@@ -1812,80 +2021,60 @@ impl<'a> ServerEventRef<'a> {
     pub fn into_owned(self) -> ServerEvent {
         match self {
             Self::ConversationItemInputAudioTranscriptionSegment(event) => {
-                ServerEvent::ConversationItemInputAudioTranscriptionSegment(
-                    event.into_owned(),
-                )
+                ServerEvent::from(event.into_owned())
             }
             Self::ConversationItemTruncated(event) => {
-                ServerEvent::ConversationItemTruncated(event.into_owned())
+                ServerEvent::from(event.into_owned())
             }
-            Self::ConversationItemDeleted(event) => {
-                ServerEvent::ConversationItemDeleted(event.into_owned())
-            }
+            Self::ConversationItemDeleted(event) => ServerEvent::from(event.into_owned()),
             Self::InputAudioBufferCommitted(event) => {
-                ServerEvent::InputAudioBufferCommitted(event.into_owned())
+                ServerEvent::from(event.into_owned())
             }
-            Self::InputAudioBufferCleared(event) => {
-                ServerEvent::InputAudioBufferCleared(event.into_owned())
-            }
+            Self::InputAudioBufferCleared(event) => ServerEvent::from(event.into_owned()),
             Self::InputAudioBufferSpeechStarted(event) => {
-                ServerEvent::InputAudioBufferSpeechStarted(event.into_owned())
+                ServerEvent::from(event.into_owned())
             }
             Self::InputAudioBufferSpeechStopped(event) => {
-                ServerEvent::InputAudioBufferSpeechStopped(event.into_owned())
+                ServerEvent::from(event.into_owned())
             }
             Self::InputAudioBufferTimeoutTriggered(event) => {
-                ServerEvent::InputAudioBufferTimeoutTriggered(event.into_owned())
+                ServerEvent::from(event.into_owned())
             }
-            Self::ResponseOutputTextDelta(event) => {
-                ServerEvent::ResponseOutputTextDelta(event.into_owned())
-            }
-            Self::ResponseOutputTextDone(event) => {
-                ServerEvent::ResponseOutputTextDone(event.into_owned())
-            }
+            Self::ResponseOutputTextDelta(event) => ServerEvent::from(event.into_owned()),
+            Self::ResponseOutputTextDone(event) => ServerEvent::from(event.into_owned()),
             Self::ResponseOutputAudioTranscriptDelta(event) => {
-                ServerEvent::ResponseOutputAudioTranscriptDelta(event.into_owned())
+                ServerEvent::from(event.into_owned())
             }
             Self::ResponseOutputAudioTranscriptDone(event) => {
-                ServerEvent::ResponseOutputAudioTranscriptDone(event.into_owned())
+                ServerEvent::from(event.into_owned())
             }
             Self::ResponseOutputAudioDelta(event) => {
-                ServerEvent::ResponseOutputAudioDelta(event.into_owned())
+                ServerEvent::from(event.into_owned())
             }
-            Self::ResponseOutputAudioDone(event) => {
-                ServerEvent::ResponseOutputAudioDone(event.into_owned())
-            }
+            Self::ResponseOutputAudioDone(event) => ServerEvent::from(event.into_owned()),
             Self::ResponseFunctionCallArgumentsDelta(event) => {
-                ServerEvent::ResponseFunctionCallArgumentsDelta(event.into_owned())
+                ServerEvent::from(event.into_owned())
             }
             Self::ResponseFunctionCallArgumentsDone(event) => {
-                ServerEvent::ResponseFunctionCallArgumentsDone(event.into_owned())
+                ServerEvent::from(event.into_owned())
             }
             Self::ResponseMcpCallArgumentsDelta(event) => {
-                ServerEvent::ResponseMcpCallArgumentsDelta(event.into_owned())
+                ServerEvent::from(event.into_owned())
             }
             Self::ResponseMcpCallArgumentsDone(event) => {
-                ServerEvent::ResponseMcpCallArgumentsDone(event.into_owned())
+                ServerEvent::from(event.into_owned())
             }
             Self::ResponseMcpCallInProgress(event) => {
-                ServerEvent::ResponseMcpCallInProgress(event.into_owned())
+                ServerEvent::from(event.into_owned())
             }
             Self::ResponseMcpCallCompleted(event) => {
-                ServerEvent::ResponseMcpCallCompleted(event.into_owned())
+                ServerEvent::from(event.into_owned())
             }
-            Self::ResponseMcpCallFailed(event) => {
-                ServerEvent::ResponseMcpCallFailed(event.into_owned())
-            }
-            Self::McpListToolsInProgress(event) => {
-                ServerEvent::McpListToolsInProgress(event.into_owned())
-            }
-            Self::McpListToolsCompleted(event) => {
-                ServerEvent::McpListToolsCompleted(event.into_owned())
-            }
-            Self::McpListToolsFailed(event) => {
-                ServerEvent::McpListToolsFailed(event.into_owned())
-            }
-            Self::Owned(event) => *event,
+            Self::ResponseMcpCallFailed(event) => ServerEvent::from(event.into_owned()),
+            Self::McpListToolsInProgress(event) => ServerEvent::from(event.into_owned()),
+            Self::McpListToolsCompleted(event) => ServerEvent::from(event.into_owned()),
+            Self::McpListToolsFailed(event) => ServerEvent::from(event.into_owned()),
+            Self::Owned(event) => event,
         }
     }
 }
@@ -1968,7 +2157,7 @@ pub trait ClientEventMethods {
         event_id: Option<String>,
     ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
         self.send_event(
-            ClientEvent::SessionUpdate(super::schemas::RealtimeBetaClientEventSessionUpdate {
+            ClientEvent::from(super::schemas::RealtimeBetaClientEventSessionUpdate {
                 event_id,
                 session,
                 unknown_fields: ::serde_json::Map::new(),
@@ -1982,7 +2171,7 @@ pub trait ClientEventMethods {
         event_id: Option<String>,
     ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
         self.send_event(
-            ClientEvent::InputAudioBufferAppend(super::schemas::RealtimeBetaClientEventInputAudioBufferAppend {
+            ClientEvent::from(super::schemas::RealtimeBetaClientEventInputAudioBufferAppend {
                 event_id,
                 audio,
                 unknown_fields: ::serde_json::Map::new(),
@@ -1995,7 +2184,7 @@ pub trait ClientEventMethods {
         event_id: Option<String>,
     ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
         self.send_event(
-            ClientEvent::InputAudioBufferCommit(super::schemas::RealtimeBetaClientEventInputAudioBufferCommit {
+            ClientEvent::from(super::schemas::RealtimeBetaClientEventInputAudioBufferCommit {
                 event_id,
                 unknown_fields: ::serde_json::Map::new(),
             }),
@@ -2007,7 +2196,7 @@ pub trait ClientEventMethods {
         event_id: Option<String>,
     ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
         self.send_event(
-            ClientEvent::InputAudioBufferClear(super::schemas::RealtimeBetaClientEventInputAudioBufferClear {
+            ClientEvent::from(super::schemas::RealtimeBetaClientEventInputAudioBufferClear {
                 event_id,
                 unknown_fields: ::serde_json::Map::new(),
             }),
@@ -2021,7 +2210,7 @@ pub trait ClientEventMethods {
         event_id: Option<String>,
     ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
         self.send_event(
-            ClientEvent::ConversationItemCreate(super::schemas::RealtimeBetaClientEventConversationItemCreate {
+            ClientEvent::from(super::schemas::RealtimeBetaClientEventConversationItemCreate {
                 event_id,
                 previous_item_id,
                 item,
@@ -2036,7 +2225,7 @@ pub trait ClientEventMethods {
         event_id: Option<String>,
     ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
         self.send_event(
-            ClientEvent::ConversationItemRetrieve(super::schemas::RealtimeBetaClientEventConversationItemRetrieve {
+            ClientEvent::from(super::schemas::RealtimeBetaClientEventConversationItemRetrieve {
                 event_id,
                 item_id,
                 unknown_fields: ::serde_json::Map::new(),
@@ -2052,7 +2241,7 @@ pub trait ClientEventMethods {
         event_id: Option<String>,
     ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
         self.send_event(
-            ClientEvent::ConversationItemTruncate(super::schemas::RealtimeBetaClientEventConversationItemTruncate {
+            ClientEvent::from(super::schemas::RealtimeBetaClientEventConversationItemTruncate {
                 event_id,
                 item_id,
                 content_index,
@@ -2068,7 +2257,7 @@ pub trait ClientEventMethods {
         event_id: Option<String>,
     ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
         self.send_event(
-            ClientEvent::ConversationItemDelete(super::schemas::RealtimeBetaClientEventConversationItemDelete {
+            ClientEvent::from(super::schemas::RealtimeBetaClientEventConversationItemDelete {
                 event_id,
                 item_id,
                 unknown_fields: ::serde_json::Map::new(),
@@ -2082,7 +2271,7 @@ pub trait ClientEventMethods {
         event_id: Option<String>,
     ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
         self.send_event(
-            ClientEvent::ResponseCreate(super::schemas::RealtimeBetaClientEventResponseCreate {
+            ClientEvent::from(super::schemas::RealtimeBetaClientEventResponseCreate {
                 event_id,
                 response,
                 unknown_fields: ::serde_json::Map::new(),
@@ -2096,7 +2285,7 @@ pub trait ClientEventMethods {
         event_id: Option<String>,
     ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
         self.send_event(
-            ClientEvent::ResponseCancel(super::schemas::RealtimeBetaClientEventResponseCancel {
+            ClientEvent::from(super::schemas::RealtimeBetaClientEventResponseCancel {
                 event_id,
                 response_id,
                 unknown_fields: ::serde_json::Map::new(),
@@ -2110,7 +2299,7 @@ pub trait ClientEventMethods {
         event_id: Option<String>,
     ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
         self.send_event(
-            ClientEvent::TranscriptionSessionUpdate(super::schemas::RealtimeBetaClientEventTranscriptionSessionUpdate {
+            ClientEvent::from(super::schemas::RealtimeBetaClientEventTranscriptionSessionUpdate {
                 event_id,
                 session,
                 unknown_fields: ::serde_json::Map::new(),
@@ -2123,7 +2312,7 @@ pub trait ClientEventMethods {
         event_id: Option<String>,
     ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
         self.send_event(
-            ClientEvent::OutputAudioBufferClear(super::schemas::RealtimeBetaClientEventOutputAudioBufferClear {
+            ClientEvent::from(super::schemas::RealtimeBetaClientEventOutputAudioBufferClear {
                 event_id,
                 unknown_fields: ::serde_json::Map::new(),
             }),

@@ -6,7 +6,9 @@
 #[derive(Debug, Clone, PartialEq)]
 pub enum ClientEvent {
     /// `conversation.item.create`: Add a new Item to the Conversation's context, including messages, function calls, and function call responses.
-    ConversationItemCreate(super::schemas::RealtimeClientEventConversationItemCreate),
+    ConversationItemCreate(
+        Box<super::schemas::RealtimeClientEventConversationItemCreate>,
+    ),
     /// `conversation.item.delete`: Send this event when you want to remove any item from the conversation history.
     ConversationItemDelete(super::schemas::RealtimeClientEventConversationItemDelete),
     /// `conversation.item.retrieve`: Send this event when you want to retrieve the server's representation of a specific item in the conversation history.
@@ -28,13 +30,64 @@ pub enum ClientEvent {
     /// `response.cancel`: Send this event to cancel an in-progress response.
     ResponseCancel(super::schemas::RealtimeClientEventResponseCancel),
     /// `response.create`: This event instructs the server to create a Response, which means triggering model inference.
-    ResponseCreate(super::schemas::RealtimeClientEventResponseCreate),
+    ResponseCreate(Box<super::schemas::RealtimeClientEventResponseCreate>),
     /// `session.update`: Send this event to update the session’s configuration.
-    SessionUpdate(super::schemas::RealtimeClientEventSessionUpdate),
+    SessionUpdate(Box<super::schemas::RealtimeClientEventSessionUpdate>),
     /// A member whose `type` this version of the spec does not know, kept exactly as it arrived.
     Unknown(::serde_json::Value),
 }
 impl ClientEvent {
+    /// Decodes the text of one frame (one WebSocket message) into
+    /// the same event as `serde_json::from_str`, faster.
+    ///
+    /// The first top-level `type` is found by a byte scan of the
+    /// first entries (the frame is parsed an extra time only when
+    /// the scan cannot tell, e.g. an escape in the `type`), then the
+    /// frame is decoded straight into that event's struct, without
+    /// buffering the entries before the `type`. Events this version
+    /// does not know are [`Unknown`](Self::Unknown); malformed
+    /// frames are the same errors as with `serde_json::from_str`.
+    pub fn from_frame(frame: &str) -> Result<Self, ::serde_json::Error> {
+        Ok(
+            match ::realtime_types::support::frame_tag(frame, "type").as_deref() {
+                Some("conversation.item.create") => {
+                    Self::ConversationItemCreate(::serde_json::from_str(frame)?)
+                }
+                Some("conversation.item.delete") => {
+                    Self::ConversationItemDelete(::serde_json::from_str(frame)?)
+                }
+                Some("conversation.item.retrieve") => {
+                    Self::ConversationItemRetrieve(::serde_json::from_str(frame)?)
+                }
+                Some("conversation.item.truncate") => {
+                    Self::ConversationItemTruncate(::serde_json::from_str(frame)?)
+                }
+                Some("input_audio_buffer.append") => {
+                    Self::InputAudioBufferAppend(::serde_json::from_str(frame)?)
+                }
+                Some("input_audio_buffer.clear") => {
+                    Self::InputAudioBufferClear(::serde_json::from_str(frame)?)
+                }
+                Some("output_audio_buffer.clear") => {
+                    Self::OutputAudioBufferClear(::serde_json::from_str(frame)?)
+                }
+                Some("input_audio_buffer.commit") => {
+                    Self::InputAudioBufferCommit(::serde_json::from_str(frame)?)
+                }
+                Some("response.cancel") => {
+                    Self::ResponseCancel(::serde_json::from_str(frame)?)
+                }
+                Some("response.create") => {
+                    Self::ResponseCreate(::serde_json::from_str(frame)?)
+                }
+                Some("session.update") => {
+                    Self::SessionUpdate(::serde_json::from_str(frame)?)
+                }
+                Some(_) => Self::Unknown(::serde_json::from_str(frame)?),
+                None => ::serde_json::from_str(frame)?,
+            },
+        )
+    }
     /// Every event `type` this version knows, in spec order.
     pub const EVENT_TYPES: &'static [&'static str] = &[
         "conversation.item.create",
@@ -73,6 +126,9 @@ impl ClientEvent {
 }
 impl ::realtime_types::Event for ClientEvent {
     const EVENT_TYPES: &'static [&'static str] = Self::EVENT_TYPES;
+    fn from_frame(frame: &str) -> Result<Self, ::serde_json::Error> {
+        Self::from_frame(frame)
+    }
     fn event_type(&self) -> &str {
         self.event_type()
     }
@@ -82,7 +138,7 @@ impl ::realtime_types::Event for ClientEvent {
 }
 impl From<super::schemas::RealtimeClientEventConversationItemCreate> for ClientEvent {
     fn from(value: super::schemas::RealtimeClientEventConversationItemCreate) -> Self {
-        Self::ConversationItemCreate(value)
+        Self::ConversationItemCreate(Box::new(value))
     }
 }
 impl From<super::schemas::RealtimeClientEventConversationItemDelete> for ClientEvent {
@@ -127,12 +183,12 @@ impl From<super::schemas::RealtimeClientEventResponseCancel> for ClientEvent {
 }
 impl From<super::schemas::RealtimeClientEventResponseCreate> for ClientEvent {
     fn from(value: super::schemas::RealtimeClientEventResponseCreate) -> Self {
-        Self::ResponseCreate(value)
+        Self::ResponseCreate(Box::new(value))
     }
 }
 impl From<super::schemas::RealtimeClientEventSessionUpdate> for ClientEvent {
     fn from(value: super::schemas::RealtimeClientEventSessionUpdate) -> Self {
-        Self::SessionUpdate(value)
+        Self::SessionUpdate(Box::new(value))
     }
 }
 impl ::serde::Serialize for ClientEvent {
@@ -316,7 +372,7 @@ pub enum ClientEventRef<'a> {
     /// `response.cancel`, borrowed.
     ResponseCancel(super::schemas::RealtimeClientEventResponseCancelRef<'a>),
     /// Any other event, unknown ones included, decoded into [`ClientEvent`].
-    Owned(Box<ClientEvent>),
+    Owned(ClientEvent),
 }
 impl<'a> ClientEventRef<'a> {
     /// The event `type`s decoded into borrowed views, in spec order;
@@ -365,7 +421,7 @@ impl<'a> ClientEventRef<'a> {
                 Some("response.cancel") => {
                     Self::ResponseCancel(::serde_json::from_str(frame)?)
                 }
-                _ => Self::Owned(Box::new(::serde_json::from_str(frame)?)),
+                _ => Self::Owned(ClientEvent::from_frame(frame)?),
             },
         )
     }
@@ -390,31 +446,19 @@ impl<'a> ClientEventRef<'a> {
     /// The owned event (copies the strings that were borrowed).
     pub fn into_owned(self) -> ClientEvent {
         match self {
-            Self::ConversationItemDelete(event) => {
-                ClientEvent::ConversationItemDelete(event.into_owned())
-            }
+            Self::ConversationItemDelete(event) => ClientEvent::from(event.into_owned()),
             Self::ConversationItemRetrieve(event) => {
-                ClientEvent::ConversationItemRetrieve(event.into_owned())
+                ClientEvent::from(event.into_owned())
             }
             Self::ConversationItemTruncate(event) => {
-                ClientEvent::ConversationItemTruncate(event.into_owned())
+                ClientEvent::from(event.into_owned())
             }
-            Self::InputAudioBufferAppend(event) => {
-                ClientEvent::InputAudioBufferAppend(event.into_owned())
-            }
-            Self::InputAudioBufferClear(event) => {
-                ClientEvent::InputAudioBufferClear(event.into_owned())
-            }
-            Self::OutputAudioBufferClear(event) => {
-                ClientEvent::OutputAudioBufferClear(event.into_owned())
-            }
-            Self::InputAudioBufferCommit(event) => {
-                ClientEvent::InputAudioBufferCommit(event.into_owned())
-            }
-            Self::ResponseCancel(event) => {
-                ClientEvent::ResponseCancel(event.into_owned())
-            }
-            Self::Owned(event) => *event,
+            Self::InputAudioBufferAppend(event) => ClientEvent::from(event.into_owned()),
+            Self::InputAudioBufferClear(event) => ClientEvent::from(event.into_owned()),
+            Self::OutputAudioBufferClear(event) => ClientEvent::from(event.into_owned()),
+            Self::InputAudioBufferCommit(event) => ClientEvent::from(event.into_owned()),
+            Self::ResponseCancel(event) => ClientEvent::from(event.into_owned()),
+            Self::Owned(event) => event,
         }
     }
 }
@@ -461,14 +505,18 @@ impl ::serde::Serialize for ClientEventRef<'_> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ServerEvent {
     /// `conversation.created`: Returned when a conversation is created.
-    ConversationCreated(super::schemas::RealtimeServerEventConversationCreated),
+    ConversationCreated(Box<super::schemas::RealtimeServerEventConversationCreated>),
     /// `conversation.item.created`: Returned when a conversation item is created.
-    ConversationItemCreated(super::schemas::RealtimeServerEventConversationItemCreated),
+    ConversationItemCreated(
+        Box<super::schemas::RealtimeServerEventConversationItemCreated>,
+    ),
     /// `conversation.item.deleted`: Returned when an item in the conversation is deleted by the client with a `conversation.item.delete` event.
     ConversationItemDeleted(super::schemas::RealtimeServerEventConversationItemDeleted),
     /// `conversation.item.input_audio_transcription.completed`: This event is the output of audio transcription for user audio written to the user audio buffer.
     ConversationItemInputAudioTranscriptionCompleted(
-        super::schemas::RealtimeServerEventConversationItemInputAudioTranscriptionCompleted,
+        Box<
+            super::schemas::RealtimeServerEventConversationItemInputAudioTranscriptionCompleted,
+        >,
     ),
     /// `conversation.item.input_audio_transcription.delta`: Returned when the text value of an input audio transcription content part is updated with incremental transcription results.
     ConversationItemInputAudioTranscriptionDelta(
@@ -476,18 +524,20 @@ pub enum ServerEvent {
     ),
     /// `conversation.item.input_audio_transcription.failed`: Returned when input audio transcription is configured, and a transcription request for a user message failed.
     ConversationItemInputAudioTranscriptionFailed(
-        super::schemas::RealtimeServerEventConversationItemInputAudioTranscriptionFailed,
+        Box<
+            super::schemas::RealtimeServerEventConversationItemInputAudioTranscriptionFailed,
+        >,
     ),
     /// `conversation.item.retrieved`: Returned when a conversation item is retrieved with `conversation.item.retrieve`.
     ConversationItemRetrieved(
-        super::schemas::RealtimeServerEventConversationItemRetrieved,
+        Box<super::schemas::RealtimeServerEventConversationItemRetrieved>,
     ),
     /// `conversation.item.truncated`: Returned when an earlier assistant audio message item is truncated by the client with a `conversation.item.truncate` event.
     ConversationItemTruncated(
         super::schemas::RealtimeServerEventConversationItemTruncated,
     ),
     /// `error`: Returned when an error occurs, which could be a client problem or a server problem.
-    Error(super::schemas::RealtimeServerEventError),
+    Error(Box<super::schemas::RealtimeServerEventError>),
     /// `input_audio_buffer.cleared`: Returned when the input audio buffer is cleared by the client with a `input_audio_buffer.clear` event.
     InputAudioBufferCleared(super::schemas::RealtimeServerEventInputAudioBufferCleared),
     /// `input_audio_buffer.committed`: Returned when an input audio buffer is committed, either by the client or automatically in server VAD mode.
@@ -522,14 +572,16 @@ pub enum ServerEvent {
     ),
     /// `response.content_part.added`: Returned when a new content part is added to an assistant message item during response generation.
     ResponseContentPartAdded(
-        super::schemas::RealtimeServerEventResponseContentPartAdded,
+        Box<super::schemas::RealtimeServerEventResponseContentPartAdded>,
     ),
     /// `response.content_part.done`: Returned when a content part is done streaming in an assistant message item.
-    ResponseContentPartDone(super::schemas::RealtimeServerEventResponseContentPartDone),
+    ResponseContentPartDone(
+        Box<super::schemas::RealtimeServerEventResponseContentPartDone>,
+    ),
     /// `response.created`: Returned when a new Response is created.
-    ResponseCreated(super::schemas::RealtimeServerEventResponseCreated),
+    ResponseCreated(Box<super::schemas::RealtimeServerEventResponseCreated>),
     /// `response.done`: Returned when a Response is done streaming.
-    ResponseDone(super::schemas::RealtimeServerEventResponseDone),
+    ResponseDone(Box<super::schemas::RealtimeServerEventResponseDone>),
     /// `response.function_call_arguments.delta`: Returned when the model-generated function call arguments are updated.
     ResponseFunctionCallArgumentsDelta(
         super::schemas::RealtimeServerEventResponseFunctionCallArgumentsDelta,
@@ -539,17 +591,21 @@ pub enum ServerEvent {
         super::schemas::RealtimeServerEventResponseFunctionCallArgumentsDone,
     ),
     /// `response.output_item.added`: Returned when a new Item is created during Response generation.
-    ResponseOutputItemAdded(super::schemas::RealtimeServerEventResponseOutputItemAdded),
+    ResponseOutputItemAdded(
+        Box<super::schemas::RealtimeServerEventResponseOutputItemAdded>,
+    ),
     /// `response.output_item.done`: Returned when an Item is done streaming.
-    ResponseOutputItemDone(super::schemas::RealtimeServerEventResponseOutputItemDone),
+    ResponseOutputItemDone(
+        Box<super::schemas::RealtimeServerEventResponseOutputItemDone>,
+    ),
     /// `response.output_text.delta`: Returned when the text value of an "output_text" content part is updated.
     ResponseOutputTextDelta(super::schemas::RealtimeServerEventResponseTextDelta),
     /// `response.output_text.done`: Returned when the text value of an "output_text" content part is done streaming.
     ResponseOutputTextDone(super::schemas::RealtimeServerEventResponseTextDone),
     /// `session.created`: Returned when a Session is created.
-    SessionCreated(super::schemas::RealtimeServerEventSessionCreated),
+    SessionCreated(Box<super::schemas::RealtimeServerEventSessionCreated>),
     /// `session.updated`: Returned when a session is updated with a `session.update` event, unless there is an error.
-    SessionUpdated(super::schemas::RealtimeServerEventSessionUpdated),
+    SessionUpdated(Box<super::schemas::RealtimeServerEventSessionUpdated>),
     /// `output_audio_buffer.started`: **WebRTC/SIP Only:** Emitted when the server begins streaming audio to the client.
     OutputAudioBufferStarted(
         super::schemas::RealtimeServerEventOutputAudioBufferStarted,
@@ -563,9 +619,9 @@ pub enum ServerEvent {
         super::schemas::RealtimeServerEventOutputAudioBufferCleared,
     ),
     /// `conversation.item.added`: Sent by the server when an Item is added to the default Conversation.
-    ConversationItemAdded(super::schemas::RealtimeServerEventConversationItemAdded),
+    ConversationItemAdded(Box<super::schemas::RealtimeServerEventConversationItemAdded>),
     /// `conversation.item.done`: Returned when a conversation item is finalized.
-    ConversationItemDone(super::schemas::RealtimeServerEventConversationItemDone),
+    ConversationItemDone(Box<super::schemas::RealtimeServerEventConversationItemDone>),
     /// `input_audio_buffer.timeout_triggered`: Returned when the Server VAD timeout is triggered for the input audio buffer.
     InputAudioBufferTimeoutTriggered(
         super::schemas::RealtimeServerEventInputAudioBufferTimeoutTriggered,
@@ -602,6 +658,180 @@ pub enum ServerEvent {
     Unknown(::serde_json::Value),
 }
 impl ServerEvent {
+    /// Decodes the text of one frame (one WebSocket message) into
+    /// the same event as `serde_json::from_str`, faster.
+    ///
+    /// The first top-level `type` is found by a byte scan of the
+    /// first entries (the frame is parsed an extra time only when
+    /// the scan cannot tell, e.g. an escape in the `type`), then the
+    /// frame is decoded straight into that event's struct, without
+    /// buffering the entries before the `type`. Events this version
+    /// does not know are [`Unknown`](Self::Unknown); malformed
+    /// frames are the same errors as with `serde_json::from_str`.
+    pub fn from_frame(frame: &str) -> Result<Self, ::serde_json::Error> {
+        Ok(
+            match ::realtime_types::support::frame_tag(frame, "type").as_deref() {
+                Some("conversation.created") => {
+                    Self::ConversationCreated(::serde_json::from_str(frame)?)
+                }
+                Some("conversation.item.created") => {
+                    Self::ConversationItemCreated(::serde_json::from_str(frame)?)
+                }
+                Some("conversation.item.deleted") => {
+                    Self::ConversationItemDeleted(::serde_json::from_str(frame)?)
+                }
+                Some("conversation.item.input_audio_transcription.completed") => {
+                    Self::ConversationItemInputAudioTranscriptionCompleted(
+                        ::serde_json::from_str(frame)?,
+                    )
+                }
+                Some("conversation.item.input_audio_transcription.delta") => {
+                    Self::ConversationItemInputAudioTranscriptionDelta(
+                        ::serde_json::from_str(frame)?,
+                    )
+                }
+                Some("conversation.item.input_audio_transcription.failed") => {
+                    Self::ConversationItemInputAudioTranscriptionFailed(
+                        ::serde_json::from_str(frame)?,
+                    )
+                }
+                Some("conversation.item.retrieved") => {
+                    Self::ConversationItemRetrieved(::serde_json::from_str(frame)?)
+                }
+                Some("conversation.item.truncated") => {
+                    Self::ConversationItemTruncated(::serde_json::from_str(frame)?)
+                }
+                Some("error") => Self::Error(::serde_json::from_str(frame)?),
+                Some("input_audio_buffer.cleared") => {
+                    Self::InputAudioBufferCleared(::serde_json::from_str(frame)?)
+                }
+                Some("input_audio_buffer.committed") => {
+                    Self::InputAudioBufferCommitted(::serde_json::from_str(frame)?)
+                }
+                Some("input_audio_buffer.dtmf_event_received") => {
+                    Self::InputAudioBufferDtmfEventReceived(
+                        ::serde_json::from_str(frame)?,
+                    )
+                }
+                Some("input_audio_buffer.speech_started") => {
+                    Self::InputAudioBufferSpeechStarted(::serde_json::from_str(frame)?)
+                }
+                Some("input_audio_buffer.speech_stopped") => {
+                    Self::InputAudioBufferSpeechStopped(::serde_json::from_str(frame)?)
+                }
+                Some("rate_limits.updated") => {
+                    Self::RateLimitsUpdated(::serde_json::from_str(frame)?)
+                }
+                Some("response.output_audio.delta") => {
+                    Self::ResponseOutputAudioDelta(::serde_json::from_str(frame)?)
+                }
+                Some("response.output_audio.done") => {
+                    Self::ResponseOutputAudioDone(::serde_json::from_str(frame)?)
+                }
+                Some("response.output_audio_transcript.delta") => {
+                    Self::ResponseOutputAudioTranscriptDelta(
+                        ::serde_json::from_str(frame)?,
+                    )
+                }
+                Some("response.output_audio_transcript.done") => {
+                    Self::ResponseOutputAudioTranscriptDone(
+                        ::serde_json::from_str(frame)?,
+                    )
+                }
+                Some("response.content_part.added") => {
+                    Self::ResponseContentPartAdded(::serde_json::from_str(frame)?)
+                }
+                Some("response.content_part.done") => {
+                    Self::ResponseContentPartDone(::serde_json::from_str(frame)?)
+                }
+                Some("response.created") => {
+                    Self::ResponseCreated(::serde_json::from_str(frame)?)
+                }
+                Some("response.done") => {
+                    Self::ResponseDone(::serde_json::from_str(frame)?)
+                }
+                Some("response.function_call_arguments.delta") => {
+                    Self::ResponseFunctionCallArgumentsDelta(
+                        ::serde_json::from_str(frame)?,
+                    )
+                }
+                Some("response.function_call_arguments.done") => {
+                    Self::ResponseFunctionCallArgumentsDone(
+                        ::serde_json::from_str(frame)?,
+                    )
+                }
+                Some("response.output_item.added") => {
+                    Self::ResponseOutputItemAdded(::serde_json::from_str(frame)?)
+                }
+                Some("response.output_item.done") => {
+                    Self::ResponseOutputItemDone(::serde_json::from_str(frame)?)
+                }
+                Some("response.output_text.delta") => {
+                    Self::ResponseOutputTextDelta(::serde_json::from_str(frame)?)
+                }
+                Some("response.output_text.done") => {
+                    Self::ResponseOutputTextDone(::serde_json::from_str(frame)?)
+                }
+                Some("session.created") => {
+                    Self::SessionCreated(::serde_json::from_str(frame)?)
+                }
+                Some("session.updated") => {
+                    Self::SessionUpdated(::serde_json::from_str(frame)?)
+                }
+                Some("output_audio_buffer.started") => {
+                    Self::OutputAudioBufferStarted(::serde_json::from_str(frame)?)
+                }
+                Some("output_audio_buffer.stopped") => {
+                    Self::OutputAudioBufferStopped(::serde_json::from_str(frame)?)
+                }
+                Some("output_audio_buffer.cleared") => {
+                    Self::OutputAudioBufferCleared(::serde_json::from_str(frame)?)
+                }
+                Some("conversation.item.added") => {
+                    Self::ConversationItemAdded(::serde_json::from_str(frame)?)
+                }
+                Some("conversation.item.done") => {
+                    Self::ConversationItemDone(::serde_json::from_str(frame)?)
+                }
+                Some("input_audio_buffer.timeout_triggered") => {
+                    Self::InputAudioBufferTimeoutTriggered(
+                        ::serde_json::from_str(frame)?,
+                    )
+                }
+                Some("conversation.item.input_audio_transcription.segment") => {
+                    Self::ConversationItemInputAudioTranscriptionSegment(
+                        ::serde_json::from_str(frame)?,
+                    )
+                }
+                Some("mcp_list_tools.in_progress") => {
+                    Self::McpListToolsInProgress(::serde_json::from_str(frame)?)
+                }
+                Some("mcp_list_tools.completed") => {
+                    Self::McpListToolsCompleted(::serde_json::from_str(frame)?)
+                }
+                Some("mcp_list_tools.failed") => {
+                    Self::McpListToolsFailed(::serde_json::from_str(frame)?)
+                }
+                Some("response.mcp_call_arguments.delta") => {
+                    Self::ResponseMcpCallArgumentsDelta(::serde_json::from_str(frame)?)
+                }
+                Some("response.mcp_call_arguments.done") => {
+                    Self::ResponseMcpCallArgumentsDone(::serde_json::from_str(frame)?)
+                }
+                Some("response.mcp_call.in_progress") => {
+                    Self::ResponseMcpCallInProgress(::serde_json::from_str(frame)?)
+                }
+                Some("response.mcp_call.completed") => {
+                    Self::ResponseMcpCallCompleted(::serde_json::from_str(frame)?)
+                }
+                Some("response.mcp_call.failed") => {
+                    Self::ResponseMcpCallFailed(::serde_json::from_str(frame)?)
+                }
+                Some(_) => Self::Unknown(::serde_json::from_str(frame)?),
+                None => ::serde_json::from_str(frame)?,
+            },
+        )
+    }
     /// Every event `type` this version knows, in spec order.
     pub const EVENT_TYPES: &'static [&'static str] = &[
         "conversation.created",
@@ -730,6 +960,9 @@ impl ServerEvent {
 }
 impl ::realtime_types::Event for ServerEvent {
     const EVENT_TYPES: &'static [&'static str] = Self::EVENT_TYPES;
+    fn from_frame(frame: &str) -> Result<Self, ::serde_json::Error> {
+        Self::from_frame(frame)
+    }
     fn event_type(&self) -> &str {
         self.event_type()
     }
@@ -739,12 +972,12 @@ impl ::realtime_types::Event for ServerEvent {
 }
 impl From<super::schemas::RealtimeServerEventConversationCreated> for ServerEvent {
     fn from(value: super::schemas::RealtimeServerEventConversationCreated) -> Self {
-        Self::ConversationCreated(value)
+        Self::ConversationCreated(Box::new(value))
     }
 }
 impl From<super::schemas::RealtimeServerEventConversationItemCreated> for ServerEvent {
     fn from(value: super::schemas::RealtimeServerEventConversationItemCreated) -> Self {
-        Self::ConversationItemCreated(value)
+        Self::ConversationItemCreated(Box::new(value))
     }
 }
 impl From<super::schemas::RealtimeServerEventConversationItemDeleted> for ServerEvent {
@@ -758,7 +991,7 @@ impl From<
     fn from(
         value: super::schemas::RealtimeServerEventConversationItemInputAudioTranscriptionCompleted,
     ) -> Self {
-        Self::ConversationItemInputAudioTranscriptionCompleted(value)
+        Self::ConversationItemInputAudioTranscriptionCompleted(Box::new(value))
     }
 }
 impl From<
@@ -776,14 +1009,14 @@ impl From<
     fn from(
         value: super::schemas::RealtimeServerEventConversationItemInputAudioTranscriptionFailed,
     ) -> Self {
-        Self::ConversationItemInputAudioTranscriptionFailed(value)
+        Self::ConversationItemInputAudioTranscriptionFailed(Box::new(value))
     }
 }
 impl From<super::schemas::RealtimeServerEventConversationItemRetrieved> for ServerEvent {
     fn from(
         value: super::schemas::RealtimeServerEventConversationItemRetrieved,
     ) -> Self {
-        Self::ConversationItemRetrieved(value)
+        Self::ConversationItemRetrieved(Box::new(value))
     }
 }
 impl From<super::schemas::RealtimeServerEventConversationItemTruncated> for ServerEvent {
@@ -795,7 +1028,7 @@ impl From<super::schemas::RealtimeServerEventConversationItemTruncated> for Serv
 }
 impl From<super::schemas::RealtimeServerEventError> for ServerEvent {
     fn from(value: super::schemas::RealtimeServerEventError) -> Self {
-        Self::Error(value)
+        Self::Error(Box::new(value))
     }
 }
 impl From<super::schemas::RealtimeServerEventInputAudioBufferCleared> for ServerEvent {
@@ -867,22 +1100,22 @@ for ServerEvent {
 }
 impl From<super::schemas::RealtimeServerEventResponseContentPartAdded> for ServerEvent {
     fn from(value: super::schemas::RealtimeServerEventResponseContentPartAdded) -> Self {
-        Self::ResponseContentPartAdded(value)
+        Self::ResponseContentPartAdded(Box::new(value))
     }
 }
 impl From<super::schemas::RealtimeServerEventResponseContentPartDone> for ServerEvent {
     fn from(value: super::schemas::RealtimeServerEventResponseContentPartDone) -> Self {
-        Self::ResponseContentPartDone(value)
+        Self::ResponseContentPartDone(Box::new(value))
     }
 }
 impl From<super::schemas::RealtimeServerEventResponseCreated> for ServerEvent {
     fn from(value: super::schemas::RealtimeServerEventResponseCreated) -> Self {
-        Self::ResponseCreated(value)
+        Self::ResponseCreated(Box::new(value))
     }
 }
 impl From<super::schemas::RealtimeServerEventResponseDone> for ServerEvent {
     fn from(value: super::schemas::RealtimeServerEventResponseDone) -> Self {
-        Self::ResponseDone(value)
+        Self::ResponseDone(Box::new(value))
     }
 }
 impl From<super::schemas::RealtimeServerEventResponseFunctionCallArgumentsDelta>
@@ -903,12 +1136,12 @@ for ServerEvent {
 }
 impl From<super::schemas::RealtimeServerEventResponseOutputItemAdded> for ServerEvent {
     fn from(value: super::schemas::RealtimeServerEventResponseOutputItemAdded) -> Self {
-        Self::ResponseOutputItemAdded(value)
+        Self::ResponseOutputItemAdded(Box::new(value))
     }
 }
 impl From<super::schemas::RealtimeServerEventResponseOutputItemDone> for ServerEvent {
     fn from(value: super::schemas::RealtimeServerEventResponseOutputItemDone) -> Self {
-        Self::ResponseOutputItemDone(value)
+        Self::ResponseOutputItemDone(Box::new(value))
     }
 }
 impl From<super::schemas::RealtimeServerEventResponseTextDelta> for ServerEvent {
@@ -923,12 +1156,12 @@ impl From<super::schemas::RealtimeServerEventResponseTextDone> for ServerEvent {
 }
 impl From<super::schemas::RealtimeServerEventSessionCreated> for ServerEvent {
     fn from(value: super::schemas::RealtimeServerEventSessionCreated) -> Self {
-        Self::SessionCreated(value)
+        Self::SessionCreated(Box::new(value))
     }
 }
 impl From<super::schemas::RealtimeServerEventSessionUpdated> for ServerEvent {
     fn from(value: super::schemas::RealtimeServerEventSessionUpdated) -> Self {
-        Self::SessionUpdated(value)
+        Self::SessionUpdated(Box::new(value))
     }
 }
 impl From<super::schemas::RealtimeServerEventOutputAudioBufferStarted> for ServerEvent {
@@ -948,12 +1181,12 @@ impl From<super::schemas::RealtimeServerEventOutputAudioBufferCleared> for Serve
 }
 impl From<super::schemas::RealtimeServerEventConversationItemAdded> for ServerEvent {
     fn from(value: super::schemas::RealtimeServerEventConversationItemAdded) -> Self {
-        Self::ConversationItemAdded(value)
+        Self::ConversationItemAdded(Box::new(value))
     }
 }
 impl From<super::schemas::RealtimeServerEventConversationItemDone> for ServerEvent {
     fn from(value: super::schemas::RealtimeServerEventConversationItemDone) -> Self {
-        Self::ConversationItemDone(value)
+        Self::ConversationItemDone(Box::new(value))
     }
 }
 impl From<super::schemas::RealtimeServerEventInputAudioBufferTimeoutTriggered>
@@ -1609,7 +1842,7 @@ pub enum ServerEventRef<'a> {
         super::schemas::RealtimeServerEventResponseMcpCallFailedRef<'a>,
     ),
     /// Any other event, unknown ones included, decoded into [`ServerEvent`].
-    Owned(Box<ServerEvent>),
+    Owned(ServerEvent),
 }
 impl<'a> ServerEventRef<'a> {
     /// The event `type`s decoded into borrowed views, in spec order;
@@ -1752,7 +1985,7 @@ impl<'a> ServerEventRef<'a> {
                 Some("response.mcp_call.failed") => {
                     Self::ResponseMcpCallFailed(::serde_json::from_str(frame)?)
                 }
-                _ => Self::Owned(Box::new(::serde_json::from_str(frame)?)),
+                _ => Self::Owned(ServerEvent::from_frame(frame)?),
             },
         )
     }
@@ -1811,93 +2044,73 @@ impl<'a> ServerEventRef<'a> {
     /// The owned event (copies the strings that were borrowed).
     pub fn into_owned(self) -> ServerEvent {
         match self {
-            Self::ConversationItemDeleted(event) => {
-                ServerEvent::ConversationItemDeleted(event.into_owned())
-            }
+            Self::ConversationItemDeleted(event) => ServerEvent::from(event.into_owned()),
             Self::ConversationItemTruncated(event) => {
-                ServerEvent::ConversationItemTruncated(event.into_owned())
+                ServerEvent::from(event.into_owned())
             }
-            Self::InputAudioBufferCleared(event) => {
-                ServerEvent::InputAudioBufferCleared(event.into_owned())
-            }
+            Self::InputAudioBufferCleared(event) => ServerEvent::from(event.into_owned()),
             Self::InputAudioBufferCommitted(event) => {
-                ServerEvent::InputAudioBufferCommitted(event.into_owned())
+                ServerEvent::from(event.into_owned())
             }
             Self::InputAudioBufferDtmfEventReceived(event) => {
-                ServerEvent::InputAudioBufferDtmfEventReceived(event.into_owned())
+                ServerEvent::from(event.into_owned())
             }
             Self::InputAudioBufferSpeechStarted(event) => {
-                ServerEvent::InputAudioBufferSpeechStarted(event.into_owned())
+                ServerEvent::from(event.into_owned())
             }
             Self::InputAudioBufferSpeechStopped(event) => {
-                ServerEvent::InputAudioBufferSpeechStopped(event.into_owned())
+                ServerEvent::from(event.into_owned())
             }
             Self::ResponseOutputAudioDelta(event) => {
-                ServerEvent::ResponseOutputAudioDelta(event.into_owned())
+                ServerEvent::from(event.into_owned())
             }
-            Self::ResponseOutputAudioDone(event) => {
-                ServerEvent::ResponseOutputAudioDone(event.into_owned())
-            }
+            Self::ResponseOutputAudioDone(event) => ServerEvent::from(event.into_owned()),
             Self::ResponseOutputAudioTranscriptDelta(event) => {
-                ServerEvent::ResponseOutputAudioTranscriptDelta(event.into_owned())
+                ServerEvent::from(event.into_owned())
             }
             Self::ResponseOutputAudioTranscriptDone(event) => {
-                ServerEvent::ResponseOutputAudioTranscriptDone(event.into_owned())
+                ServerEvent::from(event.into_owned())
             }
             Self::ResponseFunctionCallArgumentsDelta(event) => {
-                ServerEvent::ResponseFunctionCallArgumentsDelta(event.into_owned())
+                ServerEvent::from(event.into_owned())
             }
             Self::ResponseFunctionCallArgumentsDone(event) => {
-                ServerEvent::ResponseFunctionCallArgumentsDone(event.into_owned())
+                ServerEvent::from(event.into_owned())
             }
-            Self::ResponseOutputTextDelta(event) => {
-                ServerEvent::ResponseOutputTextDelta(event.into_owned())
-            }
-            Self::ResponseOutputTextDone(event) => {
-                ServerEvent::ResponseOutputTextDone(event.into_owned())
-            }
+            Self::ResponseOutputTextDelta(event) => ServerEvent::from(event.into_owned()),
+            Self::ResponseOutputTextDone(event) => ServerEvent::from(event.into_owned()),
             Self::OutputAudioBufferStarted(event) => {
-                ServerEvent::OutputAudioBufferStarted(event.into_owned())
+                ServerEvent::from(event.into_owned())
             }
             Self::OutputAudioBufferStopped(event) => {
-                ServerEvent::OutputAudioBufferStopped(event.into_owned())
+                ServerEvent::from(event.into_owned())
             }
             Self::OutputAudioBufferCleared(event) => {
-                ServerEvent::OutputAudioBufferCleared(event.into_owned())
+                ServerEvent::from(event.into_owned())
             }
             Self::InputAudioBufferTimeoutTriggered(event) => {
-                ServerEvent::InputAudioBufferTimeoutTriggered(event.into_owned())
+                ServerEvent::from(event.into_owned())
             }
             Self::ConversationItemInputAudioTranscriptionSegment(event) => {
-                ServerEvent::ConversationItemInputAudioTranscriptionSegment(
-                    event.into_owned(),
-                )
+                ServerEvent::from(event.into_owned())
             }
-            Self::McpListToolsInProgress(event) => {
-                ServerEvent::McpListToolsInProgress(event.into_owned())
-            }
-            Self::McpListToolsCompleted(event) => {
-                ServerEvent::McpListToolsCompleted(event.into_owned())
-            }
-            Self::McpListToolsFailed(event) => {
-                ServerEvent::McpListToolsFailed(event.into_owned())
-            }
+            Self::McpListToolsInProgress(event) => ServerEvent::from(event.into_owned()),
+            Self::McpListToolsCompleted(event) => ServerEvent::from(event.into_owned()),
+            Self::McpListToolsFailed(event) => ServerEvent::from(event.into_owned()),
             Self::ResponseMcpCallArgumentsDelta(event) => {
-                ServerEvent::ResponseMcpCallArgumentsDelta(event.into_owned())
+                ServerEvent::from(event.into_owned())
             }
             Self::ResponseMcpCallArgumentsDone(event) => {
-                ServerEvent::ResponseMcpCallArgumentsDone(event.into_owned())
+                ServerEvent::from(event.into_owned())
             }
             Self::ResponseMcpCallInProgress(event) => {
-                ServerEvent::ResponseMcpCallInProgress(event.into_owned())
+                ServerEvent::from(event.into_owned())
             }
             Self::ResponseMcpCallCompleted(event) => {
-                ServerEvent::ResponseMcpCallCompleted(event.into_owned())
+                ServerEvent::from(event.into_owned())
             }
-            Self::ResponseMcpCallFailed(event) => {
-                ServerEvent::ResponseMcpCallFailed(event.into_owned())
-            }
-            Self::Owned(event) => *event,
+            Self::ResponseMcpCallFailed(event) => ServerEvent::from(event.into_owned()),
+            Self::Owned(event) => event,
         }
     }
 }
@@ -1985,7 +2198,7 @@ pub trait ClientEventMethods {
         event_id: Option<String>,
     ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
         self.send_event(
-            ClientEvent::ConversationItemCreate(super::schemas::RealtimeClientEventConversationItemCreate {
+            ClientEvent::from(super::schemas::RealtimeClientEventConversationItemCreate {
                 event_id,
                 previous_item_id,
                 item,
@@ -2000,7 +2213,7 @@ pub trait ClientEventMethods {
         event_id: Option<String>,
     ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
         self.send_event(
-            ClientEvent::ConversationItemDelete(super::schemas::RealtimeClientEventConversationItemDelete {
+            ClientEvent::from(super::schemas::RealtimeClientEventConversationItemDelete {
                 event_id,
                 item_id,
                 unknown_fields: ::serde_json::Map::new(),
@@ -2014,7 +2227,7 @@ pub trait ClientEventMethods {
         event_id: Option<String>,
     ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
         self.send_event(
-            ClientEvent::ConversationItemRetrieve(super::schemas::RealtimeClientEventConversationItemRetrieve {
+            ClientEvent::from(super::schemas::RealtimeClientEventConversationItemRetrieve {
                 event_id,
                 item_id,
                 unknown_fields: ::serde_json::Map::new(),
@@ -2030,7 +2243,7 @@ pub trait ClientEventMethods {
         event_id: Option<String>,
     ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
         self.send_event(
-            ClientEvent::ConversationItemTruncate(super::schemas::RealtimeClientEventConversationItemTruncate {
+            ClientEvent::from(super::schemas::RealtimeClientEventConversationItemTruncate {
                 event_id,
                 item_id,
                 content_index,
@@ -2046,7 +2259,7 @@ pub trait ClientEventMethods {
         event_id: Option<String>,
     ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
         self.send_event(
-            ClientEvent::InputAudioBufferAppend(super::schemas::RealtimeClientEventInputAudioBufferAppend {
+            ClientEvent::from(super::schemas::RealtimeClientEventInputAudioBufferAppend {
                 event_id,
                 audio,
                 unknown_fields: ::serde_json::Map::new(),
@@ -2059,7 +2272,7 @@ pub trait ClientEventMethods {
         event_id: Option<String>,
     ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
         self.send_event(
-            ClientEvent::InputAudioBufferClear(super::schemas::RealtimeClientEventInputAudioBufferClear {
+            ClientEvent::from(super::schemas::RealtimeClientEventInputAudioBufferClear {
                 event_id,
                 unknown_fields: ::serde_json::Map::new(),
             }),
@@ -2071,7 +2284,7 @@ pub trait ClientEventMethods {
         event_id: Option<String>,
     ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
         self.send_event(
-            ClientEvent::OutputAudioBufferClear(super::schemas::RealtimeClientEventOutputAudioBufferClear {
+            ClientEvent::from(super::schemas::RealtimeClientEventOutputAudioBufferClear {
                 event_id,
                 unknown_fields: ::serde_json::Map::new(),
             }),
@@ -2083,7 +2296,7 @@ pub trait ClientEventMethods {
         event_id: Option<String>,
     ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
         self.send_event(
-            ClientEvent::InputAudioBufferCommit(super::schemas::RealtimeClientEventInputAudioBufferCommit {
+            ClientEvent::from(super::schemas::RealtimeClientEventInputAudioBufferCommit {
                 event_id,
                 unknown_fields: ::serde_json::Map::new(),
             }),
@@ -2096,7 +2309,7 @@ pub trait ClientEventMethods {
         event_id: Option<String>,
     ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
         self.send_event(
-            ClientEvent::ResponseCancel(super::schemas::RealtimeClientEventResponseCancel {
+            ClientEvent::from(super::schemas::RealtimeClientEventResponseCancel {
                 event_id,
                 response_id,
                 unknown_fields: ::serde_json::Map::new(),
@@ -2110,7 +2323,7 @@ pub trait ClientEventMethods {
         event_id: Option<String>,
     ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
         self.send_event(
-            ClientEvent::ResponseCreate(super::schemas::RealtimeClientEventResponseCreate {
+            ClientEvent::from(super::schemas::RealtimeClientEventResponseCreate {
                 event_id,
                 response,
                 unknown_fields: ::serde_json::Map::new(),
@@ -2124,7 +2337,7 @@ pub trait ClientEventMethods {
         event_id: Option<String>,
     ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
         self.send_event(
-            ClientEvent::SessionUpdate(super::schemas::RealtimeClientEventSessionUpdate {
+            ClientEvent::from(super::schemas::RealtimeClientEventSessionUpdate {
                 event_id,
                 session,
                 unknown_fields: ::serde_json::Map::new(),

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq)]
 pub enum ClientEvent {
     /// `session.update`: Send this event to update the translation session configuration.
-    SessionUpdate(super::schemas::RealtimeTranslationClientEventSessionUpdate),
+    SessionUpdate(Box<super::schemas::RealtimeTranslationClientEventSessionUpdate>),
     /// `session.input_audio_buffer.append`: Send this event to append audio bytes to the translation session input audio buffer.
     SessionInputAudioBufferAppend(
         super::schemas::RealtimeTranslationClientEventInputAudioBufferAppend,
@@ -17,6 +17,33 @@ pub enum ClientEvent {
     Unknown(::serde_json::Value),
 }
 impl ClientEvent {
+    /// Decodes the text of one frame (one WebSocket message) into
+    /// the same event as `serde_json::from_str`, faster.
+    ///
+    /// The first top-level `type` is found by a byte scan of the
+    /// first entries (the frame is parsed an extra time only when
+    /// the scan cannot tell, e.g. an escape in the `type`), then the
+    /// frame is decoded straight into that event's struct, without
+    /// buffering the entries before the `type`. Events this version
+    /// does not know are [`Unknown`](Self::Unknown); malformed
+    /// frames are the same errors as with `serde_json::from_str`.
+    pub fn from_frame(frame: &str) -> Result<Self, ::serde_json::Error> {
+        Ok(
+            match ::realtime_types::support::frame_tag(frame, "type").as_deref() {
+                Some("session.update") => {
+                    Self::SessionUpdate(::serde_json::from_str(frame)?)
+                }
+                Some("session.input_audio_buffer.append") => {
+                    Self::SessionInputAudioBufferAppend(::serde_json::from_str(frame)?)
+                }
+                Some("session.close") => {
+                    Self::SessionClose(::serde_json::from_str(frame)?)
+                }
+                Some(_) => Self::Unknown(::serde_json::from_str(frame)?),
+                None => ::serde_json::from_str(frame)?,
+            },
+        )
+    }
     /// Every event `type` this version knows, in spec order.
     pub const EVENT_TYPES: &'static [&'static str] = &[
         "session.update",
@@ -39,6 +66,9 @@ impl ClientEvent {
 }
 impl ::realtime_types::Event for ClientEvent {
     const EVENT_TYPES: &'static [&'static str] = Self::EVENT_TYPES;
+    fn from_frame(frame: &str) -> Result<Self, ::serde_json::Error> {
+        Self::from_frame(frame)
+    }
     fn event_type(&self) -> &str {
         self.event_type()
     }
@@ -48,7 +78,7 @@ impl ::realtime_types::Event for ClientEvent {
 }
 impl From<super::schemas::RealtimeTranslationClientEventSessionUpdate> for ClientEvent {
     fn from(value: super::schemas::RealtimeTranslationClientEventSessionUpdate) -> Self {
-        Self::SessionUpdate(value)
+        Self::SessionUpdate(Box::new(value))
     }
 }
 impl From<super::schemas::RealtimeTranslationClientEventInputAudioBufferAppend>
@@ -152,7 +182,7 @@ pub enum ClientEventRef<'a> {
     /// `session.close`, borrowed.
     SessionClose(super::schemas::RealtimeTranslationClientEventSessionCloseRef<'a>),
     /// Any other event, unknown ones included, decoded into [`ClientEvent`].
-    Owned(Box<ClientEvent>),
+    Owned(ClientEvent),
 }
 impl<'a> ClientEventRef<'a> {
     /// The event `type`s decoded into borrowed views, in spec order;
@@ -177,7 +207,7 @@ impl<'a> ClientEventRef<'a> {
                 Some("session.close") => {
                     Self::SessionClose(::serde_json::from_str(frame)?)
                 }
-                _ => Self::Owned(Box::new(::serde_json::from_str(frame)?)),
+                _ => Self::Owned(ClientEvent::from_frame(frame)?),
             },
         )
     }
@@ -197,10 +227,10 @@ impl<'a> ClientEventRef<'a> {
     pub fn into_owned(self) -> ClientEvent {
         match self {
             Self::SessionInputAudioBufferAppend(event) => {
-                ClientEvent::SessionInputAudioBufferAppend(event.into_owned())
+                ClientEvent::from(event.into_owned())
             }
-            Self::SessionClose(event) => ClientEvent::SessionClose(event.into_owned()),
-            Self::Owned(event) => *event,
+            Self::SessionClose(event) => ClientEvent::from(event.into_owned()),
+            Self::Owned(event) => event,
         }
     }
 }
@@ -241,11 +271,11 @@ impl ::serde::Serialize for ClientEventRef<'_> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ServerEvent {
     /// `error`: Returned when an error occurs, which could be a client problem or a server problem.
-    Error(super::schemas::RealtimeServerEventError),
+    Error(Box<super::schemas::RealtimeServerEventError>),
     /// `session.created`: Returned when a translation session is created.
-    SessionCreated(super::schemas::RealtimeTranslationServerEventSessionCreated),
+    SessionCreated(Box<super::schemas::RealtimeTranslationServerEventSessionCreated>),
     /// `session.updated`: Returned when a translation session is updated with a `session.update` event, unless there is an error.
-    SessionUpdated(super::schemas::RealtimeTranslationServerEventSessionUpdated),
+    SessionUpdated(Box<super::schemas::RealtimeTranslationServerEventSessionUpdated>),
     /// `session.closed`: Returned when a realtime translation session is closed.
     SessionClosed(super::schemas::RealtimeTranslationServerEventSessionClosed),
     /// `session.input_transcript.delta`: Returned when optional source-language transcript text is available.
@@ -264,6 +294,43 @@ pub enum ServerEvent {
     Unknown(::serde_json::Value),
 }
 impl ServerEvent {
+    /// Decodes the text of one frame (one WebSocket message) into
+    /// the same event as `serde_json::from_str`, faster.
+    ///
+    /// The first top-level `type` is found by a byte scan of the
+    /// first entries (the frame is parsed an extra time only when
+    /// the scan cannot tell, e.g. an escape in the `type`), then the
+    /// frame is decoded straight into that event's struct, without
+    /// buffering the entries before the `type`. Events this version
+    /// does not know are [`Unknown`](Self::Unknown); malformed
+    /// frames are the same errors as with `serde_json::from_str`.
+    pub fn from_frame(frame: &str) -> Result<Self, ::serde_json::Error> {
+        Ok(
+            match ::realtime_types::support::frame_tag(frame, "type").as_deref() {
+                Some("error") => Self::Error(::serde_json::from_str(frame)?),
+                Some("session.created") => {
+                    Self::SessionCreated(::serde_json::from_str(frame)?)
+                }
+                Some("session.updated") => {
+                    Self::SessionUpdated(::serde_json::from_str(frame)?)
+                }
+                Some("session.closed") => {
+                    Self::SessionClosed(::serde_json::from_str(frame)?)
+                }
+                Some("session.input_transcript.delta") => {
+                    Self::SessionInputTranscriptDelta(::serde_json::from_str(frame)?)
+                }
+                Some("session.output_transcript.delta") => {
+                    Self::SessionOutputTranscriptDelta(::serde_json::from_str(frame)?)
+                }
+                Some("session.output_audio.delta") => {
+                    Self::SessionOutputAudioDelta(::serde_json::from_str(frame)?)
+                }
+                Some(_) => Self::Unknown(::serde_json::from_str(frame)?),
+                None => ::serde_json::from_str(frame)?,
+            },
+        )
+    }
     /// Every event `type` this version knows, in spec order.
     pub const EVENT_TYPES: &'static [&'static str] = &[
         "error",
@@ -294,6 +361,9 @@ impl ServerEvent {
 }
 impl ::realtime_types::Event for ServerEvent {
     const EVENT_TYPES: &'static [&'static str] = Self::EVENT_TYPES;
+    fn from_frame(frame: &str) -> Result<Self, ::serde_json::Error> {
+        Self::from_frame(frame)
+    }
     fn event_type(&self) -> &str {
         self.event_type()
     }
@@ -303,21 +373,21 @@ impl ::realtime_types::Event for ServerEvent {
 }
 impl From<super::schemas::RealtimeServerEventError> for ServerEvent {
     fn from(value: super::schemas::RealtimeServerEventError) -> Self {
-        Self::Error(value)
+        Self::Error(Box::new(value))
     }
 }
 impl From<super::schemas::RealtimeTranslationServerEventSessionCreated> for ServerEvent {
     fn from(
         value: super::schemas::RealtimeTranslationServerEventSessionCreated,
     ) -> Self {
-        Self::SessionCreated(value)
+        Self::SessionCreated(Box::new(value))
     }
 }
 impl From<super::schemas::RealtimeTranslationServerEventSessionUpdated> for ServerEvent {
     fn from(
         value: super::schemas::RealtimeTranslationServerEventSessionUpdated,
     ) -> Self {
-        Self::SessionUpdated(value)
+        Self::SessionUpdated(Box::new(value))
     }
 }
 impl From<super::schemas::RealtimeTranslationServerEventSessionClosed> for ServerEvent {
@@ -472,7 +542,7 @@ pub enum ServerEventRef<'a> {
         super::schemas::RealtimeTranslationServerEventSessionOutputTranscriptDeltaRef<'a>,
     ),
     /// Any other event, unknown ones included, decoded into [`ServerEvent`].
-    Owned(Box<ServerEvent>),
+    Owned(ServerEvent),
 }
 impl<'a> ServerEventRef<'a> {
     /// The event `type`s decoded into borrowed views, in spec order;
@@ -501,7 +571,7 @@ impl<'a> ServerEventRef<'a> {
                 Some("session.output_transcript.delta") => {
                     Self::SessionOutputTranscriptDelta(::serde_json::from_str(frame)?)
                 }
-                _ => Self::Owned(Box::new(::serde_json::from_str(frame)?)),
+                _ => Self::Owned(ServerEvent::from_frame(frame)?),
             },
         )
     }
@@ -521,14 +591,14 @@ impl<'a> ServerEventRef<'a> {
     /// The owned event (copies the strings that were borrowed).
     pub fn into_owned(self) -> ServerEvent {
         match self {
-            Self::SessionClosed(event) => ServerEvent::SessionClosed(event.into_owned()),
+            Self::SessionClosed(event) => ServerEvent::from(event.into_owned()),
             Self::SessionInputTranscriptDelta(event) => {
-                ServerEvent::SessionInputTranscriptDelta(event.into_owned())
+                ServerEvent::from(event.into_owned())
             }
             Self::SessionOutputTranscriptDelta(event) => {
-                ServerEvent::SessionOutputTranscriptDelta(event.into_owned())
+                ServerEvent::from(event.into_owned())
             }
-            Self::Owned(event) => *event,
+            Self::Owned(event) => event,
         }
     }
 }
@@ -584,7 +654,7 @@ pub trait ClientEventMethods {
         event_id: Option<String>,
     ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
         self.send_event(
-            ClientEvent::SessionUpdate(super::schemas::RealtimeTranslationClientEventSessionUpdate {
+            ClientEvent::from(super::schemas::RealtimeTranslationClientEventSessionUpdate {
                 event_id,
                 session,
                 unknown_fields: ::serde_json::Map::new(),
@@ -598,7 +668,7 @@ pub trait ClientEventMethods {
         event_id: Option<String>,
     ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
         self.send_event(
-            ClientEvent::SessionInputAudioBufferAppend(super::schemas::RealtimeTranslationClientEventInputAudioBufferAppend {
+            ClientEvent::from(super::schemas::RealtimeTranslationClientEventInputAudioBufferAppend {
                 event_id,
                 audio,
                 unknown_fields: ::serde_json::Map::new(),
@@ -611,7 +681,7 @@ pub trait ClientEventMethods {
         event_id: Option<String>,
     ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
         self.send_event(
-            ClientEvent::SessionClose(super::schemas::RealtimeTranslationClientEventSessionClose {
+            ClientEvent::from(super::schemas::RealtimeTranslationClientEventSessionClose {
                 event_id,
                 unknown_fields: ::serde_json::Map::new(),
             }),

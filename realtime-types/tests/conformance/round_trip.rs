@@ -37,17 +37,22 @@ pub fn view_round_trip<'a, R: EventRef<'a>>(
         .map_err(|e| format!("the view's owned event: {e}"))
 }
 
-/// Decodes `value` into the union `E`, from JSON text and from a
+/// Decodes `value` into the union `E`, from JSON text (with
+/// `serde_json::from_str` and with `from_frame`, which must agree) and from a
 /// `serde_json::Value`, checks that it is the variant for `event_type` (not
 /// `Unknown`), and that encoding it gives `value` back.
-pub fn round_trip<E: Event>(event_type: &str, value: &Value) -> Result<(), String> {
+pub fn round_trip<E: Event + PartialEq>(event_type: &str, value: &Value) -> Result<(), String> {
     let text = serde_json::to_string(value).map_err(|e| e.to_string())?;
     let from_text: E =
         serde_json::from_str(&text).map_err(|e| format!("decoding the text: {e}"))?;
     let from_value: E =
         serde_json::from_value(value.clone()).map_err(|e| format!("decoding the value: {e}"))?;
-    for event in [&from_text, &from_value] {
+    let from_frame = E::from_frame(&text).map_err(|e| format!("from_frame: {e}"))?;
+    for event in [&from_text, &from_value, &from_frame] {
         check_decoded(event, event_type, value)?;
+    }
+    if from_frame != from_text {
+        return Err("from_frame decoded another event than serde_json::from_str".to_string());
     }
     Ok(())
 }
