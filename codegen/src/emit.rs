@@ -6,6 +6,8 @@
 //! serde_json and schemars by absolute paths, and to prelude types by their
 //! short names, which the naming module reserves.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
@@ -13,7 +15,7 @@ use crate::docs::doc_lines;
 use crate::error::Error;
 use crate::ir::{
     Constant, Direction, Field, JsonKind, KindPayload, KindUnion, Module, StringEnum, StructType,
-    TaggedUnion, TypeDef, TypeKind, TypeRef, TypeSpace, borrowed_view_name,
+    Surface, TaggedUnion, TypeDef, TypeKind, TypeRef, TypeSpace, borrowed_view_name,
 };
 use crate::lower::UNKNOWN_FIELDS;
 use crate::naming;
@@ -42,38 +44,134 @@ pub struct GeneratedFile {
 }
 
 /// Emits every file for a type space, in a fixed order.
+///
+/// Building tokens, parsing and printing them is most of the generator's
+/// time, so the work is cut into jobs (each surface file, and the large
+/// shared `schemas` module in contiguous pieces) that worker threads take
+/// in turn. `prettyplease` prints a file's items one after the other, so
+/// formatting contiguous pieces and joining them gives the same bytes as
+/// formatting the whole file: the output depends neither on the number of
+/// pieces nor on the machine.
 pub fn emit(space: &TypeSpace, stamp: &SpecStamp) -> Result<Vec<GeneratedFile>, Error> {
-    let mut files = vec![file(
-        "mod.rs",
-        format_tokens("mod.rs", module_index(space))?,
-        stamp,
-    )];
-    files.push(file(
-        "schemas.rs",
-        format_in_parallel("schemas.rs", space)?,
-        stamp,
-    ));
+    let schema_ids: Vec<&String> = space
+        .types
+        .iter()
+        .filter(|(_, d)| d.module == Module::Schemas)
+        .map(|(id, _)| id)
+        .collect();
+    let piece_len = schema_ids.len().div_ceil(SCHEMA_PIECES).max(1);
+    // Largest first, so that no thread is left with a big job at the end.
+    let mut jobs: Vec<Job<'_>> = schema_ids.chunks(piece_len).map(Job::Schemas).collect();
+    let pieces = jobs.len();
+    jobs.extend(space.surfaces.iter().map(Job::Surface));
+    jobs.push(Job::Index);
+    let mut texts = run_jobs(&jobs, |job| job.format(space))?.into_iter();
+    let schemas: String = texts.by_ref().take(pieces).collect();
+    let mut files = Vec::new();
     for surface in &space.surfaces {
-        let path = format!("{}.rs", surface.module);
-        let doc = doc_attrs(&surface.doc.join("\n"));
-        let module = Module::Surface(surface.module.clone());
-        let items = module_items(space, &module, |_| true)?;
-        let methods = surface
-            .unions
-            .iter()
-            .filter(|union| union.direction == Direction::ClientToServer)
-            .filter_map(|union| space.types.get(&union.id))
-            .map(|def| {
-                Emitter {
-                    space,
-                    module: &module,
-                }
-                .client_event_methods(def)
-            });
-        let tokens = quote! { #(#![doc = #doc])* #items #(#methods)* };
-        files.push(file(&path, format_tokens(&path, tokens)?, stamp));
+        let body = texts.next().unwrap_or_default();
+        files.push(file(&format!("{}.rs", surface.module), body, stamp));
     }
+    let index = texts.next().unwrap_or_default();
+    files.insert(0, file("schemas.rs", schemas, stamp));
+    files.insert(0, file("mod.rs", index, stamp));
     Ok(files)
+}
+
+/// How many pieces the shared `schemas` module is cut into.
+const SCHEMA_PIECES: usize = 8;
+
+/// One unit of formatting work.
+enum Job<'a> {
+    /// `mod.rs`.
+    Index,
+    /// A contiguous run of the `schemas` module's items (ids in order).
+    Schemas(&'a [&'a String]),
+    /// A surface module (`ga.rs`, ...).
+    Surface(&'a Surface),
+}
+
+impl Job<'_> {
+    /// The formatted text of this job.
+    fn format(&self, space: &TypeSpace) -> Result<String, Error> {
+        match self {
+            Job::Index => format_tokens("mod.rs", module_index(space)),
+            Job::Schemas(ids) => {
+                let (first, last) = (ids[0], ids[ids.len() - 1]);
+                let items = module_items(space, &Module::Schemas, |id| id >= first && id <= last)?;
+                format_tokens("schemas.rs", items)
+            }
+            Job::Surface(surface) => {
+                let path = format!("{}.rs", surface.module);
+                format_tokens(&path, surface_tokens(space, surface)?)
+            }
+        }
+    }
+}
+
+/// Runs `work` on every job on as many threads as the machine has cores,
+/// and gives the results in job order.
+fn run_jobs<J: Sync>(
+    jobs: &[J],
+    work: impl Fn(&J) -> Result<String, Error> + Sync,
+) -> Result<Vec<String>, Error> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(jobs.len())
+        .max(1);
+    let next = AtomicUsize::new(0);
+    let mut done: Vec<(usize, Result<String, Error>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(job) = jobs.get(index) else {
+                            return done;
+                        };
+                        done.push((index, work(job)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| {
+                worker.join().unwrap_or_else(|_| {
+                    vec![(
+                        usize::MAX,
+                        Err(Error::Emit {
+                            file: "(all)".into(),
+                            message: "a formatting thread panicked".into(),
+                        }),
+                    )]
+                })
+            })
+            .collect()
+    });
+    done.sort_by_key(|(index, _)| *index);
+    done.into_iter().map(|(_, text)| text).collect()
+}
+
+/// The items of a surface module: its unions and the client event methods.
+fn surface_tokens(space: &TypeSpace, surface: &Surface) -> Result<TokenStream, Error> {
+    let doc = doc_attrs(&surface.doc.join("\n"));
+    let module = Module::Surface(surface.module.clone());
+    let items = module_items(space, &module, |_| true)?;
+    let methods = surface
+        .unions
+        .iter()
+        .filter(|union| union.direction == Direction::ClientToServer)
+        .filter_map(|union| space.types.get(&union.id))
+        .map(|def| {
+            Emitter {
+                space,
+                module: &module,
+            }
+            .client_event_methods(def)
+        });
+    Ok(quote! { #(#![doc = #doc])* #items #(#methods)* })
 }
 
 fn file(path: &str, body: String, stamp: &SpecStamp) -> GeneratedFile {
@@ -96,52 +194,6 @@ fn format_tokens(path: &str, tokens: TokenStream) -> Result<String, Error> {
         message: e.to_string(),
     })?;
     Ok(prettyplease::unparse(&syntax))
-}
-
-/// How many pieces the shared `schemas` module is emitted in, in parallel.
-/// `prettyplease` prints a file's items one after the other, so formatting
-/// contiguous pieces and joining them gives the same bytes as formatting the
-/// whole file: the output does not depend on this number or on the machine.
-const SCHEMA_PIECES: usize = 4;
-
-/// Emits the `schemas` module: building tokens, parsing and printing them is
-/// most of the generator's time, so the pieces run on threads of their own.
-fn format_in_parallel(path: &str, space: &TypeSpace) -> Result<String, Error> {
-    let ids: Vec<&String> = space
-        .types
-        .iter()
-        .filter(|(_, d)| d.module == Module::Schemas)
-        .map(|(id, _)| id)
-        .collect();
-    let piece_len = ids.len().div_ceil(SCHEMA_PIECES).max(1);
-    let pieces: Vec<Result<String, Error>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = ids
-            .chunks(piece_len)
-            .map(|piece| {
-                scope.spawn(move || {
-                    let (first, last) = (piece[0], piece[piece.len() - 1]);
-                    let items =
-                        module_items(space, &Module::Schemas, |id| id >= first && id <= last)?;
-                    format_tokens(path, items)
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|handle| {
-                handle.join().unwrap_or_else(|_| {
-                    Err(Error::Emit {
-                        file: path.into(),
-                        message: "a formatting thread panicked".into(),
-                    })
-                })
-            })
-            .collect()
-    });
-    pieces
-        .into_iter()
-        .collect::<Result<Vec<_>, _>>()
-        .map(|pieces| pieces.concat())
 }
 
 fn module_index(space: &TypeSpace) -> TokenStream {
