@@ -204,8 +204,9 @@ fn module_index(space: &TypeSpace) -> TokenStream {
     });
     quote! {
         //! Types generated from OpenAI's OpenAPI document.
-        // Event unions hold their payloads inline: boxing the few large ones
-        // (sessions, responses) would cost an allocation on every decode.
+        // The event unions box their large members (see `boxing` in the
+        // generator); the unions inside events (a realtime or transcription
+        // session, a function or MCP tool) hold their members inline.
         #![allow(clippy::large_enum_variant)]
         /// Every schema reachable from the events, shared by all surfaces.
         pub mod schemas;
