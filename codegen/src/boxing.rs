@@ -58,3 +58,124 @@ fn holds_aggregate_inline(space: &TypeSpace, s: &StructType) -> bool {
             )
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{
+        Direction, EventUnion, Field, Module, StringEnum, Surface, TaggedUnion, TaggedVariant,
+        TypeDef, UnionOrigin,
+    };
+
+    fn def(name: &str, kind: TypeKind) -> (String, TypeDef) {
+        let def = TypeDef {
+            name: name.into(),
+            module: Module::Schemas,
+            description: None,
+            source: format!("#/components/schemas/{name}"),
+            kind,
+        };
+        (name.into(), def)
+    }
+
+    fn event(fields: &[(&str, TypeRef, bool)]) -> TypeKind {
+        TypeKind::Struct(StructType {
+            fields: fields
+                .iter()
+                .map(|(name, ty, boxed)| Field {
+                    wire_name: (*name).into(),
+                    rust_name: (*name).into(),
+                    ty: ty.clone(),
+                    required: true,
+                    nullable: false,
+                    boxed: *boxed,
+                    description: None,
+                    source: String::new(),
+                })
+                .collect(),
+            constants: Vec::new(),
+            derives_default: false,
+            borrowed_view: false,
+        })
+    }
+
+    #[test]
+    fn members_holding_a_struct_or_union_inline_are_boxed() {
+        let named = |id: &str| TypeRef::Named(id.into());
+        let members = [
+            ("Delta", event(&[("delta", TypeRef::String, false)])),
+            (
+                "Limits",
+                event(&[("limits", TypeRef::Array(Box::new(named("Session"))), false)]),
+            ),
+            ("Created", event(&[("session", named("Session"), false)])),
+            (
+                "Aliased",
+                event(&[("session", named("SessionAlias"), false)]),
+            ),
+            ("Recursive", event(&[("session", named("Session"), true)])),
+            ("Status", event(&[("status", named("Status"), false)])),
+        ];
+        let variants = members
+            .iter()
+            .map(|(name, _)| TaggedVariant {
+                name: (*name).into(),
+                tag_value: name.to_lowercase(),
+                ty: (*name).into(),
+                boxed: false,
+            })
+            .collect();
+        let mut space = TypeSpace::default();
+        space
+            .types
+            .extend(members.into_iter().map(|(name, kind)| def(name, kind)));
+        space.types.extend([
+            def("Session", event(&[("id", TypeRef::String, false)])),
+            def("SessionAlias", TypeKind::Alias(named("Session"))),
+            def(
+                "Status",
+                TypeKind::StringEnum(StringEnum { values: Vec::new() }),
+            ),
+            def(
+                "ServerEvent",
+                TypeKind::TaggedUnion(TaggedUnion {
+                    tag: "type".into(),
+                    variants,
+                    is_event_union: true,
+                }),
+            ),
+        ]);
+        space.surfaces.push(Surface {
+            module: "ga".into(),
+            doc: Vec::new(),
+            unions: vec![EventUnion {
+                id: "ServerEvent".into(),
+                origin: UnionOrigin::Schema("RealtimeServerEvent".into()),
+                direction: Direction::ServerToClient,
+            }],
+        });
+
+        box_large_event_variants(&mut space);
+
+        let Some(TypeKind::TaggedUnion(union)) = space.types.get("ServerEvent").map(|d| &d.kind)
+        else {
+            panic!("the union is gone")
+        };
+        let boxed: Vec<(&str, bool)> = union
+            .variants
+            .iter()
+            .map(|v| (v.name.as_str(), v.boxed))
+            .collect();
+        assert_eq!(
+            boxed,
+            [
+                ("Delta", false),
+                ("Limits", false),
+                ("Created", true),
+                ("Aliased", true),
+                ("Recursive", false),
+                ("Status", false),
+            ]
+        );
+    }
+}

@@ -8,9 +8,14 @@
 //! - [`support`]: the hand-written runtime the generated code calls.
 //! - [`audio`]: hand-written helpers for the audio hot path: base64 →
 //!   PCM16, and writing `input_audio_buffer.append` in one pass.
-//! - Every event union has a borrowed view (`ga::ServerEventRef`, ...;
+//! - Every event union decodes a frame with `from_frame` (the `type` is
+//!   found by a byte scan, then the frame goes straight into that event's
+//!   struct) and has a borrowed view (`ga::ServerEventRef`, ...;
 //!   [`EventRef`]) that decodes a frame without copying the strings of the
 //!   events made only of scalars, such as the base64 of audio deltas.
+//! - Events that hold other structs or unions (sessions, responses,
+//!   conversation items) are boxed in their union's variant, so that every
+//!   event is small wherever it is moved.
 //!
 //! Forward compatible by construction: an event `type` this version does not
 //! know decodes to `Unknown(raw)`, string enums keep unknown values in
