@@ -3,12 +3,25 @@
 //!
 //! ```sh
 //! cargo run --release -p realtime-bench --bin decode_bench
+//! # the same with mimalloc as the global allocator instead of the system's:
+//! cargo run --release -p realtime-bench --features mimalloc --bin decode_bench
 //! ```
 //!
 //! Every figure is the median of several timed runs after a warm-up, and the
 //! decoders of one table take turns within each run, so background load
 //! hits them alike: compare the ratios, which are printed, more than the
 //! absolute numbers.
+
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// The global allocator every case runs with.
+const ALLOCATOR: &str = if cfg!(feature = "mimalloc") {
+    "mimalloc (`--features mimalloc`)"
+} else {
+    "the system's (glibc malloc on Linux)"
+};
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -394,6 +407,7 @@ fn main() {
     }
     println!("# realtime-types decode and encode benchmark\n");
     println!("Median of {RUNS} runs after a warm-up; cases take turns within each run.");
+    println!("Allocator: {ALLOCATOR}.");
     println!(
         "Corpus (seed {:#x}):\n",
         realtime_bench::corpus::DEFAULT_SEED
