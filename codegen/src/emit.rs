@@ -60,22 +60,25 @@ pub fn emit(space: &TypeSpace, stamp: &SpecStamp) -> Result<Vec<GeneratedFile>, 
         .map(|(id, _)| id)
         .collect();
     let piece_len = schema_ids.len().div_ceil(SCHEMA_PIECES).max(1);
-    // Largest first, so that no thread is left with a big job at the end.
-    let mut jobs: Vec<Job<'_>> = schema_ids.chunks(piece_len).map(Job::Schemas).collect();
-    let pieces = jobs.len();
+    // The `schemas` pieces, the bulk of the work, go before the surface
+    // files, so that no thread is left with a big job at the end.
+    let mut jobs = vec![Job::Index];
+    jobs.extend(schema_ids.chunks(piece_len).map(Job::Schemas));
     jobs.extend(space.surfaces.iter().map(Job::Surface));
-    jobs.push(Job::Index);
-    let mut texts = run_jobs(&jobs, |job| job.format(space))?.into_iter();
-    let schemas: String = texts.by_ref().take(pieces).collect();
-    let mut files = Vec::new();
-    for surface in &space.surfaces {
-        let body = texts.next().unwrap_or_default();
-        files.push(file(&format!("{}.rs", surface.module), body, stamp));
+    let texts = run_jobs(&jobs, |job| job.format(space))?;
+    // Consecutive jobs of one file (the `schemas` pieces) are joined.
+    let mut bodies: Vec<(String, String)> = Vec::new();
+    for (job, text) in jobs.iter().zip(texts) {
+        let path = job.path();
+        match bodies.last_mut() {
+            Some((last, body)) if *last == path => body.push_str(&text),
+            _ => bodies.push((path, text)),
+        }
     }
-    let index = texts.next().unwrap_or_default();
-    files.insert(0, file("schemas.rs", schemas, stamp));
-    files.insert(0, file("mod.rs", index, stamp));
-    Ok(files)
+    Ok(bodies
+        .into_iter()
+        .map(|(path, body)| file(&path, body, stamp))
+        .collect())
 }
 
 /// How many pieces the shared `schemas` module is cut into.
@@ -92,20 +95,26 @@ enum Job<'a> {
 }
 
 impl Job<'_> {
+    /// The file this job is (part of).
+    fn path(&self) -> String {
+        match self {
+            Job::Index => "mod.rs".into(),
+            Job::Schemas(_) => "schemas.rs".into(),
+            Job::Surface(surface) => format!("{}.rs", surface.module),
+        }
+    }
+
     /// The formatted text of this job.
     fn format(&self, space: &TypeSpace) -> Result<String, Error> {
-        match self {
-            Job::Index => format_tokens("mod.rs", module_index(space)),
+        let tokens = match self {
+            Job::Index => module_index(space),
             Job::Schemas(ids) => {
                 let (first, last) = (ids[0], ids[ids.len() - 1]);
-                let items = module_items(space, &Module::Schemas, |id| id >= first && id <= last)?;
-                format_tokens("schemas.rs", items)
+                module_items(space, &Module::Schemas, |id| id >= first && id <= last)?
             }
-            Job::Surface(surface) => {
-                let path = format!("{}.rs", surface.module);
-                format_tokens(&path, surface_tokens(space, surface)?)
-            }
-        }
+            Job::Surface(surface) => surface_tokens(space, surface)?,
+        };
+        format_tokens(&self.path(), tokens)
     }
 }
 
