@@ -750,16 +750,15 @@ impl Emitter<'_> {
 
     fn tagged_union(&self, name: &Ident, def: &TypeDef, u: &TaggedUnion) -> TokenStream {
         let tag = &u.tag;
-        let variants: Vec<_> = u
+        let members: Vec<UnionMember<'_>> = u
             .variants
             .iter()
             .map(|v| {
-                let variant = ident(&v.name);
                 let ty = self.type_tokens(&TypeRef::Named(v.ty.clone()));
-                let payload = if v.boxed {
-                    quote!(Box<#ty>)
+                let (payload, wrap) = if v.boxed {
+                    (quote!(Box<#ty>), quote!(Box::new(value)))
                 } else {
-                    ty.clone()
+                    (ty.clone(), quote!(value))
                 };
                 let summary = self
                     .space
@@ -771,101 +770,117 @@ impl Emitter<'_> {
                     Some(summary) => format!(" `{}`: {summary}", v.tag_value),
                     None => format!(" `{}`", v.tag_value),
                 };
-                (variant, ty, payload, doc, v.tag_value.as_str())
+                UnionMember {
+                    variant: ident(&v.name),
+                    ty,
+                    payload,
+                    wrap,
+                    doc,
+                    tag_value: &v.tag_value,
+                }
             })
             .collect();
         let unknown_doc = format!(
             " A member whose `{tag}` this version of the spec does not know, kept exactly as it arrived."
         );
-        let enum_variants = variants
-            .iter()
-            .map(|(variant, _, payload, doc, _)| quote! { #[doc = #doc] #variant(#payload), });
-        let serialize_arms = variants.iter().map(
-            |(variant, _, _, _, _)| quote! { Self::#variant(value) => value.serialize(serializer), },
+        let enum_variants = members.iter().map(
+            |UnionMember {
+                 variant,
+                 payload,
+                 doc,
+                 ..
+             }| quote! { #[doc = #doc] #variant(#payload), },
         );
-        let decode_arms = variants.iter().map(|(variant, _, _, _, tag_value)| {
-            quote! { #tag_value => Self::#variant(::serde::Deserialize::deserialize(rest)?), }
+        let serialize_arms = members.iter().map(|UnionMember { variant, .. }| {
+            quote! { Self::#variant(value) => value.serialize(serializer), }
         });
-        let from_impls = u
-            .variants
-            .iter()
-            .zip(&variants)
-            .map(|(v, (variant, ty, _, _, _))| {
-                let value = if v.boxed {
-                    quote!(Box::new(value))
-                } else {
-                    quote!(value)
-                };
+        let decode_arms = members.iter().map(
+            |UnionMember {
+                 variant, tag_value, ..
+             }| {
+                quote! { #tag_value => Self::#variant(::serde::Deserialize::deserialize(rest)?), }
+            },
+        );
+        let from_impls = members.iter().map(
+            |UnionMember {
+                 variant, ty, wrap, ..
+             }| {
                 quote! {
                     impl From<#ty> for #name {
                         fn from(value: #ty) -> Self {
-                            Self::#variant(#value)
+                            Self::#variant(#wrap)
                         }
                     }
                 }
-            });
-        let (accessors, event_impl) = if u.is_event_union {
-            let arms = variants
-                .iter()
-                .map(|(variant, _, _, _, tag_value)| quote! { Self::#variant(_) => #tag_value, });
-            let tag_values = variants.iter().map(|(_, _, _, _, tag_value)| tag_value);
-            let frame_arms = variants.iter().map(|(variant, _, _, _, tag_value)| {
+            },
+        );
+        let (accessors, event_impl) =
+            if u.is_event_union {
+                let arms = members.iter().map(
+                    |UnionMember {
+                         variant, tag_value, ..
+                     }| {
+                        quote! { Self::#variant(_) => #tag_value, }
+                    },
+                );
+                let tag_values = members.iter().map(|member| member.tag_value);
+                let frame_arms = members.iter().map(|UnionMember { variant, tag_value, .. }| {
                 quote! { Some(#tag_value) => Self::#variant(::serde_json::from_str(frame)?), }
             });
-            let accessors = quote! {
-                /// Decodes the text of one frame (one WebSocket message) into
-                /// the same event as `serde_json::from_str`, faster.
-                ///
-                /// The first top-level `type` is found by a byte scan of the
-                /// first entries (the frame is parsed an extra time only when
-                /// the scan cannot tell, e.g. an escape in the `type`), then the
-                /// frame is decoded straight into that event's struct, without
-                /// buffering the entries before the `type`. Events this version
-                /// does not know are [`Unknown`](Self::Unknown); malformed
-                /// frames are the same errors as with `serde_json::from_str`.
-                pub fn from_frame(frame: &str) -> Result<Self, ::serde_json::Error> {
-                    Ok(match ::realtime_types::support::frame_tag(frame, #tag).as_deref() {
-                        #(#frame_arms)*
-                        Some(_) => Self::Unknown(::serde_json::from_str(frame)?),
-                        None => ::serde_json::from_str(frame)?,
-                    })
-                }
-                /// Every event `type` this version knows, in spec order.
-                pub const EVENT_TYPES: &'static [&'static str] = &[#(#tag_values),*];
-                /// The event's `type` on the wire (also for events this version does not know).
-                pub fn event_type(&self) -> &str {
-                    match self {
-                        #(#arms)*
-                        Self::Unknown(raw) => ::realtime_types::support::raw_tag(raw, #tag),
+                let accessors = quote! {
+                    /// Decodes the text of one frame (one WebSocket message) into
+                    /// the same event as `serde_json::from_str`, faster.
+                    ///
+                    /// The first top-level `type` is found by a byte scan of the
+                    /// first entries (the frame is parsed an extra time only when
+                    /// the scan cannot tell, e.g. an escape in the `type`), then the
+                    /// frame is decoded straight into that event's struct, without
+                    /// buffering the entries before the `type`. Events this version
+                    /// does not know are [`Unknown`](Self::Unknown); malformed
+                    /// frames are the same errors as with `serde_json::from_str`.
+                    pub fn from_frame(frame: &str) -> Result<Self, ::serde_json::Error> {
+                        Ok(match ::realtime_types::support::frame_tag(frame, #tag).as_deref() {
+                            #(#frame_arms)*
+                            Some(_) => Self::Unknown(::serde_json::from_str(frame)?),
+                            None => ::serde_json::from_str(frame)?,
+                        })
                     }
-                }
+                    /// Every event `type` this version knows, in spec order.
+                    pub const EVENT_TYPES: &'static [&'static str] = &[#(#tag_values),*];
+                    /// The event's `type` on the wire (also for events this version does not know).
+                    pub fn event_type(&self) -> &str {
+                        match self {
+                            #(#arms)*
+                            Self::Unknown(raw) => ::realtime_types::support::raw_tag(raw, #tag),
+                        }
+                    }
+                };
+                let event_impl = quote! {
+                    impl ::realtime_types::Event for #name {
+                        const EVENT_TYPES: &'static [&'static str] = Self::EVENT_TYPES;
+                        fn from_frame(frame: &str) -> Result<Self, ::serde_json::Error> {
+                            Self::from_frame(frame)
+                        }
+                        fn event_type(&self) -> &str {
+                            self.event_type()
+                        }
+                        fn is_unknown(&self) -> bool {
+                            self.is_unknown()
+                        }
+                    }
+                };
+                (accessors, event_impl)
+            } else {
+                (quote!(), quote!())
             };
-            let event_impl = quote! {
-                impl ::realtime_types::Event for #name {
-                    const EVENT_TYPES: &'static [&'static str] = Self::EVENT_TYPES;
-                    fn from_frame(frame: &str) -> Result<Self, ::serde_json::Error> {
-                        Self::from_frame(frame)
-                    }
-                    fn event_type(&self) -> &str {
-                        self.event_type()
-                    }
-                    fn is_unknown(&self) -> bool {
-                        self.is_unknown()
-                    }
-                }
-            };
-            (accessors, event_impl)
-        } else {
-            (quote!(), quote!())
-        };
         let expecting = format!("an object of type `{name}` with a string `{tag}`");
         let schema_name = match &def.module {
             Module::Schemas => def.name.clone(),
             Module::Surface(m) => format!("{}{}", naming::pascal_case(m), def.name),
         };
-        let member_schemas = variants
+        let member_schemas = members
             .iter()
-            .map(|(_, ty, _, _, _)| quote! { generator.subschema_for::<#ty>() });
+            .map(|UnionMember { ty, .. }| quote! { generator.subschema_for::<#ty>() });
         let view = if u.is_event_union && crate::views::has_borrowed_members(self.space, u) {
             self.union_view(name, u)
         } else {
@@ -1130,6 +1145,22 @@ fn deserialize_with_visitor(
             }
         }
     }
+}
+
+/// What the code of a tagged union needs of one member.
+struct UnionMember<'a> {
+    /// The variant name.
+    variant: Ident,
+    /// The member's type.
+    ty: TokenStream,
+    /// What the variant holds: the type, or `Box<type>` (see `boxing`).
+    payload: TokenStream,
+    /// Builds the payload from a `value` of the member's type.
+    wrap: TokenStream,
+    /// The variant's doc line.
+    doc: String,
+    /// The tag value that selects the member.
+    tag_value: &'a str,
 }
 
 fn string_enum(name: &Ident, e: &StringEnum) -> TokenStream {
