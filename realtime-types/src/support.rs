@@ -7,8 +7,9 @@
 //! the rest of the object straight from the input. Nothing is decoded twice
 //! and no intermediate tree is built for known variants.
 //!
-//! The unions' borrowed views find the tag first with [`frame_tag`] (a byte
-//! scan) and decode the frame straight into the variant's view.
+//! The event unions' `from_frame` and their borrowed views find the tag
+//! first with [`frame_tag`] (a byte scan) and decode the frame straight into
+//! the variant's struct or view, without this buffering.
 
 use std::borrow::Cow;
 use std::fmt;

@@ -1,5 +1,6 @@
 //! Finding the tag (`type`) of a frame before decoding it, so that the
-//! event unions' borrowed views can decode straight into the right struct.
+//! event unions' `from_frame` and their borrowed views can decode straight
+//! into the right struct.
 
 use std::borrow::Cow;
 use std::fmt;
