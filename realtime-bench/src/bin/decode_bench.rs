@@ -12,17 +12,6 @@
 //! hits them alike: compare the ratios, which are printed, more than the
 //! absolute numbers.
 
-#[cfg(feature = "mimalloc")]
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// The global allocator every case runs with.
-const ALLOCATOR: &str = if cfg!(feature = "mimalloc") {
-    "mimalloc (`--features mimalloc`)"
-} else {
-    "the system's (glibc malloc on Linux)"
-};
-
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -35,6 +24,17 @@ use realtime_types::schemas::RealtimeClientEventInputAudioBufferAppend;
 use realtime_types::{Event, beta, ga};
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde_json::Value;
+
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// The global allocator every case runs with.
+const ALLOCATOR: &str = if cfg!(feature = "mimalloc") {
+    "mimalloc (`--features mimalloc`)"
+} else {
+    "the system's (glibc malloc on Linux)"
+};
 
 /// Timed runs per figure (the median is reported).
 const RUNS: usize = 7;
