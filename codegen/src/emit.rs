@@ -766,10 +766,16 @@ impl Emitter<'_> {
                     .get(&v.ty)
                     .and_then(|d| d.description.as_deref())
                     .and_then(first_sentence);
-                let doc = match summary {
+                let mut doc = vec![match summary {
                     Some(summary) => format!(" `{}`: {summary}", v.tag_value),
                     None => format!(" `{}`", v.tag_value),
-                };
+                }];
+                if v.boxed {
+                    doc.push(String::new());
+                    doc.push(format!(
+                        " Boxed, as the event holds other objects; build it with `{name}::from`."
+                    ));
+                }
                 UnionMember {
                     variant: ident(&v.name),
                     ty,
@@ -783,96 +789,84 @@ impl Emitter<'_> {
         let unknown_doc = format!(
             " A member whose `{tag}` this version of the spec does not know, kept exactly as it arrived."
         );
-        let enum_variants = members.iter().map(
-            |UnionMember {
-                 variant,
-                 payload,
-                 doc,
-                 ..
-             }| quote! { #[doc = #doc] #variant(#payload), },
-        );
-        let serialize_arms = members.iter().map(|UnionMember { variant, .. }| {
+        let enum_variants = members.iter().map(|m| {
+            let (variant, payload, doc) = (&m.variant, &m.payload, &m.doc);
+            quote! { #(#[doc = #doc])* #variant(#payload), }
+        });
+        let serialize_arms = members.iter().map(|m| {
+            let variant = &m.variant;
             quote! { Self::#variant(value) => value.serialize(serializer), }
         });
-        let decode_arms = members.iter().map(
-            |UnionMember {
-                 variant, tag_value, ..
-             }| {
-                quote! { #tag_value => Self::#variant(::serde::Deserialize::deserialize(rest)?), }
-            },
-        );
-        let from_impls = members.iter().map(
-            |UnionMember {
-                 variant, ty, wrap, ..
-             }| {
-                quote! {
-                    impl From<#ty> for #name {
-                        fn from(value: #ty) -> Self {
-                            Self::#variant(#wrap)
-                        }
+        let decode_arms = members.iter().map(|m| {
+            let (variant, tag_value) = (&m.variant, m.tag_value);
+            quote! { #tag_value => Self::#variant(::serde::Deserialize::deserialize(rest)?), }
+        });
+        let from_impls = members.iter().map(|m| {
+            let (variant, ty, wrap) = (&m.variant, &m.ty, &m.wrap);
+            quote! {
+                impl From<#ty> for #name {
+                    fn from(value: #ty) -> Self {
+                        Self::#variant(#wrap)
                     }
                 }
-            },
-        );
-        let (accessors, event_impl) =
-            if u.is_event_union {
-                let arms = members.iter().map(
-                    |UnionMember {
-                         variant, tag_value, ..
-                     }| {
-                        quote! { Self::#variant(_) => #tag_value, }
-                    },
-                );
-                let tag_values = members.iter().map(|member| member.tag_value);
-                let frame_arms = members.iter().map(|UnionMember { variant, tag_value, .. }| {
+            }
+        });
+        let (accessors, event_impl) = if u.is_event_union {
+            let arms = members.iter().map(|m| {
+                let (variant, tag_value) = (&m.variant, m.tag_value);
+                quote! { Self::#variant(_) => #tag_value, }
+            });
+            let tag_values = members.iter().map(|m| m.tag_value);
+            let frame_arms = members.iter().map(|m| {
+                let (variant, tag_value) = (&m.variant, m.tag_value);
                 quote! { Some(#tag_value) => Self::#variant(::serde_json::from_str(frame)?), }
             });
-                let accessors = quote! {
-                    /// Decodes the text of one frame (one WebSocket message) into
-                    /// the same event as `serde_json::from_str`, faster.
-                    ///
-                    /// The first top-level `type` is found by a byte scan of the
-                    /// first entries (the frame is parsed an extra time only when
-                    /// the scan cannot tell, e.g. an escape in the `type`), then the
-                    /// frame is decoded straight into that event's struct, without
-                    /// buffering the entries before the `type`. Events this version
-                    /// does not know are [`Unknown`](Self::Unknown); malformed
-                    /// frames are the same errors as with `serde_json::from_str`.
-                    pub fn from_frame(frame: &str) -> Result<Self, ::serde_json::Error> {
-                        Ok(match ::realtime_types::support::frame_tag(frame, #tag).as_deref() {
-                            #(#frame_arms)*
-                            Some(_) => Self::Unknown(::serde_json::from_str(frame)?),
-                            None => ::serde_json::from_str(frame)?,
-                        })
+            let accessors = quote! {
+                /// Decodes the text of one frame (one WebSocket message) into
+                /// the same event as `serde_json::from_str`, faster.
+                ///
+                /// The first top-level `type` is found by a byte scan of the
+                /// first entries (the frame is parsed an extra time only when
+                /// the scan cannot tell, e.g. an escape in the `type`), then the
+                /// frame is decoded straight into that event's struct, without
+                /// buffering the entries before the `type`. Events this version
+                /// does not know are [`Unknown`](Self::Unknown); malformed
+                /// frames are the same errors as with `serde_json::from_str`.
+                pub fn from_frame(frame: &str) -> Result<Self, ::serde_json::Error> {
+                    Ok(match ::realtime_types::support::frame_tag(frame, #tag).as_deref() {
+                        #(#frame_arms)*
+                        Some(_) => Self::Unknown(::serde_json::from_str(frame)?),
+                        None => ::serde_json::from_str(frame)?,
+                    })
+                }
+                /// Every event `type` this version knows, in spec order.
+                pub const EVENT_TYPES: &'static [&'static str] = &[#(#tag_values),*];
+                /// The event's `type` on the wire (also for events this version does not know).
+                pub fn event_type(&self) -> &str {
+                    match self {
+                        #(#arms)*
+                        Self::Unknown(raw) => ::realtime_types::support::raw_tag(raw, #tag),
                     }
-                    /// Every event `type` this version knows, in spec order.
-                    pub const EVENT_TYPES: &'static [&'static str] = &[#(#tag_values),*];
-                    /// The event's `type` on the wire (also for events this version does not know).
-                    pub fn event_type(&self) -> &str {
-                        match self {
-                            #(#arms)*
-                            Self::Unknown(raw) => ::realtime_types::support::raw_tag(raw, #tag),
-                        }
-                    }
-                };
-                let event_impl = quote! {
-                    impl ::realtime_types::Event for #name {
-                        const EVENT_TYPES: &'static [&'static str] = Self::EVENT_TYPES;
-                        fn from_frame(frame: &str) -> Result<Self, ::serde_json::Error> {
-                            Self::from_frame(frame)
-                        }
-                        fn event_type(&self) -> &str {
-                            self.event_type()
-                        }
-                        fn is_unknown(&self) -> bool {
-                            self.is_unknown()
-                        }
-                    }
-                };
-                (accessors, event_impl)
-            } else {
-                (quote!(), quote!())
+                }
             };
+            let event_impl = quote! {
+                impl ::realtime_types::Event for #name {
+                    const EVENT_TYPES: &'static [&'static str] = Self::EVENT_TYPES;
+                    fn from_frame(frame: &str) -> Result<Self, ::serde_json::Error> {
+                        Self::from_frame(frame)
+                    }
+                    fn event_type(&self) -> &str {
+                        self.event_type()
+                    }
+                    fn is_unknown(&self) -> bool {
+                        self.is_unknown()
+                    }
+                }
+            };
+            (accessors, event_impl)
+        } else {
+            (quote!(), quote!())
+        };
         let expecting = format!("an object of type `{name}` with a string `{tag}`");
         let schema_name = match &def.module {
             Module::Schemas => def.name.clone(),
@@ -880,7 +874,8 @@ impl Emitter<'_> {
         };
         let member_schemas = members
             .iter()
-            .map(|UnionMember { ty, .. }| quote! { generator.subschema_for::<#ty>() });
+            .map(|m| &m.ty)
+            .map(|ty| quote! { generator.subschema_for::<#ty>() });
         let view = if u.is_event_union && crate::views::has_borrowed_members(self.space, u) {
             self.union_view(name, u)
         } else {
@@ -1157,8 +1152,8 @@ struct UnionMember<'a> {
     payload: TokenStream,
     /// Builds the payload from a `value` of the member's type.
     wrap: TokenStream,
-    /// The variant's doc line.
-    doc: String,
+    /// The variant's doc lines.
+    doc: Vec<String>,
     /// The tag value that selects the member.
     tag_value: &'a str,
 }

@@ -6,6 +6,8 @@
 #[derive(Debug, Clone, PartialEq)]
 pub enum ClientEvent {
     /// `session.update`: Send this event to update the session’s default configuration.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ClientEvent::from`.
     SessionUpdate(Box<super::schemas::RealtimeBetaClientEventSessionUpdate>),
     /// `input_audio_buffer.append`: Send this event to append audio bytes to the input audio buffer.
     InputAudioBufferAppend(
@@ -18,6 +20,8 @@ pub enum ClientEvent {
     /// `input_audio_buffer.clear`: Send this event to clear the audio bytes in the buffer.
     InputAudioBufferClear(super::schemas::RealtimeBetaClientEventInputAudioBufferClear),
     /// `conversation.item.create`: Add a new Item to the Conversation's context, including messages, function calls, and function call responses.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ClientEvent::from`.
     ConversationItemCreate(
         Box<super::schemas::RealtimeBetaClientEventConversationItemCreate>,
     ),
@@ -34,10 +38,14 @@ pub enum ClientEvent {
         super::schemas::RealtimeBetaClientEventConversationItemDelete,
     ),
     /// `response.create`: This event instructs the server to create a Response, which means triggering model inference.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ClientEvent::from`.
     ResponseCreate(Box<super::schemas::RealtimeBetaClientEventResponseCreate>),
     /// `response.cancel`: Send this event to cancel an in-progress response.
     ResponseCancel(super::schemas::RealtimeBetaClientEventResponseCancel),
     /// `transcription_session.update`: Send this event to update a transcription session.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ClientEvent::from`.
     TranscriptionSessionUpdate(
         Box<super::schemas::RealtimeBetaClientEventTranscriptionSessionUpdate>,
     ),
@@ -568,28 +576,44 @@ impl ::serde::Serialize for ClientEventRef<'_> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ServerEvent {
     /// `error`: Returned when an error occurs, which could be a client problem or a server problem.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ServerEvent::from`.
     Error(Box<super::schemas::RealtimeBetaServerEventError>),
     /// `session.created`: Returned when a Session is created.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ServerEvent::from`.
     SessionCreated(Box<super::schemas::RealtimeBetaServerEventSessionCreated>),
     /// `session.updated`: Returned when a session is updated with a `session.update` event, unless there is an error.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ServerEvent::from`.
     SessionUpdated(Box<super::schemas::RealtimeBetaServerEventSessionUpdated>),
     /// `transcription_session.created`: Returned when a transcription session is created.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ServerEvent::from`.
     TranscriptionSessionCreated(
         Box<super::schemas::RealtimeBetaServerEventTranscriptionSessionCreated>,
     ),
     /// `transcription_session.updated`: Returned when a transcription session is updated with a `transcription_session.update` event, unless there is an error.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ServerEvent::from`.
     TranscriptionSessionUpdated(
         Box<super::schemas::RealtimeBetaServerEventTranscriptionSessionUpdated>,
     ),
     /// `conversation.item.created`: Returned when a conversation item is created.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ServerEvent::from`.
     ConversationItemCreated(
         Box<super::schemas::RealtimeBetaServerEventConversationItemCreated>,
     ),
     /// `conversation.item.retrieved`: Returned when a conversation item is retrieved with `conversation.item.retrieve`.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ServerEvent::from`.
     ConversationItemRetrieved(
         Box<super::schemas::RealtimeBetaServerEventConversationItemRetrieved>,
     ),
     /// `conversation.item.input_audio_transcription.completed`: This event is the output of audio transcription for user audio written to the user audio buffer.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ServerEvent::from`.
     ConversationItemInputAudioTranscriptionCompleted(
         Box<
             super::schemas::RealtimeBetaServerEventConversationItemInputAudioTranscriptionCompleted,
@@ -604,6 +628,8 @@ pub enum ServerEvent {
         super::schemas::RealtimeBetaServerEventConversationItemInputAudioTranscriptionSegment,
     ),
     /// `conversation.item.input_audio_transcription.failed`: Returned when input audio transcription is configured, and a transcription request for a user message failed.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ServerEvent::from`.
     ConversationItemInputAudioTranscriptionFailed(
         Box<
             super::schemas::RealtimeBetaServerEventConversationItemInputAudioTranscriptionFailed,
@@ -638,22 +664,34 @@ pub enum ServerEvent {
         super::schemas::RealtimeServerEventInputAudioBufferTimeoutTriggered,
     ),
     /// `response.created`: Returned when a new Response is created.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ServerEvent::from`.
     ResponseCreated(Box<super::schemas::RealtimeBetaServerEventResponseCreated>),
     /// `response.done`: Returned when a Response is done streaming.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ServerEvent::from`.
     ResponseDone(Box<super::schemas::RealtimeBetaServerEventResponseDone>),
     /// `response.output_item.added`: Returned when a new Item is created during Response generation.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ServerEvent::from`.
     ResponseOutputItemAdded(
         Box<super::schemas::RealtimeBetaServerEventResponseOutputItemAdded>,
     ),
     /// `response.output_item.done`: Returned when an Item is done streaming.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ServerEvent::from`.
     ResponseOutputItemDone(
         Box<super::schemas::RealtimeBetaServerEventResponseOutputItemDone>,
     ),
     /// `response.content_part.added`: Returned when a new content part is added to an assistant message item during response generation.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ServerEvent::from`.
     ResponseContentPartAdded(
         Box<super::schemas::RealtimeBetaServerEventResponseContentPartAdded>,
     ),
     /// `response.content_part.done`: Returned when a content part is done streaming in an assistant message item.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ServerEvent::from`.
     ResponseContentPartDone(
         Box<super::schemas::RealtimeBetaServerEventResponseContentPartDone>,
     ),

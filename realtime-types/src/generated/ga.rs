@@ -6,6 +6,8 @@
 #[derive(Debug, Clone, PartialEq)]
 pub enum ClientEvent {
     /// `conversation.item.create`: Add a new Item to the Conversation's context, including messages, function calls, and function call responses.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ClientEvent::from`.
     ConversationItemCreate(
         Box<super::schemas::RealtimeClientEventConversationItemCreate>,
     ),
@@ -30,8 +32,12 @@ pub enum ClientEvent {
     /// `response.cancel`: Send this event to cancel an in-progress response.
     ResponseCancel(super::schemas::RealtimeClientEventResponseCancel),
     /// `response.create`: This event instructs the server to create a Response, which means triggering model inference.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ClientEvent::from`.
     ResponseCreate(Box<super::schemas::RealtimeClientEventResponseCreate>),
     /// `session.update`: Send this event to update the session’s configuration.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ClientEvent::from`.
     SessionUpdate(Box<super::schemas::RealtimeClientEventSessionUpdate>),
     /// A member whose `type` this version of the spec does not know, kept exactly as it arrived.
     Unknown(::serde_json::Value),
@@ -505,14 +511,20 @@ impl ::serde::Serialize for ClientEventRef<'_> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ServerEvent {
     /// `conversation.created`: Returned when a conversation is created.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ServerEvent::from`.
     ConversationCreated(Box<super::schemas::RealtimeServerEventConversationCreated>),
     /// `conversation.item.created`: Returned when a conversation item is created.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ServerEvent::from`.
     ConversationItemCreated(
         Box<super::schemas::RealtimeServerEventConversationItemCreated>,
     ),
     /// `conversation.item.deleted`: Returned when an item in the conversation is deleted by the client with a `conversation.item.delete` event.
     ConversationItemDeleted(super::schemas::RealtimeServerEventConversationItemDeleted),
     /// `conversation.item.input_audio_transcription.completed`: This event is the output of audio transcription for user audio written to the user audio buffer.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ServerEvent::from`.
     ConversationItemInputAudioTranscriptionCompleted(
         Box<
             super::schemas::RealtimeServerEventConversationItemInputAudioTranscriptionCompleted,
@@ -523,12 +535,16 @@ pub enum ServerEvent {
         super::schemas::RealtimeServerEventConversationItemInputAudioTranscriptionDelta,
     ),
     /// `conversation.item.input_audio_transcription.failed`: Returned when input audio transcription is configured, and a transcription request for a user message failed.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ServerEvent::from`.
     ConversationItemInputAudioTranscriptionFailed(
         Box<
             super::schemas::RealtimeServerEventConversationItemInputAudioTranscriptionFailed,
         >,
     ),
     /// `conversation.item.retrieved`: Returned when a conversation item is retrieved with `conversation.item.retrieve`.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ServerEvent::from`.
     ConversationItemRetrieved(
         Box<super::schemas::RealtimeServerEventConversationItemRetrieved>,
     ),
@@ -537,6 +553,8 @@ pub enum ServerEvent {
         super::schemas::RealtimeServerEventConversationItemTruncated,
     ),
     /// `error`: Returned when an error occurs, which could be a client problem or a server problem.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ServerEvent::from`.
     Error(Box<super::schemas::RealtimeServerEventError>),
     /// `input_audio_buffer.cleared`: Returned when the input audio buffer is cleared by the client with a `input_audio_buffer.clear` event.
     InputAudioBufferCleared(super::schemas::RealtimeServerEventInputAudioBufferCleared),
@@ -571,16 +589,24 @@ pub enum ServerEvent {
         super::schemas::RealtimeServerEventResponseAudioTranscriptDone,
     ),
     /// `response.content_part.added`: Returned when a new content part is added to an assistant message item during response generation.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ServerEvent::from`.
     ResponseContentPartAdded(
         Box<super::schemas::RealtimeServerEventResponseContentPartAdded>,
     ),
     /// `response.content_part.done`: Returned when a content part is done streaming in an assistant message item.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ServerEvent::from`.
     ResponseContentPartDone(
         Box<super::schemas::RealtimeServerEventResponseContentPartDone>,
     ),
     /// `response.created`: Returned when a new Response is created.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ServerEvent::from`.
     ResponseCreated(Box<super::schemas::RealtimeServerEventResponseCreated>),
     /// `response.done`: Returned when a Response is done streaming.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ServerEvent::from`.
     ResponseDone(Box<super::schemas::RealtimeServerEventResponseDone>),
     /// `response.function_call_arguments.delta`: Returned when the model-generated function call arguments are updated.
     ResponseFunctionCallArgumentsDelta(
@@ -591,10 +617,14 @@ pub enum ServerEvent {
         super::schemas::RealtimeServerEventResponseFunctionCallArgumentsDone,
     ),
     /// `response.output_item.added`: Returned when a new Item is created during Response generation.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ServerEvent::from`.
     ResponseOutputItemAdded(
         Box<super::schemas::RealtimeServerEventResponseOutputItemAdded>,
     ),
     /// `response.output_item.done`: Returned when an Item is done streaming.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ServerEvent::from`.
     ResponseOutputItemDone(
         Box<super::schemas::RealtimeServerEventResponseOutputItemDone>,
     ),
@@ -603,8 +633,12 @@ pub enum ServerEvent {
     /// `response.output_text.done`: Returned when the text value of an "output_text" content part is done streaming.
     ResponseOutputTextDone(super::schemas::RealtimeServerEventResponseTextDone),
     /// `session.created`: Returned when a Session is created.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ServerEvent::from`.
     SessionCreated(Box<super::schemas::RealtimeServerEventSessionCreated>),
     /// `session.updated`: Returned when a session is updated with a `session.update` event, unless there is an error.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ServerEvent::from`.
     SessionUpdated(Box<super::schemas::RealtimeServerEventSessionUpdated>),
     /// `output_audio_buffer.started`: **WebRTC/SIP Only:** Emitted when the server begins streaming audio to the client.
     OutputAudioBufferStarted(
@@ -619,8 +653,12 @@ pub enum ServerEvent {
         super::schemas::RealtimeServerEventOutputAudioBufferCleared,
     ),
     /// `conversation.item.added`: Sent by the server when an Item is added to the default Conversation.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ServerEvent::from`.
     ConversationItemAdded(Box<super::schemas::RealtimeServerEventConversationItemAdded>),
     /// `conversation.item.done`: Returned when a conversation item is finalized.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ServerEvent::from`.
     ConversationItemDone(Box<super::schemas::RealtimeServerEventConversationItemDone>),
     /// `input_audio_buffer.timeout_triggered`: Returned when the Server VAD timeout is triggered for the input audio buffer.
     InputAudioBufferTimeoutTriggered(

@@ -6,6 +6,8 @@
 #[derive(Debug, Clone, PartialEq)]
 pub enum ClientEvent {
     /// `session.update`: Send this event to update the translation session configuration.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ClientEvent::from`.
     SessionUpdate(Box<super::schemas::RealtimeTranslationClientEventSessionUpdate>),
     /// `session.input_audio_buffer.append`: Send this event to append audio bytes to the translation session input audio buffer.
     SessionInputAudioBufferAppend(
@@ -271,10 +273,16 @@ impl ::serde::Serialize for ClientEventRef<'_> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ServerEvent {
     /// `error`: Returned when an error occurs, which could be a client problem or a server problem.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ServerEvent::from`.
     Error(Box<super::schemas::RealtimeServerEventError>),
     /// `session.created`: Returned when a translation session is created.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ServerEvent::from`.
     SessionCreated(Box<super::schemas::RealtimeTranslationServerEventSessionCreated>),
     /// `session.updated`: Returned when a translation session is updated with a `session.update` event, unless there is an error.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ServerEvent::from`.
     SessionUpdated(Box<super::schemas::RealtimeTranslationServerEventSessionUpdated>),
     /// `session.closed`: Returned when a realtime translation session is closed.
     SessionClosed(super::schemas::RealtimeTranslationServerEventSessionClosed),

@@ -8,6 +8,8 @@ pub enum ClientEvent {
     /// `ping`: A ping (only scalars, so it gets a view).
     Ping(super::schemas::PingEvent),
     /// `configure`: Changes the configuration (has an object, so no view).
+    ///
+    /// Boxed, as the event holds other objects; build it with `ClientEvent::from`.
     Configure(Box<super::schemas::ConfigureEvent>),
     /// A member whose `type` this version of the spec does not know, kept exactly as it arrived.
     Unknown(::serde_json::Value),
@@ -214,6 +216,8 @@ pub enum ServerEvent {
     /// `tick`: A tick (scalars but no string, so nothing to borrow and no view).
     Tick(super::schemas::TickEvent),
     /// `configured`: The configuration changed (has an object, so no view).
+    ///
+    /// Boxed, as the event holds other objects; build it with `ServerEvent::from`.
     Configured(Box<super::schemas::ConfiguredEvent>),
     /// A member whose `type` this version of the spec does not know, kept exactly as it arrived.
     Unknown(::serde_json::Value),

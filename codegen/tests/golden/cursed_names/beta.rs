@@ -6,6 +6,8 @@
 #[derive(Debug, Clone, PartialEq)]
 pub enum ServerEvent {
     /// `cursed.event`: Sent with cursed names.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ServerEvent::from`.
     CursedEvent(Box<super::schemas::CursedEvent>),
     /// A member whose `type` this version of the spec does not know, kept exactly as it arrived.
     Unknown(::serde_json::Value),

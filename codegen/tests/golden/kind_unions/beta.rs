@@ -6,6 +6,8 @@
 #[derive(Debug, Clone, PartialEq)]
 pub enum ServerEvent {
     /// `settings`: Sent with the settings.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ServerEvent::from`.
     Settings(Box<super::schemas::SettingsEvent>),
     /// A member whose `type` this version of the spec does not know, kept exactly as it arrived.
     Unknown(::serde_json::Value),

@@ -6,6 +6,8 @@
 #[derive(Debug, Clone, PartialEq)]
 pub enum ServerEvent {
     /// `item.created`: Sent when an item is created.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ServerEvent::from`.
     ItemCreated(Box<super::schemas::ItemCreatedEvent>),
     /// A member whose `type` this version of the spec does not know, kept exactly as it arrived.
     Unknown(::serde_json::Value),

@@ -6,6 +6,8 @@
 #[derive(Debug, Clone, PartialEq)]
 pub enum ClientEvent {
     /// `profile.update`: Asks the server to change the profile.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ClientEvent::from`.
     ProfileUpdate(Box<super::schemas::ProfileUpdateEvent>),
     /// A member whose `type` this version of the spec does not know, kept exactly as it arrived.
     Unknown(::serde_json::Value),
@@ -111,6 +113,8 @@ impl ::schemars::JsonSchema for ClientEvent {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ServerEvent {
     /// `profile.updated`: Sent when a profile changed.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ServerEvent::from`.
     ProfileUpdated(Box<super::schemas::ProfileUpdatedEvent>),
     /// A member whose `type` this version of the spec does not know, kept exactly as it arrived.
     Unknown(::serde_json::Value),

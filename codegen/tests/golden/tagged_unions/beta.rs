@@ -6,6 +6,8 @@
 #[derive(Debug, Clone, PartialEq)]
 pub enum ServerEvent {
     /// `drawing`: Sent with a drawing.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ServerEvent::from`.
     Drawing(Box<super::schemas::DrawingEvent>),
     /// A member whose `type` this version of the spec does not know, kept exactly as it arrived.
     Unknown(::serde_json::Value),
