@@ -216,6 +216,21 @@ fn decode_tables<E: Event, D: DeserializeOwned>(corpus: &Corpus, view: fn(&str))
     }
 }
 
+/// Every frame of `corpus` decodes with `E::from_frame`, into the same event
+/// as `serde_json::from_str` gives.
+fn assert_from_frame_decodes<E: Event + PartialEq>(corpus: &Corpus) {
+    let name = corpus.surface.name();
+    for frame in &corpus.frames {
+        let event = E::from_frame(&frame.text)
+            .unwrap_or_else(|e| panic!("a {name} frame does not decode: {e}"));
+        assert_eq!(
+            Ok(event),
+            serde_json::from_str(&frame.text).map_err(|e| e.to_string()),
+            "from_frame and from_str disagree on a {name} frame"
+        );
+    }
+}
+
 /// Table (f): base64 audio to samples.
 fn pcm_table(corpus: &Corpus) {
     let views: Vec<ga::ServerEventRef<'_>> = corpus
@@ -377,20 +392,8 @@ fn main() {
     let sessions = SpecSessions::load().unwrap_or_else(|e| panic!("{e}"));
     let ga_corpus = Corpus::standard(Surface::Ga, &sessions);
     let beta_corpus = Corpus::standard(Surface::Beta, &sessions);
-    for frame in &ga_corpus.frames {
-        let event = ga::ServerEvent::from_frame(&frame.text).expect("every GA frame decodes");
-        assert_eq!(
-            Ok(event),
-            serde_json::from_str(&frame.text).map_err(|e| e.to_string())
-        );
-    }
-    for frame in &beta_corpus.frames {
-        let event = beta::ServerEvent::from_frame(&frame.text).expect("every beta frame decodes");
-        assert_eq!(
-            Ok(event),
-            serde_json::from_str(&frame.text).map_err(|e| e.to_string())
-        );
-    }
+    assert_from_frame_decodes::<ga::ServerEvent>(&ga_corpus);
+    assert_from_frame_decodes::<beta::ServerEvent>(&beta_corpus);
     for frame in &ga_corpus.frames {
         let event = serde_json::from_str::<derived::GaServerEvent>(&frame.text);
         assert!(
