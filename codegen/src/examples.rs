@@ -303,26 +303,51 @@ pub fn pinned_event_examples(
     event_examples(&document, &model.space)
 }
 
-/// An event example that is wrong upstream in one spec version.
+/// An event example that is wrong upstream, recognised by what it is (the
+/// schema and the defect), not by the spec file it is in: every spec version
+/// whose example of `schema` shows the defect has it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct KnownDefect {
-    /// sha256 of the spec version.
-    pub spec_sha256: String,
     /// The event schema whose example is wrong.
     pub schema: String,
     /// What is wrong.
     pub defect: String,
     /// A JSON pointer into the example ...
     pub pointer: String,
-    /// ... and the value there that shows the defect.
-    pub value: Value,
+    /// ... and the value there that shows the defect, or
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<Value>,
+    /// ... `true` when the defect is that nothing is there (a property the
+    /// schema requires is missing).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub absent: bool,
 }
 
 impl KnownDefect {
-    /// Whether `example` still shows this defect.
-    pub fn still_there(&self, example: &Value) -> bool {
-        example.pointer(&self.pointer) == Some(&self.value)
+    /// Whether `example` shows this defect.
+    pub fn shown_by(&self, example: &Value) -> bool {
+        match (&self.value, self.absent) {
+            (Some(value), false) => example.pointer(&self.pointer) == Some(value),
+            (None, true) => example.pointer(&self.pointer).is_none(),
+            _ => false,
+        }
+    }
+
+    /// Every entry says either the wrong `value` at its `pointer` or that
+    /// the pointer is `absent`, never both or neither.
+    fn check(&self) -> Result<(), String> {
+        match (&self.value, self.absent) {
+            (Some(_), false) | (None, true) => Ok(()),
+            (Some(_), true) => Err(format!(
+                "{}: a defect has either `value` or `absent`, not both",
+                self.schema
+            )),
+            (None, false) => Err(format!(
+                "{}: a defect needs the `value` at its pointer, or `absent: true`",
+                self.schema
+            )),
+        }
     }
 }
 
@@ -345,14 +370,29 @@ impl KnownDefects {
         let path = workspace_root.join(Self::PATH);
         let text = std::fs::read_to_string(&path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+        Self::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
     }
 
-    /// The defect of `schema`'s example in the spec version `sha256`, if listed.
-    pub fn find(&self, sha256: &str, schema: &str) -> Option<&KnownDefect> {
+    /// Parses the list.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let list: Self = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        for defect in &list.defects {
+            defect.check()?;
+        }
+        Ok(list)
+    }
+
+    /// The known defect that `example` (an example of `schema`, in any spec
+    /// version) shows, if any.
+    pub fn find(&self, schema: &str, example: &Value) -> Option<&KnownDefect> {
+        self.position(schema, example).map(|i| &self.defects[i])
+    }
+
+    /// Like [`KnownDefects::find`], the defect's index in the list.
+    pub fn position(&self, schema: &str, example: &Value) -> Option<usize> {
         self.defects
             .iter()
-            .find(|d| d.spec_sha256 == sha256 && d.schema == schema)
+            .position(|d| d.schema == schema && d.shown_by(example))
     }
 }
 
@@ -506,5 +546,66 @@ mod tests {
         let err = parse_err(&text);
         assert!(!err.to_string().contains(&secret));
         assert!(err.to_string().len() < 120, "{err}");
+    }
+
+    fn defect(value: Option<Value>, absent: bool) -> KnownDefect {
+        KnownDefect {
+            schema: "S".into(),
+            defect: "d".into(),
+            pointer: "/session/model".into(),
+            value,
+            absent,
+        }
+    }
+
+    #[test]
+    fn a_defect_is_recognised_by_the_value_at_its_pointer() {
+        let wrong = defect(Some(json!("x")), false);
+        assert!(wrong.shown_by(&json!({"session": {"model": "x"}})));
+        assert!(!wrong.shown_by(&json!({"session": {"model": "y"}})));
+        assert!(!wrong.shown_by(&json!({"session": {}})));
+    }
+
+    #[test]
+    fn an_absent_defect_is_recognised_by_nothing_at_its_pointer() {
+        let missing = defect(None, true);
+        assert!(missing.shown_by(&json!({"session": {}})));
+        assert!(!missing.shown_by(&json!({"session": {"model": "m"}})));
+    }
+
+    #[test]
+    fn known_defects_match_by_schema_and_defect_in_any_version() {
+        let list = KnownDefects {
+            note: String::new(),
+            defects: vec![defect(None, true)],
+        };
+        assert!(list.find("S", &json!({"session": {}})).is_some());
+        assert!(list.find("T", &json!({"session": {}})).is_none());
+        assert!(
+            list.find("S", &json!({"session": {"model": "m"}}))
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_defect_says_exactly_one_of_value_and_absent() {
+        let text = |entry: &str| format!(r#"{{"note": "", "defects": [{entry}]}}"#);
+        let base = r#""schema": "S", "defect": "d", "pointer": "/p""#;
+        assert!(KnownDefects::parse(&text(&format!("{{{base}, \"value\": 1}}"))).is_ok());
+        assert!(KnownDefects::parse(&text(&format!("{{{base}, \"absent\": true}}"))).is_ok());
+        let neither = KnownDefects::parse(&text(&format!("{{{base}}}"))).unwrap_err();
+        assert!(neither.contains("needs the `value`"), "{neither}");
+        let both = KnownDefects::parse(&text(&format!(
+            "{{{base}, \"value\": 1, \"absent\": true}}"
+        )))
+        .unwrap_err();
+        assert!(both.contains("not both"), "{both}");
+        let keyed_by_file = KnownDefects::parse(&text(&format!(
+            "{{{base}, \"value\": 1, \"spec_sha256\": \"ab\"}}"
+        )));
+        assert!(
+            keyed_by_file.is_err(),
+            "entries are not keyed by spec file any more"
+        );
     }
 }

@@ -30,13 +30,6 @@ pub fn pinned_spec_text() -> String {
     }
 }
 
-/// The sha256 pinned in `spec/lock.json`.
-pub fn pinned_sha256() -> String {
-    SpecLock::load(&workspace_root())
-        .unwrap_or_else(|e| panic!("{e}"))
-        .sha256
-}
-
 /// Every example of every event of every surface of the pinned spec, and the
 /// event schemas without an example.
 pub fn pinned_examples() -> (Vec<EventExample>, Vec<String>) {
