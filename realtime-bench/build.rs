@@ -46,7 +46,10 @@ fn main() {
     let root = manifest_dir
         .parent()
         .expect("realtime-bench lives inside the workspace");
-    for file in ["spec/lock.json", "spec/overrides.json"] {
+    let watched = ["spec/lock.json"]
+        .into_iter()
+        .chain(realtime_codegen::corrections::CORRECTION_FILES);
+    for file in watched {
         println!("cargo:rerun-if-changed={}", root.join(file).display());
     }
     println!("cargo:rerun-if-changed=build.rs");
@@ -75,10 +78,7 @@ fn pinned_model(root: &Path) -> TypeSpace {
         )
     });
     let document = realtime_codegen::load::parse_yaml(&spec.text).unwrap_or_else(|e| panic!("{e}"));
-    let options = realtime_codegen::Options {
-        overrides: realtime_codegen::Overrides::read(root).unwrap_or_else(|e| panic!("{e}")),
-        strict_overrides: true,
-    };
+    let options = realtime_codegen::Options::pinned(root).unwrap_or_else(|e| panic!("{e}"));
     realtime_codegen::model(document, &options)
         .unwrap_or_else(|e| panic!("{e}"))
         .space

@@ -47,10 +47,10 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
-    /// An entry of `spec/overrides.json` does not apply.
-    Override {
-        /// The schema it names.
-        schema: String,
+    /// A correction (`spec/corrections.yaml`) is malformed or does not apply.
+    Correction {
+        /// The action: its file and index there (`spec/corrections.yaml#3`).
+        action: String,
         /// What is wrong.
         reason: String,
     },
@@ -127,7 +127,7 @@ impl fmt::Display for Error {
                 "{second}: its Rust name `{name}` is already taken by {first}"
             ),
             Error::Surface { pointer, reason } => write!(f, "{pointer}: {reason}"),
-            Error::Override { schema, reason } => write!(f, "override of `{schema}`: {reason}"),
+            Error::Correction { action, reason } => write!(f, "correction {action}: {reason}"),
             Error::Emit { file, message } => {
                 write!(
                     f,

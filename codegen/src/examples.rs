@@ -295,10 +295,7 @@ pub fn pinned_event_examples(
         )
     })?;
     let document = crate::load::parse_yaml(&spec.text).map_err(|e| e.to_string())?;
-    let options = crate::Options {
-        overrides: crate::Overrides::read(workspace_root).map_err(|e| e.to_string())?,
-        strict_overrides: true,
-    };
+    let options = crate::Options::pinned(workspace_root).map_err(|e| e.to_string())?;
     let model = crate::model(document.clone(), &options).map_err(|e| e.to_string())?;
     event_examples(&document, &model.space)
 }

@@ -14,6 +14,7 @@
 //! filesystem or the network.
 
 pub mod boxing;
+pub mod corrections;
 pub mod docs;
 pub mod emit;
 pub mod error;
@@ -23,46 +24,53 @@ pub mod load;
 pub mod lower;
 pub mod naming;
 pub mod openapi31;
-pub mod overrides;
 pub mod spec_source;
 pub mod surfaces;
 pub mod views;
 
+pub use corrections::Corrections;
 pub use emit::{GeneratedFile, SpecStamp};
 pub use error::Error;
-pub use overrides::Overrides;
 
 /// What a spec is generated with.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// Corrections of upstream defects (`spec/overrides.json`).
-    pub overrides: Overrides,
-    /// Whether every override must apply (true for the pinned spec).
-    pub strict_overrides: bool,
+    /// Corrections of upstream defects (`spec/corrections*.yaml`).
+    pub corrections: Corrections,
+    /// Whether every correction must apply (true for the pinned spec).
+    pub strict_corrections: bool,
 }
 
-/// The model of a spec and the overrides that did not fit it.
+impl Options {
+    /// The options for the pinned spec of a workspace: its corrections, strict.
+    pub fn pinned(workspace_root: &std::path::Path) -> Result<Self, Error> {
+        Ok(Options {
+            corrections: Corrections::read(workspace_root)?,
+            strict_corrections: true,
+        })
+    }
+}
+
+/// The model of a spec and what the corrections did to it.
 #[derive(Debug, Clone)]
 pub struct Model {
     /// The type space.
     pub space: ir::TypeSpace,
-    /// Overrides skipped because they do not fit this spec (never for the pinned spec).
-    pub overrides_not_applied: Vec<overrides::NotApplied>,
+    /// The corrections applied, and those skipped because they do not fit
+    /// this spec (never for the pinned spec).
+    pub corrections: corrections::Report,
 }
 
 /// Builds the model of a parsed document (stages 1b–3), after applying the
 /// corrections of known upstream defects.
 pub fn model(mut document: serde_json::Value, options: &Options) -> Result<Model, Error> {
-    let overrides_not_applied = options
-        .overrides
-        .apply(&mut document, options.strict_overrides)?;
+    let corrections = options
+        .corrections
+        .apply(&mut document, options.strict_corrections)?;
     let mut spec = load::load(document)?;
     let plans = surfaces::plan(&mut spec)?;
     let space = lower::lower(&mut spec, &plans)?;
-    Ok(Model {
-        space,
-        overrides_not_applied,
-    })
+    Ok(Model { space, corrections })
 }
 
 /// Generates every file from the spec text.

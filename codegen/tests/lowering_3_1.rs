@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use realtime_codegen::ir::{Field, KindPayload, TypeDef, TypeKind, TypeRef, TypeSpace};
 use realtime_codegen::spec_source::{self, ResolveOptions, ResolvedSpec, SpecLock};
-use realtime_codegen::{Model, Options, Overrides, load, model, openapi31};
+use realtime_codegen::{Model, Options, load, model, openapi31};
 use serde_json::Value;
 
 /// The event union schemas of every surface (GA / beta, translation).
@@ -67,13 +67,7 @@ fn pinned_spec() -> ResolvedSpec {
 
 /// The generator's options for the pinned spec, as `cargo xtask codegen` uses them.
 fn pinned_options() -> Options {
-    let path = workspace_root().join("spec/overrides.json");
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    Options {
-        overrides: Overrides::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
-        strict_overrides: true,
-    }
+    Options::pinned(&workspace_root()).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// The raw document and its model.

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use realtime_codegen::ir::TypeKind;
 use realtime_codegen::spec_source::{self, ResolveOptions, ResolvedSpec, SpecLock};
-use realtime_codegen::{GeneratedFile, Model, Options, Overrides, SpecStamp, emit, load};
+use realtime_codegen::{Corrections, GeneratedFile, Model, Options, SpecStamp, emit, load};
 
 use crate::workspace;
 
@@ -56,8 +56,6 @@ pub struct Generation {
     pub spec: ResolvedSpec,
     /// The model (for the summary).
     pub model: Model,
-    /// The corrections applied.
-    pub overrides: Overrides,
     /// The files, in output order.
     pub files: Vec<GeneratedFile>,
     /// Time spent reading the YAML, building the model and emitting.
@@ -69,7 +67,7 @@ pub fn generate(options: &ResolveOptions) -> Result<Generation, String> {
     let root = workspace::root();
     let lock = SpecLock::load(&root).map_err(|e| e.to_string())?;
     let spec = spec_source::resolve(&root, &lock, options).map_err(|e| e.to_string())?;
-    let overrides = Overrides::read(&root).map_err(|e| e.to_string())?;
+    let corrections = Corrections::read(&root).map_err(|e| e.to_string())?;
     let stamp = SpecStamp {
         sha256: spec.sha256.clone(),
         pinned: spec.pinned,
@@ -78,8 +76,8 @@ pub fn generate(options: &ResolveOptions) -> Result<Generation, String> {
     let document = load::parse_yaml(&spec.text).map_err(|e| e.to_string())?;
     let parsed = Instant::now();
     let options = Options {
-        overrides,
-        strict_overrides: spec.pinned,
+        corrections,
+        strict_corrections: spec.pinned,
     };
     let model = realtime_codegen::model(document, &options).map_err(|e| e.to_string())?;
     let modelled = Instant::now();
@@ -93,7 +91,6 @@ pub fn generate(options: &ResolveOptions) -> Result<Generation, String> {
     Ok(Generation {
         spec,
         model,
-        overrides: options.overrides,
         files,
         timings,
     })
@@ -273,10 +270,15 @@ fn print_summary(generation: &Generation, changes: &[Change]) {
     }
     let types = generation.model.space.types.len();
     println!("types: {types} ({} files)", generation.files.len());
-    for entry in &generation.overrides.overrides {
+    let corrections = &generation.model.corrections;
+    println!("corrections applied: {}", corrections.applied.len());
+    for applied in &corrections.applied {
+        println!("  {applied}");
+    }
+    for skipped in &corrections.not_applied {
         println!(
-            "override: {} makes optional {:?} ({})",
-            entry.schema, entry.optional, entry.reason
+            "correction not applied: {}#{} {}: {}",
+            skipped.file, skipped.index, skipped.target, skipped.reason
         );
     }
     // Nothing reachable from an event is ever skipped: what the generator

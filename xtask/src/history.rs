@@ -12,7 +12,7 @@ use std::process::Command;
 
 use realtime_codegen::examples::{self, EventExample, KnownDefects};
 use realtime_codegen::spec_source::{self, ResolveOptions, SpecLock};
-use realtime_codegen::{Options, Overrides, SpecStamp, emit, load};
+use realtime_codegen::{Corrections, Options, SpecStamp, emit, load};
 
 use crate::workspace;
 
@@ -138,10 +138,9 @@ fn check_version(
     version: &Version,
     known: &KnownDefects,
 ) -> Result<Checked, String> {
-    let overrides = Overrides::read(root).map_err(|e| e.to_string())?;
     let options = Options {
-        overrides,
-        strict_overrides: version.pinned,
+        corrections: Corrections::read(root).map_err(|e| e.to_string())?,
+        strict_corrections: version.pinned,
     };
     let document = load::parse_yaml(&version.text).map_err(|e| e.to_string())?;
     let model = realtime_codegen::model(document.clone(), &options).map_err(|e| e.to_string())?;
