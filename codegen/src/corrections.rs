@@ -241,6 +241,74 @@ impl Evidence {
     }
 }
 
+/// Checks the evidence every correction takes from outside the pinned
+/// document: each `history` entry against that spec version (in
+/// `history_dir`), each `wire` entry against its line (in `wire_dir`).
+/// Returns one message per piece of evidence that does not hold.
+pub fn check_outside_evidence(
+    corrections: &Corrections,
+    history_dir: &std::path::Path,
+    wire_dir: &std::path::Path,
+) -> Vec<String> {
+    let mut documents: std::collections::BTreeMap<String, Result<Value, String>> =
+        std::collections::BTreeMap::new();
+    let mut failures = Vec::new();
+    for (overlay, index, action) in corrections.actions() {
+        for evidence in &action.evidence {
+            let document = match evidence.source() {
+                Ok((Source::History(file), _)) => documents
+                    .entry(format!("history/{file}"))
+                    .or_insert_with(|| {
+                        let path = history_dir.join(file);
+                        std::fs::read_to_string(&path)
+                            .map_err(|e| format!("cannot read {}: {e}", path.display()))
+                            .and_then(|text| {
+                                crate::load::parse_yaml(&text).map_err(|e| e.to_string())
+                            })
+                    })
+                    .clone(),
+                Ok((Source::Wire { file, line }, _)) => {
+                    let path = wire_dir.join(file);
+                    std::fs::read_to_string(&path)
+                        .map_err(|e| format!("cannot read {}: {e}", path.display()))
+                        .and_then(|text| {
+                            let text = text
+                                .lines()
+                                .nth(line.wrapping_sub(1))
+                                .ok_or(format!("{file} has no line {line}"))?
+                                .to_string();
+                            serde_json::from_str(&text)
+                                .map_err(|e| format!("{file}:{line} is not JSON: {e}"))
+                        })
+                }
+                Ok(_) => continue,
+                Err(reason) => Err(reason),
+            };
+            if let Err(reason) = document.and_then(|document| evidence.holds_in(&document)) {
+                failures.push(format!(
+                    "correction {}#{index}: evidence {}: {reason}",
+                    overlay.file,
+                    evidence.origin()
+                ));
+            }
+        }
+    }
+    failures
+}
+
+impl Evidence {
+    /// Where the evidence is, in words (`openapi-2025-04-29.yaml`, `beta-server.jsonl:12`).
+    pub fn origin(&self) -> String {
+        match self.source() {
+            Ok((Source::Pinned, _)) => "in the pinned spec".into(),
+            Ok((Source::History(file), _)) => file.to_string(),
+            Ok((Source::Wire { file, line }, _)) => format!("{file}:{line}"),
+            Ok((Source::Sdk, _)) => self.sdk.clone().unwrap_or_default(),
+            Err(_) => "(malformed)".into(),
+        }
+    }
+}
+
 /// A value in an error message: short, and never a long text.
 fn brief(value: &Value) -> String {
     let text = value.to_string();
@@ -364,13 +432,12 @@ impl fmt::Display for Applied {
         let summary = self.description.split(". ").next().unwrap_or_default();
         write!(
             f,
-            "{}#{}: {} ({} node{}): {}",
+            "{}#{}: {} ({} node{})",
             self.file,
             self.index,
-            self.target,
+            summary.trim_end_matches('.'),
             self.nodes,
             if self.nodes == 1 { "" } else { "s" },
-            summary.trim_end_matches('.')
         )
     }
 }

@@ -17,10 +17,13 @@ use std::path::Path;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use realtime_codegen::examples::{self, EventExample};
-use realtime_types::schemas::RealtimeServerEventResponseAudioDelta;
-
-/// The `type` of an audio delta (the same on the GA and the beta surface).
-const AUDIO_DELTA: &str = RealtimeServerEventResponseAudioDelta::TYPE;
+use realtime_types::schemas::{
+    RealtimeBetaServerEventResponseAudioDelta, RealtimeBetaServerEventResponseAudioDone,
+    RealtimeBetaServerEventResponseAudioTranscriptDelta,
+    RealtimeBetaServerEventResponseAudioTranscriptDone, RealtimeServerEventResponseAudioDelta,
+    RealtimeServerEventResponseAudioDone, RealtimeServerEventResponseAudioTranscriptDelta,
+    RealtimeServerEventResponseAudioTranscriptDone,
+};
 use serde_json::{Value, json};
 
 /// The seed of the benchmark's corpus.
@@ -112,6 +115,39 @@ impl Surface {
             Self::Beta => "beta",
         }
     }
+
+    /// The `type` of an audio delta (`response.output_audio.delta` on GA,
+    /// `response.audio.delta` on beta).
+    pub fn audio_delta(self) -> &'static str {
+        match self {
+            Self::Ga => RealtimeServerEventResponseAudioDelta::TYPE,
+            Self::Beta => RealtimeBetaServerEventResponseAudioDelta::TYPE,
+        }
+    }
+
+    /// The `type` of the end of a response's audio.
+    fn audio_done(self) -> &'static str {
+        match self {
+            Self::Ga => RealtimeServerEventResponseAudioDone::TYPE,
+            Self::Beta => RealtimeBetaServerEventResponseAudioDone::TYPE,
+        }
+    }
+
+    /// The `type` of a transcript delta of the response's audio.
+    fn transcript_delta(self) -> &'static str {
+        match self {
+            Self::Ga => RealtimeServerEventResponseAudioTranscriptDelta::TYPE,
+            Self::Beta => RealtimeBetaServerEventResponseAudioTranscriptDelta::TYPE,
+        }
+    }
+
+    /// The `type` of the end of the transcript of the response's audio.
+    fn transcript_done(self) -> &'static str {
+        match self {
+            Self::Ga => RealtimeServerEventResponseAudioTranscriptDone::TYPE,
+            Self::Beta => RealtimeBetaServerEventResponseAudioTranscriptDone::TYPE,
+        }
+    }
 }
 
 /// One text frame (WebSocket message) from the server.
@@ -124,9 +160,10 @@ pub struct Frame {
 }
 
 impl Frame {
-    /// Whether this is a `response.output_audio.delta`.
+    /// Whether this is an audio delta (of either surface).
     pub fn is_audio_delta(&self) -> bool {
-        self.event_type == AUDIO_DELTA
+        self.event_type == Surface::Ga.audio_delta()
+            || self.event_type == Surface::Beta.audio_delta()
     }
 }
 
@@ -471,7 +508,7 @@ impl Session {
             if until_transcript == 0 {
                 if let Some(delta) = pending.next() {
                     self.push(
-                        "response.output_audio_transcript.delta",
+                        self.surface.transcript_delta(),
                         with(json!({"delta": delta})),
                     );
                 }
@@ -482,19 +519,22 @@ impl Session {
             audio_ms += ms;
             let samples = synth_pcm16(&mut self.rng, (ms * SAMPLE_RATE / 1000) as usize);
             let bytes: Vec<u8> = samples.iter().flat_map(|s| s.to_le_bytes()).collect();
-            self.push(AUDIO_DELTA, with(json!({"delta": STANDARD.encode(bytes)})));
+            self.push(
+                self.surface.audio_delta(),
+                with(json!({"delta": STANDARD.encode(bytes)})),
+            );
         }
         for delta in pending {
             self.push(
-                "response.output_audio_transcript.delta",
+                self.surface.transcript_delta(),
                 with(json!({"delta": delta})),
             );
         }
 
         let transcript = words.join(" ");
-        self.push("response.output_audio.done", with(json!({})));
+        self.push(self.surface.audio_done(), with(json!({})));
         self.push(
-            "response.output_audio_transcript.done",
+            self.surface.transcript_done(),
             with(json!({"transcript": transcript})),
         );
         self.push(
@@ -643,7 +683,7 @@ mod tests {
                     "response.created",
                     "response.output_item.added",
                     "response.content_part.added",
-                    AUDIO_DELTA,
+                    "response.output_audio.delta",
                     "response.output_audio_transcript.delta",
                     "response.output_audio.done",
                     "response.output_audio_transcript.done",
@@ -655,7 +695,14 @@ mod tests {
             ),
             (
                 Surface::Beta,
-                &["conversation.item.created", "response.done", AUDIO_DELTA][..],
+                &[
+                    "conversation.item.created",
+                    "response.done",
+                    "response.audio.delta",
+                    "response.audio_transcript.delta",
+                    "response.audio.done",
+                    "response.audio_transcript.done",
+                ][..],
             ),
         ] {
             let corpus = Corpus::generate(surface, sessions().of(surface), 1, 600);

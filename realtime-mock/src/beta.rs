@@ -14,16 +14,12 @@
 //!   rewrites each GA server event: sessions and responses take the beta
 //!   shape (`RealtimeSession`, `RealtimeBetaResponse`), assistant content
 //!   types go back to `text` / `audio`, `conversation.item.added` becomes
-//!   `conversation.item.created` (with `previous_item_id`), and GA events the
-//!   beta surface does not have (`conversation.item.done`,
-//!   `output_audio_buffer.*`, ...) are dropped.
-//!
-//! In the pinned spec the beta text and audio streaming events carry the GA
-//! names (`response.output_text.delta`, `response.output_audio.delta`,
-//! `response.output_audio_transcript.delta`, ...), so they pass unchanged;
-//! the historical beta names (`response.text.delta`, ...) are not beta events
-//! of the spec, and a client decoding with `realtime_types::beta` would see
-//! them as unknown.
+//!   `conversation.item.created` (with `previous_item_id`), the text and
+//!   audio streaming events take the beta server's names
+//!   (`response.output_audio.delta` becomes `response.audio.delta`, ...:
+//!   the pinned spec gives them the GA names, `spec/corrections.yaml` says
+//!   why that is wrong), and GA events the beta surface does not have
+//!   (`conversation.item.done`, ...) are dropped.
 //!
 //! Beta-only session fields the GA session has no place for (`temperature`,
 //! and `modalities` as the client wrote them) are kept beside the engine and
@@ -55,9 +51,25 @@ const FORMATS: &[(&str, &str)] = &[
     ("g711_alaw", "audio/pcma"),
 ];
 
-/// GA server event types whose beta event has another name. Every other GA
-/// event keeps its name, or is dropped when the beta surface does not have it.
-const RENAMED: &[(&str, &str)] = &[("conversation.item.added", "conversation.item.created")];
+/// GA server event types whose beta event has another name (the beta names
+/// of the streaming events are those of the beta server, set by
+/// `spec/corrections.yaml`). Every other GA event keeps its name, or is
+/// dropped when the beta surface does not have it.
+const RENAMED: &[(&str, &str)] = &[
+    ("conversation.item.added", "conversation.item.created"),
+    ("response.output_text.delta", "response.text.delta"),
+    ("response.output_text.done", "response.text.done"),
+    ("response.output_audio.delta", "response.audio.delta"),
+    ("response.output_audio.done", "response.audio.done"),
+    (
+        "response.output_audio_transcript.delta",
+        "response.audio_transcript.delta",
+    ),
+    (
+        "response.output_audio_transcript.done",
+        "response.audio_transcript.done",
+    ),
+];
 
 /// Beta session fields the GA session cannot hold, as the client last set them.
 #[derive(Debug, Default)]
@@ -777,14 +789,21 @@ mod tests {
     #[test]
     fn ga_only_events_are_dropped_and_unknown_ones_pass() {
         assert_eq!(event_type_to_beta("conversation.item.done"), None);
-        assert_eq!(event_type_to_beta("output_audio_buffer.cleared"), None);
+        assert_eq!(
+            event_type_to_beta("output_audio_buffer.cleared"),
+            Some("output_audio_buffer.cleared")
+        );
         assert_eq!(
             event_type_to_beta("conversation.item.added"),
             Some("conversation.item.created")
         );
         assert_eq!(
             event_type_to_beta("response.output_text.delta"),
-            Some("response.output_text.delta")
+            Some("response.text.delta")
+        );
+        assert_eq!(
+            event_type_to_beta("response.output_audio_transcript.done"),
+            Some("response.audio_transcript.done")
         );
         assert_eq!(event_type_to_beta("vendor.custom"), Some("vendor.custom"));
     }

@@ -295,7 +295,7 @@ mod tests {
             unknown_fields: serde_json::Map::new(),
         };
         let frame = serde_json::to_string(&beta::ServerEvent::from(event)).unwrap();
-        let Ok(beta::ServerEventRef::ResponseOutputAudioDelta(view)) =
+        let Ok(beta::ServerEventRef::ResponseAudioDelta(view)) =
             beta::ServerEventRef::from_frame(&frame)
         else {
             panic!("not a borrowed audio delta")

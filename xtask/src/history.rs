@@ -4,7 +4,8 @@
 //! and `support.rs` of `realtime-types` plus the generated files) into
 //! `target/history-check/<version>/`, then `cargo test` it: it must compile,
 //! and a generated test round-trips every event example of that version
-//! through the shared conformance check.
+//! through the shared conformance check. The evidence the corrections take
+//! from the history and the wire must hold too.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -22,6 +23,9 @@ const PINNED_ONLY_MODULES: &[&str] = &["pub mod audio;"];
 
 /// Where the spec history lives, relative to the workspace root.
 const HISTORY_DIR: &str = "../shared/spec/history";
+
+/// Where the shapes of real traffic live, relative to the workspace root.
+const WIRE_DIR: &str = "../shared/wire";
 
 /// One spec version to check.
 struct Version {
@@ -62,6 +66,12 @@ pub fn run() -> Result<(), String> {
             }
         }
     }
+    let corrections = Corrections::read(&root).map_err(|e| e.to_string())?;
+    failures.extend(realtime_codegen::corrections::check_outside_evidence(
+        &corrections,
+        &root.join(HISTORY_DIR),
+        &root.join(WIRE_DIR),
+    ));
     if failures.is_empty() {
         for (defect, seen) in known.defects.iter().zip(excused_somewhere) {
             if !seen {
@@ -179,8 +189,10 @@ fn check_version(
     let excused: Vec<usize> =
         serde_json::from_str(&excused).map_err(|e| format!("{}: {e}", excused_file.display()))?;
     let summary = format!(
-        "surfaces {}, {} types, {} examples, {} events without example",
+        "surfaces {}, corrections {} applied / {} skipped, {} types, {} examples, {} events without example",
         surfaces.join("+"),
+        model.corrections.applied.len(),
+        model.corrections.not_applied.len(),
         model.space.types.len(),
         examples.len(),
         without.len()

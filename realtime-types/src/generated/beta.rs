@@ -695,22 +695,22 @@ pub enum ServerEvent {
     ResponseContentPartDone(
         Box<super::schemas::RealtimeBetaServerEventResponseContentPartDone>,
     ),
-    /// `response.output_text.delta`: Returned when the text value of an "output_text" content part is updated.
-    ResponseOutputTextDelta(super::schemas::RealtimeBetaServerEventResponseTextDelta),
-    /// `response.output_text.done`: Returned when the text value of an "output_text" content part is done streaming.
-    ResponseOutputTextDone(super::schemas::RealtimeBetaServerEventResponseTextDone),
-    /// `response.output_audio_transcript.delta`: Returned when the model-generated transcription of audio output is updated.
-    ResponseOutputAudioTranscriptDelta(
+    /// `response.text.delta`: Returned when the text value of an "output_text" content part is updated.
+    ResponseTextDelta(super::schemas::RealtimeBetaServerEventResponseTextDelta),
+    /// `response.text.done`: Returned when the text value of an "output_text" content part is done streaming.
+    ResponseTextDone(super::schemas::RealtimeBetaServerEventResponseTextDone),
+    /// `response.audio_transcript.delta`: Returned when the model-generated transcription of audio output is updated.
+    ResponseAudioTranscriptDelta(
         super::schemas::RealtimeBetaServerEventResponseAudioTranscriptDelta,
     ),
-    /// `response.output_audio_transcript.done`: Returned when the model-generated transcription of audio output is done streaming.
-    ResponseOutputAudioTranscriptDone(
+    /// `response.audio_transcript.done`: Returned when the model-generated transcription of audio output is done streaming.
+    ResponseAudioTranscriptDone(
         super::schemas::RealtimeBetaServerEventResponseAudioTranscriptDone,
     ),
-    /// `response.output_audio.delta`: Returned when the model-generated audio is updated.
-    ResponseOutputAudioDelta(super::schemas::RealtimeBetaServerEventResponseAudioDelta),
-    /// `response.output_audio.done`: Returned when the model-generated audio is done.
-    ResponseOutputAudioDone(super::schemas::RealtimeBetaServerEventResponseAudioDone),
+    /// `response.audio.delta`: Returned when the model-generated audio is updated.
+    ResponseAudioDelta(super::schemas::RealtimeBetaServerEventResponseAudioDelta),
+    /// `response.audio.done`: Returned when the model-generated audio is done.
+    ResponseAudioDone(super::schemas::RealtimeBetaServerEventResponseAudioDone),
     /// `response.function_call_arguments.delta`: Returned when the model-generated function call arguments are updated.
     ResponseFunctionCallArgumentsDelta(
         super::schemas::RealtimeBetaServerEventResponseFunctionCallArgumentsDelta,
@@ -747,6 +747,22 @@ pub enum ServerEvent {
     McpListToolsFailed(super::schemas::RealtimeBetaServerEventMcpListToolsFailed),
     /// `rate_limits.updated`: Emitted at the beginning of a Response to indicate the updated rate limits.
     RateLimitsUpdated(super::schemas::RealtimeBetaServerEventRateLimitsUpdated),
+    /// `conversation.created`: Returned when a conversation is created.
+    ///
+    /// Boxed, as the event holds other objects; build it with `ServerEvent::from`.
+    ConversationCreated(Box<super::schemas::RealtimeServerEventConversationCreated>),
+    /// `output_audio_buffer.started`: **WebRTC/SIP Only:** Emitted when the server begins streaming audio to the client.
+    OutputAudioBufferStarted(
+        super::schemas::RealtimeServerEventOutputAudioBufferStarted,
+    ),
+    /// `output_audio_buffer.stopped`: **WebRTC/SIP Only:** Emitted when the output audio buffer has been completely drained on the server, and no more audio is forthcoming.
+    OutputAudioBufferStopped(
+        super::schemas::RealtimeServerEventOutputAudioBufferStopped,
+    ),
+    /// `output_audio_buffer.cleared`: **WebRTC/SIP Only:** Emitted when the output audio buffer is cleared.
+    OutputAudioBufferCleared(
+        super::schemas::RealtimeServerEventOutputAudioBufferCleared,
+    ),
     /// A member whose `type` this version of the spec does not know, kept exactly as it arrived.
     Unknown(::serde_json::Value),
 }
@@ -844,27 +860,23 @@ impl ServerEvent {
                 Some("response.content_part.done") => {
                     Self::ResponseContentPartDone(::serde_json::from_str(frame)?)
                 }
-                Some("response.output_text.delta") => {
-                    Self::ResponseOutputTextDelta(::serde_json::from_str(frame)?)
+                Some("response.text.delta") => {
+                    Self::ResponseTextDelta(::serde_json::from_str(frame)?)
                 }
-                Some("response.output_text.done") => {
-                    Self::ResponseOutputTextDone(::serde_json::from_str(frame)?)
+                Some("response.text.done") => {
+                    Self::ResponseTextDone(::serde_json::from_str(frame)?)
                 }
-                Some("response.output_audio_transcript.delta") => {
-                    Self::ResponseOutputAudioTranscriptDelta(
-                        ::serde_json::from_str(frame)?,
-                    )
+                Some("response.audio_transcript.delta") => {
+                    Self::ResponseAudioTranscriptDelta(::serde_json::from_str(frame)?)
                 }
-                Some("response.output_audio_transcript.done") => {
-                    Self::ResponseOutputAudioTranscriptDone(
-                        ::serde_json::from_str(frame)?,
-                    )
+                Some("response.audio_transcript.done") => {
+                    Self::ResponseAudioTranscriptDone(::serde_json::from_str(frame)?)
                 }
-                Some("response.output_audio.delta") => {
-                    Self::ResponseOutputAudioDelta(::serde_json::from_str(frame)?)
+                Some("response.audio.delta") => {
+                    Self::ResponseAudioDelta(::serde_json::from_str(frame)?)
                 }
-                Some("response.output_audio.done") => {
-                    Self::ResponseOutputAudioDone(::serde_json::from_str(frame)?)
+                Some("response.audio.done") => {
+                    Self::ResponseAudioDone(::serde_json::from_str(frame)?)
                 }
                 Some("response.function_call_arguments.delta") => {
                     Self::ResponseFunctionCallArgumentsDelta(
@@ -903,6 +915,18 @@ impl ServerEvent {
                 Some("rate_limits.updated") => {
                     Self::RateLimitsUpdated(::serde_json::from_str(frame)?)
                 }
+                Some("conversation.created") => {
+                    Self::ConversationCreated(::serde_json::from_str(frame)?)
+                }
+                Some("output_audio_buffer.started") => {
+                    Self::OutputAudioBufferStarted(::serde_json::from_str(frame)?)
+                }
+                Some("output_audio_buffer.stopped") => {
+                    Self::OutputAudioBufferStopped(::serde_json::from_str(frame)?)
+                }
+                Some("output_audio_buffer.cleared") => {
+                    Self::OutputAudioBufferCleared(::serde_json::from_str(frame)?)
+                }
                 Some(_) => Self::Unknown(::serde_json::from_str(frame)?),
                 None => ::serde_json::from_str(frame)?,
             },
@@ -934,12 +958,12 @@ impl ServerEvent {
         "response.output_item.done",
         "response.content_part.added",
         "response.content_part.done",
-        "response.output_text.delta",
-        "response.output_text.done",
-        "response.output_audio_transcript.delta",
-        "response.output_audio_transcript.done",
-        "response.output_audio.delta",
-        "response.output_audio.done",
+        "response.text.delta",
+        "response.text.done",
+        "response.audio_transcript.delta",
+        "response.audio_transcript.done",
+        "response.audio.delta",
+        "response.audio.done",
         "response.function_call_arguments.delta",
         "response.function_call_arguments.done",
         "response.mcp_call_arguments.delta",
@@ -951,6 +975,10 @@ impl ServerEvent {
         "mcp_list_tools.completed",
         "mcp_list_tools.failed",
         "rate_limits.updated",
+        "conversation.created",
+        "output_audio_buffer.started",
+        "output_audio_buffer.stopped",
+        "output_audio_buffer.cleared",
     ];
     /// The event's `type` on the wire (also for events this version does not know).
     pub fn event_type(&self) -> &str {
@@ -989,16 +1017,12 @@ impl ServerEvent {
             Self::ResponseOutputItemDone(_) => "response.output_item.done",
             Self::ResponseContentPartAdded(_) => "response.content_part.added",
             Self::ResponseContentPartDone(_) => "response.content_part.done",
-            Self::ResponseOutputTextDelta(_) => "response.output_text.delta",
-            Self::ResponseOutputTextDone(_) => "response.output_text.done",
-            Self::ResponseOutputAudioTranscriptDelta(_) => {
-                "response.output_audio_transcript.delta"
-            }
-            Self::ResponseOutputAudioTranscriptDone(_) => {
-                "response.output_audio_transcript.done"
-            }
-            Self::ResponseOutputAudioDelta(_) => "response.output_audio.delta",
-            Self::ResponseOutputAudioDone(_) => "response.output_audio.done",
+            Self::ResponseTextDelta(_) => "response.text.delta",
+            Self::ResponseTextDone(_) => "response.text.done",
+            Self::ResponseAudioTranscriptDelta(_) => "response.audio_transcript.delta",
+            Self::ResponseAudioTranscriptDone(_) => "response.audio_transcript.done",
+            Self::ResponseAudioDelta(_) => "response.audio.delta",
+            Self::ResponseAudioDone(_) => "response.audio.done",
             Self::ResponseFunctionCallArgumentsDelta(_) => {
                 "response.function_call_arguments.delta"
             }
@@ -1014,6 +1038,10 @@ impl ServerEvent {
             Self::McpListToolsCompleted(_) => "mcp_list_tools.completed",
             Self::McpListToolsFailed(_) => "mcp_list_tools.failed",
             Self::RateLimitsUpdated(_) => "rate_limits.updated",
+            Self::ConversationCreated(_) => "conversation.created",
+            Self::OutputAudioBufferStarted(_) => "output_audio_buffer.started",
+            Self::OutputAudioBufferStopped(_) => "output_audio_buffer.stopped",
+            Self::OutputAudioBufferCleared(_) => "output_audio_buffer.cleared",
             Self::Unknown(raw) => ::realtime_types::support::raw_tag(raw, "type"),
         }
     }
@@ -1217,12 +1245,12 @@ for ServerEvent {
 }
 impl From<super::schemas::RealtimeBetaServerEventResponseTextDelta> for ServerEvent {
     fn from(value: super::schemas::RealtimeBetaServerEventResponseTextDelta) -> Self {
-        Self::ResponseOutputTextDelta(value)
+        Self::ResponseTextDelta(value)
     }
 }
 impl From<super::schemas::RealtimeBetaServerEventResponseTextDone> for ServerEvent {
     fn from(value: super::schemas::RealtimeBetaServerEventResponseTextDone) -> Self {
-        Self::ResponseOutputTextDone(value)
+        Self::ResponseTextDone(value)
     }
 }
 impl From<super::schemas::RealtimeBetaServerEventResponseAudioTranscriptDelta>
@@ -1230,7 +1258,7 @@ for ServerEvent {
     fn from(
         value: super::schemas::RealtimeBetaServerEventResponseAudioTranscriptDelta,
     ) -> Self {
-        Self::ResponseOutputAudioTranscriptDelta(value)
+        Self::ResponseAudioTranscriptDelta(value)
     }
 }
 impl From<super::schemas::RealtimeBetaServerEventResponseAudioTranscriptDone>
@@ -1238,17 +1266,17 @@ for ServerEvent {
     fn from(
         value: super::schemas::RealtimeBetaServerEventResponseAudioTranscriptDone,
     ) -> Self {
-        Self::ResponseOutputAudioTranscriptDone(value)
+        Self::ResponseAudioTranscriptDone(value)
     }
 }
 impl From<super::schemas::RealtimeBetaServerEventResponseAudioDelta> for ServerEvent {
     fn from(value: super::schemas::RealtimeBetaServerEventResponseAudioDelta) -> Self {
-        Self::ResponseOutputAudioDelta(value)
+        Self::ResponseAudioDelta(value)
     }
 }
 impl From<super::schemas::RealtimeBetaServerEventResponseAudioDone> for ServerEvent {
     fn from(value: super::schemas::RealtimeBetaServerEventResponseAudioDone) -> Self {
-        Self::ResponseOutputAudioDone(value)
+        Self::ResponseAudioDone(value)
     }
 }
 impl From<super::schemas::RealtimeBetaServerEventResponseFunctionCallArgumentsDelta>
@@ -1331,6 +1359,26 @@ impl From<super::schemas::RealtimeBetaServerEventRateLimitsUpdated> for ServerEv
         Self::RateLimitsUpdated(value)
     }
 }
+impl From<super::schemas::RealtimeServerEventConversationCreated> for ServerEvent {
+    fn from(value: super::schemas::RealtimeServerEventConversationCreated) -> Self {
+        Self::ConversationCreated(Box::new(value))
+    }
+}
+impl From<super::schemas::RealtimeServerEventOutputAudioBufferStarted> for ServerEvent {
+    fn from(value: super::schemas::RealtimeServerEventOutputAudioBufferStarted) -> Self {
+        Self::OutputAudioBufferStarted(value)
+    }
+}
+impl From<super::schemas::RealtimeServerEventOutputAudioBufferStopped> for ServerEvent {
+    fn from(value: super::schemas::RealtimeServerEventOutputAudioBufferStopped) -> Self {
+        Self::OutputAudioBufferStopped(value)
+    }
+}
+impl From<super::schemas::RealtimeServerEventOutputAudioBufferCleared> for ServerEvent {
+    fn from(value: super::schemas::RealtimeServerEventOutputAudioBufferCleared) -> Self {
+        Self::OutputAudioBufferCleared(value)
+    }
+}
 impl ::serde::Serialize for ServerEvent {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1369,14 +1417,12 @@ impl ::serde::Serialize for ServerEvent {
             Self::ResponseOutputItemDone(value) => value.serialize(serializer),
             Self::ResponseContentPartAdded(value) => value.serialize(serializer),
             Self::ResponseContentPartDone(value) => value.serialize(serializer),
-            Self::ResponseOutputTextDelta(value) => value.serialize(serializer),
-            Self::ResponseOutputTextDone(value) => value.serialize(serializer),
-            Self::ResponseOutputAudioTranscriptDelta(value) => {
-                value.serialize(serializer)
-            }
-            Self::ResponseOutputAudioTranscriptDone(value) => value.serialize(serializer),
-            Self::ResponseOutputAudioDelta(value) => value.serialize(serializer),
-            Self::ResponseOutputAudioDone(value) => value.serialize(serializer),
+            Self::ResponseTextDelta(value) => value.serialize(serializer),
+            Self::ResponseTextDone(value) => value.serialize(serializer),
+            Self::ResponseAudioTranscriptDelta(value) => value.serialize(serializer),
+            Self::ResponseAudioTranscriptDone(value) => value.serialize(serializer),
+            Self::ResponseAudioDelta(value) => value.serialize(serializer),
+            Self::ResponseAudioDone(value) => value.serialize(serializer),
             Self::ResponseFunctionCallArgumentsDelta(value) => {
                 value.serialize(serializer)
             }
@@ -1390,6 +1436,10 @@ impl ::serde::Serialize for ServerEvent {
             Self::McpListToolsCompleted(value) => value.serialize(serializer),
             Self::McpListToolsFailed(value) => value.serialize(serializer),
             Self::RateLimitsUpdated(value) => value.serialize(serializer),
+            Self::ConversationCreated(value) => value.serialize(serializer),
+            Self::OutputAudioBufferStarted(value) => value.serialize(serializer),
+            Self::OutputAudioBufferStopped(value) => value.serialize(serializer),
+            Self::OutputAudioBufferCleared(value) => value.serialize(serializer),
             Self::Unknown(raw) => raw.serialize(serializer),
         }
     }
@@ -1518,35 +1568,27 @@ impl ::realtime_types::support::TaggedUnion for ServerEvent {
                         ::serde::Deserialize::deserialize(rest)?,
                     )
                 }
-                "response.output_text.delta" => {
-                    Self::ResponseOutputTextDelta(
+                "response.text.delta" => {
+                    Self::ResponseTextDelta(::serde::Deserialize::deserialize(rest)?)
+                }
+                "response.text.done" => {
+                    Self::ResponseTextDone(::serde::Deserialize::deserialize(rest)?)
+                }
+                "response.audio_transcript.delta" => {
+                    Self::ResponseAudioTranscriptDelta(
                         ::serde::Deserialize::deserialize(rest)?,
                     )
                 }
-                "response.output_text.done" => {
-                    Self::ResponseOutputTextDone(
+                "response.audio_transcript.done" => {
+                    Self::ResponseAudioTranscriptDone(
                         ::serde::Deserialize::deserialize(rest)?,
                     )
                 }
-                "response.output_audio_transcript.delta" => {
-                    Self::ResponseOutputAudioTranscriptDelta(
-                        ::serde::Deserialize::deserialize(rest)?,
-                    )
+                "response.audio.delta" => {
+                    Self::ResponseAudioDelta(::serde::Deserialize::deserialize(rest)?)
                 }
-                "response.output_audio_transcript.done" => {
-                    Self::ResponseOutputAudioTranscriptDone(
-                        ::serde::Deserialize::deserialize(rest)?,
-                    )
-                }
-                "response.output_audio.delta" => {
-                    Self::ResponseOutputAudioDelta(
-                        ::serde::Deserialize::deserialize(rest)?,
-                    )
-                }
-                "response.output_audio.done" => {
-                    Self::ResponseOutputAudioDone(
-                        ::serde::Deserialize::deserialize(rest)?,
-                    )
+                "response.audio.done" => {
+                    Self::ResponseAudioDone(::serde::Deserialize::deserialize(rest)?)
                 }
                 "response.function_call_arguments.delta" => {
                     Self::ResponseFunctionCallArgumentsDelta(
@@ -1594,6 +1636,24 @@ impl ::realtime_types::support::TaggedUnion for ServerEvent {
                 }
                 "rate_limits.updated" => {
                     Self::RateLimitsUpdated(::serde::Deserialize::deserialize(rest)?)
+                }
+                "conversation.created" => {
+                    Self::ConversationCreated(::serde::Deserialize::deserialize(rest)?)
+                }
+                "output_audio_buffer.started" => {
+                    Self::OutputAudioBufferStarted(
+                        ::serde::Deserialize::deserialize(rest)?,
+                    )
+                }
+                "output_audio_buffer.stopped" => {
+                    Self::OutputAudioBufferStopped(
+                        ::serde::Deserialize::deserialize(rest)?,
+                    )
+                }
+                "output_audio_buffer.cleared" => {
+                    Self::OutputAudioBufferCleared(
+                        ::serde::Deserialize::deserialize(rest)?,
+                    )
                 }
                 _ => Self::Unknown(::serde::Deserialize::deserialize(rest)?),
             },
@@ -1765,6 +1825,22 @@ impl ::schemars::JsonSchema for ServerEvent {
                 .subschema_for::<
                     super::schemas::RealtimeBetaServerEventRateLimitsUpdated,
                 >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeServerEventConversationCreated,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeServerEventOutputAudioBufferStarted,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeServerEventOutputAudioBufferStopped,
+                >(),
+            generator
+                .subschema_for::<
+                    super::schemas::RealtimeServerEventOutputAudioBufferCleared,
+                >(),
         ];
         ::schemars::json_schema!({ "anyOf" : members.as_slice() })
     }
@@ -1817,30 +1893,22 @@ pub enum ServerEventRef<'a> {
     InputAudioBufferTimeoutTriggered(
         super::schemas::RealtimeServerEventInputAudioBufferTimeoutTriggeredRef<'a>,
     ),
-    /// `response.output_text.delta`, borrowed.
-    ResponseOutputTextDelta(
-        super::schemas::RealtimeBetaServerEventResponseTextDeltaRef<'a>,
-    ),
-    /// `response.output_text.done`, borrowed.
-    ResponseOutputTextDone(
-        super::schemas::RealtimeBetaServerEventResponseTextDoneRef<'a>,
-    ),
-    /// `response.output_audio_transcript.delta`, borrowed.
-    ResponseOutputAudioTranscriptDelta(
+    /// `response.text.delta`, borrowed.
+    ResponseTextDelta(super::schemas::RealtimeBetaServerEventResponseTextDeltaRef<'a>),
+    /// `response.text.done`, borrowed.
+    ResponseTextDone(super::schemas::RealtimeBetaServerEventResponseTextDoneRef<'a>),
+    /// `response.audio_transcript.delta`, borrowed.
+    ResponseAudioTranscriptDelta(
         super::schemas::RealtimeBetaServerEventResponseAudioTranscriptDeltaRef<'a>,
     ),
-    /// `response.output_audio_transcript.done`, borrowed.
-    ResponseOutputAudioTranscriptDone(
+    /// `response.audio_transcript.done`, borrowed.
+    ResponseAudioTranscriptDone(
         super::schemas::RealtimeBetaServerEventResponseAudioTranscriptDoneRef<'a>,
     ),
-    /// `response.output_audio.delta`, borrowed.
-    ResponseOutputAudioDelta(
-        super::schemas::RealtimeBetaServerEventResponseAudioDeltaRef<'a>,
-    ),
-    /// `response.output_audio.done`, borrowed.
-    ResponseOutputAudioDone(
-        super::schemas::RealtimeBetaServerEventResponseAudioDoneRef<'a>,
-    ),
+    /// `response.audio.delta`, borrowed.
+    ResponseAudioDelta(super::schemas::RealtimeBetaServerEventResponseAudioDeltaRef<'a>),
+    /// `response.audio.done`, borrowed.
+    ResponseAudioDone(super::schemas::RealtimeBetaServerEventResponseAudioDoneRef<'a>),
     /// `response.function_call_arguments.delta`, borrowed.
     ResponseFunctionCallArgumentsDelta(
         super::schemas::RealtimeBetaServerEventResponseFunctionCallArgumentsDeltaRef<'a>,
@@ -1879,6 +1947,18 @@ pub enum ServerEventRef<'a> {
     ),
     /// `mcp_list_tools.failed`, borrowed.
     McpListToolsFailed(super::schemas::RealtimeBetaServerEventMcpListToolsFailedRef<'a>),
+    /// `output_audio_buffer.started`, borrowed.
+    OutputAudioBufferStarted(
+        super::schemas::RealtimeServerEventOutputAudioBufferStartedRef<'a>,
+    ),
+    /// `output_audio_buffer.stopped`, borrowed.
+    OutputAudioBufferStopped(
+        super::schemas::RealtimeServerEventOutputAudioBufferStoppedRef<'a>,
+    ),
+    /// `output_audio_buffer.cleared`, borrowed.
+    OutputAudioBufferCleared(
+        super::schemas::RealtimeServerEventOutputAudioBufferClearedRef<'a>,
+    ),
     /// Any other event, unknown ones included, decoded into [`ServerEvent`].
     Owned(ServerEvent),
 }
@@ -1894,12 +1974,12 @@ impl<'a> ServerEventRef<'a> {
         "input_audio_buffer.speech_started",
         "input_audio_buffer.speech_stopped",
         "input_audio_buffer.timeout_triggered",
-        "response.output_text.delta",
-        "response.output_text.done",
-        "response.output_audio_transcript.delta",
-        "response.output_audio_transcript.done",
-        "response.output_audio.delta",
-        "response.output_audio.done",
+        "response.text.delta",
+        "response.text.done",
+        "response.audio_transcript.delta",
+        "response.audio_transcript.done",
+        "response.audio.delta",
+        "response.audio.done",
         "response.function_call_arguments.delta",
         "response.function_call_arguments.done",
         "response.mcp_call_arguments.delta",
@@ -1910,6 +1990,9 @@ impl<'a> ServerEventRef<'a> {
         "mcp_list_tools.in_progress",
         "mcp_list_tools.completed",
         "mcp_list_tools.failed",
+        "output_audio_buffer.started",
+        "output_audio_buffer.stopped",
+        "output_audio_buffer.cleared",
     ];
     /// Decodes the text of one frame (one WebSocket message).
     ///
@@ -1949,27 +2032,23 @@ impl<'a> ServerEventRef<'a> {
                         ::serde_json::from_str(frame)?,
                     )
                 }
-                Some("response.output_text.delta") => {
-                    Self::ResponseOutputTextDelta(::serde_json::from_str(frame)?)
+                Some("response.text.delta") => {
+                    Self::ResponseTextDelta(::serde_json::from_str(frame)?)
                 }
-                Some("response.output_text.done") => {
-                    Self::ResponseOutputTextDone(::serde_json::from_str(frame)?)
+                Some("response.text.done") => {
+                    Self::ResponseTextDone(::serde_json::from_str(frame)?)
                 }
-                Some("response.output_audio_transcript.delta") => {
-                    Self::ResponseOutputAudioTranscriptDelta(
-                        ::serde_json::from_str(frame)?,
-                    )
+                Some("response.audio_transcript.delta") => {
+                    Self::ResponseAudioTranscriptDelta(::serde_json::from_str(frame)?)
                 }
-                Some("response.output_audio_transcript.done") => {
-                    Self::ResponseOutputAudioTranscriptDone(
-                        ::serde_json::from_str(frame)?,
-                    )
+                Some("response.audio_transcript.done") => {
+                    Self::ResponseAudioTranscriptDone(::serde_json::from_str(frame)?)
                 }
-                Some("response.output_audio.delta") => {
-                    Self::ResponseOutputAudioDelta(::serde_json::from_str(frame)?)
+                Some("response.audio.delta") => {
+                    Self::ResponseAudioDelta(::serde_json::from_str(frame)?)
                 }
-                Some("response.output_audio.done") => {
-                    Self::ResponseOutputAudioDone(::serde_json::from_str(frame)?)
+                Some("response.audio.done") => {
+                    Self::ResponseAudioDone(::serde_json::from_str(frame)?)
                 }
                 Some("response.function_call_arguments.delta") => {
                     Self::ResponseFunctionCallArgumentsDelta(
@@ -2005,6 +2084,15 @@ impl<'a> ServerEventRef<'a> {
                 Some("mcp_list_tools.failed") => {
                     Self::McpListToolsFailed(::serde_json::from_str(frame)?)
                 }
+                Some("output_audio_buffer.started") => {
+                    Self::OutputAudioBufferStarted(::serde_json::from_str(frame)?)
+                }
+                Some("output_audio_buffer.stopped") => {
+                    Self::OutputAudioBufferStopped(::serde_json::from_str(frame)?)
+                }
+                Some("output_audio_buffer.cleared") => {
+                    Self::OutputAudioBufferCleared(::serde_json::from_str(frame)?)
+                }
                 _ => Self::Owned(ServerEvent::from_frame(frame)?),
             },
         )
@@ -2024,16 +2112,12 @@ impl<'a> ServerEventRef<'a> {
             Self::InputAudioBufferTimeoutTriggered(_) => {
                 "input_audio_buffer.timeout_triggered"
             }
-            Self::ResponseOutputTextDelta(_) => "response.output_text.delta",
-            Self::ResponseOutputTextDone(_) => "response.output_text.done",
-            Self::ResponseOutputAudioTranscriptDelta(_) => {
-                "response.output_audio_transcript.delta"
-            }
-            Self::ResponseOutputAudioTranscriptDone(_) => {
-                "response.output_audio_transcript.done"
-            }
-            Self::ResponseOutputAudioDelta(_) => "response.output_audio.delta",
-            Self::ResponseOutputAudioDone(_) => "response.output_audio.done",
+            Self::ResponseTextDelta(_) => "response.text.delta",
+            Self::ResponseTextDone(_) => "response.text.done",
+            Self::ResponseAudioTranscriptDelta(_) => "response.audio_transcript.delta",
+            Self::ResponseAudioTranscriptDone(_) => "response.audio_transcript.done",
+            Self::ResponseAudioDelta(_) => "response.audio.delta",
+            Self::ResponseAudioDone(_) => "response.audio.done",
             Self::ResponseFunctionCallArgumentsDelta(_) => {
                 "response.function_call_arguments.delta"
             }
@@ -2048,6 +2132,9 @@ impl<'a> ServerEventRef<'a> {
             Self::McpListToolsInProgress(_) => "mcp_list_tools.in_progress",
             Self::McpListToolsCompleted(_) => "mcp_list_tools.completed",
             Self::McpListToolsFailed(_) => "mcp_list_tools.failed",
+            Self::OutputAudioBufferStarted(_) => "output_audio_buffer.started",
+            Self::OutputAudioBufferStopped(_) => "output_audio_buffer.stopped",
+            Self::OutputAudioBufferCleared(_) => "output_audio_buffer.cleared",
             Self::Owned(event) => event.event_type(),
         }
     }
@@ -2078,18 +2165,16 @@ impl<'a> ServerEventRef<'a> {
             Self::InputAudioBufferTimeoutTriggered(event) => {
                 ServerEvent::from(event.into_owned())
             }
-            Self::ResponseOutputTextDelta(event) => ServerEvent::from(event.into_owned()),
-            Self::ResponseOutputTextDone(event) => ServerEvent::from(event.into_owned()),
-            Self::ResponseOutputAudioTranscriptDelta(event) => {
+            Self::ResponseTextDelta(event) => ServerEvent::from(event.into_owned()),
+            Self::ResponseTextDone(event) => ServerEvent::from(event.into_owned()),
+            Self::ResponseAudioTranscriptDelta(event) => {
                 ServerEvent::from(event.into_owned())
             }
-            Self::ResponseOutputAudioTranscriptDone(event) => {
+            Self::ResponseAudioTranscriptDone(event) => {
                 ServerEvent::from(event.into_owned())
             }
-            Self::ResponseOutputAudioDelta(event) => {
-                ServerEvent::from(event.into_owned())
-            }
-            Self::ResponseOutputAudioDone(event) => ServerEvent::from(event.into_owned()),
+            Self::ResponseAudioDelta(event) => ServerEvent::from(event.into_owned()),
+            Self::ResponseAudioDone(event) => ServerEvent::from(event.into_owned()),
             Self::ResponseFunctionCallArgumentsDelta(event) => {
                 ServerEvent::from(event.into_owned())
             }
@@ -2112,6 +2197,15 @@ impl<'a> ServerEventRef<'a> {
             Self::McpListToolsInProgress(event) => ServerEvent::from(event.into_owned()),
             Self::McpListToolsCompleted(event) => ServerEvent::from(event.into_owned()),
             Self::McpListToolsFailed(event) => ServerEvent::from(event.into_owned()),
+            Self::OutputAudioBufferStarted(event) => {
+                ServerEvent::from(event.into_owned())
+            }
+            Self::OutputAudioBufferStopped(event) => {
+                ServerEvent::from(event.into_owned())
+            }
+            Self::OutputAudioBufferCleared(event) => {
+                ServerEvent::from(event.into_owned())
+            }
             Self::Owned(event) => event,
         }
     }
@@ -2153,14 +2247,12 @@ impl ::serde::Serialize for ServerEventRef<'_> {
             Self::InputAudioBufferSpeechStarted(event) => event.serialize(serializer),
             Self::InputAudioBufferSpeechStopped(event) => event.serialize(serializer),
             Self::InputAudioBufferTimeoutTriggered(event) => event.serialize(serializer),
-            Self::ResponseOutputTextDelta(event) => event.serialize(serializer),
-            Self::ResponseOutputTextDone(event) => event.serialize(serializer),
-            Self::ResponseOutputAudioTranscriptDelta(event) => {
-                event.serialize(serializer)
-            }
-            Self::ResponseOutputAudioTranscriptDone(event) => event.serialize(serializer),
-            Self::ResponseOutputAudioDelta(event) => event.serialize(serializer),
-            Self::ResponseOutputAudioDone(event) => event.serialize(serializer),
+            Self::ResponseTextDelta(event) => event.serialize(serializer),
+            Self::ResponseTextDone(event) => event.serialize(serializer),
+            Self::ResponseAudioTranscriptDelta(event) => event.serialize(serializer),
+            Self::ResponseAudioTranscriptDone(event) => event.serialize(serializer),
+            Self::ResponseAudioDelta(event) => event.serialize(serializer),
+            Self::ResponseAudioDone(event) => event.serialize(serializer),
             Self::ResponseFunctionCallArgumentsDelta(event) => {
                 event.serialize(serializer)
             }
@@ -2173,6 +2265,9 @@ impl ::serde::Serialize for ServerEventRef<'_> {
             Self::McpListToolsInProgress(event) => event.serialize(serializer),
             Self::McpListToolsCompleted(event) => event.serialize(serializer),
             Self::McpListToolsFailed(event) => event.serialize(serializer),
+            Self::OutputAudioBufferStarted(event) => event.serialize(serializer),
+            Self::OutputAudioBufferStopped(event) => event.serialize(serializer),
+            Self::OutputAudioBufferCleared(event) => event.serialize(serializer),
             Self::Owned(event) => event.serialize(serializer),
         }
     }
@@ -2244,7 +2339,7 @@ pub trait ClientEventMethods {
     fn conversation_item_create(
         &self,
         previous_item_id: Option<String>,
-        item: super::schemas::RealtimeConversationItem,
+        item: super::schemas::RealtimeConversationItemWithReference,
         event_id: Option<String>,
     ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
         self.send_event(
