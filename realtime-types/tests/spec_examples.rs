@@ -45,13 +45,13 @@ fn every_event_example_round_trips_through_its_own_variant() {
     let known = KnownDefects::read(&workspace_root()).unwrap_or_else(|e| panic!("{e}"));
     let mut failures = Vec::new();
     for example in &examples {
-        if let Err(reason) = check(example) {
-            if known.find(&example.schema, &example.value).is_none() {
-                failures.push(format!(
-                    "{}::{} {} ({}): {reason}",
-                    example.surface, example.union, example.schema, example.event_type
-                ));
-            }
+        if let Err(reason) = check(example)
+            && known.find(&example.schema, &example.value).is_none()
+        {
+            failures.push(format!(
+                "{}::{} {} ({}): {reason}",
+                example.surface, example.union, example.schema, example.event_type
+            ));
         }
     }
     assert!(
