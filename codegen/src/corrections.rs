@@ -30,7 +30,8 @@
 //!
 //! Two files hold them, applied in this order: `spec/corrections.yaml`,
 //! written by hand, and `spec/corrections.derived.yaml`, which
-//! `cargo xtask corrections` derives from the spec history.
+//! `cargo xtask corrections` derives from the spec history (see
+//! [`crate::history_rule`]).
 
 use std::fmt;
 
@@ -103,7 +104,7 @@ pub struct Action {
 
 /// What backs a correction. Exactly one of `pinned`, `history`, `wire` and
 /// `sdk` says where the evidence is.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Evidence {
     /// A JSON pointer into the pinned document, as published.

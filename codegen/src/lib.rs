@@ -19,6 +19,7 @@ pub mod docs;
 pub mod emit;
 pub mod error;
 pub mod examples;
+pub mod history_rule;
 pub mod ir;
 pub mod load;
 pub mod lower;

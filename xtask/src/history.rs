@@ -22,16 +22,19 @@ use crate::workspace;
 const PINNED_ONLY_MODULES: &[&str] = &["pub mod audio;"];
 
 /// Where the spec history lives, relative to the workspace root.
-const HISTORY_DIR: &str = "../shared/spec/history";
+pub const HISTORY_DIR: &str = "../shared/spec/history";
 
 /// Where the shapes of real traffic live, relative to the workspace root.
 const WIRE_DIR: &str = "../shared/wire";
 
 /// One spec version to check.
-struct Version {
-    name: String,
-    text: String,
-    pinned: bool,
+pub struct Version {
+    /// The file name, or `pinned`.
+    pub name: String,
+    /// The YAML text.
+    pub text: String,
+    /// Whether this is the pinned spec.
+    pub pinned: bool,
 }
 
 /// Runs the check.
@@ -67,6 +70,9 @@ pub fn run() -> Result<(), String> {
         }
     }
     let corrections = Corrections::read(&root).map_err(|e| e.to_string())?;
+    if let Err(message) = crate::corrections::check_derived(&root, &versions) {
+        failures.push(message);
+    }
     failures.extend(realtime_codegen::corrections::check_outside_evidence(
         &corrections,
         &root.join(HISTORY_DIR),
@@ -95,7 +101,8 @@ pub fn run() -> Result<(), String> {
     }
 }
 
-fn versions(root: &Path) -> Result<Vec<Version>, String> {
+/// Every spec of the history (oldest first), then the pinned spec.
+pub fn versions(root: &Path) -> Result<Vec<Version>, String> {
     let dir = root.join(HISTORY_DIR);
     let entries = std::fs::read_dir(&dir).map_err(|e| {
         format!("cannot list {} ({e}): the spec history comes with ../shared/spec beside the repository", dir.display())

@@ -2,10 +2,12 @@
 //!
 //! ```text
 //! cargo xtask codegen [--check] [--spec PATH [--allow-unpinned]] [--offline] [--timings]
+//! cargo xtask corrections [--check]
 //! cargo xtask check-history
 //! ```
 
 mod codegen;
+mod corrections;
 mod history;
 mod workspace;
 
@@ -20,15 +22,26 @@ usage:
       --allow-unpinned  accept a --spec file with another sha256 (recorded in the header)
       --offline         never try to download the spec
       --timings         print how long parsing, modelling and emitting took
+  cargo xtask corrections [--check]
+      Derive spec/corrections.derived.yaml from ../shared/spec/history with the
+      history rule (a property a server event requires today, which an earlier
+      version of the event lacked, is optional on decode).
+      --check           write nothing; fail if the committed file is stale
   cargo xtask check-history
       Generate each spec in ../shared/spec/history and the pinned spec into a
-      temporary crate, `cargo check` it and round-trip that version's examples.";
+      temporary crate, `cargo test` it and round-trip that version's examples;
+      check the evidence of the corrections and the derived corrections.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen::Args::parse(&args[1..]).and_then(|a| codegen::run(&a)),
         Some("check-history") if args.len() == 1 => history::run(),
+        Some("corrections") => match &args[1..] {
+            [] => corrections::run(false),
+            [flag] if flag == "--check" => corrections::run(true),
+            _ => Err(format!("usage: cargo xtask corrections [--check]\n{USAGE}")),
+        },
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             Ok(())

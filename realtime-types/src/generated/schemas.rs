@@ -8872,7 +8872,7 @@ for RealtimeBetaServerEventConversationItemDeletedRef<'de> {
 /// should be treated as a rough guide.
 ///
 /// Its `type` is always `conversation.item.input_audio_transcription.completed`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RealtimeBetaServerEventConversationItemInputAudioTranscriptionCompleted {
     /// The unique ID of the server event.
     pub event_id: String,
@@ -8891,7 +8891,11 @@ pub struct RealtimeBetaServerEventConversationItemInputAudioTranscriptionComplet
     /// Optional and nullable: `None` leaves it out, `Some(None)` sends `null`.
     pub logprobs: Option<Option<Vec<LogProbProperties>>>,
     /// Usage statistics for the transcription.
-    pub usage: RealtimeBetaServerEventConversationItemInputAudioTranscriptionCompletedUsage,
+    ///
+    /// Optional (`None` leaves it out).
+    pub usage: Option<
+        RealtimeBetaServerEventConversationItemInputAudioTranscriptionCompletedUsage,
+    >,
     /// Properties the spec does not list, kept so that encoding again loses nothing.
     pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -8918,10 +8922,13 @@ for RealtimeBetaServerEventConversationItemInputAudioTranscriptionCompleted {
         if let Some(value) = &self.logprobs {
             map.serialize_entry("logprobs", value)?;
         }
-        map.serialize_entry("usage", &self.usage)?;
+        if let Some(value) = &self.usage {
+            map.serialize_entry("usage", value)?;
+        }
         for (key, value) in &self.unknown_fields {
             let shadowed = match key.as_str() {
                 "languages" => self.languages.is_some(),
+                "usage" => self.usage.is_some(),
                 _ => false,
             };
             if !shadowed {
@@ -8992,7 +8999,15 @@ for RealtimeBetaServerEventConversationItemInputAudioTranscriptionCompleted {
                             }
                         }
                         "logprobs" => field_logprobs = Some(map.next_value()?),
-                        "usage" => field_usage = Some(map.next_value()?),
+                        "usage" => {
+                            match map.next_value()? {
+                                Some(value) => field_usage = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
                         _ => {
                             unknown_fields.insert(key.into_string(), map.next_value()?);
                         }
@@ -9014,8 +9029,7 @@ for RealtimeBetaServerEventConversationItemInputAudioTranscriptionCompleted {
                         .ok_or_else(|| ::serde::de::Error::missing_field("transcript"))?,
                     languages: field_languages,
                     logprobs: field_logprobs,
-                    usage: field_usage
-                        .ok_or_else(|| ::serde::de::Error::missing_field("usage"))?,
+                    usage: field_usage,
                     unknown_fields,
                 })
             }
@@ -9045,8 +9059,8 @@ for RealtimeBetaServerEventConversationItemInputAudioTranscriptionCompleted {
             field_event_id, "item_id" : field_item_id, "content_index" :
             field_content_index, "transcript" : field_transcript, "languages" :
             field_languages, "logprobs" : field_logprobs, "usage" : field_usage },
-            "required" : ["type", "event_id", "item_id", "content_index", "transcript",
-            "usage"], }
+            "required" : ["type", "event_id", "item_id", "content_index", "transcript"],
+            }
         )
     }
 }
@@ -14973,7 +14987,9 @@ pub struct RealtimeBetaServerEventResponseFunctionCallArgumentsDone {
     /// The ID of the function call.
     pub call_id: String,
     /// The name of the function that was called.
-    pub name: String,
+    ///
+    /// Optional (`None` leaves it out).
+    pub name: Option<String>,
     /// The final arguments as a JSON string.
     pub arguments: String,
     /// Properties the spec does not list, kept so that encoding again loses nothing.
@@ -14996,10 +15012,18 @@ impl ::serde::Serialize for RealtimeBetaServerEventResponseFunctionCallArguments
         map.serialize_entry("item_id", &self.item_id)?;
         map.serialize_entry("output_index", &self.output_index)?;
         map.serialize_entry("call_id", &self.call_id)?;
-        map.serialize_entry("name", &self.name)?;
+        if let Some(value) = &self.name {
+            map.serialize_entry("name", value)?;
+        }
         map.serialize_entry("arguments", &self.arguments)?;
         for (key, value) in &self.unknown_fields {
-            map.serialize_entry(key, value)?;
+            let shadowed = match key.as_str() {
+                "name" => self.name.is_some(),
+                _ => false,
+            };
+            if !shadowed {
+                map.serialize_entry(key, value)?;
+            }
         }
         map.end()
     }
@@ -15054,7 +15078,15 @@ for RealtimeBetaServerEventResponseFunctionCallArgumentsDone {
                         "item_id" => field_item_id = Some(map.next_value()?),
                         "output_index" => field_output_index = Some(map.next_value()?),
                         "call_id" => field_call_id = Some(map.next_value()?),
-                        "name" => field_name = Some(map.next_value()?),
+                        "name" => {
+                            match map.next_value()? {
+                                Some(value) => field_name = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
                         "arguments" => field_arguments = Some(map.next_value()?),
                         _ => {
                             unknown_fields.insert(key.into_string(), map.next_value()?);
@@ -15079,8 +15111,7 @@ for RealtimeBetaServerEventResponseFunctionCallArgumentsDone {
                         ))?,
                     call_id: field_call_id
                         .ok_or_else(|| ::serde::de::Error::missing_field("call_id"))?,
-                    name: field_name
-                        .ok_or_else(|| ::serde::de::Error::missing_field("name"))?,
+                    name: field_name,
                     arguments: field_arguments
                         .ok_or_else(|| ::serde::de::Error::missing_field("arguments"))?,
                     unknown_fields,
@@ -15109,7 +15140,7 @@ for RealtimeBetaServerEventResponseFunctionCallArgumentsDone {
             "response_id" : field_response_id, "item_id" : field_item_id, "output_index"
             : field_output_index, "call_id" : field_call_id, "name" : field_name,
             "arguments" : field_arguments }, "required" : ["type", "event_id",
-            "response_id", "item_id", "output_index", "call_id", "name", "arguments"], }
+            "response_id", "item_id", "output_index", "call_id", "arguments"], }
         )
     }
 }
@@ -15134,7 +15165,9 @@ pub struct RealtimeBetaServerEventResponseFunctionCallArgumentsDoneRef<'a> {
     /// The ID of the function call.
     pub call_id: ::std::borrow::Cow<'a, str>,
     /// The name of the function that was called.
-    pub name: ::std::borrow::Cow<'a, str>,
+    ///
+    /// Optional (`None` leaves it out).
+    pub name: Option<::std::borrow::Cow<'a, str>>,
     /// The final arguments as a JSON string.
     pub arguments: ::std::borrow::Cow<'a, str>,
     /// Properties the spec does not list, kept so that encoding again loses nothing.
@@ -15149,7 +15182,7 @@ impl RealtimeBetaServerEventResponseFunctionCallArgumentsDoneRef<'_> {
             item_id: self.item_id.into_owned(),
             output_index: self.output_index,
             call_id: self.call_id.into_owned(),
-            name: self.name.into_owned(),
+            name: self.name.map(::std::borrow::Cow::into_owned),
             arguments: self.arguments.into_owned(),
             unknown_fields: self.unknown_fields,
         }
@@ -15180,10 +15213,18 @@ for RealtimeBetaServerEventResponseFunctionCallArgumentsDoneRef<'_> {
         map.serialize_entry("item_id", &self.item_id)?;
         map.serialize_entry("output_index", &self.output_index)?;
         map.serialize_entry("call_id", &self.call_id)?;
-        map.serialize_entry("name", &self.name)?;
+        if let Some(value) = &self.name {
+            map.serialize_entry("name", value)?;
+        }
         map.serialize_entry("arguments", &self.arguments)?;
         for (key, value) in &self.unknown_fields {
-            map.serialize_entry(key, value)?;
+            let shadowed = match key.as_str() {
+                "name" => self.name.is_some(),
+                _ => false,
+            };
+            if !shadowed {
+                map.serialize_entry(key, value)?;
+            }
         }
         map.end()
     }
@@ -15244,7 +15285,15 @@ for RealtimeBetaServerEventResponseFunctionCallArgumentsDoneRef<'de> {
                         "item_id" => field_item_id = Some(map.next_value()?),
                         "output_index" => field_output_index = Some(map.next_value()?),
                         "call_id" => field_call_id = Some(map.next_value()?),
-                        "name" => field_name = Some(map.next_value()?),
+                        "name" => {
+                            match map.next_value()? {
+                                Some(value) => field_name = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
                         "arguments" => field_arguments = Some(map.next_value()?),
                         _ => {
                             unknown_fields.insert(key.into_string(), map.next_value()?);
@@ -15271,9 +15320,7 @@ for RealtimeBetaServerEventResponseFunctionCallArgumentsDoneRef<'de> {
                     call_id: field_call_id
                         .ok_or_else(|| ::serde::de::Error::missing_field("call_id"))?
                         .into_cow(),
-                    name: field_name
-                        .ok_or_else(|| ::serde::de::Error::missing_field("name"))?
-                        .into_cow(),
+                    name: field_name.map(::realtime_types::support::CowStr::into_cow),
                     arguments: field_arguments
                         .ok_or_else(|| ::serde::de::Error::missing_field("arguments"))?
                         .into_cow(),
