@@ -274,7 +274,7 @@ impl<'a> Mirror<'a> {
             .variants
             .iter()
             .filter_map(|v| match &v.payload {
-                KindPayload::Tagged { tag_value, ty } => {
+                KindPayload::Tagged { tag_value, ty, .. } => {
                     Some((v.name.as_str(), tag_value.as_str(), ty, false))
                 }
                 _ => None,

@@ -123,6 +123,7 @@ mod tests {
                 tag_value: name.to_lowercase(),
                 ty: (*name).into(),
                 boxed: false,
+                tag_field: None,
             })
             .collect();
         let mut space = TypeSpace::default();

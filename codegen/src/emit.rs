@@ -274,7 +274,7 @@ fn convert_present(
     let method = format_ident!("{method}");
     let convert = quote!(#owner::#method);
     match (field.required, field.nullable) {
-        (true, false) => quote! { #value.#method() },
+        (true, false) => quote! { #convert(#value) },
         (true, true) | (false, false) => quote! { #value.map(#convert) },
         (false, true) => quote! { #value.map(|value| value.map(#convert)) },
     }
@@ -378,6 +378,39 @@ impl Emitter<'_> {
                 };
                 self.path_to(&def.module, &ident(&def.name))
             }
+        }
+    }
+
+    /// The strict twin a value of this type is decoded through, when the
+    /// type holds raw JSON (a `Value`, a map, or arrays of them): the twins
+    /// of `support` reject duplicate keys, which serde_json's own types keep
+    /// silently. Named types decode strictly by themselves.
+    fn twin_tokens(&self, ty: &TypeRef) -> Option<TokenStream> {
+        match self.space.resolve(ty) {
+            TypeRef::Any => Some(quote!(::realtime_types::support::StrictValue)),
+            TypeRef::Map(value) if **value == TypeRef::Any => {
+                Some(quote!(::realtime_types::support::StrictObject))
+            }
+            TypeRef::Map(value) => Some(match self.twin_tokens(value) {
+                Some(twin) => quote!(::realtime_types::support::StrictMapOf<#twin>),
+                None => {
+                    let value = self.type_tokens(value);
+                    quote!(::realtime_types::support::StrictMap<#value>)
+                }
+            }),
+            TypeRef::Array(item) => self.twin_tokens(item).map(|twin| quote!(Vec<#twin>)),
+            _ => None,
+        }
+    }
+
+    /// Decodes a value of type `ty` from the deserializer `input`, through
+    /// its strict twin when it has one.
+    fn strict_decode(&self, ty: &TypeRef, input: TokenStream) -> TokenStream {
+        match self.twin_tokens(ty) {
+            Some(twin) => quote! {
+                <#twin as ::serde::Deserialize>::deserialize(#input).map(::realtime_types::support::Twin::into_decoded)
+            },
+            None => quote! { ::serde::Deserialize::deserialize(#input) },
         }
     }
 
@@ -521,7 +554,9 @@ impl Emitter<'_> {
 
     /// `impl Deserialize` for the struct `name` or for its borrowed view
     /// (whose string fields are read as `support::CowStr`s, borrowing from
-    /// the input).
+    /// the input). A key that comes twice is an error: a declared property
+    /// names itself (`duplicate field`), any other does not (its name is the
+    /// peer's text).
     fn struct_deserialize(&self, name: &Ident, s: &StructType, flavor: Flavor) -> TokenStream {
         let unknown = ident(UNKNOWN_FIELDS);
         let expecting = format!("an object of type `{name}`");
@@ -534,7 +569,7 @@ impl Emitter<'_> {
         };
         let borrows = |f: &Field| flavor == Flavor::Borrowed && self.borrows(f);
         let seen = |c: &Constant| format_ident!("seen_{}", naming::snake_case(&c.wire_name));
-        let seen_decls = s.constants.iter().filter(|c| c.required).map(|c| {
+        let seen_decls = s.constants.iter().map(|c| {
             let seen = seen(c);
             quote! { let mut #seen = false; }
         });
@@ -542,6 +577,8 @@ impl Emitter<'_> {
             let local = local(f);
             let inner = if borrows(f) {
                 quote!(::realtime_types::support::CowStr<'de>)
+            } else if let Some(twin) = self.twin_tokens(&f.ty) {
+                twin
             } else {
                 self.type_tokens(&f.ty)
             };
@@ -553,41 +590,49 @@ impl Emitter<'_> {
             };
             quote! { let mut #local: #ty = None; }
         });
+        let duplicate =
+            |key: &str| quote! { return Err(::serde::de::Error::duplicate_field(#key)); };
         let constant_arms = s.constants.iter().map(|c| {
             let key = &c.wire_name;
             let constant = format_ident!("{}", naming::constant_name(&c.wire_name));
-            let mark_seen = if c.required {
-                let seen = seen(c);
-                quote! { #seen = true; }
-            } else {
-                quote!()
-            };
+            let seen = seen(c);
+            let duplicate = duplicate(key);
             quote! {
                 #key => {
+                    if #seen { #duplicate }
                     ::realtime_types::support::expect_constant(&mut map, #key, #name::#constant)?;
-                    #mark_seen
+                    #seen = true;
                 }
             }
         });
         let field_arms = s.fields.iter().map(|f| {
             let key = &f.wire_name;
             let local = local(f);
+            let duplicate = duplicate(key);
             if f.required || f.nullable {
-                quote! { #key => #local = Some(map.next_value()?), }
+                quote! {
+                    #key => {
+                        if #local.is_some() { #duplicate }
+                        #local = Some(map.next_value()?);
+                    }
+                }
             } else {
                 // The spec says not nullable, yet servers send `null` for absent
                 // optional fields: decode as `None`, keep the `null` for re-encoding.
                 quote! {
-                    #key => match map.next_value()? {
-                        Some(value) => #local = Some(value),
-                        None => {
-                            #unknown.insert(key.into_string(), ::serde_json::Value::Null);
+                    #key => {
+                        if #local.is_some() || #unknown.contains_key(#key) { #duplicate }
+                        match map.next_value()? {
+                            Some(value) => #local = Some(value),
+                            None => {
+                                #unknown.insert(key.into_string(), ::serde_json::Value::Null);
+                            }
                         }
-                    },
+                    }
                 }
             }
         });
-        let required_checks = s.constants.iter().filter(|c| c.required).map(|c| {
+        let required_checks = s.constants.iter().map(|c| {
             let key = &c.wire_name;
             let seen = seen(c);
             quote! { if !#seen { return Err(::serde::de::Error::missing_field(#key)); } }
@@ -601,13 +646,21 @@ impl Emitter<'_> {
             } else {
                 quote! { #local }
             };
-            // A borrowed view's strings: `CowStr` → `Cow`, under the same `Option`s.
+            // A borrowed view's strings: `CowStr` → `Cow`; raw JSON: its
+            // strict twin → the value; under the same `Option`s.
             let value = if borrows(f) {
                 convert_present(
                     f,
                     value,
                     quote!(::realtime_types::support::CowStr),
                     "into_cow",
+                )
+            } else if self.twin_tokens(&f.ty).is_some() {
+                convert_present(
+                    f,
+                    value,
+                    quote!(::realtime_types::support::Twin),
+                    "into_decoded",
                 )
             } else {
                 value
@@ -624,7 +677,10 @@ impl Emitter<'_> {
                                     #(#constant_arms)*
                                     #(#field_arms)*
                                     _ => {
-                                        #unknown.insert(key.into_string(), map.next_value()?);
+                                        let value = map.next_value::<::realtime_types::support::StrictValue>()?.0;
+                                        if #unknown.insert(key.into_string(), value).is_some() {
+                                            return Err(::realtime_types::support::duplicate_key());
+                                        }
                                     }
                                 }
                             }
@@ -653,9 +709,7 @@ impl Emitter<'_> {
             let key = &c.wire_name;
             let value = &c.value;
             entries.push(quote! { #key: { "type": "string", "const": #value } });
-            if c.required {
-                required.push(key);
-            }
+            required.push(key);
         }
         for f in &s.fields {
             let key = &f.wire_name;
@@ -793,9 +847,8 @@ impl Emitter<'_> {
             let (variant, payload, doc) = (&m.variant, &m.payload, &m.doc);
             quote! { #(#[doc = #doc])* #variant(#payload), }
         });
-        let serialize_arms = members.iter().map(|m| {
-            let variant = &m.variant;
-            quote! { Self::#variant(value) => value.serialize(serializer), }
+        let serialize_arms = u.variants.iter().zip(&members).map(|(v, m)| {
+            member_serialize_arm(&m.variant, &v.tag_value, v.tag_field.as_deref(), v.boxed)
         });
         let decode_arms = members.iter().map(|m| {
             let (variant, tag_value) = (&m.variant, m.tag_value);
@@ -818,24 +871,34 @@ impl Emitter<'_> {
             });
             let tag_values = members.iter().map(|m| m.tag_value);
             let frame_arms = members.iter().map(|m| {
-                let (variant, tag_value) = (&m.variant, m.tag_value);
-                quote! { Some(#tag_value) => Self::#variant(::serde_json::from_str(frame)?), }
+                let (variant, tag_value, wrap) = (&m.variant, m.tag_value, &m.wrap);
+                quote! {
+                    Some(#tag_value) => match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::#variant(#wrap),
+                        Err(error) => Self::Malformed(Box::new(::realtime_types::MalformedEvent::from_frame(frame, &error)?)),
+                    },
+                }
             });
             let accessors = quote! {
                 /// Decodes the text of one frame (one WebSocket message) into
-                /// the same event as `serde_json::from_str`, faster.
+                /// the same event as `serde_json::from_str`, faster, and
+                /// without losing any event.
                 ///
                 /// The first top-level `type` is found by a byte scan of the
                 /// first entries (the frame is parsed an extra time only when
                 /// the scan cannot tell, e.g. an escape in the `type`), then the
                 /// frame is decoded straight into that event's struct, without
                 /// buffering the entries before the `type`. Events this version
-                /// does not know are [`Unknown`](Self::Unknown); malformed
-                /// frames are the same errors as with `serde_json::from_str`.
+                /// does not know are [`Unknown`](Self::Unknown). A known `type`
+                /// whose body does not match its schema, where
+                /// `serde_json::from_str` fails, is
+                /// [`Malformed`](Self::Malformed), with the whole frame. Frames
+                /// that are not a JSON object, or repeat a key, are the same
+                /// errors as with `serde_json::from_str`.
                 pub fn from_frame(frame: &str) -> Result<Self, ::serde_json::Error> {
                     Ok(match ::realtime_types::support::frame_tag(frame, #tag).as_deref() {
                         #(#frame_arms)*
-                        Some(_) => Self::Unknown(::serde_json::from_str(frame)?),
+                        Some(_) => Self::Unknown(::realtime_types::support::strict_value_from_str(frame)?),
                         None => ::serde_json::from_str(frame)?,
                     })
                 }
@@ -846,7 +909,13 @@ impl Emitter<'_> {
                     match self {
                         #(#arms)*
                         Self::Unknown(raw) => ::realtime_types::support::raw_tag(raw, #tag),
+                        Self::Malformed(event) => event.event_type(),
                     }
+                }
+                /// Whether this is an event whose `type` this version knows but
+                /// whose body does not match its schema (see [`Malformed`](Self::Malformed)).
+                pub fn is_malformed(&self) -> bool {
+                    matches!(self, Self::Malformed(_))
                 }
             };
             let event_impl = quote! {
@@ -860,6 +929,12 @@ impl Emitter<'_> {
                     }
                     fn is_unknown(&self) -> bool {
                         self.is_unknown()
+                    }
+                    fn malformed(&self) -> Option<&::realtime_types::MalformedEvent> {
+                        match self {
+                            Self::Malformed(event) => Some(event),
+                            _ => None,
+                        }
                     }
                 }
             };
@@ -881,12 +956,27 @@ impl Emitter<'_> {
         } else {
             quote!()
         };
+        let (malformed_variant, malformed_serialize) = if u.is_event_union {
+            (
+                quote! {
+                    /// An event whose `type` this version knows but whose body does not
+                    /// match its schema, kept whole (only [`from_frame`](Self::from_frame)
+                    /// gives it, where `serde_json::from_str` fails): encoding it gives the
+                    /// frame back.
+                    Malformed(Box<::realtime_types::MalformedEvent>),
+                },
+                quote! { Self::Malformed(event) => event.serialize(serializer), },
+            )
+        } else {
+            (quote!(), quote!())
+        };
         quote! {
             #[derive(Debug, Clone, PartialEq)]
             pub enum #name {
                 #(#enum_variants)*
                 #[doc = #unknown_doc]
                 Unknown(::serde_json::Value),
+                #malformed_variant
             }
             impl #name {
                 #accessors
@@ -902,6 +992,7 @@ impl Emitter<'_> {
                     match self {
                         #(#serialize_arms)*
                         Self::Unknown(raw) => raw.serialize(serializer),
+                        #malformed_serialize
                     }
                 }
             }
@@ -916,7 +1007,7 @@ impl Emitter<'_> {
                 fn decode_tagged<'de, D: ::serde::Deserializer<'de>>(tag: &str, rest: D) -> Result<Self, D::Error> {
                     Ok(match tag {
                         #(#decode_arms)*
-                        _ => Self::Unknown(::serde::Deserialize::deserialize(rest)?),
+                        _ => Self::Unknown(::realtime_types::support::strict_value(rest)?),
                     })
                 }
             }
@@ -944,7 +1035,11 @@ impl Emitter<'_> {
         let mut visit_number = None;
         let mut visit_bool = None;
         let mut visit_seq = None;
-        let mut visit_map = None;
+        // How an object is decoded (from a `MapAccess` named `map`), and the
+        // variant a number that reaches `visit_map` goes to (see
+        // `support::map_or_number`).
+        let mut object_map = None;
+        let mut number_variant = None;
         for v in &u.variants {
             let variant = ident(&v.name);
             match &v.payload {
@@ -987,7 +1082,10 @@ impl Emitter<'_> {
                             });
                         }
                         JsonKind::Integer => visit_integer = Some(from_value),
-                        JsonKind::Number => visit_number = Some(from_value),
+                        JsonKind::Number => {
+                            visit_number = Some(from_value);
+                            number_variant = Some(variant.clone());
+                        }
                         JsonKind::Boolean => {
                             visit_bool = Some(quote! {
                                 fn visit_bool<E: ::serde::de::Error>(self, value: bool) -> Result<Self::Value, E> {
@@ -996,28 +1094,40 @@ impl Emitter<'_> {
                             });
                         }
                         JsonKind::Array => {
+                            let decode = self.strict_decode(
+                                ty,
+                                quote!(::serde::de::value::SeqAccessDeserializer::new(seq)),
+                            );
                             visit_seq = Some(quote! {
                                 fn visit_seq<A: ::serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-                                    ::serde::Deserialize::deserialize(::serde::de::value::SeqAccessDeserializer::new(seq)).map(#name::#variant)
+                                    #decode.map(#name::#variant)
                                 }
                             });
                         }
                         JsonKind::Object => {
-                            visit_map = Some(quote! {
-                                fn visit_map<A: ::serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                                    ::serde::Deserialize::deserialize(::serde::de::value::MapAccessDeserializer::new(map)).map(#name::#variant)
-                                }
-                            });
+                            let decode = self.strict_decode(
+                                ty,
+                                quote!(::serde::de::value::MapAccessDeserializer::new(map)),
+                            );
+                            object_map = Some(quote! { #decode.map(#name::#variant) });
                         }
                     }
                 }
-                KindPayload::Tagged { tag_value, ty } => {
+                KindPayload::Tagged {
+                    tag_value,
+                    ty,
+                    tag_field,
+                } => {
                     let ty_tokens = self.type_tokens(&TypeRef::Named(ty.clone()));
                     let tag = u.object_tag.as_deref().unwrap_or("type");
                     let doc = format!(" An object with `{tag}: {tag_value}`.");
                     enum_variants.push(quote! { #[doc = #doc] #variant(#ty_tokens), });
-                    serialize_arms
-                        .push(quote! { Self::#variant(value) => value.serialize(serializer), });
+                    serialize_arms.push(member_serialize_arm(
+                        &variant,
+                        tag_value,
+                        tag_field.as_deref(),
+                        false,
+                    ));
                     member_schemas.push(quote! { generator.subschema_for::<#ty_tokens>() });
                     expecting_parts.push(format!("an object with `{tag}: {tag_value}`"));
                     tagged_arms.push(quote! { #tag_value => Self::#variant(::serde::Deserialize::deserialize(rest)?), });
@@ -1031,11 +1141,7 @@ impl Emitter<'_> {
                 );
                 enum_variants.push(quote! { #[doc = #unknown_doc] Unknown(::serde_json::Value), });
                 serialize_arms.push(quote! { Self::Unknown(raw) => raw.serialize(serializer), });
-                visit_map = Some(quote! {
-                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                        ::realtime_types::support::visit_tagged_map(map)
-                    }
-                });
+                object_map = Some(quote! { ::realtime_types::support::visit_tagged_map(map) });
                 let expecting = format!("an object with a string `{tag}`");
                 quote! {
                     impl ::realtime_types::support::TaggedUnion for #name {
@@ -1044,7 +1150,7 @@ impl Emitter<'_> {
                         fn decode_tagged<'de, D: ::serde::Deserializer<'de>>(tag: &str, rest: D) -> Result<Self, D::Error> {
                             Ok(match tag {
                                 #(#tagged_arms)*
-                                _ => Self::Unknown(::serde::Deserialize::deserialize(rest)?),
+                                _ => Self::Unknown(::realtime_types::support::strict_value(rest)?),
                             })
                         }
                     }
@@ -1074,6 +1180,34 @@ impl Emitter<'_> {
                 }
             },
             (None, None) => quote!(),
+        };
+        let visit_map = match (number_variant, object_map) {
+            (Some(number), object) => {
+                let object_arm = match object {
+                    Some(object) => {
+                        quote! { ::realtime_types::support::MapOrNumber::Map(map) => #object, }
+                    }
+                    None => quote! {
+                        ::realtime_types::support::MapOrNumber::Map(_) => {
+                            Err(::serde::de::Error::invalid_type(::serde::de::Unexpected::Map, &self))
+                        }
+                    },
+                };
+                Some(quote! {
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                        match ::realtime_types::support::map_or_number(map)? {
+                            ::realtime_types::support::MapOrNumber::Number(number) => Ok(#name::#number(number)),
+                            #object_arm
+                        }
+                    }
+                })
+            }
+            (None, Some(object)) => Some(quote! {
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                    #object
+                }
+            }),
+            (None, None) => None,
         };
         let expecting = expecting_parts.join(" or ");
         let schema_name = name.to_string();
@@ -1139,6 +1273,34 @@ fn deserialize_with_visitor(
                 deserializer.#entry(#visitor)
             }
         }
+    }
+}
+
+/// The `Serialize` arm of a union member. A member whose tag is an optional
+/// field writes it only when it is set (so that a member decoded without it
+/// encodes without it); the union needs it, so it fills it in when `None`.
+fn member_serialize_arm(
+    variant: &Ident,
+    tag_value: &str,
+    tag_field: Option<&str>,
+    boxed: bool,
+) -> TokenStream {
+    let Some(field) = tag_field else {
+        return quote! { Self::#variant(value) => value.serialize(serializer), };
+    };
+    let field = ident(field);
+    let member = if boxed {
+        quote!((**value).clone())
+    } else {
+        quote!(value.clone())
+    };
+    quote! {
+        Self::#variant(value) if value.#field.is_none() => {
+            let mut value = #member;
+            value.#field = Some(#tag_value.into());
+            value.serialize(serializer)
+        }
+        Self::#variant(value) => value.serialize(serializer),
     }
 }
 

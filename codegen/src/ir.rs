@@ -143,10 +143,9 @@ pub fn borrowed_view_name(name: &str) -> String {
 pub struct Constant {
     /// The property name on the wire.
     pub wire_name: String,
-    /// The only value it may have.
+    /// The only value it may have (always present: an optional single-valued
+    /// property is a field, see [`TaggedVariant::tag_field`]).
     pub value: String,
-    /// Whether decoding requires the property to be present.
-    pub required: bool,
     /// JSON pointer of the property schema.
     pub source: String,
 }
@@ -195,6 +194,11 @@ pub struct TaggedVariant {
     /// Whether the variant holds its payload in a `Box`: decided by
     /// `boxing::box_large_event_variants` for the large members of event unions.
     pub boxed: bool,
+    /// When the member's tag is optional in its schema: the Rust name of the
+    /// field that holds it (a single-valued string enum). The struct writes
+    /// it only when present, so that encoding gives what was decoded; the
+    /// union writes the tag when the field is `None`, as it needs it.
+    pub tag_field: Option<String>,
 }
 
 /// A union whose members are told apart by their JSON kind.
@@ -247,6 +251,8 @@ pub enum KindPayload {
         tag_value: String,
         /// The payload type.
         ty: TypeId,
+        /// As [`TaggedVariant::tag_field`].
+        tag_field: Option<String>,
     },
 }
 

@@ -277,7 +277,6 @@ impl Lowerer<'_> {
             s.constants.push(Constant {
                 wire_name: field.wire_name,
                 value: event_name.to_string(),
-                required: field.required,
                 source: field.source,
             });
         }
@@ -600,7 +599,6 @@ impl Lowerer<'_> {
                 constants.push(Constant {
                     wire_name: wire_name.clone(),
                     value,
-                    required: true,
                     source,
                 });
                 continue;
@@ -888,6 +886,7 @@ impl Lowerer<'_> {
                             payload: KindPayload::Tagged {
                                 tag_value: variant.tag_value,
                                 ty: variant.ty,
+                                tag_field: variant.tag_field,
                             },
                         });
                     }
@@ -1019,27 +1018,32 @@ impl Lowerer<'_> {
         self.single_enum_value(&field.ty)
     }
 
-    /// Makes `key` an owned constant of the struct `id` (it may have been an
-    /// optional single-valued field): the union needs it written on encode.
-    fn promote_to_constant(&mut self, id: &TypeId, key: &str) {
+    /// Makes a required single-valued `key` field of the struct `id` (a
+    /// `$ref` to a one-value enum) an owned constant: the union needs it
+    /// written on encode. An optional one stays a field, so that encoding
+    /// gives what was decoded; its Rust name is returned, and the union
+    /// writes the tag when the field is `None`.
+    fn promote_to_constant(&mut self, id: &TypeId, key: &str) -> Option<String> {
         let value = self.tag_value(&TypeRef::Named(id.clone()), key);
         let Some(TypeKind::Struct(s)) = self.space.types.get_mut(id).map(|d| &mut d.kind) else {
-            return;
+            return None;
         };
         if s.constants.iter().any(|c| c.wire_name == key) {
-            return;
+            return None;
         }
-        if let (Some(position), Some(value)) =
-            (s.fields.iter().position(|f| f.wire_name == key), value)
-        {
+        let position = s.fields.iter().position(|f| f.wire_name == key)?;
+        if !s.fields[position].required {
+            return Some(s.fields[position].rust_name.clone());
+        }
+        if let Some(value) = value {
             let field = s.fields.remove(position);
             s.constants.push(Constant {
                 wire_name: key.into(),
                 value,
-                required: field.required,
                 source: field.source,
             });
         }
+        None
     }
 
     /// Builds a tagged union over struct members keyed by `key`; members
@@ -1053,6 +1057,7 @@ impl Lowerer<'_> {
         is_event_union: bool,
     ) -> Result<TaggedUnion, Error> {
         let mut groups: Vec<(String, Vec<(TypeId, String)>)> = Vec::new();
+        let mut tag_fields: BTreeMap<TypeId, String> = BTreeMap::new();
         for (id, member_pointer) in members {
             let Some(value) = self.tag_value(&TypeRef::Named(id.clone()), key) else {
                 return Err(Error::unsupported(
@@ -1060,7 +1065,9 @@ impl Lowerer<'_> {
                     format!("union member has no single-valued `{key}` property"),
                 ));
             };
-            self.promote_to_constant(id, key);
+            if let Some(field) = self.promote_to_constant(id, key) {
+                tag_fields.insert(id.clone(), field);
+            }
             match groups.iter_mut().find(|(v, _)| *v == value) {
                 Some((_, group)) if group.iter().any(|(other, _)| other == id) => {}
                 Some((_, group)) => group.push((id.clone(), member_pointer.clone())),
@@ -1110,11 +1117,13 @@ impl Lowerer<'_> {
                     TypeKind::TaggedUnion(nested),
                 )
             };
+            let tag_field = tag_fields.get(&ty).cloned();
             variants.push(TaggedVariant {
                 name: variant,
                 tag_value: value,
                 ty,
                 boxed: false,
+                tag_field,
             });
         }
         if variants.iter().any(|v| v.name == "Unknown") {

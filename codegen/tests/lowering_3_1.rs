@@ -70,12 +70,18 @@ fn pinned_options() -> Options {
     Options::pinned(&workspace_root()).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// The raw document and its model.
+/// The document the model is made of (the pinned spec with its corrections
+/// applied, as `cargo xtask codegen` sees it) and the model.
 fn raw_and_model() -> (Value, Model) {
     let spec = pinned_spec();
-    let raw = load::parse_yaml(&spec.text).unwrap_or_else(|e| panic!("pinned spec: {e}"));
-    let model = model(raw.clone(), &pinned_options())
+    let mut raw = load::parse_yaml(&spec.text).unwrap_or_else(|e| panic!("pinned spec: {e}"));
+    let options = pinned_options();
+    let model = model(raw.clone(), &options)
         .unwrap_or_else(|e| panic!("the pinned spec must generate: {e}"));
+    options
+        .corrections
+        .apply(&mut raw, true)
+        .unwrap_or_else(|e| panic!("{e}"));
     (raw, model)
 }
 

@@ -434,7 +434,12 @@ impl<S: Surface> RealtimeReceiver<S> {
 /// Decodes a frame into the surface's event union.
 fn decode<S: Surface>(text: RawText) -> Result<Frame<S::Server>> {
     match <S::Server as realtime_types::Event>::from_frame(&text) {
-        Ok(event) => Ok(Frame { text, event }),
+        Ok(event) => {
+            if let Some(malformed) = realtime_types::Event::malformed(&event) {
+                warn!(%malformed, "an event that does not match its schema (kept as `Malformed`)");
+            }
+            Ok(Frame { text, event })
+        }
         Err(error) => {
             let error = DecodeError::classify(&text, &error);
             warn!(%error, "undecodable frame");

@@ -81,18 +81,23 @@ pub enum DecodeError {
     },
     /// Valid JSON, but not an object with a string `type`.
     NotAnEvent,
-    /// An event whose fields do not match its schema.
+    /// An object with a `type` that is still no event: it has the same key
+    /// twice (one rule on every decode path: see `realtime_types::support`).
+    /// An event whose body does not match its schema is no error: it
+    /// arrives as the union's `Malformed` variant.
     InvalidEvent {
-        /// The event's `type`.
+        /// The event's `type` (the first one).
         event_type: String,
-        /// What is wrong, when it can be said without quoting the content
-        /// (a missing field); otherwise the position.
+        /// What is wrong and where (a JSON pointer into the frame), without
+        /// quoting the content.
         reason: String,
     },
 }
 
 impl DecodeError {
     /// Classifies a failed decode of `text`, keeping nothing of its content.
+    /// (An event whose `type` is known but whose body does not match is no
+    /// error: `from_frame` keeps it as the union's `Malformed` variant.)
     pub(crate) fn classify(text: &str, error: &serde_json::Error) -> DecodeError {
         if error.is_syntax() || error.is_eof() {
             return DecodeError::InvalidJson {
@@ -100,31 +105,14 @@ impl DecodeError {
                 column: error.column(),
             };
         }
-        // Only an object's string `type` is an event type (a derived struct
-        // would also read `["..."]`, and show the array's content).
-        let object = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text).ok();
-        let event_type = object
-            .as_ref()
-            .and_then(|o| o.get("type"))
-            .and_then(serde_json::Value::as_str);
-        match event_type {
+        // Only an object's string `type` is an event type (the first one, as
+        // for decoding).
+        match realtime_types::support::frame_tag(text, "type") {
             None => DecodeError::NotAnEvent,
-            Some(event_type) => {
-                let message = error.to_string();
-                let reason = if message.starts_with("missing field") {
-                    message
-                } else {
-                    format!(
-                        "a value does not match the schema (line {}, column {})",
-                        error.line(),
-                        error.column()
-                    )
-                };
-                DecodeError::InvalidEvent {
-                    event_type: sanitize_type(event_type),
-                    reason,
-                }
-            }
+            Some(event_type) => DecodeError::InvalidEvent {
+                event_type: sanitize_type(&event_type),
+                reason: realtime_types::DecodeProblem::new(text, error).to_string(),
+            },
         }
     }
 }
@@ -241,21 +229,23 @@ mod tests {
     }
 
     #[test]
-    fn a_bad_field_names_the_event_but_not_the_content() {
-        let error = classify(
-            r#"{"type": "response.output_audio.delta", "event_id": "e", "response_id": 7}"#,
-        );
-        let text = error.to_string();
-        assert!(text.contains("response.output_audio.delta"), "{text}");
-        let error = classify(
-            r#"{"type": "error", "event_id": "e", "error": {"type": "t", "message": ["hunter2"]}}"#,
-        );
+    fn a_repeated_key_names_the_event_but_neither_the_key_nor_the_content() {
+        let error =
+            classify(r#"{"type": "response.output_audio.delta", "hunter2": 1, "hunter2": 2}"#);
+        let DecodeError::InvalidEvent { event_type, reason } = &error else {
+            panic!("{error:?}");
+        };
+        assert_eq!(event_type, "response.output_audio.delta");
+        assert!(reason.contains("duplicate key"), "{reason}");
         assert!(!error.to_string().contains("hunter2"), "{error}");
+        let error = classify(r#"{"type": "error", "type": "session.update"}"#);
+        assert!(error.to_string().contains("duplicate"), "{error}");
     }
 
     #[test]
-    fn a_missing_field_is_named() {
-        let error = classify(r#"{"type": "response.output_audio.delta", "event_id": "e"}"#);
-        assert!(error.to_string().contains("missing field"), "{error}");
+    fn a_known_event_that_does_not_match_is_no_error() {
+        let frame = r#"{"type": "response.output_audio.delta", "event_id": "e"}"#;
+        let event = realtime_types::ga::ServerEvent::from_frame(frame).expect("kept");
+        assert!(event.is_malformed());
     }
 }

@@ -144,16 +144,14 @@ async fn a_redirect_is_an_error_and_the_key_never_reaches_the_target() {
 }
 
 #[tokio::test]
-async fn malformed_frames_are_decode_errors_without_content_and_the_stream_goes_on() {
+async fn frames_that_are_no_event_are_decode_errors_without_content_and_the_stream_goes_on() {
     let server = mock().await;
     let mut client = connect(&server).await;
     next(&mut client).await;
     server.inject_frame(r#"{"type": "response.output_text.delta", "secret": "hunter2""#);
     server.inject_frame(r#"["hunter2"]"#);
     server.inject_frame(r#"{"no_type": "hunter2"}"#);
-    server.inject_frame(
-        r#"{"type": "response.output_text.delta", "event_id": "e", "delta": ["hunter2"]}"#,
-    );
+    server.inject_frame(r#"{"type": "response.output_text.delta", "hunter2": 1, "hunter2": 2}"#);
     let mut errors = Vec::new();
     for _ in 0..4 {
         match tokio::time::timeout(Duration::from_secs(5), client.next_event())
@@ -181,6 +179,32 @@ async fn malformed_frames_are_decode_errors_without_content_and_the_stream_goes_
         next(&mut client).await,
         ServerEvent::InputAudioBufferCleared(_)
     ));
+}
+
+#[tokio::test]
+async fn an_event_that_does_not_match_its_schema_arrives_whole_as_malformed() {
+    let server = mock().await;
+    let mut client = connect(&server).await;
+    next(&mut client).await;
+    let frame = r#"{"type":"response.output_text.delta","event_id":"e","delta":["hunter2"]}"#;
+    server.inject_frame(frame);
+    let event = tokio::time::timeout(Duration::from_secs(5), client.next_event())
+        .await
+        .unwrap()
+        .expect("the stream goes on")
+        .expect("no error: the event is kept");
+    let ServerEvent::Malformed(malformed) = &event else {
+        panic!("expected a malformed event, got {event:?}");
+    };
+    assert_eq!(malformed.event_type(), "response.output_text.delta");
+    assert_eq!(malformed.problem().pointer, "/delta");
+    assert_eq!(
+        serde_json::to_string(&event).unwrap(),
+        frame,
+        "a proxy forwards it unchanged"
+    );
+    let shown = format!("{malformed} {event:?}");
+    assert!(!shown.contains("hunter2"), "{shown}");
 }
 
 #[tokio::test]

@@ -132,8 +132,10 @@ impl Beta {
             Ok(event) => event,
             Err(error) => return self.out.undecodable(text, &error).await,
         };
-        if let beta::ClientEvent::Unknown(raw) = &event {
-            return self.out.unsupported_event(raw).await;
+        match &event {
+            beta::ClientEvent::Unknown(raw) => return self.out.unsupported_event(raw).await,
+            beta::ClientEvent::Malformed(malformed) => return self.out.malformed(malformed).await,
+            _ => {}
         }
         let event = match serde_json::to_value(&event) {
             Ok(event) => event,

@@ -106,6 +106,17 @@ impl Outbound {
         .await;
     }
 
+    /// The `error` for a client event whose `type` is known but whose body
+    /// does not match its schema.
+    pub async fn malformed(&self, event: &realtime_types::MalformedEvent) {
+        let event_id = event.raw().get("event_id").and_then(Value::as_str);
+        self.invalid_event(
+            event_id,
+            &format!("The event could not be decoded: {}", event.problem()),
+        )
+        .await;
+    }
+
     /// An `error` with code `invalid_event` (a frame that cannot be processed).
     pub async fn invalid_event(&self, event_id: Option<&str>, message: &str) {
         self.error(event_id, "invalid_event", message, None).await;
@@ -368,6 +379,7 @@ impl Engine {
                 }
             }
             ClientEvent::Unknown(raw) => self.out.unsupported_event(&raw).await,
+            ClientEvent::Malformed(event) => self.out.malformed(&event).await,
         }
     }
 

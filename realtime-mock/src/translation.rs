@@ -129,6 +129,7 @@ impl Translation {
                 return Flow::Close;
             }
             ClientEvent::Unknown(raw) => self.out.unsupported_event(&raw).await,
+            ClientEvent::Malformed(event) => self.out.malformed(&event).await,
         }
         Flow::Continue
     }

@@ -21,6 +21,10 @@
 //! know decodes to `Unknown(raw)`, string enums keep unknown values in
 //! `Other(..)`, and properties the spec does not list are kept in each
 //! struct's `unknown_fields`, so decoding and encoding again loses nothing.
+//! `from_frame` loses no event either: a known `type` with a body that does
+//! not match its schema is `Malformed(..)` ([`MalformedEvent`]), the whole
+//! frame kept. An object with the same key twice is an error on every decode
+//! path, and numbers keep the exact text they arrived with.
 
 // Generated code names this crate by its absolute path.
 extern crate self as realtime_types;
@@ -28,9 +32,11 @@ extern crate self as realtime_types;
 #[rustfmt::skip] // formatted by prettyplease when generated
 mod generated;
 pub mod audio;
+pub mod malformed;
 pub mod support;
 
 pub use generated::*;
+pub use malformed::{DecodeProblem, MalformedEvent};
 
 /// What every surface's `ClientEvent` and `ServerEvent` union offers, so that
 /// code (a transport, a proxy, a test) can be generic over the surface.
@@ -42,7 +48,9 @@ pub trait Event:
 
     /// Decodes the text of one frame (one WebSocket message): the same event
     /// as `serde_json::from_str`, found by a byte scan of the `type` and
-    /// decoded straight into its struct.
+    /// decoded straight into its struct, except that a frame whose `type` is
+    /// known but whose body does not match is kept as a malformed event
+    /// where `serde_json::from_str` fails: no event is lost.
     fn from_frame(frame: &str) -> Result<Self, serde_json::Error>;
 
     /// The event's `type` on the wire, also for an event this version does not know.
@@ -50,6 +58,15 @@ pub trait Event:
 
     /// Whether this is an event this version does not know (kept raw).
     fn is_unknown(&self) -> bool;
+
+    /// The event, when its `type` is one this version knows but its body
+    /// does not match its schema (kept whole, see [`MalformedEvent`]).
+    fn malformed(&self) -> Option<&MalformedEvent>;
+
+    /// Whether this is such an event.
+    fn is_malformed(&self) -> bool {
+        self.malformed().is_some()
+    }
 }
 
 /// What every event union's borrowed view offers (see

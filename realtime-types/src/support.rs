@@ -10,14 +10,25 @@
 //! The event unions' `from_frame` and their borrowed views find the tag
 //! first with [`frame_tag`] (a byte scan) and decode the frame straight into
 //! the variant's struct or view, without this buffering.
+//!
+//! An object with the same key twice is an error on every path (see
+//! [`strict_value`]); numbers keep their exact text (serde_json's
+//! `arbitrary_precision`).
 
 use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
 mod frame_tag;
+mod locate;
+mod strict;
 
 pub use frame_tag::frame_tag;
+pub use locate::{offset_of, pointer_at};
+pub use strict::{
+    DUPLICATE_KEY, FirstKeyReplay, MapOrNumber, StrictMap, StrictMapOf, StrictObject, StrictValue,
+    Twin, duplicate_key, map_or_number, strict_value, strict_value_from_str,
+};
 
 use serde::de::value::{
     BorrowedStrDeserializer, MapAccessDeserializer, SeqAccessDeserializer, StringDeserializer,
@@ -121,6 +132,14 @@ impl<'de> Visitor<'de> for BufferedVisitor {
         Ok(Buffered::Json(Value::from(value)))
     }
 
+    fn visit_i128<E: de::Error>(self, value: i128) -> Result<Self::Value, E> {
+        strict_value(de::value::I128Deserializer::<E>::new(value)).map(Buffered::Json)
+    }
+
+    fn visit_u128<E: de::Error>(self, value: u128) -> Result<Self::Value, E> {
+        strict_value(de::value::U128Deserializer::<E>::new(value)).map(Buffered::Json)
+    }
+
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
         Ok(Buffered::Json(Value::Null))
     }
@@ -130,11 +149,11 @@ impl<'de> Visitor<'de> for BufferedVisitor {
     }
 
     fn visit_seq<S: de::SeqAccess<'de>>(self, seq: S) -> Result<Self::Value, S::Error> {
-        de::Deserialize::deserialize(SeqAccessDeserializer::new(seq)).map(Buffered::Json)
+        strict_value(SeqAccessDeserializer::new(seq)).map(Buffered::Json)
     }
 
     fn visit_map<M: MapAccess<'de>>(self, map: M) -> Result<Self::Value, M::Error> {
-        de::Deserialize::deserialize(MapAccessDeserializer::new(map)).map(Buffered::Json)
+        strict_value(MapAccessDeserializer::new(map)).map(Buffered::Json)
     }
 }
 

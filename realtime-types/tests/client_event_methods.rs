@@ -101,6 +101,7 @@ fn send_ga(recorder: &Recorder, event: ga::ClientEvent) -> Result<(), String> {
         E::ResponseCreate(e) => now(recorder.response_create(e.response, e.event_id)),
         E::SessionUpdate(e) => now(recorder.session_update(e.session, e.event_id)),
         E::Unknown(raw) => Err(format!("unknown event {raw}")),
+        E::Malformed(event) => Err(event.to_string()),
     }
 }
 
@@ -136,6 +137,7 @@ fn send_beta(recorder: &Recorder, event: beta::ClientEvent) -> Result<(), String
         }
         E::OutputAudioBufferClear(e) => now(recorder.output_audio_buffer_clear(e.event_id)),
         E::Unknown(raw) => Err(format!("unknown event {raw}")),
+        E::Malformed(event) => Err(event.to_string()),
     }
 }
 
@@ -149,6 +151,7 @@ fn send_translation(recorder: &Recorder, event: translation::ClientEvent) -> Res
         }
         E::SessionClose(e) => now(recorder.session_close(e.event_id)),
         E::Unknown(raw) => Err(format!("unknown event {raw}")),
+        E::Malformed(event) => Err(event.to_string()),
     }
 }
 

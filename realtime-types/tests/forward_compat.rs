@@ -2,6 +2,10 @@
 //! without notice (events, enum values, fields, union members) decodes and
 //! encodes again without loss, and absent vs `null` survive the round trip.
 
+#[path = "conformance/round_trip.rs"]
+mod conformance;
+
+use conformance::from_frame_agrees;
 use realtime_types::ga::{ClientEvent, ServerEvent};
 use realtime_types::schemas::{
     RealtimeClientEventInputAudioBufferAppend, RealtimeConversationItem,
@@ -243,8 +247,9 @@ fn an_event_without_a_type_is_an_error() {
 }
 
 /// `from_frame` finds the `type` by a byte scan; whatever the frame looks
-/// like, it must decode the same event as `serde_json::from_str`, or fail
-/// where `from_str` fails.
+/// like, it must decode the same event as `serde_json::from_str`, fail where
+/// `from_str` fails, or keep a known event that does not match its schema
+/// whole (`Malformed`).
 #[test]
 fn from_frame_agrees_with_from_str_on_unusual_frames() {
     let frames = [
@@ -258,8 +263,8 @@ fn from_frame_agrees_with_from_str_on_unusual_frames() {
         // Unknown events, with and without other fields.
         r#"{"type":"response.hologram.delta","delta":{"frames":[1,2]}}"#,
         r#"{"type":""}"#,
-        // Malformed: no `type`, `type` not a string, not an object, bad JSON,
-        // trailing bytes, a known `type` with a missing or mistyped field.
+        // No event: no `type`, `type` not a string, not an object, bad JSON,
+        // trailing bytes, a key twice (at the top or deeper).
         r#"{"event_id":"e1"}"#,
         r#"{"type":7,"event_id":"e1"}"#,
         r#"{"type":null}"#,
@@ -267,23 +272,95 @@ fn from_frame_agrees_with_from_str_on_unusual_frames() {
         r#""input_audio_buffer.cleared""#,
         r#"{"type":"input_audio_buffer.cleared","event_id":"e1""#,
         r#"{"type":"input_audio_buffer.cleared","event_id":"e1"} x"#,
+        r#"{"type":"input_audio_buffer.cleared","event_id":"e1","type":"error"}"#,
+        r#"{"type":"x.harmless","type":"session.update","session":{}}"#,
+        r#"{"type":"x.harmless","a":{"b":1,"b":2}}"#,
+        r#"{"type":"input_audio_buffer.cleared","event_id":"e1","extra":{"k":1,"k":1}}"#,
+        "",
+        // Known events that do not match their schema: kept whole.
         r#"{"type":"input_audio_buffer.cleared"}"#,
         r#"{"type":"input_audio_buffer.cleared","event_id":5}"#,
-        "",
+        r#"{"type":"response.output_audio.delta","event_id":"e"}"#,
     ];
     for frame in frames {
-        let from_str = serde_json::from_str::<ServerEvent>(frame);
-        let from_frame = ServerEvent::from_frame(frame);
-        match (&from_str, &from_frame) {
-            (Ok(a), Ok(b)) => assert_eq!(a, b, "{frame}"),
-            (Err(_), Err(_)) => {}
-            _ => panic!("{frame}: from_str gave {from_str:?}, from_frame gave {from_frame:?}"),
+        if let Err(reason) = from_frame_agrees::<ServerEvent>(frame) {
+            panic!("{frame}: {reason}");
         }
     }
-    // The first `type` decides, in both.
-    let twice = r#"{"type":"input_audio_buffer.cleared","event_id":"e1","type":"error"}"#;
-    assert_eq!(
-        serde_json::from_str::<ServerEvent>(twice).is_ok(),
-        ServerEvent::from_frame(twice).is_ok()
+}
+
+#[test]
+fn a_key_twice_is_an_error_on_every_decode_path() {
+    let frames = [
+        r#"{"type":"x.harmless","type":"session.update","session":{}}"#,
+        r#"{"type":"input_audio_buffer.cleared","event_id":"e1","event_id":"e2"}"#,
+        r#"{"event_id":"e1","type":"input_audio_buffer.cleared","unknown":1,"unknown":2}"#,
+        r#"{"type":"response.hologram.delta","nested":{"a":[{"z":1,"z":2}]}}"#,
+    ];
+    for frame in frames {
+        let value_path = serde_json::from_value::<ServerEvent>(
+            serde_json::from_str::<serde_json::Value>(frame).expect("JSON"),
+        );
+        assert!(
+            serde_json::from_str::<ServerEvent>(frame).is_err(),
+            "from_str: {frame}"
+        );
+        assert!(
+            ServerEvent::from_frame(frame).is_err(),
+            "from_frame: {frame}"
+        );
+        assert!(
+            realtime_types::ga::ServerEventRef::from_frame(frame).is_err(),
+            "the view: {frame}"
+        );
+        // A `serde_json::Value` has already kept one of the two (the last):
+        // what it decodes to is what it holds.
+        if let Ok(event) = value_path {
+            assert!(!event.is_malformed(), "{frame}");
+        }
+    }
+}
+
+#[test]
+fn a_repeated_type_cannot_smuggle_another_event_past_a_filter() {
+    let frame = r#"{"type":"x.harmless","type":"session.update","session":{"instructions":"x"}}"#;
+    let error = ServerEvent::from_frame(frame).expect_err("refused");
+    assert!(error.to_string().contains("duplicate"), "{error}");
+    assert!(
+        !error.to_string().contains("instructions"),
+        "the error names no content: {error}"
+    );
+}
+
+#[test]
+fn numbers_round_trip_exactly() {
+    for (frame, encoded) in [
+        (r#"{"type":"","x":5e90}"#, r#"{"type":"","x":5e+90}"#),
+        (
+            r#"{"type":"","x":123456789012345678901234567890}"#,
+            r#"{"type":"","x":123456789012345678901234567890}"#,
+        ),
+        (
+            r#"{"type":"","x":0.1000000000000000055511151231257827}"#,
+            r#"{"type":"","x":0.1000000000000000055511151231257827}"#,
+        ),
+    ] {
+        let event = ServerEvent::from_frame(frame).expect("decodes");
+        assert_eq!(serde_json::to_string(&event).unwrap(), encoded);
+        let event: ServerEvent = serde_json::from_str(frame).expect("decodes");
+        assert_eq!(serde_json::to_string(&event).unwrap(), encoded);
+    }
+    // A known event's numbers too (`temperature` is a JSON number).
+    let frame = r#"{"type":"response.done","event_id":"e","response":{"object":"realtime.response","id":"r","temperature":0.80000000000000000001}}"#;
+    let event = ServerEvent::from_frame(frame).expect("decodes");
+    assert!(
+        !event.is_malformed() && !event.is_unknown(),
+        "{}",
+        event.event_type()
+    );
+    assert!(
+        serde_json::to_string(&event)
+            .unwrap()
+            .contains("0.80000000000000000001")
     );
 }

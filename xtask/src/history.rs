@@ -17,9 +17,10 @@ use realtime_codegen::{Corrections, Options, SpecStamp, emit, load};
 
 use crate::workspace;
 
-/// Module declarations of `realtime-types/src/lib.rs` that only fit the
-/// pinned spec (hand-written against its `ga` surface).
-const PINNED_ONLY_MODULES: &[&str] = &["pub mod audio;"];
+/// Hand-written modules of `realtime-types/src` that only fit the pinned
+/// spec (written against its `ga` surface): their declaration in `lib.rs`
+/// and their file.
+const PINNED_ONLY_MODULES: &[(&str, &str)] = &[("pub mod audio;", "audio.rs")];
 
 /// Where the spec history lives, relative to the workspace root.
 pub const HISTORY_DIR: &str = "../shared/spec/history";
@@ -258,15 +259,21 @@ fn write_crate(
         .map_err(|e| format!("cannot read realtime-types/src/lib.rs: {e}"))?;
     let lib: String = lib
         .lines()
-        .filter(|line| !PINNED_ONLY_MODULES.contains(&line.trim()))
+        .filter(|line| {
+            !PINNED_ONLY_MODULES
+                .iter()
+                .any(|(decl, _)| line.trim() == *decl)
+        })
         .map(|line| format!("{line}\n"))
         .collect();
     write(dir.join("src/lib.rs"), &lib)?;
-    copy("realtime-types/src/support.rs", "src/support.rs")?;
-    copy(
-        "realtime-types/src/support/frame_tag.rs",
-        "src/support/frame_tag.rs",
-    )?;
+    // Every other hand-written module (the generated ones are written below).
+    for module in hand_written_modules(&root.join("realtime-types/src"))? {
+        copy(
+            &format!("realtime-types/src/{module}"),
+            &format!("src/{module}"),
+        )?;
+    }
     copy(
         "realtime-types/tests/conformance/round_trip.rs",
         "tests/conformance/round_trip.rs",
@@ -287,6 +294,33 @@ fn write_crate(
     Ok(())
 }
 
+/// The hand-written `.rs` files under `src` (paths relative to it), but
+/// `lib.rs`, the generated folder and the pinned-only modules.
+fn hand_written_modules(src: &Path) -> Result<Vec<String>, String> {
+    let mut found = Vec::new();
+    let mut folders = vec![PathBuf::new()];
+    while let Some(folder) = folders.pop() {
+        let entries = std::fs::read_dir(src.join(&folder))
+            .map_err(|e| format!("cannot list {}: {e}", src.join(&folder).display()))?;
+        for entry in entries.filter_map(Result::ok) {
+            let relative = folder.join(entry.file_name());
+            let name = relative.to_string_lossy().replace('\\', "/");
+            if entry.path().is_dir() {
+                if name != "generated" {
+                    folders.push(relative);
+                }
+            } else if name.ends_with(".rs")
+                && name != "lib.rs"
+                && !PINNED_ONLY_MODULES.iter().any(|(_, file)| name == *file)
+            {
+                found.push(name);
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
 /// The manifest of a version's crate; `{name}` keeps crates of different
 /// versions apart in the shared target folder.
 const CARGO_TOML: &str = r#"# Written by `cargo xtask check-history`.
@@ -298,7 +332,8 @@ publish = false
 
 [dependencies]
 serde = { version = "1.0.219", features = ["derive"] }
-serde_json = "1.0.140"
+# The workspace's features: key order kept, numbers exact.
+serde_json = { version = "1.0.140", features = ["preserve_order", "arbitrary_precision"] }
 schemars = "1.0"
 
 [lib]

@@ -108,8 +108,15 @@ JSON."
             let doc = format!(" `{tag_value}`, borrowed.");
             quote! { #[doc = #doc] #variant(#path<'a>), }
         });
+        // A frame its view cannot decode goes through the owned union, which
+        // keeps it whole (`Malformed`) or says why it is no event.
         let decode_arms = borrowed.iter().map(|(variant, _, tag_value)| {
-            quote! { Some(#tag_value) => Self::#variant(::serde_json::from_str(frame)?), }
+            quote! {
+                Some(#tag_value) => match ::serde_json::from_str(frame) {
+                    Ok(view) => Self::#variant(view),
+                    Err(_) => Self::Owned(#name::from_frame(frame)?),
+                },
+            }
         });
         // Only unions with borrowed members get a view (`views::has_borrowed_members`).
         let decode = quote! {
@@ -148,7 +155,9 @@ JSON."
                 /// a byte scan of the first entries; only when the scan cannot
                 /// tell (an escape in a key or in the `type`, a nested value
                 /// before it) is the frame parsed an extra time to find it.
-                /// Malformed frames are errors, as with the owned union.
+                /// An event that does not match its schema is
+                /// `Owned(Malformed(..))` and frames that are no event are
+                /// errors, as with the owned union's `from_frame`.
                 pub fn from_frame(frame: &'a str) -> Result<Self, ::serde_json::Error> {
                     #decode
                 }

@@ -41,55 +41,168 @@ pub enum ClientEvent {
     SessionUpdate(Box<super::schemas::RealtimeClientEventSessionUpdate>),
     /// A member whose `type` this version of the spec does not know, kept exactly as it arrived.
     Unknown(::serde_json::Value),
+    /// An event whose `type` this version knows but whose body does not
+    /// match its schema, kept whole (only [`from_frame`](Self::from_frame)
+    /// gives it, where `serde_json::from_str` fails): encoding it gives the
+    /// frame back.
+    Malformed(Box<::realtime_types::MalformedEvent>),
 }
 impl ClientEvent {
     /// Decodes the text of one frame (one WebSocket message) into
-    /// the same event as `serde_json::from_str`, faster.
+    /// the same event as `serde_json::from_str`, faster, and
+    /// without losing any event.
     ///
     /// The first top-level `type` is found by a byte scan of the
     /// first entries (the frame is parsed an extra time only when
     /// the scan cannot tell, e.g. an escape in the `type`), then the
     /// frame is decoded straight into that event's struct, without
     /// buffering the entries before the `type`. Events this version
-    /// does not know are [`Unknown`](Self::Unknown); malformed
-    /// frames are the same errors as with `serde_json::from_str`.
+    /// does not know are [`Unknown`](Self::Unknown). A known `type`
+    /// whose body does not match its schema, where
+    /// `serde_json::from_str` fails, is
+    /// [`Malformed`](Self::Malformed), with the whole frame. Frames
+    /// that are not a JSON object, or repeat a key, are the same
+    /// errors as with `serde_json::from_str`.
     pub fn from_frame(frame: &str) -> Result<Self, ::serde_json::Error> {
         Ok(
             match ::realtime_types::support::frame_tag(frame, "type").as_deref() {
                 Some("conversation.item.create") => {
-                    Self::ConversationItemCreate(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::ConversationItemCreate(Box::new(value)),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("conversation.item.delete") => {
-                    Self::ConversationItemDelete(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::ConversationItemDelete(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("conversation.item.retrieve") => {
-                    Self::ConversationItemRetrieve(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::ConversationItemRetrieve(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("conversation.item.truncate") => {
-                    Self::ConversationItemTruncate(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::ConversationItemTruncate(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("input_audio_buffer.append") => {
-                    Self::InputAudioBufferAppend(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::InputAudioBufferAppend(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("input_audio_buffer.clear") => {
-                    Self::InputAudioBufferClear(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::InputAudioBufferClear(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("output_audio_buffer.clear") => {
-                    Self::OutputAudioBufferClear(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::OutputAudioBufferClear(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("input_audio_buffer.commit") => {
-                    Self::InputAudioBufferCommit(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::InputAudioBufferCommit(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("response.cancel") => {
-                    Self::ResponseCancel(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::ResponseCancel(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("response.create") => {
-                    Self::ResponseCreate(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::ResponseCreate(Box::new(value)),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("session.update") => {
-                    Self::SessionUpdate(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::SessionUpdate(Box::new(value)),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
-                Some(_) => Self::Unknown(::serde_json::from_str(frame)?),
+                Some(_) => {
+                    Self::Unknown(
+                        ::realtime_types::support::strict_value_from_str(frame)?,
+                    )
+                }
                 None => ::serde_json::from_str(frame)?,
             },
         )
@@ -123,7 +236,13 @@ impl ClientEvent {
             Self::ResponseCreate(_) => "response.create",
             Self::SessionUpdate(_) => "session.update",
             Self::Unknown(raw) => ::realtime_types::support::raw_tag(raw, "type"),
+            Self::Malformed(event) => event.event_type(),
         }
+    }
+    /// Whether this is an event whose `type` this version knows but
+    /// whose body does not match its schema (see [`Malformed`](Self::Malformed)).
+    pub fn is_malformed(&self) -> bool {
+        matches!(self, Self::Malformed(_))
     }
     /// Whether this is a member this version of the spec does not know.
     pub fn is_unknown(&self) -> bool {
@@ -140,6 +259,12 @@ impl ::realtime_types::Event for ClientEvent {
     }
     fn is_unknown(&self) -> bool {
         self.is_unknown()
+    }
+    fn malformed(&self) -> Option<&::realtime_types::MalformedEvent> {
+        match self {
+            Self::Malformed(event) => Some(event),
+            _ => None,
+        }
     }
 }
 impl From<super::schemas::RealtimeClientEventConversationItemCreate> for ClientEvent {
@@ -215,6 +340,7 @@ impl ::serde::Serialize for ClientEvent {
             Self::ResponseCreate(value) => value.serialize(serializer),
             Self::SessionUpdate(value) => value.serialize(serializer),
             Self::Unknown(raw) => raw.serialize(serializer),
+            Self::Malformed(event) => event.serialize(serializer),
         }
     }
 }
@@ -281,7 +407,7 @@ impl ::realtime_types::support::TaggedUnion for ClientEvent {
                 "session.update" => {
                     Self::SessionUpdate(::serde::Deserialize::deserialize(rest)?)
                 }
-                _ => Self::Unknown(::serde::Deserialize::deserialize(rest)?),
+                _ => Self::Unknown(::realtime_types::support::strict_value(rest)?),
             },
         )
     }
@@ -399,33 +525,59 @@ impl<'a> ClientEventRef<'a> {
     /// a byte scan of the first entries; only when the scan cannot
     /// tell (an escape in a key or in the `type`, a nested value
     /// before it) is the frame parsed an extra time to find it.
-    /// Malformed frames are errors, as with the owned union.
+    /// An event that does not match its schema is
+    /// `Owned(Malformed(..))` and frames that are no event are
+    /// errors, as with the owned union's `from_frame`.
     pub fn from_frame(frame: &'a str) -> Result<Self, ::serde_json::Error> {
         Ok(
             match ::realtime_types::support::frame_tag(frame, "type").as_deref() {
                 Some("conversation.item.delete") => {
-                    Self::ConversationItemDelete(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => Self::ConversationItemDelete(view),
+                        Err(_) => Self::Owned(ClientEvent::from_frame(frame)?),
+                    }
                 }
                 Some("conversation.item.retrieve") => {
-                    Self::ConversationItemRetrieve(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => Self::ConversationItemRetrieve(view),
+                        Err(_) => Self::Owned(ClientEvent::from_frame(frame)?),
+                    }
                 }
                 Some("conversation.item.truncate") => {
-                    Self::ConversationItemTruncate(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => Self::ConversationItemTruncate(view),
+                        Err(_) => Self::Owned(ClientEvent::from_frame(frame)?),
+                    }
                 }
                 Some("input_audio_buffer.append") => {
-                    Self::InputAudioBufferAppend(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => Self::InputAudioBufferAppend(view),
+                        Err(_) => Self::Owned(ClientEvent::from_frame(frame)?),
+                    }
                 }
                 Some("input_audio_buffer.clear") => {
-                    Self::InputAudioBufferClear(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => Self::InputAudioBufferClear(view),
+                        Err(_) => Self::Owned(ClientEvent::from_frame(frame)?),
+                    }
                 }
                 Some("output_audio_buffer.clear") => {
-                    Self::OutputAudioBufferClear(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => Self::OutputAudioBufferClear(view),
+                        Err(_) => Self::Owned(ClientEvent::from_frame(frame)?),
+                    }
                 }
                 Some("input_audio_buffer.commit") => {
-                    Self::InputAudioBufferCommit(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => Self::InputAudioBufferCommit(view),
+                        Err(_) => Self::Owned(ClientEvent::from_frame(frame)?),
+                    }
                 }
                 Some("response.cancel") => {
-                    Self::ResponseCancel(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => Self::ResponseCancel(view),
+                        Err(_) => Self::Owned(ClientEvent::from_frame(frame)?),
+                    }
                 }
                 _ => Self::Owned(ClientEvent::from_frame(frame)?),
             },
@@ -694,178 +846,600 @@ pub enum ServerEvent {
     ResponseMcpCallFailed(super::schemas::RealtimeServerEventResponseMcpCallFailed),
     /// A member whose `type` this version of the spec does not know, kept exactly as it arrived.
     Unknown(::serde_json::Value),
+    /// An event whose `type` this version knows but whose body does not
+    /// match its schema, kept whole (only [`from_frame`](Self::from_frame)
+    /// gives it, where `serde_json::from_str` fails): encoding it gives the
+    /// frame back.
+    Malformed(Box<::realtime_types::MalformedEvent>),
 }
 impl ServerEvent {
     /// Decodes the text of one frame (one WebSocket message) into
-    /// the same event as `serde_json::from_str`, faster.
+    /// the same event as `serde_json::from_str`, faster, and
+    /// without losing any event.
     ///
     /// The first top-level `type` is found by a byte scan of the
     /// first entries (the frame is parsed an extra time only when
     /// the scan cannot tell, e.g. an escape in the `type`), then the
     /// frame is decoded straight into that event's struct, without
     /// buffering the entries before the `type`. Events this version
-    /// does not know are [`Unknown`](Self::Unknown); malformed
-    /// frames are the same errors as with `serde_json::from_str`.
+    /// does not know are [`Unknown`](Self::Unknown). A known `type`
+    /// whose body does not match its schema, where
+    /// `serde_json::from_str` fails, is
+    /// [`Malformed`](Self::Malformed), with the whole frame. Frames
+    /// that are not a JSON object, or repeat a key, are the same
+    /// errors as with `serde_json::from_str`.
     pub fn from_frame(frame: &str) -> Result<Self, ::serde_json::Error> {
         Ok(
             match ::realtime_types::support::frame_tag(frame, "type").as_deref() {
                 Some("conversation.created") => {
-                    Self::ConversationCreated(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::ConversationCreated(Box::new(value)),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("conversation.item.created") => {
-                    Self::ConversationItemCreated(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::ConversationItemCreated(Box::new(value)),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("conversation.item.deleted") => {
-                    Self::ConversationItemDeleted(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::ConversationItemDeleted(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("conversation.item.input_audio_transcription.completed") => {
-                    Self::ConversationItemInputAudioTranscriptionCompleted(
-                        ::serde_json::from_str(frame)?,
-                    )
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => {
+                            Self::ConversationItemInputAudioTranscriptionCompleted(
+                                Box::new(value),
+                            )
+                        }
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("conversation.item.input_audio_transcription.delta") => {
-                    Self::ConversationItemInputAudioTranscriptionDelta(
-                        ::serde_json::from_str(frame)?,
-                    )
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => {
+                            Self::ConversationItemInputAudioTranscriptionDelta(value)
+                        }
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("conversation.item.input_audio_transcription.failed") => {
-                    Self::ConversationItemInputAudioTranscriptionFailed(
-                        ::serde_json::from_str(frame)?,
-                    )
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => {
+                            Self::ConversationItemInputAudioTranscriptionFailed(
+                                Box::new(value),
+                            )
+                        }
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("conversation.item.retrieved") => {
-                    Self::ConversationItemRetrieved(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::ConversationItemRetrieved(Box::new(value)),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("conversation.item.truncated") => {
-                    Self::ConversationItemTruncated(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::ConversationItemTruncated(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
-                Some("error") => Self::Error(::serde_json::from_str(frame)?),
+                Some("error") => {
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::Error(Box::new(value)),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
+                }
                 Some("input_audio_buffer.cleared") => {
-                    Self::InputAudioBufferCleared(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::InputAudioBufferCleared(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("input_audio_buffer.committed") => {
-                    Self::InputAudioBufferCommitted(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::InputAudioBufferCommitted(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("input_audio_buffer.dtmf_event_received") => {
-                    Self::InputAudioBufferDtmfEventReceived(
-                        ::serde_json::from_str(frame)?,
-                    )
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::InputAudioBufferDtmfEventReceived(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("input_audio_buffer.speech_started") => {
-                    Self::InputAudioBufferSpeechStarted(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::InputAudioBufferSpeechStarted(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("input_audio_buffer.speech_stopped") => {
-                    Self::InputAudioBufferSpeechStopped(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::InputAudioBufferSpeechStopped(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("rate_limits.updated") => {
-                    Self::RateLimitsUpdated(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::RateLimitsUpdated(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("response.output_audio.delta") => {
-                    Self::ResponseOutputAudioDelta(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::ResponseOutputAudioDelta(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("response.output_audio.done") => {
-                    Self::ResponseOutputAudioDone(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::ResponseOutputAudioDone(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("response.output_audio_transcript.delta") => {
-                    Self::ResponseOutputAudioTranscriptDelta(
-                        ::serde_json::from_str(frame)?,
-                    )
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::ResponseOutputAudioTranscriptDelta(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("response.output_audio_transcript.done") => {
-                    Self::ResponseOutputAudioTranscriptDone(
-                        ::serde_json::from_str(frame)?,
-                    )
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::ResponseOutputAudioTranscriptDone(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("response.content_part.added") => {
-                    Self::ResponseContentPartAdded(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::ResponseContentPartAdded(Box::new(value)),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("response.content_part.done") => {
-                    Self::ResponseContentPartDone(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::ResponseContentPartDone(Box::new(value)),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("response.created") => {
-                    Self::ResponseCreated(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::ResponseCreated(Box::new(value)),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("response.done") => {
-                    Self::ResponseDone(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::ResponseDone(Box::new(value)),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("response.function_call_arguments.delta") => {
-                    Self::ResponseFunctionCallArgumentsDelta(
-                        ::serde_json::from_str(frame)?,
-                    )
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::ResponseFunctionCallArgumentsDelta(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("response.function_call_arguments.done") => {
-                    Self::ResponseFunctionCallArgumentsDone(
-                        ::serde_json::from_str(frame)?,
-                    )
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::ResponseFunctionCallArgumentsDone(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("response.output_item.added") => {
-                    Self::ResponseOutputItemAdded(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::ResponseOutputItemAdded(Box::new(value)),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("response.output_item.done") => {
-                    Self::ResponseOutputItemDone(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::ResponseOutputItemDone(Box::new(value)),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("response.output_text.delta") => {
-                    Self::ResponseOutputTextDelta(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::ResponseOutputTextDelta(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("response.output_text.done") => {
-                    Self::ResponseOutputTextDone(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::ResponseOutputTextDone(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("session.created") => {
-                    Self::SessionCreated(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::SessionCreated(Box::new(value)),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("session.updated") => {
-                    Self::SessionUpdated(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::SessionUpdated(Box::new(value)),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("output_audio_buffer.started") => {
-                    Self::OutputAudioBufferStarted(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::OutputAudioBufferStarted(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("output_audio_buffer.stopped") => {
-                    Self::OutputAudioBufferStopped(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::OutputAudioBufferStopped(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("output_audio_buffer.cleared") => {
-                    Self::OutputAudioBufferCleared(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::OutputAudioBufferCleared(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("conversation.item.added") => {
-                    Self::ConversationItemAdded(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::ConversationItemAdded(Box::new(value)),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("conversation.item.done") => {
-                    Self::ConversationItemDone(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::ConversationItemDone(Box::new(value)),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("input_audio_buffer.timeout_triggered") => {
-                    Self::InputAudioBufferTimeoutTriggered(
-                        ::serde_json::from_str(frame)?,
-                    )
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::InputAudioBufferTimeoutTriggered(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("conversation.item.input_audio_transcription.segment") => {
-                    Self::ConversationItemInputAudioTranscriptionSegment(
-                        ::serde_json::from_str(frame)?,
-                    )
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => {
+                            Self::ConversationItemInputAudioTranscriptionSegment(value)
+                        }
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("mcp_list_tools.in_progress") => {
-                    Self::McpListToolsInProgress(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::McpListToolsInProgress(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("mcp_list_tools.completed") => {
-                    Self::McpListToolsCompleted(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::McpListToolsCompleted(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("mcp_list_tools.failed") => {
-                    Self::McpListToolsFailed(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::McpListToolsFailed(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("response.mcp_call_arguments.delta") => {
-                    Self::ResponseMcpCallArgumentsDelta(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::ResponseMcpCallArgumentsDelta(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("response.mcp_call_arguments.done") => {
-                    Self::ResponseMcpCallArgumentsDone(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::ResponseMcpCallArgumentsDone(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("response.mcp_call.in_progress") => {
-                    Self::ResponseMcpCallInProgress(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::ResponseMcpCallInProgress(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("response.mcp_call.completed") => {
-                    Self::ResponseMcpCallCompleted(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::ResponseMcpCallCompleted(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("response.mcp_call.failed") => {
-                    Self::ResponseMcpCallFailed(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::ResponseMcpCallFailed(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
-                Some(_) => Self::Unknown(::serde_json::from_str(frame)?),
+                Some(_) => {
+                    Self::Unknown(
+                        ::realtime_types::support::strict_value_from_str(frame)?,
+                    )
+                }
                 None => ::serde_json::from_str(frame)?,
             },
         )
@@ -989,7 +1563,13 @@ impl ServerEvent {
             Self::ResponseMcpCallCompleted(_) => "response.mcp_call.completed",
             Self::ResponseMcpCallFailed(_) => "response.mcp_call.failed",
             Self::Unknown(raw) => ::realtime_types::support::raw_tag(raw, "type"),
+            Self::Malformed(event) => event.event_type(),
         }
+    }
+    /// Whether this is an event whose `type` this version knows but
+    /// whose body does not match its schema (see [`Malformed`](Self::Malformed)).
+    pub fn is_malformed(&self) -> bool {
+        matches!(self, Self::Malformed(_))
     }
     /// Whether this is a member this version of the spec does not know.
     pub fn is_unknown(&self) -> bool {
@@ -1006,6 +1586,12 @@ impl ::realtime_types::Event for ServerEvent {
     }
     fn is_unknown(&self) -> bool {
         self.is_unknown()
+    }
+    fn malformed(&self) -> Option<&::realtime_types::MalformedEvent> {
+        match self {
+            Self::Malformed(event) => Some(event),
+            _ => None,
+        }
     }
 }
 impl From<super::schemas::RealtimeServerEventConversationCreated> for ServerEvent {
@@ -1357,6 +1943,7 @@ impl ::serde::Serialize for ServerEvent {
             Self::ResponseMcpCallCompleted(value) => value.serialize(serializer),
             Self::ResponseMcpCallFailed(value) => value.serialize(serializer),
             Self::Unknown(raw) => raw.serialize(serializer),
+            Self::Malformed(event) => event.serialize(serializer),
         }
     }
 }
@@ -1580,7 +2167,7 @@ impl ::realtime_types::support::TaggedUnion for ServerEvent {
                 "response.mcp_call.failed" => {
                     Self::ResponseMcpCallFailed(::serde::Deserialize::deserialize(rest)?)
                 }
-                _ => Self::Unknown(::serde::Deserialize::deserialize(rest)?),
+                _ => Self::Unknown(::realtime_types::support::strict_value(rest)?),
             },
         )
     }
@@ -1921,107 +2508,181 @@ impl<'a> ServerEventRef<'a> {
     /// a byte scan of the first entries; only when the scan cannot
     /// tell (an escape in a key or in the `type`, a nested value
     /// before it) is the frame parsed an extra time to find it.
-    /// Malformed frames are errors, as with the owned union.
+    /// An event that does not match its schema is
+    /// `Owned(Malformed(..))` and frames that are no event are
+    /// errors, as with the owned union's `from_frame`.
     pub fn from_frame(frame: &'a str) -> Result<Self, ::serde_json::Error> {
         Ok(
             match ::realtime_types::support::frame_tag(frame, "type").as_deref() {
                 Some("conversation.item.deleted") => {
-                    Self::ConversationItemDeleted(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => Self::ConversationItemDeleted(view),
+                        Err(_) => Self::Owned(ServerEvent::from_frame(frame)?),
+                    }
                 }
                 Some("conversation.item.truncated") => {
-                    Self::ConversationItemTruncated(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => Self::ConversationItemTruncated(view),
+                        Err(_) => Self::Owned(ServerEvent::from_frame(frame)?),
+                    }
                 }
                 Some("input_audio_buffer.cleared") => {
-                    Self::InputAudioBufferCleared(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => Self::InputAudioBufferCleared(view),
+                        Err(_) => Self::Owned(ServerEvent::from_frame(frame)?),
+                    }
                 }
                 Some("input_audio_buffer.committed") => {
-                    Self::InputAudioBufferCommitted(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => Self::InputAudioBufferCommitted(view),
+                        Err(_) => Self::Owned(ServerEvent::from_frame(frame)?),
+                    }
                 }
                 Some("input_audio_buffer.dtmf_event_received") => {
-                    Self::InputAudioBufferDtmfEventReceived(
-                        ::serde_json::from_str(frame)?,
-                    )
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => Self::InputAudioBufferDtmfEventReceived(view),
+                        Err(_) => Self::Owned(ServerEvent::from_frame(frame)?),
+                    }
                 }
                 Some("input_audio_buffer.speech_started") => {
-                    Self::InputAudioBufferSpeechStarted(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => Self::InputAudioBufferSpeechStarted(view),
+                        Err(_) => Self::Owned(ServerEvent::from_frame(frame)?),
+                    }
                 }
                 Some("input_audio_buffer.speech_stopped") => {
-                    Self::InputAudioBufferSpeechStopped(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => Self::InputAudioBufferSpeechStopped(view),
+                        Err(_) => Self::Owned(ServerEvent::from_frame(frame)?),
+                    }
                 }
                 Some("response.output_audio.delta") => {
-                    Self::ResponseOutputAudioDelta(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => Self::ResponseOutputAudioDelta(view),
+                        Err(_) => Self::Owned(ServerEvent::from_frame(frame)?),
+                    }
                 }
                 Some("response.output_audio.done") => {
-                    Self::ResponseOutputAudioDone(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => Self::ResponseOutputAudioDone(view),
+                        Err(_) => Self::Owned(ServerEvent::from_frame(frame)?),
+                    }
                 }
                 Some("response.output_audio_transcript.delta") => {
-                    Self::ResponseOutputAudioTranscriptDelta(
-                        ::serde_json::from_str(frame)?,
-                    )
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => Self::ResponseOutputAudioTranscriptDelta(view),
+                        Err(_) => Self::Owned(ServerEvent::from_frame(frame)?),
+                    }
                 }
                 Some("response.output_audio_transcript.done") => {
-                    Self::ResponseOutputAudioTranscriptDone(
-                        ::serde_json::from_str(frame)?,
-                    )
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => Self::ResponseOutputAudioTranscriptDone(view),
+                        Err(_) => Self::Owned(ServerEvent::from_frame(frame)?),
+                    }
                 }
                 Some("response.function_call_arguments.delta") => {
-                    Self::ResponseFunctionCallArgumentsDelta(
-                        ::serde_json::from_str(frame)?,
-                    )
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => Self::ResponseFunctionCallArgumentsDelta(view),
+                        Err(_) => Self::Owned(ServerEvent::from_frame(frame)?),
+                    }
                 }
                 Some("response.function_call_arguments.done") => {
-                    Self::ResponseFunctionCallArgumentsDone(
-                        ::serde_json::from_str(frame)?,
-                    )
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => Self::ResponseFunctionCallArgumentsDone(view),
+                        Err(_) => Self::Owned(ServerEvent::from_frame(frame)?),
+                    }
                 }
                 Some("response.output_text.delta") => {
-                    Self::ResponseOutputTextDelta(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => Self::ResponseOutputTextDelta(view),
+                        Err(_) => Self::Owned(ServerEvent::from_frame(frame)?),
+                    }
                 }
                 Some("response.output_text.done") => {
-                    Self::ResponseOutputTextDone(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => Self::ResponseOutputTextDone(view),
+                        Err(_) => Self::Owned(ServerEvent::from_frame(frame)?),
+                    }
                 }
                 Some("output_audio_buffer.started") => {
-                    Self::OutputAudioBufferStarted(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => Self::OutputAudioBufferStarted(view),
+                        Err(_) => Self::Owned(ServerEvent::from_frame(frame)?),
+                    }
                 }
                 Some("output_audio_buffer.stopped") => {
-                    Self::OutputAudioBufferStopped(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => Self::OutputAudioBufferStopped(view),
+                        Err(_) => Self::Owned(ServerEvent::from_frame(frame)?),
+                    }
                 }
                 Some("output_audio_buffer.cleared") => {
-                    Self::OutputAudioBufferCleared(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => Self::OutputAudioBufferCleared(view),
+                        Err(_) => Self::Owned(ServerEvent::from_frame(frame)?),
+                    }
                 }
                 Some("input_audio_buffer.timeout_triggered") => {
-                    Self::InputAudioBufferTimeoutTriggered(
-                        ::serde_json::from_str(frame)?,
-                    )
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => Self::InputAudioBufferTimeoutTriggered(view),
+                        Err(_) => Self::Owned(ServerEvent::from_frame(frame)?),
+                    }
                 }
                 Some("conversation.item.input_audio_transcription.segment") => {
-                    Self::ConversationItemInputAudioTranscriptionSegment(
-                        ::serde_json::from_str(frame)?,
-                    )
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => {
+                            Self::ConversationItemInputAudioTranscriptionSegment(view)
+                        }
+                        Err(_) => Self::Owned(ServerEvent::from_frame(frame)?),
+                    }
                 }
                 Some("mcp_list_tools.in_progress") => {
-                    Self::McpListToolsInProgress(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => Self::McpListToolsInProgress(view),
+                        Err(_) => Self::Owned(ServerEvent::from_frame(frame)?),
+                    }
                 }
                 Some("mcp_list_tools.completed") => {
-                    Self::McpListToolsCompleted(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => Self::McpListToolsCompleted(view),
+                        Err(_) => Self::Owned(ServerEvent::from_frame(frame)?),
+                    }
                 }
                 Some("mcp_list_tools.failed") => {
-                    Self::McpListToolsFailed(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => Self::McpListToolsFailed(view),
+                        Err(_) => Self::Owned(ServerEvent::from_frame(frame)?),
+                    }
                 }
                 Some("response.mcp_call_arguments.delta") => {
-                    Self::ResponseMcpCallArgumentsDelta(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => Self::ResponseMcpCallArgumentsDelta(view),
+                        Err(_) => Self::Owned(ServerEvent::from_frame(frame)?),
+                    }
                 }
                 Some("response.mcp_call_arguments.done") => {
-                    Self::ResponseMcpCallArgumentsDone(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => Self::ResponseMcpCallArgumentsDone(view),
+                        Err(_) => Self::Owned(ServerEvent::from_frame(frame)?),
+                    }
                 }
                 Some("response.mcp_call.in_progress") => {
-                    Self::ResponseMcpCallInProgress(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => Self::ResponseMcpCallInProgress(view),
+                        Err(_) => Self::Owned(ServerEvent::from_frame(frame)?),
+                    }
                 }
                 Some("response.mcp_call.completed") => {
-                    Self::ResponseMcpCallCompleted(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => Self::ResponseMcpCallCompleted(view),
+                        Err(_) => Self::Owned(ServerEvent::from_frame(frame)?),
+                    }
                 }
                 Some("response.mcp_call.failed") => {
-                    Self::ResponseMcpCallFailed(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => Self::ResponseMcpCallFailed(view),
+                        Err(_) => Self::Owned(ServerEvent::from_frame(frame)?),
+                    }
                 }
                 _ => Self::Owned(ServerEvent::from_frame(frame)?),
             },

@@ -17,31 +17,72 @@ pub enum ClientEvent {
     SessionClose(super::schemas::RealtimeTranslationClientEventSessionClose),
     /// A member whose `type` this version of the spec does not know, kept exactly as it arrived.
     Unknown(::serde_json::Value),
+    /// An event whose `type` this version knows but whose body does not
+    /// match its schema, kept whole (only [`from_frame`](Self::from_frame)
+    /// gives it, where `serde_json::from_str` fails): encoding it gives the
+    /// frame back.
+    Malformed(Box<::realtime_types::MalformedEvent>),
 }
 impl ClientEvent {
     /// Decodes the text of one frame (one WebSocket message) into
-    /// the same event as `serde_json::from_str`, faster.
+    /// the same event as `serde_json::from_str`, faster, and
+    /// without losing any event.
     ///
     /// The first top-level `type` is found by a byte scan of the
     /// first entries (the frame is parsed an extra time only when
     /// the scan cannot tell, e.g. an escape in the `type`), then the
     /// frame is decoded straight into that event's struct, without
     /// buffering the entries before the `type`. Events this version
-    /// does not know are [`Unknown`](Self::Unknown); malformed
-    /// frames are the same errors as with `serde_json::from_str`.
+    /// does not know are [`Unknown`](Self::Unknown). A known `type`
+    /// whose body does not match its schema, where
+    /// `serde_json::from_str` fails, is
+    /// [`Malformed`](Self::Malformed), with the whole frame. Frames
+    /// that are not a JSON object, or repeat a key, are the same
+    /// errors as with `serde_json::from_str`.
     pub fn from_frame(frame: &str) -> Result<Self, ::serde_json::Error> {
         Ok(
             match ::realtime_types::support::frame_tag(frame, "type").as_deref() {
                 Some("session.update") => {
-                    Self::SessionUpdate(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::SessionUpdate(Box::new(value)),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("session.input_audio_buffer.append") => {
-                    Self::SessionInputAudioBufferAppend(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::SessionInputAudioBufferAppend(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("session.close") => {
-                    Self::SessionClose(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::SessionClose(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
-                Some(_) => Self::Unknown(::serde_json::from_str(frame)?),
+                Some(_) => {
+                    Self::Unknown(
+                        ::realtime_types::support::strict_value_from_str(frame)?,
+                    )
+                }
                 None => ::serde_json::from_str(frame)?,
             },
         )
@@ -59,7 +100,13 @@ impl ClientEvent {
             Self::SessionInputAudioBufferAppend(_) => "session.input_audio_buffer.append",
             Self::SessionClose(_) => "session.close",
             Self::Unknown(raw) => ::realtime_types::support::raw_tag(raw, "type"),
+            Self::Malformed(event) => event.event_type(),
         }
+    }
+    /// Whether this is an event whose `type` this version knows but
+    /// whose body does not match its schema (see [`Malformed`](Self::Malformed)).
+    pub fn is_malformed(&self) -> bool {
+        matches!(self, Self::Malformed(_))
     }
     /// Whether this is a member this version of the spec does not know.
     pub fn is_unknown(&self) -> bool {
@@ -76,6 +123,12 @@ impl ::realtime_types::Event for ClientEvent {
     }
     fn is_unknown(&self) -> bool {
         self.is_unknown()
+    }
+    fn malformed(&self) -> Option<&::realtime_types::MalformedEvent> {
+        match self {
+            Self::Malformed(event) => Some(event),
+            _ => None,
+        }
     }
 }
 impl From<super::schemas::RealtimeTranslationClientEventSessionUpdate> for ClientEvent {
@@ -106,6 +159,7 @@ impl ::serde::Serialize for ClientEvent {
             Self::SessionInputAudioBufferAppend(value) => value.serialize(serializer),
             Self::SessionClose(value) => value.serialize(serializer),
             Self::Unknown(raw) => raw.serialize(serializer),
+            Self::Malformed(event) => event.serialize(serializer),
         }
     }
 }
@@ -136,7 +190,7 @@ impl ::realtime_types::support::TaggedUnion for ClientEvent {
                 "session.close" => {
                     Self::SessionClose(::serde::Deserialize::deserialize(rest)?)
                 }
-                _ => Self::Unknown(::serde::Deserialize::deserialize(rest)?),
+                _ => Self::Unknown(::realtime_types::support::strict_value(rest)?),
             },
         )
     }
@@ -199,15 +253,23 @@ impl<'a> ClientEventRef<'a> {
     /// a byte scan of the first entries; only when the scan cannot
     /// tell (an escape in a key or in the `type`, a nested value
     /// before it) is the frame parsed an extra time to find it.
-    /// Malformed frames are errors, as with the owned union.
+    /// An event that does not match its schema is
+    /// `Owned(Malformed(..))` and frames that are no event are
+    /// errors, as with the owned union's `from_frame`.
     pub fn from_frame(frame: &'a str) -> Result<Self, ::serde_json::Error> {
         Ok(
             match ::realtime_types::support::frame_tag(frame, "type").as_deref() {
                 Some("session.input_audio_buffer.append") => {
-                    Self::SessionInputAudioBufferAppend(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => Self::SessionInputAudioBufferAppend(view),
+                        Err(_) => Self::Owned(ClientEvent::from_frame(frame)?),
+                    }
                 }
                 Some("session.close") => {
-                    Self::SessionClose(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => Self::SessionClose(view),
+                        Err(_) => Self::Owned(ClientEvent::from_frame(frame)?),
+                    }
                 }
                 _ => Self::Owned(ClientEvent::from_frame(frame)?),
             },
@@ -300,41 +362,120 @@ pub enum ServerEvent {
     ),
     /// A member whose `type` this version of the spec does not know, kept exactly as it arrived.
     Unknown(::serde_json::Value),
+    /// An event whose `type` this version knows but whose body does not
+    /// match its schema, kept whole (only [`from_frame`](Self::from_frame)
+    /// gives it, where `serde_json::from_str` fails): encoding it gives the
+    /// frame back.
+    Malformed(Box<::realtime_types::MalformedEvent>),
 }
 impl ServerEvent {
     /// Decodes the text of one frame (one WebSocket message) into
-    /// the same event as `serde_json::from_str`, faster.
+    /// the same event as `serde_json::from_str`, faster, and
+    /// without losing any event.
     ///
     /// The first top-level `type` is found by a byte scan of the
     /// first entries (the frame is parsed an extra time only when
     /// the scan cannot tell, e.g. an escape in the `type`), then the
     /// frame is decoded straight into that event's struct, without
     /// buffering the entries before the `type`. Events this version
-    /// does not know are [`Unknown`](Self::Unknown); malformed
-    /// frames are the same errors as with `serde_json::from_str`.
+    /// does not know are [`Unknown`](Self::Unknown). A known `type`
+    /// whose body does not match its schema, where
+    /// `serde_json::from_str` fails, is
+    /// [`Malformed`](Self::Malformed), with the whole frame. Frames
+    /// that are not a JSON object, or repeat a key, are the same
+    /// errors as with `serde_json::from_str`.
     pub fn from_frame(frame: &str) -> Result<Self, ::serde_json::Error> {
         Ok(
             match ::realtime_types::support::frame_tag(frame, "type").as_deref() {
-                Some("error") => Self::Error(::serde_json::from_str(frame)?),
+                Some("error") => {
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::Error(Box::new(value)),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
+                }
                 Some("session.created") => {
-                    Self::SessionCreated(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::SessionCreated(Box::new(value)),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("session.updated") => {
-                    Self::SessionUpdated(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::SessionUpdated(Box::new(value)),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("session.closed") => {
-                    Self::SessionClosed(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::SessionClosed(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("session.input_transcript.delta") => {
-                    Self::SessionInputTranscriptDelta(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::SessionInputTranscriptDelta(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("session.output_transcript.delta") => {
-                    Self::SessionOutputTranscriptDelta(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::SessionOutputTranscriptDelta(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
                 Some("session.output_audio.delta") => {
-                    Self::SessionOutputAudioDelta(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::SessionOutputAudioDelta(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
                 }
-                Some(_) => Self::Unknown(::serde_json::from_str(frame)?),
+                Some(_) => {
+                    Self::Unknown(
+                        ::realtime_types::support::strict_value_from_str(frame)?,
+                    )
+                }
                 None => ::serde_json::from_str(frame)?,
             },
         )
@@ -360,7 +501,13 @@ impl ServerEvent {
             Self::SessionOutputTranscriptDelta(_) => "session.output_transcript.delta",
             Self::SessionOutputAudioDelta(_) => "session.output_audio.delta",
             Self::Unknown(raw) => ::realtime_types::support::raw_tag(raw, "type"),
+            Self::Malformed(event) => event.event_type(),
         }
+    }
+    /// Whether this is an event whose `type` this version knows but
+    /// whose body does not match its schema (see [`Malformed`](Self::Malformed)).
+    pub fn is_malformed(&self) -> bool {
+        matches!(self, Self::Malformed(_))
     }
     /// Whether this is a member this version of the spec does not know.
     pub fn is_unknown(&self) -> bool {
@@ -377,6 +524,12 @@ impl ::realtime_types::Event for ServerEvent {
     }
     fn is_unknown(&self) -> bool {
         self.is_unknown()
+    }
+    fn malformed(&self) -> Option<&::realtime_types::MalformedEvent> {
+        match self {
+            Self::Malformed(event) => Some(event),
+            _ => None,
+        }
     }
 }
 impl From<super::schemas::RealtimeServerEventError> for ServerEvent {
@@ -441,6 +594,7 @@ impl ::serde::Serialize for ServerEvent {
             Self::SessionOutputTranscriptDelta(value) => value.serialize(serializer),
             Self::SessionOutputAudioDelta(value) => value.serialize(serializer),
             Self::Unknown(raw) => raw.serialize(serializer),
+            Self::Malformed(event) => event.serialize(serializer),
         }
     }
 }
@@ -485,7 +639,7 @@ impl ::realtime_types::support::TaggedUnion for ServerEvent {
                         ::serde::Deserialize::deserialize(rest)?,
                     )
                 }
-                _ => Self::Unknown(::serde::Deserialize::deserialize(rest)?),
+                _ => Self::Unknown(::realtime_types::support::strict_value(rest)?),
             },
         )
     }
@@ -566,18 +720,29 @@ impl<'a> ServerEventRef<'a> {
     /// a byte scan of the first entries; only when the scan cannot
     /// tell (an escape in a key or in the `type`, a nested value
     /// before it) is the frame parsed an extra time to find it.
-    /// Malformed frames are errors, as with the owned union.
+    /// An event that does not match its schema is
+    /// `Owned(Malformed(..))` and frames that are no event are
+    /// errors, as with the owned union's `from_frame`.
     pub fn from_frame(frame: &'a str) -> Result<Self, ::serde_json::Error> {
         Ok(
             match ::realtime_types::support::frame_tag(frame, "type").as_deref() {
                 Some("session.closed") => {
-                    Self::SessionClosed(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => Self::SessionClosed(view),
+                        Err(_) => Self::Owned(ServerEvent::from_frame(frame)?),
+                    }
                 }
                 Some("session.input_transcript.delta") => {
-                    Self::SessionInputTranscriptDelta(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => Self::SessionInputTranscriptDelta(view),
+                        Err(_) => Self::Owned(ServerEvent::from_frame(frame)?),
+                    }
                 }
                 Some("session.output_transcript.delta") => {
-                    Self::SessionOutputTranscriptDelta(::serde_json::from_str(frame)?)
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => Self::SessionOutputTranscriptDelta(view),
+                        Err(_) => Self::Owned(ServerEvent::from_frame(frame)?),
+                    }
                 }
                 _ => Self::Owned(ServerEvent::from_frame(frame)?),
             },

@@ -2,6 +2,8 @@
 //! test and `cargo xtask check-history` (which copies this file into the
 //! crate it generates for each spec version).
 
+#![allow(dead_code)] // each test crate uses part of it
+
 use realtime_types::{Event, EventRef};
 use serde_json::Value;
 
@@ -55,6 +57,48 @@ pub fn round_trip<E: Event + PartialEq>(event_type: &str, value: &Value) -> Resu
         return Err("from_frame decoded another event than serde_json::from_str".to_string());
     }
     Ok(())
+}
+
+/// `from_frame`'s contract with `serde_json::from_str` on any text: the same
+/// event where `from_str` decodes it; where `from_str` fails, an error too,
+/// or (an object without repeated keys whose `type` the union knows)
+/// `Malformed`, holding exactly the frame. An event it decodes encodes to
+/// a value equal to the frame's (nothing is lost).
+pub fn from_frame_agrees<E: Event + PartialEq>(frame: &str) -> Result<(), String> {
+    let from_str = serde_json::from_str::<E>(frame);
+    let from_frame = E::from_frame(frame);
+    match (&from_str, &from_frame) {
+        (Ok(a), Ok(b)) if a == b => {}
+        (Err(_), Err(_)) => return Ok(()),
+        (Err(_), Ok(event)) if event.is_malformed() => {
+            if !E::EVENT_TYPES.contains(&event.event_type()) {
+                return Err(format!(
+                    "malformed, but `{}` is no event type of the union",
+                    event.event_type()
+                ));
+            }
+        }
+        _ => {
+            return Err(format!(
+                "from_str gave {}, from_frame gave {}",
+                outcome(&from_str),
+                outcome(&from_frame)
+            ));
+        }
+    }
+    let event = from_frame.map_err(|e| e.to_string())?;
+    let value: Value = serde_json::from_str(frame).map_err(|e| e.to_string())?;
+    encodes_to(&event, &value)
+}
+
+/// What a decode gave, without the content.
+fn outcome<E: Event>(result: &Result<E, serde_json::Error>) -> String {
+    match result {
+        Ok(event) if event.is_malformed() => format!("Malformed({})", event.event_type()),
+        Ok(event) if event.is_unknown() => format!("Unknown({:?})", event.event_type()),
+        Ok(event) => format!("Ok({})", event.event_type()),
+        Err(error) => format!("Err({error})"),
+    }
 }
 
 /// `event` is the known variant for `event_type` and encodes to `value`.

@@ -13,24 +13,60 @@ pub enum ClientEvent {
     Configure(Box<super::schemas::ConfigureEvent>),
     /// A member whose `type` this version of the spec does not know, kept exactly as it arrived.
     Unknown(::serde_json::Value),
+    /// An event whose `type` this version knows but whose body does not
+    /// match its schema, kept whole (only [`from_frame`](Self::from_frame)
+    /// gives it, where `serde_json::from_str` fails): encoding it gives the
+    /// frame back.
+    Malformed(Box<::realtime_types::MalformedEvent>),
 }
 impl ClientEvent {
     /// Decodes the text of one frame (one WebSocket message) into
-    /// the same event as `serde_json::from_str`, faster.
+    /// the same event as `serde_json::from_str`, faster, and
+    /// without losing any event.
     ///
     /// The first top-level `type` is found by a byte scan of the
     /// first entries (the frame is parsed an extra time only when
     /// the scan cannot tell, e.g. an escape in the `type`), then the
     /// frame is decoded straight into that event's struct, without
     /// buffering the entries before the `type`. Events this version
-    /// does not know are [`Unknown`](Self::Unknown); malformed
-    /// frames are the same errors as with `serde_json::from_str`.
+    /// does not know are [`Unknown`](Self::Unknown). A known `type`
+    /// whose body does not match its schema, where
+    /// `serde_json::from_str` fails, is
+    /// [`Malformed`](Self::Malformed), with the whole frame. Frames
+    /// that are not a JSON object, or repeat a key, are the same
+    /// errors as with `serde_json::from_str`.
     pub fn from_frame(frame: &str) -> Result<Self, ::serde_json::Error> {
         Ok(
             match ::realtime_types::support::frame_tag(frame, "type").as_deref() {
-                Some("ping") => Self::Ping(::serde_json::from_str(frame)?),
-                Some("configure") => Self::Configure(::serde_json::from_str(frame)?),
-                Some(_) => Self::Unknown(::serde_json::from_str(frame)?),
+                Some("ping") => {
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::Ping(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
+                }
+                Some("configure") => {
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::Configure(Box::new(value)),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
+                }
+                Some(_) => {
+                    Self::Unknown(
+                        ::realtime_types::support::strict_value_from_str(frame)?,
+                    )
+                }
                 None => ::serde_json::from_str(frame)?,
             },
         )
@@ -43,7 +79,13 @@ impl ClientEvent {
             Self::Ping(_) => "ping",
             Self::Configure(_) => "configure",
             Self::Unknown(raw) => ::realtime_types::support::raw_tag(raw, "type"),
+            Self::Malformed(event) => event.event_type(),
         }
+    }
+    /// Whether this is an event whose `type` this version knows but
+    /// whose body does not match its schema (see [`Malformed`](Self::Malformed)).
+    pub fn is_malformed(&self) -> bool {
+        matches!(self, Self::Malformed(_))
     }
     /// Whether this is a member this version of the spec does not know.
     pub fn is_unknown(&self) -> bool {
@@ -60,6 +102,12 @@ impl ::realtime_types::Event for ClientEvent {
     }
     fn is_unknown(&self) -> bool {
         self.is_unknown()
+    }
+    fn malformed(&self) -> Option<&::realtime_types::MalformedEvent> {
+        match self {
+            Self::Malformed(event) => Some(event),
+            _ => None,
+        }
     }
 }
 impl From<super::schemas::PingEvent> for ClientEvent {
@@ -81,6 +129,7 @@ impl ::serde::Serialize for ClientEvent {
             Self::Ping(value) => value.serialize(serializer),
             Self::Configure(value) => value.serialize(serializer),
             Self::Unknown(raw) => raw.serialize(serializer),
+            Self::Malformed(event) => event.serialize(serializer),
         }
     }
 }
@@ -102,7 +151,7 @@ impl ::realtime_types::support::TaggedUnion for ClientEvent {
             match tag {
                 "ping" => Self::Ping(::serde::Deserialize::deserialize(rest)?),
                 "configure" => Self::Configure(::serde::Deserialize::deserialize(rest)?),
-                _ => Self::Unknown(::serde::Deserialize::deserialize(rest)?),
+                _ => Self::Unknown(::realtime_types::support::strict_value(rest)?),
             },
         )
     }
@@ -148,11 +197,18 @@ impl<'a> ClientEventRef<'a> {
     /// a byte scan of the first entries; only when the scan cannot
     /// tell (an escape in a key or in the `type`, a nested value
     /// before it) is the frame parsed an extra time to find it.
-    /// Malformed frames are errors, as with the owned union.
+    /// An event that does not match its schema is
+    /// `Owned(Malformed(..))` and frames that are no event are
+    /// errors, as with the owned union's `from_frame`.
     pub fn from_frame(frame: &'a str) -> Result<Self, ::serde_json::Error> {
         Ok(
             match ::realtime_types::support::frame_tag(frame, "type").as_deref() {
-                Some("ping") => Self::Ping(::serde_json::from_str(frame)?),
+                Some("ping") => {
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => Self::Ping(view),
+                        Err(_) => Self::Owned(ClientEvent::from_frame(frame)?),
+                    }
+                }
                 _ => Self::Owned(ClientEvent::from_frame(frame)?),
             },
         )
@@ -221,25 +277,72 @@ pub enum ServerEvent {
     Configured(Box<super::schemas::ConfiguredEvent>),
     /// A member whose `type` this version of the spec does not know, kept exactly as it arrived.
     Unknown(::serde_json::Value),
+    /// An event whose `type` this version knows but whose body does not
+    /// match its schema, kept whole (only [`from_frame`](Self::from_frame)
+    /// gives it, where `serde_json::from_str` fails): encoding it gives the
+    /// frame back.
+    Malformed(Box<::realtime_types::MalformedEvent>),
 }
 impl ServerEvent {
     /// Decodes the text of one frame (one WebSocket message) into
-    /// the same event as `serde_json::from_str`, faster.
+    /// the same event as `serde_json::from_str`, faster, and
+    /// without losing any event.
     ///
     /// The first top-level `type` is found by a byte scan of the
     /// first entries (the frame is parsed an extra time only when
     /// the scan cannot tell, e.g. an escape in the `type`), then the
     /// frame is decoded straight into that event's struct, without
     /// buffering the entries before the `type`. Events this version
-    /// does not know are [`Unknown`](Self::Unknown); malformed
-    /// frames are the same errors as with `serde_json::from_str`.
+    /// does not know are [`Unknown`](Self::Unknown). A known `type`
+    /// whose body does not match its schema, where
+    /// `serde_json::from_str` fails, is
+    /// [`Malformed`](Self::Malformed), with the whole frame. Frames
+    /// that are not a JSON object, or repeat a key, are the same
+    /// errors as with `serde_json::from_str`.
     pub fn from_frame(frame: &str) -> Result<Self, ::serde_json::Error> {
         Ok(
             match ::realtime_types::support::frame_tag(frame, "type").as_deref() {
-                Some("text.delta") => Self::TextDelta(::serde_json::from_str(frame)?),
-                Some("tick") => Self::Tick(::serde_json::from_str(frame)?),
-                Some("configured") => Self::Configured(::serde_json::from_str(frame)?),
-                Some(_) => Self::Unknown(::serde_json::from_str(frame)?),
+                Some("text.delta") => {
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::TextDelta(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
+                }
+                Some("tick") => {
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::Tick(value),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
+                }
+                Some("configured") => {
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::Configured(Box::new(value)),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
+                }
+                Some(_) => {
+                    Self::Unknown(
+                        ::realtime_types::support::strict_value_from_str(frame)?,
+                    )
+                }
                 None => ::serde_json::from_str(frame)?,
             },
         )
@@ -257,7 +360,13 @@ impl ServerEvent {
             Self::Tick(_) => "tick",
             Self::Configured(_) => "configured",
             Self::Unknown(raw) => ::realtime_types::support::raw_tag(raw, "type"),
+            Self::Malformed(event) => event.event_type(),
         }
+    }
+    /// Whether this is an event whose `type` this version knows but
+    /// whose body does not match its schema (see [`Malformed`](Self::Malformed)).
+    pub fn is_malformed(&self) -> bool {
+        matches!(self, Self::Malformed(_))
     }
     /// Whether this is a member this version of the spec does not know.
     pub fn is_unknown(&self) -> bool {
@@ -274,6 +383,12 @@ impl ::realtime_types::Event for ServerEvent {
     }
     fn is_unknown(&self) -> bool {
         self.is_unknown()
+    }
+    fn malformed(&self) -> Option<&::realtime_types::MalformedEvent> {
+        match self {
+            Self::Malformed(event) => Some(event),
+            _ => None,
+        }
     }
 }
 impl From<super::schemas::TextDeltaEvent> for ServerEvent {
@@ -301,6 +416,7 @@ impl ::serde::Serialize for ServerEvent {
             Self::Tick(value) => value.serialize(serializer),
             Self::Configured(value) => value.serialize(serializer),
             Self::Unknown(raw) => raw.serialize(serializer),
+            Self::Malformed(event) => event.serialize(serializer),
         }
     }
 }
@@ -325,7 +441,7 @@ impl ::realtime_types::support::TaggedUnion for ServerEvent {
                 "configured" => {
                     Self::Configured(::serde::Deserialize::deserialize(rest)?)
                 }
-                _ => Self::Unknown(::serde::Deserialize::deserialize(rest)?),
+                _ => Self::Unknown(::realtime_types::support::strict_value(rest)?),
             },
         )
     }
@@ -372,11 +488,18 @@ impl<'a> ServerEventRef<'a> {
     /// a byte scan of the first entries; only when the scan cannot
     /// tell (an escape in a key or in the `type`, a nested value
     /// before it) is the frame parsed an extra time to find it.
-    /// Malformed frames are errors, as with the owned union.
+    /// An event that does not match its schema is
+    /// `Owned(Malformed(..))` and frames that are no event are
+    /// errors, as with the owned union's `from_frame`.
     pub fn from_frame(frame: &'a str) -> Result<Self, ::serde_json::Error> {
         Ok(
             match ::realtime_types::support::frame_tag(frame, "type").as_deref() {
-                Some("text.delta") => Self::TextDelta(::serde_json::from_str(frame)?),
+                Some("text.delta") => {
+                    match ::serde_json::from_str(frame) {
+                        Ok(view) => Self::TextDelta(view),
+                        Err(_) => Self::Owned(ServerEvent::from_frame(frame)?),
+                    }
+                }
                 _ => Self::Owned(ServerEvent::from_frame(frame)?),
             },
         )

@@ -57,6 +57,11 @@ impl<'de> ::serde::Deserialize<'de> for Config {
                 {
                     match key.as_str() {
                         "voice" => {
+                            if field_voice.is_some()
+                                || unknown_fields.contains_key("voice")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("voice"));
+                            }
                             match map.next_value()? {
                                 Some(value) => field_voice = Some(value),
                                 None => {
@@ -66,7 +71,13 @@ impl<'de> ::serde::Deserialize<'de> for Config {
                             }
                         }
                         _ => {
-                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
                         }
                     }
                 }
@@ -145,6 +156,9 @@ impl<'de> ::serde::Deserialize<'de> for ConfigureEvent {
                 {
                     match key.as_str() {
                         "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
                             ::realtime_types::support::expect_constant(
                                 &mut map,
                                 "type",
@@ -152,9 +166,20 @@ impl<'de> ::serde::Deserialize<'de> for ConfigureEvent {
                             )?;
                             seen_type = true;
                         }
-                        "config" => field_config = Some(map.next_value()?),
+                        "config" => {
+                            if field_config.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("config"));
+                            }
+                            field_config = Some(map.next_value()?);
+                        }
                         _ => {
-                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
                         }
                     }
                 }
@@ -241,6 +266,9 @@ impl<'de> ::serde::Deserialize<'de> for ConfiguredEvent {
                 {
                     match key.as_str() {
                         "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
                             ::realtime_types::support::expect_constant(
                                 &mut map,
                                 "type",
@@ -248,10 +276,26 @@ impl<'de> ::serde::Deserialize<'de> for ConfiguredEvent {
                             )?;
                             seen_type = true;
                         }
-                        "event_id" => field_event_id = Some(map.next_value()?),
-                        "config" => field_config = Some(map.next_value()?),
+                        "event_id" => {
+                            if field_event_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("event_id"));
+                            }
+                            field_event_id = Some(map.next_value()?);
+                        }
+                        "config" => {
+                            if field_config.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("config"));
+                            }
+                            field_config = Some(map.next_value()?);
+                        }
                         _ => {
-                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
                         }
                     }
                 }
@@ -350,6 +394,9 @@ impl<'de> ::serde::Deserialize<'de> for PingEvent {
                 {
                     match key.as_str() {
                         "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
                             ::realtime_types::support::expect_constant(
                                 &mut map,
                                 "type",
@@ -358,6 +405,11 @@ impl<'de> ::serde::Deserialize<'de> for PingEvent {
                             seen_type = true;
                         }
                         "event_id" => {
+                            if field_event_id.is_some()
+                                || unknown_fields.contains_key("event_id")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("event_id"));
+                            }
                             match map.next_value()? {
                                 Some(value) => field_event_id = Some(value),
                                 None => {
@@ -367,7 +419,13 @@ impl<'de> ::serde::Deserialize<'de> for PingEvent {
                             }
                         }
                         _ => {
-                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
                         }
                     }
                 }
@@ -474,6 +532,9 @@ impl<'de> ::serde::Deserialize<'de> for PingEventRef<'de> {
                 {
                     match key.as_str() {
                         "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
                             ::realtime_types::support::expect_constant(
                                 &mut map,
                                 "type",
@@ -482,6 +543,11 @@ impl<'de> ::serde::Deserialize<'de> for PingEventRef<'de> {
                             seen_type = true;
                         }
                         "event_id" => {
+                            if field_event_id.is_some()
+                                || unknown_fields.contains_key("event_id")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("event_id"));
+                            }
                             match map.next_value()? {
                                 Some(value) => field_event_id = Some(value),
                                 None => {
@@ -491,7 +557,13 @@ impl<'de> ::serde::Deserialize<'de> for PingEventRef<'de> {
                             }
                         }
                         _ => {
-                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
                         }
                     }
                 }
@@ -610,6 +682,9 @@ impl<'de> ::serde::Deserialize<'de> for TextDeltaEvent {
                 {
                     match key.as_str() {
                         "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
                             ::realtime_types::support::expect_constant(
                                 &mut map,
                                 "type",
@@ -617,10 +692,30 @@ impl<'de> ::serde::Deserialize<'de> for TextDeltaEvent {
                             )?;
                             seen_type = true;
                         }
-                        "event_id" => field_event_id = Some(map.next_value()?),
-                        "item_id" => field_item_id = Some(map.next_value()?),
-                        "label" => field_label = Some(map.next_value()?),
+                        "event_id" => {
+                            if field_event_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("event_id"));
+                            }
+                            field_event_id = Some(map.next_value()?);
+                        }
+                        "item_id" => {
+                            if field_item_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("item_id"));
+                            }
+                            field_item_id = Some(map.next_value()?);
+                        }
+                        "label" => {
+                            if field_label.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("label"));
+                            }
+                            field_label = Some(map.next_value()?);
+                        }
                         "note" => {
+                            if field_note.is_some()
+                                || unknown_fields.contains_key("note")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("note"));
+                            }
                             match map.next_value()? {
                                 Some(value) => field_note = Some(value),
                                 None => {
@@ -629,13 +724,44 @@ impl<'de> ::serde::Deserialize<'de> for TextDeltaEvent {
                                 }
                             }
                         }
-                        "hint" => field_hint = Some(map.next_value()?),
-                        "index" => field_index = Some(map.next_value()?),
-                        "score" => field_score = Some(map.next_value()?),
-                        "final" => field_final = Some(map.next_value()?),
-                        "delta" => field_delta = Some(map.next_value()?),
+                        "hint" => {
+                            if field_hint.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("hint"));
+                            }
+                            field_hint = Some(map.next_value()?);
+                        }
+                        "index" => {
+                            if field_index.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("index"));
+                            }
+                            field_index = Some(map.next_value()?);
+                        }
+                        "score" => {
+                            if field_score.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("score"));
+                            }
+                            field_score = Some(map.next_value()?);
+                        }
+                        "final" => {
+                            if field_final.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("final"));
+                            }
+                            field_final = Some(map.next_value()?);
+                        }
+                        "delta" => {
+                            if field_delta.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("delta"));
+                            }
+                            field_delta = Some(map.next_value()?);
+                        }
                         _ => {
-                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
                         }
                     }
                 }
@@ -731,15 +857,15 @@ impl TextDeltaEventRef<'_> {
     /// The owned event (copies the strings that were borrowed).
     pub fn into_owned(self) -> TextDeltaEvent {
         TextDeltaEvent {
-            event_id: self.event_id.into_owned(),
-            item_id: self.item_id.into_owned(),
+            event_id: ::std::borrow::Cow::into_owned(self.event_id),
+            item_id: ::std::borrow::Cow::into_owned(self.item_id),
             label: self.label.map(::std::borrow::Cow::into_owned),
             note: self.note.map(::std::borrow::Cow::into_owned),
             hint: self.hint.map(|value| value.map(::std::borrow::Cow::into_owned)),
             index: self.index,
             score: self.score,
             r#final: self.r#final,
-            delta: self.delta.into_owned(),
+            delta: ::std::borrow::Cow::into_owned(self.delta),
             unknown_fields: self.unknown_fields,
         }
     }
@@ -819,6 +945,9 @@ impl<'de> ::serde::Deserialize<'de> for TextDeltaEventRef<'de> {
                 {
                     match key.as_str() {
                         "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
                             ::realtime_types::support::expect_constant(
                                 &mut map,
                                 "type",
@@ -826,10 +955,30 @@ impl<'de> ::serde::Deserialize<'de> for TextDeltaEventRef<'de> {
                             )?;
                             seen_type = true;
                         }
-                        "event_id" => field_event_id = Some(map.next_value()?),
-                        "item_id" => field_item_id = Some(map.next_value()?),
-                        "label" => field_label = Some(map.next_value()?),
+                        "event_id" => {
+                            if field_event_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("event_id"));
+                            }
+                            field_event_id = Some(map.next_value()?);
+                        }
+                        "item_id" => {
+                            if field_item_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("item_id"));
+                            }
+                            field_item_id = Some(map.next_value()?);
+                        }
+                        "label" => {
+                            if field_label.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("label"));
+                            }
+                            field_label = Some(map.next_value()?);
+                        }
                         "note" => {
+                            if field_note.is_some()
+                                || unknown_fields.contains_key("note")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("note"));
+                            }
                             match map.next_value()? {
                                 Some(value) => field_note = Some(value),
                                 None => {
@@ -838,13 +987,44 @@ impl<'de> ::serde::Deserialize<'de> for TextDeltaEventRef<'de> {
                                 }
                             }
                         }
-                        "hint" => field_hint = Some(map.next_value()?),
-                        "index" => field_index = Some(map.next_value()?),
-                        "score" => field_score = Some(map.next_value()?),
-                        "final" => field_final = Some(map.next_value()?),
-                        "delta" => field_delta = Some(map.next_value()?),
+                        "hint" => {
+                            if field_hint.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("hint"));
+                            }
+                            field_hint = Some(map.next_value()?);
+                        }
+                        "index" => {
+                            if field_index.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("index"));
+                            }
+                            field_index = Some(map.next_value()?);
+                        }
+                        "score" => {
+                            if field_score.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("score"));
+                            }
+                            field_score = Some(map.next_value()?);
+                        }
+                        "final" => {
+                            if field_final.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("final"));
+                            }
+                            field_final = Some(map.next_value()?);
+                        }
+                        "delta" => {
+                            if field_delta.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("delta"));
+                            }
+                            field_delta = Some(map.next_value()?);
+                        }
                         _ => {
-                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
                         }
                     }
                 }
@@ -852,12 +1032,16 @@ impl<'de> ::serde::Deserialize<'de> for TextDeltaEventRef<'de> {
                     return Err(::serde::de::Error::missing_field("type"));
                 }
                 Ok(TextDeltaEventRef {
-                    event_id: field_event_id
-                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?
-                        .into_cow(),
-                    item_id: field_item_id
-                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?
-                        .into_cow(),
+                    event_id: ::realtime_types::support::CowStr::into_cow(
+                        field_event_id
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "event_id",
+                            ))?,
+                    ),
+                    item_id: ::realtime_types::support::CowStr::into_cow(
+                        field_item_id
+                            .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?,
+                    ),
                     label: field_label
                         .ok_or_else(|| ::serde::de::Error::missing_field("label"))?
                         .map(::realtime_types::support::CowStr::into_cow),
@@ -872,9 +1056,10 @@ impl<'de> ::serde::Deserialize<'de> for TextDeltaEventRef<'de> {
                         .ok_or_else(|| ::serde::de::Error::missing_field("score"))?,
                     r#final: field_final
                         .ok_or_else(|| ::serde::de::Error::missing_field("final"))?,
-                    delta: field_delta
-                        .ok_or_else(|| ::serde::de::Error::missing_field("delta"))?
-                        .into_cow(),
+                    delta: ::realtime_types::support::CowStr::into_cow(
+                        field_delta
+                            .ok_or_else(|| ::serde::de::Error::missing_field("delta"))?,
+                    ),
                     unknown_fields,
                 })
             }
@@ -936,6 +1121,9 @@ impl<'de> ::serde::Deserialize<'de> for TickEvent {
                 {
                     match key.as_str() {
                         "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
                             ::realtime_types::support::expect_constant(
                                 &mut map,
                                 "type",
@@ -943,9 +1131,20 @@ impl<'de> ::serde::Deserialize<'de> for TickEvent {
                             )?;
                             seen_type = true;
                         }
-                        "count" => field_count = Some(map.next_value()?),
+                        "count" => {
+                            if field_count.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("count"));
+                            }
+                            field_count = Some(map.next_value()?);
+                        }
                         _ => {
-                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
                         }
                     }
                 }

@@ -55,6 +55,9 @@ impl<'de> ::serde::Deserialize<'de> for CursedEvent {
                 {
                     match key.as_str() {
                         "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
                             ::realtime_types::support::expect_constant(
                                 &mut map,
                                 "type",
@@ -62,9 +65,20 @@ impl<'de> ::serde::Deserialize<'de> for CursedEvent {
                             )?;
                             seen_type = true;
                         }
-                        "thing" => field_thing = Some(map.next_value()?),
+                        "thing" => {
+                            if field_thing.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("thing"));
+                            }
+                            field_thing = Some(map.next_value()?);
+                        }
                         _ => {
-                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
                         }
                     }
                 }
@@ -206,8 +220,17 @@ impl<'de> ::serde::Deserialize<'de> for McpHttpThing {
                     .next_key::<::realtime_types::support::Key<'de>>()?
                 {
                     match key.as_str() {
-                        "type" => field_type = Some(map.next_value()?),
+                        "type" => {
+                            if field_type.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
+                            field_type = Some(map.next_value()?);
+                        }
                         "ref" => {
+                            if field_ref.is_some() || unknown_fields.contains_key("ref")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("ref"));
+                            }
                             match map.next_value()? {
                                 Some(value) => field_ref = Some(value),
                                 None => {
@@ -217,6 +240,11 @@ impl<'de> ::serde::Deserialize<'de> for McpHttpThing {
                             }
                         }
                         "self" => {
+                            if field_self_.is_some()
+                                || unknown_fields.contains_key("self")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("self"));
+                            }
                             match map.next_value()? {
                                 Some(value) => field_self_ = Some(value),
                                 None => {
@@ -226,6 +254,9 @@ impl<'de> ::serde::Deserialize<'de> for McpHttpThing {
                             }
                         }
                         "in" => {
+                            if field_in.is_some() || unknown_fields.contains_key("in") {
+                                return Err(::serde::de::Error::duplicate_field("in"));
+                            }
                             match map.next_value()? {
                                 Some(value) => field_in = Some(value),
                                 None => {
@@ -235,6 +266,11 @@ impl<'de> ::serde::Deserialize<'de> for McpHttpThing {
                             }
                         }
                         "trait" => {
+                            if field_trait.is_some()
+                                || unknown_fields.contains_key("trait")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("trait"));
+                            }
                             match map.next_value()? {
                                 Some(value) => field_trait = Some(value),
                                 None => {
@@ -244,6 +280,11 @@ impl<'de> ::serde::Deserialize<'de> for McpHttpThing {
                             }
                         }
                         "fooBar" => {
+                            if field_foo_bar.is_some()
+                                || unknown_fields.contains_key("fooBar")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("fooBar"));
+                            }
                             match map.next_value()? {
                                 Some(value) => field_foo_bar = Some(value),
                                 None => {
@@ -253,6 +294,11 @@ impl<'de> ::serde::Deserialize<'de> for McpHttpThing {
                             }
                         }
                         "foo-baz" => {
+                            if field_foo_baz.is_some()
+                                || unknown_fields.contains_key("foo-baz")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("foo-baz"));
+                            }
                             match map.next_value()? {
                                 Some(value) => field_foo_baz = Some(value),
                                 None => {
@@ -262,6 +308,11 @@ impl<'de> ::serde::Deserialize<'de> for McpHttpThing {
                             }
                         }
                         "mode" => {
+                            if field_mode.is_some()
+                                || unknown_fields.contains_key("mode")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("mode"));
+                            }
                             match map.next_value()? {
                                 Some(value) => field_mode = Some(value),
                                 None => {
@@ -271,7 +322,13 @@ impl<'de> ::serde::Deserialize<'de> for McpHttpThing {
                             }
                         }
                         _ => {
-                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
                         }
                     }
                 }

@@ -113,9 +113,22 @@ impl<'de> ::serde::Deserialize<'de> for ChunkingObject {
                     .next_key::<::realtime_types::support::Key<'de>>()?
                 {
                     match key.as_str() {
-                        "max_chunk_ms" => field_max_chunk_ms = Some(map.next_value()?),
+                        "max_chunk_ms" => {
+                            if field_max_chunk_ms.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("max_chunk_ms"),
+                                );
+                            }
+                            field_max_chunk_ms = Some(map.next_value()?);
+                        }
                         _ => {
-                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
                         }
                     }
                 }
@@ -254,9 +267,20 @@ impl<'de> ::serde::Deserialize<'de> for InputObject {
                     .next_key::<::realtime_types::support::Key<'de>>()?
                 {
                     match key.as_str() {
-                        "text" => field_text = Some(map.next_value()?),
+                        "text" => {
+                            if field_text.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("text"));
+                            }
+                            field_text = Some(map.next_value()?);
+                        }
                         _ => {
-                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
                         }
                     }
                 }
@@ -443,6 +467,9 @@ impl<'de> ::serde::Deserialize<'de> for SettingsEvent {
                 {
                     match key.as_str() {
                         "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
                             ::realtime_types::support::expect_constant(
                                 &mut map,
                                 "type",
@@ -450,11 +477,42 @@ impl<'de> ::serde::Deserialize<'de> for SettingsEvent {
                             )?;
                             seen_type = true;
                         }
-                        "max_tokens" => field_max_tokens = Some(map.next_value()?),
-                        "tool_choice" => field_tool_choice = Some(map.next_value()?),
-                        "chunking" => field_chunking = Some(map.next_value()?),
-                        "input" => field_input = Some(map.next_value()?),
+                        "max_tokens" => {
+                            if field_max_tokens.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("max_tokens"),
+                                );
+                            }
+                            field_max_tokens = Some(map.next_value()?);
+                        }
+                        "tool_choice" => {
+                            if field_tool_choice.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("tool_choice"),
+                                );
+                            }
+                            field_tool_choice = Some(map.next_value()?);
+                        }
+                        "chunking" => {
+                            if field_chunking.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("chunking"));
+                            }
+                            field_chunking = Some(map.next_value()?);
+                        }
+                        "input" => {
+                            if field_input.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("input"));
+                            }
+                            field_input = Some(map.next_value()?);
+                        }
                         "temperature" => {
+                            if field_temperature.is_some()
+                                || unknown_fields.contains_key("temperature")
+                            {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("temperature"),
+                                );
+                            }
                             match map.next_value()? {
                                 Some(value) => field_temperature = Some(value),
                                 None => {
@@ -464,7 +522,13 @@ impl<'de> ::serde::Deserialize<'de> for SettingsEvent {
                             }
                         }
                         _ => {
-                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
                         }
                     }
                 }
@@ -577,6 +641,24 @@ impl<'de> ::serde::Deserialize<'de> for Temperature {
                     )
                     .map(Temperature::Boolean)
             }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Self::Value, A::Error> {
+                match ::realtime_types::support::map_or_number(map)? {
+                    ::realtime_types::support::MapOrNumber::Number(number) => {
+                        Ok(Temperature::Number(number))
+                    }
+                    ::realtime_types::support::MapOrNumber::Map(_) => {
+                        Err(
+                            ::serde::de::Error::invalid_type(
+                                ::serde::de::Unexpected::Map,
+                                &self,
+                            ),
+                        )
+                    }
+                }
+            }
         }
         deserializer.deserialize_any(KindVisitor)
     }
@@ -664,7 +746,7 @@ impl ::realtime_types::support::TaggedUnion for ToolChoice {
             match tag {
                 "function" => Self::Function(::serde::Deserialize::deserialize(rest)?),
                 "mcp" => Self::Mcp(::serde::Deserialize::deserialize(rest)?),
-                _ => Self::Unknown(::serde::Deserialize::deserialize(rest)?),
+                _ => Self::Unknown(::realtime_types::support::strict_value(rest)?),
             },
         )
     }
@@ -736,6 +818,9 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceFunction {
                 {
                     match key.as_str() {
                         "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
                             ::realtime_types::support::expect_constant(
                                 &mut map,
                                 "type",
@@ -743,9 +828,20 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceFunction {
                             )?;
                             seen_type = true;
                         }
-                        "name" => field_name = Some(map.next_value()?),
+                        "name" => {
+                            if field_name.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("name"));
+                            }
+                            field_name = Some(map.next_value()?);
+                        }
                         _ => {
-                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
                         }
                     }
                 }
@@ -828,6 +924,9 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceMcp {
                 {
                     match key.as_str() {
                         "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
                             ::realtime_types::support::expect_constant(
                                 &mut map,
                                 "type",
@@ -835,9 +934,22 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceMcp {
                             )?;
                             seen_type = true;
                         }
-                        "server_label" => field_server_label = Some(map.next_value()?),
+                        "server_label" => {
+                            if field_server_label.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("server_label"),
+                                );
+                            }
+                            field_server_label = Some(map.next_value()?);
+                        }
                         _ => {
-                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
                         }
                     }
                 }

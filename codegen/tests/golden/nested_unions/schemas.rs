@@ -71,6 +71,9 @@ impl<'de> ::serde::Deserialize<'de> for AssistantMessage {
                 {
                     match key.as_str() {
                         "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
                             ::realtime_types::support::expect_constant(
                                 &mut map,
                                 "type",
@@ -79,6 +82,9 @@ impl<'de> ::serde::Deserialize<'de> for AssistantMessage {
                             seen_type = true;
                         }
                         "role" => {
+                            if seen_role {
+                                return Err(::serde::de::Error::duplicate_field("role"));
+                            }
                             ::realtime_types::support::expect_constant(
                                 &mut map,
                                 "role",
@@ -87,6 +93,11 @@ impl<'de> ::serde::Deserialize<'de> for AssistantMessage {
                             seen_role = true;
                         }
                         "status" => {
+                            if field_status.is_some()
+                                || unknown_fields.contains_key("status")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("status"));
+                            }
                             match map.next_value()? {
                                 Some(value) => field_status = Some(value),
                                 None => {
@@ -96,7 +107,13 @@ impl<'de> ::serde::Deserialize<'de> for AssistantMessage {
                             }
                         }
                         _ => {
-                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
                         }
                     }
                 }
@@ -255,6 +272,9 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCall {
                 {
                     match key.as_str() {
                         "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
                             ::realtime_types::support::expect_constant(
                                 &mut map,
                                 "type",
@@ -262,10 +282,28 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCall {
                             )?;
                             seen_type = true;
                         }
-                        "name" => field_name = Some(map.next_value()?),
-                        "arguments" => field_arguments = Some(map.next_value()?),
+                        "name" => {
+                            if field_name.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("name"));
+                            }
+                            field_name = Some(map.next_value()?);
+                        }
+                        "arguments" => {
+                            if field_arguments.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("arguments"),
+                                );
+                            }
+                            field_arguments = Some(map.next_value()?);
+                        }
                         _ => {
-                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
                         }
                     }
                 }
@@ -356,7 +394,7 @@ impl ::realtime_types::support::TaggedUnion for Item {
                 "function_call" => {
                     Self::FunctionCall(::serde::Deserialize::deserialize(rest)?)
                 }
-                _ => Self::Unknown(::serde::Deserialize::deserialize(rest)?),
+                _ => Self::Unknown(::realtime_types::support::strict_value(rest)?),
             },
         )
     }
@@ -427,6 +465,9 @@ impl<'de> ::serde::Deserialize<'de> for ItemCreatedEvent {
                 {
                     match key.as_str() {
                         "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
                             ::realtime_types::support::expect_constant(
                                 &mut map,
                                 "type",
@@ -434,9 +475,20 @@ impl<'de> ::serde::Deserialize<'de> for ItemCreatedEvent {
                             )?;
                             seen_type = true;
                         }
-                        "item" => field_item = Some(map.next_value()?),
+                        "item" => {
+                            if field_item.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("item"));
+                            }
+                            field_item = Some(map.next_value()?);
+                        }
                         _ => {
-                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
                         }
                     }
                 }
@@ -521,7 +573,7 @@ impl ::realtime_types::support::TaggedUnion for ItemMessage {
             match tag {
                 "user" => Self::User(::serde::Deserialize::deserialize(rest)?),
                 "assistant" => Self::Assistant(::serde::Deserialize::deserialize(rest)?),
-                _ => Self::Unknown(::serde::Deserialize::deserialize(rest)?),
+                _ => Self::Unknown(::realtime_types::support::strict_value(rest)?),
             },
         )
     }
@@ -598,6 +650,9 @@ impl<'de> ::serde::Deserialize<'de> for UserMessage {
                 {
                     match key.as_str() {
                         "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
                             ::realtime_types::support::expect_constant(
                                 &mut map,
                                 "type",
@@ -606,6 +661,9 @@ impl<'de> ::serde::Deserialize<'de> for UserMessage {
                             seen_type = true;
                         }
                         "role" => {
+                            if seen_role {
+                                return Err(::serde::de::Error::duplicate_field("role"));
+                            }
                             ::realtime_types::support::expect_constant(
                                 &mut map,
                                 "role",
@@ -613,9 +671,20 @@ impl<'de> ::serde::Deserialize<'de> for UserMessage {
                             )?;
                             seen_role = true;
                         }
-                        "content" => field_content = Some(map.next_value()?),
+                        "content" => {
+                            if field_content.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("content"));
+                            }
+                            field_content = Some(map.next_value()?);
+                        }
                         _ => {
-                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
                         }
                     }
                 }

@@ -64,9 +64,24 @@ impl<'de> ::serde::Deserialize<'de> for Node {
                     .next_key::<::realtime_types::support::Key<'de>>()?
                 {
                     match key.as_str() {
-                        "name" => field_name = Some(map.next_value()?),
-                        "children" => field_children = Some(map.next_value()?),
+                        "name" => {
+                            if field_name.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("name"));
+                            }
+                            field_name = Some(map.next_value()?);
+                        }
+                        "children" => {
+                            if field_children.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("children"));
+                            }
+                            field_children = Some(map.next_value()?);
+                        }
                         "parent" => {
+                            if field_parent.is_some()
+                                || unknown_fields.contains_key("parent")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("parent"));
+                            }
                             match map.next_value()? {
                                 Some(value) => field_parent = Some(value),
                                 None => {
@@ -76,7 +91,13 @@ impl<'de> ::serde::Deserialize<'de> for Node {
                             }
                         }
                         _ => {
-                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
                         }
                     }
                 }
@@ -162,6 +183,9 @@ impl<'de> ::serde::Deserialize<'de> for TreeEvent {
                 {
                     match key.as_str() {
                         "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
                             ::realtime_types::support::expect_constant(
                                 &mut map,
                                 "type",
@@ -169,9 +193,20 @@ impl<'de> ::serde::Deserialize<'de> for TreeEvent {
                             )?;
                             seen_type = true;
                         }
-                        "root" => field_root = Some(map.next_value()?),
+                        "root" => {
+                            if field_root.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("root"));
+                            }
+                            field_root = Some(map.next_value()?);
+                        }
                         _ => {
-                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
                         }
                     }
                 }

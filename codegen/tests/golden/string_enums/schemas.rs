@@ -87,6 +87,9 @@ impl<'de> ::serde::Deserialize<'de> for AudioConfiguredEvent {
                 {
                     match key.as_str() {
                         "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
                             ::realtime_types::support::expect_constant(
                                 &mut map,
                                 "type",
@@ -95,6 +98,9 @@ impl<'de> ::serde::Deserialize<'de> for AudioConfiguredEvent {
                             seen_type = true;
                         }
                         "format" => {
+                            if seen_format {
+                                return Err(::serde::de::Error::duplicate_field("format"));
+                            }
                             ::realtime_types::support::expect_constant(
                                 &mut map,
                                 "format",
@@ -103,6 +109,11 @@ impl<'de> ::serde::Deserialize<'de> for AudioConfiguredEvent {
                             seen_format = true;
                         }
                         "codec" => {
+                            if field_codec.is_some()
+                                || unknown_fields.contains_key("codec")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("codec"));
+                            }
                             match map.next_value()? {
                                 Some(value) => field_codec = Some(value),
                                 None => {
@@ -111,11 +122,34 @@ impl<'de> ::serde::Deserialize<'de> for AudioConfiguredEvent {
                                 }
                             }
                         }
-                        "modalities" => field_modalities = Some(map.next_value()?),
-                        "voice" => field_voice = Some(map.next_value()?),
-                        "quality" => field_quality = Some(map.next_value()?),
+                        "modalities" => {
+                            if field_modalities.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("modalities"),
+                                );
+                            }
+                            field_modalities = Some(map.next_value()?);
+                        }
+                        "voice" => {
+                            if field_voice.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("voice"));
+                            }
+                            field_voice = Some(map.next_value()?);
+                        }
+                        "quality" => {
+                            if field_quality.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("quality"));
+                            }
+                            field_quality = Some(map.next_value()?);
+                        }
                         _ => {
-                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
                         }
                     }
                 }

@@ -60,8 +60,17 @@ impl<'de> ::serde::Deserialize<'de> for Address {
                     .next_key::<::realtime_types::support::Key<'de>>()?
                 {
                     match key.as_str() {
-                        "city" => field_city = Some(map.next_value()?),
+                        "city" => {
+                            if field_city.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("city"));
+                            }
+                            field_city = Some(map.next_value()?);
+                        }
                         "zip" => {
+                            if field_zip.is_some() || unknown_fields.contains_key("zip")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("zip"));
+                            }
                             match map.next_value()? {
                                 Some(value) => field_zip = Some(value),
                                 None => {
@@ -71,7 +80,13 @@ impl<'de> ::serde::Deserialize<'de> for Address {
                             }
                         }
                         _ => {
-                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
                         }
                     }
                 }
@@ -216,10 +231,10 @@ impl<'de> ::serde::Deserialize<'de> for Profile {
                 let mut field_active: Option<bool> = None;
                 let mut field_tags: Option<Vec<String>> = None;
                 let mut field_counters: Option<
-                    ::std::collections::BTreeMap<String, i64>,
+                    ::realtime_types::support::StrictMap<i64>,
                 > = None;
                 let mut field_metadata: Option<
-                    ::serde_json::Map<String, ::serde_json::Value>,
+                    ::realtime_types::support::StrictObject,
                 > = None;
                 let mut field_addresses: Option<Vec<Address>> = None;
                 let mut field_settings: Option<ProfileSettings> = None;
@@ -228,9 +243,23 @@ impl<'de> ::serde::Deserialize<'de> for Profile {
                     .next_key::<::realtime_types::support::Key<'de>>()?
                 {
                     match key.as_str() {
-                        "id" => field_id = Some(map.next_value()?),
-                        "nickname" => field_nickname = Some(map.next_value()?),
+                        "id" => {
+                            if field_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("id"));
+                            }
+                            field_id = Some(map.next_value()?);
+                        }
+                        "nickname" => {
+                            if field_nickname.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("nickname"));
+                            }
+                            field_nickname = Some(map.next_value()?);
+                        }
                         "bio" => {
+                            if field_bio.is_some() || unknown_fields.contains_key("bio")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("bio"));
+                            }
                             match map.next_value()? {
                                 Some(value) => field_bio = Some(value),
                                 None => {
@@ -239,12 +268,44 @@ impl<'de> ::serde::Deserialize<'de> for Profile {
                                 }
                             }
                         }
-                        "avatar_url" => field_avatar_url = Some(map.next_value()?),
-                        "age" => field_age = Some(map.next_value()?),
-                        "score" => field_score = Some(map.next_value()?),
-                        "active" => field_active = Some(map.next_value()?),
-                        "tags" => field_tags = Some(map.next_value()?),
+                        "avatar_url" => {
+                            if field_avatar_url.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("avatar_url"),
+                                );
+                            }
+                            field_avatar_url = Some(map.next_value()?);
+                        }
+                        "age" => {
+                            if field_age.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("age"));
+                            }
+                            field_age = Some(map.next_value()?);
+                        }
+                        "score" => {
+                            if field_score.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("score"));
+                            }
+                            field_score = Some(map.next_value()?);
+                        }
+                        "active" => {
+                            if field_active.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("active"));
+                            }
+                            field_active = Some(map.next_value()?);
+                        }
+                        "tags" => {
+                            if field_tags.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("tags"));
+                            }
+                            field_tags = Some(map.next_value()?);
+                        }
                         "counters" => {
+                            if field_counters.is_some()
+                                || unknown_fields.contains_key("counters")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("counters"));
+                            }
                             match map.next_value()? {
                                 Some(value) => field_counters = Some(value),
                                 None => {
@@ -254,6 +315,11 @@ impl<'de> ::serde::Deserialize<'de> for Profile {
                             }
                         }
                         "metadata" => {
+                            if field_metadata.is_some()
+                                || unknown_fields.contains_key("metadata")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("metadata"));
+                            }
                             match map.next_value()? {
                                 Some(value) => field_metadata = Some(value),
                                 None => {
@@ -263,6 +329,13 @@ impl<'de> ::serde::Deserialize<'de> for Profile {
                             }
                         }
                         "addresses" => {
+                            if field_addresses.is_some()
+                                || unknown_fields.contains_key("addresses")
+                            {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("addresses"),
+                                );
+                            }
                             match map.next_value()? {
                                 Some(value) => field_addresses = Some(value),
                                 None => {
@@ -272,6 +345,11 @@ impl<'de> ::serde::Deserialize<'de> for Profile {
                             }
                         }
                         "settings" => {
+                            if field_settings.is_some()
+                                || unknown_fields.contains_key("settings")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("settings"));
+                            }
                             match map.next_value()? {
                                 Some(value) => field_settings = Some(value),
                                 None => {
@@ -281,7 +359,13 @@ impl<'de> ::serde::Deserialize<'de> for Profile {
                             }
                         }
                         _ => {
-                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
                         }
                     }
                 }
@@ -299,8 +383,10 @@ impl<'de> ::serde::Deserialize<'de> for Profile {
                         .ok_or_else(|| ::serde::de::Error::missing_field("active"))?,
                     tags: field_tags
                         .ok_or_else(|| ::serde::de::Error::missing_field("tags"))?,
-                    counters: field_counters,
-                    metadata: field_metadata,
+                    counters: field_counters
+                        .map(::realtime_types::support::Twin::into_decoded),
+                    metadata: field_metadata
+                        .map(::realtime_types::support::Twin::into_decoded),
                     addresses: field_addresses,
                     settings: field_settings,
                     unknown_fields,
@@ -395,6 +481,11 @@ impl<'de> ::serde::Deserialize<'de> for ProfileSettings {
                 {
                     match key.as_str() {
                         "theme" => {
+                            if field_theme.is_some()
+                                || unknown_fields.contains_key("theme")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("theme"));
+                            }
                             match map.next_value()? {
                                 Some(value) => field_theme = Some(value),
                                 None => {
@@ -404,7 +495,13 @@ impl<'de> ::serde::Deserialize<'de> for ProfileSettings {
                             }
                         }
                         _ => {
-                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
                         }
                     }
                 }
@@ -497,6 +594,9 @@ impl<'de> ::serde::Deserialize<'de> for ProfileUpdateEvent {
                 {
                     match key.as_str() {
                         "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
                             ::realtime_types::support::expect_constant(
                                 &mut map,
                                 "type",
@@ -505,6 +605,11 @@ impl<'de> ::serde::Deserialize<'de> for ProfileUpdateEvent {
                             seen_type = true;
                         }
                         "event_id" => {
+                            if field_event_id.is_some()
+                                || unknown_fields.contains_key("event_id")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("event_id"));
+                            }
                             match map.next_value()? {
                                 Some(value) => field_event_id = Some(value),
                                 None => {
@@ -513,9 +618,20 @@ impl<'de> ::serde::Deserialize<'de> for ProfileUpdateEvent {
                                 }
                             }
                         }
-                        "profile" => field_profile = Some(map.next_value()?),
+                        "profile" => {
+                            if field_profile.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("profile"));
+                            }
+                            field_profile = Some(map.next_value()?);
+                        }
                         _ => {
-                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
                         }
                     }
                 }
@@ -605,6 +721,9 @@ impl<'de> ::serde::Deserialize<'de> for ProfileUpdatedEvent {
                 {
                     match key.as_str() {
                         "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
                             ::realtime_types::support::expect_constant(
                                 &mut map,
                                 "type",
@@ -612,10 +731,26 @@ impl<'de> ::serde::Deserialize<'de> for ProfileUpdatedEvent {
                             )?;
                             seen_type = true;
                         }
-                        "event_id" => field_event_id = Some(map.next_value()?),
-                        "profile" => field_profile = Some(map.next_value()?),
+                        "event_id" => {
+                            if field_event_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("event_id"));
+                            }
+                            field_event_id = Some(map.next_value()?);
+                        }
+                        "profile" => {
+                            if field_profile.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("profile"));
+                            }
+                            field_profile = Some(map.next_value()?);
+                        }
                         _ => {
-                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
                         }
                     }
                 }

@@ -11,23 +11,48 @@ pub enum ServerEvent {
     Drawing(Box<super::schemas::DrawingEvent>),
     /// A member whose `type` this version of the spec does not know, kept exactly as it arrived.
     Unknown(::serde_json::Value),
+    /// An event whose `type` this version knows but whose body does not
+    /// match its schema, kept whole (only [`from_frame`](Self::from_frame)
+    /// gives it, where `serde_json::from_str` fails): encoding it gives the
+    /// frame back.
+    Malformed(Box<::realtime_types::MalformedEvent>),
 }
 impl ServerEvent {
     /// Decodes the text of one frame (one WebSocket message) into
-    /// the same event as `serde_json::from_str`, faster.
+    /// the same event as `serde_json::from_str`, faster, and
+    /// without losing any event.
     ///
     /// The first top-level `type` is found by a byte scan of the
     /// first entries (the frame is parsed an extra time only when
     /// the scan cannot tell, e.g. an escape in the `type`), then the
     /// frame is decoded straight into that event's struct, without
     /// buffering the entries before the `type`. Events this version
-    /// does not know are [`Unknown`](Self::Unknown); malformed
-    /// frames are the same errors as with `serde_json::from_str`.
+    /// does not know are [`Unknown`](Self::Unknown). A known `type`
+    /// whose body does not match its schema, where
+    /// `serde_json::from_str` fails, is
+    /// [`Malformed`](Self::Malformed), with the whole frame. Frames
+    /// that are not a JSON object, or repeat a key, are the same
+    /// errors as with `serde_json::from_str`.
     pub fn from_frame(frame: &str) -> Result<Self, ::serde_json::Error> {
         Ok(
             match ::realtime_types::support::frame_tag(frame, "type").as_deref() {
-                Some("drawing") => Self::Drawing(::serde_json::from_str(frame)?),
-                Some(_) => Self::Unknown(::serde_json::from_str(frame)?),
+                Some("drawing") => {
+                    match ::serde_json::from_str(frame) {
+                        Ok(value) => Self::Drawing(Box::new(value)),
+                        Err(error) => {
+                            Self::Malformed(
+                                Box::new(
+                                    ::realtime_types::MalformedEvent::from_frame(frame, &error)?,
+                                ),
+                            )
+                        }
+                    }
+                }
+                Some(_) => {
+                    Self::Unknown(
+                        ::realtime_types::support::strict_value_from_str(frame)?,
+                    )
+                }
                 None => ::serde_json::from_str(frame)?,
             },
         )
@@ -39,7 +64,13 @@ impl ServerEvent {
         match self {
             Self::Drawing(_) => "drawing",
             Self::Unknown(raw) => ::realtime_types::support::raw_tag(raw, "type"),
+            Self::Malformed(event) => event.event_type(),
         }
+    }
+    /// Whether this is an event whose `type` this version knows but
+    /// whose body does not match its schema (see [`Malformed`](Self::Malformed)).
+    pub fn is_malformed(&self) -> bool {
+        matches!(self, Self::Malformed(_))
     }
     /// Whether this is a member this version of the spec does not know.
     pub fn is_unknown(&self) -> bool {
@@ -57,6 +88,12 @@ impl ::realtime_types::Event for ServerEvent {
     fn is_unknown(&self) -> bool {
         self.is_unknown()
     }
+    fn malformed(&self) -> Option<&::realtime_types::MalformedEvent> {
+        match self {
+            Self::Malformed(event) => Some(event),
+            _ => None,
+        }
+    }
 }
 impl From<super::schemas::DrawingEvent> for ServerEvent {
     fn from(value: super::schemas::DrawingEvent) -> Self {
@@ -71,6 +108,7 @@ impl ::serde::Serialize for ServerEvent {
         match self {
             Self::Drawing(value) => value.serialize(serializer),
             Self::Unknown(raw) => raw.serialize(serializer),
+            Self::Malformed(event) => event.serialize(serializer),
         }
     }
 }
@@ -91,7 +129,7 @@ impl ::realtime_types::support::TaggedUnion for ServerEvent {
         Ok(
             match tag {
                 "drawing" => Self::Drawing(::serde::Deserialize::deserialize(rest)?),
-                _ => Self::Unknown(::serde::Deserialize::deserialize(rest)?),
+                _ => Self::Unknown(::realtime_types::support::strict_value(rest)?),
             },
         )
     }

@@ -55,6 +55,9 @@ impl<'de> ::serde::Deserialize<'de> for Circle {
                 {
                     match key.as_str() {
                         "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
                             ::realtime_types::support::expect_constant(
                                 &mut map,
                                 "type",
@@ -62,9 +65,20 @@ impl<'de> ::serde::Deserialize<'de> for Circle {
                             )?;
                             seen_type = true;
                         }
-                        "radius" => field_radius = Some(map.next_value()?),
+                        "radius" => {
+                            if field_radius.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("radius"));
+                            }
+                            field_radius = Some(map.next_value()?);
+                        }
                         _ => {
-                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
                         }
                     }
                 }
@@ -151,6 +165,9 @@ impl<'de> ::serde::Deserialize<'de> for DrawingEvent {
                 {
                     match key.as_str() {
                         "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
                             ::realtime_types::support::expect_constant(
                                 &mut map,
                                 "type",
@@ -158,10 +175,26 @@ impl<'de> ::serde::Deserialize<'de> for DrawingEvent {
                             )?;
                             seen_type = true;
                         }
-                        "shape" => field_shape = Some(map.next_value()?),
-                        "tools" => field_tools = Some(map.next_value()?),
+                        "shape" => {
+                            if field_shape.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("shape"));
+                            }
+                            field_shape = Some(map.next_value()?);
+                        }
+                        "tools" => {
+                            if field_tools.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("tools"));
+                            }
+                            field_tools = Some(map.next_value()?);
+                        }
                         _ => {
-                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
                         }
                     }
                 }
@@ -227,6 +260,11 @@ impl ::serde::Serialize for Shape {
     ) -> Result<S::Ok, S::Error> {
         match self {
             Self::Circle(value) => value.serialize(serializer),
+            Self::Square(value) if value.r#type.is_none() => {
+                let mut value = value.clone();
+                value.r#type = Some("square".into());
+                value.serialize(serializer)
+            }
             Self::Square(value) => value.serialize(serializer),
             Self::Unknown(raw) => raw.serialize(serializer),
         }
@@ -250,7 +288,7 @@ impl ::realtime_types::support::TaggedUnion for Shape {
             match tag {
                 "circle" => Self::Circle(::serde::Deserialize::deserialize(rest)?),
                 "square" => Self::Square(::serde::Deserialize::deserialize(rest)?),
-                _ => Self::Unknown(::serde::Deserialize::deserialize(rest)?),
+                _ => Self::Unknown(::realtime_types::support::strict_value(rest)?),
             },
         )
     }
@@ -268,18 +306,16 @@ impl ::schemars::JsonSchema for Shape {
     }
 }
 /// A square, whose `type` is optional.
-///
-/// Its `type` is always `square`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Square {
+    /// Always `square` when present.
+    ///
+    /// Optional (`None` leaves it out).
+    pub r#type: Option<SquareType>,
     /// The side length.
     pub side: ::serde_json::Number,
     /// Properties the spec does not list, kept so that encoding again loses nothing.
     pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
-}
-impl Square {
-    /// The `type` of this object on the wire.
-    pub const TYPE: &'static str = "square";
 }
 impl ::serde::Serialize for Square {
     fn serialize<S: ::serde::Serializer>(
@@ -288,10 +324,18 @@ impl ::serde::Serialize for Square {
     ) -> Result<S::Ok, S::Error> {
         use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", Self::TYPE)?;
+        if let Some(value) = &self.r#type {
+            map.serialize_entry("type", value)?;
+        }
         map.serialize_entry("side", &self.side)?;
         for (key, value) in &self.unknown_fields {
-            map.serialize_entry(key, value)?;
+            let shadowed = match key.as_str() {
+                "type" => self.r#type.is_some(),
+                _ => false,
+            };
+            if !shadowed {
+                map.serialize_entry(key, value)?;
+            }
         }
         map.end()
     }
@@ -313,6 +357,7 @@ impl<'de> ::serde::Deserialize<'de> for Square {
                 self,
                 mut map: A,
             ) -> Result<Square, A::Error> {
+                let mut field_type: Option<SquareType> = None;
                 let mut field_side: Option<::serde_json::Number> = None;
                 let mut unknown_fields = ::serde_json::Map::new();
                 while let Some(key) = map
@@ -320,19 +365,38 @@ impl<'de> ::serde::Deserialize<'de> for Square {
                 {
                     match key.as_str() {
                         "type" => {
-                            ::realtime_types::support::expect_constant(
-                                &mut map,
-                                "type",
-                                Square::TYPE,
-                            )?;
+                            if field_type.is_some()
+                                || unknown_fields.contains_key("type")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
+                            match map.next_value()? {
+                                Some(value) => field_type = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
                         }
-                        "side" => field_side = Some(map.next_value()?),
+                        "side" => {
+                            if field_side.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("side"));
+                            }
+                            field_side = Some(map.next_value()?);
+                        }
                         _ => {
-                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
                         }
                     }
                 }
                 Ok(Square {
+                    r#type: field_type,
                     side: field_side
                         .ok_or_else(|| ::serde::de::Error::missing_field("side"))?,
                     unknown_fields,
@@ -347,10 +411,75 @@ impl ::schemars::JsonSchema for Square {
         "Square".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        let field_type = generator.subschema_for::<SquareType>();
         let field_side = generator.subschema_for::<::serde_json::Number>();
         ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "square" }, "side" : field_side }, "required" : ["side"], }
+            { "type" : "object", "properties" : { "type" : field_type, "side" :
+            field_side }, "required" : ["side"], }
+        )
+    }
+}
+/// Always `square` when present.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SquareType {
+    /// `square`
+    Square,
+    /// A value this version of the spec does not list, kept as it arrived.
+    Other(String),
+}
+impl SquareType {
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Square => "square",
+            Self::Other(value) => value,
+        }
+    }
+}
+impl From<&str> for SquareType {
+    fn from(value: &str) -> Self {
+        match value {
+            "square" => Self::Square,
+            _ => Self::Other(value.to_string()),
+        }
+    }
+}
+impl From<String> for SquareType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "square" => Self::Square,
+            _ => Self::Other(value),
+        }
+    }
+}
+impl ::std::fmt::Display for SquareType {
+    fn fmt(&self, formatter: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        formatter.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for SquareType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SquareType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::realtime_types::support::deserialize_string_enum(deserializer)
+    }
+}
+impl ::schemars::JsonSchema for SquareType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "SquareType".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "anyOf" : [{ "type" : "string", "enum" : ["square"] }, { "type" : "string"
+            }] }
         )
     }
 }
@@ -410,7 +539,7 @@ impl ::realtime_types::support::TaggedUnion for Tool {
             match tag {
                 "pen" => Self::Pen(::serde::Deserialize::deserialize(rest)?),
                 "eraser" => Self::Eraser(::serde::Deserialize::deserialize(rest)?),
-                _ => Self::Unknown(::serde::Deserialize::deserialize(rest)?),
+                _ => Self::Unknown(::realtime_types::support::strict_value(rest)?),
             },
         )
     }
@@ -477,6 +606,9 @@ impl<'de> ::serde::Deserialize<'de> for ToolEraser {
                 {
                     match key.as_str() {
                         "kind" => {
+                            if seen_kind {
+                                return Err(::serde::de::Error::duplicate_field("kind"));
+                            }
                             ::realtime_types::support::expect_constant(
                                 &mut map,
                                 "kind",
@@ -485,7 +617,13 @@ impl<'de> ::serde::Deserialize<'de> for ToolEraser {
                             seen_kind = true;
                         }
                         _ => {
-                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
                         }
                     }
                 }
@@ -563,6 +701,9 @@ impl<'de> ::serde::Deserialize<'de> for ToolPen {
                 {
                     match key.as_str() {
                         "kind" => {
+                            if seen_kind {
+                                return Err(::serde::de::Error::duplicate_field("kind"));
+                            }
                             ::realtime_types::support::expect_constant(
                                 &mut map,
                                 "kind",
@@ -570,9 +711,20 @@ impl<'de> ::serde::Deserialize<'de> for ToolPen {
                             )?;
                             seen_kind = true;
                         }
-                        "width" => field_width = Some(map.next_value()?),
+                        "width" => {
+                            if field_width.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("width"));
+                            }
+                            field_width = Some(map.next_value()?);
+                        }
                         _ => {
-                            unknown_fields.insert(key.into_string(), map.next_value()?);
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
                         }
                     }
                 }
