@@ -342,10 +342,10 @@ impl Emitter<'_> {
         let doc = doc_attrs(&description);
         let name = ident(&def.name);
         let body = match &def.kind {
-            TypeKind::Struct(s) => self.structure(&name, s),
+            TypeKind::Struct(s) => self.structure(&name, def, s),
             TypeKind::TaggedUnion(u) => self.tagged_union(&name, def, u),
-            TypeKind::KindUnion(u) => self.kind_union(&name, u),
-            TypeKind::StringEnum(e) => string_enum(&name, e),
+            TypeKind::KindUnion(u) => self.kind_union(&name, def, u),
+            TypeKind::StringEnum(e) => string_enum(&name, def, e),
             TypeKind::Alias(target) => {
                 let target = self.type_tokens(target);
                 quote! { pub type #name = #target; }
@@ -437,7 +437,7 @@ impl Emitter<'_> {
         with_presence(field, inner)
     }
 
-    fn structure(&self, name: &Ident, s: &StructType) -> TokenStream {
+    fn structure(&self, name: &Ident, def: &TypeDef, s: &StructType) -> TokenStream {
         let derives = if s.derives_default {
             quote!(Debug, Clone, PartialEq, Default)
         } else {
@@ -463,7 +463,7 @@ impl Emitter<'_> {
         };
         let serialize = self.struct_serialize(name, s, Flavor::Owned);
         let deserialize = self.struct_deserialize(name, s, Flavor::Owned);
-        let schema = self.struct_schema(name, s);
+        let schema = self.struct_schema(name, def, s);
         let view = if s.borrowed_view {
             self.struct_view(name, s)
         } else {
@@ -700,49 +700,45 @@ impl Emitter<'_> {
         )
     }
 
-    fn struct_schema(&self, name: &Ident, s: &StructType) -> TokenStream {
+    /// `impl JsonSchema`: what the decoder accepts (see `support::schema`),
+    /// with the spec's descriptions.
+    fn struct_schema(&self, name: &Ident, def: &TypeDef, s: &StructType) -> TokenStream {
         let schema_name = name.to_string();
-        let mut lets = Vec::new();
-        let mut entries = Vec::new();
+        let schema = quote!(::realtime_types::support::schema);
+        let mut properties = Vec::new();
         let mut required: Vec<&str> = Vec::new();
         for c in &s.constants {
             let key = &c.wire_name;
             let value = &c.value;
-            entries.push(quote! { #key: { "type": "string", "const": #value } });
+            properties.push(quote! { (#key, #schema::constant(#value)) });
             required.push(key);
         }
         for f in &s.fields {
             let key = &f.wire_name;
-            let local = local(f);
-            let inner = self.type_tokens(&f.ty);
-            let ty = if f.nullable {
-                quote!(Option<#inner>)
-            } else {
-                inner
-            };
-            lets.push(quote! { let #local = generator.subschema_for::<#ty>(); });
-            entries.push(quote! { #key: #local });
+            let ty = self.type_tokens(&f.ty);
+            let description = schema_description(f.description.as_deref());
+            // Decoded as absent when `null`: nullable, or optional at all.
+            let accepts_null = f.nullable || !f.required;
+            properties.push(quote! {
+                (#key, #schema::property(generator.subschema_for::<#ty>(), #description, #accepts_null))
+            });
             if f.required {
                 required.push(key);
             }
         }
-        let generator = if lets.is_empty() {
+        let generator = if s.fields.is_empty() {
             format_ident!("_generator")
         } else {
             format_ident!("generator")
         };
+        let description = schema_description(def.description.as_deref());
         quote! {
             impl ::schemars::JsonSchema for #name {
                 fn schema_name() -> ::std::borrow::Cow<'static, str> {
                     #schema_name.into()
                 }
                 fn json_schema(#generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-                    #(#lets)*
-                    ::schemars::json_schema!({
-                        "type": "object",
-                        "properties": { #(#entries),* },
-                        "required": [#(#required),*],
-                    })
+                    #schema::object(#description, vec![#(#properties),*], &[#(#required),*])
                 }
             }
         }
@@ -947,10 +943,11 @@ impl Emitter<'_> {
             Module::Schemas => def.name.clone(),
             Module::Surface(m) => format!("{}{}", naming::pascal_case(m), def.name),
         };
-        let member_schemas = members
-            .iter()
-            .map(|m| &m.ty)
-            .map(|ty| quote! { generator.subschema_for::<#ty>() });
+        let member_schemas = u.variants.iter().zip(&members).map(|(v, m)| {
+            let (ty, tag_value, tag_optional) = (&m.ty, m.tag_value, v.tag_field.is_some());
+            quote! { (generator.subschema_for::<#ty>(), #tag_value, #tag_optional) }
+        });
+        let description = schema_description(def.description.as_deref());
         let view = if u.is_event_union && crate::views::has_borrowed_members(self.space, u) {
             self.union_view(name, u)
         } else {
@@ -1016,18 +1013,18 @@ impl Emitter<'_> {
                     #schema_name.into()
                 }
                 fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-                    let members = [#(#member_schemas),*];
-                    ::schemars::json_schema!({ "anyOf": members.as_slice() })
+                    ::realtime_types::support::schema::tagged_union(#description, #tag, vec![#(#member_schemas),*])
                 }
             }
             #view
         }
     }
 
-    fn kind_union(&self, name: &Ident, u: &KindUnion) -> TokenStream {
+    fn kind_union(&self, name: &Ident, def: &TypeDef, u: &KindUnion) -> TokenStream {
         let mut enum_variants = Vec::new();
         let mut serialize_arms = Vec::new();
         let mut member_schemas = Vec::new();
+        let mut tagged_schemas = Vec::new();
         let mut tagged_arms = Vec::new();
         let mut expecting_parts = Vec::new();
         let mut visit_str = None;
@@ -1048,9 +1045,8 @@ impl Emitter<'_> {
                     enum_variants.push(quote! { #[doc = #doc] #variant, });
                     serialize_arms
                         .push(quote! { Self::#variant => serializer.serialize_str(#value), });
-                    member_schemas.push(
-                        quote! { ::schemars::json_schema!({ "type": "string", "const": #value }) },
-                    );
+                    member_schemas
+                        .push(quote! { ::realtime_types::support::schema::constant(#value) });
                     expecting_parts.push(format!("`{value}`"));
                     visit_str = Some(quote! {
                         fn visit_str<E: ::serde::de::Error>(self, value: &str) -> Result<Self::Value, E> {
@@ -1128,7 +1124,8 @@ impl Emitter<'_> {
                         tag_field.as_deref(),
                         false,
                     ));
-                    member_schemas.push(quote! { generator.subschema_for::<#ty_tokens>() });
+                    let tag_optional = tag_field.is_some();
+                    tagged_schemas.push(quote! { (generator.subschema_for::<#ty_tokens>(), #tag_value, #tag_optional) });
                     expecting_parts.push(format!("an object with `{tag}: {tag_value}`"));
                     tagged_arms.push(quote! { #tag_value => Self::#variant(::serde::Deserialize::deserialize(rest)?), });
                 }
@@ -1211,6 +1208,11 @@ impl Emitter<'_> {
         };
         let expecting = expecting_parts.join(" or ");
         let schema_name = name.to_string();
+        let description = schema_description(def.description.as_deref());
+        let tagged = match &u.object_tag {
+            Some(tag) => quote! { Some((#tag, vec![#(#tagged_schemas),*])) },
+            None => quote!(None),
+        };
         let visits = [visit_str, visit_bool, visit_seq, visit_map]
             .into_iter()
             .flatten();
@@ -1241,8 +1243,7 @@ impl Emitter<'_> {
                     #schema_name.into()
                 }
                 fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-                    let members = [#(#member_schemas),*];
-                    ::schemars::json_schema!({ "anyOf": members.as_slice() })
+                    ::realtime_types::support::schema::kind_union(#description, vec![#(#member_schemas),*], #tagged)
                 }
             }
         }
@@ -1320,7 +1321,7 @@ struct UnionMember<'a> {
     tag_value: &'a str,
 }
 
-fn string_enum(name: &Ident, e: &StringEnum) -> TokenStream {
+fn string_enum(name: &Ident, def: &TypeDef, e: &StringEnum) -> TokenStream {
     let schema_name = name.to_string();
     let variants = e.values.iter().map(|v| {
         let variant = ident(&v.name);
@@ -1342,6 +1343,7 @@ fn string_enum(name: &Ident, e: &StringEnum) -> TokenStream {
         })
         .collect();
     let wires = e.values.iter().map(|v| &v.wire);
+    let description = schema_description(def.description.as_deref());
     quote! {
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         pub enum #name {
@@ -1395,11 +1397,18 @@ fn string_enum(name: &Ident, e: &StringEnum) -> TokenStream {
             }
             fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
                 // Any string is accepted (unknown values are kept); the known ones are listed.
-                ::schemars::json_schema!({
-                    "anyOf": [{ "type": "string", "enum": [#(#wires),*] }, { "type": "string" }]
-                })
+                ::realtime_types::support::schema::string_enum(#description, &[#(#wires),*])
             }
         }
+    }
+}
+
+/// A description for the JSON Schema (`Some("...")` or `None`): the spec's
+/// text, cleaned as for rustdoc.
+fn schema_description(description: Option<&str>) -> TokenStream {
+    match description.map(|text| doc_lines(text).join("\n")) {
+        Some(text) if !text.trim().is_empty() => quote!(Some(#text)),
+        _ => quote!(None),
     }
 }
 

@@ -38,6 +38,18 @@ pub mod support;
 pub use generated::*;
 pub use malformed::{DecodeProblem, MalformedEvent};
 
+/// The JSON Schema (draft 2020-12) of a type of this crate, such as an event
+/// union: `realtime_types::json_schema::<ga::ServerEvent>()`.
+///
+/// It describes what the type decodes, with the spec's descriptions and the
+/// corrections of `spec/` applied: unknown properties, unknown event types
+/// and unknown enum values are accepted (they are kept), and so is `null`
+/// for an optional property. `cargo run -p realtime-types --example
+/// json_schema` prints the schema of every event union.
+pub fn json_schema<T: schemars::JsonSchema>() -> schemars::Schema {
+    schemars::schema_for!(T)
+}
+
 /// What every surface's `ClientEvent` and `ServerEvent` union offers, so that
 /// code (a transport, a proxy, a test) can be generic over the surface.
 pub trait Event:

@@ -21,6 +21,7 @@ use std::marker::PhantomData;
 
 mod frame_tag;
 mod locate;
+pub mod schema;
 mod strict;
 
 pub use frame_tag::frame_tag;

@@ -482,55 +482,37 @@ impl ::schemars::JsonSchema for ClientEvent {
         "BetaClientEvent".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator
-                .subschema_for::<super::schemas::RealtimeBetaClientEventSessionUpdate>(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaClientEventInputAudioBufferAppend,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaClientEventInputAudioBufferCommit,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaClientEventInputAudioBufferClear,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaClientEventConversationItemCreate,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaClientEventConversationItemRetrieve,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaClientEventConversationItemTruncate,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaClientEventConversationItemDelete,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaClientEventResponseCreate,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaClientEventResponseCancel,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaClientEventTranscriptionSessionUpdate,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaClientEventOutputAudioBufferClear,
-                >(),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::tagged_union(
+            Some("An event the client sends to the server."),
+            "type",
+            vec![
+                (generator.subschema_for:: <
+                super::schemas::RealtimeBetaClientEventSessionUpdate > (),
+                "session.update", false), (generator.subschema_for:: <
+                super::schemas::RealtimeBetaClientEventInputAudioBufferAppend > (),
+                "input_audio_buffer.append", false), (generator.subschema_for:: <
+                super::schemas::RealtimeBetaClientEventInputAudioBufferCommit > (),
+                "input_audio_buffer.commit", false), (generator.subschema_for:: <
+                super::schemas::RealtimeBetaClientEventInputAudioBufferClear > (),
+                "input_audio_buffer.clear", false), (generator.subschema_for:: <
+                super::schemas::RealtimeBetaClientEventConversationItemCreate > (),
+                "conversation.item.create", false), (generator.subschema_for:: <
+                super::schemas::RealtimeBetaClientEventConversationItemRetrieve > (),
+                "conversation.item.retrieve", false), (generator.subschema_for:: <
+                super::schemas::RealtimeBetaClientEventConversationItemTruncate > (),
+                "conversation.item.truncate", false), (generator.subschema_for:: <
+                super::schemas::RealtimeBetaClientEventConversationItemDelete > (),
+                "conversation.item.delete", false), (generator.subschema_for:: <
+                super::schemas::RealtimeBetaClientEventResponseCreate > (),
+                "response.create", false), (generator.subschema_for:: <
+                super::schemas::RealtimeBetaClientEventResponseCancel > (),
+                "response.cancel", false), (generator.subschema_for:: <
+                super::schemas::RealtimeBetaClientEventTranscriptionSessionUpdate > (),
+                "transcription_session.update", false), (generator.subschema_for:: <
+                super::schemas::RealtimeBetaClientEventOutputAudioBufferClear > (),
+                "output_audio_buffer.clear", false)
+            ],
+        )
     }
 }
 /// A [`ClientEvent`] decoded from the text of its frame, borrowing from it.
@@ -2258,184 +2240,111 @@ impl ::schemars::JsonSchema for ServerEvent {
         "BetaServerEvent".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<super::schemas::RealtimeBetaServerEventError>(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaServerEventSessionCreated,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaServerEventSessionUpdated,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaServerEventTranscriptionSessionCreated,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaServerEventTranscriptionSessionUpdated,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaServerEventConversationItemCreated,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaServerEventConversationItemRetrieved,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaServerEventConversationItemInputAudioTranscriptionCompleted,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaServerEventConversationItemInputAudioTranscriptionDelta,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaServerEventConversationItemInputAudioTranscriptionSegment,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaServerEventConversationItemInputAudioTranscriptionFailed,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaServerEventConversationItemTruncated,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaServerEventConversationItemDeleted,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaServerEventInputAudioBufferCommitted,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaServerEventInputAudioBufferCleared,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaServerEventInputAudioBufferSpeechStarted,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaServerEventInputAudioBufferSpeechStopped,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeServerEventInputAudioBufferTimeoutTriggered,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaServerEventResponseCreated,
-                >(),
-            generator
-                .subschema_for::<super::schemas::RealtimeBetaServerEventResponseDone>(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaServerEventResponseOutputItemAdded,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaServerEventResponseOutputItemDone,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaServerEventResponseContentPartAdded,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaServerEventResponseContentPartDone,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaServerEventResponseTextDelta,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaServerEventResponseTextDone,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaServerEventResponseAudioTranscriptDelta,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaServerEventResponseAudioTranscriptDone,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaServerEventResponseAudioDelta,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaServerEventResponseAudioDone,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaServerEventResponseFunctionCallArgumentsDelta,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaServerEventResponseFunctionCallArgumentsDone,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaServerEventResponseMcpCallArgumentsDelta,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaServerEventResponseMcpCallArgumentsDone,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaServerEventResponseMcpCallInProgress,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaServerEventResponseMcpCallCompleted,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaServerEventResponseMcpCallFailed,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaServerEventMcpListToolsInProgress,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaServerEventMcpListToolsCompleted,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaServerEventMcpListToolsFailed,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeBetaServerEventRateLimitsUpdated,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeServerEventConversationCreated,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeServerEventOutputAudioBufferStarted,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeServerEventOutputAudioBufferStopped,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeServerEventOutputAudioBufferCleared,
-                >(),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::tagged_union(
+            Some("An event the server sends to the client."),
+            "type",
+            vec![
+                (generator.subschema_for:: < super::schemas::RealtimeBetaServerEventError
+                > (), "error", false), (generator.subschema_for:: <
+                super::schemas::RealtimeBetaServerEventSessionCreated > (),
+                "session.created", false), (generator.subschema_for:: <
+                super::schemas::RealtimeBetaServerEventSessionUpdated > (),
+                "session.updated", false), (generator.subschema_for:: <
+                super::schemas::RealtimeBetaServerEventTranscriptionSessionCreated > (),
+                "transcription_session.created", false), (generator.subschema_for:: <
+                super::schemas::RealtimeBetaServerEventTranscriptionSessionUpdated > (),
+                "transcription_session.updated", false), (generator.subschema_for:: <
+                super::schemas::RealtimeBetaServerEventConversationItemCreated > (),
+                "conversation.item.created", false), (generator.subschema_for:: <
+                super::schemas::RealtimeBetaServerEventConversationItemRetrieved > (),
+                "conversation.item.retrieved", false), (generator.subschema_for:: <
+                super::schemas::RealtimeBetaServerEventConversationItemInputAudioTranscriptionCompleted
+                > (), "conversation.item.input_audio_transcription.completed", false),
+                (generator.subschema_for:: <
+                super::schemas::RealtimeBetaServerEventConversationItemInputAudioTranscriptionDelta
+                > (), "conversation.item.input_audio_transcription.delta", false),
+                (generator.subschema_for:: <
+                super::schemas::RealtimeBetaServerEventConversationItemInputAudioTranscriptionSegment
+                > (), "conversation.item.input_audio_transcription.segment", false),
+                (generator.subschema_for:: <
+                super::schemas::RealtimeBetaServerEventConversationItemInputAudioTranscriptionFailed
+                > (), "conversation.item.input_audio_transcription.failed", false),
+                (generator.subschema_for:: <
+                super::schemas::RealtimeBetaServerEventConversationItemTruncated > (),
+                "conversation.item.truncated", false), (generator.subschema_for:: <
+                super::schemas::RealtimeBetaServerEventConversationItemDeleted > (),
+                "conversation.item.deleted", false), (generator.subschema_for:: <
+                super::schemas::RealtimeBetaServerEventInputAudioBufferCommitted > (),
+                "input_audio_buffer.committed", false), (generator.subschema_for:: <
+                super::schemas::RealtimeBetaServerEventInputAudioBufferCleared > (),
+                "input_audio_buffer.cleared", false), (generator.subschema_for:: <
+                super::schemas::RealtimeBetaServerEventInputAudioBufferSpeechStarted >
+                (), "input_audio_buffer.speech_started", false), (generator
+                .subschema_for:: <
+                super::schemas::RealtimeBetaServerEventInputAudioBufferSpeechStopped >
+                (), "input_audio_buffer.speech_stopped", false), (generator
+                .subschema_for:: <
+                super::schemas::RealtimeServerEventInputAudioBufferTimeoutTriggered > (),
+                "input_audio_buffer.timeout_triggered", false), (generator
+                .subschema_for:: < super::schemas::RealtimeBetaServerEventResponseCreated
+                > (), "response.created", false), (generator.subschema_for:: <
+                super::schemas::RealtimeBetaServerEventResponseDone > (),
+                "response.done", false), (generator.subschema_for:: <
+                super::schemas::RealtimeBetaServerEventResponseOutputItemAdded > (),
+                "response.output_item.added", false), (generator.subschema_for:: <
+                super::schemas::RealtimeBetaServerEventResponseOutputItemDone > (),
+                "response.output_item.done", false), (generator.subschema_for:: <
+                super::schemas::RealtimeBetaServerEventResponseContentPartAdded > (),
+                "response.content_part.added", false), (generator.subschema_for:: <
+                super::schemas::RealtimeBetaServerEventResponseContentPartDone > (),
+                "response.content_part.done", false), (generator.subschema_for:: <
+                super::schemas::RealtimeBetaServerEventResponseTextDelta > (),
+                "response.text.delta", false), (generator.subschema_for:: <
+                super::schemas::RealtimeBetaServerEventResponseTextDone > (),
+                "response.text.done", false), (generator.subschema_for:: <
+                super::schemas::RealtimeBetaServerEventResponseAudioTranscriptDelta > (),
+                "response.audio_transcript.delta", false), (generator.subschema_for:: <
+                super::schemas::RealtimeBetaServerEventResponseAudioTranscriptDone > (),
+                "response.audio_transcript.done", false), (generator.subschema_for:: <
+                super::schemas::RealtimeBetaServerEventResponseAudioDelta > (),
+                "response.audio.delta", false), (generator.subschema_for:: <
+                super::schemas::RealtimeBetaServerEventResponseAudioDone > (),
+                "response.audio.done", false), (generator.subschema_for:: <
+                super::schemas::RealtimeBetaServerEventResponseFunctionCallArgumentsDelta
+                > (), "response.function_call_arguments.delta", false), (generator
+                .subschema_for:: <
+                super::schemas::RealtimeBetaServerEventResponseFunctionCallArgumentsDone
+                > (), "response.function_call_arguments.done", false), (generator
+                .subschema_for:: <
+                super::schemas::RealtimeBetaServerEventResponseMcpCallArgumentsDelta >
+                (), "response.mcp_call_arguments.delta", false), (generator
+                .subschema_for:: <
+                super::schemas::RealtimeBetaServerEventResponseMcpCallArgumentsDone > (),
+                "response.mcp_call_arguments.done", false), (generator.subschema_for:: <
+                super::schemas::RealtimeBetaServerEventResponseMcpCallInProgress > (),
+                "response.mcp_call.in_progress", false), (generator.subschema_for:: <
+                super::schemas::RealtimeBetaServerEventResponseMcpCallCompleted > (),
+                "response.mcp_call.completed", false), (generator.subschema_for:: <
+                super::schemas::RealtimeBetaServerEventResponseMcpCallFailed > (),
+                "response.mcp_call.failed", false), (generator.subschema_for:: <
+                super::schemas::RealtimeBetaServerEventMcpListToolsInProgress > (),
+                "mcp_list_tools.in_progress", false), (generator.subschema_for:: <
+                super::schemas::RealtimeBetaServerEventMcpListToolsCompleted > (),
+                "mcp_list_tools.completed", false), (generator.subschema_for:: <
+                super::schemas::RealtimeBetaServerEventMcpListToolsFailed > (),
+                "mcp_list_tools.failed", false), (generator.subschema_for:: <
+                super::schemas::RealtimeBetaServerEventRateLimitsUpdated > (),
+                "rate_limits.updated", false), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventConversationCreated > (),
+                "conversation.created", false), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventOutputAudioBufferStarted > (),
+                "output_audio_buffer.started", false), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventOutputAudioBufferStopped > (),
+                "output_audio_buffer.stopped", false), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventOutputAudioBufferCleared > (),
+                "output_audio_buffer.cleared", false)
+            ],
+        )
     }
 }
 /// A [`ServerEvent`] decoded from the text of its frame, borrowing from it.

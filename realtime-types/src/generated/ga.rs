@@ -417,46 +417,35 @@ impl ::schemars::JsonSchema for ClientEvent {
         "GaClientEvent".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeClientEventConversationItemCreate,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeClientEventConversationItemDelete,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeClientEventConversationItemRetrieve,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeClientEventConversationItemTruncate,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeClientEventInputAudioBufferAppend,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeClientEventInputAudioBufferClear,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeClientEventOutputAudioBufferClear,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeClientEventInputAudioBufferCommit,
-                >(),
-            generator
-                .subschema_for::<super::schemas::RealtimeClientEventResponseCancel>(),
-            generator
-                .subschema_for::<super::schemas::RealtimeClientEventResponseCreate>(),
-            generator.subschema_for::<super::schemas::RealtimeClientEventSessionUpdate>(),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::tagged_union(
+            Some("An event the client sends to the server."),
+            "type",
+            vec![
+                (generator.subschema_for:: <
+                super::schemas::RealtimeClientEventConversationItemCreate > (),
+                "conversation.item.create", false), (generator.subschema_for:: <
+                super::schemas::RealtimeClientEventConversationItemDelete > (),
+                "conversation.item.delete", false), (generator.subschema_for:: <
+                super::schemas::RealtimeClientEventConversationItemRetrieve > (),
+                "conversation.item.retrieve", false), (generator.subschema_for:: <
+                super::schemas::RealtimeClientEventConversationItemTruncate > (),
+                "conversation.item.truncate", false), (generator.subschema_for:: <
+                super::schemas::RealtimeClientEventInputAudioBufferAppend > (),
+                "input_audio_buffer.append", false), (generator.subschema_for:: <
+                super::schemas::RealtimeClientEventInputAudioBufferClear > (),
+                "input_audio_buffer.clear", false), (generator.subschema_for:: <
+                super::schemas::RealtimeClientEventOutputAudioBufferClear > (),
+                "output_audio_buffer.clear", false), (generator.subschema_for:: <
+                super::schemas::RealtimeClientEventInputAudioBufferCommit > (),
+                "input_audio_buffer.commit", false), (generator.subschema_for:: <
+                super::schemas::RealtimeClientEventResponseCancel > (),
+                "response.cancel", false), (generator.subschema_for:: <
+                super::schemas::RealtimeClientEventResponseCreate > (),
+                "response.create", false), (generator.subschema_for:: <
+                super::schemas::RealtimeClientEventSessionUpdate > (), "session.update",
+                false)
+            ],
+        )
     }
 }
 /// A [`ClientEvent`] decoded from the text of its frame, borrowing from it.
@@ -2177,173 +2166,115 @@ impl ::schemars::JsonSchema for ServerEvent {
         "GaServerEvent".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeServerEventConversationCreated,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeServerEventConversationItemCreated,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeServerEventConversationItemDeleted,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeServerEventConversationItemInputAudioTranscriptionCompleted,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeServerEventConversationItemInputAudioTranscriptionDelta,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeServerEventConversationItemInputAudioTranscriptionFailed,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeServerEventConversationItemRetrieved,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeServerEventConversationItemTruncated,
-                >(),
-            generator.subschema_for::<super::schemas::RealtimeServerEventError>(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeServerEventInputAudioBufferCleared,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeServerEventInputAudioBufferCommitted,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeServerEventInputAudioBufferDtmfEventReceived,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeServerEventInputAudioBufferSpeechStarted,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeServerEventInputAudioBufferSpeechStopped,
-                >(),
-            generator
-                .subschema_for::<super::schemas::RealtimeServerEventRateLimitsUpdated>(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeServerEventResponseAudioDelta,
-                >(),
-            generator
-                .subschema_for::<super::schemas::RealtimeServerEventResponseAudioDone>(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeServerEventResponseAudioTranscriptDelta,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeServerEventResponseAudioTranscriptDone,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeServerEventResponseContentPartAdded,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeServerEventResponseContentPartDone,
-                >(),
-            generator
-                .subschema_for::<super::schemas::RealtimeServerEventResponseCreated>(),
-            generator.subschema_for::<super::schemas::RealtimeServerEventResponseDone>(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeServerEventResponseFunctionCallArgumentsDelta,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeServerEventResponseFunctionCallArgumentsDone,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeServerEventResponseOutputItemAdded,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeServerEventResponseOutputItemDone,
-                >(),
-            generator
-                .subschema_for::<super::schemas::RealtimeServerEventResponseTextDelta>(),
-            generator
-                .subschema_for::<super::schemas::RealtimeServerEventResponseTextDone>(),
-            generator
-                .subschema_for::<super::schemas::RealtimeServerEventSessionCreated>(),
-            generator
-                .subschema_for::<super::schemas::RealtimeServerEventSessionUpdated>(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeServerEventOutputAudioBufferStarted,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeServerEventOutputAudioBufferStopped,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeServerEventOutputAudioBufferCleared,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeServerEventConversationItemAdded,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeServerEventConversationItemDone,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeServerEventInputAudioBufferTimeoutTriggered,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeServerEventConversationItemInputAudioTranscriptionSegment,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeServerEventMcpListToolsInProgress,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeServerEventMcpListToolsCompleted,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeServerEventMcpListToolsFailed,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeServerEventResponseMcpCallArgumentsDelta,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeServerEventResponseMcpCallArgumentsDone,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeServerEventResponseMcpCallInProgress,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeServerEventResponseMcpCallCompleted,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeServerEventResponseMcpCallFailed,
-                >(),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::tagged_union(
+            Some("An event the server sends to the client."),
+            "type",
+            vec![
+                (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventConversationCreated > (),
+                "conversation.created", false), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventConversationItemCreated > (),
+                "conversation.item.created", false), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventConversationItemDeleted > (),
+                "conversation.item.deleted", false), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventConversationItemInputAudioTranscriptionCompleted
+                > (), "conversation.item.input_audio_transcription.completed", false),
+                (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventConversationItemInputAudioTranscriptionDelta
+                > (), "conversation.item.input_audio_transcription.delta", false),
+                (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventConversationItemInputAudioTranscriptionFailed
+                > (), "conversation.item.input_audio_transcription.failed", false),
+                (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventConversationItemRetrieved > (),
+                "conversation.item.retrieved", false), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventConversationItemTruncated > (),
+                "conversation.item.truncated", false), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventError > (), "error", false),
+                (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventInputAudioBufferCleared > (),
+                "input_audio_buffer.cleared", false), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventInputAudioBufferCommitted > (),
+                "input_audio_buffer.committed", false), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventInputAudioBufferDtmfEventReceived >
+                (), "input_audio_buffer.dtmf_event_received", false), (generator
+                .subschema_for:: <
+                super::schemas::RealtimeServerEventInputAudioBufferSpeechStarted > (),
+                "input_audio_buffer.speech_started", false), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventInputAudioBufferSpeechStopped > (),
+                "input_audio_buffer.speech_stopped", false), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventRateLimitsUpdated > (),
+                "rate_limits.updated", false), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventResponseAudioDelta > (),
+                "response.output_audio.delta", false), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventResponseAudioDone > (),
+                "response.output_audio.done", false), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventResponseAudioTranscriptDelta > (),
+                "response.output_audio_transcript.delta", false), (generator
+                .subschema_for:: <
+                super::schemas::RealtimeServerEventResponseAudioTranscriptDone > (),
+                "response.output_audio_transcript.done", false), (generator
+                .subschema_for:: <
+                super::schemas::RealtimeServerEventResponseContentPartAdded > (),
+                "response.content_part.added", false), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventResponseContentPartDone > (),
+                "response.content_part.done", false), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventResponseCreated > (),
+                "response.created", false), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventResponseDone > (), "response.done",
+                false), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventResponseFunctionCallArgumentsDelta >
+                (), "response.function_call_arguments.delta", false), (generator
+                .subschema_for:: <
+                super::schemas::RealtimeServerEventResponseFunctionCallArgumentsDone >
+                (), "response.function_call_arguments.done", false), (generator
+                .subschema_for:: <
+                super::schemas::RealtimeServerEventResponseOutputItemAdded > (),
+                "response.output_item.added", false), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventResponseOutputItemDone > (),
+                "response.output_item.done", false), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventResponseTextDelta > (),
+                "response.output_text.delta", false), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventResponseTextDone > (),
+                "response.output_text.done", false), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventSessionCreated > (),
+                "session.created", false), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventSessionUpdated > (),
+                "session.updated", false), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventOutputAudioBufferStarted > (),
+                "output_audio_buffer.started", false), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventOutputAudioBufferStopped > (),
+                "output_audio_buffer.stopped", false), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventOutputAudioBufferCleared > (),
+                "output_audio_buffer.cleared", false), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventConversationItemAdded > (),
+                "conversation.item.added", false), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventConversationItemDone > (),
+                "conversation.item.done", false), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventInputAudioBufferTimeoutTriggered > (),
+                "input_audio_buffer.timeout_triggered", false), (generator
+                .subschema_for:: <
+                super::schemas::RealtimeServerEventConversationItemInputAudioTranscriptionSegment
+                > (), "conversation.item.input_audio_transcription.segment", false),
+                (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventMcpListToolsInProgress > (),
+                "mcp_list_tools.in_progress", false), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventMcpListToolsCompleted > (),
+                "mcp_list_tools.completed", false), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventMcpListToolsFailed > (),
+                "mcp_list_tools.failed", false), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventResponseMcpCallArgumentsDelta > (),
+                "response.mcp_call_arguments.delta", false), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventResponseMcpCallArgumentsDone > (),
+                "response.mcp_call_arguments.done", false), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventResponseMcpCallInProgress > (),
+                "response.mcp_call.in_progress", false), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventResponseMcpCallCompleted > (),
+                "response.mcp_call.completed", false), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventResponseMcpCallFailed > (),
+                "response.mcp_call.failed", false)
+            ],
+        )
     }
 }
 /// A [`ServerEvent`] decoded from the text of its frame, borrowing from it.

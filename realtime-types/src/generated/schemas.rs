@@ -225,16 +225,33 @@ impl ::schemars::JsonSchema for AudioTranscription {
         "AudioTranscription".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_model = generator.subschema_for::<AudioTranscriptionModel>();
-        let field_language = generator.subschema_for::<String>();
-        let field_languages = generator.subschema_for::<Vec<String>>();
-        let field_keywords = generator.subschema_for::<Vec<String>>();
-        let field_prompt = generator.subschema_for::<String>();
-        let field_delay = generator.subschema_for::<AudioTranscriptionDelay>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "model" : field_model, "language" :
-            field_language, "languages" : field_languages, "keywords" : field_keywords,
-            "prompt" : field_prompt, "delay" : field_delay }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            None,
+            vec![
+                ("model", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < AudioTranscriptionModel > (),
+                Some("The model to use for transcription. Current options are `whisper-1`, `gpt-transcribe`, `gpt-live-transcribe`, `gpt-4o-mini-transcribe`, `gpt-4o-mini-transcribe-2025-12-15`, `gpt-4o-transcribe`, `gpt-4o-transcribe-diarize`, and `gpt-realtime-whisper`. Use `gpt-4o-transcribe-diarize` when you need diarization with speaker labels."),
+                true)), ("language",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The language of the input audio. Supplying the input language in\n[ISO-639-1](https://en.wikipedia.org/wiki/List_of_ISO_639-1_codes) (e.g. `en`) format\nwill improve accuracy and latency."),
+                true)), ("languages",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Vec < String > > (),
+                Some("Possible languages of the input audio, in [ISO-639-1](https://en.wikipedia.org/wiki/List_of_ISO_639-1_codes) format. Supported by `gpt-transcribe` and `gpt-live-transcribe`."),
+                true)), ("keywords",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Vec < String > > (),
+                Some("Words or phrases to guide transcription of the input audio. Supported by `gpt-transcribe` and `gpt-live-transcribe`."),
+                true)), ("prompt", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("An optional text to guide the model's style or continue a previous audio\nsegment.\nFor `whisper-1`, the [prompt is a list of keywords](/docs/guides/speech-to-text#prompting).\nFor `gpt-4o-transcribe` models (excluding `gpt-4o-transcribe-diarize`), the prompt is a free text string, for example \"expect words related to technology\".\nPrompt is not supported with `gpt-realtime-whisper` in GA Realtime sessions."),
+                true)), ("delay", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < AudioTranscriptionDelay > (),
+                Some("Controls how long the model waits before emitting transcription text.\nHigher values can improve transcription accuracy at the cost of latency.\nOnly supported with `gpt-realtime-whisper` in GA Realtime sessions."),
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -318,9 +335,11 @@ impl ::schemars::JsonSchema for AudioTranscriptionDelay {
         "AudioTranscriptionDelay".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["minimal", "low", "medium",
-            "high", "xhigh"] }, { "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some(
+                "Controls how long the model waits before emitting transcription text.\nHigher values can improve transcription accuracy at the cost of latency.\nOnly supported with `gpt-realtime-whisper` in GA Realtime sessions.",
+            ),
+            &["minimal", "low", "medium", "high", "xhigh"],
         )
     }
 }
@@ -417,12 +436,20 @@ impl ::schemars::JsonSchema for AudioTranscriptionModel {
         "AudioTranscriptionModel".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["whisper-1", "gpt-transcribe",
-            "gpt-live-transcribe", "gpt-4o-mini-transcribe",
-            "gpt-4o-mini-transcribe-2025-12-15", "gpt-4o-transcribe",
-            "gpt-4o-transcribe-diarize", "gpt-realtime-whisper"] }, { "type" : "string"
-            }] }
+        ::realtime_types::support::schema::string_enum(
+            Some(
+                "The model to use for transcription. Current options are `whisper-1`, `gpt-transcribe`, `gpt-live-transcribe`, `gpt-4o-mini-transcribe`, `gpt-4o-mini-transcribe-2025-12-15`, `gpt-4o-transcribe`, `gpt-4o-transcribe-diarize`, and `gpt-realtime-whisper`. Use `gpt-4o-transcribe-diarize` when you need diarization with speaker labels.",
+            ),
+            &[
+                "whisper-1",
+                "gpt-transcribe",
+                "gpt-live-transcribe",
+                "gpt-4o-mini-transcribe",
+                "gpt-4o-mini-transcribe-2025-12-15",
+                "gpt-4o-transcribe",
+                "gpt-4o-transcribe-diarize",
+                "gpt-realtime-whisper",
+            ],
         )
     }
 }
@@ -594,14 +621,24 @@ impl ::schemars::JsonSchema for AudioTranscriptionResponse {
         "AudioTranscriptionResponse".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_model = generator.subschema_for::<AudioTranscriptionResponseModel>();
-        let field_language = generator.subschema_for::<String>();
-        let field_languages = generator.subschema_for::<Vec<String>>();
-        let field_prompt = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "model" : field_model, "language" :
-            field_language, "languages" : field_languages, "prompt" : field_prompt },
-            "required" : [], }
+        ::realtime_types::support::schema::object(
+            None,
+            vec![
+                ("model", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < AudioTranscriptionResponseModel > (),
+                Some("The model used for transcription. Current options are `whisper-1`, `gpt-transcribe`, `gpt-live-transcribe`, `gpt-4o-mini-transcribe`, `gpt-4o-mini-transcribe-2025-12-15`, `gpt-4o-transcribe`, `gpt-4o-transcribe-diarize`, and `gpt-realtime-whisper`."),
+                true)), ("language",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The language of the input audio."), true)),
+                ("languages", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < Vec < String > > (),
+                Some("The possible input audio languages configured for transcription, in [ISO-639-1](https://en.wikipedia.org/wiki/List_of_ISO_639-1_codes) format."),
+                true)), ("prompt", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The prompt configured for input audio transcription, when present."),
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -698,12 +735,20 @@ impl ::schemars::JsonSchema for AudioTranscriptionResponseModel {
         "AudioTranscriptionResponseModel".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["whisper-1", "gpt-transcribe",
-            "gpt-live-transcribe", "gpt-4o-mini-transcribe",
-            "gpt-4o-mini-transcribe-2025-12-15", "gpt-4o-transcribe",
-            "gpt-4o-transcribe-diarize", "gpt-realtime-whisper"] }, { "type" : "string"
-            }] }
+        ::realtime_types::support::schema::string_enum(
+            Some(
+                "The model used for transcription. Current options are `whisper-1`, `gpt-transcribe`, `gpt-live-transcribe`, `gpt-4o-mini-transcribe`, `gpt-4o-mini-transcribe-2025-12-15`, `gpt-4o-transcribe`, `gpt-4o-transcribe-diarize`, and `gpt-realtime-whisper`.",
+            ),
+            &[
+                "whisper-1",
+                "gpt-transcribe",
+                "gpt-live-transcribe",
+                "gpt-4o-mini-transcribe",
+                "gpt-4o-mini-transcribe-2025-12-15",
+                "gpt-4o-transcribe",
+                "gpt-4o-transcribe-diarize",
+                "gpt-realtime-whisper",
+            ],
         )
     }
 }
@@ -770,10 +815,7 @@ impl ::schemars::JsonSchema for CallableToolAllowedCaller {
         "CallableToolAllowedCaller".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["direct", "programmatic"] }, {
-            "type" : "string" }] }
-        )
+        ::realtime_types::support::schema::string_enum(None, &["direct", "programmatic"])
     }
 }
 /// Generated from `/components/schemas/FileInputDetail` in the spec.
@@ -844,10 +886,7 @@ impl ::schemars::JsonSchema for FileInputDetail {
         "FileInputDetail".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["auto", "low", "high"] }, {
-            "type" : "string" }] }
-        )
+        ::realtime_types::support::schema::string_enum(None, &["auto", "low", "high"])
     }
 }
 /// Generated from `/components/schemas/ImageDetail` in the spec.
@@ -923,9 +962,9 @@ impl ::schemars::JsonSchema for ImageDetail {
         "ImageDetail".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["low", "high", "auto",
-            "original"] }, { "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            None,
+            &["low", "high", "auto", "original"],
         )
     }
 }
@@ -1164,19 +1203,29 @@ impl ::schemars::JsonSchema for InputFileContent {
         "InputFileContent".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_file_id = generator.subschema_for::<Option<String>>();
-        let field_filename = generator.subschema_for::<String>();
-        let field_file_data = generator.subschema_for::<String>();
-        let field_prompt_cache_breakpoint = generator
-            .subschema_for::<PromptCacheBreakpointConfig>();
-        let field_file_url = generator.subschema_for::<String>();
-        let field_detail = generator.subschema_for::<FileInputDetail>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "input_file" }, "file_id" : field_file_id, "filename" : field_filename,
-            "file_data" : field_file_data, "prompt_cache_breakpoint" :
-            field_prompt_cache_breakpoint, "file_url" : field_file_url, "detail" :
-            field_detail }, "required" : ["type"], }
+        ::realtime_types::support::schema::object(
+            Some("A file input to the model."),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("input_file")),
+                ("file_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The ID of the file to be sent to the model."), true)), ("filename",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The name of the file to be sent to the model."),
+                true)), ("file_data",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The content of the file to be sent to the model."),
+                true)), ("prompt_cache_breakpoint",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                PromptCacheBreakpointConfig > (), None, true)), ("file_url",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The URL of the file to be sent to the model."),
+                true)), ("detail", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < FileInputDetail > (),
+                Some("The detail level of the file to be sent to the model. Use `auto` to let the system select the detail level; for GPT-5.6 and later models, `auto` uses high-quality rendering, which may increase input token usage. Use `low` for lower-cost rendering, or `high` to render the file at higher quality. Defaults to `auto`."),
+                true))
+            ],
+            &["type"],
         )
     }
 }
@@ -1346,16 +1395,26 @@ impl ::schemars::JsonSchema for InputImageContent {
         "InputImageContent".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_image_url = generator.subschema_for::<Option<String>>();
-        let field_file_id = generator.subschema_for::<Option<String>>();
-        let field_detail = generator.subschema_for::<ImageDetail>();
-        let field_prompt_cache_breakpoint = generator
-            .subschema_for::<PromptCacheBreakpointConfig>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "input_image" }, "image_url" : field_image_url, "file_id" : field_file_id,
-            "detail" : field_detail, "prompt_cache_breakpoint" :
-            field_prompt_cache_breakpoint }, "required" : ["type", "detail"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "An image input to the model. Learn about [image inputs](/docs/guides/vision).",
+            ),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("input_image")),
+                ("image_url", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The URL of the image to be sent to the model. A fully qualified URL or base64 encoded image in a data URL."),
+                true)), ("file_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The ID of the file to be sent to the model."), true)), ("detail",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                ImageDetail > (),
+                Some("The detail level of the image to be sent to the model. One of `high`, `low`, `auto`, or `original`. Defaults to `auto`."),
+                false)), ("prompt_cache_breakpoint",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                PromptCacheBreakpointConfig > (), None, true))
+            ],
+            &["type", "detail"],
         )
     }
 }
@@ -1493,13 +1552,17 @@ impl ::schemars::JsonSchema for InputTextContent {
         "InputTextContent".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_text = generator.subschema_for::<String>();
-        let field_prompt_cache_breakpoint = generator
-            .subschema_for::<PromptCacheBreakpointConfig>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "input_text" }, "text" : field_text, "prompt_cache_breakpoint" :
-            field_prompt_cache_breakpoint }, "required" : ["type", "text"], }
+        ::realtime_types::support::schema::object(
+            Some("A text input to the model."),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("input_text")),
+                ("text", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The text input to the model."),
+                false)), ("prompt_cache_breakpoint",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                PromptCacheBreakpointConfig > (), None, true))
+            ],
+            &["type", "text"],
         )
     }
 }
@@ -1604,13 +1667,21 @@ impl ::schemars::JsonSchema for LogProbProperties {
         "LogProbProperties".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_token = generator.subschema_for::<String>();
-        let field_logprob = generator.subschema_for::<::serde_json::Number>();
-        let field_bytes = generator.subschema_for::<Vec<i64>>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "token" : field_token, "logprob" :
-            field_logprob, "bytes" : field_bytes }, "required" : ["token", "logprob",
-            "bytes"], }
+        ::realtime_types::support::schema::object(
+            Some("A log probability object."),
+            vec![
+                ("token", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The token that was used to generate the log probability."),
+                false)), ("logprob",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                ::serde_json::Number > (), Some("The log probability of the token."),
+                false)), ("bytes", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < Vec < i64 > > (),
+                Some("The bytes that were used to generate the log probability."),
+                false))
+            ],
+            &["token", "logprob", "bytes"],
         )
     }
 }
@@ -1750,16 +1821,22 @@ impl ::schemars::JsonSchema for McpListToolsTool {
         "McpListToolsTool".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_name = generator.subschema_for::<String>();
-        let field_description = generator.subschema_for::<Option<String>>();
-        let field_input_schema = generator
-            .subschema_for::<::serde_json::Map<String, ::serde_json::Value>>();
-        let field_annotations = generator
-            .subschema_for::<Option<::serde_json::Map<String, ::serde_json::Value>>>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "name" : field_name, "description" :
-            field_description, "input_schema" : field_input_schema, "annotations" :
-            field_annotations }, "required" : ["name", "input_schema"], }
+        ::realtime_types::support::schema::object(
+            Some("A tool available on an MCP server."),
+            vec![
+                ("name", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The name of the tool."), false)),
+                ("description", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The description of the tool."),
+                true)), ("input_schema",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                ::serde_json::Map < String, ::serde_json::Value > > (),
+                Some("The JSON schema describing the tool's input."), false)),
+                ("annotations", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < ::serde_json::Map < String, ::serde_json::Value > >
+                (), Some("Additional annotations about the tool."), true))
+            ],
+            &["name", "input_schema"],
         )
     }
 }
@@ -2119,30 +2196,55 @@ impl ::schemars::JsonSchema for McpTool {
         "McpTool".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_server_label = generator.subschema_for::<String>();
-        let field_server_url = generator.subschema_for::<String>();
-        let field_connector_id = generator.subschema_for::<McpToolConnectorId>();
-        let field_tunnel_id = generator.subschema_for::<String>();
-        let field_authorization = generator.subschema_for::<String>();
-        let field_server_description = generator.subschema_for::<String>();
-        let field_headers = generator
-            .subschema_for::<Option<::std::collections::BTreeMap<String, String>>>();
-        let field_allowed_tools = generator
-            .subschema_for::<Option<McpToolAllowedTools>>();
-        let field_allowed_callers = generator
-            .subschema_for::<Option<Vec<CallableToolAllowedCaller>>>();
-        let field_require_approval = generator
-            .subschema_for::<Option<McpToolRequireApproval>>();
-        let field_defer_loading = generator.subschema_for::<bool>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "mcp" }, "server_label" : field_server_label, "server_url" :
-            field_server_url, "connector_id" : field_connector_id, "tunnel_id" :
-            field_tunnel_id, "authorization" : field_authorization, "server_description"
-            : field_server_description, "headers" : field_headers, "allowed_tools" :
-            field_allowed_tools, "allowed_callers" : field_allowed_callers,
-            "require_approval" : field_require_approval, "defer_loading" :
-            field_defer_loading }, "required" : ["type", "server_label"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Give the model access to additional tools via remote Model Context Protocol\n(MCP) servers. [Learn more about MCP](/docs/guides/tools-remote-mcp).",
+            ),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("mcp")),
+                ("server_label", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("A label for this MCP server, used to identify it in tool calls."),
+                false)), ("server_url",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The URL for the MCP server. One of `server_url`, `connector_id`, or\n`tunnel_id` must be provided."),
+                true)), ("connector_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                McpToolConnectorId > (),
+                Some("Identifier for service connectors, like those available in ChatGPT. One of\n`server_url`, `connector_id`, or `tunnel_id` must be provided. Learn more\nabout service connectors [here](/docs/guides/tools-remote-mcp#connectors).\n\nCurrently supported `connector_id` values are:\n\n- Dropbox: `connector_dropbox`\n- Gmail: `connector_gmail`\n- Google Calendar: `connector_googlecalendar`\n- Google Drive: `connector_googledrive`\n- Microsoft Teams: `connector_microsoftteams`\n- Outlook Calendar: `connector_outlookcalendar`\n- Outlook Email: `connector_outlookemail`\n- SharePoint: `connector_sharepoint`"),
+                true)), ("tunnel_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The Secure MCP Tunnel ID to use instead of a direct server URL. One of\n`server_url`, `connector_id`, or `tunnel_id` must be provided."),
+                true)), ("authorization",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("An OAuth access token that can be used with a remote MCP server, either\nwith a custom MCP server URL or a service connector. Your application\nmust handle the OAuth authorization flow and provide the token here."),
+                true)), ("server_description",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("Optional description of the MCP server, used to provide more context."),
+                true)), ("headers", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < ::std::collections::BTreeMap < String, String > > (),
+                Some("Optional HTTP headers to send to the MCP server. Use for authentication\nor other purposes."),
+                true)), ("allowed_tools",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                McpToolAllowedTools > (),
+                Some("List of allowed tool names or a filter object."), true)),
+                ("allowed_callers", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < Vec < CallableToolAllowedCaller > > (),
+                Some("The tool invocation context(s)."), true)), ("require_approval",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                McpToolRequireApproval > (),
+                Some("Specify which of the MCP server's tools require approval."),
+                true)), ("defer_loading",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                bool > (),
+                Some("Whether this MCP tool is deferred and discovered via tool search."),
+                true))
+            ],
+            &["type", "server_label"],
         )
     }
 }
@@ -2205,11 +2307,14 @@ impl ::schemars::JsonSchema for McpToolAllowedTools {
         "McpToolAllowedTools".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<Vec<String>>(),
-            generator.subschema_for::<McpToolFilter>(),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::kind_union(
+            Some("List of allowed tool names or a filter object."),
+            vec![
+                generator.subschema_for:: < Vec < String > > (), generator
+                .subschema_for:: < McpToolFilter > ()
+            ],
+            None,
+        )
     }
 }
 /// Identifier for service connectors, like those available in ChatGPT. One of
@@ -2318,11 +2423,20 @@ impl ::schemars::JsonSchema for McpToolConnectorId {
         "McpToolConnectorId".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["connector_dropbox",
-            "connector_gmail", "connector_googlecalendar", "connector_googledrive",
-            "connector_microsoftteams", "connector_outlookcalendar",
-            "connector_outlookemail", "connector_sharepoint"] }, { "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some(
+                "Identifier for service connectors, like those available in ChatGPT. One of\n`server_url`, `connector_id`, or `tunnel_id` must be provided. Learn more\nabout service connectors [here](/docs/guides/tools-remote-mcp#connectors).\n\nCurrently supported `connector_id` values are:\n\n- Dropbox: `connector_dropbox`\n- Gmail: `connector_gmail`\n- Google Calendar: `connector_googlecalendar`\n- Google Drive: `connector_googledrive`\n- Microsoft Teams: `connector_microsoftteams`\n- Outlook Calendar: `connector_outlookcalendar`\n- Outlook Email: `connector_outlookemail`\n- SharePoint: `connector_sharepoint`",
+            ),
+            &[
+                "connector_dropbox",
+                "connector_gmail",
+                "connector_googlecalendar",
+                "connector_googledrive",
+                "connector_microsoftteams",
+                "connector_outlookcalendar",
+                "connector_outlookemail",
+                "connector_sharepoint",
+            ],
         )
     }
 }
@@ -2450,11 +2564,18 @@ impl ::schemars::JsonSchema for McpToolFilter {
         "McpToolFilter".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_tool_names = generator.subschema_for::<Vec<String>>();
-        let field_read_only = generator.subschema_for::<bool>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "tool_names" : field_tool_names,
-            "read_only" : field_read_only }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            Some("A filter object to specify which tools are allowed."),
+            vec![
+                ("tool_names", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < Vec < String > > (),
+                Some("List of allowed tool names."), true)), ("read_only",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                bool > (),
+                Some("Indicates whether or not a tool modifies data or is read-only. If an\nMCP server is [annotated with `readOnlyHint`](https://modelcontextprotocol.io/specification/2025-06-18/schema#toolannotations-readonlyhint),\nit will match this filter."),
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -2517,11 +2638,15 @@ impl ::schemars::JsonSchema for McpToolRequireApproval {
         "McpToolRequireApproval".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<McpToolRequireApprovalMcpToolApprovalFilter>(),
-            generator.subschema_for::<McpToolRequireApprovalMcpToolApprovalSetting>(),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::kind_union(
+            Some("Specify which of the MCP server's tools require approval."),
+            vec![
+                generator.subschema_for:: < McpToolRequireApprovalMcpToolApprovalFilter >
+                (), generator.subschema_for:: <
+                McpToolRequireApprovalMcpToolApprovalSetting > ()
+            ],
+            None,
+        )
     }
 }
 /// Specify which of the MCP server's tools require approval. Can be
@@ -2647,11 +2772,17 @@ impl ::schemars::JsonSchema for McpToolRequireApprovalMcpToolApprovalFilter {
         "McpToolRequireApprovalMcpToolApprovalFilter".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_always = generator.subschema_for::<McpToolFilter>();
-        let field_never = generator.subschema_for::<McpToolFilter>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "always" : field_always, "never" :
-            field_never }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Specify which of the MCP server's tools require approval. Can be\n`always`, `never`, or a filter object associated with tools\nthat require approval.",
+            ),
+            vec![
+                ("always", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < McpToolFilter > (), None, true)), ("never",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                McpToolFilter > (), None, true))
+            ],
+            &[],
         )
     }
 }
@@ -2720,9 +2851,11 @@ impl ::schemars::JsonSchema for McpToolRequireApprovalMcpToolApprovalSetting {
         "McpToolRequireApprovalMcpToolApprovalSetting".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["always", "never"] }, { "type" :
-            "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some(
+                "Specify a single approval policy for all tools. One of `always` or\n`never`. When set to `always`, all tools will require approval. When\nset to `never`, all tools will not require approval.",
+            ),
+            &["always", "never"],
         )
     }
 }
@@ -2796,9 +2929,11 @@ impl ::schemars::JsonSchema for NoiseReductionType {
         "NoiseReductionType".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["near_field", "far_field"] }, {
-            "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some(
+                "Type of noise reduction. `near_field` is for close-talking microphones such as headphones, `far_field` is for far-field microphones such as laptop or conference room microphones.",
+            ),
+            &["near_field", "far_field"],
         )
     }
 }
@@ -2920,13 +3055,21 @@ impl ::schemars::JsonSchema for Prompt {
         "Prompt".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_id = generator.subschema_for::<String>();
-        let field_version = generator.subschema_for::<Option<String>>();
-        let field_variables = generator
-            .subschema_for::<Option<ResponsePromptVariables>>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "id" : field_id, "version" :
-            field_version, "variables" : field_variables }, "required" : ["id"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Reference to a prompt template and its variables.\n[Learn more](/docs/guides/text?api-mode=responses#reusable-prompts).",
+            ),
+            vec![
+                ("id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique identifier of the prompt template to use."), false)),
+                ("version", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Optional version of the prompt template."), true)), ("variables",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                ResponsePromptVariables > (), None, true))
+            ],
+            &["id"],
         )
     }
 }
@@ -3017,9 +3160,12 @@ impl ::schemars::JsonSchema for PromptCacheBreakpointConfig {
         "PromptCacheBreakpointConfig".into()
     }
     fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "mode" : { "type" : "string", "const" :
-            "explicit" } }, "required" : ["mode"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Marks the exact end of a reusable prompt prefix. The breakpoint inherits its TTL from the request's `prompt_cache_options.ttl`; the boundary is not rounded to a token block.",
+            ),
+            vec![("mode", ::realtime_types::support::schema::constant("explicit"))],
+            &["mode"],
         )
     }
 }
@@ -3113,12 +3259,17 @@ impl ::schemars::JsonSchema for RealtimeAudioFormats {
         "RealtimeAudioFormats".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<RealtimeAudioFormatsPcmAudioFormat>(),
-            generator.subschema_for::<RealtimeAudioFormatsPcmUAudioFormat>(),
-            generator.subschema_for::<RealtimeAudioFormatsPcmAAudioFormat>(),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::tagged_union(
+            None,
+            "type",
+            vec![
+                (generator.subschema_for:: < RealtimeAudioFormatsPcmAudioFormat > (),
+                "audio/pcm", true), (generator.subschema_for:: <
+                RealtimeAudioFormatsPcmUAudioFormat > (), "audio/pcmu", true), (generator
+                .subschema_for:: < RealtimeAudioFormatsPcmAAudioFormat > (),
+                "audio/pcma", true)
+            ],
+        )
     }
 }
 /// The G.711 A-law format.
@@ -3216,11 +3367,14 @@ impl ::schemars::JsonSchema for RealtimeAudioFormatsPcmAAudioFormat {
         "RealtimeAudioFormatsPcmAAudioFormat".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_type = generator
-            .subschema_for::<RealtimeAudioFormatsPcmAAudioFormatType>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : field_type }, "required" : [],
-            }
+        ::realtime_types::support::schema::object(
+            Some("The G.711 A-law format."),
+            vec![
+                ("type", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeAudioFormatsPcmAAudioFormatType > (),
+                Some("The audio format. Always `audio/pcma`."), true))
+            ],
+            &[],
         )
     }
 }
@@ -3282,9 +3436,9 @@ impl ::schemars::JsonSchema for RealtimeAudioFormatsPcmAAudioFormatType {
         "RealtimeAudioFormatsPcmAAudioFormatType".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["audio/pcma"] }, { "type" :
-            "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some("The audio format. Always `audio/pcma`."),
+            &["audio/pcma"],
         )
     }
 }
@@ -3407,12 +3561,16 @@ impl ::schemars::JsonSchema for RealtimeAudioFormatsPcmAudioFormat {
         "RealtimeAudioFormatsPcmAudioFormat".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_type = generator
-            .subschema_for::<RealtimeAudioFormatsPcmAudioFormatType>();
-        let field_rate = generator.subschema_for::<i64>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : field_type, "rate" :
-            field_rate }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            Some("The PCM audio format. Only a 24kHz sample rate is supported."),
+            vec![
+                ("type", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeAudioFormatsPcmAudioFormatType > (),
+                Some("The audio format. Always `audio/pcm`."), true)), ("rate",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (), Some("The sample rate of the audio. Always `24000`."), true))
+            ],
+            &[],
         )
     }
 }
@@ -3474,9 +3632,9 @@ impl ::schemars::JsonSchema for RealtimeAudioFormatsPcmAudioFormatType {
         "RealtimeAudioFormatsPcmAudioFormatType".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["audio/pcm"] }, { "type" :
-            "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some("The audio format. Always `audio/pcm`."),
+            &["audio/pcm"],
         )
     }
 }
@@ -3575,11 +3733,14 @@ impl ::schemars::JsonSchema for RealtimeAudioFormatsPcmUAudioFormat {
         "RealtimeAudioFormatsPcmUAudioFormat".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_type = generator
-            .subschema_for::<RealtimeAudioFormatsPcmUAudioFormatType>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : field_type }, "required" : [],
-            }
+        ::realtime_types::support::schema::object(
+            Some("The G.711 μ-law format."),
+            vec![
+                ("type", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeAudioFormatsPcmUAudioFormatType > (),
+                Some("The audio format. Always `audio/pcmu`."), true))
+            ],
+            &[],
         )
     }
 }
@@ -3641,9 +3802,9 @@ impl ::schemars::JsonSchema for RealtimeAudioFormatsPcmUAudioFormatType {
         "RealtimeAudioFormatsPcmUAudioFormatType".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["audio/pcmu"] }, { "type" :
-            "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some("The audio format. Always `audio/pcmu`."),
+            &["audio/pcmu"],
         )
     }
 }
@@ -3814,15 +3975,25 @@ impl ::schemars::JsonSchema for RealtimeBetaClientEventConversationItemCreate {
         "RealtimeBetaClientEventConversationItemCreate".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_previous_item_id = generator.subschema_for::<String>();
-        let field_item = generator
-            .subschema_for::<RealtimeConversationItemWithReference>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "conversation.item.create" }, "event_id" : field_event_id, "previous_item_id"
-            : field_previous_item_id, "item" : field_item }, "required" : ["type",
-            "item"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Add a new Item to the Conversation's context, including messages, function\ncalls, and function call responses. This event can be used both to populate a\n\"history\" of the conversation and to add new items mid-stream, but has the\ncurrent limitation that it cannot populate assistant audio messages.\n\nIf successful, the server will respond with a `conversation.item.created`\nevent, otherwise an `error` event will be sent.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("conversation.item.create")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Optional client-generated ID used to identify this event."),
+                true)), ("previous_item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The ID of the preceding item after which the new item will be inserted.\nIf not set, the new item will be appended to the end of the conversation.\nIf set to `root`, the new item will be added to the beginning of the conversation.\nIf set to an existing ID, it allows an item to be inserted mid-conversation. If the\nID cannot be found, an error will be returned and the item will not be added."),
+                true)), ("item", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeConversationItemWithReference > (), None,
+                false))
+            ],
+            &["type", "item"],
         )
     }
 }
@@ -3960,12 +4131,21 @@ impl ::schemars::JsonSchema for RealtimeBetaClientEventConversationItemDelete {
         "RealtimeBetaClientEventConversationItemDelete".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "conversation.item.delete" }, "event_id" : field_event_id, "item_id" :
-            field_item_id }, "required" : ["type", "item_id"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Send this event when you want to remove any item from the conversation\nhistory. The server will respond with a `conversation.item.deleted` event,\nunless the item does not exist in the conversation history, in which case the\nserver will respond with an error.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("conversation.item.delete")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Optional client-generated ID used to identify this event."),
+                true)), ("item_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The ID of the item to delete."),
+                false))
+            ],
+            &["type", "item_id"],
         )
     }
 }
@@ -4256,12 +4436,21 @@ impl ::schemars::JsonSchema for RealtimeBetaClientEventConversationItemRetrieve 
         "RealtimeBetaClientEventConversationItemRetrieve".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "conversation.item.retrieve" }, "event_id" : field_event_id, "item_id" :
-            field_item_id }, "required" : ["type", "item_id"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Send this event when you want to retrieve the server's representation of a specific item in the conversation history. This is useful, for example, to inspect user audio after noise cancellation and VAD.\nThe server will respond with a `conversation.item.retrieved` event,\nunless the item does not exist in the conversation history, in which case the\nserver will respond with an error.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("conversation.item.retrieve")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Optional client-generated ID used to identify this event."),
+                true)), ("item_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The ID of the item to retrieve."),
+                false))
+            ],
+            &["type", "item_id"],
         )
     }
 }
@@ -4594,16 +4783,30 @@ impl ::schemars::JsonSchema for RealtimeBetaClientEventConversationItemTruncate 
         "RealtimeBetaClientEventConversationItemTruncate".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        let field_content_index = generator.subschema_for::<i64>();
-        let field_audio_end_ms = generator.subschema_for::<i64>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "conversation.item.truncate" }, "event_id" : field_event_id, "item_id" :
-            field_item_id, "content_index" : field_content_index, "audio_end_ms" :
-            field_audio_end_ms }, "required" : ["type", "item_id", "content_index",
-            "audio_end_ms"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Send this event to truncate a previous assistant message’s audio. The server\nwill produce audio faster than realtime, so this event is useful when the user\ninterrupts to truncate audio that has already been sent to the client but not\nyet played. This will synchronize the server's understanding of the audio with\nthe client's playback.\n\nTruncating audio will delete the server-side text transcript to ensure there\nis not text in the context that hasn't been heard by the user.\n\nIf successful, the server will respond with a `conversation.item.truncated`\nevent.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("conversation.item.truncate")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Optional client-generated ID used to identify this event."),
+                true)), ("item_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The ID of the assistant message item to truncate. Only assistant message\nitems can be truncated."),
+                false)), ("content_index",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("The index of the content part to truncate. Set this to 0."),
+                false)), ("audio_end_ms",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("Inclusive duration up to which audio is truncated, in milliseconds. If\nthe audio_end_ms is greater than the actual audio duration, the server\nwill respond with an error."),
+                false))
+            ],
+            &["type", "item_id", "content_index", "audio_end_ms"],
         )
     }
 }
@@ -4938,12 +5141,22 @@ impl ::schemars::JsonSchema for RealtimeBetaClientEventInputAudioBufferAppend {
         "RealtimeBetaClientEventInputAudioBufferAppend".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_audio = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "input_audio_buffer.append" }, "event_id" : field_event_id, "audio" :
-            field_audio }, "required" : ["type", "audio"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Send this event to append audio bytes to the input audio buffer. The audio\nbuffer is temporary storage you can write to and later commit. In Server VAD\nmode, the audio buffer is used to detect speech and the server will decide\nwhen to commit. When Server VAD is disabled, you must commit the audio buffer\nmanually.\n\nThe client may choose how much audio to place in each event up to a maximum\nof 15 MiB, for example streaming smaller chunks from the client may allow the\nVAD to be more responsive. Unlike made other client events, the server will\nnot send a confirmation response to this event.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("input_audio_buffer.append")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Optional client-generated ID used to identify this event."),
+                true)), ("audio", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Base64-encoded audio bytes. This must be in the format specified by the\n`input_audio_format` field in the session configuration."),
+                false))
+            ],
+            &["type", "audio"],
         )
     }
 }
@@ -5221,11 +5434,18 @@ impl ::schemars::JsonSchema for RealtimeBetaClientEventInputAudioBufferClear {
         "RealtimeBetaClientEventInputAudioBufferClear".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "input_audio_buffer.clear" }, "event_id" : field_event_id }, "required" :
-            ["type"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Send this event to clear the audio bytes in the buffer. The server will\nrespond with an `input_audio_buffer.cleared` event.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("input_audio_buffer.clear")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Optional client-generated ID used to identify this event."), true))
+            ],
+            &["type"],
         )
     }
 }
@@ -5489,11 +5709,18 @@ impl ::schemars::JsonSchema for RealtimeBetaClientEventInputAudioBufferCommit {
         "RealtimeBetaClientEventInputAudioBufferCommit".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "input_audio_buffer.commit" }, "event_id" : field_event_id }, "required" :
-            ["type"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Send this event to commit the user input audio buffer, which will create a\nnew user message item in the conversation. This event will produce an error\nif the input audio buffer is empty. When in Server VAD mode, the client does\nnot need to send this event, the server will commit the audio buffer\nautomatically.\n\nCommitting the input audio buffer will trigger input audio transcription\n(if enabled in session configuration), but it will not create a response\nfrom the model. The server will respond with an `input_audio_buffer.committed`\nevent.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("input_audio_buffer.commit")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Optional client-generated ID used to identify this event."), true))
+            ],
+            &["type"],
         )
     }
 }
@@ -5758,11 +5985,19 @@ impl ::schemars::JsonSchema for RealtimeBetaClientEventOutputAudioBufferClear {
         "RealtimeBetaClientEventOutputAudioBufferClear".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "output_audio_buffer.clear" }, "event_id" : field_event_id }, "required" :
-            ["type"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "**WebRTC/SIP Only:** Emit to cut off the current audio response. This will trigger the server to\nstop generating audio and emit a `output_audio_buffer.cleared` event. This\nevent should be preceded by a `response.cancel` client event to stop the\ngeneration of the current response.\n[Learn more](/docs/guides/realtime-conversations#client-and-server-events-for-audio-in-webrtc).",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("output_audio_buffer.clear")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the client event used for error handling."),
+                true))
+            ],
+            &["type"],
         )
     }
 }
@@ -6052,12 +6287,22 @@ impl ::schemars::JsonSchema for RealtimeBetaClientEventResponseCancel {
         "RealtimeBetaClientEventResponseCancel".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_response_id = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "response.cancel" }, "event_id" : field_event_id, "response_id" :
-            field_response_id }, "required" : ["type"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Send this event to cancel an in-progress response. The server will respond\nwith a `response.done` event with a status of `response.status=cancelled`. If\nthere is no response to cancel, the server will respond with an error.",
+            ),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("response.cancel")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Optional client-generated ID used to identify this event."),
+                true)), ("response_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("A specific response ID to cancel - if not provided, will cancel an\nin-progress response in the default conversation."),
+                true))
+            ],
+            &["type"],
         )
     }
 }
@@ -6389,13 +6634,20 @@ impl ::schemars::JsonSchema for RealtimeBetaClientEventResponseCreate {
         "RealtimeBetaClientEventResponseCreate".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_response = generator
-            .subschema_for::<RealtimeBetaResponseCreateParams>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "response.create" }, "event_id" : field_event_id, "response" : field_response
-            }, "required" : ["type"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "This event instructs the server to create a Response, which means triggering\nmodel inference. When in Server VAD mode, the server will create Responses\nautomatically.\n\nA Response will include at least one Item, and may have two, in which case\nthe second will be a function call. These Items will be appended to the\nconversation history.\n\nThe server will respond with a `response.created` event, events for Items\nand content created, and finally a `response.done` event to indicate the\nResponse is complete.\n\nThe `response.create` event can optionally include inference configuration like\n`instructions`, and `temperature`. These fields will override the Session's\nconfiguration for this Response only.\n\nResponses can be created out-of-band of the default Conversation, meaning that they can\nhave arbitrary input, and it's possible to disable writing the output to the Conversation.\nOnly one Response can write to the default Conversation at a time, but otherwise multiple\nResponses can be created in parallel.\n\nClients can set `conversation` to `none` to create a Response that does not write to the default\nConversation. Arbitrary input can be provided with the `input` field, which is an array accepting\nraw Items and references to existing Items.",
+            ),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("response.create")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Optional client-generated ID used to identify this event."),
+                true)), ("response",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeBetaResponseCreateParams > (), None, true))
+            ],
+            &["type"],
         )
     }
 }
@@ -6539,12 +6791,19 @@ impl ::schemars::JsonSchema for RealtimeBetaClientEventSessionUpdate {
         "RealtimeBetaClientEventSessionUpdate".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_session = generator.subschema_for::<RealtimeSessionCreateRequest>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "session.update" }, "event_id" : field_event_id, "session" : field_session },
-            "required" : ["type", "session"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Send this event to update the session’s default configuration.\nThe client may send this event at any time to update any field,\nexcept for `voice`. However, note that once a session has been\ninitialized with a particular `model`, it can’t be changed to\nanother model using `session.update`.\n\nWhen the server receives a `session.update`, it will respond\nwith a `session.updated` event showing the full, effective configuration.\nOnly the fields that are present are updated. To clear a field like\n`instructions`, pass an empty string.",
+            ),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("session.update")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Optional client-generated ID used to identify this event."),
+                true)), ("session", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeSessionCreateRequest > (), None, false))
+            ],
+            &["type", "session"],
         )
     }
 }
@@ -6682,13 +6941,19 @@ impl ::schemars::JsonSchema for RealtimeBetaClientEventTranscriptionSessionUpdat
         "RealtimeBetaClientEventTranscriptionSessionUpdate".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_session = generator
-            .subschema_for::<RealtimeTranscriptionSessionCreateRequest>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "transcription_session.update" }, "event_id" : field_event_id, "session" :
-            field_session }, "required" : ["type", "session"], }
+        ::realtime_types::support::schema::object(
+            Some("Send this event to update a transcription session."),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("transcription_session.update")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Optional client-generated ID used to identify this event."),
+                true)), ("session", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeTranscriptionSessionCreateRequest > (), None,
+                false))
+            ],
+            &["type", "session"],
         )
     }
 }
@@ -7105,32 +7370,55 @@ impl ::schemars::JsonSchema for RealtimeBetaResponse {
         "RealtimeBetaResponse".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_id = generator.subschema_for::<String>();
-        let field_object = generator.subschema_for::<RealtimeBetaResponseObject>();
-        let field_status = generator.subschema_for::<RealtimeBetaResponseStatus>();
-        let field_status_details = generator
-            .subschema_for::<RealtimeBetaResponseStatusDetails>();
-        let field_output = generator
-            .subschema_for::<Vec<RealtimeConversationItemWithReference>>();
-        let field_metadata = generator.subschema_for::<Option<Metadata>>();
-        let field_usage = generator.subschema_for::<RealtimeBetaResponseUsage>();
-        let field_conversation_id = generator.subschema_for::<String>();
-        let field_voice = generator.subschema_for::<VoiceIdsShared>();
-        let field_modalities = generator
-            .subschema_for::<Vec<RealtimeBetaResponseModalitiesItem>>();
-        let field_output_audio_format = generator
-            .subschema_for::<RealtimeBetaResponseOutputAudioFormat>();
-        let field_temperature = generator.subschema_for::<::serde_json::Number>();
-        let field_max_output_tokens = generator
-            .subschema_for::<RealtimeBetaResponseMaxOutputTokens>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "id" : field_id, "object" :
-            field_object, "status" : field_status, "status_details" :
-            field_status_details, "output" : field_output, "metadata" : field_metadata,
-            "usage" : field_usage, "conversation_id" : field_conversation_id, "voice" :
-            field_voice, "modalities" : field_modalities, "output_audio_format" :
-            field_output_audio_format, "temperature" : field_temperature,
-            "max_output_tokens" : field_max_output_tokens }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            Some("The response resource."),
+            vec![
+                ("id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The unique ID of the response."),
+                true)), ("object", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeBetaResponseObject > (),
+                Some("The object type, must be `realtime.response`."), true)), ("status",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeBetaResponseStatus > (),
+                Some("The final status of the response (`completed`, `cancelled`, `failed`, or\n`incomplete`, `in_progress`)."),
+                true)), ("status_details",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeBetaResponseStatusDetails > (),
+                Some("Additional details about the status."), true)), ("output",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Vec < RealtimeConversationItemWithReference > > (),
+                Some("The list of output items generated by the response."), true)),
+                ("metadata", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < Metadata > (), None, true)), ("usage",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeBetaResponseUsage > (),
+                Some("Usage statistics for the Response, this will correspond to billing. A\nRealtime API session will maintain a conversation context and append new\nItems to the Conversation, thus output from previous turns (text and\naudio tokens) will become the input for later turns."),
+                true)), ("conversation_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("Which conversation the response is added to, determined by the `conversation`\nfield in the `response.create` event. If `auto`, the response will be added to\nthe default conversation and the value of `conversation_id` will be an id like\n`conv_1234`. If `none`, the response will not be added to any conversation and\nthe value of `conversation_id` will be `null`. If responses are being triggered\nby server VAD, the response will be added to the default conversation, thus\nthe `conversation_id` will be an id like `conv_1234`."),
+                true)), ("voice", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < VoiceIdsShared > (),
+                Some("The voice the model used to respond.\nCurrent voice options are `alloy`, `ash`, `ballad`, `coral`, `echo`, `sage`,\n`shimmer`, and `verse`."),
+                true)), ("modalities",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Vec < RealtimeBetaResponseModalitiesItem > > (),
+                Some("The set of modalities the model used to respond. If there are multiple modalities,\nthe model will pick one, for example if `modalities` is `[\"text\", \"audio\"]`, the model\ncould be responding in either text or audio."),
+                true)), ("output_audio_format",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeBetaResponseOutputAudioFormat > (),
+                Some("The format of output audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`."),
+                true)), ("temperature",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                ::serde_json::Number > (),
+                Some("Sampling temperature for the model, limited to \\[0.6, 1.2\\]. Defaults to 0.8."),
+                true)), ("max_output_tokens",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeBetaResponseMaxOutputTokens > (),
+                Some("Maximum number of output tokens for a single assistant response,\ninclusive of tool calls, that was used in this response."),
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -7572,36 +7860,57 @@ impl ::schemars::JsonSchema for RealtimeBetaResponseCreateParams {
         "RealtimeBetaResponseCreateParams".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_modalities = generator
-            .subschema_for::<Vec<RealtimeBetaResponseCreateParamsModalitiesItem>>();
-        let field_instructions = generator.subschema_for::<String>();
-        let field_voice = generator.subschema_for::<VoiceIdsOrCustomVoice>();
-        let field_output_audio_format = generator
-            .subschema_for::<RealtimeBetaResponseCreateParamsOutputAudioFormat>();
-        let field_tools = generator
-            .subschema_for::<Vec<RealtimeBetaResponseCreateParamsToolsItem>>();
-        let field_tool_choice = generator
-            .subschema_for::<RealtimeBetaResponseCreateParamsToolChoice>();
-        let field_temperature = generator.subschema_for::<::serde_json::Number>();
-        let field_max_output_tokens = generator
-            .subschema_for::<RealtimeBetaResponseCreateParamsMaxOutputTokens>();
-        let field_conversation = generator
-            .subschema_for::<RealtimeBetaResponseCreateParamsConversation>();
-        let field_metadata = generator.subschema_for::<Option<Metadata>>();
-        let field_prompt = generator.subschema_for::<Option<Prompt>>();
-        let field_input = generator
-            .subschema_for::<Vec<RealtimeConversationItemWithReference>>();
-        let field_max_response_output_tokens = generator
-            .subschema_for::<RealtimeBetaResponseCreateParamsMaxResponseOutputTokens>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "modalities" : field_modalities,
-            "instructions" : field_instructions, "voice" : field_voice,
-            "output_audio_format" : field_output_audio_format, "tools" : field_tools,
-            "tool_choice" : field_tool_choice, "temperature" : field_temperature,
-            "max_output_tokens" : field_max_output_tokens, "conversation" :
-            field_conversation, "metadata" : field_metadata, "prompt" : field_prompt,
-            "input" : field_input, "max_response_output_tokens" :
-            field_max_response_output_tokens }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            Some("Create a new Realtime response with these parameters"),
+            vec![
+                ("modalities", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < Vec < RealtimeBetaResponseCreateParamsModalitiesItem >
+                > (),
+                Some("The set of modalities the model can respond with. To disable audio,\nset this to \\[\"text\"\\]."),
+                true)), ("instructions",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The default system instructions (i.e. system message) prepended to model\ncalls. This field allows the client to guide the model on desired\nresponses. The model can be instructed on response content and format,\n(e.g. \"be extremely succinct\", \"act friendly\", \"here are examples of good\nresponses\") and on audio behavior (e.g. \"talk quickly\", \"inject emotion\ninto your voice\", \"laugh frequently\"). The instructions are not guaranteed\nto be followed by the model, but they provide guidance to the model on the\ndesired behavior.\n\nNote that the server sets default instructions which will be used if this\nfield is not set and are visible in the `session.created` event at the\nstart of the session."),
+                true)), ("voice", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < VoiceIdsOrCustomVoice > (),
+                Some("The voice the model uses to respond. Supported built-in voices are\n`alloy`, `ash`, `ballad`, `coral`, `echo`, `sage`, `shimmer`, `verse`,\n`marin`, and `cedar`. You may also provide a custom voice object with an\n`id`, for example `{ \"id\": \"voice_1234\" }`. Voice cannot be changed during\nthe session once the model has responded with audio at least once."),
+                true)), ("output_audio_format",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeBetaResponseCreateParamsOutputAudioFormat > (),
+                Some("The format of output audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`."),
+                true)), ("tools", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < Vec < RealtimeBetaResponseCreateParamsToolsItem > >
+                (), Some("Tools (functions) available to the model."), true)),
+                ("tool_choice", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeBetaResponseCreateParamsToolChoice > (),
+                Some("How the model chooses tools. Provide one of the string modes or force a specific\nfunction/MCP tool."),
+                true)), ("temperature",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                ::serde_json::Number > (),
+                Some("Sampling temperature for the model, limited to \\[0.6, 1.2\\]. Defaults to 0.8."),
+                true)), ("max_output_tokens",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeBetaResponseCreateParamsMaxOutputTokens > (),
+                Some("Maximum number of output tokens for a single assistant response,\ninclusive of tool calls. Provide an integer between 1 and 4096 to\nlimit output tokens, or `inf` for the maximum available tokens for a\ngiven model. Defaults to `inf`."),
+                true)), ("conversation",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeBetaResponseCreateParamsConversation > (),
+                Some("Controls which conversation the response is added to. Currently supports\n`auto` and `none`, with `auto` as the default value. The `auto` value\nmeans that the contents of the response will be added to the default\nconversation. Set this to `none` to create an out-of-band response which\nwill not add items to default conversation."),
+                true)), ("metadata",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Metadata > (), None, true)), ("prompt",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Prompt > (), None, true)), ("input",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Vec < RealtimeConversationItemWithReference > > (),
+                Some("Input items to include in the prompt for the model. Using this field\ncreates a new context for this Response instead of using the default\nconversation. An empty array `[]` will clear the context for this Response.\nNote that this can include references to items from the default conversation."),
+                true)), ("max_response_output_tokens",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeBetaResponseCreateParamsMaxResponseOutputTokens > (),
+                Some("Maximum number of output tokens for a single assistant response,\ninclusive of tool calls. Provide an integer between 1 and 4096 to\nlimit output tokens, or `inf` for the maximum available tokens for a\ngiven model. Defaults to `inf`."),
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -7672,9 +7981,11 @@ impl ::schemars::JsonSchema for RealtimeBetaResponseCreateParamsConversation {
         "RealtimeBetaResponseCreateParamsConversation".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["auto", "none"] }, { "type" :
-            "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some(
+                "Controls which conversation the response is added to. Currently supports\n`auto` and `none`, with `auto` as the default value. The `auto` value\nmeans that the contents of the response will be added to the default\nconversation. Set this to `none` to create an out-of-band response which\nwill not add items to default conversation.",
+            ),
+            &["auto", "none"],
         )
     }
 }
@@ -7755,11 +8066,16 @@ impl ::schemars::JsonSchema for RealtimeBetaResponseCreateParamsMaxOutputTokens 
         "RealtimeBetaResponseCreateParamsMaxOutputTokens".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<i64>(),
-            ::schemars::json_schema!({ "type" : "string", "const" : "inf" }),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::kind_union(
+            Some(
+                "Maximum number of output tokens for a single assistant response,\ninclusive of tool calls. Provide an integer between 1 and 4096 to\nlimit output tokens, or `inf` for the maximum available tokens for a\ngiven model. Defaults to `inf`.",
+            ),
+            vec![
+                generator.subschema_for:: < i64 > (),
+                ::realtime_types::support::schema::constant("inf")
+            ],
+            None,
+        )
     }
 }
 /// Maximum number of output tokens for a single assistant response,
@@ -7844,11 +8160,16 @@ impl ::schemars::JsonSchema for RealtimeBetaResponseCreateParamsMaxResponseOutpu
         "RealtimeBetaResponseCreateParamsMaxResponseOutputTokens".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<i64>(),
-            ::schemars::json_schema!({ "type" : "string", "const" : "inf" }),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::kind_union(
+            Some(
+                "Maximum number of output tokens for a single assistant response,\ninclusive of tool calls. Provide an integer between 1 and 4096 to\nlimit output tokens, or `inf` for the maximum available tokens for a\ngiven model. Defaults to `inf`.",
+            ),
+            vec![
+                generator.subschema_for:: < i64 > (),
+                ::realtime_types::support::schema::constant("inf")
+            ],
+            None,
+        )
     }
 }
 /// Generated from `/components/schemas/RealtimeBetaResponseCreateParams/properties/modalities/items` in the spec.
@@ -7914,10 +8235,7 @@ impl ::schemars::JsonSchema for RealtimeBetaResponseCreateParamsModalitiesItem {
         "RealtimeBetaResponseCreateParamsModalitiesItem".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["text", "audio"] }, { "type" :
-            "string" }] }
-        )
+        ::realtime_types::support::schema::string_enum(None, &["text", "audio"])
     }
 }
 /// The format of output audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`.
@@ -7989,9 +8307,11 @@ impl ::schemars::JsonSchema for RealtimeBetaResponseCreateParamsOutputAudioForma
         "RealtimeBetaResponseCreateParamsOutputAudioFormat".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["pcm16", "g711_ulaw",
-            "g711_alaw"] }, { "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some(
+                "The format of output audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`.",
+            ),
+            &["pcm16", "g711_ulaw", "g711_alaw"],
         )
     }
 }
@@ -8078,12 +8398,20 @@ impl ::schemars::JsonSchema for RealtimeBetaResponseCreateParamsToolChoice {
         "RealtimeBetaResponseCreateParamsToolChoice".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<ToolChoiceOptions>(),
-            generator.subschema_for::<ToolChoiceFunction>(),
-            generator.subschema_for::<ToolChoiceMcp>(),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::kind_union(
+            Some(
+                "How the model chooses tools. Provide one of the string modes or force a specific\nfunction/MCP tool.",
+            ),
+            vec![generator.subschema_for:: < ToolChoiceOptions > ()],
+            Some((
+                "type",
+                vec![
+                    (generator.subschema_for:: < ToolChoiceFunction > (), "function",
+                    false), (generator.subschema_for:: < ToolChoiceMcp > (), "mcp",
+                    false)
+                ],
+            )),
+        )
     }
 }
 /// Generated from `/components/schemas/RealtimeBetaResponseCreateParams/properties/tools/items` in the spec.
@@ -8266,16 +8594,23 @@ impl ::schemars::JsonSchema for RealtimeBetaResponseCreateParamsToolsItem {
         "RealtimeBetaResponseCreateParamsToolsItem".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_type = generator
-            .subschema_for::<RealtimeBetaResponseCreateParamsToolsItemType>();
-        let field_name = generator.subschema_for::<String>();
-        let field_description = generator.subschema_for::<String>();
-        let field_parameters = generator
-            .subschema_for::<::serde_json::Map<String, ::serde_json::Value>>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : field_type, "name" :
-            field_name, "description" : field_description, "parameters" :
-            field_parameters }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            None,
+            vec![
+                ("type", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeBetaResponseCreateParamsToolsItemType > (),
+                Some("The type of the tool, i.e. `function`."), true)), ("name",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The name of the function."), true)), ("description",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The description of the function, including guidance on when and how\nto call it, and guidance about what to tell the user when calling\n(if anything)."),
+                true)), ("parameters",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                ::serde_json::Map < String, ::serde_json::Value > > (),
+                Some("Parameters of the function in JSON Schema."), true))
+            ],
+            &[],
         )
     }
 }
@@ -8337,9 +8672,9 @@ impl ::schemars::JsonSchema for RealtimeBetaResponseCreateParamsToolsItemType {
         "RealtimeBetaResponseCreateParamsToolsItemType".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["function"] }, { "type" :
-            "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some("The type of the tool, i.e. `function`."),
+            &["function"],
         )
     }
 }
@@ -8418,11 +8753,16 @@ impl ::schemars::JsonSchema for RealtimeBetaResponseMaxOutputTokens {
         "RealtimeBetaResponseMaxOutputTokens".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<i64>(),
-            ::schemars::json_schema!({ "type" : "string", "const" : "inf" }),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::kind_union(
+            Some(
+                "Maximum number of output tokens for a single assistant response,\ninclusive of tool calls, that was used in this response.",
+            ),
+            vec![
+                generator.subschema_for:: < i64 > (),
+                ::realtime_types::support::schema::constant("inf")
+            ],
+            None,
+        )
     }
 }
 /// Generated from `/components/schemas/RealtimeBetaResponse/properties/modalities/items` in the spec.
@@ -8488,10 +8828,7 @@ impl ::schemars::JsonSchema for RealtimeBetaResponseModalitiesItem {
         "RealtimeBetaResponseModalitiesItem".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["text", "audio"] }, { "type" :
-            "string" }] }
-        )
+        ::realtime_types::support::schema::string_enum(None, &["text", "audio"])
     }
 }
 /// The object type, must be `realtime.response`.
@@ -8552,9 +8889,9 @@ impl ::schemars::JsonSchema for RealtimeBetaResponseObject {
         "RealtimeBetaResponseObject".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["realtime.response"] }, { "type"
-            : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some("The object type, must be `realtime.response`."),
+            &["realtime.response"],
         )
     }
 }
@@ -8626,9 +8963,11 @@ impl ::schemars::JsonSchema for RealtimeBetaResponseOutputAudioFormat {
         "RealtimeBetaResponseOutputAudioFormat".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["pcm16", "g711_ulaw",
-            "g711_alaw"] }, { "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some(
+                "The format of output audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`.",
+            ),
+            &["pcm16", "g711_ulaw", "g711_alaw"],
         )
     }
 }
@@ -8711,9 +9050,11 @@ impl ::schemars::JsonSchema for RealtimeBetaResponseStatus {
         "RealtimeBetaResponseStatus".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["completed", "cancelled",
-            "failed", "incomplete", "in_progress"] }, { "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some(
+                "The final status of the response (`completed`, `cancelled`, `failed`, or\n`incomplete`, `in_progress`).",
+            ),
+            &["completed", "cancelled", "failed", "incomplete", "in_progress"],
         )
     }
 }
@@ -8867,15 +9208,21 @@ impl ::schemars::JsonSchema for RealtimeBetaResponseStatusDetails {
         "RealtimeBetaResponseStatusDetails".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_type = generator
-            .subschema_for::<RealtimeBetaResponseStatusDetailsType>();
-        let field_reason = generator
-            .subschema_for::<RealtimeBetaResponseStatusDetailsReason>();
-        let field_error = generator
-            .subschema_for::<RealtimeBetaResponseStatusDetailsError>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : field_type, "reason" :
-            field_reason, "error" : field_error }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            Some("Additional details about the status."),
+            vec![
+                ("type", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeBetaResponseStatusDetailsType > (),
+                Some("The type of error that caused the response to fail, corresponding\nwith the `status` field (`completed`, `cancelled`, `incomplete`,\n`failed`)."),
+                true)), ("reason", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeBetaResponseStatusDetailsReason > (),
+                Some("The reason the Response did not complete. For a `cancelled` Response,\none of `turn_detected` (the server VAD detected a new start of speech)\nor `client_cancelled` (the client sent a cancel event). For an\n`incomplete` Response, one of `max_output_tokens` or `content_filter`\n(the server-side safety filter activated and cut off the response)."),
+                true)), ("error", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeBetaResponseStatusDetailsError > (),
+                Some("A description of the error that caused the response to fail,\npopulated when the `status` is `failed`."),
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -9025,12 +9372,20 @@ impl ::schemars::JsonSchema for RealtimeBetaResponseStatusDetailsError {
         "RealtimeBetaResponseStatusDetailsError".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_type = generator.subschema_for::<String>();
-        let field_code = generator.subschema_for::<String>();
-        let field_message = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : field_type, "code" :
-            field_code, "message" : field_message }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "A description of the error that caused the response to fail,\npopulated when the `status` is `failed`.",
+            ),
+            vec![
+                ("type", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The type of error."), true)),
+                ("code", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("Error code, if any."), true)),
+                ("message", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("A human-readable description of the error."), true))
+            ],
+            &[],
         )
     }
 }
@@ -9111,10 +9466,11 @@ impl ::schemars::JsonSchema for RealtimeBetaResponseStatusDetailsReason {
         "RealtimeBetaResponseStatusDetailsReason".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["turn_detected",
-            "client_cancelled", "max_output_tokens", "content_filter"] }, { "type" :
-            "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some(
+                "The reason the Response did not complete. For a `cancelled` Response,\none of `turn_detected` (the server VAD detected a new start of speech)\nor `client_cancelled` (the client sent a cancel event). For an\n`incomplete` Response, one of `max_output_tokens` or `content_filter`\n(the server-side safety filter activated and cut off the response).",
+            ),
+            &["turn_detected", "client_cancelled", "max_output_tokens", "content_filter"],
         )
     }
 }
@@ -9193,9 +9549,11 @@ impl ::schemars::JsonSchema for RealtimeBetaResponseStatusDetailsType {
         "RealtimeBetaResponseStatusDetailsType".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["completed", "cancelled",
-            "failed", "incomplete"] }, { "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some(
+                "The type of error that caused the response to fail, corresponding\nwith the `status` field (`completed`, `cancelled`, `incomplete`,\n`failed`).",
+            ),
+            &["completed", "cancelled", "failed", "incomplete"],
         )
     }
 }
@@ -9409,18 +9767,32 @@ impl ::schemars::JsonSchema for RealtimeBetaResponseUsage {
         "RealtimeBetaResponseUsage".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_total_tokens = generator.subschema_for::<i64>();
-        let field_input_tokens = generator.subschema_for::<i64>();
-        let field_output_tokens = generator.subschema_for::<i64>();
-        let field_input_token_details = generator
-            .subschema_for::<RealtimeBetaResponseUsageInputTokenDetails>();
-        let field_output_token_details = generator
-            .subschema_for::<RealtimeBetaResponseUsageOutputTokenDetails>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "total_tokens" : field_total_tokens,
-            "input_tokens" : field_input_tokens, "output_tokens" : field_output_tokens,
-            "input_token_details" : field_input_token_details, "output_token_details" :
-            field_output_token_details }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Usage statistics for the Response, this will correspond to billing. A\nRealtime API session will maintain a conversation context and append new\nItems to the Conversation, thus output from previous turns (text and\naudio tokens) will become the input for later turns.",
+            ),
+            vec![
+                ("total_tokens", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The total number of tokens in the Response including input and output\ntext and audio tokens."),
+                true)), ("input_tokens",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("The number of input tokens used in the Response, including text and\naudio tokens."),
+                true)), ("output_tokens",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("The number of output tokens sent in the Response, including text and\naudio tokens."),
+                true)), ("input_token_details",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeBetaResponseUsageInputTokenDetails > (),
+                Some("Details about the input tokens used in the Response."), true)),
+                ("output_token_details",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeBetaResponseUsageOutputTokenDetails > (),
+                Some("Details about the output tokens used in the Response."), true))
+            ],
+            &[],
         )
     }
 }
@@ -9631,19 +10003,31 @@ impl ::schemars::JsonSchema for RealtimeBetaResponseUsageInputTokenDetails {
         "RealtimeBetaResponseUsageInputTokenDetails".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_cached_tokens = generator.subschema_for::<i64>();
-        let field_text_tokens = generator.subschema_for::<i64>();
-        let field_image_tokens = generator.subschema_for::<i64>();
-        let field_audio_tokens = generator.subschema_for::<i64>();
-        let field_cached_tokens_details = generator
-            .subschema_for::<
-                RealtimeBetaResponseUsageInputTokenDetailsCachedTokensDetails,
-            >();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "cached_tokens" : field_cached_tokens,
-            "text_tokens" : field_text_tokens, "image_tokens" : field_image_tokens,
-            "audio_tokens" : field_audio_tokens, "cached_tokens_details" :
-            field_cached_tokens_details }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            Some("Details about the input tokens used in the Response."),
+            vec![
+                ("cached_tokens", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The number of cached tokens used as input for the Response."),
+                true)), ("text_tokens",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("The number of text tokens used as input for the Response."),
+                true)), ("image_tokens",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("The number of image tokens used as input for the Response."),
+                true)), ("audio_tokens",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("The number of audio tokens used as input for the Response."),
+                true)), ("cached_tokens_details",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeBetaResponseUsageInputTokenDetailsCachedTokensDetails > (),
+                Some("Details about the cached tokens used as input for the Response."),
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -9804,13 +10188,23 @@ for RealtimeBetaResponseUsageInputTokenDetailsCachedTokensDetails {
         "RealtimeBetaResponseUsageInputTokenDetailsCachedTokensDetails".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_text_tokens = generator.subschema_for::<i64>();
-        let field_image_tokens = generator.subschema_for::<i64>();
-        let field_audio_tokens = generator.subschema_for::<i64>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "text_tokens" : field_text_tokens,
-            "image_tokens" : field_image_tokens, "audio_tokens" : field_audio_tokens },
-            "required" : [], }
+        ::realtime_types::support::schema::object(
+            Some("Details about the cached tokens used as input for the Response."),
+            vec![
+                ("text_tokens", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The number of cached text tokens used as input for the Response."),
+                true)), ("image_tokens",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("The number of cached image tokens used as input for the Response."),
+                true)), ("audio_tokens",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("The number of cached audio tokens used as input for the Response."),
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -9939,11 +10333,17 @@ impl ::schemars::JsonSchema for RealtimeBetaResponseUsageOutputTokenDetails {
         "RealtimeBetaResponseUsageOutputTokenDetails".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_text_tokens = generator.subschema_for::<i64>();
-        let field_audio_tokens = generator.subschema_for::<i64>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "text_tokens" : field_text_tokens,
-            "audio_tokens" : field_audio_tokens }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            Some("Details about the output tokens used in the Response."),
+            vec![
+                ("text_tokens", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The number of text tokens used in the Response."), true)),
+                ("audio_tokens", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The number of audio tokens used in the Response."), true))
+            ],
+            &[],
         )
     }
 }
@@ -10088,15 +10488,24 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventConversationItemCreated {
         "RealtimeBetaServerEventConversationItemCreated".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_previous_item_id = generator.subschema_for::<Option<String>>();
-        let field_item = generator
-            .subschema_for::<RealtimeConversationItemWithReference>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "conversation.item.created" }, "event_id" : field_event_id,
-            "previous_item_id" : field_previous_item_id, "item" : field_item },
-            "required" : ["type", "event_id", "item"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when a conversation item is created. There are several scenarios that produce this event:\n- The server is generating a Response, which if successful will produce\n  either one or two Items, which will be of type `message`\n  (role `assistant`) or type `function_call`.\n- The input audio buffer has been committed, either by the client or the\n  server (in `server_vad` mode). The server will take the content of the\n  input audio buffer and add it to a new user message Item.\n- The client has sent a `conversation.item.create` event to add a new Item\n  to the Conversation.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("conversation.item.created")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("previous_item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The ID of the preceding item in the Conversation context, allows the\nclient to understand the order of the conversation. Can be `null` if the\nitem has no predecessor."),
+                true)), ("item", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeConversationItemWithReference > (), None,
+                false))
+            ],
+            &["type", "event_id", "item"],
         )
     }
 }
@@ -10216,12 +10625,20 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventConversationItemDeleted {
         "RealtimeBetaServerEventConversationItemDeleted".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "conversation.item.deleted" }, "event_id" : field_event_id, "item_id" :
-            field_item_id }, "required" : ["type", "event_id", "item_id"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when an item in the conversation is deleted by the client with a\n`conversation.item.delete` event. This event is used to synchronize the\nserver's understanding of the conversation history with the client's view.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("conversation.item.deleted")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the item that was deleted."), false))
+            ],
+            &["type", "event_id", "item_id"],
         )
     }
 }
@@ -10597,24 +11014,36 @@ for RealtimeBetaServerEventConversationItemInputAudioTranscriptionCompleted {
         "RealtimeBetaServerEventConversationItemInputAudioTranscriptionCompleted".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        let field_content_index = generator.subschema_for::<i64>();
-        let field_transcript = generator.subschema_for::<String>();
-        let field_languages = generator.subschema_for::<Vec<TranscriptionLanguage>>();
-        let field_logprobs = generator.subschema_for::<Option<Vec<LogProbProperties>>>();
-        let field_usage = generator
-            .subschema_for::<
-                RealtimeBetaServerEventConversationItemInputAudioTranscriptionCompletedUsage,
-            >();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "conversation.item.input_audio_transcription.completed" }, "event_id" :
-            field_event_id, "item_id" : field_item_id, "content_index" :
-            field_content_index, "transcript" : field_transcript, "languages" :
-            field_languages, "logprobs" : field_logprobs, "usage" : field_usage },
-            "required" : ["type", "event_id", "item_id", "content_index", "transcript"],
-            }
+        ::realtime_types::support::schema::object(
+            Some(
+                "This event is the output of audio transcription for user audio written to the\nuser audio buffer. Transcription begins when the input audio buffer is\ncommitted by the client or server (in `server_vad` mode). Transcription runs\nasynchronously with Response creation, so this event may come before or after\nthe Response events.\n\nRealtime API models accept audio natively, and thus input transcription is a\nseparate process run on a separate ASR (Automatic Speech Recognition) model.\nThe transcript may diverge somewhat from the model's interpretation, and\nshould be treated as a rough guide.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("conversation.item.input_audio_transcription.completed")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The ID of the user message item containing the audio."), false)),
+                ("content_index", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The index of the content part containing the audio."), false)),
+                ("transcript", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The transcribed text."), false)),
+                ("languages", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < Vec < TranscriptionLanguage > > (),
+                Some("The languages detected in the audio. Returned by `gpt-transcribe`. An empty array indicates that no language could be reliably detected."),
+                true)), ("logprobs",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Vec < LogProbProperties > > (),
+                Some("The log probabilities of the transcription."), true)), ("usage",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeBetaServerEventConversationItemInputAudioTranscriptionCompletedUsage
+                > (), Some("Usage statistics for the transcription."), true))
+            ],
+            &["type", "event_id", "item_id", "content_index", "transcript"],
         )
     }
 }
@@ -10691,11 +11120,15 @@ for RealtimeBetaServerEventConversationItemInputAudioTranscriptionCompletedUsage
             .into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<TranscriptTextUsageTokens>(),
-            generator.subschema_for::<TranscriptTextUsageDuration>(),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::tagged_union(
+            Some("Usage statistics for the transcription."),
+            "type",
+            vec![
+                (generator.subschema_for:: < TranscriptTextUsageTokens > (), "tokens",
+                false), (generator.subschema_for:: < TranscriptTextUsageDuration > (),
+                "duration", false)
+            ],
+        )
     }
 }
 /// Returned when the text value of an input audio transcription content part is updated.
@@ -10888,17 +11321,28 @@ for RealtimeBetaServerEventConversationItemInputAudioTranscriptionDelta {
         "RealtimeBetaServerEventConversationItemInputAudioTranscriptionDelta".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        let field_content_index = generator.subschema_for::<i64>();
-        let field_delta = generator.subschema_for::<String>();
-        let field_logprobs = generator.subschema_for::<Option<Vec<LogProbProperties>>>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "conversation.item.input_audio_transcription.delta" }, "event_id" :
-            field_event_id, "item_id" : field_item_id, "content_index" :
-            field_content_index, "delta" : field_delta, "logprobs" : field_logprobs },
-            "required" : ["type", "event_id", "item_id"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when the text value of an input audio transcription content part is updated.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("conversation.item.input_audio_transcription.delta")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the item."), false)), ("content_index",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("The index of the content part in the item's content array."),
+                true)), ("delta", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The text delta."), true)),
+                ("logprobs", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < Vec < LogProbProperties > > (),
+                Some("The log probabilities of the transcription."), true))
+            ],
+            &["type", "event_id", "item_id"],
         )
     }
 }
@@ -11054,19 +11498,27 @@ for RealtimeBetaServerEventConversationItemInputAudioTranscriptionFailed {
         "RealtimeBetaServerEventConversationItemInputAudioTranscriptionFailed".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        let field_content_index = generator.subschema_for::<i64>();
-        let field_error = generator
-            .subschema_for::<
-                RealtimeBetaServerEventConversationItemInputAudioTranscriptionFailedError,
-            >();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "conversation.item.input_audio_transcription.failed" }, "event_id" :
-            field_event_id, "item_id" : field_item_id, "content_index" :
-            field_content_index, "error" : field_error }, "required" : ["type",
-            "event_id", "item_id", "content_index", "error"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when input audio transcription is configured, and a transcription\nrequest for a user message failed. These events are separate from other\n`error` events so that the client can identify the related Item.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("conversation.item.input_audio_transcription.failed")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the user message item."), false)),
+                ("content_index", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The index of the content part containing the audio."), false)),
+                ("error", ::realtime_types::support::schema::property(generator
+                .subschema_for:: <
+                RealtimeBetaServerEventConversationItemInputAudioTranscriptionFailedError
+                > (), Some("Details of the transcription error."), false))
+            ],
+            &["type", "event_id", "item_id", "content_index", "error"],
         )
     }
 }
@@ -11246,14 +11698,20 @@ for RealtimeBetaServerEventConversationItemInputAudioTranscriptionFailedError {
             .into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_type = generator.subschema_for::<String>();
-        let field_code = generator.subschema_for::<String>();
-        let field_message = generator.subschema_for::<String>();
-        let field_param = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : field_type, "code" :
-            field_code, "message" : field_message, "param" : field_param }, "required" :
-            [], }
+        ::realtime_types::support::schema::object(
+            Some("Details of the transcription error."),
+            vec![
+                ("type", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The type of error."), true)),
+                ("code", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("Error code, if any."), true)),
+                ("message", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("A human-readable error message."),
+                true)), ("param", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Parameter related to the error, if any."), true))
+            ],
+            &[],
         )
     }
 }
@@ -11452,22 +11910,46 @@ for RealtimeBetaServerEventConversationItemInputAudioTranscriptionSegment {
         "RealtimeBetaServerEventConversationItemInputAudioTranscriptionSegment".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        let field_content_index = generator.subschema_for::<i64>();
-        let field_text = generator.subschema_for::<String>();
-        let field_id = generator.subschema_for::<String>();
-        let field_speaker = generator.subschema_for::<String>();
-        let field_start = generator.subschema_for::<::serde_json::Number>();
-        let field_end = generator.subschema_for::<::serde_json::Number>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "conversation.item.input_audio_transcription.segment" }, "event_id" :
-            field_event_id, "item_id" : field_item_id, "content_index" :
-            field_content_index, "text" : field_text, "id" : field_id, "speaker" :
-            field_speaker, "start" : field_start, "end" : field_end }, "required" :
-            ["type", "event_id", "item_id", "content_index", "text", "id", "speaker",
-            "start", "end"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when an input audio transcription segment is identified for an item.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("conversation.item.input_audio_transcription.segment")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The ID of the item containing the input audio content."), false)),
+                ("content_index", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The index of the input audio content part within the item."),
+                false)), ("text", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The text for this segment."),
+                false)), ("id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The segment identifier."), false)),
+                ("speaker", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The detected speaker label for this segment."), false)), ("start",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                ::serde_json::Number > (), Some("Start time of the segment in seconds."),
+                false)), ("end", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < ::serde_json::Number > (),
+                Some("End time of the segment in seconds."), false))
+            ],
+            &[
+                "type",
+                "event_id",
+                "item_id",
+                "content_index",
+                "text",
+                "id",
+                "speaker",
+                "start",
+                "end",
+            ],
         )
     }
 }
@@ -11823,13 +12305,20 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventConversationItemRetrieved
         "RealtimeBetaServerEventConversationItemRetrieved".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_item = generator
-            .subschema_for::<RealtimeConversationItemWithReference>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "conversation.item.retrieved" }, "event_id" : field_event_id, "item" :
-            field_item }, "required" : ["type", "event_id", "item"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when a conversation item is retrieved with `conversation.item.retrieve`.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("conversation.item.retrieved")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("item",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeConversationItemWithReference > (), None, false))
+            ],
+            &["type", "event_id", "item"],
         )
     }
 }
@@ -11985,16 +12474,29 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventConversationItemTruncated
         "RealtimeBetaServerEventConversationItemTruncated".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        let field_content_index = generator.subschema_for::<i64>();
-        let field_audio_end_ms = generator.subschema_for::<i64>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "conversation.item.truncated" }, "event_id" : field_event_id, "item_id" :
-            field_item_id, "content_index" : field_content_index, "audio_end_ms" :
-            field_audio_end_ms }, "required" : ["type", "event_id", "item_id",
-            "content_index", "audio_end_ms"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when an earlier assistant audio message item is truncated by the\nclient with a `conversation.item.truncate` event. This event is used to\nsynchronize the server's understanding of the audio with the client's playback.\n\nThis action will truncate the audio and remove the server-side text transcript\nto ensure there is no text in the context that hasn't been heard by the user.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("conversation.item.truncated")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The ID of the assistant message item that was truncated."),
+                false)), ("content_index",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (), Some("The index of the content part that was truncated."),
+                false)), ("audio_end_ms",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("The duration up to which the audio was truncated, in milliseconds."),
+                false))
+            ],
+            &["type", "event_id", "item_id", "content_index", "audio_end_ms"],
         )
     }
 }
@@ -12284,12 +12786,20 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventError {
         "RealtimeBetaServerEventError".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_error = generator.subschema_for::<RealtimeBetaServerEventErrorError>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "error" }, "event_id" : field_event_id, "error" : field_error }, "required" :
-            ["type", "event_id", "error"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when an error occurs, which could be a client problem or a server\nproblem. Most errors are recoverable and the session will stay open, we\nrecommend to implementors to monitor and log error messages by default.",
+            ),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("error")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("error",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeBetaServerEventErrorError > (), Some("Details of the error."),
+                false))
+            ],
+            &["type", "event_id", "error"],
         )
     }
 }
@@ -12428,15 +12938,25 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventErrorError {
         "RealtimeBetaServerEventErrorError".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_type = generator.subschema_for::<String>();
-        let field_code = generator.subschema_for::<Option<String>>();
-        let field_message = generator.subschema_for::<String>();
-        let field_param = generator.subschema_for::<Option<String>>();
-        let field_event_id = generator.subschema_for::<Option<String>>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : field_type, "code" :
-            field_code, "message" : field_message, "param" : field_param, "event_id" :
-            field_event_id }, "required" : ["type", "message"], }
+        ::realtime_types::support::schema::object(
+            Some("Details of the error."),
+            vec![
+                ("type", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The type of error (e.g., \"invalid_request_error\", \"server_error\")."),
+                false)), ("code", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("Error code, if any."), true)),
+                ("message", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("A human-readable error message."),
+                false)), ("param", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Parameter related to the error, if any."), true)), ("event_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The event_id of the client event that caused the error, if applicable."),
+                true))
+            ],
+            &["type", "message"],
         )
     }
 }
@@ -12543,11 +13063,18 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventInputAudioBufferCleared {
         "RealtimeBetaServerEventInputAudioBufferCleared".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "input_audio_buffer.cleared" }, "event_id" : field_event_id }, "required" :
-            ["type", "event_id"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when the input audio buffer is cleared by the client with a\n`input_audio_buffer.clear` event.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("input_audio_buffer.cleared")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false))
+            ],
+            &["type", "event_id"],
         )
     }
 }
@@ -12811,14 +13338,24 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventInputAudioBufferCommitted
         "RealtimeBetaServerEventInputAudioBufferCommitted".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_previous_item_id = generator.subschema_for::<Option<String>>();
-        let field_item_id = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "input_audio_buffer.committed" }, "event_id" : field_event_id,
-            "previous_item_id" : field_previous_item_id, "item_id" : field_item_id },
-            "required" : ["type", "event_id", "item_id"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when an input audio buffer is committed, either by the client or\nautomatically in server VAD mode. The `item_id` property is the ID of the user\nmessage item that will be created, thus a `conversation.item.created` event\nwill also be sent to the client.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("input_audio_buffer.committed")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("previous_item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The ID of the preceding item after which the new item will be inserted.\nCan be `null` if the item has no predecessor."),
+                true)), ("item_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The ID of the user message item that will be created."), false))
+            ],
+            &["type", "event_id", "item_id"],
         )
     }
 }
@@ -13130,14 +13667,26 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventInputAudioBufferSpeechSta
         "RealtimeBetaServerEventInputAudioBufferSpeechStarted".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_audio_start_ms = generator.subschema_for::<i64>();
-        let field_item_id = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "input_audio_buffer.speech_started" }, "event_id" : field_event_id,
-            "audio_start_ms" : field_audio_start_ms, "item_id" : field_item_id },
-            "required" : ["type", "event_id", "audio_start_ms", "item_id"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Sent by the server when in `server_vad` mode to indicate that speech has been\ndetected in the audio buffer. This can happen any time audio is added to the\nbuffer (unless speech is already detected). The client may want to use this\nevent to interrupt audio playback or provide visual feedback to the user.\n\nThe client should expect to receive a `input_audio_buffer.speech_stopped` event\nwhen speech stops. The `item_id` property is the ID of the user message item\nthat will be created when speech stops and will also be included in the\n`input_audio_buffer.speech_stopped` event (unless the client manually commits\nthe audio buffer during VAD activation).",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("input_audio_buffer.speech_started")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("audio_start_ms",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("Milliseconds from the start of all audio written to the buffer during the\nsession when speech was first detected. This will correspond to the\nbeginning of audio sent to the model, and thus includes the\n`prefix_padding_ms` configured in the Session."),
+                false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The ID of the user message item that will be created when speech stops."),
+                false))
+            ],
+            &["type", "event_id", "audio_start_ms", "item_id"],
         )
     }
 }
@@ -13435,14 +13984,25 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventInputAudioBufferSpeechSto
         "RealtimeBetaServerEventInputAudioBufferSpeechStopped".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_audio_end_ms = generator.subschema_for::<i64>();
-        let field_item_id = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "input_audio_buffer.speech_stopped" }, "event_id" : field_event_id,
-            "audio_end_ms" : field_audio_end_ms, "item_id" : field_item_id }, "required"
-            : ["type", "event_id", "audio_end_ms", "item_id"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned in `server_vad` mode when the server detects the end of speech in\nthe audio buffer. The server will also send an `conversation.item.created`\nevent with the user message item that is created from the audio buffer.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("input_audio_buffer.speech_stopped")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("audio_end_ms",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("Milliseconds since the session started when speech stopped. This will\ncorrespond to the end of audio sent to the model, and thus includes the\n`min_silence_duration_ms` configured in the Session."),
+                false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The ID of the user message item that will be created."), false))
+            ],
+            &["type", "event_id", "audio_end_ms", "item_id"],
         )
     }
 }
@@ -13718,12 +14278,18 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventMcpListToolsCompleted {
         "RealtimeBetaServerEventMcpListToolsCompleted".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "mcp_list_tools.completed" }, "event_id" : field_event_id, "item_id" :
-            field_item_id }, "required" : ["type", "event_id", "item_id"], }
+        ::realtime_types::support::schema::object(
+            Some("Returned when listing MCP tools has completed for an item."),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("mcp_list_tools.completed")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the MCP list tools item."), false))
+            ],
+            &["type", "event_id", "item_id"],
         )
     }
 }
@@ -13974,12 +14540,18 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventMcpListToolsFailed {
         "RealtimeBetaServerEventMcpListToolsFailed".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "mcp_list_tools.failed" }, "event_id" : field_event_id, "item_id" :
-            field_item_id }, "required" : ["type", "event_id", "item_id"], }
+        ::realtime_types::support::schema::object(
+            Some("Returned when listing MCP tools has failed for an item."),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("mcp_list_tools.failed")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the MCP list tools item."), false))
+            ],
+            &["type", "event_id", "item_id"],
         )
     }
 }
@@ -14230,12 +14802,18 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventMcpListToolsInProgress {
         "RealtimeBetaServerEventMcpListToolsInProgress".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "mcp_list_tools.in_progress" }, "event_id" : field_event_id, "item_id" :
-            field_item_id }, "required" : ["type", "event_id", "item_id"], }
+        ::realtime_types::support::schema::object(
+            Some("Returned when listing MCP tools is in progress for an item."),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("mcp_list_tools.in_progress")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the MCP list tools item."), false))
+            ],
+            &["type", "event_id", "item_id"],
         )
     }
 }
@@ -14501,15 +15079,21 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventRateLimitsUpdated {
         "RealtimeBetaServerEventRateLimitsUpdated".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_rate_limits = generator
-            .subschema_for::<
-                Vec<RealtimeBetaServerEventRateLimitsUpdatedRateLimitsItem>,
-            >();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "rate_limits.updated" }, "event_id" : field_event_id, "rate_limits" :
-            field_rate_limits }, "required" : ["type", "event_id", "rate_limits"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Emitted at the beginning of a Response to indicate the updated rate limits.\nWhen a Response is created some tokens will be \"reserved\" for the output\ntokens, the rate limits shown here reflect that reservation, which is then\nadjusted accordingly once the Response is completed.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("rate_limits.updated")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("rate_limits",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Vec < RealtimeBetaServerEventRateLimitsUpdatedRateLimitsItem > > (),
+                Some("List of rate limit information."), false))
+            ],
+            &["type", "event_id", "rate_limits"],
         )
     }
 }
@@ -14692,17 +15276,24 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventRateLimitsUpdatedRateLimi
         "RealtimeBetaServerEventRateLimitsUpdatedRateLimitsItem".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_name = generator
-            .subschema_for::<
-                RealtimeBetaServerEventRateLimitsUpdatedRateLimitsItemName,
-            >();
-        let field_limit = generator.subschema_for::<i64>();
-        let field_remaining = generator.subschema_for::<i64>();
-        let field_reset_seconds = generator.subschema_for::<::serde_json::Number>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "name" : field_name, "limit" :
-            field_limit, "remaining" : field_remaining, "reset_seconds" :
-            field_reset_seconds }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            None,
+            vec![
+                ("name", ::realtime_types::support::schema::property(generator
+                .subschema_for:: <
+                RealtimeBetaServerEventRateLimitsUpdatedRateLimitsItemName > (),
+                Some("The name of the rate limit (`requests`, `tokens`)."), true)),
+                ("limit", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The maximum allowed value for the rate limit."), true)),
+                ("remaining", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The remaining value before the limit is reached."), true)),
+                ("reset_seconds", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < ::serde_json::Number > (),
+                Some("Seconds until the rate limit resets."), true))
+            ],
+            &[],
         )
     }
 }
@@ -14771,9 +15362,9 @@ for RealtimeBetaServerEventRateLimitsUpdatedRateLimitsItemName {
         "RealtimeBetaServerEventRateLimitsUpdatedRateLimitsItemName".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["requests", "tokens"] }, { "type"
-            : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some("The name of the rate limit (`requests`, `tokens`)."),
+            &["requests", "tokens"],
         )
     }
 }
@@ -14951,19 +15542,36 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventResponseAudioDelta {
         "RealtimeBetaServerEventResponseAudioDelta".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_response_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        let field_output_index = generator.subschema_for::<i64>();
-        let field_content_index = generator.subschema_for::<i64>();
-        let field_delta = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "response.audio.delta" }, "event_id" : field_event_id, "response_id" :
-            field_response_id, "item_id" : field_item_id, "output_index" :
-            field_output_index, "content_index" : field_content_index, "delta" :
-            field_delta }, "required" : ["type", "event_id", "response_id", "item_id",
-            "output_index", "content_index", "delta"], }
+        ::realtime_types::support::schema::object(
+            Some("Returned when the model-generated audio is updated."),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.audio.delta")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("response_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the response."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the item."), false)), ("output_index",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (), Some("The index of the output item in the response."), false)),
+                ("content_index", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The index of the content part in the item's content array."),
+                false)), ("delta", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("Base64-encoded audio data delta."),
+                false))
+            ],
+            &[
+                "type",
+                "event_id",
+                "response_id",
+                "item_id",
+                "output_index",
+                "content_index",
+                "delta",
+            ],
         )
     }
 }
@@ -15333,18 +15941,35 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventResponseAudioDone {
         "RealtimeBetaServerEventResponseAudioDone".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_response_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        let field_output_index = generator.subschema_for::<i64>();
-        let field_content_index = generator.subschema_for::<i64>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "response.audio.done" }, "event_id" : field_event_id, "response_id" :
-            field_response_id, "item_id" : field_item_id, "output_index" :
-            field_output_index, "content_index" : field_content_index }, "required" :
-            ["type", "event_id", "response_id", "item_id", "output_index",
-            "content_index"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when the model-generated audio is done. Also emitted when a Response\nis interrupted, incomplete, or cancelled.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.audio.done")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("response_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the response."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the item."), false)), ("output_index",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (), Some("The index of the output item in the response."), false)),
+                ("content_index", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The index of the content part in the item's content array."),
+                false))
+            ],
+            &[
+                "type",
+                "event_id",
+                "response_id",
+                "item_id",
+                "output_index",
+                "content_index",
+            ],
         )
     }
 }
@@ -15711,19 +16336,37 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventResponseAudioTranscriptDe
         "RealtimeBetaServerEventResponseAudioTranscriptDelta".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_response_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        let field_output_index = generator.subschema_for::<i64>();
-        let field_content_index = generator.subschema_for::<i64>();
-        let field_delta = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "response.audio_transcript.delta" }, "event_id" : field_event_id,
-            "response_id" : field_response_id, "item_id" : field_item_id, "output_index"
-            : field_output_index, "content_index" : field_content_index, "delta" :
-            field_delta }, "required" : ["type", "event_id", "response_id", "item_id",
-            "output_index", "content_index", "delta"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when the model-generated transcription of audio output is updated.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.audio_transcript.delta")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("response_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the response."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the item."), false)), ("output_index",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (), Some("The index of the output item in the response."), false)),
+                ("content_index", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The index of the content part in the item's content array."),
+                false)), ("delta", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The transcript delta."), false))
+            ],
+            &[
+                "type",
+                "event_id",
+                "response_id",
+                "item_id",
+                "output_index",
+                "content_index",
+                "delta",
+            ],
         )
     }
 }
@@ -16115,19 +16758,38 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventResponseAudioTranscriptDo
         "RealtimeBetaServerEventResponseAudioTranscriptDone".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_response_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        let field_output_index = generator.subschema_for::<i64>();
-        let field_content_index = generator.subschema_for::<i64>();
-        let field_transcript = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "response.audio_transcript.done" }, "event_id" : field_event_id,
-            "response_id" : field_response_id, "item_id" : field_item_id, "output_index"
-            : field_output_index, "content_index" : field_content_index, "transcript" :
-            field_transcript }, "required" : ["type", "event_id", "response_id",
-            "item_id", "output_index", "content_index", "transcript"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when the model-generated transcription of audio output is done\nstreaming. Also emitted when a Response is interrupted, incomplete, or\ncancelled.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.audio_transcript.done")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("response_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the response."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the item."), false)), ("output_index",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (), Some("The index of the output item in the response."), false)),
+                ("content_index", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The index of the content part in the item's content array."),
+                false)), ("transcript",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The final transcript of the audio."), false))
+            ],
+            &[
+                "type",
+                "event_id",
+                "response_id",
+                "item_id",
+                "output_index",
+                "content_index",
+                "transcript",
+            ],
         )
     }
 }
@@ -16523,20 +17185,40 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventResponseContentPartAdded 
         "RealtimeBetaServerEventResponseContentPartAdded".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_response_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        let field_output_index = generator.subschema_for::<i64>();
-        let field_content_index = generator.subschema_for::<i64>();
-        let field_part = generator
-            .subschema_for::<RealtimeBetaServerEventResponseContentPartAddedPart>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "response.content_part.added" }, "event_id" : field_event_id, "response_id" :
-            field_response_id, "item_id" : field_item_id, "output_index" :
-            field_output_index, "content_index" : field_content_index, "part" :
-            field_part }, "required" : ["type", "event_id", "response_id", "item_id",
-            "output_index", "content_index", "part"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when a new content part is added to an assistant message item during\nresponse generation.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.content_part.added")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("response_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the response."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The ID of the item to which the content part was added."), false)),
+                ("output_index", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The index of the output item in the response."), false)),
+                ("content_index", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The index of the content part in the item's content array."),
+                false)), ("part", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeBetaServerEventResponseContentPartAddedPart >
+                (), Some("The content part that was added."), false))
+            ],
+            &[
+                "type",
+                "event_id",
+                "response_id",
+                "item_id",
+                "output_index",
+                "content_index",
+                "part",
+            ],
         )
     }
 }
@@ -16714,15 +17396,23 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventResponseContentPartAddedP
         "RealtimeBetaServerEventResponseContentPartAddedPart".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_type = generator
-            .subschema_for::<RealtimeBetaServerEventResponseContentPartAddedPartType>();
-        let field_text = generator.subschema_for::<String>();
-        let field_audio = generator.subschema_for::<String>();
-        let field_transcript = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : field_type, "text" :
-            field_text, "audio" : field_audio, "transcript" : field_transcript },
-            "required" : [], }
+        ::realtime_types::support::schema::object(
+            Some("The content part that was added."),
+            vec![
+                ("type", ::realtime_types::support::schema::property(generator
+                .subschema_for:: <
+                RealtimeBetaServerEventResponseContentPartAddedPartType > (),
+                Some("The content type (\"text\", \"audio\")."), true)), ("text",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The text content (if type is \"text\")."), true)),
+                ("audio", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Base64-encoded audio data (if type is \"audio\")."), true)),
+                ("transcript", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The transcript of the audio (if type is \"audio\")."), true))
+            ],
+            &[],
         )
     }
 }
@@ -16790,9 +17480,9 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventResponseContentPartAddedP
         "RealtimeBetaServerEventResponseContentPartAddedPartType".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["audio", "text"] }, { "type" :
-            "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some("The content type (\"text\", \"audio\")."),
+            &["audio", "text"],
         )
     }
 }
@@ -16973,20 +17663,38 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventResponseContentPartDone {
         "RealtimeBetaServerEventResponseContentPartDone".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_response_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        let field_output_index = generator.subschema_for::<i64>();
-        let field_content_index = generator.subschema_for::<i64>();
-        let field_part = generator
-            .subschema_for::<RealtimeBetaServerEventResponseContentPartDonePart>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "response.content_part.done" }, "event_id" : field_event_id, "response_id" :
-            field_response_id, "item_id" : field_item_id, "output_index" :
-            field_output_index, "content_index" : field_content_index, "part" :
-            field_part }, "required" : ["type", "event_id", "response_id", "item_id",
-            "output_index", "content_index", "part"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when a content part is done streaming in an assistant message item.\nAlso emitted when a Response is interrupted, incomplete, or cancelled.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.content_part.done")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("response_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the response."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the item."), false)), ("output_index",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (), Some("The index of the output item in the response."), false)),
+                ("content_index", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The index of the content part in the item's content array."),
+                false)), ("part", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeBetaServerEventResponseContentPartDonePart >
+                (), Some("The content part that is done."), false))
+            ],
+            &[
+                "type",
+                "event_id",
+                "response_id",
+                "item_id",
+                "output_index",
+                "content_index",
+                "part",
+            ],
         )
     }
 }
@@ -17164,15 +17872,22 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventResponseContentPartDonePa
         "RealtimeBetaServerEventResponseContentPartDonePart".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_type = generator
-            .subschema_for::<RealtimeBetaServerEventResponseContentPartDonePartType>();
-        let field_text = generator.subschema_for::<String>();
-        let field_audio = generator.subschema_for::<String>();
-        let field_transcript = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : field_type, "text" :
-            field_text, "audio" : field_audio, "transcript" : field_transcript },
-            "required" : [], }
+        ::realtime_types::support::schema::object(
+            Some("The content part that is done."),
+            vec![
+                ("type", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeBetaServerEventResponseContentPartDonePartType
+                > (), Some("The content type (\"text\", \"audio\")."), true)), ("text",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The text content (if type is \"text\")."), true)),
+                ("audio", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Base64-encoded audio data (if type is \"audio\")."), true)),
+                ("transcript", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The transcript of the audio (if type is \"audio\")."), true))
+            ],
+            &[],
         )
     }
 }
@@ -17240,9 +17955,9 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventResponseContentPartDonePa
         "RealtimeBetaServerEventResponseContentPartDonePartType".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["audio", "text"] }, { "type" :
-            "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some("The content type (\"text\", \"audio\")."),
+            &["audio", "text"],
         )
     }
 }
@@ -17361,12 +18076,20 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventResponseCreated {
         "RealtimeBetaServerEventResponseCreated".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_response = generator.subschema_for::<RealtimeBetaResponse>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "response.created" }, "event_id" : field_event_id, "response" :
-            field_response }, "required" : ["type", "event_id", "response"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when a new Response is created. The first event of response creation,\nwhere the response is in an initial state of `in_progress`.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.created")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("response",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeBetaResponse > (), None, false))
+            ],
+            &["type", "event_id", "response"],
         )
     }
 }
@@ -17484,12 +18207,19 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventResponseDone {
         "RealtimeBetaServerEventResponseDone".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_response = generator.subschema_for::<RealtimeBetaResponse>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "response.done" }, "event_id" : field_event_id, "response" : field_response
-            }, "required" : ["type", "event_id", "response"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when a Response is done streaming. Always emitted, no matter the\nfinal state. The Response object included in the `response.done` event will\ninclude all output Items in the Response but will omit the raw audio data.",
+            ),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("response.done")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("response",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeBetaResponse > (), None, false))
+            ],
+            &["type", "event_id", "response"],
         )
     }
 }
@@ -17668,19 +18398,38 @@ for RealtimeBetaServerEventResponseFunctionCallArgumentsDelta {
         "RealtimeBetaServerEventResponseFunctionCallArgumentsDelta".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_response_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        let field_output_index = generator.subschema_for::<i64>();
-        let field_call_id = generator.subschema_for::<String>();
-        let field_delta = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "response.function_call_arguments.delta" }, "event_id" : field_event_id,
-            "response_id" : field_response_id, "item_id" : field_item_id, "output_index"
-            : field_output_index, "call_id" : field_call_id, "delta" : field_delta },
-            "required" : ["type", "event_id", "response_id", "item_id", "output_index",
-            "call_id", "delta"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when the model-generated function call arguments are updated.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.function_call_arguments.delta")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("response_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the response."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the function call item."), false)),
+                ("output_index", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The index of the output item in the response."), false)),
+                ("call_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The ID of the function call."),
+                false)), ("delta", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The arguments delta as a JSON string."), false))
+            ],
+            &[
+                "type",
+                "event_id",
+                "response_id",
+                "item_id",
+                "output_index",
+                "call_id",
+                "delta",
+            ],
         )
     }
 }
@@ -18105,20 +18854,40 @@ for RealtimeBetaServerEventResponseFunctionCallArgumentsDone {
         "RealtimeBetaServerEventResponseFunctionCallArgumentsDone".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_response_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        let field_output_index = generator.subschema_for::<i64>();
-        let field_call_id = generator.subschema_for::<String>();
-        let field_name = generator.subschema_for::<String>();
-        let field_arguments = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "response.function_call_arguments.done" }, "event_id" : field_event_id,
-            "response_id" : field_response_id, "item_id" : field_item_id, "output_index"
-            : field_output_index, "call_id" : field_call_id, "name" : field_name,
-            "arguments" : field_arguments }, "required" : ["type", "event_id",
-            "response_id", "item_id", "output_index", "call_id", "arguments"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when the model-generated function call arguments are done streaming.\nAlso emitted when a Response is interrupted, incomplete, or cancelled.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.function_call_arguments.done")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("response_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the response."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the function call item."), false)),
+                ("output_index", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The index of the output item in the response."), false)),
+                ("call_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The ID of the function call."),
+                false)), ("name", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The name of the function that was called."), true)), ("arguments",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The final arguments as a JSON string."), false))
+            ],
+            &[
+                "type",
+                "event_id",
+                "response_id",
+                "item_id",
+                "output_index",
+                "call_id",
+                "arguments",
+            ],
         )
     }
 }
@@ -18546,19 +19315,30 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventResponseMcpCallArgumentsD
         "RealtimeBetaServerEventResponseMcpCallArgumentsDelta".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_response_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        let field_output_index = generator.subschema_for::<i64>();
-        let field_delta = generator.subschema_for::<String>();
-        let field_obfuscation = generator.subschema_for::<Option<String>>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "response.mcp_call_arguments.delta" }, "event_id" : field_event_id,
-            "response_id" : field_response_id, "item_id" : field_item_id, "output_index"
-            : field_output_index, "delta" : field_delta, "obfuscation" :
-            field_obfuscation }, "required" : ["type", "event_id", "response_id",
-            "item_id", "output_index", "delta"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when MCP tool call arguments are updated during response generation.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.mcp_call_arguments.delta")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("response_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the response."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the MCP tool call item."), false)),
+                ("output_index", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The index of the output item in the response."), false)), ("delta",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The JSON-encoded arguments delta."), false)),
+                ("obfuscation", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("If present, indicates the delta text was obfuscated."), true))
+            ],
+            &["type", "event_id", "response_id", "item_id", "output_index", "delta"],
         )
     }
 }
@@ -18940,17 +19720,28 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventResponseMcpCallArgumentsD
         "RealtimeBetaServerEventResponseMcpCallArgumentsDone".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_response_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        let field_output_index = generator.subschema_for::<i64>();
-        let field_arguments = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "response.mcp_call_arguments.done" }, "event_id" : field_event_id,
-            "response_id" : field_response_id, "item_id" : field_item_id, "output_index"
-            : field_output_index, "arguments" : field_arguments }, "required" : ["type",
-            "event_id", "response_id", "item_id", "output_index", "arguments"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when MCP tool call arguments are finalized during response generation.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.mcp_call_arguments.done")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("response_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the response."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the MCP tool call item."), false)),
+                ("output_index", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The index of the output item in the response."), false)),
+                ("arguments", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The final JSON-encoded arguments string."), false))
+            ],
+            &["type", "event_id", "response_id", "item_id", "output_index", "arguments"],
         )
     }
 }
@@ -19282,14 +20073,21 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventResponseMcpCallCompleted 
         "RealtimeBetaServerEventResponseMcpCallCompleted".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_output_index = generator.subschema_for::<i64>();
-        let field_item_id = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "response.mcp_call.completed" }, "event_id" : field_event_id, "output_index"
-            : field_output_index, "item_id" : field_item_id }, "required" : ["type",
-            "event_id", "output_index", "item_id"], }
+        ::realtime_types::support::schema::object(
+            Some("Returned when an MCP tool call has completed successfully."),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.mcp_call.completed")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("output_index",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (), Some("The index of the output item in the response."), false)),
+                ("item_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The ID of the MCP tool call item."), false))
+            ],
+            &["type", "event_id", "output_index", "item_id"],
         )
     }
 }
@@ -19579,14 +20377,21 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventResponseMcpCallFailed {
         "RealtimeBetaServerEventResponseMcpCallFailed".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_output_index = generator.subschema_for::<i64>();
-        let field_item_id = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "response.mcp_call.failed" }, "event_id" : field_event_id, "output_index" :
-            field_output_index, "item_id" : field_item_id }, "required" : ["type",
-            "event_id", "output_index", "item_id"], }
+        ::realtime_types::support::schema::object(
+            Some("Returned when an MCP tool call has failed."),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.mcp_call.failed")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("output_index",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (), Some("The index of the output item in the response."), false)),
+                ("item_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The ID of the MCP tool call item."), false))
+            ],
+            &["type", "event_id", "output_index", "item_id"],
         )
     }
 }
@@ -19871,14 +20676,21 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventResponseMcpCallInProgress
         "RealtimeBetaServerEventResponseMcpCallInProgress".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_output_index = generator.subschema_for::<i64>();
-        let field_item_id = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "response.mcp_call.in_progress" }, "event_id" : field_event_id,
-            "output_index" : field_output_index, "item_id" : field_item_id }, "required"
-            : ["type", "event_id", "output_index", "item_id"], }
+        ::realtime_types::support::schema::object(
+            Some("Returned when an MCP tool call has started and is in progress."),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.mcp_call.in_progress")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("output_index",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (), Some("The index of the output item in the response."), false)),
+                ("item_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The ID of the MCP tool call item."), false))
+            ],
+            &["type", "event_id", "output_index", "item_id"],
         )
     }
 }
@@ -20184,17 +20996,24 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventResponseOutputItemAdded {
         "RealtimeBetaServerEventResponseOutputItemAdded".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_response_id = generator.subschema_for::<String>();
-        let field_output_index = generator.subschema_for::<i64>();
-        let field_item = generator
-            .subschema_for::<RealtimeConversationItemWithReference>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "response.output_item.added" }, "event_id" : field_event_id, "response_id" :
-            field_response_id, "output_index" : field_output_index, "item" : field_item
-            }, "required" : ["type", "event_id", "response_id", "output_index", "item"],
-            }
+        ::realtime_types::support::schema::object(
+            Some("Returned when a new Item is created during Response generation."),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.output_item.added")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("response_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the Response to which the item belongs."),
+                false)), ("output_index",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (), Some("The index of the output item in the Response."), false)),
+                ("item", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeConversationItemWithReference > (), None,
+                false))
+            ],
+            &["type", "event_id", "response_id", "output_index", "item"],
         )
     }
 }
@@ -20345,17 +21164,26 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventResponseOutputItemDone {
         "RealtimeBetaServerEventResponseOutputItemDone".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_response_id = generator.subschema_for::<String>();
-        let field_output_index = generator.subschema_for::<i64>();
-        let field_item = generator
-            .subschema_for::<RealtimeConversationItemWithReference>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "response.output_item.done" }, "event_id" : field_event_id, "response_id" :
-            field_response_id, "output_index" : field_output_index, "item" : field_item
-            }, "required" : ["type", "event_id", "response_id", "output_index", "item"],
-            }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when an Item is done streaming. Also emitted when a Response is\ninterrupted, incomplete, or cancelled.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.output_item.done")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("response_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the Response to which the item belongs."),
+                false)), ("output_index",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (), Some("The index of the output item in the Response."), false)),
+                ("item", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeConversationItemWithReference > (), None,
+                false))
+            ],
+            &["type", "event_id", "response_id", "output_index", "item"],
         )
     }
 }
@@ -20533,19 +21361,37 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventResponseTextDelta {
         "RealtimeBetaServerEventResponseTextDelta".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_response_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        let field_output_index = generator.subschema_for::<i64>();
-        let field_content_index = generator.subschema_for::<i64>();
-        let field_delta = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "response.text.delta" }, "event_id" : field_event_id, "response_id" :
-            field_response_id, "item_id" : field_item_id, "output_index" :
-            field_output_index, "content_index" : field_content_index, "delta" :
-            field_delta }, "required" : ["type", "event_id", "response_id", "item_id",
-            "output_index", "content_index", "delta"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when the text value of an \"output_text\" content part is updated.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.text.delta")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("response_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the response."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the item."), false)), ("output_index",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (), Some("The index of the output item in the response."), false)),
+                ("content_index", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The index of the content part in the item's content array."),
+                false)), ("delta", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The text delta."), false))
+            ],
+            &[
+                "type",
+                "event_id",
+                "response_id",
+                "item_id",
+                "output_index",
+                "content_index",
+                "delta",
+            ],
         )
     }
 }
@@ -20927,19 +21773,37 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventResponseTextDone {
         "RealtimeBetaServerEventResponseTextDone".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_response_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        let field_output_index = generator.subschema_for::<i64>();
-        let field_content_index = generator.subschema_for::<i64>();
-        let field_text = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "response.text.done" }, "event_id" : field_event_id, "response_id" :
-            field_response_id, "item_id" : field_item_id, "output_index" :
-            field_output_index, "content_index" : field_content_index, "text" :
-            field_text }, "required" : ["type", "event_id", "response_id", "item_id",
-            "output_index", "content_index", "text"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when the text value of an \"output_text\" content part is done streaming. Also\nemitted when a Response is interrupted, incomplete, or cancelled.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.text.done")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("response_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the response."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the item."), false)), ("output_index",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (), Some("The index of the output item in the response."), false)),
+                ("content_index", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The index of the content part in the item's content array."),
+                false)), ("text", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The final text content."), false))
+            ],
+            &[
+                "type",
+                "event_id",
+                "response_id",
+                "item_id",
+                "output_index",
+                "content_index",
+                "text",
+            ],
         )
     }
 }
@@ -21261,12 +22125,19 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventSessionCreated {
         "RealtimeBetaServerEventSessionCreated".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_session = generator.subschema_for::<RealtimeSession>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "session.created" }, "event_id" : field_event_id, "session" : field_session
-            }, "required" : ["type", "event_id", "session"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when a Session is created. Emitted automatically when a new\nconnection is established as the first server event. This event will contain\nthe default Session configuration.",
+            ),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("session.created")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("session",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeSession > (), None, false))
+            ],
+            &["type", "event_id", "session"],
         )
     }
 }
@@ -21385,12 +22256,19 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventSessionUpdated {
         "RealtimeBetaServerEventSessionUpdated".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_session = generator.subschema_for::<RealtimeSession>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "session.updated" }, "event_id" : field_event_id, "session" : field_session
-            }, "required" : ["type", "event_id", "session"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when a session is updated with a `session.update` event, unless\nthere is an error.",
+            ),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("session.updated")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("session",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeSession > (), None, false))
+            ],
+            &["type", "event_id", "session"],
         )
     }
 }
@@ -21511,13 +22389,18 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventTranscriptionSessionCreat
         "RealtimeBetaServerEventTranscriptionSessionCreated".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_session = generator
-            .subschema_for::<RealtimeTranscriptionSessionCreateResponse>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "transcription_session.created" }, "event_id" : field_event_id, "session" :
-            field_session }, "required" : ["type", "event_id", "session"], }
+        ::realtime_types::support::schema::object(
+            Some("Returned when a transcription session is created."),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("transcription_session.created")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("session",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeTranscriptionSessionCreateResponse > (), None, false))
+            ],
+            &["type", "event_id", "session"],
         )
     }
 }
@@ -21639,13 +22522,20 @@ impl ::schemars::JsonSchema for RealtimeBetaServerEventTranscriptionSessionUpdat
         "RealtimeBetaServerEventTranscriptionSessionUpdated".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_session = generator
-            .subschema_for::<RealtimeTranscriptionSessionCreateResponse>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "transcription_session.updated" }, "event_id" : field_event_id, "session" :
-            field_session }, "required" : ["type", "event_id", "session"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when a transcription session is updated with a `transcription_session.update` event, unless\nthere is an error.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("transcription_session.updated")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("session",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeTranscriptionSessionCreateResponse > (), None, false))
+            ],
+            &["type", "event_id", "session"],
         )
     }
 }
@@ -21816,14 +22706,24 @@ impl ::schemars::JsonSchema for RealtimeClientEventConversationItemCreate {
         "RealtimeClientEventConversationItemCreate".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_previous_item_id = generator.subschema_for::<String>();
-        let field_item = generator.subschema_for::<RealtimeConversationItem>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "conversation.item.create" }, "event_id" : field_event_id, "previous_item_id"
-            : field_previous_item_id, "item" : field_item }, "required" : ["type",
-            "item"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Add a new Item to the Conversation's context, including messages, function\ncalls, and function call responses. This event can be used both to populate a\n\"history\" of the conversation and to add new items mid-stream, but has the\ncurrent limitation that it cannot populate assistant audio messages.\n\nIf successful, the server will respond with a `conversation.item.created`\nevent, otherwise an `error` event will be sent.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("conversation.item.create")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Optional client-generated ID used to identify this event."),
+                true)), ("previous_item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The ID of the preceding item after which the new item will be inserted. If not set, the new item will be appended to the end of the conversation.\n\nIf set to `root`, the new item will be added to the beginning of the conversation.\n\nIf set to an existing ID, it allows an item to be inserted mid-conversation. If the ID cannot be found, an error will be returned and the item will not be added."),
+                true)), ("item", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeConversationItem > (), None, false))
+            ],
+            &["type", "item"],
         )
     }
 }
@@ -21961,12 +22861,21 @@ impl ::schemars::JsonSchema for RealtimeClientEventConversationItemDelete {
         "RealtimeClientEventConversationItemDelete".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "conversation.item.delete" }, "event_id" : field_event_id, "item_id" :
-            field_item_id }, "required" : ["type", "item_id"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Send this event when you want to remove any item from the conversation\nhistory. The server will respond with a `conversation.item.deleted` event,\nunless the item does not exist in the conversation history, in which case the\nserver will respond with an error.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("conversation.item.delete")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Optional client-generated ID used to identify this event."),
+                true)), ("item_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The ID of the item to delete."),
+                false))
+            ],
+            &["type", "item_id"],
         )
     }
 }
@@ -22251,12 +23160,21 @@ impl ::schemars::JsonSchema for RealtimeClientEventConversationItemRetrieve {
         "RealtimeClientEventConversationItemRetrieve".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "conversation.item.retrieve" }, "event_id" : field_event_id, "item_id" :
-            field_item_id }, "required" : ["type", "item_id"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Send this event when you want to retrieve the server's representation of a specific item in the conversation history. This is useful, for example, to inspect user audio after noise cancellation and VAD.\nThe server will respond with a `conversation.item.retrieved` event,\nunless the item does not exist in the conversation history, in which case the\nserver will respond with an error.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("conversation.item.retrieve")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Optional client-generated ID used to identify this event."),
+                true)), ("item_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The ID of the item to retrieve."),
+                false))
+            ],
+            &["type", "item_id"],
         )
     }
 }
@@ -22583,16 +23501,30 @@ impl ::schemars::JsonSchema for RealtimeClientEventConversationItemTruncate {
         "RealtimeClientEventConversationItemTruncate".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        let field_content_index = generator.subschema_for::<i64>();
-        let field_audio_end_ms = generator.subschema_for::<i64>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "conversation.item.truncate" }, "event_id" : field_event_id, "item_id" :
-            field_item_id, "content_index" : field_content_index, "audio_end_ms" :
-            field_audio_end_ms }, "required" : ["type", "item_id", "content_index",
-            "audio_end_ms"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Send this event to truncate a previous assistant message’s audio. The server\nwill produce audio faster than realtime, so this event is useful when the user\ninterrupts to truncate audio that has already been sent to the client but not\nyet played. This will synchronize the server's understanding of the audio with\nthe client's playback.\n\nTruncating audio will delete the server-side text transcript to ensure there\nis not text in the context that hasn't been heard by the user.\n\nIf successful, the server will respond with a `conversation.item.truncated`\nevent.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("conversation.item.truncate")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Optional client-generated ID used to identify this event."),
+                true)), ("item_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The ID of the assistant message item to truncate. Only assistant message\nitems can be truncated."),
+                false)), ("content_index",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("The index of the content part to truncate. Set this to `0`."),
+                false)), ("audio_end_ms",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("Inclusive duration up to which audio is truncated, in milliseconds. If\nthe audio_end_ms is greater than the actual audio duration, the server\nwill respond with an error."),
+                false))
+            ],
+            &["type", "item_id", "content_index", "audio_end_ms"],
         )
     }
 }
@@ -22924,12 +23856,22 @@ impl ::schemars::JsonSchema for RealtimeClientEventInputAudioBufferAppend {
         "RealtimeClientEventInputAudioBufferAppend".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_audio = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "input_audio_buffer.append" }, "event_id" : field_event_id, "audio" :
-            field_audio }, "required" : ["type", "audio"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Send this event to append audio bytes to the input audio buffer. The audio\nbuffer is temporary storage you can write to and later commit. A \"commit\" will create a new\nuser message item in the conversation history from the buffer content and clear the buffer.\nInput audio transcription (if enabled) will be generated when the buffer is committed.\n\nIf VAD is enabled the audio buffer is used to detect speech and the server will decide\nwhen to commit. When Server VAD is disabled, you must commit the audio buffer\nmanually. Input audio noise reduction operates on writes to the audio buffer.\n\nThe client may choose how much audio to place in each event up to a maximum\nof 15 MiB, for example streaming smaller chunks from the client may allow the\nVAD to be more responsive. Unlike most other client events, the server will\nnot send a confirmation response to this event.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("input_audio_buffer.append")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Optional client-generated ID used to identify this event."),
+                true)), ("audio", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Base64-encoded audio bytes. This must be in the format specified by the\n`input_audio_format` field in the session configuration."),
+                false))
+            ],
+            &["type", "audio"],
         )
     }
 }
@@ -23201,11 +24143,18 @@ impl ::schemars::JsonSchema for RealtimeClientEventInputAudioBufferClear {
         "RealtimeClientEventInputAudioBufferClear".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "input_audio_buffer.clear" }, "event_id" : field_event_id }, "required" :
-            ["type"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Send this event to clear the audio bytes in the buffer. The server will\nrespond with an `input_audio_buffer.cleared` event.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("input_audio_buffer.clear")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Optional client-generated ID used to identify this event."), true))
+            ],
+            &["type"],
         )
     }
 }
@@ -23462,11 +24411,18 @@ impl ::schemars::JsonSchema for RealtimeClientEventInputAudioBufferCommit {
         "RealtimeClientEventInputAudioBufferCommit".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "input_audio_buffer.commit" }, "event_id" : field_event_id }, "required" :
-            ["type"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Send this event to commit the user input audio buffer, which will create a new user message item in the conversation. This event will produce an error if the input audio buffer is empty. When in Server VAD mode, the client does not need to send this event, the server will commit the audio buffer automatically.\n\nCommitting the input audio buffer will trigger input audio transcription (if enabled in session configuration), but it will not create a response from the model. The server will respond with an `input_audio_buffer.committed` event.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("input_audio_buffer.commit")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Optional client-generated ID used to identify this event."), true))
+            ],
+            &["type"],
         )
     }
 }
@@ -23725,11 +24681,19 @@ impl ::schemars::JsonSchema for RealtimeClientEventOutputAudioBufferClear {
         "RealtimeClientEventOutputAudioBufferClear".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "output_audio_buffer.clear" }, "event_id" : field_event_id }, "required" :
-            ["type"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "**WebRTC/SIP Only:** Emit to cut off the current audio response. This will trigger the server to\nstop generating audio and emit a `output_audio_buffer.cleared` event. This\nevent should be preceded by a `response.cancel` client event to stop the\ngeneration of the current response.\n[Learn more](/docs/guides/realtime-conversations#client-and-server-events-for-audio-in-webrtc).",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("output_audio_buffer.clear")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the client event used for error handling."),
+                true))
+            ],
+            &["type"],
         )
     }
 }
@@ -24013,12 +24977,22 @@ impl ::schemars::JsonSchema for RealtimeClientEventResponseCancel {
         "RealtimeClientEventResponseCancel".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_response_id = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "response.cancel" }, "event_id" : field_event_id, "response_id" :
-            field_response_id }, "required" : ["type"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Send this event to cancel an in-progress response. The server will respond\nwith a `response.done` event with a status of `response.status=cancelled`. If\nthere is no response to cancel, the server will respond with an error. It's safe\nto call `response.cancel` even if no response is in progress, an error will be\nreturned the session will remain unaffected.",
+            ),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("response.cancel")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Optional client-generated ID used to identify this event."),
+                true)), ("response_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("A specific response ID to cancel - if not provided, will cancel an\nin-progress response in the default conversation."),
+                true))
+            ],
+            &["type"],
         )
     }
 }
@@ -24347,12 +25321,20 @@ impl ::schemars::JsonSchema for RealtimeClientEventResponseCreate {
         "RealtimeClientEventResponseCreate".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_response = generator.subschema_for::<RealtimeResponseCreateParams>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "response.create" }, "event_id" : field_event_id, "response" : field_response
-            }, "required" : ["type"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "This event instructs the server to create a Response, which means triggering\nmodel inference. When in Server VAD mode, the server will create Responses\nautomatically.\n\nA Response will include at least one Item, and may have two, in which case\nthe second will be a function call. These Items will be appended to the\nconversation history by default.\n\nThe server will respond with a `response.created` event, events for Items\nand content created, and finally a `response.done` event to indicate the\nResponse is complete.\n\nThe `response.create` event includes inference configuration like\n`instructions` and `tools`. If these are set, they will override the Session's\nconfiguration for this Response only.\n\nResponses can be created out-of-band of the default Conversation, meaning that they can\nhave arbitrary input, and it's possible to disable writing the output to the Conversation.\nOnly one Response can write to the default Conversation at a time, but otherwise multiple\nResponses can be created in parallel. The `metadata` field is a good way to disambiguate\nmultiple simultaneous Responses.\n\nClients can set `conversation` to `none` to create a Response that does not write to the default\nConversation. Arbitrary input can be provided with the `input` field, which is an array accepting\nraw Items and references to existing Items.",
+            ),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("response.create")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Optional client-generated ID used to identify this event."),
+                true)), ("response",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeResponseCreateParams > (), None, true))
+            ],
+            &["type"],
         )
     }
 }
@@ -24494,13 +25476,21 @@ impl ::schemars::JsonSchema for RealtimeClientEventSessionUpdate {
         "RealtimeClientEventSessionUpdate".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_session = generator
-            .subschema_for::<RealtimeClientEventSessionUpdateSession>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "session.update" }, "event_id" : field_event_id, "session" : field_session },
-            "required" : ["type", "session"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Send this event to update the session’s configuration.\nThe client may send this event at any time to update any field\nexcept for `voice` and `model`. `voice` can be updated only if there have been no other audio outputs yet.\n\nWhen the server receives a `session.update`, it will respond\nwith a `session.updated` event showing the full, effective configuration.\nOnly the fields that are present in the `session.update` are updated. To clear a field like\n`instructions`, pass an empty string. To clear a field like `tools`, pass an empty array.\nTo clear a field like `turn_detection`, pass `null`.",
+            ),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("session.update")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Optional client-generated ID used to identify this event. This is an arbitrary string that a client may assign. It will be passed back if there is an error with the event, but the corresponding `session.updated` event will not include it."),
+                true)), ("session", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeClientEventSessionUpdateSession > (),
+                Some("Update the Realtime session. Choose either a realtime\nsession or a transcription session."),
+                false))
+            ],
+            &["type", "session"],
         )
     }
 }
@@ -24574,11 +25564,17 @@ impl ::schemars::JsonSchema for RealtimeClientEventSessionUpdateSession {
         "RealtimeClientEventSessionUpdateSession".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<RealtimeSessionCreateRequestGa>(),
-            generator.subschema_for::<RealtimeTranscriptionSessionCreateRequestGa>(),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::tagged_union(
+            Some(
+                "Update the Realtime session. Choose either a realtime\nsession or a transcription session.",
+            ),
+            "type",
+            vec![
+                (generator.subschema_for:: < RealtimeSessionCreateRequestGa > (),
+                "realtime", false), (generator.subschema_for:: <
+                RealtimeTranscriptionSessionCreateRequestGa > (), "transcription", false)
+            ],
+        )
     }
 }
 /// A single item within a Realtime conversation.
@@ -24702,16 +25698,22 @@ impl ::schemars::JsonSchema for RealtimeConversationItem {
         "RealtimeConversationItem".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<RealtimeConversationItemMessage>(),
-            generator.subschema_for::<RealtimeConversationItemFunctionCall>(),
-            generator.subschema_for::<RealtimeConversationItemFunctionCallOutput>(),
-            generator.subschema_for::<RealtimeMcpApprovalResponse>(),
-            generator.subschema_for::<RealtimeMcpListTools>(),
-            generator.subschema_for::<RealtimeMcpToolCall>(),
-            generator.subschema_for::<RealtimeMcpApprovalRequest>(),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::tagged_union(
+            Some("A single item within a Realtime conversation."),
+            "type",
+            vec![
+                (generator.subschema_for:: < RealtimeConversationItemMessage > (),
+                "message", false), (generator.subschema_for:: <
+                RealtimeConversationItemFunctionCall > (), "function_call", false),
+                (generator.subschema_for:: < RealtimeConversationItemFunctionCallOutput >
+                (), "function_call_output", false), (generator.subschema_for:: <
+                RealtimeMcpApprovalResponse > (), "mcp_approval_response", false),
+                (generator.subschema_for:: < RealtimeMcpListTools > (), "mcp_list_tools",
+                false), (generator.subschema_for:: < RealtimeMcpToolCall > (),
+                "mcp_call", false), (generator.subschema_for:: <
+                RealtimeMcpApprovalRequest > (), "mcp_approval_request", false)
+            ],
+        )
     }
 }
 /// A function call item in a Realtime conversation.
@@ -24933,19 +25935,30 @@ impl ::schemars::JsonSchema for RealtimeConversationItemFunctionCall {
         "RealtimeConversationItemFunctionCall".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_id = generator.subschema_for::<String>();
-        let field_object = generator
-            .subschema_for::<RealtimeConversationItemFunctionCallObject>();
-        let field_status = generator
-            .subschema_for::<RealtimeConversationItemFunctionCallStatus>();
-        let field_call_id = generator.subschema_for::<String>();
-        let field_name = generator.subschema_for::<String>();
-        let field_arguments = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "function_call" }, "id" : field_id, "object" : field_object, "status" :
-            field_status, "call_id" : field_call_id, "name" : field_name, "arguments" :
-            field_arguments }, "required" : ["type", "name", "arguments"], }
+        ::realtime_types::support::schema::object(
+            Some("A function call item in a Realtime conversation."),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("function_call")),
+                ("id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the item. This may be provided by the client or generated by the server."),
+                true)), ("object", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeConversationItemFunctionCallObject > (),
+                Some("Identifier for the API object being returned - always `realtime.item`. Optional when creating a new item."),
+                true)), ("status", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeConversationItemFunctionCallStatus > (),
+                Some("The status of the item. Has no effect on the conversation."),
+                true)), ("call_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The ID of the function call."),
+                true)), ("name", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The name of the function being called."), false)), ("arguments",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The arguments of the function call. This is a JSON-encoded string representing the arguments passed to the function, for example `{\"arg1\": \"value1\", \"arg2\": 42}`."),
+                false))
+            ],
+            &["type", "name", "arguments"],
         )
     }
 }
@@ -25007,9 +26020,11 @@ impl ::schemars::JsonSchema for RealtimeConversationItemFunctionCallObject {
         "RealtimeConversationItemFunctionCallObject".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["realtime.item"] }, { "type" :
-            "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some(
+                "Identifier for the API object being returned - always `realtime.item`. Optional when creating a new item.",
+            ),
+            &["realtime.item"],
         )
     }
 }
@@ -25206,18 +26221,29 @@ impl ::schemars::JsonSchema for RealtimeConversationItemFunctionCallOutput {
         "RealtimeConversationItemFunctionCallOutput".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_id = generator.subschema_for::<String>();
-        let field_object = generator
-            .subschema_for::<RealtimeConversationItemFunctionCallOutputObject>();
-        let field_status = generator
-            .subschema_for::<RealtimeConversationItemFunctionCallOutputStatus>();
-        let field_call_id = generator.subschema_for::<String>();
-        let field_output = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "function_call_output" }, "id" : field_id, "object" : field_object, "status"
-            : field_status, "call_id" : field_call_id, "output" : field_output },
-            "required" : ["type", "call_id", "output"], }
+        ::realtime_types::support::schema::object(
+            Some("A function call output item in a Realtime conversation."),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("function_call_output")),
+                ("id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the item. This may be provided by the client or generated by the server."),
+                true)), ("object", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeConversationItemFunctionCallOutputObject > (),
+                Some("Identifier for the API object being returned - always `realtime.item`. Optional when creating a new item."),
+                true)), ("status", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeConversationItemFunctionCallOutputStatus > (),
+                Some("The status of the item. Has no effect on the conversation."),
+                true)), ("call_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The ID of the function call this output is for."), false)),
+                ("output", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The output of the function call, this is free text and can contain any information or simply be empty."),
+                false))
+            ],
+            &["type", "call_id", "output"],
         )
     }
 }
@@ -25280,9 +26306,11 @@ impl ::schemars::JsonSchema for RealtimeConversationItemFunctionCallOutputObject
         "RealtimeConversationItemFunctionCallOutputObject".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["realtime.item"] }, { "type" :
-            "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some(
+                "Identifier for the API object being returned - always `realtime.item`. Optional when creating a new item.",
+            ),
+            &["realtime.item"],
         )
     }
 }
@@ -25355,9 +26383,9 @@ impl ::schemars::JsonSchema for RealtimeConversationItemFunctionCallOutputStatus
         "RealtimeConversationItemFunctionCallOutputStatus".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["completed", "incomplete",
-            "in_progress"] }, { "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some("The status of the item. Has no effect on the conversation."),
+            &["completed", "incomplete", "in_progress"],
         )
     }
 }
@@ -25429,9 +26457,9 @@ impl ::schemars::JsonSchema for RealtimeConversationItemFunctionCallStatus {
         "RealtimeConversationItemFunctionCallStatus".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["completed", "incomplete",
-            "in_progress"] }, { "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some("The status of the item. Has no effect on the conversation."),
+            &["completed", "incomplete", "in_progress"],
         )
     }
 }
@@ -25510,12 +26538,17 @@ impl ::schemars::JsonSchema for RealtimeConversationItemMessage {
         "RealtimeConversationItemMessage".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<RealtimeConversationItemMessageSystem>(),
-            generator.subschema_for::<RealtimeConversationItemMessageUser>(),
-            generator.subschema_for::<RealtimeConversationItemMessageAssistant>(),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::tagged_union(
+            Some("The `type: message` members, told apart by `role`."),
+            "role",
+            vec![
+                (generator.subschema_for:: < RealtimeConversationItemMessageSystem > (),
+                "system", false), (generator.subschema_for:: <
+                RealtimeConversationItemMessageUser > (), "user", false), (generator
+                .subschema_for:: < RealtimeConversationItemMessageAssistant > (),
+                "assistant", false)
+            ],
+        )
     }
 }
 /// An assistant message item in a Realtime conversation.
@@ -25721,18 +26754,26 @@ impl ::schemars::JsonSchema for RealtimeConversationItemMessageAssistant {
         "RealtimeConversationItemMessageAssistant".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_id = generator.subschema_for::<String>();
-        let field_object = generator
-            .subschema_for::<RealtimeConversationItemMessageAssistantObject>();
-        let field_status = generator
-            .subschema_for::<RealtimeConversationItemMessageAssistantStatus>();
-        let field_content = generator
-            .subschema_for::<Vec<RealtimeConversationItemMessageAssistantContentItem>>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "message" }, "role" : { "type" : "string", "const" : "assistant" }, "id" :
-            field_id, "object" : field_object, "status" : field_status, "content" :
-            field_content }, "required" : ["type", "role", "content"], }
+        ::realtime_types::support::schema::object(
+            Some("An assistant message item in a Realtime conversation."),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("message")),
+                ("role", ::realtime_types::support::schema::constant("assistant")),
+                ("id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the item. This may be provided by the client or generated by the server."),
+                true)), ("object", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeConversationItemMessageAssistantObject > (),
+                Some("Identifier for the API object being returned - always `realtime.item`. Optional when creating a new item."),
+                true)), ("status", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeConversationItemMessageAssistantStatus > (),
+                Some("The status of the item. Has no effect on the conversation."),
+                true)), ("content", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < Vec <
+                RealtimeConversationItemMessageAssistantContentItem > > (),
+                Some("The content of the message."), false))
+            ],
+            &["type", "role", "content"],
         )
     }
 }
@@ -25910,15 +26951,25 @@ impl ::schemars::JsonSchema for RealtimeConversationItemMessageAssistantContentI
         "RealtimeConversationItemMessageAssistantContentItem".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_type = generator
-            .subschema_for::<RealtimeConversationItemMessageAssistantContentItemType>();
-        let field_text = generator.subschema_for::<String>();
-        let field_audio = generator.subschema_for::<String>();
-        let field_transcript = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : field_type, "text" :
-            field_text, "audio" : field_audio, "transcript" : field_transcript },
-            "required" : [], }
+        ::realtime_types::support::schema::object(
+            None,
+            vec![
+                ("type", ::realtime_types::support::schema::property(generator
+                .subschema_for:: <
+                RealtimeConversationItemMessageAssistantContentItemType > (),
+                Some("The content type, `output_text` or `output_audio` depending on the session `output_modalities` configuration."),
+                true)), ("text", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The text content."), true)),
+                ("audio", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Base64-encoded audio bytes, these will be parsed as the format specified in the session output audio type configuration. This defaults to PCM 16-bit 24kHz mono if not specified."),
+                true)), ("transcript",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The transcript of the audio content, this will always be present if the output type is `audio`."),
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -25986,9 +27037,11 @@ impl ::schemars::JsonSchema for RealtimeConversationItemMessageAssistantContentI
         "RealtimeConversationItemMessageAssistantContentItemType".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["output_text", "output_audio"] },
-            { "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some(
+                "The content type, `output_text` or `output_audio` depending on the session `output_modalities` configuration.",
+            ),
+            &["output_text", "output_audio"],
         )
     }
 }
@@ -26050,9 +27103,11 @@ impl ::schemars::JsonSchema for RealtimeConversationItemMessageAssistantObject {
         "RealtimeConversationItemMessageAssistantObject".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["realtime.item"] }, { "type" :
-            "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some(
+                "Identifier for the API object being returned - always `realtime.item`. Optional when creating a new item.",
+            ),
+            &["realtime.item"],
         )
     }
 }
@@ -26124,9 +27179,9 @@ impl ::schemars::JsonSchema for RealtimeConversationItemMessageAssistantStatus {
         "RealtimeConversationItemMessageAssistantStatus".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["completed", "incomplete",
-            "in_progress"] }, { "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some("The status of the item. Has no effect on the conversation."),
+            &["completed", "incomplete", "in_progress"],
         )
     }
 }
@@ -26333,18 +27388,27 @@ impl ::schemars::JsonSchema for RealtimeConversationItemMessageSystem {
         "RealtimeConversationItemMessageSystem".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_id = generator.subschema_for::<String>();
-        let field_object = generator
-            .subschema_for::<RealtimeConversationItemMessageSystemObject>();
-        let field_status = generator
-            .subschema_for::<RealtimeConversationItemMessageSystemStatus>();
-        let field_content = generator
-            .subschema_for::<Vec<RealtimeConversationItemMessageSystemContentItem>>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "message" }, "role" : { "type" : "string", "const" : "system" }, "id" :
-            field_id, "object" : field_object, "status" : field_status, "content" :
-            field_content }, "required" : ["type", "role", "content"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "A system message in a Realtime conversation can be used to provide additional context or instructions to the model. This is similar but distinct from the instruction prompt provided at the start of a conversation, as system messages can be added at any point in the conversation. For major changes to the conversation's behavior, use instructions, but for smaller updates (e.g. \"the user is now asking about a different topic\"), use system messages.",
+            ),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("message")),
+                ("role", ::realtime_types::support::schema::constant("system")), ("id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The unique ID of the item. This may be provided by the client or generated by the server."),
+                true)), ("object", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeConversationItemMessageSystemObject > (),
+                Some("Identifier for the API object being returned - always `realtime.item`. Optional when creating a new item."),
+                true)), ("status", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeConversationItemMessageSystemStatus > (),
+                Some("The status of the item. Has no effect on the conversation."),
+                true)), ("content", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < Vec < RealtimeConversationItemMessageSystemContentItem
+                > > (), Some("The content of the message."), false))
+            ],
+            &["type", "role", "content"],
         )
     }
 }
@@ -26472,12 +27536,16 @@ impl ::schemars::JsonSchema for RealtimeConversationItemMessageSystemContentItem
         "RealtimeConversationItemMessageSystemContentItem".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_type = generator
-            .subschema_for::<RealtimeConversationItemMessageSystemContentItemType>();
-        let field_text = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : field_type, "text" :
-            field_text }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            None,
+            vec![
+                ("type", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeConversationItemMessageSystemContentItemType >
+                (), Some("The content type. Always `input_text` for system messages."),
+                true)), ("text", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The text content."), true))
+            ],
+            &[],
         )
     }
 }
@@ -26540,9 +27608,9 @@ impl ::schemars::JsonSchema for RealtimeConversationItemMessageSystemContentItem
         "RealtimeConversationItemMessageSystemContentItemType".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["input_text"] }, { "type" :
-            "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some("The content type. Always `input_text` for system messages."),
+            &["input_text"],
         )
     }
 }
@@ -26604,9 +27672,11 @@ impl ::schemars::JsonSchema for RealtimeConversationItemMessageSystemObject {
         "RealtimeConversationItemMessageSystemObject".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["realtime.item"] }, { "type" :
-            "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some(
+                "Identifier for the API object being returned - always `realtime.item`. Optional when creating a new item.",
+            ),
+            &["realtime.item"],
         )
     }
 }
@@ -26678,9 +27748,9 @@ impl ::schemars::JsonSchema for RealtimeConversationItemMessageSystemStatus {
         "RealtimeConversationItemMessageSystemStatus".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["completed", "incomplete",
-            "in_progress"] }, { "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some("The status of the item. Has no effect on the conversation."),
+            &["completed", "incomplete", "in_progress"],
         )
     }
 }
@@ -26885,18 +27955,25 @@ impl ::schemars::JsonSchema for RealtimeConversationItemMessageUser {
         "RealtimeConversationItemMessageUser".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_id = generator.subschema_for::<String>();
-        let field_object = generator
-            .subschema_for::<RealtimeConversationItemMessageUserObject>();
-        let field_status = generator
-            .subschema_for::<RealtimeConversationItemMessageUserStatus>();
-        let field_content = generator
-            .subschema_for::<Vec<RealtimeConversationItemMessageUserContentItem>>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "message" }, "role" : { "type" : "string", "const" : "user" }, "id" :
-            field_id, "object" : field_object, "status" : field_status, "content" :
-            field_content }, "required" : ["type", "role", "content"], }
+        ::realtime_types::support::schema::object(
+            Some("A user message item in a Realtime conversation."),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("message")),
+                ("role", ::realtime_types::support::schema::constant("user")), ("id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The unique ID of the item. This may be provided by the client or generated by the server."),
+                true)), ("object", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeConversationItemMessageUserObject > (),
+                Some("Identifier for the API object being returned - always `realtime.item`. Optional when creating a new item."),
+                true)), ("status", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeConversationItemMessageUserStatus > (),
+                Some("The status of the item. Has no effect on the conversation."),
+                true)), ("content", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < Vec < RealtimeConversationItemMessageUserContentItem >
+                > (), Some("The content of the message."), false))
+            ],
+            &["type", "role", "content"],
         )
     }
 }
@@ -27125,18 +28202,34 @@ impl ::schemars::JsonSchema for RealtimeConversationItemMessageUserContentItem {
         "RealtimeConversationItemMessageUserContentItem".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_type = generator
-            .subschema_for::<RealtimeConversationItemMessageUserContentItemType>();
-        let field_text = generator.subschema_for::<String>();
-        let field_audio = generator.subschema_for::<String>();
-        let field_image_url = generator.subschema_for::<String>();
-        let field_detail = generator
-            .subschema_for::<RealtimeConversationItemMessageUserContentItemDetail>();
-        let field_transcript = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : field_type, "text" :
-            field_text, "audio" : field_audio, "image_url" : field_image_url, "detail" :
-            field_detail, "transcript" : field_transcript }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            None,
+            vec![
+                ("type", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeConversationItemMessageUserContentItemType >
+                (),
+                Some("The content type (`input_text`, `input_audio`, or `input_image`)."),
+                true)), ("text", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The text content (for `input_text`)."), true)), ("audio",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("Base64-encoded audio bytes (for `input_audio`), these will be parsed as the format specified in the session input audio type configuration. This defaults to PCM 16-bit 24kHz mono if not specified."),
+                true)), ("image_url",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("Base64-encoded image bytes (for `input_image`) as a data URI. For example `data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAA...`. Supported formats are PNG and JPEG."),
+                true)), ("detail", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeConversationItemMessageUserContentItemDetail >
+                (),
+                Some("The detail level of the image (for `input_image`). `auto` will default to `high`."),
+                true)), ("transcript",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("Transcript of the audio (for `input_audio`). This is not sent to the model, but will be attached to the message item for reference."),
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -27209,9 +28302,11 @@ impl ::schemars::JsonSchema for RealtimeConversationItemMessageUserContentItemDe
         "RealtimeConversationItemMessageUserContentItemDetail".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["auto", "low", "high"] }, {
-            "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some(
+                "The detail level of the image (for `input_image`). `auto` will default to `high`.",
+            ),
+            &["auto", "low", "high"],
         )
     }
 }
@@ -27284,9 +28379,9 @@ impl ::schemars::JsonSchema for RealtimeConversationItemMessageUserContentItemTy
         "RealtimeConversationItemMessageUserContentItemType".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["input_text", "input_audio",
-            "input_image"] }, { "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some("The content type (`input_text`, `input_audio`, or `input_image`)."),
+            &["input_text", "input_audio", "input_image"],
         )
     }
 }
@@ -27348,9 +28443,11 @@ impl ::schemars::JsonSchema for RealtimeConversationItemMessageUserObject {
         "RealtimeConversationItemMessageUserObject".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["realtime.item"] }, { "type" :
-            "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some(
+                "Identifier for the API object being returned - always `realtime.item`. Optional when creating a new item.",
+            ),
+            &["realtime.item"],
         )
     }
 }
@@ -27422,9 +28519,9 @@ impl ::schemars::JsonSchema for RealtimeConversationItemMessageUserStatus {
         "RealtimeConversationItemMessageUserStatus".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["completed", "incomplete",
-            "in_progress"] }, { "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some("The status of the item. Has no effect on the conversation."),
+            &["completed", "incomplete", "in_progress"],
         )
     }
 }
@@ -27762,26 +28859,44 @@ impl ::schemars::JsonSchema for RealtimeConversationItemWithReference {
         "RealtimeConversationItemWithReference".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_id = generator.subschema_for::<String>();
-        let field_type = generator
-            .subschema_for::<RealtimeConversationItemWithReferenceType>();
-        let field_object = generator
-            .subschema_for::<RealtimeConversationItemWithReferenceObject>();
-        let field_status = generator
-            .subschema_for::<RealtimeConversationItemWithReferenceStatus>();
-        let field_role = generator
-            .subschema_for::<RealtimeConversationItemWithReferenceRole>();
-        let field_content = generator
-            .subschema_for::<Vec<RealtimeConversationItemWithReferenceContentItem>>();
-        let field_call_id = generator.subschema_for::<String>();
-        let field_name = generator.subschema_for::<String>();
-        let field_arguments = generator.subschema_for::<String>();
-        let field_output = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "id" : field_id, "type" : field_type,
-            "object" : field_object, "status" : field_status, "role" : field_role,
-            "content" : field_content, "call_id" : field_call_id, "name" : field_name,
-            "arguments" : field_arguments, "output" : field_output }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            Some("The item to add to the conversation."),
+            vec![
+                ("id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("For an item of type (`message` | `function_call` | `function_call_output`)\nthis field allows the client to assign the unique ID of the item. It is\nnot required because the server will generate one if not provided.\n\nFor an item of type `item_reference`, this field is required and is a\nreference to any item that has previously existed in the conversation."),
+                true)), ("type", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeConversationItemWithReferenceType > (),
+                Some("The type of the item (`message`, `function_call`, `function_call_output`, `item_reference`)."),
+                true)), ("object", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeConversationItemWithReferenceObject > (),
+                Some("Identifier for the API object being returned - always `realtime.item`."),
+                true)), ("status", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeConversationItemWithReferenceStatus > (),
+                Some("The status of the item (`completed`, `incomplete`, `in_progress`). These have no effect\non the conversation, but are accepted for consistency with the\n`conversation.item.created` event."),
+                true)), ("role", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeConversationItemWithReferenceRole > (),
+                Some("The role of the message sender (`user`, `assistant`, `system`), only\napplicable for `message` items."),
+                true)), ("content", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < Vec < RealtimeConversationItemWithReferenceContentItem
+                > > (),
+                Some("The content of the message, applicable for `message` items.\n- Message items of role `system` support only `input_text` content\n- Message items of role `user` support `input_text` and `input_audio`\n  content\n- Message items of role `assistant` support `text` content."),
+                true)), ("call_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The ID of the function call (for `function_call` and\n`function_call_output` items). If passed on a `function_call_output`\nitem, the server will check that a `function_call` item with the same\nID exists in the conversation history."),
+                true)), ("name", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The name of the function being called (for `function_call` items)."),
+                true)), ("arguments",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The arguments of the function call (for `function_call` items)."),
+                true)), ("output", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The output of the function call (for `function_call_output` items)."),
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -27983,16 +29098,29 @@ impl ::schemars::JsonSchema for RealtimeConversationItemWithReferenceContentItem
         "RealtimeConversationItemWithReferenceContentItem".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_type = generator
-            .subschema_for::<RealtimeConversationItemWithReferenceContentItemType>();
-        let field_text = generator.subschema_for::<String>();
-        let field_id = generator.subschema_for::<String>();
-        let field_audio = generator.subschema_for::<String>();
-        let field_transcript = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : field_type, "text" :
-            field_text, "id" : field_id, "audio" : field_audio, "transcript" :
-            field_transcript }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            None,
+            vec![
+                ("type", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeConversationItemWithReferenceContentItemType >
+                (),
+                Some("The content type (`input_text`, `input_audio`, `item_reference`, `text`)."),
+                true)), ("text", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The text content, used for `input_text` and `text` content types."),
+                true)), ("id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("ID of a previous conversation item to reference (for `item_reference`\ncontent types in `response.create` events). These can reference both\nclient and server created items."),
+                true)), ("audio", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Base64-encoded audio bytes, used for `input_audio` content type."),
+                true)), ("transcript",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The transcript of the audio, used for `input_audio` content type."),
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -28075,9 +29203,11 @@ impl ::schemars::JsonSchema for RealtimeConversationItemWithReferenceContentItem
         "RealtimeConversationItemWithReferenceContentItemType".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["input_audio", "input_text",
-            "item_reference", "text", "audio"] }, { "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some(
+                "The content type (`input_text`, `input_audio`, `item_reference`, `text`).",
+            ),
+            &["input_audio", "input_text", "item_reference", "text", "audio"],
         )
     }
 }
@@ -28139,9 +29269,11 @@ impl ::schemars::JsonSchema for RealtimeConversationItemWithReferenceObject {
         "RealtimeConversationItemWithReferenceObject".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["realtime.item"] }, { "type" :
-            "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some(
+                "Identifier for the API object being returned - always `realtime.item`.",
+            ),
+            &["realtime.item"],
         )
     }
 }
@@ -28214,9 +29346,11 @@ impl ::schemars::JsonSchema for RealtimeConversationItemWithReferenceRole {
         "RealtimeConversationItemWithReferenceRole".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["user", "assistant", "system"] },
-            { "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some(
+                "The role of the message sender (`user`, `assistant`, `system`), only\napplicable for `message` items.",
+            ),
+            &["user", "assistant", "system"],
         )
     }
 }
@@ -28290,9 +29424,11 @@ impl ::schemars::JsonSchema for RealtimeConversationItemWithReferenceStatus {
         "RealtimeConversationItemWithReferenceStatus".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["completed", "incomplete",
-            "in_progress"] }, { "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some(
+                "The status of the item (`completed`, `incomplete`, `in_progress`). These have no effect\non the conversation, but are accepted for consistency with the\n`conversation.item.created` event.",
+            ),
+            &["completed", "incomplete", "in_progress"],
         )
     }
 }
@@ -28369,9 +29505,11 @@ impl ::schemars::JsonSchema for RealtimeConversationItemWithReferenceType {
         "RealtimeConversationItemWithReferenceType".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["message", "function_call",
-            "function_call_output", "item_reference"] }, { "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some(
+                "The type of the item (`message`, `function_call`, `function_call_output`, `item_reference`).",
+            ),
+            &["message", "function_call", "function_call_output", "item_reference"],
         )
     }
 }
@@ -28550,15 +29688,23 @@ impl ::schemars::JsonSchema for RealtimeFunctionTool {
         "RealtimeFunctionTool".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_type = generator.subschema_for::<RealtimeFunctionToolType>();
-        let field_name = generator.subschema_for::<String>();
-        let field_description = generator.subschema_for::<String>();
-        let field_parameters = generator
-            .subschema_for::<::serde_json::Map<String, ::serde_json::Value>>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : field_type, "name" :
-            field_name, "description" : field_description, "parameters" :
-            field_parameters }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            None,
+            vec![
+                ("type", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeFunctionToolType > (),
+                Some("The type of the tool, i.e. `function`."), true)), ("name",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The name of the function."), true)), ("description",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The description of the function, including guidance on when and how\nto call it, and guidance about what to tell the user when calling\n(if anything)."),
+                true)), ("parameters",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                ::serde_json::Map < String, ::serde_json::Value > > (),
+                Some("Parameters of the function in JSON Schema."), true))
+            ],
+            &[],
         )
     }
 }
@@ -28620,9 +29766,9 @@ impl ::schemars::JsonSchema for RealtimeFunctionToolType {
         "RealtimeFunctionToolType".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["function"] }, { "type" :
-            "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some("The type of the tool, i.e. `function`."),
+            &["function"],
         )
     }
 }
@@ -28766,15 +29912,23 @@ impl ::schemars::JsonSchema for RealtimeMcpApprovalRequest {
         "RealtimeMcpApprovalRequest".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_id = generator.subschema_for::<String>();
-        let field_server_label = generator.subschema_for::<String>();
-        let field_name = generator.subschema_for::<String>();
-        let field_arguments = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "mcp_approval_request" }, "id" : field_id, "server_label" :
-            field_server_label, "name" : field_name, "arguments" : field_arguments },
-            "required" : ["type", "id", "server_label", "name", "arguments"], }
+        ::realtime_types::support::schema::object(
+            Some("A Realtime item requesting human approval of a tool invocation."),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("mcp_approval_request")),
+                ("id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the approval request."), false)), ("server_label",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The label of the MCP server making the request."),
+                false)), ("name", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The name of the tool to run."),
+                false)), ("arguments",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("A JSON string of arguments for the tool."), false))
+            ],
+            &["type", "id", "server_label", "name", "arguments"],
         )
     }
 }
@@ -28919,15 +30073,24 @@ impl ::schemars::JsonSchema for RealtimeMcpApprovalResponse {
         "RealtimeMcpApprovalResponse".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_id = generator.subschema_for::<String>();
-        let field_approval_request_id = generator.subschema_for::<String>();
-        let field_approve = generator.subschema_for::<bool>();
-        let field_reason = generator.subschema_for::<Option<String>>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "mcp_approval_response" }, "id" : field_id, "approval_request_id" :
-            field_approval_request_id, "approve" : field_approve, "reason" : field_reason
-            }, "required" : ["type", "id", "approval_request_id", "approve"], }
+        ::realtime_types::support::schema::object(
+            Some("A Realtime item responding to an MCP approval request."),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("mcp_approval_response")),
+                ("id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the approval response."), false)),
+                ("approval_request_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the approval request being answered."),
+                false)), ("approve",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                bool > (), Some("Whether the request was approved."), false)), ("reason",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("Optional reason for the decision."), true))
+            ],
+            &["type", "id", "approval_request_id", "approve"],
         )
     }
 }
@@ -29042,12 +30205,16 @@ impl ::schemars::JsonSchema for RealtimeMcpHttpError {
         "RealtimeMcpHttpError".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_code = generator.subschema_for::<i64>();
-        let field_message = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "http_error" }, "code" : field_code, "message" : field_message }, "required"
-            : ["type", "code", "message"], }
+        ::realtime_types::support::schema::object(
+            None,
+            vec![
+                ("type", ::realtime_types::support::schema::constant("http_error")),
+                ("code", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (), None, false)), ("message",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), None, false))
+            ],
+            &["type", "code", "message"],
         )
     }
 }
@@ -29193,13 +30360,20 @@ impl ::schemars::JsonSchema for RealtimeMcpListTools {
         "RealtimeMcpListTools".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_id = generator.subschema_for::<String>();
-        let field_server_label = generator.subschema_for::<String>();
-        let field_tools = generator.subschema_for::<Vec<McpListToolsTool>>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "mcp_list_tools" }, "id" : field_id, "server_label" : field_server_label,
-            "tools" : field_tools }, "required" : ["type", "server_label", "tools"], }
+        ::realtime_types::support::schema::object(
+            Some("A Realtime item listing tools available on an MCP server."),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("mcp_list_tools")),
+                ("id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The unique ID of the list."),
+                true)), ("server_label",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The label of the MCP server."), false)), ("tools",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Vec < McpListToolsTool > > (),
+                Some("The tools available on the server."), false))
+            ],
+            &["type", "server_label", "tools"],
         )
     }
 }
@@ -29314,12 +30488,16 @@ impl ::schemars::JsonSchema for RealtimeMcpProtocolError {
         "RealtimeMcpProtocolError".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_code = generator.subschema_for::<i64>();
-        let field_message = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "protocol_error" }, "code" : field_code, "message" : field_message },
-            "required" : ["type", "code", "message"], }
+        ::realtime_types::support::schema::object(
+            None,
+            vec![
+                ("type", ::realtime_types::support::schema::constant("protocol_error")),
+                ("code", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (), None, false)), ("message",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), None, false))
+            ],
+            &["type", "code", "message"],
         )
     }
 }
@@ -29510,19 +30688,32 @@ impl ::schemars::JsonSchema for RealtimeMcpToolCall {
         "RealtimeMcpToolCall".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_id = generator.subschema_for::<String>();
-        let field_server_label = generator.subschema_for::<String>();
-        let field_name = generator.subschema_for::<String>();
-        let field_arguments = generator.subschema_for::<String>();
-        let field_approval_request_id = generator.subschema_for::<Option<String>>();
-        let field_output = generator.subschema_for::<Option<String>>();
-        let field_error = generator.subschema_for::<Option<RealtimeMcpToolCallError>>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "mcp_call" }, "id" : field_id, "server_label" : field_server_label, "name" :
-            field_name, "arguments" : field_arguments, "approval_request_id" :
-            field_approval_request_id, "output" : field_output, "error" : field_error },
-            "required" : ["type", "id", "server_label", "name", "arguments"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "A Realtime item representing an invocation of a tool on an MCP server.",
+            ),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("mcp_call")), ("id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The unique ID of the tool call."), false)),
+                ("server_label", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The label of the MCP server running the tool."), false)), ("name",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The name of the tool that was run."), false)),
+                ("arguments", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("A JSON string of the arguments passed to the tool."), false)),
+                ("approval_request_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of an associated approval request, if any."),
+                true)), ("output", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The output from the tool call."),
+                true)), ("error", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeMcpToolCallError > (),
+                Some("The error from the tool call, if any."), true))
+            ],
+            &["type", "id", "server_label", "name", "arguments"],
         )
     }
 }
@@ -29605,12 +30796,17 @@ impl ::schemars::JsonSchema for RealtimeMcpToolCallError {
         "RealtimeMcpToolCallError".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<RealtimeMcpProtocolError>(),
-            generator.subschema_for::<RealtimeMcpToolExecutionError>(),
-            generator.subschema_for::<RealtimeMcpHttpError>(),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::tagged_union(
+            Some("The error from the tool call, if any."),
+            "type",
+            vec![
+                (generator.subschema_for:: < RealtimeMcpProtocolError > (),
+                "protocol_error", false), (generator.subschema_for:: <
+                RealtimeMcpToolExecutionError > (), "tool_execution_error", false),
+                (generator.subschema_for:: < RealtimeMcpHttpError > (), "http_error",
+                false)
+            ],
+        )
     }
 }
 /// Generated from `/components/schemas/RealtimeMCPToolExecutionError` in the spec.
@@ -29712,11 +30908,15 @@ impl ::schemars::JsonSchema for RealtimeMcpToolExecutionError {
         "RealtimeMcpToolExecutionError".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_message = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "tool_execution_error" }, "message" : field_message }, "required" : ["type",
-            "message"], }
+        ::realtime_types::support::schema::object(
+            None,
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("tool_execution_error")),
+                ("message", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), None, false))
+            ],
+            &["type", "message"],
         )
     }
 }
@@ -29814,10 +31014,15 @@ impl ::schemars::JsonSchema for RealtimeReasoning {
         "RealtimeReasoning".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_effort = generator.subschema_for::<RealtimeReasoningEffort>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "effort" : field_effort }, "required" :
-            [], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Configuration for reasoning-capable Realtime models such as `gpt-realtime-2`.",
+            ),
+            vec![
+                ("effort", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeReasoningEffort > (), None, true))
+            ],
+            &[],
         )
     }
 }
@@ -29900,9 +31105,11 @@ impl ::schemars::JsonSchema for RealtimeReasoningEffort {
         "RealtimeReasoningEffort".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["minimal", "low", "medium",
-            "high", "xhigh"] }, { "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some(
+                "Constrains effort on reasoning for reasoning-capable Realtime models such as\n`gpt-realtime-2`.",
+            ),
+            &["minimal", "low", "medium", "high", "xhigh"],
         )
     }
 }
@@ -30258,27 +31465,47 @@ impl ::schemars::JsonSchema for RealtimeResponse {
         "RealtimeResponse".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_id = generator.subschema_for::<String>();
-        let field_object = generator.subschema_for::<RealtimeResponseObject>();
-        let field_status = generator.subschema_for::<RealtimeResponseStatus>();
-        let field_status_details = generator
-            .subschema_for::<RealtimeResponseStatusDetails>();
-        let field_output = generator.subschema_for::<Vec<RealtimeConversationItem>>();
-        let field_metadata = generator.subschema_for::<Option<Metadata>>();
-        let field_audio = generator.subschema_for::<RealtimeResponseAudio>();
-        let field_usage = generator.subschema_for::<RealtimeResponseUsage>();
-        let field_conversation_id = generator.subschema_for::<String>();
-        let field_output_modalities = generator
-            .subschema_for::<Vec<RealtimeResponseOutputModalitiesItem>>();
-        let field_max_output_tokens = generator
-            .subschema_for::<RealtimeResponseMaxOutputTokens>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "id" : field_id, "object" :
-            field_object, "status" : field_status, "status_details" :
-            field_status_details, "output" : field_output, "metadata" : field_metadata,
-            "audio" : field_audio, "usage" : field_usage, "conversation_id" :
-            field_conversation_id, "output_modalities" : field_output_modalities,
-            "max_output_tokens" : field_max_output_tokens }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            Some("The response resource."),
+            vec![
+                ("id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the response, will look like `resp_1234`."),
+                true)), ("object", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeResponseObject > (),
+                Some("The object type, must be `realtime.response`."), true)), ("status",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeResponseStatus > (),
+                Some("The final status of the response (`completed`, `cancelled`, `failed`, or\n`incomplete`, `in_progress`)."),
+                true)), ("status_details",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeResponseStatusDetails > (),
+                Some("Additional details about the status."), true)), ("output",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Vec < RealtimeConversationItem > > (),
+                Some("The list of output items generated by the response."), true)),
+                ("metadata", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < Metadata > (), None, true)), ("audio",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeResponseAudio > (), Some("Configuration for audio output."),
+                true)), ("usage", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeResponseUsage > (),
+                Some("Usage statistics for the Response, this will correspond to billing. A\nRealtime API session will maintain a conversation context and append new\nItems to the Conversation, thus output from previous turns (text and\naudio tokens) will become the input for later turns."),
+                true)), ("conversation_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("Which conversation the response is added to, determined by the `conversation`\nfield in the `response.create` event. If `auto`, the response will be added to\nthe default conversation and the value of `conversation_id` will be an id like\n`conv_1234`. If `none`, the response will not be added to any conversation and\nthe value of `conversation_id` will be `null`. If responses are being triggered\nautomatically by VAD the response will be added to the default conversation"),
+                true)), ("output_modalities",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Vec < RealtimeResponseOutputModalitiesItem > > (),
+                Some("The set of modalities the model used to respond, currently the only possible values are\n`[\\\"audio\\\"]`, `[\\\"text\\\"]`. Audio output always include a text transcript. Setting the\noutput to mode `text` will disable audio output from the model."),
+                true)), ("max_output_tokens",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeResponseMaxOutputTokens > (),
+                Some("Maximum number of output tokens for a single assistant response,\ninclusive of tool calls, that was used in this response."),
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -30376,10 +31603,13 @@ impl ::schemars::JsonSchema for RealtimeResponseAudio {
         "RealtimeResponseAudio".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_output = generator.subschema_for::<RealtimeResponseAudioOutput>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "output" : field_output }, "required" :
-            [], }
+        ::realtime_types::support::schema::object(
+            Some("Configuration for audio output."),
+            vec![
+                ("output", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeResponseAudioOutput > (), None, true))
+            ],
+            &[],
         )
     }
 }
@@ -30505,11 +31735,18 @@ impl ::schemars::JsonSchema for RealtimeResponseAudioOutput {
         "RealtimeResponseAudioOutput".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_format = generator.subschema_for::<RealtimeAudioFormats>();
-        let field_voice = generator.subschema_for::<VoiceIdsShared>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "format" : field_format, "voice" :
-            field_voice }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            None,
+            vec![
+                ("format", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeAudioFormats > (),
+                Some("The format of the output audio."), true)), ("voice",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                VoiceIdsShared > (),
+                Some("The voice the model uses to respond. Voice cannot be changed during the\nsession once the model has responded with audio at least once. Current\nvoice options are `alloy`, `ash`, `ballad`, `coral`, `echo`, `sage`,\n`shimmer`, `verse`, `marin`, and `cedar`. We recommend `marin` and `cedar` for\nbest quality."),
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -30898,31 +32135,51 @@ impl ::schemars::JsonSchema for RealtimeResponseCreateParams {
         "RealtimeResponseCreateParams".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_output_modalities = generator
-            .subschema_for::<Vec<RealtimeResponseCreateParamsOutputModalitiesItem>>();
-        let field_instructions = generator.subschema_for::<String>();
-        let field_audio = generator.subschema_for::<RealtimeResponseCreateParamsAudio>();
-        let field_tools = generator
-            .subschema_for::<Vec<RealtimeResponseCreateParamsToolsItem>>();
-        let field_tool_choice = generator
-            .subschema_for::<RealtimeResponseCreateParamsToolChoice>();
-        let field_parallel_tool_calls = generator.subschema_for::<bool>();
-        let field_reasoning = generator.subschema_for::<RealtimeReasoning>();
-        let field_max_output_tokens = generator
-            .subschema_for::<RealtimeResponseCreateParamsMaxOutputTokens>();
-        let field_conversation = generator
-            .subschema_for::<RealtimeResponseCreateParamsConversation>();
-        let field_metadata = generator.subschema_for::<Option<Metadata>>();
-        let field_prompt = generator.subschema_for::<Option<Prompt>>();
-        let field_input = generator.subschema_for::<Vec<RealtimeConversationItem>>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "output_modalities" :
-            field_output_modalities, "instructions" : field_instructions, "audio" :
-            field_audio, "tools" : field_tools, "tool_choice" : field_tool_choice,
-            "parallel_tool_calls" : field_parallel_tool_calls, "reasoning" :
-            field_reasoning, "max_output_tokens" : field_max_output_tokens,
-            "conversation" : field_conversation, "metadata" : field_metadata, "prompt" :
-            field_prompt, "input" : field_input }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            Some("Create a new Realtime response with these parameters"),
+            vec![
+                ("output_modalities",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Vec < RealtimeResponseCreateParamsOutputModalitiesItem > > (),
+                Some("The set of modalities the model used to respond, currently the only possible values are\n`[\\\"audio\\\"]`, `[\\\"text\\\"]`. Audio output always include a text transcript. Setting the\noutput to mode `text` will disable audio output from the model."),
+                true)), ("instructions",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The default system instructions (i.e. system message) prepended to model calls. This field allows the client to guide the model on desired responses. The model can be instructed on response content and format, (e.g. \"be extremely succinct\", \"act friendly\", \"here are examples of good responses\") and on audio behavior (e.g. \"talk quickly\", \"inject emotion into your voice\", \"laugh frequently\"). The instructions are not guaranteed to be followed by the model, but they provide guidance to the model on the desired behavior.\nNote that the server sets default instructions which will be used if this field is not set and are visible in the `session.created` event at the start of the session."),
+                true)), ("audio", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeResponseCreateParamsAudio > (),
+                Some("Configuration for audio input and output."), true)), ("tools",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Vec < RealtimeResponseCreateParamsToolsItem > > (),
+                Some("Tools available to the model."), true)), ("tool_choice",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeResponseCreateParamsToolChoice > (),
+                Some("How the model chooses tools. Provide one of the string modes or force a specific\nfunction/MCP tool."),
+                true)), ("parallel_tool_calls",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                bool > (),
+                Some("Whether the model may call multiple tools in parallel. Only supported by\nreasoning Realtime models such as `gpt-realtime-2`."),
+                true)), ("reasoning",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeReasoning > (), None, true)), ("max_output_tokens",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeResponseCreateParamsMaxOutputTokens > (),
+                Some("Maximum number of output tokens for a single assistant response,\ninclusive of tool calls. Provide an integer between 1 and 4096 to\nlimit output tokens, or `inf` for the maximum available tokens for a\ngiven model. Defaults to `inf`."),
+                true)), ("conversation",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeResponseCreateParamsConversation > (),
+                Some("Controls which conversation the response is added to. Currently supports\n`auto` and `none`, with `auto` as the default value. The `auto` value\nmeans that the contents of the response will be added to the default\nconversation. Set this to `none` to create an out-of-band response which\nwill not add items to default conversation."),
+                true)), ("metadata",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Metadata > (), None, true)), ("prompt",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Prompt > (), None, true)), ("input",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Vec < RealtimeConversationItem > > (),
+                Some("Input items to include in the prompt for the model. Using this field\ncreates a new context for this Response instead of using the default\nconversation. An empty array `[]` will clear the context for this Response.\nNote that this can include references to items that previously appeared in the session\nusing their id."),
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -31021,11 +32278,14 @@ impl ::schemars::JsonSchema for RealtimeResponseCreateParamsAudio {
         "RealtimeResponseCreateParamsAudio".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_output = generator
-            .subschema_for::<RealtimeResponseCreateParamsAudioOutput>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "output" : field_output }, "required" :
-            [], }
+        ::realtime_types::support::schema::object(
+            Some("Configuration for audio input and output."),
+            vec![
+                ("output", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeResponseCreateParamsAudioOutput > (), None,
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -31155,11 +32415,18 @@ impl ::schemars::JsonSchema for RealtimeResponseCreateParamsAudioOutput {
         "RealtimeResponseCreateParamsAudioOutput".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_format = generator.subschema_for::<RealtimeAudioFormats>();
-        let field_voice = generator.subschema_for::<VoiceIdsOrCustomVoice>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "format" : field_format, "voice" :
-            field_voice }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            None,
+            vec![
+                ("format", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeAudioFormats > (),
+                Some("The format of the output audio."), true)), ("voice",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                VoiceIdsOrCustomVoice > (),
+                Some("The voice the model uses to respond. Supported built-in voices are\n`alloy`, `ash`, `ballad`, `coral`, `echo`, `sage`, `shimmer`, `verse`,\n`marin`, and `cedar`. You may also provide a custom voice object with\nan `id`, for example `{ \"id\": \"voice_1234\" }`. Voice cannot be changed\nduring the session once the model has responded with audio at least once.\nWe recommend `marin` and `cedar` for best quality."),
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -31230,9 +32497,11 @@ impl ::schemars::JsonSchema for RealtimeResponseCreateParamsConversation {
         "RealtimeResponseCreateParamsConversation".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["auto", "none"] }, { "type" :
-            "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some(
+                "Controls which conversation the response is added to. Currently supports\n`auto` and `none`, with `auto` as the default value. The `auto` value\nmeans that the contents of the response will be added to the default\nconversation. Set this to `none` to create an out-of-band response which\nwill not add items to default conversation.",
+            ),
+            &["auto", "none"],
         )
     }
 }
@@ -31313,11 +32582,16 @@ impl ::schemars::JsonSchema for RealtimeResponseCreateParamsMaxOutputTokens {
         "RealtimeResponseCreateParamsMaxOutputTokens".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<i64>(),
-            ::schemars::json_schema!({ "type" : "string", "const" : "inf" }),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::kind_union(
+            Some(
+                "Maximum number of output tokens for a single assistant response,\ninclusive of tool calls. Provide an integer between 1 and 4096 to\nlimit output tokens, or `inf` for the maximum available tokens for a\ngiven model. Defaults to `inf`.",
+            ),
+            vec![
+                generator.subschema_for:: < i64 > (),
+                ::realtime_types::support::schema::constant("inf")
+            ],
+            None,
+        )
     }
 }
 /// Generated from `/components/schemas/RealtimeResponseCreateParams/properties/output_modalities/items` in the spec.
@@ -31384,10 +32658,7 @@ impl ::schemars::JsonSchema for RealtimeResponseCreateParamsOutputModalitiesItem
         "RealtimeResponseCreateParamsOutputModalitiesItem".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["text", "audio"] }, { "type" :
-            "string" }] }
-        )
+        ::realtime_types::support::schema::string_enum(None, &["text", "audio"])
     }
 }
 /// How the model chooses tools. Provide one of the string modes or force a specific
@@ -31472,12 +32743,20 @@ impl ::schemars::JsonSchema for RealtimeResponseCreateParamsToolChoice {
         "RealtimeResponseCreateParamsToolChoice".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<ToolChoiceOptions>(),
-            generator.subschema_for::<ToolChoiceFunction>(),
-            generator.subschema_for::<ToolChoiceMcp>(),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::kind_union(
+            Some(
+                "How the model chooses tools. Provide one of the string modes or force a specific\nfunction/MCP tool.",
+            ),
+            vec![generator.subschema_for:: < ToolChoiceOptions > ()],
+            Some((
+                "type",
+                vec![
+                    (generator.subschema_for:: < ToolChoiceFunction > (), "function",
+                    false), (generator.subschema_for:: < ToolChoiceMcp > (), "mcp",
+                    false)
+                ],
+            )),
+        )
     }
 }
 /// Generated from `/components/schemas/RealtimeResponseCreateParams/properties/tools/items` in the spec.
@@ -31551,11 +32830,14 @@ impl ::schemars::JsonSchema for RealtimeResponseCreateParamsToolsItem {
         "RealtimeResponseCreateParamsToolsItem".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<RealtimeFunctionTool>(),
-            generator.subschema_for::<McpTool>(),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::tagged_union(
+            None,
+            "type",
+            vec![
+                (generator.subschema_for:: < RealtimeFunctionTool > (), "function",
+                true), (generator.subschema_for:: < McpTool > (), "mcp", false)
+            ],
+        )
     }
 }
 /// Maximum number of output tokens for a single assistant response,
@@ -31633,11 +32915,16 @@ impl ::schemars::JsonSchema for RealtimeResponseMaxOutputTokens {
         "RealtimeResponseMaxOutputTokens".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<i64>(),
-            ::schemars::json_schema!({ "type" : "string", "const" : "inf" }),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::kind_union(
+            Some(
+                "Maximum number of output tokens for a single assistant response,\ninclusive of tool calls, that was used in this response.",
+            ),
+            vec![
+                generator.subschema_for:: < i64 > (),
+                ::realtime_types::support::schema::constant("inf")
+            ],
+            None,
+        )
     }
 }
 /// The object type, must be `realtime.response`.
@@ -31698,9 +32985,9 @@ impl ::schemars::JsonSchema for RealtimeResponseObject {
         "RealtimeResponseObject".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["realtime.response"] }, { "type"
-            : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some("The object type, must be `realtime.response`."),
+            &["realtime.response"],
         )
     }
 }
@@ -31767,10 +33054,7 @@ impl ::schemars::JsonSchema for RealtimeResponseOutputModalitiesItem {
         "RealtimeResponseOutputModalitiesItem".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["text", "audio"] }, { "type" :
-            "string" }] }
-        )
+        ::realtime_types::support::schema::string_enum(None, &["text", "audio"])
     }
 }
 /// The final status of the response (`completed`, `cancelled`, `failed`, or
@@ -31852,9 +33136,11 @@ impl ::schemars::JsonSchema for RealtimeResponseStatus {
         "RealtimeResponseStatus".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["completed", "cancelled",
-            "failed", "incomplete", "in_progress"] }, { "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some(
+                "The final status of the response (`completed`, `cancelled`, `failed`, or\n`incomplete`, `in_progress`).",
+            ),
+            &["completed", "cancelled", "failed", "incomplete", "in_progress"],
         )
     }
 }
@@ -32003,14 +33289,21 @@ impl ::schemars::JsonSchema for RealtimeResponseStatusDetails {
         "RealtimeResponseStatusDetails".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_type = generator.subschema_for::<RealtimeResponseStatusDetailsType>();
-        let field_reason = generator
-            .subschema_for::<RealtimeResponseStatusDetailsReason>();
-        let field_error = generator
-            .subschema_for::<RealtimeResponseStatusDetailsError>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : field_type, "reason" :
-            field_reason, "error" : field_error }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            Some("Additional details about the status."),
+            vec![
+                ("type", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeResponseStatusDetailsType > (),
+                Some("The type of error that caused the response to fail, corresponding\nwith the `status` field (`completed`, `cancelled`, `incomplete`,\n`failed`)."),
+                true)), ("reason", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeResponseStatusDetailsReason > (),
+                Some("The reason the Response did not complete. For a `cancelled` Response, one of `turn_detected` (the server VAD detected a new start of speech) or `client_cancelled` (the client sent a cancel event). For an `incomplete` Response, one of `max_output_tokens` or `content_filter` (the server-side safety filter activated and cut off the response)."),
+                true)), ("error", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeResponseStatusDetailsError > (),
+                Some("A description of the error that caused the response to fail,\npopulated when the `status` is `failed`."),
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -32134,11 +33427,17 @@ impl ::schemars::JsonSchema for RealtimeResponseStatusDetailsError {
         "RealtimeResponseStatusDetailsError".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_type = generator.subschema_for::<String>();
-        let field_code = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : field_type, "code" :
-            field_code }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "A description of the error that caused the response to fail,\npopulated when the `status` is `failed`.",
+            ),
+            vec![
+                ("type", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The type of error."), true)),
+                ("code", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("Error code, if any."), true))
+            ],
+            &[],
         )
     }
 }
@@ -32215,10 +33514,11 @@ impl ::schemars::JsonSchema for RealtimeResponseStatusDetailsReason {
         "RealtimeResponseStatusDetailsReason".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["turn_detected",
-            "client_cancelled", "max_output_tokens", "content_filter"] }, { "type" :
-            "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some(
+                "The reason the Response did not complete. For a `cancelled` Response, one of `turn_detected` (the server VAD detected a new start of speech) or `client_cancelled` (the client sent a cancel event). For an `incomplete` Response, one of `max_output_tokens` or `content_filter` (the server-side safety filter activated and cut off the response).",
+            ),
+            &["turn_detected", "client_cancelled", "max_output_tokens", "content_filter"],
         )
     }
 }
@@ -32297,9 +33597,11 @@ impl ::schemars::JsonSchema for RealtimeResponseStatusDetailsType {
         "RealtimeResponseStatusDetailsType".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["completed", "cancelled",
-            "failed", "incomplete"] }, { "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some(
+                "The type of error that caused the response to fail, corresponding\nwith the `status` field (`completed`, `cancelled`, `incomplete`,\n`failed`).",
+            ),
+            &["completed", "cancelled", "failed", "incomplete"],
         )
     }
 }
@@ -32513,18 +33815,32 @@ impl ::schemars::JsonSchema for RealtimeResponseUsage {
         "RealtimeResponseUsage".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_total_tokens = generator.subschema_for::<i64>();
-        let field_input_tokens = generator.subschema_for::<i64>();
-        let field_output_tokens = generator.subschema_for::<i64>();
-        let field_input_token_details = generator
-            .subschema_for::<RealtimeResponseUsageInputTokenDetails>();
-        let field_output_token_details = generator
-            .subschema_for::<RealtimeResponseUsageOutputTokenDetails>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "total_tokens" : field_total_tokens,
-            "input_tokens" : field_input_tokens, "output_tokens" : field_output_tokens,
-            "input_token_details" : field_input_token_details, "output_token_details" :
-            field_output_token_details }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Usage statistics for the Response, this will correspond to billing. A\nRealtime API session will maintain a conversation context and append new\nItems to the Conversation, thus output from previous turns (text and\naudio tokens) will become the input for later turns.",
+            ),
+            vec![
+                ("total_tokens", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The total number of tokens in the Response including input and output\ntext and audio tokens."),
+                true)), ("input_tokens",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("The number of input tokens used in the Response, including text and\naudio tokens."),
+                true)), ("output_tokens",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("The number of output tokens sent in the Response, including text and\naudio tokens."),
+                true)), ("input_token_details",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeResponseUsageInputTokenDetails > (),
+                Some("Details about the input tokens used in the Response. Cached tokens are tokens from previous turns in the conversation that are included as context for the current response. Cached tokens here are counted as a subset of input tokens, meaning input tokens will include cached and uncached tokens."),
+                true)), ("output_token_details",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeResponseUsageOutputTokenDetails > (),
+                Some("Details about the output tokens used in the Response."), true))
+            ],
+            &[],
         )
     }
 }
@@ -32735,19 +34051,33 @@ impl ::schemars::JsonSchema for RealtimeResponseUsageInputTokenDetails {
         "RealtimeResponseUsageInputTokenDetails".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_cached_tokens = generator.subschema_for::<i64>();
-        let field_text_tokens = generator.subschema_for::<i64>();
-        let field_image_tokens = generator.subschema_for::<i64>();
-        let field_audio_tokens = generator.subschema_for::<i64>();
-        let field_cached_tokens_details = generator
-            .subschema_for::<
-                RealtimeResponseUsageInputTokenDetailsCachedTokensDetails,
-            >();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "cached_tokens" : field_cached_tokens,
-            "text_tokens" : field_text_tokens, "image_tokens" : field_image_tokens,
-            "audio_tokens" : field_audio_tokens, "cached_tokens_details" :
-            field_cached_tokens_details }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Details about the input tokens used in the Response. Cached tokens are tokens from previous turns in the conversation that are included as context for the current response. Cached tokens here are counted as a subset of input tokens, meaning input tokens will include cached and uncached tokens.",
+            ),
+            vec![
+                ("cached_tokens", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The number of cached tokens used as input for the Response."),
+                true)), ("text_tokens",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("The number of text tokens used as input for the Response."),
+                true)), ("image_tokens",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("The number of image tokens used as input for the Response."),
+                true)), ("audio_tokens",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("The number of audio tokens used as input for the Response."),
+                true)), ("cached_tokens_details",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeResponseUsageInputTokenDetailsCachedTokensDetails > (),
+                Some("Details about the cached tokens used as input for the Response."),
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -32907,13 +34237,23 @@ for RealtimeResponseUsageInputTokenDetailsCachedTokensDetails {
         "RealtimeResponseUsageInputTokenDetailsCachedTokensDetails".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_text_tokens = generator.subschema_for::<i64>();
-        let field_image_tokens = generator.subschema_for::<i64>();
-        let field_audio_tokens = generator.subschema_for::<i64>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "text_tokens" : field_text_tokens,
-            "image_tokens" : field_image_tokens, "audio_tokens" : field_audio_tokens },
-            "required" : [], }
+        ::realtime_types::support::schema::object(
+            Some("Details about the cached tokens used as input for the Response."),
+            vec![
+                ("text_tokens", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The number of cached text tokens used as input for the Response."),
+                true)), ("image_tokens",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("The number of cached image tokens used as input for the Response."),
+                true)), ("audio_tokens",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("The number of cached audio tokens used as input for the Response."),
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -33042,11 +34382,17 @@ impl ::schemars::JsonSchema for RealtimeResponseUsageOutputTokenDetails {
         "RealtimeResponseUsageOutputTokenDetails".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_text_tokens = generator.subschema_for::<i64>();
-        let field_audio_tokens = generator.subschema_for::<i64>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "text_tokens" : field_text_tokens,
-            "audio_tokens" : field_audio_tokens }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            Some("Details about the output tokens used in the Response."),
+            vec![
+                ("text_tokens", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The number of text tokens used in the Response."), true)),
+                ("audio_tokens", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The number of audio tokens used in the Response."), true))
+            ],
+            &[],
         )
     }
 }
@@ -33170,13 +34516,21 @@ impl ::schemars::JsonSchema for RealtimeServerEventConversationCreated {
         "RealtimeServerEventConversationCreated".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_conversation = generator
-            .subschema_for::<RealtimeServerEventConversationCreatedConversation>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "conversation.created" }, "event_id" : field_event_id, "conversation" :
-            field_conversation }, "required" : ["type", "event_id", "conversation"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when a conversation is created. Emitted right after session creation.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("conversation.created")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("conversation",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeServerEventConversationCreatedConversation > (),
+                Some("The conversation resource."), false))
+            ],
+            &["type", "event_id", "conversation"],
         )
     }
 }
@@ -33300,11 +34654,17 @@ impl ::schemars::JsonSchema for RealtimeServerEventConversationCreatedConversati
         "RealtimeServerEventConversationCreatedConversation".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_id = generator.subschema_for::<String>();
-        let field_object = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "id" : field_id, "object" :
-            field_object }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            Some("The conversation resource."),
+            vec![
+                ("id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the conversation."), true)), ("object",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The object type, must be `realtime.conversation`."),
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -33445,14 +34805,23 @@ impl ::schemars::JsonSchema for RealtimeServerEventConversationItemAdded {
         "RealtimeServerEventConversationItemAdded".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_previous_item_id = generator.subschema_for::<Option<String>>();
-        let field_item = generator.subschema_for::<RealtimeConversationItem>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "conversation.item.added" }, "event_id" : field_event_id, "previous_item_id"
-            : field_previous_item_id, "item" : field_item }, "required" : ["type",
-            "event_id", "item"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Sent by the server when an Item is added to the default Conversation. This can happen in several cases:\n- When the client sends a `conversation.item.create` event.\n- When the input audio buffer is committed. In this case the item will be a user message containing the audio from the buffer.\n- When the model is generating a Response. In this case the `conversation.item.added` event will be sent when the model starts generating a specific Item, and thus it will not yet have any content (and `status` will be `in_progress`).\n\nThe event will include the full content of the Item (except when model is generating a Response) except for audio data, which can be retrieved separately with a `conversation.item.retrieve` event if necessary.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("conversation.item.added")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("previous_item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The ID of the item that precedes this one, if any. This is used to\nmaintain ordering when items are inserted."),
+                true)), ("item", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeConversationItem > (), None, false))
+            ],
+            &["type", "event_id", "item"],
         )
     }
 }
@@ -33597,14 +34966,23 @@ impl ::schemars::JsonSchema for RealtimeServerEventConversationItemCreated {
         "RealtimeServerEventConversationItemCreated".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_previous_item_id = generator.subschema_for::<Option<String>>();
-        let field_item = generator.subschema_for::<RealtimeConversationItem>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "conversation.item.created" }, "event_id" : field_event_id,
-            "previous_item_id" : field_previous_item_id, "item" : field_item },
-            "required" : ["type", "event_id", "item"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when a conversation item is created. There are several scenarios that produce this event:\n- The server is generating a Response, which if successful will produce\n  either one or two Items, which will be of type `message`\n  (role `assistant`) or type `function_call`.\n- The input audio buffer has been committed, either by the client or the\n  server (in `server_vad` mode). The server will take the content of the\n  input audio buffer and add it to a new user message Item.\n- The client has sent a `conversation.item.create` event to add a new Item\n  to the Conversation.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("conversation.item.created")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("previous_item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The ID of the preceding item in the Conversation context, allows the\nclient to understand the order of the conversation. Can be `null` if the\nitem has no predecessor."),
+                true)), ("item", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeConversationItem > (), None, false))
+            ],
+            &["type", "event_id", "item"],
         )
     }
 }
@@ -33724,12 +35102,20 @@ impl ::schemars::JsonSchema for RealtimeServerEventConversationItemDeleted {
         "RealtimeServerEventConversationItemDeleted".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "conversation.item.deleted" }, "event_id" : field_event_id, "item_id" :
-            field_item_id }, "required" : ["type", "event_id", "item_id"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when an item in the conversation is deleted by the client with a\n`conversation.item.delete` event. This event is used to synchronize the\nserver's understanding of the conversation history with the client's view.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("conversation.item.deleted")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the item that was deleted."), false))
+            ],
+            &["type", "event_id", "item_id"],
         )
     }
 }
@@ -34000,14 +35386,23 @@ impl ::schemars::JsonSchema for RealtimeServerEventConversationItemDone {
         "RealtimeServerEventConversationItemDone".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_previous_item_id = generator.subschema_for::<Option<String>>();
-        let field_item = generator.subschema_for::<RealtimeConversationItem>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "conversation.item.done" }, "event_id" : field_event_id, "previous_item_id" :
-            field_previous_item_id, "item" : field_item }, "required" : ["type",
-            "event_id", "item"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when a conversation item is finalized.\n\nThe event will include the full content of the Item except for audio data, which can be retrieved separately with a `conversation.item.retrieve` event if needed.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("conversation.item.done")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("previous_item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The ID of the item that precedes this one, if any. This is used to\nmaintain ordering when items are inserted."),
+                true)), ("item", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeConversationItem > (), None, false))
+            ],
+            &["type", "event_id", "item"],
         )
     }
 }
@@ -34230,24 +35625,39 @@ for RealtimeServerEventConversationItemInputAudioTranscriptionCompleted {
         "RealtimeServerEventConversationItemInputAudioTranscriptionCompleted".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        let field_content_index = generator.subschema_for::<i64>();
-        let field_transcript = generator.subschema_for::<String>();
-        let field_languages = generator.subschema_for::<Vec<TranscriptionLanguage>>();
-        let field_logprobs = generator.subschema_for::<Option<Vec<LogProbProperties>>>();
-        let field_usage = generator
-            .subschema_for::<
-                RealtimeServerEventConversationItemInputAudioTranscriptionCompletedUsage,
-            >();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "conversation.item.input_audio_transcription.completed" }, "event_id" :
-            field_event_id, "item_id" : field_item_id, "content_index" :
-            field_content_index, "transcript" : field_transcript, "languages" :
-            field_languages, "logprobs" : field_logprobs, "usage" : field_usage },
-            "required" : ["type", "event_id", "item_id", "content_index", "transcript",
-            "usage"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "This event is the output of audio transcription for user audio written to the\nuser audio buffer. Transcription begins when the input audio buffer is\ncommitted by the client or server (when VAD is enabled). Transcription runs\nasynchronously with Response creation, so this event may come before or after\nthe Response events.\n\nRealtime API models accept audio natively, and thus input transcription is a\nseparate process run on a separate ASR (Automatic Speech Recognition) model.\nThe transcript may diverge somewhat from the model's interpretation, and\nshould be treated as a rough guide.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("conversation.item.input_audio_transcription.completed")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The ID of the item containing the audio that is being transcribed."),
+                false)), ("content_index",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (), Some("The index of the content part containing the audio."),
+                false)), ("transcript",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The transcribed text."), false)), ("languages",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Vec < TranscriptionLanguage > > (),
+                Some("The languages detected in the audio. Returned by `gpt-transcribe`. An empty array indicates that no language could be reliably detected."),
+                true)), ("logprobs",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Vec < LogProbProperties > > (),
+                Some("The log probabilities of the transcription."), true)), ("usage",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeServerEventConversationItemInputAudioTranscriptionCompletedUsage
+                > (),
+                Some("Usage statistics for the transcription, this is billed according to the ASR model's pricing rather than the realtime model's pricing."),
+                false))
+            ],
+            &["type", "event_id", "item_id", "content_index", "transcript", "usage"],
         )
     }
 }
@@ -34323,11 +35733,17 @@ for RealtimeServerEventConversationItemInputAudioTranscriptionCompletedUsage {
         "RealtimeServerEventConversationItemInputAudioTranscriptionCompletedUsage".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<TranscriptTextUsageTokens>(),
-            generator.subschema_for::<TranscriptTextUsageDuration>(),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::tagged_union(
+            Some(
+                "Usage statistics for the transcription, this is billed according to the ASR model's pricing rather than the realtime model's pricing.",
+            ),
+            "type",
+            vec![
+                (generator.subschema_for:: < TranscriptTextUsageTokens > (), "tokens",
+                false), (generator.subschema_for:: < TranscriptTextUsageDuration > (),
+                "duration", false)
+            ],
+        )
     }
 }
 /// Returned when the text value of an input audio transcription content part is updated with incremental transcription results.
@@ -34520,17 +35936,31 @@ for RealtimeServerEventConversationItemInputAudioTranscriptionDelta {
         "RealtimeServerEventConversationItemInputAudioTranscriptionDelta".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        let field_content_index = generator.subschema_for::<i64>();
-        let field_delta = generator.subschema_for::<String>();
-        let field_logprobs = generator.subschema_for::<Option<Vec<LogProbProperties>>>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "conversation.item.input_audio_transcription.delta" }, "event_id" :
-            field_event_id, "item_id" : field_item_id, "content_index" :
-            field_content_index, "delta" : field_delta, "logprobs" : field_logprobs },
-            "required" : ["type", "event_id", "item_id"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when the text value of an input audio transcription content part is updated with incremental transcription results.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("conversation.item.input_audio_transcription.delta")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The ID of the item containing the audio that is being transcribed."),
+                false)), ("content_index",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("The index of the content part in the item's content array."),
+                true)), ("delta", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The text delta."), true)),
+                ("logprobs", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < Vec < LogProbProperties > > (),
+                Some("The log probabilities of the transcription. These can be enabled by configurating the session with `\"include\": [\"item.input_audio_transcription.logprobs\"]`. Each entry in the array corresponds a log probability of which token would be selected for this chunk of transcription. This can help to identify if it was possible there were multiple valid options for a given chunk of transcription."),
+                true))
+            ],
+            &["type", "event_id", "item_id"],
         )
     }
 }
@@ -34686,19 +36116,27 @@ for RealtimeServerEventConversationItemInputAudioTranscriptionFailed {
         "RealtimeServerEventConversationItemInputAudioTranscriptionFailed".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        let field_content_index = generator.subschema_for::<i64>();
-        let field_error = generator
-            .subschema_for::<
-                RealtimeServerEventConversationItemInputAudioTranscriptionFailedError,
-            >();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "conversation.item.input_audio_transcription.failed" }, "event_id" :
-            field_event_id, "item_id" : field_item_id, "content_index" :
-            field_content_index, "error" : field_error }, "required" : ["type",
-            "event_id", "item_id", "content_index", "error"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when input audio transcription is configured, and a transcription\nrequest for a user message failed. These events are separate from other\n`error` events so that the client can identify the related Item.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("conversation.item.input_audio_transcription.failed")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the user message item."), false)),
+                ("content_index", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The index of the content part containing the audio."), false)),
+                ("error", ::realtime_types::support::schema::property(generator
+                .subschema_for:: <
+                RealtimeServerEventConversationItemInputAudioTranscriptionFailedError >
+                (), Some("Details of the transcription error."), false))
+            ],
+            &["type", "event_id", "item_id", "content_index", "error"],
         )
     }
 }
@@ -34877,14 +36315,20 @@ for RealtimeServerEventConversationItemInputAudioTranscriptionFailedError {
         "RealtimeServerEventConversationItemInputAudioTranscriptionFailedError".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_type = generator.subschema_for::<String>();
-        let field_code = generator.subschema_for::<String>();
-        let field_message = generator.subschema_for::<String>();
-        let field_param = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : field_type, "code" :
-            field_code, "message" : field_message, "param" : field_param }, "required" :
-            [], }
+        ::realtime_types::support::schema::object(
+            Some("Details of the transcription error."),
+            vec![
+                ("type", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The type of error."), true)),
+                ("code", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("Error code, if any."), true)),
+                ("message", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("A human-readable error message."),
+                true)), ("param", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Parameter related to the error, if any."), true))
+            ],
+            &[],
         )
     }
 }
@@ -35083,22 +36527,46 @@ for RealtimeServerEventConversationItemInputAudioTranscriptionSegment {
         "RealtimeServerEventConversationItemInputAudioTranscriptionSegment".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        let field_content_index = generator.subschema_for::<i64>();
-        let field_text = generator.subschema_for::<String>();
-        let field_id = generator.subschema_for::<String>();
-        let field_speaker = generator.subschema_for::<String>();
-        let field_start = generator.subschema_for::<::serde_json::Number>();
-        let field_end = generator.subschema_for::<::serde_json::Number>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "conversation.item.input_audio_transcription.segment" }, "event_id" :
-            field_event_id, "item_id" : field_item_id, "content_index" :
-            field_content_index, "text" : field_text, "id" : field_id, "speaker" :
-            field_speaker, "start" : field_start, "end" : field_end }, "required" :
-            ["type", "event_id", "item_id", "content_index", "text", "id", "speaker",
-            "start", "end"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when an input audio transcription segment is identified for an item.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("conversation.item.input_audio_transcription.segment")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The ID of the item containing the input audio content."), false)),
+                ("content_index", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The index of the input audio content part within the item."),
+                false)), ("text", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The text for this segment."),
+                false)), ("id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The segment identifier."), false)),
+                ("speaker", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The detected speaker label for this segment."), false)), ("start",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                ::serde_json::Number > (), Some("Start time of the segment in seconds."),
+                false)), ("end", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < ::serde_json::Number > (),
+                Some("End time of the segment in seconds."), false))
+            ],
+            &[
+                "type",
+                "event_id",
+                "item_id",
+                "content_index",
+                "text",
+                "id",
+                "speaker",
+                "start",
+                "end",
+            ],
         )
     }
 }
@@ -35451,12 +36919,20 @@ impl ::schemars::JsonSchema for RealtimeServerEventConversationItemRetrieved {
         "RealtimeServerEventConversationItemRetrieved".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_item = generator.subschema_for::<RealtimeConversationItem>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "conversation.item.retrieved" }, "event_id" : field_event_id, "item" :
-            field_item }, "required" : ["type", "event_id", "item"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when a conversation item is retrieved with `conversation.item.retrieve`. This is provided as a way to fetch the server's representation of an item, for example to get access to the post-processed audio data after noise cancellation and VAD. It includes the full content of the Item, including audio data.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("conversation.item.retrieved")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("item",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeConversationItem > (), None, false))
+            ],
+            &["type", "event_id", "item"],
         )
     }
 }
@@ -35611,16 +37087,29 @@ impl ::schemars::JsonSchema for RealtimeServerEventConversationItemTruncated {
         "RealtimeServerEventConversationItemTruncated".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        let field_content_index = generator.subschema_for::<i64>();
-        let field_audio_end_ms = generator.subschema_for::<i64>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "conversation.item.truncated" }, "event_id" : field_event_id, "item_id" :
-            field_item_id, "content_index" : field_content_index, "audio_end_ms" :
-            field_audio_end_ms }, "required" : ["type", "event_id", "item_id",
-            "content_index", "audio_end_ms"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when an earlier assistant audio message item is truncated by the\nclient with a `conversation.item.truncate` event. This event is used to\nsynchronize the server's understanding of the audio with the client's playback.\n\nThis action will truncate the audio and remove the server-side text transcript\nto ensure there is no text in the context that hasn't been heard by the user.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("conversation.item.truncated")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The ID of the assistant message item that was truncated."),
+                false)), ("content_index",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (), Some("The index of the content part that was truncated."),
+                false)), ("audio_end_ms",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("The duration up to which the audio was truncated, in milliseconds."),
+                false))
+            ],
+            &["type", "event_id", "item_id", "content_index", "audio_end_ms"],
         )
     }
 }
@@ -35904,12 +37393,20 @@ impl ::schemars::JsonSchema for RealtimeServerEventError {
         "RealtimeServerEventError".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_error = generator.subschema_for::<RealtimeServerEventErrorError>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "error" }, "event_id" : field_event_id, "error" : field_error }, "required" :
-            ["type", "event_id", "error"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when an error occurs, which could be a client problem or a server\nproblem. Most errors are recoverable and the session will stay open, we\nrecommend to implementors to monitor and log error messages by default.",
+            ),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("error")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("error",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeServerEventErrorError > (), Some("Details of the error."),
+                false))
+            ],
+            &["type", "event_id", "error"],
         )
     }
 }
@@ -36047,15 +37544,25 @@ impl ::schemars::JsonSchema for RealtimeServerEventErrorError {
         "RealtimeServerEventErrorError".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_type = generator.subschema_for::<String>();
-        let field_code = generator.subschema_for::<Option<String>>();
-        let field_message = generator.subschema_for::<String>();
-        let field_param = generator.subschema_for::<Option<String>>();
-        let field_event_id = generator.subschema_for::<Option<String>>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : field_type, "code" :
-            field_code, "message" : field_message, "param" : field_param, "event_id" :
-            field_event_id }, "required" : ["type", "message"], }
+        ::realtime_types::support::schema::object(
+            Some("Details of the error."),
+            vec![
+                ("type", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The type of error (e.g., \"invalid_request_error\", \"server_error\")."),
+                false)), ("code", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("Error code, if any."), true)),
+                ("message", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("A human-readable error message."),
+                false)), ("param", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Parameter related to the error, if any."), true)), ("event_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The event_id of the client event that caused the error, if applicable."),
+                true))
+            ],
+            &["type", "message"],
         )
     }
 }
@@ -36162,11 +37669,18 @@ impl ::schemars::JsonSchema for RealtimeServerEventInputAudioBufferCleared {
         "RealtimeServerEventInputAudioBufferCleared".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "input_audio_buffer.cleared" }, "event_id" : field_event_id }, "required" :
-            ["type", "event_id"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when the input audio buffer is cleared by the client with a\n`input_audio_buffer.clear` event.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("input_audio_buffer.cleared")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false))
+            ],
+            &["type", "event_id"],
         )
     }
 }
@@ -36423,14 +37937,24 @@ impl ::schemars::JsonSchema for RealtimeServerEventInputAudioBufferCommitted {
         "RealtimeServerEventInputAudioBufferCommitted".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_previous_item_id = generator.subschema_for::<Option<String>>();
-        let field_item_id = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "input_audio_buffer.committed" }, "event_id" : field_event_id,
-            "previous_item_id" : field_previous_item_id, "item_id" : field_item_id },
-            "required" : ["type", "event_id", "item_id"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when an input audio buffer is committed, either by the client or\nautomatically in server VAD mode. The `item_id` property is the ID of the user\nmessage item that will be created, thus a `conversation.item.created` event\nwill also be sent to the client.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("input_audio_buffer.committed")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("previous_item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The ID of the preceding item after which the new item will be inserted.\nCan be `null` if the item has no predecessor."),
+                true)), ("item_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The ID of the user message item that will be created."), false))
+            ],
+            &["type", "event_id", "item_id"],
         )
     }
 }
@@ -36715,13 +38239,22 @@ impl ::schemars::JsonSchema for RealtimeServerEventInputAudioBufferDtmfEventRece
         "RealtimeServerEventInputAudioBufferDtmfEventReceived".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event = generator.subschema_for::<String>();
-        let field_received_at = generator.subschema_for::<i64>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "input_audio_buffer.dtmf_event_received" }, "event" : field_event,
-            "received_at" : field_received_at }, "required" : ["type", "event",
-            "received_at"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "**SIP Only:** Returned when an DTMF event is received. A DTMF event is a message that\nrepresents a telephone keypad press (0–9, *, #, A–D). The `event` property\nis the keypad that the user press. The `received_at` is the UTC Unix Timestamp\nthat the server received the event.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("input_audio_buffer.dtmf_event_received")),
+                ("event", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The telephone keypad that was pressed by the user."), false)),
+                ("received_at", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("UTC Unix Timestamp when DTMF Event was received by server."),
+                false))
+            ],
+            &["type", "event", "received_at"],
         )
     }
 }
@@ -37007,14 +38540,26 @@ impl ::schemars::JsonSchema for RealtimeServerEventInputAudioBufferSpeechStarted
         "RealtimeServerEventInputAudioBufferSpeechStarted".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_audio_start_ms = generator.subschema_for::<i64>();
-        let field_item_id = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "input_audio_buffer.speech_started" }, "event_id" : field_event_id,
-            "audio_start_ms" : field_audio_start_ms, "item_id" : field_item_id },
-            "required" : ["type", "event_id", "audio_start_ms", "item_id"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Sent by the server when in `server_vad` mode to indicate that speech has been\ndetected in the audio buffer. This can happen any time audio is added to the\nbuffer (unless speech is already detected). The client may want to use this\nevent to interrupt audio playback or provide visual feedback to the user.\n\nThe client should expect to receive a `input_audio_buffer.speech_stopped` event\nwhen speech stops. The `item_id` property is the ID of the user message item\nthat will be created when speech stops and will also be included in the\n`input_audio_buffer.speech_stopped` event (unless the client manually commits\nthe audio buffer during VAD activation).",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("input_audio_buffer.speech_started")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("audio_start_ms",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("Milliseconds from the start of all audio written to the buffer during the\nsession when speech was first detected. This will correspond to the\nbeginning of audio sent to the model, and thus includes the\n`prefix_padding_ms` configured in the Session."),
+                false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The ID of the user message item that will be created when speech stops."),
+                false))
+            ],
+            &["type", "event_id", "audio_start_ms", "item_id"],
         )
     }
 }
@@ -37312,14 +38857,25 @@ impl ::schemars::JsonSchema for RealtimeServerEventInputAudioBufferSpeechStopped
         "RealtimeServerEventInputAudioBufferSpeechStopped".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_audio_end_ms = generator.subschema_for::<i64>();
-        let field_item_id = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "input_audio_buffer.speech_stopped" }, "event_id" : field_event_id,
-            "audio_end_ms" : field_audio_end_ms, "item_id" : field_item_id }, "required"
-            : ["type", "event_id", "audio_end_ms", "item_id"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned in `server_vad` mode when the server detects the end of speech in\nthe audio buffer. The server will also send an `conversation.item.created`\nevent with the user message item that is created from the audio buffer.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("input_audio_buffer.speech_stopped")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("audio_end_ms",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("Milliseconds since the session started when speech stopped. This will\ncorrespond to the end of audio sent to the model, and thus includes the\n`min_silence_duration_ms` configured in the Session."),
+                false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The ID of the user message item that will be created."), false))
+            ],
+            &["type", "event_id", "audio_end_ms", "item_id"],
         )
     }
 }
@@ -37640,16 +39196,29 @@ impl ::schemars::JsonSchema for RealtimeServerEventInputAudioBufferTimeoutTrigge
         "RealtimeServerEventInputAudioBufferTimeoutTriggered".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_audio_start_ms = generator.subschema_for::<i64>();
-        let field_audio_end_ms = generator.subschema_for::<i64>();
-        let field_item_id = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "input_audio_buffer.timeout_triggered" }, "event_id" : field_event_id,
-            "audio_start_ms" : field_audio_start_ms, "audio_end_ms" : field_audio_end_ms,
-            "item_id" : field_item_id }, "required" : ["type", "event_id",
-            "audio_start_ms", "audio_end_ms", "item_id"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when the Server VAD timeout is triggered for the input audio buffer. This is configured\nwith `idle_timeout_ms` in the `turn_detection` settings of the session, and it indicates that\nthere hasn't been any speech detected for the configured duration.\n\nThe `audio_start_ms` and `audio_end_ms` fields indicate the segment of audio after the last\nmodel response up to the triggering time, as an offset from the beginning of audio written\nto the input audio buffer. This means it demarcates the segment of audio that was silent and\nthe difference between the start and end values will roughly match the configured timeout.\n\nThe empty audio will be committed to the conversation as an `input_audio` item (there will be a\n`input_audio_buffer.committed` event) and a model response will be generated. There may be speech\nthat didn't trigger VAD but is still detected by the model, so the model may respond with\nsomething relevant to the conversation or a prompt to continue speaking.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("input_audio_buffer.timeout_triggered")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("audio_start_ms",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("Millisecond offset of audio written to the input audio buffer that was after the playback time of the last model response."),
+                false)), ("audio_end_ms",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("Millisecond offset of audio written to the input audio buffer at the time the timeout was triggered."),
+                false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the item associated with this segment."),
+                false))
+            ],
+            &["type", "event_id", "audio_start_ms", "audio_end_ms", "item_id"],
         )
     }
 }
@@ -37940,12 +39509,18 @@ impl ::schemars::JsonSchema for RealtimeServerEventMcpListToolsCompleted {
         "RealtimeServerEventMcpListToolsCompleted".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "mcp_list_tools.completed" }, "event_id" : field_event_id, "item_id" :
-            field_item_id }, "required" : ["type", "event_id", "item_id"], }
+        ::realtime_types::support::schema::object(
+            Some("Returned when listing MCP tools has completed for an item."),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("mcp_list_tools.completed")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the MCP list tools item."), false))
+            ],
+            &["type", "event_id", "item_id"],
         )
     }
 }
@@ -38196,12 +39771,18 @@ impl ::schemars::JsonSchema for RealtimeServerEventMcpListToolsFailed {
         "RealtimeServerEventMcpListToolsFailed".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "mcp_list_tools.failed" }, "event_id" : field_event_id, "item_id" :
-            field_item_id }, "required" : ["type", "event_id", "item_id"], }
+        ::realtime_types::support::schema::object(
+            Some("Returned when listing MCP tools has failed for an item."),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("mcp_list_tools.failed")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the MCP list tools item."), false))
+            ],
+            &["type", "event_id", "item_id"],
         )
     }
 }
@@ -38451,12 +40032,18 @@ impl ::schemars::JsonSchema for RealtimeServerEventMcpListToolsInProgress {
         "RealtimeServerEventMcpListToolsInProgress".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "mcp_list_tools.in_progress" }, "event_id" : field_event_id, "item_id" :
-            field_item_id }, "required" : ["type", "event_id", "item_id"], }
+        ::realtime_types::support::schema::object(
+            Some("Returned when listing MCP tools is in progress for an item."),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("mcp_list_tools.in_progress")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the MCP list tools item."), false))
+            ],
+            &["type", "event_id", "item_id"],
         )
     }
 }
@@ -38715,12 +40302,21 @@ impl ::schemars::JsonSchema for RealtimeServerEventOutputAudioBufferCleared {
         "RealtimeServerEventOutputAudioBufferCleared".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_response_id = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "output_audio_buffer.cleared" }, "event_id" : field_event_id, "response_id" :
-            field_response_id }, "required" : ["type", "event_id", "response_id"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "**WebRTC/SIP Only:** Emitted when the output audio buffer is cleared. This happens either in VAD\nmode when the user has interrupted (`input_audio_buffer.speech_started`),\nor when the client has emitted the `output_audio_buffer.clear` event to manually\ncut off the current audio response.\n[Learn more](/docs/guides/realtime-conversations#client-and-server-events-for-audio-in-webrtc).",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("output_audio_buffer.cleared")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("response_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The unique ID of the response that produced the audio."), false))
+            ],
+            &["type", "event_id", "response_id"],
         )
     }
 }
@@ -38984,12 +40580,21 @@ impl ::schemars::JsonSchema for RealtimeServerEventOutputAudioBufferStarted {
         "RealtimeServerEventOutputAudioBufferStarted".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_response_id = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "output_audio_buffer.started" }, "event_id" : field_event_id, "response_id" :
-            field_response_id }, "required" : ["type", "event_id", "response_id"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "**WebRTC/SIP Only:** Emitted when the server begins streaming audio to the client. This event is\nemitted after an audio content part has been added (`response.content_part.added`)\nto the response.\n[Learn more](/docs/guides/realtime-conversations#client-and-server-events-for-audio-in-webrtc).",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("output_audio_buffer.started")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("response_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The unique ID of the response that produced the audio."), false))
+            ],
+            &["type", "event_id", "response_id"],
         )
     }
 }
@@ -39253,12 +40858,21 @@ impl ::schemars::JsonSchema for RealtimeServerEventOutputAudioBufferStopped {
         "RealtimeServerEventOutputAudioBufferStopped".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_response_id = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "output_audio_buffer.stopped" }, "event_id" : field_event_id, "response_id" :
-            field_response_id }, "required" : ["type", "event_id", "response_id"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "**WebRTC/SIP Only:** Emitted when the output audio buffer has been completely drained on the server,\nand no more audio is forthcoming. This event is emitted after the full response\ndata has been sent to the client (`response.done`).\n[Learn more](/docs/guides/realtime-conversations#client-and-server-events-for-audio-in-webrtc).",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("output_audio_buffer.stopped")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("response_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The unique ID of the response that produced the audio."), false))
+            ],
+            &["type", "event_id", "response_id"],
         )
     }
 }
@@ -39524,13 +41138,21 @@ impl ::schemars::JsonSchema for RealtimeServerEventRateLimitsUpdated {
         "RealtimeServerEventRateLimitsUpdated".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_rate_limits = generator
-            .subschema_for::<Vec<RealtimeServerEventRateLimitsUpdatedRateLimitsItem>>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "rate_limits.updated" }, "event_id" : field_event_id, "rate_limits" :
-            field_rate_limits }, "required" : ["type", "event_id", "rate_limits"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Emitted at the beginning of a Response to indicate the updated rate limits.\nWhen a Response is created some tokens will be \"reserved\" for the output\ntokens, the rate limits shown here reflect that reservation, which is then\nadjusted accordingly once the Response is completed.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("rate_limits.updated")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("rate_limits",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Vec < RealtimeServerEventRateLimitsUpdatedRateLimitsItem > > (),
+                Some("List of rate limit information."), false))
+            ],
+            &["type", "event_id", "rate_limits"],
         )
     }
 }
@@ -39710,15 +41332,23 @@ impl ::schemars::JsonSchema for RealtimeServerEventRateLimitsUpdatedRateLimitsIt
         "RealtimeServerEventRateLimitsUpdatedRateLimitsItem".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_name = generator
-            .subschema_for::<RealtimeServerEventRateLimitsUpdatedRateLimitsItemName>();
-        let field_limit = generator.subschema_for::<i64>();
-        let field_remaining = generator.subschema_for::<i64>();
-        let field_reset_seconds = generator.subschema_for::<::serde_json::Number>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "name" : field_name, "limit" :
-            field_limit, "remaining" : field_remaining, "reset_seconds" :
-            field_reset_seconds }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            None,
+            vec![
+                ("name", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeServerEventRateLimitsUpdatedRateLimitsItemName
+                > (), Some("The name of the rate limit (`requests`, `tokens`)."), true)),
+                ("limit", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The maximum allowed value for the rate limit."), true)),
+                ("remaining", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The remaining value before the limit is reached."), true)),
+                ("reset_seconds", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < ::serde_json::Number > (),
+                Some("Seconds until the rate limit resets."), true))
+            ],
+            &[],
         )
     }
 }
@@ -39786,9 +41416,9 @@ impl ::schemars::JsonSchema for RealtimeServerEventRateLimitsUpdatedRateLimitsIt
         "RealtimeServerEventRateLimitsUpdatedRateLimitsItemName".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["requests", "tokens"] }, { "type"
-            : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some("The name of the rate limit (`requests`, `tokens`)."),
+            &["requests", "tokens"],
         )
     }
 }
@@ -39966,19 +41596,36 @@ impl ::schemars::JsonSchema for RealtimeServerEventResponseAudioDelta {
         "RealtimeServerEventResponseAudioDelta".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_response_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        let field_output_index = generator.subschema_for::<i64>();
-        let field_content_index = generator.subschema_for::<i64>();
-        let field_delta = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "response.output_audio.delta" }, "event_id" : field_event_id, "response_id" :
-            field_response_id, "item_id" : field_item_id, "output_index" :
-            field_output_index, "content_index" : field_content_index, "delta" :
-            field_delta }, "required" : ["type", "event_id", "response_id", "item_id",
-            "output_index", "content_index", "delta"], }
+        ::realtime_types::support::schema::object(
+            Some("Returned when the model-generated audio is updated."),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.output_audio.delta")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("response_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the response."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the item."), false)), ("output_index",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (), Some("The index of the output item in the response."), false)),
+                ("content_index", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The index of the content part in the item's content array."),
+                false)), ("delta", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("Base64-encoded audio data delta."),
+                false))
+            ],
+            &[
+                "type",
+                "event_id",
+                "response_id",
+                "item_id",
+                "output_index",
+                "content_index",
+                "delta",
+            ],
         )
     }
 }
@@ -40347,18 +41994,35 @@ impl ::schemars::JsonSchema for RealtimeServerEventResponseAudioDone {
         "RealtimeServerEventResponseAudioDone".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_response_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        let field_output_index = generator.subschema_for::<i64>();
-        let field_content_index = generator.subschema_for::<i64>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "response.output_audio.done" }, "event_id" : field_event_id, "response_id" :
-            field_response_id, "item_id" : field_item_id, "output_index" :
-            field_output_index, "content_index" : field_content_index }, "required" :
-            ["type", "event_id", "response_id", "item_id", "output_index",
-            "content_index"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when the model-generated audio is done. Also emitted when a Response\nis interrupted, incomplete, or cancelled.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.output_audio.done")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("response_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the response."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the item."), false)), ("output_index",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (), Some("The index of the output item in the response."), false)),
+                ("content_index", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The index of the content part in the item's content array."),
+                false))
+            ],
+            &[
+                "type",
+                "event_id",
+                "response_id",
+                "item_id",
+                "output_index",
+                "content_index",
+            ],
         )
     }
 }
@@ -40723,19 +42387,37 @@ impl ::schemars::JsonSchema for RealtimeServerEventResponseAudioTranscriptDelta 
         "RealtimeServerEventResponseAudioTranscriptDelta".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_response_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        let field_output_index = generator.subschema_for::<i64>();
-        let field_content_index = generator.subschema_for::<i64>();
-        let field_delta = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "response.output_audio_transcript.delta" }, "event_id" : field_event_id,
-            "response_id" : field_response_id, "item_id" : field_item_id, "output_index"
-            : field_output_index, "content_index" : field_content_index, "delta" :
-            field_delta }, "required" : ["type", "event_id", "response_id", "item_id",
-            "output_index", "content_index", "delta"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when the model-generated transcription of audio output is updated.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.output_audio_transcript.delta")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("response_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the response."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the item."), false)), ("output_index",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (), Some("The index of the output item in the response."), false)),
+                ("content_index", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The index of the content part in the item's content array."),
+                false)), ("delta", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The transcript delta."), false))
+            ],
+            &[
+                "type",
+                "event_id",
+                "response_id",
+                "item_id",
+                "output_index",
+                "content_index",
+                "delta",
+            ],
         )
     }
 }
@@ -41126,19 +42808,38 @@ impl ::schemars::JsonSchema for RealtimeServerEventResponseAudioTranscriptDone {
         "RealtimeServerEventResponseAudioTranscriptDone".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_response_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        let field_output_index = generator.subschema_for::<i64>();
-        let field_content_index = generator.subschema_for::<i64>();
-        let field_transcript = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "response.output_audio_transcript.done" }, "event_id" : field_event_id,
-            "response_id" : field_response_id, "item_id" : field_item_id, "output_index"
-            : field_output_index, "content_index" : field_content_index, "transcript" :
-            field_transcript }, "required" : ["type", "event_id", "response_id",
-            "item_id", "output_index", "content_index", "transcript"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when the model-generated transcription of audio output is done\nstreaming. Also emitted when a Response is interrupted, incomplete, or\ncancelled.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.output_audio_transcript.done")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("response_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the response."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the item."), false)), ("output_index",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (), Some("The index of the output item in the response."), false)),
+                ("content_index", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The index of the content part in the item's content array."),
+                false)), ("transcript",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The final transcript of the audio."), false))
+            ],
+            &[
+                "type",
+                "event_id",
+                "response_id",
+                "item_id",
+                "output_index",
+                "content_index",
+                "transcript",
+            ],
         )
     }
 }
@@ -41534,20 +43235,40 @@ impl ::schemars::JsonSchema for RealtimeServerEventResponseContentPartAdded {
         "RealtimeServerEventResponseContentPartAdded".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_response_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        let field_output_index = generator.subschema_for::<i64>();
-        let field_content_index = generator.subschema_for::<i64>();
-        let field_part = generator
-            .subschema_for::<RealtimeServerEventResponseContentPartAddedPart>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "response.content_part.added" }, "event_id" : field_event_id, "response_id" :
-            field_response_id, "item_id" : field_item_id, "output_index" :
-            field_output_index, "content_index" : field_content_index, "part" :
-            field_part }, "required" : ["type", "event_id", "response_id", "item_id",
-            "output_index", "content_index", "part"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when a new content part is added to an assistant message item during\nresponse generation.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.content_part.added")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("response_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the response."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The ID of the item to which the content part was added."), false)),
+                ("output_index", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The index of the output item in the response."), false)),
+                ("content_index", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The index of the content part in the item's content array."),
+                false)), ("part", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeServerEventResponseContentPartAddedPart > (),
+                Some("The content part that was added."), false))
+            ],
+            &[
+                "type",
+                "event_id",
+                "response_id",
+                "item_id",
+                "output_index",
+                "content_index",
+                "part",
+            ],
         )
     }
 }
@@ -41724,15 +43445,22 @@ impl ::schemars::JsonSchema for RealtimeServerEventResponseContentPartAddedPart 
         "RealtimeServerEventResponseContentPartAddedPart".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_type = generator
-            .subschema_for::<RealtimeServerEventResponseContentPartAddedPartType>();
-        let field_text = generator.subschema_for::<String>();
-        let field_audio = generator.subschema_for::<String>();
-        let field_transcript = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : field_type, "text" :
-            field_text, "audio" : field_audio, "transcript" : field_transcript },
-            "required" : [], }
+        ::realtime_types::support::schema::object(
+            Some("The content part that was added."),
+            vec![
+                ("type", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeServerEventResponseContentPartAddedPartType >
+                (), Some("The content type (\"text\", \"audio\")."), true)), ("text",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The text content (if type is \"text\")."), true)),
+                ("audio", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Base64-encoded audio data (if type is \"audio\")."), true)),
+                ("transcript", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The transcript of the audio (if type is \"audio\")."), true))
+            ],
+            &[],
         )
     }
 }
@@ -41800,9 +43528,9 @@ impl ::schemars::JsonSchema for RealtimeServerEventResponseContentPartAddedPartT
         "RealtimeServerEventResponseContentPartAddedPartType".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["audio", "text"] }, { "type" :
-            "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some("The content type (\"text\", \"audio\")."),
+            &["audio", "text"],
         )
     }
 }
@@ -41983,20 +43711,38 @@ impl ::schemars::JsonSchema for RealtimeServerEventResponseContentPartDone {
         "RealtimeServerEventResponseContentPartDone".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_response_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        let field_output_index = generator.subschema_for::<i64>();
-        let field_content_index = generator.subschema_for::<i64>();
-        let field_part = generator
-            .subschema_for::<RealtimeServerEventResponseContentPartDonePart>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "response.content_part.done" }, "event_id" : field_event_id, "response_id" :
-            field_response_id, "item_id" : field_item_id, "output_index" :
-            field_output_index, "content_index" : field_content_index, "part" :
-            field_part }, "required" : ["type", "event_id", "response_id", "item_id",
-            "output_index", "content_index", "part"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when a content part is done streaming in an assistant message item.\nAlso emitted when a Response is interrupted, incomplete, or cancelled.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.content_part.done")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("response_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the response."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the item."), false)), ("output_index",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (), Some("The index of the output item in the response."), false)),
+                ("content_index", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The index of the content part in the item's content array."),
+                false)), ("part", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeServerEventResponseContentPartDonePart > (),
+                Some("The content part that is done."), false))
+            ],
+            &[
+                "type",
+                "event_id",
+                "response_id",
+                "item_id",
+                "output_index",
+                "content_index",
+                "part",
+            ],
         )
     }
 }
@@ -42173,15 +43919,22 @@ impl ::schemars::JsonSchema for RealtimeServerEventResponseContentPartDonePart {
         "RealtimeServerEventResponseContentPartDonePart".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_type = generator
-            .subschema_for::<RealtimeServerEventResponseContentPartDonePartType>();
-        let field_text = generator.subschema_for::<String>();
-        let field_audio = generator.subschema_for::<String>();
-        let field_transcript = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : field_type, "text" :
-            field_text, "audio" : field_audio, "transcript" : field_transcript },
-            "required" : [], }
+        ::realtime_types::support::schema::object(
+            Some("The content part that is done."),
+            vec![
+                ("type", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeServerEventResponseContentPartDonePartType >
+                (), Some("The content type (\"text\", \"audio\")."), true)), ("text",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The text content (if type is \"text\")."), true)),
+                ("audio", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Base64-encoded audio data (if type is \"audio\")."), true)),
+                ("transcript", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The transcript of the audio (if type is \"audio\")."), true))
+            ],
+            &[],
         )
     }
 }
@@ -42249,9 +44002,9 @@ impl ::schemars::JsonSchema for RealtimeServerEventResponseContentPartDonePartTy
         "RealtimeServerEventResponseContentPartDonePartType".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["audio", "text"] }, { "type" :
-            "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some("The content type (\"text\", \"audio\")."),
+            &["audio", "text"],
         )
     }
 }
@@ -42368,12 +44121,20 @@ impl ::schemars::JsonSchema for RealtimeServerEventResponseCreated {
         "RealtimeServerEventResponseCreated".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_response = generator.subschema_for::<RealtimeResponse>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "response.created" }, "event_id" : field_event_id, "response" :
-            field_response }, "required" : ["type", "event_id", "response"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when a new Response is created. The first event of response creation,\nwhere the response is in an initial state of `in_progress`.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.created")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("response",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeResponse > (), None, false))
+            ],
+            &["type", "event_id", "response"],
         )
     }
 }
@@ -42497,12 +44258,19 @@ impl ::schemars::JsonSchema for RealtimeServerEventResponseDone {
         "RealtimeServerEventResponseDone".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_response = generator.subschema_for::<RealtimeResponse>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "response.done" }, "event_id" : field_event_id, "response" : field_response
-            }, "required" : ["type", "event_id", "response"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when a Response is done streaming. Always emitted, no matter the\nfinal state. The Response object included in the `response.done` event will\ninclude all output Items in the Response but will omit the raw audio data.\n\nClients should check the `status` field of the Response to determine if it was successful\n(`completed`) or if there was another outcome: `cancelled`, `failed`, or `incomplete`.\n\nA response will contain all output items that were generated during the response, excluding\nany audio content.",
+            ),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("response.done")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("response",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeResponse > (), None, false))
+            ],
+            &["type", "event_id", "response"],
         )
     }
 }
@@ -42680,19 +44448,38 @@ impl ::schemars::JsonSchema for RealtimeServerEventResponseFunctionCallArguments
         "RealtimeServerEventResponseFunctionCallArgumentsDelta".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_response_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        let field_output_index = generator.subschema_for::<i64>();
-        let field_call_id = generator.subschema_for::<String>();
-        let field_delta = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "response.function_call_arguments.delta" }, "event_id" : field_event_id,
-            "response_id" : field_response_id, "item_id" : field_item_id, "output_index"
-            : field_output_index, "call_id" : field_call_id, "delta" : field_delta },
-            "required" : ["type", "event_id", "response_id", "item_id", "output_index",
-            "call_id", "delta"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when the model-generated function call arguments are updated.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.function_call_arguments.delta")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("response_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the response."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the function call item."), false)),
+                ("output_index", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The index of the output item in the response."), false)),
+                ("call_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The ID of the function call."),
+                false)), ("delta", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The arguments delta as a JSON string."), false))
+            ],
+            &[
+                "type",
+                "event_id",
+                "response_id",
+                "item_id",
+                "output_index",
+                "call_id",
+                "delta",
+            ],
         )
     }
 }
@@ -43090,20 +44877,41 @@ impl ::schemars::JsonSchema for RealtimeServerEventResponseFunctionCallArguments
         "RealtimeServerEventResponseFunctionCallArgumentsDone".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_response_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        let field_output_index = generator.subschema_for::<i64>();
-        let field_call_id = generator.subschema_for::<String>();
-        let field_name = generator.subschema_for::<String>();
-        let field_arguments = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "response.function_call_arguments.done" }, "event_id" : field_event_id,
-            "response_id" : field_response_id, "item_id" : field_item_id, "output_index"
-            : field_output_index, "call_id" : field_call_id, "name" : field_name,
-            "arguments" : field_arguments }, "required" : ["type", "event_id",
-            "response_id", "item_id", "output_index", "call_id", "name", "arguments"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when the model-generated function call arguments are done streaming.\nAlso emitted when a Response is interrupted, incomplete, or cancelled.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.function_call_arguments.done")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("response_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the response."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the function call item."), false)),
+                ("output_index", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The index of the output item in the response."), false)),
+                ("call_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The ID of the function call."),
+                false)), ("name", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The name of the function that was called."), false)), ("arguments",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The final arguments as a JSON string."), false))
+            ],
+            &[
+                "type",
+                "event_id",
+                "response_id",
+                "item_id",
+                "output_index",
+                "call_id",
+                "name",
+                "arguments",
+            ],
         )
     }
 }
@@ -43511,19 +45319,30 @@ impl ::schemars::JsonSchema for RealtimeServerEventResponseMcpCallArgumentsDelta
         "RealtimeServerEventResponseMcpCallArgumentsDelta".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_response_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        let field_output_index = generator.subschema_for::<i64>();
-        let field_delta = generator.subschema_for::<String>();
-        let field_obfuscation = generator.subschema_for::<Option<String>>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "response.mcp_call_arguments.delta" }, "event_id" : field_event_id,
-            "response_id" : field_response_id, "item_id" : field_item_id, "output_index"
-            : field_output_index, "delta" : field_delta, "obfuscation" :
-            field_obfuscation }, "required" : ["type", "event_id", "response_id",
-            "item_id", "output_index", "delta"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when MCP tool call arguments are updated during response generation.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.mcp_call_arguments.delta")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("response_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the response."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the MCP tool call item."), false)),
+                ("output_index", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The index of the output item in the response."), false)), ("delta",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The JSON-encoded arguments delta."), false)),
+                ("obfuscation", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("If present, indicates the delta text was obfuscated."), true))
+            ],
+            &["type", "event_id", "response_id", "item_id", "output_index", "delta"],
         )
     }
 }
@@ -43904,17 +45723,28 @@ impl ::schemars::JsonSchema for RealtimeServerEventResponseMcpCallArgumentsDone 
         "RealtimeServerEventResponseMcpCallArgumentsDone".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_response_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        let field_output_index = generator.subschema_for::<i64>();
-        let field_arguments = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "response.mcp_call_arguments.done" }, "event_id" : field_event_id,
-            "response_id" : field_response_id, "item_id" : field_item_id, "output_index"
-            : field_output_index, "arguments" : field_arguments }, "required" : ["type",
-            "event_id", "response_id", "item_id", "output_index", "arguments"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when MCP tool call arguments are finalized during response generation.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.mcp_call_arguments.done")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("response_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the response."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the MCP tool call item."), false)),
+                ("output_index", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The index of the output item in the response."), false)),
+                ("arguments", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The final JSON-encoded arguments string."), false))
+            ],
+            &["type", "event_id", "response_id", "item_id", "output_index", "arguments"],
         )
     }
 }
@@ -44246,14 +46076,21 @@ impl ::schemars::JsonSchema for RealtimeServerEventResponseMcpCallCompleted {
         "RealtimeServerEventResponseMcpCallCompleted".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_output_index = generator.subschema_for::<i64>();
-        let field_item_id = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "response.mcp_call.completed" }, "event_id" : field_event_id, "output_index"
-            : field_output_index, "item_id" : field_item_id }, "required" : ["type",
-            "event_id", "output_index", "item_id"], }
+        ::realtime_types::support::schema::object(
+            Some("Returned when an MCP tool call has completed successfully."),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.mcp_call.completed")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("output_index",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (), Some("The index of the output item in the response."), false)),
+                ("item_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The ID of the MCP tool call item."), false))
+            ],
+            &["type", "event_id", "output_index", "item_id"],
         )
     }
 }
@@ -44537,14 +46374,21 @@ impl ::schemars::JsonSchema for RealtimeServerEventResponseMcpCallFailed {
         "RealtimeServerEventResponseMcpCallFailed".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_output_index = generator.subschema_for::<i64>();
-        let field_item_id = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "response.mcp_call.failed" }, "event_id" : field_event_id, "output_index" :
-            field_output_index, "item_id" : field_item_id }, "required" : ["type",
-            "event_id", "output_index", "item_id"], }
+        ::realtime_types::support::schema::object(
+            Some("Returned when an MCP tool call has failed."),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.mcp_call.failed")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("output_index",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (), Some("The index of the output item in the response."), false)),
+                ("item_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The ID of the MCP tool call item."), false))
+            ],
+            &["type", "event_id", "output_index", "item_id"],
         )
     }
 }
@@ -44828,14 +46672,21 @@ impl ::schemars::JsonSchema for RealtimeServerEventResponseMcpCallInProgress {
         "RealtimeServerEventResponseMcpCallInProgress".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_output_index = generator.subschema_for::<i64>();
-        let field_item_id = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "response.mcp_call.in_progress" }, "event_id" : field_event_id,
-            "output_index" : field_output_index, "item_id" : field_item_id }, "required"
-            : ["type", "event_id", "output_index", "item_id"], }
+        ::realtime_types::support::schema::object(
+            Some("Returned when an MCP tool call has started and is in progress."),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.mcp_call.in_progress")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("output_index",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (), Some("The index of the output item in the response."), false)),
+                ("item_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The ID of the MCP tool call item."), false))
+            ],
+            &["type", "event_id", "output_index", "item_id"],
         )
     }
 }
@@ -45135,16 +46986,23 @@ impl ::schemars::JsonSchema for RealtimeServerEventResponseOutputItemAdded {
         "RealtimeServerEventResponseOutputItemAdded".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_response_id = generator.subschema_for::<String>();
-        let field_output_index = generator.subschema_for::<i64>();
-        let field_item = generator.subschema_for::<RealtimeConversationItem>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "response.output_item.added" }, "event_id" : field_event_id, "response_id" :
-            field_response_id, "output_index" : field_output_index, "item" : field_item
-            }, "required" : ["type", "event_id", "response_id", "output_index", "item"],
-            }
+        ::realtime_types::support::schema::object(
+            Some("Returned when a new Item is created during Response generation."),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.output_item.added")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("response_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the Response to which the item belongs."),
+                false)), ("output_index",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (), Some("The index of the output item in the Response."), false)),
+                ("item", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeConversationItem > (), None, false))
+            ],
+            &["type", "event_id", "response_id", "output_index", "item"],
         )
     }
 }
@@ -45295,16 +47153,25 @@ impl ::schemars::JsonSchema for RealtimeServerEventResponseOutputItemDone {
         "RealtimeServerEventResponseOutputItemDone".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_response_id = generator.subschema_for::<String>();
-        let field_output_index = generator.subschema_for::<i64>();
-        let field_item = generator.subschema_for::<RealtimeConversationItem>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "response.output_item.done" }, "event_id" : field_event_id, "response_id" :
-            field_response_id, "output_index" : field_output_index, "item" : field_item
-            }, "required" : ["type", "event_id", "response_id", "output_index", "item"],
-            }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when an Item is done streaming. Also emitted when a Response is\ninterrupted, incomplete, or cancelled.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.output_item.done")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("response_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the Response to which the item belongs."),
+                false)), ("output_index",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (), Some("The index of the output item in the Response."), false)),
+                ("item", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeConversationItem > (), None, false))
+            ],
+            &["type", "event_id", "response_id", "output_index", "item"],
         )
     }
 }
@@ -45482,19 +47349,37 @@ impl ::schemars::JsonSchema for RealtimeServerEventResponseTextDelta {
         "RealtimeServerEventResponseTextDelta".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_response_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        let field_output_index = generator.subschema_for::<i64>();
-        let field_content_index = generator.subschema_for::<i64>();
-        let field_delta = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "response.output_text.delta" }, "event_id" : field_event_id, "response_id" :
-            field_response_id, "item_id" : field_item_id, "output_index" :
-            field_output_index, "content_index" : field_content_index, "delta" :
-            field_delta }, "required" : ["type", "event_id", "response_id", "item_id",
-            "output_index", "content_index", "delta"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when the text value of an \"output_text\" content part is updated.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.output_text.delta")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("response_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the response."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the item."), false)), ("output_index",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (), Some("The index of the output item in the response."), false)),
+                ("content_index", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The index of the content part in the item's content array."),
+                false)), ("delta", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The text delta."), false))
+            ],
+            &[
+                "type",
+                "event_id",
+                "response_id",
+                "item_id",
+                "output_index",
+                "content_index",
+                "delta",
+            ],
         )
     }
 }
@@ -45873,19 +47758,37 @@ impl ::schemars::JsonSchema for RealtimeServerEventResponseTextDone {
         "RealtimeServerEventResponseTextDone".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_response_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<String>();
-        let field_output_index = generator.subschema_for::<i64>();
-        let field_content_index = generator.subschema_for::<i64>();
-        let field_text = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "response.output_text.done" }, "event_id" : field_event_id, "response_id" :
-            field_response_id, "item_id" : field_item_id, "output_index" :
-            field_output_index, "content_index" : field_content_index, "text" :
-            field_text }, "required" : ["type", "event_id", "response_id", "item_id",
-            "output_index", "content_index", "text"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when the text value of an \"output_text\" content part is done streaming. Also\nemitted when a Response is interrupted, incomplete, or cancelled.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.output_text.done")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("response_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the response."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the item."), false)), ("output_index",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (), Some("The index of the output item in the response."), false)),
+                ("content_index", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The index of the content part in the item's content array."),
+                false)), ("text", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The final text content."), false))
+            ],
+            &[
+                "type",
+                "event_id",
+                "response_id",
+                "item_id",
+                "output_index",
+                "content_index",
+                "text",
+            ],
         )
     }
 }
@@ -46205,13 +48108,20 @@ impl ::schemars::JsonSchema for RealtimeServerEventSessionCreated {
         "RealtimeServerEventSessionCreated".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_session = generator
-            .subschema_for::<RealtimeServerEventSessionCreatedSession>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "session.created" }, "event_id" : field_event_id, "session" : field_session
-            }, "required" : ["type", "event_id", "session"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when a Session is created. Emitted automatically when a new\nconnection is established as the first server event. This event will contain\nthe default Session configuration.",
+            ),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("session.created")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("session",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeServerEventSessionCreatedSession > (),
+                Some("The session configuration."), false))
+            ],
+            &["type", "event_id", "session"],
         )
     }
 }
@@ -46285,11 +48195,16 @@ impl ::schemars::JsonSchema for RealtimeServerEventSessionCreatedSession {
         "RealtimeServerEventSessionCreatedSession".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<RealtimeSessionCreateResponseGa>(),
-            generator.subschema_for::<RealtimeTranscriptionSessionCreateResponseGa>(),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::tagged_union(
+            Some("The session configuration."),
+            "type",
+            vec![
+                (generator.subschema_for:: < RealtimeSessionCreateResponseGa > (),
+                "realtime", false), (generator.subschema_for:: <
+                RealtimeTranscriptionSessionCreateResponseGa > (), "transcription",
+                false)
+            ],
+        )
     }
 }
 /// Returned when a session is updated with a `session.update` event, unless
@@ -46407,13 +48322,20 @@ impl ::schemars::JsonSchema for RealtimeServerEventSessionUpdated {
         "RealtimeServerEventSessionUpdated".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_session = generator
-            .subschema_for::<RealtimeServerEventSessionUpdatedSession>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "session.updated" }, "event_id" : field_event_id, "session" : field_session
-            }, "required" : ["type", "event_id", "session"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when a session is updated with a `session.update` event, unless\nthere is an error.",
+            ),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("session.updated")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("session",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeServerEventSessionUpdatedSession > (),
+                Some("The session configuration."), false))
+            ],
+            &["type", "event_id", "session"],
         )
     }
 }
@@ -46487,11 +48409,16 @@ impl ::schemars::JsonSchema for RealtimeServerEventSessionUpdatedSession {
         "RealtimeServerEventSessionUpdatedSession".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<RealtimeSessionCreateResponseGa>(),
-            generator.subschema_for::<RealtimeTranscriptionSessionCreateResponseGa>(),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::tagged_union(
+            Some("The session configuration."),
+            "type",
+            vec![
+                (generator.subschema_for:: < RealtimeSessionCreateResponseGa > (),
+                "realtime", false), (generator.subschema_for:: <
+                RealtimeTranscriptionSessionCreateResponseGa > (), "transcription",
+                false)
+            ],
+        )
     }
 }
 /// Realtime session object for the beta interface.
@@ -47076,46 +49003,77 @@ impl ::schemars::JsonSchema for RealtimeSession {
         "RealtimeSession".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_id = generator.subschema_for::<String>();
-        let field_object = generator.subschema_for::<RealtimeSessionObject>();
-        let field_modalities = generator.subschema_for::<::serde_json::Value>();
-        let field_model = generator.subschema_for::<RealtimeSessionModel>();
-        let field_instructions = generator.subschema_for::<String>();
-        let field_voice = generator.subschema_for::<VoiceIdsShared>();
-        let field_input_audio_format = generator
-            .subschema_for::<RealtimeSessionInputAudioFormat>();
-        let field_output_audio_format = generator
-            .subschema_for::<RealtimeSessionOutputAudioFormat>();
-        let field_input_audio_transcription = generator
-            .subschema_for::<Option<AudioTranscriptionResponse>>();
-        let field_turn_detection = generator
-            .subschema_for::<Option<RealtimeTurnDetection>>();
-        let field_input_audio_noise_reduction = generator
-            .subschema_for::<RealtimeSessionInputAudioNoiseReduction>();
-        let field_speed = generator.subschema_for::<::serde_json::Number>();
-        let field_tracing = generator.subschema_for::<Option<RealtimeSessionTracing>>();
-        let field_tools = generator.subschema_for::<Vec<RealtimeFunctionTool>>();
-        let field_tool_choice = generator.subschema_for::<String>();
-        let field_temperature = generator.subschema_for::<::serde_json::Number>();
-        let field_max_response_output_tokens = generator
-            .subschema_for::<RealtimeSessionMaxResponseOutputTokens>();
-        let field_expires_at = generator.subschema_for::<i64>();
-        let field_prompt = generator.subschema_for::<Option<Prompt>>();
-        let field_include = generator
-            .subschema_for::<Option<Vec<RealtimeSessionIncludeItem>>>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "id" : field_id, "object" :
-            field_object, "modalities" : field_modalities, "model" : field_model,
-            "instructions" : field_instructions, "voice" : field_voice,
-            "input_audio_format" : field_input_audio_format, "output_audio_format" :
-            field_output_audio_format, "input_audio_transcription" :
-            field_input_audio_transcription, "turn_detection" : field_turn_detection,
-            "input_audio_noise_reduction" : field_input_audio_noise_reduction, "speed" :
-            field_speed, "tracing" : field_tracing, "tools" : field_tools, "tool_choice"
-            : field_tool_choice, "temperature" : field_temperature,
-            "max_response_output_tokens" : field_max_response_output_tokens, "expires_at"
-            : field_expires_at, "prompt" : field_prompt, "include" : field_include },
-            "required" : [], }
+        ::realtime_types::support::schema::object(
+            Some("Realtime session object for the beta interface."),
+            vec![
+                ("id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Unique identifier for the session that looks like `sess_1234567890abcdef`."),
+                true)), ("object", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeSessionObject > (),
+                Some("The object type. Always `realtime.session`."), true)),
+                ("modalities", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < ::serde_json::Value > (),
+                Some("The set of modalities the model can respond with. To disable audio,\nset this to \\[\"text\"\\]."),
+                true)), ("model", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeSessionModel > (),
+                Some("The Realtime model used for this session."), true)),
+                ("instructions", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The default system instructions (i.e. system message) prepended to model\ncalls. This field allows the client to guide the model on desired\nresponses. The model can be instructed on response content and format,\n(e.g. \"be extremely succinct\", \"act friendly\", \"here are examples of good\nresponses\") and on audio behavior (e.g. \"talk quickly\", \"inject emotion\ninto your voice\", \"laugh frequently\"). The instructions are not\nguaranteed to be followed by the model, but they provide guidance to the\nmodel on the desired behavior.\n\nNote that the server sets default instructions which will be used if this\nfield is not set and are visible in the `session.created` event at the\nstart of the session."),
+                true)), ("voice", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < VoiceIdsShared > (),
+                Some("The voice the model uses to respond. Voice cannot be changed during the\nsession once the model has responded with audio at least once. Current\nvoice options are `alloy`, `ash`, `ballad`, `coral`, `echo`, `sage`,\n`shimmer`, and `verse`."),
+                true)), ("input_audio_format",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeSessionInputAudioFormat > (),
+                Some("The format of input audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`.\nFor `pcm16`, input audio must be 16-bit PCM at a 24kHz sample rate,\nsingle channel (mono), and little-endian byte order."),
+                true)), ("output_audio_format",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeSessionOutputAudioFormat > (),
+                Some("The format of output audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`.\nFor `pcm16`, output audio is sampled at a rate of 24kHz."),
+                true)), ("input_audio_transcription",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                AudioTranscriptionResponse > (),
+                Some("Configuration for input audio transcription, defaults to off and can be set to `null` to turn off once on. Input audio transcription is not native to the model, since the model consumes audio directly. Transcription runs asynchronously through [the /audio/transcriptions endpoint](https://platform.openai.com/docs/api-reference/audio/createTranscription) and should be treated as guidance of input audio content rather than precisely what the model heard. The client can optionally set the language and prompt for transcription, these offer additional guidance to the transcription service."),
+                true)), ("turn_detection",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeTurnDetection > (), None, true)), ("input_audio_noise_reduction",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeSessionInputAudioNoiseReduction > (),
+                Some("Configuration for input audio noise reduction. This can be set to `null` to turn off.\nNoise reduction filters audio added to the input audio buffer before it is sent to VAD and the model.\nFiltering the audio can improve VAD and turn detection accuracy (reducing false positives) and model performance by improving perception of the input audio."),
+                true)), ("speed", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < ::serde_json::Number > (),
+                Some("The speed of the model's spoken response. 1.0 is the default speed. 0.25 is\nthe minimum speed. 1.5 is the maximum speed. This value can only be changed\nin between model turns, not while a response is in progress."),
+                true)), ("tracing", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeSessionTracing > (),
+                Some("Configuration options for tracing. Set to null to disable tracing. Once\ntracing is enabled for a session, the configuration cannot be modified.\n\n`auto` will create a trace for the session with default values for the\nworkflow name, group id, and metadata."),
+                true)), ("tools", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < Vec < RealtimeFunctionTool > > (),
+                Some("Tools (functions) available to the model."), true)),
+                ("tool_choice", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("How the model chooses tools. Options are `auto`, `none`, `required`, or\nspecify a function."),
+                true)), ("temperature",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                ::serde_json::Number > (),
+                Some("Sampling temperature for the model, limited to \\[0.6, 1.2\\]. For audio models a temperature of 0.8 is highly recommended for best performance."),
+                true)), ("max_response_output_tokens",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeSessionMaxResponseOutputTokens > (),
+                Some("Maximum number of output tokens for a single assistant response,\ninclusive of tool calls. Provide an integer between 1 and 4096 to\nlimit output tokens, or `inf` for the maximum available tokens for a\ngiven model. Defaults to `inf`."),
+                true)), ("expires_at",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("Expiration timestamp for the session, in seconds since epoch."),
+                true)), ("prompt", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < Prompt > (), None, true)), ("include",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Vec < RealtimeSessionIncludeItem > > (),
+                Some("Additional fields to include in server outputs.\n- `item.input_audio_transcription.logprobs`: Include logprobs for input audio transcription."),
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -47695,44 +49653,75 @@ impl ::schemars::JsonSchema for RealtimeSessionCreateRequest {
         "RealtimeSessionCreateRequest".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_client_secret = generator
-            .subschema_for::<RealtimeSessionCreateRequestClientSecret>();
-        let field_modalities = generator.subschema_for::<::serde_json::Value>();
-        let field_instructions = generator.subschema_for::<String>();
-        let field_voice = generator.subschema_for::<VoiceIdsOrCustomVoice>();
-        let field_input_audio_format = generator.subschema_for::<String>();
-        let field_output_audio_format = generator.subschema_for::<String>();
-        let field_input_audio_transcription = generator
-            .subschema_for::<RealtimeSessionCreateRequestInputAudioTranscription>();
-        let field_speed = generator.subschema_for::<::serde_json::Number>();
-        let field_tracing = generator
-            .subschema_for::<RealtimeSessionCreateRequestTracing>();
-        let field_turn_detection = generator
-            .subschema_for::<RealtimeSessionCreateRequestTurnDetection>();
-        let field_tools = generator
-            .subschema_for::<Vec<RealtimeSessionCreateRequestToolsItem>>();
-        let field_tool_choice = generator.subschema_for::<String>();
-        let field_temperature = generator.subschema_for::<::serde_json::Number>();
-        let field_max_response_output_tokens = generator
-            .subschema_for::<RealtimeSessionCreateRequestMaxResponseOutputTokens>();
-        let field_truncation = generator.subschema_for::<RealtimeTruncation>();
-        let field_prompt = generator.subschema_for::<Option<Prompt>>();
-        let field_model = generator.subschema_for::<RealtimeSessionCreateRequestModel>();
-        let field_input_audio_noise_reduction = generator
-            .subschema_for::<RealtimeSessionCreateRequestInputAudioNoiseReduction>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "client_secret" : field_client_secret,
-            "modalities" : field_modalities, "instructions" : field_instructions, "voice"
-            : field_voice, "input_audio_format" : field_input_audio_format,
-            "output_audio_format" : field_output_audio_format,
-            "input_audio_transcription" : field_input_audio_transcription, "speed" :
-            field_speed, "tracing" : field_tracing, "turn_detection" :
-            field_turn_detection, "tools" : field_tools, "tool_choice" :
-            field_tool_choice, "temperature" : field_temperature,
-            "max_response_output_tokens" : field_max_response_output_tokens, "truncation"
-            : field_truncation, "prompt" : field_prompt, "model" : field_model,
-            "input_audio_noise_reduction" : field_input_audio_noise_reduction },
-            "required" : [], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "A new Realtime session configuration, with an ephemeral key. Default TTL\nfor keys is one minute.",
+            ),
+            vec![
+                ("client_secret", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeSessionCreateRequestClientSecret > (),
+                Some("Ephemeral key returned by the API."), true)), ("modalities",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                ::serde_json::Value > (),
+                Some("The set of modalities the model can respond with. To disable audio,\nset this to \\[\"text\"\\]."),
+                true)), ("instructions",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The default system instructions (i.e. system message) prepended to model calls. This field allows the client to guide the model on desired responses. The model can be instructed on response content and format, (e.g. \"be extremely succinct\", \"act friendly\", \"here are examples of good responses\") and on audio behavior (e.g. \"talk quickly\", \"inject emotion into your voice\", \"laugh frequently\"). The instructions are not guaranteed to be followed by the model, but they provide guidance to the model on the desired behavior.\nNote that the server sets default instructions which will be used if this field is not set and are visible in the `session.created` event at the start of the session."),
+                true)), ("voice", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < VoiceIdsOrCustomVoice > (),
+                Some("The voice the model uses to respond. Supported built-in voices are\n`alloy`, `ash`, `ballad`, `coral`, `echo`, `sage`, `shimmer`, `verse`,\n`marin`, and `cedar`. You may also provide a custom voice object with an\n`id`, for example `{ \"id\": \"voice_1234\" }`. Voice cannot be changed during\nthe session once the model has responded with audio at least once."),
+                true)), ("input_audio_format",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The format of input audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`."),
+                true)), ("output_audio_format",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The format of output audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`."),
+                true)), ("input_audio_transcription",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeSessionCreateRequestInputAudioTranscription > (),
+                Some("Configuration for input audio transcription, defaults to off and can be\nset to `null` to turn off once on. Input audio transcription is not native\nto the model, since the model consumes audio directly. Transcription runs\nasynchronously and should be treated as rough guidance\nrather than the representation understood by the model."),
+                true)), ("speed", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < ::serde_json::Number > (),
+                Some("The speed of the model's spoken response. 1.0 is the default speed. 0.25 is\nthe minimum speed. 1.5 is the maximum speed. This value can only be changed\nin between model turns, not while a response is in progress."),
+                true)), ("tracing", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeSessionCreateRequestTracing > (),
+                Some("Configuration options for tracing. Set to null to disable tracing. Once\ntracing is enabled for a session, the configuration cannot be modified.\n\n`auto` will create a trace for the session with default values for the\nworkflow name, group id, and metadata."),
+                true)), ("turn_detection",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeSessionCreateRequestTurnDetection > (),
+                Some("Configuration for turn detection. Can be set to `null` to turn off. Server\nVAD means that the model will detect the start and end of speech based on\naudio volume and respond at the end of user speech."),
+                true)), ("tools", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < Vec < RealtimeSessionCreateRequestToolsItem > > (),
+                Some("Tools (functions) available to the model."), true)),
+                ("tool_choice", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("How the model chooses tools. Options are `auto`, `none`, `required`, or\nspecify a function."),
+                true)), ("temperature",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                ::serde_json::Number > (),
+                Some("Sampling temperature for the model, limited to \\[0.6, 1.2\\]. Defaults to 0.8."),
+                true)), ("max_response_output_tokens",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeSessionCreateRequestMaxResponseOutputTokens > (),
+                Some("Maximum number of output tokens for a single assistant response,\ninclusive of tool calls. Provide an integer between 1 and 4096 to\nlimit output tokens, or `inf` for the maximum available tokens for a\ngiven model. Defaults to `inf`."),
+                true)), ("truncation",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeTruncation > (), None, true)), ("prompt",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Prompt > (), None, true)), ("model",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeSessionCreateRequestModel > (),
+                Some("The Realtime model used for this session."), true)),
+                ("input_audio_noise_reduction",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeSessionCreateRequestInputAudioNoiseReduction > (),
+                Some("Configuration for input audio noise reduction. This can be set to `null` to turn off.\nNoise reduction filters audio added to the input audio buffer before it is sent to VAD and the model.\nFiltering the audio can improve VAD and turn detection accuracy (reducing false positives) and model performance by improving perception of the input audio."),
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -47833,11 +49822,19 @@ impl ::schemars::JsonSchema for RealtimeSessionCreateRequestClientSecret {
         "RealtimeSessionCreateRequestClientSecret".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_value = generator.subschema_for::<String>();
-        let field_expires_at = generator.subschema_for::<i64>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "value" : field_value, "expires_at" :
-            field_expires_at }, "required" : ["value", "expires_at"], }
+        ::realtime_types::support::schema::object(
+            Some("Ephemeral key returned by the API."),
+            vec![
+                ("value", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Ephemeral key usable in client environments to authenticate connections\nto the Realtime API. Use this in client-side environments rather than\na standard API token, which should only be used server-side."),
+                false)), ("expires_at",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("Timestamp for when the token expires. Currently, all tokens expire\nafter one minute."),
+                false))
+            ],
+            &["value", "expires_at"],
         )
     }
 }
@@ -48270,36 +50267,52 @@ impl ::schemars::JsonSchema for RealtimeSessionCreateRequestGa {
         "RealtimeSessionCreateRequestGa".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_output_modalities = generator
-            .subschema_for::<Vec<RealtimeSessionCreateRequestGaOutputModalitiesItem>>();
-        let field_model = generator
-            .subschema_for::<RealtimeSessionCreateRequestGaModel>();
-        let field_instructions = generator.subschema_for::<String>();
-        let field_audio = generator
-            .subschema_for::<RealtimeSessionCreateRequestGaAudio>();
-        let field_include = generator
-            .subschema_for::<Vec<RealtimeSessionCreateRequestGaIncludeItem>>();
-        let field_tracing = generator
-            .subschema_for::<Option<RealtimeSessionCreateRequestGaTracing>>();
-        let field_tools = generator
-            .subschema_for::<Vec<RealtimeSessionCreateRequestGaToolsItem>>();
-        let field_tool_choice = generator
-            .subschema_for::<RealtimeSessionCreateRequestGaToolChoice>();
-        let field_parallel_tool_calls = generator.subschema_for::<bool>();
-        let field_reasoning = generator.subschema_for::<RealtimeReasoning>();
-        let field_max_output_tokens = generator
-            .subschema_for::<RealtimeSessionCreateRequestGaMaxOutputTokens>();
-        let field_truncation = generator.subschema_for::<RealtimeTruncation>();
-        let field_prompt = generator.subschema_for::<Option<Prompt>>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "realtime" }, "output_modalities" : field_output_modalities, "model" :
-            field_model, "instructions" : field_instructions, "audio" : field_audio,
-            "include" : field_include, "tracing" : field_tracing, "tools" : field_tools,
-            "tool_choice" : field_tool_choice, "parallel_tool_calls" :
-            field_parallel_tool_calls, "reasoning" : field_reasoning, "max_output_tokens"
-            : field_max_output_tokens, "truncation" : field_truncation, "prompt" :
-            field_prompt }, "required" : ["type"], }
+        ::realtime_types::support::schema::object(
+            Some("Realtime session object configuration."),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("realtime")),
+                ("output_modalities",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Vec < RealtimeSessionCreateRequestGaOutputModalitiesItem > > (),
+                Some("The set of modalities the model can respond with. It defaults to `[\"audio\"]`, indicating\nthat the model will respond with audio plus a transcript. `[\"text\"]` can be used to make\nthe model respond with text only. It is not possible to request both `text` and `audio` at the same time."),
+                true)), ("model", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeSessionCreateRequestGaModel > (),
+                Some("The Realtime model used for this session."), true)),
+                ("instructions", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The default system instructions (i.e. system message) prepended to model calls. This field allows the client to guide the model on desired responses. The model can be instructed on response content and format, (e.g. \"be extremely succinct\", \"act friendly\", \"here are examples of good responses\") and on audio behavior (e.g. \"talk quickly\", \"inject emotion into your voice\", \"laugh frequently\"). The instructions are not guaranteed to be followed by the model, but they provide guidance to the model on the desired behavior.\n\nNote that the server sets default instructions which will be used if this field is not set and are visible in the `session.created` event at the start of the session."),
+                true)), ("audio", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeSessionCreateRequestGaAudio > (),
+                Some("Configuration for input and output audio."), true)), ("include",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Vec < RealtimeSessionCreateRequestGaIncludeItem > > (),
+                Some("Additional fields to include in server outputs.\n\n`item.input_audio_transcription.logprobs`: Include logprobs for input audio transcription."),
+                true)), ("tracing", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeSessionCreateRequestGaTracing > (),
+                Some("Realtime API can write session traces to the [Traces Dashboard](https://platform.openai.com/logs?api=traces). Set to null to disable tracing. Once\ntracing is enabled for a session, the configuration cannot be modified.\n\n`auto` will create a trace for the session with default values for the\nworkflow name, group id, and metadata."),
+                true)), ("tools", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < Vec < RealtimeSessionCreateRequestGaToolsItem > > (),
+                Some("Tools available to the model."), true)), ("tool_choice",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeSessionCreateRequestGaToolChoice > (),
+                Some("How the model chooses tools. Provide one of the string modes or force a specific\nfunction/MCP tool."),
+                true)), ("parallel_tool_calls",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                bool > (),
+                Some("Whether the model may call multiple tools in parallel. Only supported by\nreasoning Realtime models such as `gpt-realtime-2`."),
+                true)), ("reasoning",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeReasoning > (), None, true)), ("max_output_tokens",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeSessionCreateRequestGaMaxOutputTokens > (),
+                Some("Maximum number of output tokens for a single assistant response,\ninclusive of tool calls. Provide an integer between 1 and 4096 to\nlimit output tokens, or `inf` for the maximum available tokens for a\ngiven model. Defaults to `inf`."),
+                true)), ("truncation",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeTruncation > (), None, true)), ("prompt",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Prompt > (), None, true))
+            ],
+            &["type"],
         )
     }
 }
@@ -48424,13 +50437,16 @@ impl ::schemars::JsonSchema for RealtimeSessionCreateRequestGaAudio {
         "RealtimeSessionCreateRequestGaAudio".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_input = generator
-            .subschema_for::<RealtimeSessionCreateRequestGaAudioInput>();
-        let field_output = generator
-            .subschema_for::<RealtimeSessionCreateRequestGaAudioOutput>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "input" : field_input, "output" :
-            field_output }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            Some("Configuration for input and output audio."),
+            vec![
+                ("input", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeSessionCreateRequestGaAudioInput > (), None,
+                true)), ("output", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeSessionCreateRequestGaAudioOutput > (), None,
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -48604,17 +50620,24 @@ impl ::schemars::JsonSchema for RealtimeSessionCreateRequestGaAudioInput {
         "RealtimeSessionCreateRequestGaAudioInput".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_format = generator.subschema_for::<RealtimeAudioFormats>();
-        let field_transcription = generator.subschema_for::<AudioTranscription>();
-        let field_noise_reduction = generator
-            .subschema_for::<RealtimeSessionCreateRequestGaAudioInputNoiseReduction>();
-        let field_turn_detection = generator
-            .subschema_for::<Option<RealtimeTurnDetection>>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "format" : field_format,
-            "transcription" : field_transcription, "noise_reduction" :
-            field_noise_reduction, "turn_detection" : field_turn_detection }, "required"
-            : [], }
+        ::realtime_types::support::schema::object(
+            None,
+            vec![
+                ("format", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeAudioFormats > (),
+                Some("The format of the input audio."), true)), ("transcription",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                AudioTranscription > (),
+                Some("Configuration for input audio transcription, defaults to off and can be set to `null` to turn off once on. Input audio transcription is not native to the model, since the model consumes audio directly. Transcription runs asynchronously through [the /audio/transcriptions endpoint](/docs/api-reference/audio/createTranscription) and should be treated as guidance of input audio content rather than precisely what the model heard. The client can optionally set the language and prompt for transcription, these offer additional guidance to the transcription service."),
+                true)), ("noise_reduction",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeSessionCreateRequestGaAudioInputNoiseReduction > (),
+                Some("Configuration for input audio noise reduction. This can be set to `null` to turn off.\nNoise reduction filters audio added to the input audio buffer before it is sent to VAD and the model.\nFiltering the audio can improve VAD and turn detection accuracy (reducing false positives) and model performance by improving perception of the input audio."),
+                true)), ("turn_detection",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeTurnDetection > (), None, true))
+            ],
+            &[],
         )
     }
 }
@@ -48721,10 +50744,15 @@ impl ::schemars::JsonSchema for RealtimeSessionCreateRequestGaAudioInputNoiseRed
         "RealtimeSessionCreateRequestGaAudioInputNoiseReduction".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_type = generator.subschema_for::<NoiseReductionType>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : field_type }, "required" : [],
-            }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Configuration for input audio noise reduction. This can be set to `null` to turn off.\nNoise reduction filters audio added to the input audio buffer before it is sent to VAD and the model.\nFiltering the audio can improve VAD and turn detection accuracy (reducing false positives) and model performance by improving perception of the input audio.",
+            ),
+            vec![
+                ("type", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < NoiseReductionType > (), None, true))
+            ],
+            &[],
         )
     }
 }
@@ -48882,12 +50910,21 @@ impl ::schemars::JsonSchema for RealtimeSessionCreateRequestGaAudioOutput {
         "RealtimeSessionCreateRequestGaAudioOutput".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_format = generator.subschema_for::<RealtimeAudioFormats>();
-        let field_voice = generator.subschema_for::<VoiceIdsOrCustomVoice>();
-        let field_speed = generator.subschema_for::<::serde_json::Number>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "format" : field_format, "voice" :
-            field_voice, "speed" : field_speed }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            None,
+            vec![
+                ("format", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeAudioFormats > (),
+                Some("The format of the output audio."), true)), ("voice",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                VoiceIdsOrCustomVoice > (),
+                Some("The voice the model uses to respond. Supported built-in voices are\n`alloy`, `ash`, `ballad`, `coral`, `echo`, `sage`, `shimmer`, `verse`,\n`marin`, and `cedar`. You may also provide a custom voice object with\nan `id`, for example `{ \"id\": \"voice_1234\" }`. Voice cannot be changed\nduring the session once the model has responded with audio at least once.\nWe recommend `marin` and `cedar` for best quality."),
+                true)), ("speed", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < ::serde_json::Number > (),
+                Some("The speed of the model's spoken response as a multiple of the original speed.\n1.0 is the default speed. 0.25 is the minimum speed. 1.5 is the maximum speed. This value can only be changed in between model turns, not while a response is in progress.\n\nThis parameter is a post-processing adjustment to the audio after it is generated, it's\nalso possible to prompt the model to speak faster or slower."),
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -48955,9 +50992,9 @@ impl ::schemars::JsonSchema for RealtimeSessionCreateRequestGaIncludeItem {
         "RealtimeSessionCreateRequestGaIncludeItem".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" :
-            ["item.input_audio_transcription.logprobs"] }, { "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            None,
+            &["item.input_audio_transcription.logprobs"],
         )
     }
 }
@@ -49038,11 +51075,16 @@ impl ::schemars::JsonSchema for RealtimeSessionCreateRequestGaMaxOutputTokens {
         "RealtimeSessionCreateRequestGaMaxOutputTokens".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<i64>(),
-            ::schemars::json_schema!({ "type" : "string", "const" : "inf" }),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::kind_union(
+            Some(
+                "Maximum number of output tokens for a single assistant response,\ninclusive of tool calls. Provide an integer between 1 and 4096 to\nlimit output tokens, or `inf` for the maximum available tokens for a\ngiven model. Defaults to `inf`.",
+            ),
+            vec![
+                generator.subschema_for:: < i64 > (),
+                ::realtime_types::support::schema::constant("inf")
+            ],
+            None,
+        )
     }
 }
 /// The Realtime model used for this session.
@@ -49199,17 +51241,29 @@ impl ::schemars::JsonSchema for RealtimeSessionCreateRequestGaModel {
         "RealtimeSessionCreateRequestGaModel".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["gpt-realtime",
-            "gpt-realtime-1.5", "gpt-realtime-2", "gpt-realtime-2.1",
-            "gpt-realtime-2.1-mini", "gpt-realtime-2025-08-28",
-            "gpt-4o-realtime-preview", "gpt-4o-realtime-preview-2024-10-01",
-            "gpt-4o-realtime-preview-2024-12-17", "gpt-4o-realtime-preview-2025-06-03",
-            "gpt-4o-mini-realtime-preview", "gpt-4o-mini-realtime-preview-2024-12-17",
-            "gpt-realtime-mini", "gpt-realtime-mini-2025-10-06",
-            "gpt-realtime-mini-2025-12-15", "gpt-audio-1.5", "gpt-audio-mini",
-            "gpt-audio-mini-2025-10-06", "gpt-audio-mini-2025-12-15"] }, { "type" :
-            "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some("The Realtime model used for this session."),
+            &[
+                "gpt-realtime",
+                "gpt-realtime-1.5",
+                "gpt-realtime-2",
+                "gpt-realtime-2.1",
+                "gpt-realtime-2.1-mini",
+                "gpt-realtime-2025-08-28",
+                "gpt-4o-realtime-preview",
+                "gpt-4o-realtime-preview-2024-10-01",
+                "gpt-4o-realtime-preview-2024-12-17",
+                "gpt-4o-realtime-preview-2025-06-03",
+                "gpt-4o-mini-realtime-preview",
+                "gpt-4o-mini-realtime-preview-2024-12-17",
+                "gpt-realtime-mini",
+                "gpt-realtime-mini-2025-10-06",
+                "gpt-realtime-mini-2025-12-15",
+                "gpt-audio-1.5",
+                "gpt-audio-mini",
+                "gpt-audio-mini-2025-10-06",
+                "gpt-audio-mini-2025-12-15",
+            ],
         )
     }
 }
@@ -49277,10 +51331,7 @@ impl ::schemars::JsonSchema for RealtimeSessionCreateRequestGaOutputModalitiesIt
         "RealtimeSessionCreateRequestGaOutputModalitiesItem".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["text", "audio"] }, { "type" :
-            "string" }] }
-        )
+        ::realtime_types::support::schema::string_enum(None, &["text", "audio"])
     }
 }
 /// How the model chooses tools. Provide one of the string modes or force a specific
@@ -49366,12 +51417,20 @@ impl ::schemars::JsonSchema for RealtimeSessionCreateRequestGaToolChoice {
         "RealtimeSessionCreateRequestGaToolChoice".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<ToolChoiceOptions>(),
-            generator.subschema_for::<ToolChoiceFunction>(),
-            generator.subschema_for::<ToolChoiceMcp>(),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::kind_union(
+            Some(
+                "How the model chooses tools. Provide one of the string modes or force a specific\nfunction/MCP tool.",
+            ),
+            vec![generator.subschema_for:: < ToolChoiceOptions > ()],
+            Some((
+                "type",
+                vec![
+                    (generator.subschema_for:: < ToolChoiceFunction > (), "function",
+                    false), (generator.subschema_for:: < ToolChoiceMcp > (), "mcp",
+                    false)
+                ],
+            )),
+        )
     }
 }
 /// Generated from `/components/schemas/RealtimeSessionCreateRequestGA/properties/tools/items` in the spec.
@@ -49445,11 +51504,14 @@ impl ::schemars::JsonSchema for RealtimeSessionCreateRequestGaToolsItem {
         "RealtimeSessionCreateRequestGaToolsItem".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<RealtimeFunctionTool>(),
-            generator.subschema_for::<McpTool>(),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::tagged_union(
+            None,
+            "type",
+            vec![
+                (generator.subschema_for:: < RealtimeFunctionTool > (), "function",
+                true), (generator.subschema_for:: < McpTool > (), "mcp", false)
+            ],
+        )
     }
 }
 /// Realtime API can write session traces to the [Traces Dashboard](https://platform.openai.com/logs?api=traces). Set to null to disable tracing. Once
@@ -49516,14 +51578,17 @@ impl ::schemars::JsonSchema for RealtimeSessionCreateRequestGaTracing {
         "RealtimeSessionCreateRequestGaTracing".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            ::schemars::json_schema!({ "type" : "string", "const" : "auto" }),
-            generator
-                .subschema_for::<
-                    RealtimeSessionCreateRequestGaTracingTracingConfiguration,
-                >(),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::kind_union(
+            Some(
+                "Realtime API can write session traces to the [Traces Dashboard](https://platform.openai.com/logs?api=traces). Set to null to disable tracing. Once\ntracing is enabled for a session, the configuration cannot be modified.\n\n`auto` will create a trace for the session with default values for the\nworkflow name, group id, and metadata.",
+            ),
+            vec![
+                ::realtime_types::support::schema::constant("auto"), generator
+                .subschema_for:: <
+                RealtimeSessionCreateRequestGaTracingTracingConfiguration > ()
+            ],
+            None,
+        )
     }
 }
 /// Granular configuration for tracing.
@@ -49684,14 +51749,23 @@ for RealtimeSessionCreateRequestGaTracingTracingConfiguration {
         "RealtimeSessionCreateRequestGaTracingTracingConfiguration".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_workflow_name = generator.subschema_for::<String>();
-        let field_group_id = generator.subschema_for::<String>();
-        let field_metadata = generator
-            .subschema_for::<::serde_json::Map<String, ::serde_json::Value>>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "workflow_name" : field_workflow_name,
-            "group_id" : field_group_id, "metadata" : field_metadata }, "required" : [],
-            }
+        ::realtime_types::support::schema::object(
+            Some("Granular configuration for tracing."),
+            vec![
+                ("workflow_name", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The name of the workflow to attach to this trace. This is used to\nname the trace in the Traces Dashboard."),
+                true)), ("group_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The group id to attach to this trace to enable filtering and\ngrouping in the Traces Dashboard."),
+                true)), ("metadata",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                ::serde_json::Map < String, ::serde_json::Value > > (),
+                Some("The arbitrary metadata to attach to this trace to enable\nfiltering in the Traces Dashboard."),
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -49795,10 +51869,15 @@ impl ::schemars::JsonSchema for RealtimeSessionCreateRequestInputAudioNoiseReduc
         "RealtimeSessionCreateRequestInputAudioNoiseReduction".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_type = generator.subschema_for::<NoiseReductionType>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : field_type }, "required" : [],
-            }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Configuration for input audio noise reduction. This can be set to `null` to turn off.\nNoise reduction filters audio added to the input audio buffer before it is sent to VAD and the model.\nFiltering the audio can improve VAD and turn detection accuracy (reducing false positives) and model performance by improving perception of the input audio.",
+            ),
+            vec![
+                ("type", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < NoiseReductionType > (), None, true))
+            ],
+            &[],
         )
     }
 }
@@ -49952,12 +52031,22 @@ impl ::schemars::JsonSchema for RealtimeSessionCreateRequestInputAudioTranscript
         "RealtimeSessionCreateRequestInputAudioTranscription".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_model = generator.subschema_for::<String>();
-        let field_language = generator.subschema_for::<String>();
-        let field_prompt = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "model" : field_model, "language" :
-            field_language, "prompt" : field_prompt }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Configuration for input audio transcription, defaults to off and can be\nset to `null` to turn off once on. Input audio transcription is not native\nto the model, since the model consumes audio directly. Transcription runs\nasynchronously and should be treated as rough guidance\nrather than the representation understood by the model.",
+            ),
+            vec![
+                ("model", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The model to use for transcription."), true)), ("language",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The language of the input audio (ISO-639-1, e.g. `en`)."), true)),
+                ("prompt", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Text to guide the transcription model."), true))
+            ],
+            &[],
         )
     }
 }
@@ -50039,11 +52128,16 @@ impl ::schemars::JsonSchema for RealtimeSessionCreateRequestMaxResponseOutputTok
         "RealtimeSessionCreateRequestMaxResponseOutputTokens".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<i64>(),
-            ::schemars::json_schema!({ "type" : "string", "const" : "inf" }),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::kind_union(
+            Some(
+                "Maximum number of output tokens for a single assistant response,\ninclusive of tool calls. Provide an integer between 1 and 4096 to\nlimit output tokens, or `inf` for the maximum available tokens for a\ngiven model. Defaults to `inf`.",
+            ),
+            vec![
+                generator.subschema_for:: < i64 > (),
+                ::realtime_types::support::schema::constant("inf")
+            ],
+            None,
+        )
     }
 }
 /// The Realtime model used for this session.
@@ -50185,15 +52279,26 @@ impl ::schemars::JsonSchema for RealtimeSessionCreateRequestModel {
         "RealtimeSessionCreateRequestModel".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["gpt-realtime",
-            "gpt-realtime-1.5", "gpt-realtime-2025-08-28", "gpt-4o-realtime-preview",
-            "gpt-4o-realtime-preview-2024-10-01", "gpt-4o-realtime-preview-2024-12-17",
-            "gpt-4o-realtime-preview-2025-06-03", "gpt-4o-mini-realtime-preview",
-            "gpt-4o-mini-realtime-preview-2024-12-17", "gpt-realtime-mini",
-            "gpt-realtime-mini-2025-10-06", "gpt-realtime-mini-2025-12-15",
-            "gpt-audio-1.5", "gpt-audio-mini", "gpt-audio-mini-2025-10-06",
-            "gpt-audio-mini-2025-12-15"] }, { "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some("The Realtime model used for this session."),
+            &[
+                "gpt-realtime",
+                "gpt-realtime-1.5",
+                "gpt-realtime-2025-08-28",
+                "gpt-4o-realtime-preview",
+                "gpt-4o-realtime-preview-2024-10-01",
+                "gpt-4o-realtime-preview-2024-12-17",
+                "gpt-4o-realtime-preview-2025-06-03",
+                "gpt-4o-mini-realtime-preview",
+                "gpt-4o-mini-realtime-preview-2024-12-17",
+                "gpt-realtime-mini",
+                "gpt-realtime-mini-2025-10-06",
+                "gpt-realtime-mini-2025-12-15",
+                "gpt-audio-1.5",
+                "gpt-audio-mini",
+                "gpt-audio-mini-2025-10-06",
+                "gpt-audio-mini-2025-12-15",
+            ],
         )
     }
 }
@@ -50375,16 +52480,23 @@ impl ::schemars::JsonSchema for RealtimeSessionCreateRequestToolsItem {
         "RealtimeSessionCreateRequestToolsItem".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_type = generator
-            .subschema_for::<RealtimeSessionCreateRequestToolsItemType>();
-        let field_name = generator.subschema_for::<String>();
-        let field_description = generator.subschema_for::<String>();
-        let field_parameters = generator
-            .subschema_for::<::serde_json::Map<String, ::serde_json::Value>>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : field_type, "name" :
-            field_name, "description" : field_description, "parameters" :
-            field_parameters }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            None,
+            vec![
+                ("type", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeSessionCreateRequestToolsItemType > (),
+                Some("The type of the tool, i.e. `function`."), true)), ("name",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The name of the function."), true)), ("description",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The description of the function, including guidance on when and how\nto call it, and guidance about what to tell the user when calling\n(if anything)."),
+                true)), ("parameters",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                ::serde_json::Map < String, ::serde_json::Value > > (),
+                Some("Parameters of the function in JSON Schema."), true))
+            ],
+            &[],
         )
     }
 }
@@ -50446,9 +52558,9 @@ impl ::schemars::JsonSchema for RealtimeSessionCreateRequestToolsItemType {
         "RealtimeSessionCreateRequestToolsItemType".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["function"] }, { "type" :
-            "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some("The type of the tool, i.e. `function`."),
+            &["function"],
         )
     }
 }
@@ -50516,14 +52628,17 @@ impl ::schemars::JsonSchema for RealtimeSessionCreateRequestTracing {
         "RealtimeSessionCreateRequestTracing".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            ::schemars::json_schema!({ "type" : "string", "const" : "auto" }),
-            generator
-                .subschema_for::<
-                    RealtimeSessionCreateRequestTracingTracingConfiguration,
-                >(),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::kind_union(
+            Some(
+                "Configuration options for tracing. Set to null to disable tracing. Once\ntracing is enabled for a session, the configuration cannot be modified.\n\n`auto` will create a trace for the session with default values for the\nworkflow name, group id, and metadata.",
+            ),
+            vec![
+                ::realtime_types::support::schema::constant("auto"), generator
+                .subschema_for:: <
+                RealtimeSessionCreateRequestTracingTracingConfiguration > ()
+            ],
+            None,
+        )
     }
 }
 /// Granular configuration for tracing.
@@ -50683,14 +52798,23 @@ impl ::schemars::JsonSchema for RealtimeSessionCreateRequestTracingTracingConfig
         "RealtimeSessionCreateRequestTracingTracingConfiguration".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_workflow_name = generator.subschema_for::<String>();
-        let field_group_id = generator.subschema_for::<String>();
-        let field_metadata = generator
-            .subschema_for::<::serde_json::Map<String, ::serde_json::Value>>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "workflow_name" : field_workflow_name,
-            "group_id" : field_group_id, "metadata" : field_metadata }, "required" : [],
-            }
+        ::realtime_types::support::schema::object(
+            Some("Granular configuration for tracing."),
+            vec![
+                ("workflow_name", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The name of the workflow to attach to this trace. This is used to\nname the trace in the traces dashboard."),
+                true)), ("group_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The group id to attach to this trace to enable filtering and\ngrouping in the traces dashboard."),
+                true)), ("metadata",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                ::serde_json::Map < String, ::serde_json::Value > > (),
+                Some("The arbitrary metadata to attach to this trace to enable\nfiltering in the traces dashboard."),
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -50958,21 +53082,41 @@ impl ::schemars::JsonSchema for RealtimeSessionCreateRequestTurnDetection {
         "RealtimeSessionCreateRequestTurnDetection".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_type = generator
-            .subschema_for::<RealtimeSessionCreateRequestTurnDetectionType>();
-        let field_threshold = generator.subschema_for::<::serde_json::Number>();
-        let field_prefix_padding_ms = generator.subschema_for::<i64>();
-        let field_silence_duration_ms = generator.subschema_for::<i64>();
-        let field_eagerness = generator
-            .subschema_for::<RealtimeSessionCreateRequestTurnDetectionEagerness>();
-        let field_create_response = generator.subschema_for::<bool>();
-        let field_interrupt_response = generator.subschema_for::<bool>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : field_type, "threshold" :
-            field_threshold, "prefix_padding_ms" : field_prefix_padding_ms,
-            "silence_duration_ms" : field_silence_duration_ms, "eagerness" :
-            field_eagerness, "create_response" : field_create_response,
-            "interrupt_response" : field_interrupt_response }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Configuration for turn detection. Can be set to `null` to turn off. Server\nVAD means that the model will detect the start and end of speech based on\naudio volume and respond at the end of user speech.",
+            ),
+            vec![
+                ("type", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeSessionCreateRequestTurnDetectionType > (),
+                Some("Type of turn detection, only `server_vad` is currently supported."),
+                true)), ("threshold",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                ::serde_json::Number > (),
+                Some("Activation threshold for VAD (0.0 to 1.0), this defaults to 0.5. A\nhigher threshold will require louder audio to activate the model, and\nthus might perform better in noisy environments."),
+                true)), ("prefix_padding_ms",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("Amount of audio to include before the VAD detected speech (in\nmilliseconds). Defaults to 300ms."),
+                true)), ("silence_duration_ms",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("Duration of silence to detect speech stop (in milliseconds). Defaults\nto 500ms. With shorter values the model will respond more quickly,\nbut may jump in on short pauses from the user."),
+                true)), ("eagerness",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeSessionCreateRequestTurnDetectionEagerness > (),
+                Some("How eager the model is to respond (semantic VAD only); `auto` is `medium`."),
+                true)), ("create_response",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                bool > (),
+                Some("Whether a response is created when a VAD stop event occurs."),
+                true)), ("interrupt_response",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                bool > (),
+                Some("Whether an ongoing response is interrupted when a VAD start event occurs."),
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -51050,9 +53194,11 @@ impl ::schemars::JsonSchema for RealtimeSessionCreateRequestTurnDetectionEagerne
         "RealtimeSessionCreateRequestTurnDetectionEagerness".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["low", "medium", "high", "auto"]
-            }, { "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some(
+                "How eager the model is to respond (semantic VAD only); `auto` is `medium`.",
+            ),
+            &["low", "medium", "high", "auto"],
         )
     }
 }
@@ -51119,9 +53265,9 @@ impl ::schemars::JsonSchema for RealtimeSessionCreateRequestTurnDetectionType {
         "RealtimeSessionCreateRequestTurnDetectionType".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["server_vad", "semantic_vad"] },
-            { "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some("Type of turn detection, only `server_vad` is currently supported."),
+            &["server_vad", "semantic_vad"],
         )
     }
 }
@@ -51585,38 +53731,57 @@ impl ::schemars::JsonSchema for RealtimeSessionCreateResponseGa {
         "RealtimeSessionCreateResponseGa".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_id = generator.subschema_for::<String>();
-        let field_expires_at = generator.subschema_for::<i64>();
-        let field_output_modalities = generator
-            .subschema_for::<Vec<RealtimeSessionCreateResponseGaOutputModalitiesItem>>();
-        let field_model = generator
-            .subschema_for::<RealtimeSessionCreateResponseGaModel>();
-        let field_instructions = generator.subschema_for::<String>();
-        let field_audio = generator
-            .subschema_for::<RealtimeSessionCreateResponseGaAudio>();
-        let field_include = generator
-            .subschema_for::<Vec<RealtimeSessionCreateResponseGaIncludeItem>>();
-        let field_tracing = generator
-            .subschema_for::<Option<RealtimeSessionCreateResponseGaTracing>>();
-        let field_tools = generator
-            .subschema_for::<Vec<RealtimeSessionCreateResponseGaToolsItem>>();
-        let field_tool_choice = generator
-            .subschema_for::<RealtimeSessionCreateResponseGaToolChoice>();
-        let field_reasoning = generator.subschema_for::<RealtimeReasoning>();
-        let field_max_output_tokens = generator
-            .subschema_for::<RealtimeSessionCreateResponseGaMaxOutputTokens>();
-        let field_truncation = generator.subschema_for::<RealtimeTruncation>();
-        let field_prompt = generator.subschema_for::<Option<Prompt>>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "realtime" }, "object" : { "type" : "string", "const" : "realtime.session" },
-            "id" : field_id, "expires_at" : field_expires_at, "output_modalities" :
-            field_output_modalities, "model" : field_model, "instructions" :
-            field_instructions, "audio" : field_audio, "include" : field_include,
-            "tracing" : field_tracing, "tools" : field_tools, "tool_choice" :
-            field_tool_choice, "reasoning" : field_reasoning, "max_output_tokens" :
-            field_max_output_tokens, "truncation" : field_truncation, "prompt" :
-            field_prompt }, "required" : ["type", "object", "id"], }
+        ::realtime_types::support::schema::object(
+            Some("A Realtime session configuration object."),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("realtime")),
+                ("object",
+                ::realtime_types::support::schema::constant("realtime.session")), ("id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("Unique identifier for the session that looks like `sess_1234567890abcdef`."),
+                false)), ("expires_at",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("Expiration timestamp for the session, in seconds since epoch."),
+                true)), ("output_modalities",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Vec < RealtimeSessionCreateResponseGaOutputModalitiesItem > > (),
+                Some("The set of modalities the model can respond with. It defaults to `[\"audio\"]`, indicating\nthat the model will respond with audio plus a transcript. `[\"text\"]` can be used to make\nthe model respond with text only. It is not possible to request both `text` and `audio` at the same time."),
+                true)), ("model", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeSessionCreateResponseGaModel > (),
+                Some("The Realtime model used for this session."), true)),
+                ("instructions", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The default system instructions (i.e. system message) prepended to model calls. This field allows the client to guide the model on desired responses. The model can be instructed on response content and format, (e.g. \"be extremely succinct\", \"act friendly\", \"here are examples of good responses\") and on audio behavior (e.g. \"talk quickly\", \"inject emotion into your voice\", \"laugh frequently\"). The instructions are not guaranteed to be followed by the model, but they provide guidance to the model on the desired behavior.\n\nNote that the server sets default instructions which will be used if this field is not set and are visible in the `session.created` event at the start of the session."),
+                true)), ("audio", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeSessionCreateResponseGaAudio > (),
+                Some("Configuration for input and output audio."), true)), ("include",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Vec < RealtimeSessionCreateResponseGaIncludeItem > > (),
+                Some("Additional fields to include in server outputs.\n\n`item.input_audio_transcription.logprobs`: Include logprobs for input audio transcription."),
+                true)), ("tracing", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeSessionCreateResponseGaTracing > (),
+                Some("Realtime API can write session traces to the [Traces Dashboard](https://platform.openai.com/logs?api=traces). Set to null to disable tracing. Once\ntracing is enabled for a session, the configuration cannot be modified.\n\n`auto` will create a trace for the session with default values for the\nworkflow name, group id, and metadata."),
+                true)), ("tools", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < Vec < RealtimeSessionCreateResponseGaToolsItem > > (),
+                Some("Tools available to the model."), true)), ("tool_choice",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeSessionCreateResponseGaToolChoice > (),
+                Some("How the model chooses tools. Provide one of the string modes or force a specific\nfunction/MCP tool."),
+                true)), ("reasoning",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeReasoning > (), None, true)), ("max_output_tokens",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeSessionCreateResponseGaMaxOutputTokens > (),
+                Some("Maximum number of output tokens for a single assistant response,\ninclusive of tool calls. Provide an integer between 1 and 4096 to\nlimit output tokens, or `inf` for the maximum available tokens for a\ngiven model. Defaults to `inf`."),
+                true)), ("truncation",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeTruncation > (), None, true)), ("prompt",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Prompt > (), None, true))
+            ],
+            &["type", "object", "id"],
         )
     }
 }
@@ -51743,13 +53908,16 @@ impl ::schemars::JsonSchema for RealtimeSessionCreateResponseGaAudio {
         "RealtimeSessionCreateResponseGaAudio".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_input = generator
-            .subschema_for::<RealtimeSessionCreateResponseGaAudioInput>();
-        let field_output = generator
-            .subschema_for::<RealtimeSessionCreateResponseGaAudioOutput>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "input" : field_input, "output" :
-            field_output }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            Some("Configuration for input and output audio."),
+            vec![
+                ("input", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeSessionCreateResponseGaAudioInput > (), None,
+                true)), ("output", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeSessionCreateResponseGaAudioOutput > (), None,
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -51923,18 +54091,24 @@ impl ::schemars::JsonSchema for RealtimeSessionCreateResponseGaAudioInput {
         "RealtimeSessionCreateResponseGaAudioInput".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_format = generator.subschema_for::<RealtimeAudioFormats>();
-        let field_transcription = generator
-            .subschema_for::<AudioTranscriptionResponse>();
-        let field_noise_reduction = generator
-            .subschema_for::<RealtimeSessionCreateResponseGaAudioInputNoiseReduction>();
-        let field_turn_detection = generator
-            .subschema_for::<Option<RealtimeTurnDetection>>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "format" : field_format,
-            "transcription" : field_transcription, "noise_reduction" :
-            field_noise_reduction, "turn_detection" : field_turn_detection }, "required"
-            : [], }
+        ::realtime_types::support::schema::object(
+            None,
+            vec![
+                ("format", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeAudioFormats > (),
+                Some("The format of the input audio."), true)), ("transcription",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                AudioTranscriptionResponse > (),
+                Some("Configuration for input audio transcription, defaults to off and can be set to `null` to turn off once on. Input audio transcription is not native to the model, since the model consumes audio directly. Transcription runs asynchronously through [the /audio/transcriptions endpoint](/docs/api-reference/audio/createTranscription) and should be treated as guidance of input audio content rather than precisely what the model heard. The client can optionally set the language and prompt for transcription, these offer additional guidance to the transcription service."),
+                true)), ("noise_reduction",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeSessionCreateResponseGaAudioInputNoiseReduction > (),
+                Some("Configuration for input audio noise reduction. This can be set to `null` to turn off.\nNoise reduction filters audio added to the input audio buffer before it is sent to VAD and the model.\nFiltering the audio can improve VAD and turn detection accuracy (reducing false positives) and model performance by improving perception of the input audio."),
+                true)), ("turn_detection",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeTurnDetection > (), None, true))
+            ],
+            &[],
         )
     }
 }
@@ -52041,10 +54215,15 @@ impl ::schemars::JsonSchema for RealtimeSessionCreateResponseGaAudioInputNoiseRe
         "RealtimeSessionCreateResponseGaAudioInputNoiseReduction".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_type = generator.subschema_for::<NoiseReductionType>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : field_type }, "required" : [],
-            }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Configuration for input audio noise reduction. This can be set to `null` to turn off.\nNoise reduction filters audio added to the input audio buffer before it is sent to VAD and the model.\nFiltering the audio can improve VAD and turn detection accuracy (reducing false positives) and model performance by improving perception of the input audio.",
+            ),
+            vec![
+                ("type", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < NoiseReductionType > (), None, true))
+            ],
+            &[],
         )
     }
 }
@@ -52201,12 +54380,21 @@ impl ::schemars::JsonSchema for RealtimeSessionCreateResponseGaAudioOutput {
         "RealtimeSessionCreateResponseGaAudioOutput".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_format = generator.subschema_for::<RealtimeAudioFormats>();
-        let field_voice = generator.subschema_for::<VoiceIdsShared>();
-        let field_speed = generator.subschema_for::<::serde_json::Number>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "format" : field_format, "voice" :
-            field_voice, "speed" : field_speed }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            None,
+            vec![
+                ("format", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeAudioFormats > (),
+                Some("The format of the output audio."), true)), ("voice",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                VoiceIdsShared > (),
+                Some("The voice the model uses to respond. Voice cannot be changed during the\nsession once the model has responded with audio at least once. Current\nvoice options are `alloy`, `ash`, `ballad`, `coral`, `echo`, `sage`,\n`shimmer`, `verse`, `marin`, and `cedar`. We recommend `marin` and `cedar` for\nbest quality."),
+                true)), ("speed", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < ::serde_json::Number > (),
+                Some("The speed of the model's spoken response as a multiple of the original speed.\n1.0 is the default speed. 0.25 is the minimum speed. 1.5 is the maximum speed. This value can only be changed in between model turns, not while a response is in progress.\n\nThis parameter is a post-processing adjustment to the audio after it is generated, it's\nalso possible to prompt the model to speak faster or slower."),
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -52274,9 +54462,9 @@ impl ::schemars::JsonSchema for RealtimeSessionCreateResponseGaIncludeItem {
         "RealtimeSessionCreateResponseGaIncludeItem".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" :
-            ["item.input_audio_transcription.logprobs"] }, { "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            None,
+            &["item.input_audio_transcription.logprobs"],
         )
     }
 }
@@ -52357,11 +54545,16 @@ impl ::schemars::JsonSchema for RealtimeSessionCreateResponseGaMaxOutputTokens {
         "RealtimeSessionCreateResponseGaMaxOutputTokens".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<i64>(),
-            ::schemars::json_schema!({ "type" : "string", "const" : "inf" }),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::kind_union(
+            Some(
+                "Maximum number of output tokens for a single assistant response,\ninclusive of tool calls. Provide an integer between 1 and 4096 to\nlimit output tokens, or `inf` for the maximum available tokens for a\ngiven model. Defaults to `inf`.",
+            ),
+            vec![
+                generator.subschema_for:: < i64 > (),
+                ::realtime_types::support::schema::constant("inf")
+            ],
+            None,
+        )
     }
 }
 /// The Realtime model used for this session.
@@ -52518,17 +54711,29 @@ impl ::schemars::JsonSchema for RealtimeSessionCreateResponseGaModel {
         "RealtimeSessionCreateResponseGaModel".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["gpt-realtime",
-            "gpt-realtime-1.5", "gpt-realtime-2", "gpt-realtime-2.1",
-            "gpt-realtime-2.1-mini", "gpt-realtime-2025-08-28",
-            "gpt-4o-realtime-preview", "gpt-4o-realtime-preview-2024-10-01",
-            "gpt-4o-realtime-preview-2024-12-17", "gpt-4o-realtime-preview-2025-06-03",
-            "gpt-4o-mini-realtime-preview", "gpt-4o-mini-realtime-preview-2024-12-17",
-            "gpt-realtime-mini", "gpt-realtime-mini-2025-10-06",
-            "gpt-realtime-mini-2025-12-15", "gpt-audio-1.5", "gpt-audio-mini",
-            "gpt-audio-mini-2025-10-06", "gpt-audio-mini-2025-12-15"] }, { "type" :
-            "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some("The Realtime model used for this session."),
+            &[
+                "gpt-realtime",
+                "gpt-realtime-1.5",
+                "gpt-realtime-2",
+                "gpt-realtime-2.1",
+                "gpt-realtime-2.1-mini",
+                "gpt-realtime-2025-08-28",
+                "gpt-4o-realtime-preview",
+                "gpt-4o-realtime-preview-2024-10-01",
+                "gpt-4o-realtime-preview-2024-12-17",
+                "gpt-4o-realtime-preview-2025-06-03",
+                "gpt-4o-mini-realtime-preview",
+                "gpt-4o-mini-realtime-preview-2024-12-17",
+                "gpt-realtime-mini",
+                "gpt-realtime-mini-2025-10-06",
+                "gpt-realtime-mini-2025-12-15",
+                "gpt-audio-1.5",
+                "gpt-audio-mini",
+                "gpt-audio-mini-2025-10-06",
+                "gpt-audio-mini-2025-12-15",
+            ],
         )
     }
 }
@@ -52596,10 +54801,7 @@ impl ::schemars::JsonSchema for RealtimeSessionCreateResponseGaOutputModalitiesI
         "RealtimeSessionCreateResponseGaOutputModalitiesItem".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["text", "audio"] }, { "type" :
-            "string" }] }
-        )
+        ::realtime_types::support::schema::string_enum(None, &["text", "audio"])
     }
 }
 /// How the model chooses tools. Provide one of the string modes or force a specific
@@ -52685,12 +54887,20 @@ impl ::schemars::JsonSchema for RealtimeSessionCreateResponseGaToolChoice {
         "RealtimeSessionCreateResponseGaToolChoice".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<ToolChoiceOptions>(),
-            generator.subschema_for::<ToolChoiceFunction>(),
-            generator.subschema_for::<ToolChoiceMcp>(),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::kind_union(
+            Some(
+                "How the model chooses tools. Provide one of the string modes or force a specific\nfunction/MCP tool.",
+            ),
+            vec![generator.subschema_for:: < ToolChoiceOptions > ()],
+            Some((
+                "type",
+                vec![
+                    (generator.subschema_for:: < ToolChoiceFunction > (), "function",
+                    false), (generator.subschema_for:: < ToolChoiceMcp > (), "mcp",
+                    false)
+                ],
+            )),
+        )
     }
 }
 /// Generated from `/components/schemas/RealtimeSessionCreateResponseGA/properties/tools/items` in the spec.
@@ -52765,11 +54975,14 @@ impl ::schemars::JsonSchema for RealtimeSessionCreateResponseGaToolsItem {
         "RealtimeSessionCreateResponseGaToolsItem".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<RealtimeFunctionTool>(),
-            generator.subschema_for::<McpTool>(),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::tagged_union(
+            None,
+            "type",
+            vec![
+                (generator.subschema_for:: < RealtimeFunctionTool > (), "function",
+                true), (generator.subschema_for:: < McpTool > (), "mcp", false)
+            ],
+        )
     }
 }
 /// Realtime API can write session traces to the [Traces Dashboard](https://platform.openai.com/logs?api=traces). Set to null to disable tracing. Once
@@ -52836,14 +55049,17 @@ impl ::schemars::JsonSchema for RealtimeSessionCreateResponseGaTracing {
         "RealtimeSessionCreateResponseGaTracing".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            ::schemars::json_schema!({ "type" : "string", "const" : "auto" }),
-            generator
-                .subschema_for::<
-                    RealtimeSessionCreateResponseGaTracingTracingConfiguration,
-                >(),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::kind_union(
+            Some(
+                "Realtime API can write session traces to the [Traces Dashboard](https://platform.openai.com/logs?api=traces). Set to null to disable tracing. Once\ntracing is enabled for a session, the configuration cannot be modified.\n\n`auto` will create a trace for the session with default values for the\nworkflow name, group id, and metadata.",
+            ),
+            vec![
+                ::realtime_types::support::schema::constant("auto"), generator
+                .subschema_for:: <
+                RealtimeSessionCreateResponseGaTracingTracingConfiguration > ()
+            ],
+            None,
+        )
     }
 }
 /// Granular configuration for tracing.
@@ -53004,14 +55220,23 @@ for RealtimeSessionCreateResponseGaTracingTracingConfiguration {
         "RealtimeSessionCreateResponseGaTracingTracingConfiguration".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_workflow_name = generator.subschema_for::<String>();
-        let field_group_id = generator.subschema_for::<String>();
-        let field_metadata = generator
-            .subschema_for::<::serde_json::Map<String, ::serde_json::Value>>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "workflow_name" : field_workflow_name,
-            "group_id" : field_group_id, "metadata" : field_metadata }, "required" : [],
-            }
+        ::realtime_types::support::schema::object(
+            Some("Granular configuration for tracing."),
+            vec![
+                ("workflow_name", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The name of the workflow to attach to this trace. This is used to\nname the trace in the Traces Dashboard."),
+                true)), ("group_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The group id to attach to this trace to enable filtering and\ngrouping in the Traces Dashboard."),
+                true)), ("metadata",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                ::serde_json::Map < String, ::serde_json::Value > > (),
+                Some("The arbitrary metadata to attach to this trace to enable\nfiltering in the Traces Dashboard."),
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -53079,9 +55304,9 @@ impl ::schemars::JsonSchema for RealtimeSessionIncludeItem {
         "RealtimeSessionIncludeItem".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" :
-            ["item.input_audio_transcription.logprobs"] }, { "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            None,
+            &["item.input_audio_transcription.logprobs"],
         )
     }
 }
@@ -53155,9 +55380,11 @@ impl ::schemars::JsonSchema for RealtimeSessionInputAudioFormat {
         "RealtimeSessionInputAudioFormat".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["pcm16", "g711_ulaw",
-            "g711_alaw"] }, { "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some(
+                "The format of input audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`.\nFor `pcm16`, input audio must be 16-bit PCM at a 24kHz sample rate,\nsingle channel (mono), and little-endian byte order.",
+            ),
+            &["pcm16", "g711_ulaw", "g711_alaw"],
         )
     }
 }
@@ -53260,10 +55487,15 @@ impl ::schemars::JsonSchema for RealtimeSessionInputAudioNoiseReduction {
         "RealtimeSessionInputAudioNoiseReduction".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_type = generator.subschema_for::<NoiseReductionType>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : field_type }, "required" : [],
-            }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Configuration for input audio noise reduction. This can be set to `null` to turn off.\nNoise reduction filters audio added to the input audio buffer before it is sent to VAD and the model.\nFiltering the audio can improve VAD and turn detection accuracy (reducing false positives) and model performance by improving perception of the input audio.",
+            ),
+            vec![
+                ("type", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < NoiseReductionType > (), None, true))
+            ],
+            &[],
         )
     }
 }
@@ -53344,11 +55576,16 @@ impl ::schemars::JsonSchema for RealtimeSessionMaxResponseOutputTokens {
         "RealtimeSessionMaxResponseOutputTokens".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<i64>(),
-            ::schemars::json_schema!({ "type" : "string", "const" : "inf" }),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::kind_union(
+            Some(
+                "Maximum number of output tokens for a single assistant response,\ninclusive of tool calls. Provide an integer between 1 and 4096 to\nlimit output tokens, or `inf` for the maximum available tokens for a\ngiven model. Defaults to `inf`.",
+            ),
+            vec![
+                generator.subschema_for:: < i64 > (),
+                ::realtime_types::support::schema::constant("inf")
+            ],
+            None,
+        )
     }
 }
 /// The Realtime model used for this session.
@@ -53490,15 +55727,26 @@ impl ::schemars::JsonSchema for RealtimeSessionModel {
         "RealtimeSessionModel".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["gpt-realtime",
-            "gpt-realtime-1.5", "gpt-realtime-2025-08-28", "gpt-4o-realtime-preview",
-            "gpt-4o-realtime-preview-2024-10-01", "gpt-4o-realtime-preview-2024-12-17",
-            "gpt-4o-realtime-preview-2025-06-03", "gpt-4o-mini-realtime-preview",
-            "gpt-4o-mini-realtime-preview-2024-12-17", "gpt-realtime-mini",
-            "gpt-realtime-mini-2025-10-06", "gpt-realtime-mini-2025-12-15",
-            "gpt-audio-1.5", "gpt-audio-mini", "gpt-audio-mini-2025-10-06",
-            "gpt-audio-mini-2025-12-15"] }, { "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some("The Realtime model used for this session."),
+            &[
+                "gpt-realtime",
+                "gpt-realtime-1.5",
+                "gpt-realtime-2025-08-28",
+                "gpt-4o-realtime-preview",
+                "gpt-4o-realtime-preview-2024-10-01",
+                "gpt-4o-realtime-preview-2024-12-17",
+                "gpt-4o-realtime-preview-2025-06-03",
+                "gpt-4o-mini-realtime-preview",
+                "gpt-4o-mini-realtime-preview-2024-12-17",
+                "gpt-realtime-mini",
+                "gpt-realtime-mini-2025-10-06",
+                "gpt-realtime-mini-2025-12-15",
+                "gpt-audio-1.5",
+                "gpt-audio-mini",
+                "gpt-audio-mini-2025-10-06",
+                "gpt-audio-mini-2025-12-15",
+            ],
         )
     }
 }
@@ -53560,9 +55808,9 @@ impl ::schemars::JsonSchema for RealtimeSessionObject {
         "RealtimeSessionObject".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["realtime.session"] }, { "type" :
-            "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some("The object type. Always `realtime.session`."),
+            &["realtime.session"],
         )
     }
 }
@@ -53635,9 +55883,11 @@ impl ::schemars::JsonSchema for RealtimeSessionOutputAudioFormat {
         "RealtimeSessionOutputAudioFormat".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["pcm16", "g711_ulaw",
-            "g711_alaw"] }, { "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some(
+                "The format of output audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`.\nFor `pcm16`, output audio is sampled at a rate of 24kHz.",
+            ),
+            &["pcm16", "g711_ulaw", "g711_alaw"],
         )
     }
 }
@@ -53705,11 +55955,16 @@ impl ::schemars::JsonSchema for RealtimeSessionTracing {
         "RealtimeSessionTracing".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            ::schemars::json_schema!({ "type" : "string", "const" : "auto" }),
-            generator.subschema_for::<RealtimeSessionTracingTracingConfiguration>(),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::kind_union(
+            Some(
+                "Configuration options for tracing. Set to null to disable tracing. Once\ntracing is enabled for a session, the configuration cannot be modified.\n\n`auto` will create a trace for the session with default values for the\nworkflow name, group id, and metadata.",
+            ),
+            vec![
+                ::realtime_types::support::schema::constant("auto"), generator
+                .subschema_for:: < RealtimeSessionTracingTracingConfiguration > ()
+            ],
+            None,
+        )
     }
 }
 /// Granular configuration for tracing.
@@ -53865,14 +56120,23 @@ impl ::schemars::JsonSchema for RealtimeSessionTracingTracingConfiguration {
         "RealtimeSessionTracingTracingConfiguration".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_workflow_name = generator.subschema_for::<String>();
-        let field_group_id = generator.subschema_for::<String>();
-        let field_metadata = generator
-            .subschema_for::<::serde_json::Map<String, ::serde_json::Value>>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "workflow_name" : field_workflow_name,
-            "group_id" : field_group_id, "metadata" : field_metadata }, "required" : [],
-            }
+        ::realtime_types::support::schema::object(
+            Some("Granular configuration for tracing."),
+            vec![
+                ("workflow_name", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The name of the workflow to attach to this trace. This is used to\nname the trace in the traces dashboard."),
+                true)), ("group_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The group id to attach to this trace to enable filtering and\ngrouping in the traces dashboard."),
+                true)), ("metadata",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                ::serde_json::Map < String, ::serde_json::Value > > (),
+                Some("The arbitrary metadata to attach to this trace to enable\nfiltering in the traces dashboard."),
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -54103,29 +56367,32 @@ impl ::schemars::JsonSchema for RealtimeTranscriptionSessionCreateRequest {
         "RealtimeTranscriptionSessionCreateRequest".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_turn_detection = generator
-            .subschema_for::<RealtimeTranscriptionSessionCreateRequestTurnDetection>();
-        let field_input_audio_noise_reduction = generator
-            .subschema_for::<
-                RealtimeTranscriptionSessionCreateRequestInputAudioNoiseReduction,
-            >();
-        let field_input_audio_format = generator
-            .subschema_for::<
-                RealtimeTranscriptionSessionCreateRequestInputAudioFormat,
-            >();
-        let field_input_audio_transcription = generator
-            .subschema_for::<AudioTranscription>();
-        let field_include = generator
-            .subschema_for::<
-                Vec<RealtimeTranscriptionSessionCreateRequestIncludeItem>,
-            >();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "turn_detection" :
-            field_turn_detection, "input_audio_noise_reduction" :
-            field_input_audio_noise_reduction, "input_audio_format" :
-            field_input_audio_format, "input_audio_transcription" :
-            field_input_audio_transcription, "include" : field_include }, "required" :
-            [], }
+        ::realtime_types::support::schema::object(
+            Some("Realtime transcription session object configuration."),
+            vec![
+                ("turn_detection", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeTranscriptionSessionCreateRequestTurnDetection
+                > (),
+                Some("Configuration for turn detection. Can be set to `null` to turn off. Server VAD means that the model will detect the start and end of speech based on audio volume and respond at the end of user speech."),
+                true)), ("input_audio_noise_reduction",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeTranscriptionSessionCreateRequestInputAudioNoiseReduction > (),
+                Some("Configuration for input audio noise reduction. This can be set to `null` to turn off.\nNoise reduction filters audio added to the input audio buffer before it is sent to VAD and the model.\nFiltering the audio can improve VAD and turn detection accuracy (reducing false positives) and model performance by improving perception of the input audio."),
+                true)), ("input_audio_format",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeTranscriptionSessionCreateRequestInputAudioFormat > (),
+                Some("The format of input audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`.\nFor `pcm16`, input audio must be 16-bit PCM at a 24kHz sample rate,\nsingle channel (mono), and little-endian byte order."),
+                true)), ("input_audio_transcription",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                AudioTranscription > (),
+                Some("Configuration for input audio transcription. The client can optionally set the language and prompt for transcription, these offer additional guidance to the transcription service."),
+                true)), ("include", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < Vec <
+                RealtimeTranscriptionSessionCreateRequestIncludeItem > > (),
+                Some("The set of items to include in the transcription. Current available items are:\n`item.input_audio_transcription.logprobs`"),
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -54278,16 +56545,19 @@ impl ::schemars::JsonSchema for RealtimeTranscriptionSessionCreateRequestGa {
         "RealtimeTranscriptionSessionCreateRequestGa".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_audio = generator
-            .subschema_for::<RealtimeTranscriptionSessionCreateRequestGaAudio>();
-        let field_include = generator
-            .subschema_for::<
-                Vec<RealtimeTranscriptionSessionCreateRequestGaIncludeItem>,
-            >();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "transcription" }, "audio" : field_audio, "include" : field_include },
-            "required" : ["type"], }
+        ::realtime_types::support::schema::object(
+            Some("Realtime transcription session object configuration."),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("transcription")),
+                ("audio", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeTranscriptionSessionCreateRequestGaAudio > (),
+                Some("Configuration for input and output audio."), true)), ("include",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Vec < RealtimeTranscriptionSessionCreateRequestGaIncludeItem > > (),
+                Some("Additional fields to include in server outputs.\n\n`item.input_audio_transcription.logprobs`: Include logprobs for input audio transcription."),
+                true))
+            ],
+            &["type"],
         )
     }
 }
@@ -54391,11 +56661,14 @@ impl ::schemars::JsonSchema for RealtimeTranscriptionSessionCreateRequestGaAudio
         "RealtimeTranscriptionSessionCreateRequestGaAudio".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_input = generator
-            .subschema_for::<RealtimeTranscriptionSessionCreateRequestGaAudioInput>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "input" : field_input }, "required" :
-            [], }
+        ::realtime_types::support::schema::object(
+            Some("Configuration for input and output audio."),
+            vec![
+                ("input", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeTranscriptionSessionCreateRequestGaAudioInput
+                > (), None, true))
+            ],
+            &[],
         )
     }
 }
@@ -54575,19 +56848,23 @@ impl ::schemars::JsonSchema for RealtimeTranscriptionSessionCreateRequestGaAudio
         "RealtimeTranscriptionSessionCreateRequestGaAudioInput".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_format = generator.subschema_for::<RealtimeAudioFormats>();
-        let field_transcription = generator.subschema_for::<AudioTranscription>();
-        let field_noise_reduction = generator
-            .subschema_for::<
-                RealtimeTranscriptionSessionCreateRequestGaAudioInputNoiseReduction,
-            >();
-        let field_turn_detection = generator
-            .subschema_for::<Option<RealtimeTurnDetection>>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "format" : field_format,
-            "transcription" : field_transcription, "noise_reduction" :
-            field_noise_reduction, "turn_detection" : field_turn_detection }, "required"
-            : [], }
+        ::realtime_types::support::schema::object(
+            None,
+            vec![
+                ("format", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeAudioFormats > (), None, true)),
+                ("transcription", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < AudioTranscription > (),
+                Some("Configuration for input audio transcription, defaults to off and can be set to `null` to turn off once on. Input audio transcription is not native to the model, since the model consumes audio directly. Transcription runs asynchronously through [the /audio/transcriptions endpoint](/docs/api-reference/audio/createTranscription) and should be treated as guidance of input audio content rather than precisely what the model heard. The client can optionally set the language and prompt for transcription, these offer additional guidance to the transcription service."),
+                true)), ("noise_reduction",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeTranscriptionSessionCreateRequestGaAudioInputNoiseReduction > (),
+                Some("Configuration for input audio noise reduction. This can be set to `null` to turn off.\nNoise reduction filters audio added to the input audio buffer before it is sent to VAD and the model.\nFiltering the audio can improve VAD and turn detection accuracy (reducing false positives) and model performance by improving perception of the input audio."),
+                true)), ("turn_detection",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeTurnDetection > (), None, true))
+            ],
+            &[],
         )
     }
 }
@@ -54696,10 +56973,15 @@ for RealtimeTranscriptionSessionCreateRequestGaAudioInputNoiseReduction {
         "RealtimeTranscriptionSessionCreateRequestGaAudioInputNoiseReduction".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_type = generator.subschema_for::<NoiseReductionType>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : field_type }, "required" : [],
-            }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Configuration for input audio noise reduction. This can be set to `null` to turn off.\nNoise reduction filters audio added to the input audio buffer before it is sent to VAD and the model.\nFiltering the audio can improve VAD and turn detection accuracy (reducing false positives) and model performance by improving perception of the input audio.",
+            ),
+            vec![
+                ("type", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < NoiseReductionType > (), None, true))
+            ],
+            &[],
         )
     }
 }
@@ -54768,9 +57050,9 @@ impl ::schemars::JsonSchema for RealtimeTranscriptionSessionCreateRequestGaInclu
         "RealtimeTranscriptionSessionCreateRequestGaIncludeItem".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" :
-            ["item.input_audio_transcription.logprobs"] }, { "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            None,
+            &["item.input_audio_transcription.logprobs"],
         )
     }
 }
@@ -54839,9 +57121,9 @@ impl ::schemars::JsonSchema for RealtimeTranscriptionSessionCreateRequestInclude
         "RealtimeTranscriptionSessionCreateRequestIncludeItem".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" :
-            ["item.input_audio_transcription.logprobs"] }, { "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            None,
+            &["item.input_audio_transcription.logprobs"],
         )
     }
 }
@@ -54917,9 +57199,11 @@ for RealtimeTranscriptionSessionCreateRequestInputAudioFormat {
         "RealtimeTranscriptionSessionCreateRequestInputAudioFormat".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["pcm16", "g711_ulaw",
-            "g711_alaw"] }, { "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some(
+                "The format of input audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`.\nFor `pcm16`, input audio must be 16-bit PCM at a 24kHz sample rate,\nsingle channel (mono), and little-endian byte order.",
+            ),
+            &["pcm16", "g711_ulaw", "g711_alaw"],
         )
     }
 }
@@ -55028,10 +57312,15 @@ for RealtimeTranscriptionSessionCreateRequestInputAudioNoiseReduction {
         "RealtimeTranscriptionSessionCreateRequestInputAudioNoiseReduction".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_type = generator.subschema_for::<NoiseReductionType>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : field_type }, "required" : [],
-            }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Configuration for input audio noise reduction. This can be set to `null` to turn off.\nNoise reduction filters audio added to the input audio buffer before it is sent to VAD and the model.\nFiltering the audio can improve VAD and turn detection accuracy (reducing false positives) and model performance by improving perception of the input audio.",
+            ),
+            vec![
+                ("type", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < NoiseReductionType > (), None, true))
+            ],
+            &[],
         )
     }
 }
@@ -55303,25 +57592,42 @@ impl ::schemars::JsonSchema for RealtimeTranscriptionSessionCreateRequestTurnDet
         "RealtimeTranscriptionSessionCreateRequestTurnDetection".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_type = generator
-            .subschema_for::<
-                RealtimeTranscriptionSessionCreateRequestTurnDetectionType,
-            >();
-        let field_threshold = generator.subschema_for::<::serde_json::Number>();
-        let field_prefix_padding_ms = generator.subschema_for::<i64>();
-        let field_silence_duration_ms = generator.subschema_for::<i64>();
-        let field_eagerness = generator
-            .subschema_for::<
-                RealtimeTranscriptionSessionCreateRequestTurnDetectionEagerness,
-            >();
-        let field_create_response = generator.subschema_for::<bool>();
-        let field_interrupt_response = generator.subschema_for::<bool>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : field_type, "threshold" :
-            field_threshold, "prefix_padding_ms" : field_prefix_padding_ms,
-            "silence_duration_ms" : field_silence_duration_ms, "eagerness" :
-            field_eagerness, "create_response" : field_create_response,
-            "interrupt_response" : field_interrupt_response }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Configuration for turn detection. Can be set to `null` to turn off. Server VAD means that the model will detect the start and end of speech based on audio volume and respond at the end of user speech.",
+            ),
+            vec![
+                ("type", ::realtime_types::support::schema::property(generator
+                .subschema_for:: <
+                RealtimeTranscriptionSessionCreateRequestTurnDetectionType > (),
+                Some("Type of turn detection. Only `server_vad` is currently supported for transcription sessions."),
+                true)), ("threshold",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                ::serde_json::Number > (),
+                Some("Activation threshold for VAD (0.0 to 1.0), this defaults to 0.5. A\nhigher threshold will require louder audio to activate the model, and\nthus might perform better in noisy environments."),
+                true)), ("prefix_padding_ms",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("Amount of audio to include before the VAD detected speech (in\nmilliseconds). Defaults to 300ms."),
+                true)), ("silence_duration_ms",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("Duration of silence to detect speech stop (in milliseconds). Defaults\nto 500ms. With shorter values the model will respond more quickly,\nbut may jump in on short pauses from the user."),
+                true)), ("eagerness",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeTranscriptionSessionCreateRequestTurnDetectionEagerness > (),
+                Some("How eager the model is to respond (semantic VAD only); `auto` is `medium`."),
+                true)), ("create_response",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                bool > (),
+                Some("Whether a response is created when a VAD stop event occurs."),
+                true)), ("interrupt_response",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                bool > (),
+                Some("Whether an ongoing response is interrupted when a VAD start event occurs."),
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -55402,9 +57708,11 @@ for RealtimeTranscriptionSessionCreateRequestTurnDetectionEagerness {
         "RealtimeTranscriptionSessionCreateRequestTurnDetectionEagerness".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["low", "medium", "high", "auto"]
-            }, { "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some(
+                "How eager the model is to respond (semantic VAD only); `auto` is `medium`.",
+            ),
+            &["low", "medium", "high", "auto"],
         )
     }
 }
@@ -55473,9 +57781,11 @@ for RealtimeTranscriptionSessionCreateRequestTurnDetectionType {
         "RealtimeTranscriptionSessionCreateRequestTurnDetectionType".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["server_vad", "semantic_vad"] },
-            { "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some(
+                "Type of turn detection. Only `server_vad` is currently supported for transcription sessions.",
+            ),
+            &["server_vad", "semantic_vad"],
         )
     }
 }
@@ -55701,20 +58011,34 @@ impl ::schemars::JsonSchema for RealtimeTranscriptionSessionCreateResponse {
         "RealtimeTranscriptionSessionCreateResponse".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_client_secret = generator
-            .subschema_for::<RealtimeTranscriptionSessionCreateResponseClientSecret>();
-        let field_modalities = generator.subschema_for::<::serde_json::Value>();
-        let field_input_audio_format = generator.subschema_for::<String>();
-        let field_input_audio_transcription = generator
-            .subschema_for::<AudioTranscriptionResponse>();
-        let field_turn_detection = generator
-            .subschema_for::<RealtimeTranscriptionSessionCreateResponseTurnDetection>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "client_secret" : field_client_secret,
-            "modalities" : field_modalities, "input_audio_format" :
-            field_input_audio_format, "input_audio_transcription" :
-            field_input_audio_transcription, "turn_detection" : field_turn_detection },
-            "required" : [], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "A new Realtime transcription session configuration.\n\nWhen a session is created on the server via REST API, the session object\nalso contains an ephemeral key. Default TTL for keys is 10 minutes. This\nproperty is not present when a session is updated via the WebSocket API.",
+            ),
+            vec![
+                ("client_secret", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeTranscriptionSessionCreateResponseClientSecret
+                > (),
+                Some("Ephemeral key returned by the API. Only present when the session is\ncreated on the server via REST API."),
+                true)), ("modalities",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                ::serde_json::Value > (),
+                Some("The set of modalities the model can respond with. To disable audio,\nset this to \\[\"text\"\\]."),
+                true)), ("input_audio_format",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The format of input audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`."),
+                true)), ("input_audio_transcription",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                AudioTranscriptionResponse > (),
+                Some("Configuration of the transcription model."), true)),
+                ("turn_detection", ::realtime_types::support::schema::property(generator
+                .subschema_for:: <
+                RealtimeTranscriptionSessionCreateResponseTurnDetection > (),
+                Some("Configuration for turn detection. Can be set to `null` to turn off. Server\nVAD means that the model will detect the start and end of speech based on\naudio volume and respond at the end of user speech."),
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -55820,11 +58144,21 @@ impl ::schemars::JsonSchema for RealtimeTranscriptionSessionCreateResponseClient
         "RealtimeTranscriptionSessionCreateResponseClientSecret".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_value = generator.subschema_for::<String>();
-        let field_expires_at = generator.subschema_for::<i64>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "value" : field_value, "expires_at" :
-            field_expires_at }, "required" : ["value", "expires_at"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Ephemeral key returned by the API. Only present when the session is\ncreated on the server via REST API.",
+            ),
+            vec![
+                ("value", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Ephemeral key usable in client environments to authenticate connections\nto the Realtime API. Use this in client-side environments rather than\na standard API token, which should only be used server-side."),
+                false)), ("expires_at",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("Timestamp for when the token expires. Currently, all tokens expire\nafter one minute."),
+                false))
+            ],
+            &["value", "expires_at"],
         )
     }
 }
@@ -56025,20 +58359,29 @@ impl ::schemars::JsonSchema for RealtimeTranscriptionSessionCreateResponseGa {
         "RealtimeTranscriptionSessionCreateResponseGa".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_id = generator.subschema_for::<String>();
-        let field_object = generator.subschema_for::<String>();
-        let field_expires_at = generator.subschema_for::<i64>();
-        let field_include = generator
-            .subschema_for::<
-                Vec<RealtimeTranscriptionSessionCreateResponseGaIncludeItem>,
-            >();
-        let field_audio = generator
-            .subschema_for::<RealtimeTranscriptionSessionCreateResponseGaAudio>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "transcription" }, "id" : field_id, "object" : field_object, "expires_at" :
-            field_expires_at, "include" : field_include, "audio" : field_audio },
-            "required" : ["type", "id", "object"], }
+        ::realtime_types::support::schema::object(
+            Some("A Realtime transcription session configuration object."),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("transcription")),
+                ("id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Unique identifier for the session that looks like `sess_1234567890abcdef`."),
+                false)), ("object", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The object type. Always `realtime.transcription_session`."),
+                false)), ("expires_at",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("Expiration timestamp for the session, in seconds since epoch."),
+                true)), ("include", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < Vec <
+                RealtimeTranscriptionSessionCreateResponseGaIncludeItem > > (),
+                Some("Additional fields to include in server outputs.\n- `item.input_audio_transcription.logprobs`: Include logprobs for input audio transcription."),
+                true)), ("audio", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeTranscriptionSessionCreateResponseGaAudio >
+                (), Some("Configuration for input audio for the session."), true))
+            ],
+            &["type", "id", "object"],
         )
     }
 }
@@ -56142,11 +58485,14 @@ impl ::schemars::JsonSchema for RealtimeTranscriptionSessionCreateResponseGaAudi
         "RealtimeTranscriptionSessionCreateResponseGaAudio".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_input = generator
-            .subschema_for::<RealtimeTranscriptionSessionCreateResponseGaAudioInput>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "input" : field_input }, "required" :
-            [], }
+        ::realtime_types::support::schema::object(
+            Some("Configuration for input audio for the session."),
+            vec![
+                ("input", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeTranscriptionSessionCreateResponseGaAudioInput
+                > (), None, true))
+            ],
+            &[],
         )
     }
 }
@@ -56330,24 +58676,25 @@ impl ::schemars::JsonSchema for RealtimeTranscriptionSessionCreateResponseGaAudi
         "RealtimeTranscriptionSessionCreateResponseGaAudioInput".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_format = generator.subschema_for::<RealtimeAudioFormats>();
-        let field_transcription = generator
-            .subschema_for::<AudioTranscriptionResponse>();
-        let field_noise_reduction = generator
-            .subschema_for::<
-                RealtimeTranscriptionSessionCreateResponseGaAudioInputNoiseReduction,
-            >();
-        let field_turn_detection = generator
-            .subschema_for::<
-                Option<
-                    RealtimeTranscriptionSessionCreateResponseGaAudioInputTurnDetection,
-                >,
-            >();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "format" : field_format,
-            "transcription" : field_transcription, "noise_reduction" :
-            field_noise_reduction, "turn_detection" : field_turn_detection }, "required"
-            : [], }
+        ::realtime_types::support::schema::object(
+            None,
+            vec![
+                ("format", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeAudioFormats > (), None, true)),
+                ("transcription", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < AudioTranscriptionResponse > (),
+                Some("Configuration of the transcription model."), true)),
+                ("noise_reduction", ::realtime_types::support::schema::property(generator
+                .subschema_for:: <
+                RealtimeTranscriptionSessionCreateResponseGaAudioInputNoiseReduction >
+                (), Some("Configuration for input audio noise reduction."), true)),
+                ("turn_detection", ::realtime_types::support::schema::property(generator
+                .subschema_for:: <
+                RealtimeTranscriptionSessionCreateResponseGaAudioInputTurnDetection > (),
+                Some("Configuration for turn detection. For `gpt-realtime-whisper`, this must be `null`; VAD is not supported."),
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -56454,10 +58801,13 @@ for RealtimeTranscriptionSessionCreateResponseGaAudioInputNoiseReduction {
         "RealtimeTranscriptionSessionCreateResponseGaAudioInputNoiseReduction".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_type = generator.subschema_for::<NoiseReductionType>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : field_type }, "required" : [],
-            }
+        ::realtime_types::support::schema::object(
+            Some("Configuration for input audio noise reduction."),
+            vec![
+                ("type", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < NoiseReductionType > (), None, true))
+            ],
+            &[],
         )
     }
 }
@@ -56647,14 +58997,29 @@ for RealtimeTranscriptionSessionCreateResponseGaAudioInputTurnDetection {
         "RealtimeTranscriptionSessionCreateResponseGaAudioInputTurnDetection".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_type = generator.subschema_for::<String>();
-        let field_threshold = generator.subschema_for::<::serde_json::Number>();
-        let field_prefix_padding_ms = generator.subschema_for::<i64>();
-        let field_silence_duration_ms = generator.subschema_for::<i64>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : field_type, "threshold" :
-            field_threshold, "prefix_padding_ms" : field_prefix_padding_ms,
-            "silence_duration_ms" : field_silence_duration_ms }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Configuration for turn detection. For `gpt-realtime-whisper`, this must be `null`; VAD is not supported.",
+            ),
+            vec![
+                ("type", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Type of turn detection, only `server_vad` is currently supported."),
+                true)), ("threshold",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                ::serde_json::Number > (),
+                Some("Activation threshold for VAD (0.0 to 1.0), this defaults to 0.5. A\nhigher threshold will require louder audio to activate the model, and\nthus might perform better in noisy environments."),
+                true)), ("prefix_padding_ms",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("Amount of audio to include before the VAD detected speech (in\nmilliseconds). Defaults to 300ms."),
+                true)), ("silence_duration_ms",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("Duration of silence to detect speech stop (in milliseconds). Defaults\nto 500ms. With shorter values the model will respond more quickly,\nbut may jump in on short pauses from the user."),
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -56723,9 +59088,9 @@ impl ::schemars::JsonSchema for RealtimeTranscriptionSessionCreateResponseGaIncl
         "RealtimeTranscriptionSessionCreateResponseGaIncludeItem".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" :
-            ["item.input_audio_transcription.logprobs"] }, { "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            None,
+            &["item.input_audio_transcription.logprobs"],
         )
     }
 }
@@ -56915,14 +59280,29 @@ impl ::schemars::JsonSchema for RealtimeTranscriptionSessionCreateResponseTurnDe
         "RealtimeTranscriptionSessionCreateResponseTurnDetection".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_type = generator.subschema_for::<String>();
-        let field_threshold = generator.subschema_for::<::serde_json::Number>();
-        let field_prefix_padding_ms = generator.subschema_for::<i64>();
-        let field_silence_duration_ms = generator.subschema_for::<i64>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : field_type, "threshold" :
-            field_threshold, "prefix_padding_ms" : field_prefix_padding_ms,
-            "silence_duration_ms" : field_silence_duration_ms }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Configuration for turn detection. Can be set to `null` to turn off. Server\nVAD means that the model will detect the start and end of speech based on\naudio volume and respond at the end of user speech.",
+            ),
+            vec![
+                ("type", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Type of turn detection, only `server_vad` is currently supported."),
+                true)), ("threshold",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                ::serde_json::Number > (),
+                Some("Activation threshold for VAD (0.0 to 1.0), this defaults to 0.5. A\nhigher threshold will require louder audio to activate the model, and\nthus might perform better in noisy environments."),
+                true)), ("prefix_padding_ms",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("Amount of audio to include before the VAD detected speech (in\nmilliseconds). Defaults to 300ms."),
+                true)), ("silence_duration_ms",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("Duration of silence to detect speech stop (in milliseconds). Defaults\nto 500ms. With shorter values the model will respond more quickly,\nbut may jump in on short pauses from the user."),
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -57072,12 +59452,21 @@ impl ::schemars::JsonSchema for RealtimeTranslationClientEventInputAudioBufferAp
         "RealtimeTranslationClientEventInputAudioBufferAppend".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_audio = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "session.input_audio_buffer.append" }, "event_id" : field_event_id, "audio" :
-            field_audio }, "required" : ["type", "audio"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Send this event to append audio bytes to the translation session input audio buffer.\n\nWebSocket translation sessions accept base64-encoded 24 kHz PCM16 mono\nlittle-endian raw audio bytes. Unsupported websocket audio formats return a\nvalidation error because lower-quality audio materially degrades translation\nquality.\n\nTranslation consumes 200 ms engine frames. For best realtime behavior, append\naudio in 200 ms chunks. If a chunk is shorter, the server buffers it until it\nhas enough audio for one frame. If a chunk is longer, the server splits it into\n200 ms frames and enqueues them back-to-back.\n\nKeep appending silence while the session is active. If a client stops sending\naudio and later resumes, model time treats the resumed audio as contiguous with\nthe previous audio rather than as a real-world pause.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("session.input_audio_buffer.append")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Optional client-generated ID used to identify this event."),
+                true)), ("audio", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Base64-encoded 24 kHz PCM16 mono audio bytes."), false))
+            ],
+            &["type", "audio"],
         )
     }
 }
@@ -57355,10 +59744,17 @@ impl ::schemars::JsonSchema for RealtimeTranslationClientEventSessionClose {
         "RealtimeTranslationClientEventSessionClose".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "session.close" }, "event_id" : field_event_id }, "required" : ["type"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Gracefully close the realtime translation session. The server flushes pending\ninput audio and emits any remaining translated output before closing the\nsession.",
+            ),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("session.close")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Optional client-generated ID used to identify this event."), true))
+            ],
+            &["type"],
         )
     }
 }
@@ -57628,13 +60024,21 @@ impl ::schemars::JsonSchema for RealtimeTranslationClientEventSessionUpdate {
         "RealtimeTranslationClientEventSessionUpdate".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_session = generator
-            .subschema_for::<RealtimeTranslationSessionUpdateRequest>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "session.update" }, "event_id" : field_event_id, "session" : field_session },
-            "required" : ["type", "session"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Send this event to update the translation session configuration. Translation\nsessions support updates to `audio.output.language`, `audio.input.transcription`,\nand `audio.input.noise_reduction`.",
+            ),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("session.update")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Optional client-generated ID used to identify this event."),
+                true)), ("session", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeTranslationSessionUpdateRequest > (),
+                Some("Translation session fields to update. The session `type` and `model` are set\nat creation and cannot be changed with `session.update`."),
+                false))
+            ],
+            &["type", "session"],
         )
     }
 }
@@ -57740,11 +60144,15 @@ impl ::schemars::JsonSchema for RealtimeTranslationServerEventSessionClosed {
         "RealtimeTranslationServerEventSessionClosed".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "session.closed" }, "event_id" : field_event_id }, "required" : ["type",
-            "event_id"], }
+        ::realtime_types::support::schema::object(
+            Some("Returned when a realtime translation session is closed."),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("session.closed")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false))
+            ],
+            &["type", "event_id"],
         )
     }
 }
@@ -57982,12 +60390,20 @@ impl ::schemars::JsonSchema for RealtimeTranslationServerEventSessionCreated {
         "RealtimeTranslationServerEventSessionCreated".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_session = generator.subschema_for::<RealtimeTranslationSession>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "session.created" }, "event_id" : field_event_id, "session" : field_session
-            }, "required" : ["type", "event_id", "session"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when a translation session is created. Emitted automatically when a\nnew connection is established as the first server event. This event contains\nthe default translation session configuration.",
+            ),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("session.created")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("session",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeTranslationSession > (),
+                Some("The translation session configuration."), false))
+            ],
+            &["type", "event_id", "session"],
         )
     }
 }
@@ -58134,14 +60550,25 @@ for RealtimeTranslationServerEventSessionInputTranscriptDelta {
         "RealtimeTranslationServerEventSessionInputTranscriptDelta".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_delta = generator.subschema_for::<String>();
-        let field_elapsed_ms = generator.subschema_for::<Option<i64>>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "session.input_transcript.delta" }, "event_id" : field_event_id, "delta" :
-            field_delta, "elapsed_ms" : field_elapsed_ms }, "required" : ["type",
-            "event_id", "delta"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when optional source-language transcript text is available. This event\nis emitted only when `audio.input.transcription` is configured.\n\nTranscript deltas are append-only text fragments. Clients should not insert\nunconditional spaces between deltas.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("session.input_transcript.delta")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("delta",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("Append-only source-language transcript text."),
+                false)), ("elapsed_ms",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("Timing metadata for stream alignment, derived from the translation frame\nwhen available. It advances in 200 ms increments, but multiple transcript\ndeltas may share the same `elapsed_ms`. Treat it as alignment metadata,\nnot a unique transcript-delta identifier."),
+                true))
+            ],
+            &["type", "event_id", "delta"],
         )
     }
 }
@@ -58532,21 +60959,32 @@ impl ::schemars::JsonSchema for RealtimeTranslationServerEventSessionOutputAudio
         "RealtimeTranslationServerEventSessionOutputAudioDelta".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_delta = generator.subschema_for::<String>();
-        let field_sample_rate = generator.subschema_for::<i64>();
-        let field_channels = generator.subschema_for::<i64>();
-        let field_format = generator
-            .subschema_for::<
-                RealtimeTranslationServerEventSessionOutputAudioDeltaFormat,
-            >();
-        let field_elapsed_ms = generator.subschema_for::<Option<i64>>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "session.output_audio.delta" }, "event_id" : field_event_id, "delta" :
-            field_delta, "sample_rate" : field_sample_rate, "channels" : field_channels,
-            "format" : field_format, "elapsed_ms" : field_elapsed_ms }, "required" :
-            ["type", "event_id", "delta"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when translated output audio is available. The `delta` contains a\nPCM16 audio chunk whose length can vary. Clients should decode and queue the\ncomplete delta instead of assuming a fixed byte or sample count.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("session.output_audio.delta")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("delta",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("Base64-encoded translated audio data."), false)),
+                ("sample_rate", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (), Some("Sample rate of the audio delta."),
+                true)), ("channels",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (), Some("Number of audio channels."), true)), ("format",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeTranslationServerEventSessionOutputAudioDeltaFormat > (),
+                Some("Audio encoding for `delta`."), true)), ("elapsed_ms",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("Timing metadata for stream alignment, derived from the translation frame\nwhen available. Treat `elapsed_ms` as alignment metadata, not a unique\nevent identifier."),
+                true))
+            ],
+            &["type", "event_id", "delta"],
         )
     }
 }
@@ -58611,9 +61049,9 @@ for RealtimeTranslationServerEventSessionOutputAudioDeltaFormat {
         "RealtimeTranslationServerEventSessionOutputAudioDeltaFormat".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["pcm16"] }, { "type" : "string"
-            }] }
+        ::realtime_types::support::schema::string_enum(
+            Some("Audio encoding for `delta`."),
+            &["pcm16"],
         )
     }
 }
@@ -58759,14 +61197,26 @@ for RealtimeTranslationServerEventSessionOutputTranscriptDelta {
         "RealtimeTranslationServerEventSessionOutputTranscriptDelta".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_delta = generator.subschema_for::<String>();
-        let field_elapsed_ms = generator.subschema_for::<Option<i64>>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "session.output_transcript.delta" }, "event_id" : field_event_id, "delta" :
-            field_delta, "elapsed_ms" : field_elapsed_ms }, "required" : ["type",
-            "event_id", "delta"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when translated transcript text is available.\n\nTranscript deltas are append-only text fragments. Clients should not insert\nunconditional spaces between deltas.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("session.output_transcript.delta")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("delta",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("Append-only transcript text for the translated output audio."),
+                false)), ("elapsed_ms",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("Timing metadata for stream alignment, derived from the translation frame\nwhen available. It advances in 200 ms increments, but multiple transcript\ndeltas may share the same `elapsed_ms`. Treat it as alignment metadata,\nnot a unique transcript-delta identifier."),
+                true))
+            ],
+            &["type", "event_id", "delta"],
         )
     }
 }
@@ -59052,12 +61502,20 @@ impl ::schemars::JsonSchema for RealtimeTranslationServerEventSessionUpdated {
         "RealtimeTranslationServerEventSessionUpdated".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_session = generator.subschema_for::<RealtimeTranslationSession>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "session.updated" }, "event_id" : field_event_id, "session" : field_session
-            }, "required" : ["type", "event_id", "session"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when a translation session is updated with a `session.update` event,\nunless there is an error.",
+            ),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("session.updated")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("session",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeTranslationSession > (),
+                Some("The translation session configuration."), false))
+            ],
+            &["type", "event_id", "session"],
         )
     }
 }
@@ -59199,15 +61657,27 @@ impl ::schemars::JsonSchema for RealtimeTranslationSession {
         "RealtimeTranslationSession".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_id = generator.subschema_for::<String>();
-        let field_expires_at = generator.subschema_for::<i64>();
-        let field_model = generator.subschema_for::<String>();
-        let field_audio = generator.subschema_for::<RealtimeTranslationSessionAudio>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "translation" }, "id" : field_id, "expires_at" : field_expires_at, "model" :
-            field_model, "audio" : field_audio }, "required" : ["type", "id",
-            "expires_at", "model", "audio"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "A Realtime translation session. Translation sessions continuously translate input\naudio into the configured output language.",
+            ),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("translation")),
+                ("id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Unique identifier for the session that looks like `sess_1234567890abcdef`."),
+                false)), ("expires_at",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("Expiration timestamp for the session, in seconds since epoch."),
+                false)), ("model", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The Realtime translation model used for this session. This field is set at\nsession creation and cannot be changed with `session.update`."),
+                false)), ("audio", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeTranslationSessionAudio > (),
+                Some("Configuration for translation input and output audio."), false))
+            ],
+            &["type", "id", "expires_at", "model", "audio"],
         )
     }
 }
@@ -59330,13 +61800,16 @@ impl ::schemars::JsonSchema for RealtimeTranslationSessionAudio {
         "RealtimeTranslationSessionAudio".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_input = generator
-            .subschema_for::<RealtimeTranslationSessionAudioInput>();
-        let field_output = generator
-            .subschema_for::<RealtimeTranslationSessionAudioOutput>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "input" : field_input, "output" :
-            field_output }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            Some("Configuration for translation input and output audio."),
+            vec![
+                ("input", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeTranslationSessionAudioInput > (), None,
+                true)), ("output", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeTranslationSessionAudioOutput > (), None,
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -59450,17 +61923,19 @@ impl ::schemars::JsonSchema for RealtimeTranslationSessionAudioInput {
         "RealtimeTranslationSessionAudioInput".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_transcription = generator
-            .subschema_for::<
-                Option<RealtimeTranslationSessionAudioInputTranscription>,
-            >();
-        let field_noise_reduction = generator
-            .subschema_for::<
-                Option<RealtimeTranslationSessionAudioInputNoiseReduction>,
-            >();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "transcription" : field_transcription,
-            "noise_reduction" : field_noise_reduction }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            None,
+            vec![
+                ("transcription", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeTranslationSessionAudioInputTranscription >
+                (),
+                Some("Optional source-language transcription. When configured, the server emits\n`session.input_transcript.delta` events. Translation itself still runs from\nthe input audio stream."),
+                true)), ("noise_reduction",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeTranslationSessionAudioInputNoiseReduction > (),
+                Some("Optional input noise reduction."), true))
+            ],
+            &[],
         )
     }
 }
@@ -59545,10 +62020,13 @@ impl ::schemars::JsonSchema for RealtimeTranslationSessionAudioInputNoiseReducti
         "RealtimeTranslationSessionAudioInputNoiseReduction".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_type = generator.subschema_for::<NoiseReductionType>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : field_type }, "required" :
-            ["type"], }
+        ::realtime_types::support::schema::object(
+            Some("Optional input noise reduction."),
+            vec![
+                ("type", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < NoiseReductionType > (), None, false))
+            ],
+            &["type"],
         )
     }
 }
@@ -59635,10 +62113,17 @@ impl ::schemars::JsonSchema for RealtimeTranslationSessionAudioInputTranscriptio
         "RealtimeTranslationSessionAudioInputTranscription".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_model = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "model" : field_model }, "required" :
-            ["model"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Optional source-language transcription. When configured, the server emits\n`session.input_transcript.delta` events. Translation itself still runs from\nthe input audio stream.",
+            ),
+            vec![
+                ("model", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The transcription model used for source transcript deltas."),
+                false))
+            ],
+            &["model"],
         )
     }
 }
@@ -59739,10 +62224,15 @@ impl ::schemars::JsonSchema for RealtimeTranslationSessionAudioOutput {
         "RealtimeTranslationSessionAudioOutput".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_language = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "language" : field_language },
-            "required" : [], }
+        ::realtime_types::support::schema::object(
+            None,
+            vec![
+                ("language", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Target language for translated output audio and transcript deltas."),
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -59845,11 +62335,16 @@ impl ::schemars::JsonSchema for RealtimeTranslationSessionUpdateRequest {
         "RealtimeTranslationSessionUpdateRequest".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_audio = generator
-            .subschema_for::<RealtimeTranslationSessionUpdateRequestAudio>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "audio" : field_audio }, "required" :
-            [], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Realtime translation session fields that can be updated with `session.update`.",
+            ),
+            vec![
+                ("audio", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeTranslationSessionUpdateRequestAudio > (),
+                Some("Configuration for translation input and output audio."), true))
+            ],
+            &[],
         )
     }
 }
@@ -59978,13 +62473,16 @@ impl ::schemars::JsonSchema for RealtimeTranslationSessionUpdateRequestAudio {
         "RealtimeTranslationSessionUpdateRequestAudio".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_input = generator
-            .subschema_for::<RealtimeTranslationSessionUpdateRequestAudioInput>();
-        let field_output = generator
-            .subschema_for::<RealtimeTranslationSessionUpdateRequestAudioOutput>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "input" : field_input, "output" :
-            field_output }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            Some("Configuration for translation input and output audio."),
+            vec![
+                ("input", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeTranslationSessionUpdateRequestAudioInput >
+                (), None, true)), ("output",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeTranslationSessionUpdateRequestAudioOutput > (), None, true))
+            ],
+            &[],
         )
     }
 }
@@ -60105,17 +62603,20 @@ impl ::schemars::JsonSchema for RealtimeTranslationSessionUpdateRequestAudioInpu
         "RealtimeTranslationSessionUpdateRequestAudioInput".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_transcription = generator
-            .subschema_for::<
-                Option<RealtimeTranslationSessionUpdateRequestAudioInputTranscription>,
-            >();
-        let field_noise_reduction = generator
-            .subschema_for::<
-                Option<RealtimeTranslationSessionUpdateRequestAudioInputNoiseReduction>,
-            >();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "transcription" : field_transcription,
-            "noise_reduction" : field_noise_reduction }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            None,
+            vec![
+                ("transcription", ::realtime_types::support::schema::property(generator
+                .subschema_for:: <
+                RealtimeTranslationSessionUpdateRequestAudioInputTranscription > (),
+                Some("Optional source-language transcription. When configured, the server emits\n`session.input_transcript.delta` events. Translation itself still runs from\nthe input audio stream."),
+                true)), ("noise_reduction",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeTranslationSessionUpdateRequestAudioInputNoiseReduction > (),
+                Some("Optional input noise reduction. Set to `null` to disable it."),
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -60205,10 +62706,13 @@ for RealtimeTranslationSessionUpdateRequestAudioInputNoiseReduction {
         "RealtimeTranslationSessionUpdateRequestAudioInputNoiseReduction".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_type = generator.subschema_for::<NoiseReductionType>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : field_type }, "required" :
-            ["type"], }
+        ::realtime_types::support::schema::object(
+            Some("Optional input noise reduction. Set to `null` to disable it."),
+            vec![
+                ("type", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < NoiseReductionType > (), None, false))
+            ],
+            &["type"],
         )
     }
 }
@@ -60300,10 +62804,17 @@ for RealtimeTranslationSessionUpdateRequestAudioInputTranscription {
         "RealtimeTranslationSessionUpdateRequestAudioInputTranscription".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_model = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "model" : field_model }, "required" :
-            ["model"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Optional source-language transcription. When configured, the server emits\n`session.input_transcript.delta` events. Translation itself still runs from\nthe input audio stream.",
+            ),
+            vec![
+                ("model", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The transcription model to use for source transcript deltas."),
+                false))
+            ],
+            &["model"],
         )
     }
 }
@@ -60405,10 +62916,15 @@ impl ::schemars::JsonSchema for RealtimeTranslationSessionUpdateRequestAudioOutp
         "RealtimeTranslationSessionUpdateRequestAudioOutput".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_language = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "language" : field_language },
-            "required" : [], }
+        ::realtime_types::support::schema::object(
+            None,
+            vec![
+                ("language", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Target language for translated output audio and transcript deltas."),
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -60477,11 +62993,16 @@ impl ::schemars::JsonSchema for RealtimeTruncation {
         "RealtimeTruncation".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<RealtimeTruncationString>(),
-            generator.subschema_for::<RealtimeTruncationRetentionRatioTruncation>(),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::kind_union(
+            Some(
+                "When the number of tokens in a conversation exceeds the model's input token limit, the conversation be truncated, meaning messages (starting from the oldest) will not be included in the model's context. A 32k context model with 4,096 max output tokens can only include 28,224 tokens in the context before truncation occurs.\n\nClients can configure truncation behavior to truncate with a lower max token limit, which is an effective way to control token usage and cost.\n\nTruncation will reduce the number of cached tokens on the next turn (busting the cache), since messages are dropped from the beginning of the context. However, clients can also configure truncation to retain messages up to a fraction of the maximum context size, which will reduce the need for future truncations and thus improve the cache rate.\n\nTruncation can be disabled entirely, which means the server will never truncate but would instead return an error if the conversation exceeds the model's input token limit.",
+            ),
+            vec![
+                generator.subschema_for:: < RealtimeTruncationString > (), generator
+                .subschema_for:: < RealtimeTruncationRetentionRatioTruncation > ()
+            ],
+            None,
+        )
     }
 }
 /// Retain a fraction of the conversation tokens when the conversation exceeds the input token limit. This allows you to amortize truncations across multiple turns, which can help improve cached token usage.
@@ -60623,14 +63144,22 @@ impl ::schemars::JsonSchema for RealtimeTruncationRetentionRatioTruncation {
         "RealtimeTruncationRetentionRatioTruncation".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_retention_ratio = generator.subschema_for::<::serde_json::Number>();
-        let field_token_limits = generator
-            .subschema_for::<RealtimeTruncationRetentionRatioTruncationTokenLimits>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "retention_ratio" }, "retention_ratio" : field_retention_ratio,
-            "token_limits" : field_token_limits }, "required" : ["type",
-            "retention_ratio"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Retain a fraction of the conversation tokens when the conversation exceeds the input token limit. This allows you to amortize truncations across multiple turns, which can help improve cached token usage.",
+            ),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("retention_ratio")),
+                ("retention_ratio", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < ::serde_json::Number > (),
+                Some("Fraction of post-instruction conversation tokens to retain (`0.0` - `1.0`) when the conversation exceeds the input token limit. Setting this to `0.8` means that messages will be dropped until 80% of the maximum allowed tokens are used. This helps reduce the frequency of truncations and improve cache rates."),
+                false)), ("token_limits",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RealtimeTruncationRetentionRatioTruncationTokenLimits > (),
+                Some("Optional custom token limits for this truncation strategy. If not provided, the model's default token limits will be used."),
+                true))
+            ],
+            &["type", "retention_ratio"],
         )
     }
 }
@@ -60737,10 +63266,18 @@ impl ::schemars::JsonSchema for RealtimeTruncationRetentionRatioTruncationTokenL
         "RealtimeTruncationRetentionRatioTruncationTokenLimits".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_post_instructions = generator.subschema_for::<i64>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "post_instructions" :
-            field_post_instructions }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Optional custom token limits for this truncation strategy. If not provided, the model's default token limits will be used.",
+            ),
+            vec![
+                ("post_instructions",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("Maximum tokens allowed in the conversation after instructions (which including tool definitions). For example, setting this to 5,000 would mean that truncation would occur when the conversation exceeds 5,000 tokens after instructions. This cannot be higher than the model's context window size minus the maximum output tokens."),
+                true))
+            ],
+            &[],
         )
     }
 }
@@ -60807,9 +63344,11 @@ impl ::schemars::JsonSchema for RealtimeTruncationString {
         "RealtimeTruncationString".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["auto", "disabled"] }, { "type" :
-            "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some(
+                "The truncation strategy to use for the session. `auto` is the default truncation strategy. `disabled` will disable truncation and emit errors when the conversation exceeds the input token limit.",
+            ),
+            &["auto", "disabled"],
         )
     }
 }
@@ -60888,11 +63427,17 @@ impl ::schemars::JsonSchema for RealtimeTurnDetection {
         "RealtimeTurnDetection".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<RealtimeTurnDetectionServerVad>(),
-            generator.subschema_for::<RealtimeTurnDetectionSemanticVad>(),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::tagged_union(
+            Some(
+                "Configuration for turn detection, ether Server VAD or Semantic VAD. This can be set to `null` to turn off, in which case the client must manually trigger model response.\n\nServer VAD means that the model will detect the start and end of speech based on audio volume and respond at the end of user speech.\n\nSemantic VAD is more advanced and uses a turn detection model (in conjunction with VAD) to semantically estimate whether the user has finished speaking, then dynamically sets a timeout based on this probability. For example, if user audio trails off with \"uhhm\", the model will score a low probability of turn end and wait longer for the user to continue speaking. This can be useful for more natural conversations, but may have a higher latency.\n\nFor `gpt-realtime-whisper` transcription sessions, turn detection must be\nset to `null`; VAD is not supported.",
+            ),
+            "type",
+            vec![
+                (generator.subschema_for:: < RealtimeTurnDetectionServerVad > (),
+                "server_vad", false), (generator.subschema_for:: <
+                RealtimeTurnDetectionSemanticVad > (), "semantic_vad", false)
+            ],
+        )
     }
 }
 /// Server-side semantic turn detection which uses a model to determine when the user has finished speaking.
@@ -61069,15 +63614,26 @@ impl ::schemars::JsonSchema for RealtimeTurnDetectionSemanticVad {
         "RealtimeTurnDetectionSemanticVad".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_eagerness = generator
-            .subschema_for::<RealtimeTurnDetectionSemanticVadEagerness>();
-        let field_create_response = generator.subschema_for::<bool>();
-        let field_interrupt_response = generator.subschema_for::<bool>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "semantic_vad" }, "eagerness" : field_eagerness, "create_response" :
-            field_create_response, "interrupt_response" : field_interrupt_response },
-            "required" : ["type"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Server-side semantic turn detection which uses a model to determine when the user has finished speaking.",
+            ),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("semantic_vad")),
+                ("eagerness", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RealtimeTurnDetectionSemanticVadEagerness > (),
+                Some("Used only for `semantic_vad` mode. The eagerness of the model to respond. `low` will wait longer for the user to continue speaking, `high` will respond more quickly. `auto` is the default and is equivalent to `medium`. `low`, `medium`, and `high` have max timeouts of 8s, 4s, and 2s respectively."),
+                true)), ("create_response",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                bool > (),
+                Some("Whether or not to automatically generate a response when a VAD stop event occurs."),
+                true)), ("interrupt_response",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                bool > (),
+                Some("Whether or not to automatically interrupt any ongoing response with output to the default\nconversation (i.e. `conversation` of `auto`) when a VAD start event occurs."),
+                true))
+            ],
+            &["type"],
         )
     }
 }
@@ -61154,9 +63710,11 @@ impl ::schemars::JsonSchema for RealtimeTurnDetectionSemanticVadEagerness {
         "RealtimeTurnDetectionSemanticVadEagerness".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["low", "medium", "high", "auto"]
-            }, { "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some(
+                "Used only for `semantic_vad` mode. The eagerness of the model to respond. `low` will wait longer for the user to continue speaking, `high` will respond more quickly. `auto` is the default and is equivalent to `medium`. `low`, `medium`, and `high` have max timeouts of 8s, 4s, and 2s respectively.",
+            ),
+            &["low", "medium", "high", "auto"],
         )
     }
 }
@@ -61419,19 +63977,38 @@ impl ::schemars::JsonSchema for RealtimeTurnDetectionServerVad {
         "RealtimeTurnDetectionServerVad".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_threshold = generator.subschema_for::<::serde_json::Number>();
-        let field_prefix_padding_ms = generator.subschema_for::<i64>();
-        let field_silence_duration_ms = generator.subschema_for::<i64>();
-        let field_create_response = generator.subschema_for::<bool>();
-        let field_interrupt_response = generator.subschema_for::<bool>();
-        let field_idle_timeout_ms = generator.subschema_for::<Option<i64>>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "server_vad" }, "threshold" : field_threshold, "prefix_padding_ms" :
-            field_prefix_padding_ms, "silence_duration_ms" : field_silence_duration_ms,
-            "create_response" : field_create_response, "interrupt_response" :
-            field_interrupt_response, "idle_timeout_ms" : field_idle_timeout_ms },
-            "required" : ["type"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Server-side voice activity detection (VAD) which flips on when user speech is detected and off after a period of silence.",
+            ),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("server_vad")),
+                ("threshold", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < ::serde_json::Number > (),
+                Some("Used only for `server_vad` mode. Activation threshold for VAD (0.0 to 1.0), this defaults to 0.5. A\nhigher threshold will require louder audio to activate the model, and\nthus might perform better in noisy environments."),
+                true)), ("prefix_padding_ms",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("Used only for `server_vad` mode. Amount of audio to include before the VAD detected speech (in\nmilliseconds). Defaults to 300ms."),
+                true)), ("silence_duration_ms",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("Used only for `server_vad` mode. Duration of silence to detect speech stop (in milliseconds). Defaults\nto 500ms. With shorter values the model will respond more quickly,\nbut may jump in on short pauses from the user."),
+                true)), ("create_response",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                bool > (),
+                Some("Whether or not to automatically generate a response when a VAD stop event occurs. If `interrupt_response` is set to `false` this may fail to create a response if the model is already responding.\n\nIf both `create_response` and `interrupt_response` are set to `false`, the model will never respond automatically but VAD events will still be emitted."),
+                true)), ("interrupt_response",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                bool > (),
+                Some("Whether or not to automatically interrupt (cancel) any ongoing response with output to the default\nconversation (i.e. `conversation` of `auto`) when a VAD start event occurs. If `true` then the response will be cancelled, otherwise it will continue until complete.\n\nIf both `create_response` and `interrupt_response` are set to `false`, the model will never respond automatically but VAD events will still be emitted."),
+                true)), ("idle_timeout_ms",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("Optional timeout after which a model response will be triggered automatically. This is\nuseful for situations in which a long pause from the user is unexpected, such as a phone\ncall. The model will effectively prompt the user to continue the conversation based\non the current context.\n\nThe timeout value will be applied after the last model response's audio has finished playing,\ni.e. it's set to the `response.done` time plus audio playback duration.\n\nAn `input_audio_buffer.timeout_triggered` event (plus events\nassociated with the Response) will be emitted when the timeout is reached.\nIdle timeout is currently only supported for `server_vad` mode."),
+                true))
+            ],
+            &["type"],
         )
     }
 }
@@ -61529,13 +64106,19 @@ impl ::schemars::JsonSchema for ResponsePromptVariablesValue {
         "ResponsePromptVariablesValue".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<String>(),
-            generator.subschema_for::<InputTextContent>(),
-            generator.subschema_for::<InputImageContent>(),
-            generator.subschema_for::<InputFileContent>(),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::kind_union(
+            None,
+            vec![generator.subschema_for:: < String > ()],
+            Some((
+                "type",
+                vec![
+                    (generator.subschema_for:: < InputTextContent > (), "input_text",
+                    false), (generator.subschema_for:: < InputImageContent > (),
+                    "input_image", false), (generator.subschema_for:: < InputFileContent
+                    > (), "input_file", false)
+                ],
+            )),
+        )
     }
 }
 /// Use this option to force the model to call a specific function.
@@ -61637,10 +64220,15 @@ impl ::schemars::JsonSchema for ToolChoiceFunction {
         "ToolChoiceFunction".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_name = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "function" }, "name" : field_name }, "required" : ["type", "name"], }
+        ::realtime_types::support::schema::object(
+            Some("Use this option to force the model to call a specific function."),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("function")),
+                ("name", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The name of the function to call."), false))
+            ],
+            &["type", "name"],
         )
     }
 }
@@ -61762,12 +64350,19 @@ impl ::schemars::JsonSchema for ToolChoiceMcp {
         "ToolChoiceMcp".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_server_label = generator.subschema_for::<String>();
-        let field_name = generator.subschema_for::<Option<String>>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "mcp" }, "server_label" : field_server_label, "name" : field_name },
-            "required" : ["type", "server_label"], }
+        ::realtime_types::support::schema::object(
+            Some(
+                "Use this option to force the model to call a specific tool on a remote MCP server.",
+            ),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("mcp")),
+                ("server_label", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The label of the MCP server to use."), false)), ("name",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The name of the tool to call on the server."), true))
+            ],
+            &["type", "server_label"],
         )
     }
 }
@@ -61846,9 +64441,11 @@ impl ::schemars::JsonSchema for ToolChoiceOptions {
         "ToolChoiceOptions".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["none", "auto", "required"] }, {
-            "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some(
+                "Controls which (if any) tool is called by the model.\n\n`none` means the model will not call any tool and instead generates a message.\n\n`auto` means the model can pick between generating a message or calling one or\nmore tools.\n\n`required` means the model must call one or more tools.",
+            ),
+            &["none", "auto", "required"],
         )
     }
 }
@@ -61951,11 +64548,15 @@ impl ::schemars::JsonSchema for TranscriptTextUsageDuration {
         "TranscriptTextUsageDuration".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_seconds = generator.subschema_for::<::serde_json::Number>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "duration" }, "seconds" : field_seconds }, "required" : ["type", "seconds"],
-            }
+        ::realtime_types::support::schema::object(
+            Some("Usage statistics for models billed by audio input duration."),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("duration")),
+                ("seconds", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < ::serde_json::Number > (),
+                Some("Duration of the input audio in seconds."), false))
+            ],
+            &["type", "seconds"],
         )
     }
 }
@@ -62127,17 +64728,24 @@ impl ::schemars::JsonSchema for TranscriptTextUsageTokens {
         "TranscriptTextUsageTokens".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_input_tokens = generator.subschema_for::<i64>();
-        let field_input_token_details = generator
-            .subschema_for::<TranscriptTextUsageTokensInputTokenDetails>();
-        let field_output_tokens = generator.subschema_for::<i64>();
-        let field_total_tokens = generator.subschema_for::<i64>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "tokens" }, "input_tokens" : field_input_tokens, "input_token_details" :
-            field_input_token_details, "output_tokens" : field_output_tokens,
-            "total_tokens" : field_total_tokens }, "required" : ["type", "input_tokens",
-            "output_tokens", "total_tokens"], }
+        ::realtime_types::support::schema::object(
+            Some("Usage statistics for models billed by token usage."),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("tokens")),
+                ("input_tokens", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("Number of input tokens billed for this request."), false)),
+                ("input_token_details",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                TranscriptTextUsageTokensInputTokenDetails > (),
+                Some("Details about the input tokens billed for this request."), true)),
+                ("output_tokens", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (), Some("Number of output tokens generated."),
+                false)), ("total_tokens",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (), Some("Total number of tokens used (input + output)."), false))
+            ],
+            &["type", "input_tokens", "output_tokens", "total_tokens"],
         )
     }
 }
@@ -62266,11 +64874,17 @@ impl ::schemars::JsonSchema for TranscriptTextUsageTokensInputTokenDetails {
         "TranscriptTextUsageTokensInputTokenDetails".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_text_tokens = generator.subschema_for::<i64>();
-        let field_audio_tokens = generator.subschema_for::<i64>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "text_tokens" : field_text_tokens,
-            "audio_tokens" : field_audio_tokens }, "required" : [], }
+        ::realtime_types::support::schema::object(
+            Some("Details about the input tokens billed for this request."),
+            vec![
+                ("text_tokens", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("Number of text tokens billed for this request."), true)),
+                ("audio_tokens", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("Number of audio tokens billed for this request."), true))
+            ],
+            &[],
         )
     }
 }
@@ -62351,10 +64965,14 @@ impl ::schemars::JsonSchema for TranscriptionLanguage {
         "TranscriptionLanguage".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_code = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "code" : field_code }, "required" :
-            ["code"], }
+        ::realtime_types::support::schema::object(
+            Some("A language detected in transcribed audio."),
+            vec![
+                ("code", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The code of a language detected in the audio."), false))
+            ],
+            &["code"],
         )
     }
 }
@@ -62417,11 +65035,14 @@ impl ::schemars::JsonSchema for VoiceIdsOrCustomVoice {
         "VoiceIdsOrCustomVoice".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<VoiceIdsShared>(),
-            generator.subschema_for::<VoiceIdsOrCustomVoiceObject>(),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::kind_union(
+            Some("A built-in voice name or a custom voice reference."),
+            vec![
+                generator.subschema_for:: < VoiceIdsShared > (), generator
+                .subschema_for:: < VoiceIdsOrCustomVoiceObject > ()
+            ],
+            None,
+        )
     }
 }
 /// Custom voice reference.
@@ -62500,10 +65121,14 @@ impl ::schemars::JsonSchema for VoiceIdsOrCustomVoiceObject {
         "VoiceIdsOrCustomVoiceObject".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_id = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "id" : field_id }, "required" : ["id"],
-            }
+        ::realtime_types::support::schema::object(
+            Some("Custom voice reference."),
+            vec![
+                ("id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The custom voice ID, e.g. `voice_1234`."), false))
+            ],
+            &["id"],
         )
     }
 }
@@ -62610,10 +65235,20 @@ impl ::schemars::JsonSchema for VoiceIdsShared {
         "VoiceIdsShared".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["alloy", "ash", "ballad",
-            "coral", "echo", "sage", "shimmer", "verse", "marin", "cedar"] }, { "type" :
-            "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            None,
+            &[
+                "alloy",
+                "ash",
+                "ballad",
+                "coral",
+                "echo",
+                "sage",
+                "shimmer",
+                "verse",
+                "marin",
+                "cedar",
+            ],
         )
     }
 }

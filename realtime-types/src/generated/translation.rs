@@ -200,21 +200,20 @@ impl ::schemars::JsonSchema for ClientEvent {
         "TranslationClientEvent".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeTranslationClientEventSessionUpdate,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeTranslationClientEventInputAudioBufferAppend,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeTranslationClientEventSessionClose,
-                >(),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::tagged_union(
+            Some("An event the client sends to the server."),
+            "type",
+            vec![
+                (generator.subschema_for:: <
+                super::schemas::RealtimeTranslationClientEventSessionUpdate > (),
+                "session.update", false), (generator.subschema_for:: <
+                super::schemas::RealtimeTranslationClientEventInputAudioBufferAppend >
+                (), "session.input_audio_buffer.append", false), (generator
+                .subschema_for:: <
+                super::schemas::RealtimeTranslationClientEventSessionClose > (),
+                "session.close", false)
+            ],
+        )
     }
 }
 /// A [`ClientEvent`] decoded from the text of its frame, borrowing from it.
@@ -649,34 +648,28 @@ impl ::schemars::JsonSchema for ServerEvent {
         "TranslationServerEvent".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<super::schemas::RealtimeServerEventError>(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeTranslationServerEventSessionCreated,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeTranslationServerEventSessionUpdated,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeTranslationServerEventSessionClosed,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeTranslationServerEventSessionInputTranscriptDelta,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeTranslationServerEventSessionOutputTranscriptDelta,
-                >(),
-            generator
-                .subschema_for::<
-                    super::schemas::RealtimeTranslationServerEventSessionOutputAudioDelta,
-                >(),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::tagged_union(
+            Some("An event the server sends to the client."),
+            "type",
+            vec![
+                (generator.subschema_for:: < super::schemas::RealtimeServerEventError >
+                (), "error", false), (generator.subschema_for:: <
+                super::schemas::RealtimeTranslationServerEventSessionCreated > (),
+                "session.created", false), (generator.subschema_for:: <
+                super::schemas::RealtimeTranslationServerEventSessionUpdated > (),
+                "session.updated", false), (generator.subschema_for:: <
+                super::schemas::RealtimeTranslationServerEventSessionClosed > (),
+                "session.closed", false), (generator.subschema_for:: <
+                super::schemas::RealtimeTranslationServerEventSessionInputTranscriptDelta
+                > (), "session.input_transcript.delta", false), (generator
+                .subschema_for:: <
+                super::schemas::RealtimeTranslationServerEventSessionOutputTranscriptDelta
+                > (), "session.output_transcript.delta", false), (generator
+                .subschema_for:: <
+                super::schemas::RealtimeTranslationServerEventSessionOutputAudioDelta >
+                (), "session.output_audio.delta", false)
+            ],
+        )
     }
 }
 /// A [`ServerEvent`] decoded from the text of its frame, borrowing from it.
