@@ -9,7 +9,7 @@
 //! would make the types reject real traffic; making it optional loses
 //! nothing (an absent property stays absent when encoded again).
 //!
-//! The rule is derived, not listed by hand: [`derive`] walks every server
+//! The rule is derived, not listed by hand: [`derive()`] walks every server
 //! event of the pinned document (after `spec/corrections.yaml`) beside the
 //! same event (same surface, same `type`) in every version of the history,
 //! through `$ref`s, nullable wrappers, `allOf`, arrays and unions (members

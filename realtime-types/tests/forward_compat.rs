@@ -364,3 +364,17 @@ fn numbers_round_trip_exactly() {
             .contains("0.80000000000000000001")
     );
 }
+
+#[test]
+fn a_member_decoded_without_its_optional_tag_encodes_without_it() {
+    // A beta tool sent as `{}` (its `type` is optional in the spec) came back
+    // as `{"type":"function"}`: encode what was decoded.
+    let frame =
+        r#"{"type":"session.update","session":{"tools":[{},{"type":"function","name":"f"}]}}"#;
+    let event = realtime_types::beta::ClientEvent::from_frame(frame).expect("decodes");
+    assert!(!event.is_unknown() && !event.is_malformed());
+    assert_eq!(
+        serde_json::to_value(&event).unwrap(),
+        serde_json::from_str::<Value>(frame).unwrap()
+    );
+}

@@ -132,15 +132,20 @@ fn escape_pointer(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
 }
 
+/// A JSON number, with all its digits.
+fn number(text: &str) -> Value {
+    serde_json::from_str(text).expect("a JSON number")
+}
+
 /// A value of some kind, to put where another was.
 fn some_value(what: u64, event_types: &[&str]) -> Value {
     match what % 14 {
         0 => Value::Null,
         1 => json!(true),
         2 => json!(-7),
-        3 => serde_json::from_str("123456789012345678901234567890").unwrap(),
-        4 => serde_json::from_str("0.1000000000000000055511151231257827").unwrap(),
-        5 => serde_json::from_str("5e90").unwrap(),
+        3 => number("123456789012345678901234567890"),
+        4 => number("0.1000000000000000055511151231257827"),
+        5 => number("5e90"),
         6 => json!(""),
         7 => json!("a \"quoted\" / \\ string é 🎧"),
         8 => json!([]),
