@@ -161,11 +161,15 @@ impl ::schemars::JsonSchema for ClientEvent {
         "BetaClientEvent".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<super::schemas::PingEvent>(),
-            generator.subschema_for::<super::schemas::ConfigureEvent>(),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::tagged_union(
+            Some("An event the client sends to the server."),
+            "type",
+            vec![
+                (generator.subschema_for:: < super::schemas::PingEvent > (), "ping",
+                false), (generator.subschema_for:: < super::schemas::ConfigureEvent > (),
+                "configure", false)
+            ],
+        )
     }
 }
 /// A [`ClientEvent`] decoded from the text of its frame, borrowing from it.
@@ -451,12 +455,17 @@ impl ::schemars::JsonSchema for ServerEvent {
         "BetaServerEvent".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<super::schemas::TextDeltaEvent>(),
-            generator.subschema_for::<super::schemas::TickEvent>(),
-            generator.subschema_for::<super::schemas::ConfiguredEvent>(),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::tagged_union(
+            Some("An event the server sends to the client."),
+            "type",
+            vec![
+                (generator.subschema_for:: < super::schemas::TextDeltaEvent > (),
+                "text.delta", false), (generator.subschema_for:: <
+                super::schemas::TickEvent > (), "tick", false), (generator
+                .subschema_for:: < super::schemas::ConfiguredEvent > (), "configured",
+                false)
+            ],
+        )
     }
 }
 /// A [`ServerEvent`] decoded from the text of its frame, borrowing from it.

@@ -95,10 +95,13 @@ impl ::schemars::JsonSchema for Config {
         "Config".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_voice = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "voice" : field_voice }, "required" :
-            [], }
+        ::realtime_types::support::schema::object(
+            Some("A configuration."),
+            vec![
+                ("voice", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The voice."), true))
+            ],
+            &[],
         )
     }
 }
@@ -201,10 +204,14 @@ impl ::schemars::JsonSchema for ConfigureEvent {
         "ConfigureEvent".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_config = generator.subschema_for::<Config>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "configure" }, "config" : field_config }, "required" : ["type", "config"], }
+        ::realtime_types::support::schema::object(
+            Some("Changes the configuration (has an object, so no view)."),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("configure")),
+                ("config", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < Config > (), None, false))
+            ],
+            &["type", "config"],
         )
     }
 }
@@ -319,12 +326,17 @@ impl ::schemars::JsonSchema for ConfiguredEvent {
         "ConfiguredEvent".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_config = generator.subschema_for::<Config>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "configured" }, "event_id" : field_event_id, "config" : field_config },
-            "required" : ["type", "event_id", "config"], }
+        ::realtime_types::support::schema::object(
+            Some("The configuration changed (has an object, so no view)."),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("configured")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("config",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Config > (), None, false))
+            ],
+            &["type", "event_id", "config"],
         )
     }
 }
@@ -446,10 +458,15 @@ impl ::schemars::JsonSchema for PingEvent {
         "PingEvent".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "ping" }, "event_id" : field_event_id }, "required" : ["type"], }
+        ::realtime_types::support::schema::object(
+            Some("A ping (only scalars, so it gets a view)."),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("ping")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Optional client-generated ID of the event."), true))
+            ],
+            &["type"],
         )
     }
 }
@@ -797,22 +814,31 @@ impl ::schemars::JsonSchema for TextDeltaEvent {
         "TextDeltaEvent".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_item_id = generator.subschema_for::<ItemId>();
-        let field_label = generator.subschema_for::<Option<String>>();
-        let field_note = generator.subschema_for::<String>();
-        let field_hint = generator.subschema_for::<Option<String>>();
-        let field_index = generator.subschema_for::<i64>();
-        let field_score = generator.subschema_for::<::serde_json::Number>();
-        let field_final = generator.subschema_for::<bool>();
-        let field_delta = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "text.delta" }, "event_id" : field_event_id, "item_id" : field_item_id,
-            "label" : field_label, "note" : field_note, "hint" : field_hint, "index" :
-            field_index, "score" : field_score, "final" : field_final, "delta" :
-            field_delta }, "required" : ["type", "event_id", "item_id", "label", "index",
-            "score", "final", "delta"], }
+        ::realtime_types::support::schema::object(
+            Some("A piece of text, with every kind of scalar and presence."),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("text.delta")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                ItemId > (), None, false)), ("label",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("Required, may be null."), true)), ("note",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("Optional, not nullable."), true)), ("hint",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("Optional and nullable."), true)), ("index",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (), Some("An integer."), false)), ("score",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                ::serde_json::Number > (), Some("A number."), false)), ("final",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                bool > (), Some("A boolean."), false)), ("delta",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The text."), false))
+            ],
+            &["type", "event_id", "item_id", "label", "index", "score", "final", "delta"],
         )
     }
 }
@@ -1166,10 +1192,14 @@ impl ::schemars::JsonSchema for TickEvent {
         "TickEvent".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_count = generator.subschema_for::<i64>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "tick" }, "count" : field_count }, "required" : ["type", "count"], }
+        ::realtime_types::support::schema::object(
+            Some("A tick (scalars but no string, so nothing to borrow and no view)."),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("tick")), ("count",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (), Some("How many ticks so far."), false))
+            ],
+            &["type", "count"],
         )
     }
 }

@@ -100,10 +100,14 @@ impl ::schemars::JsonSchema for CursedEvent {
         "CursedEvent".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_thing = generator.subschema_for::<McpHttpThing>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "cursed.event" }, "thing" : field_thing }, "required" : ["type", "thing"], }
+        ::realtime_types::support::schema::object(
+            Some("Sent with cursed names."),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("cursed.event")),
+                ("thing", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < McpHttpThing > (), None, false))
+            ],
+            &["type", "thing"],
         )
     }
 }
@@ -354,19 +358,27 @@ impl ::schemars::JsonSchema for McpHttpThing {
         "McpHttpThing".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_type = generator.subschema_for::<String>();
-        let field_ref = generator.subschema_for::<String>();
-        let field_self_ = generator.subschema_for::<String>();
-        let field_in = generator.subschema_for::<String>();
-        let field_trait = generator.subschema_for::<String>();
-        let field_foo_bar = generator.subschema_for::<String>();
-        let field_foo_baz = generator.subschema_for::<String>();
-        let field_mode = generator.subschema_for::<Mode>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : field_type, "ref" : field_ref,
-            "self" : field_self_, "in" : field_in, "trait" : field_trait, "fooBar" :
-            field_foo_bar, "foo-baz" : field_foo_baz, "mode" : field_mode }, "required" :
-            ["type"], }
+        ::realtime_types::support::schema::object(
+            Some("A schema whose name glues two acronyms."),
+            vec![
+                ("type", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("A `type` that is not a constant."),
+                false)), ("ref", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("A keyword."), true)), ("self",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("A keyword that cannot be raw."), true)), ("in",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("A keyword."), true)), ("trait",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("A keyword."), true)), ("fooBar",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("camelCase."), true)), ("foo-baz",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("kebab-case."), true)), ("mode",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Mode > (), None, true))
+            ],
+            &["type"],
         )
     }
 }
@@ -438,9 +450,9 @@ impl ::schemars::JsonSchema for Mode {
         "Mode".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["self", "type", "16khz"] }, {
-            "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some("Enum values that are keywords or start with a digit."),
+            &["self", "type", "16khz"],
         )
     }
 }

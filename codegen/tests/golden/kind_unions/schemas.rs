@@ -61,11 +61,14 @@ impl ::schemars::JsonSchema for Chunking {
         "Chunking".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            ::schemars::json_schema!({ "type" : "string", "const" : "auto" }),
-            generator.subschema_for::<ChunkingObject>(),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::kind_union(
+            Some("Automatic, or configured."),
+            vec![
+                ::realtime_types::support::schema::constant("auto"), generator
+                .subschema_for:: < ChunkingObject > ()
+            ],
+            None,
+        )
     }
 }
 /// Configured chunking.
@@ -149,10 +152,13 @@ impl ::schemars::JsonSchema for ChunkingObject {
         "ChunkingObject".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_max_chunk_ms = generator.subschema_for::<i64>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "max_chunk_ms" : field_max_chunk_ms },
-            "required" : ["max_chunk_ms"], }
+        ::realtime_types::support::schema::object(
+            Some("Configured chunking."),
+            vec![
+                ("max_chunk_ms", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (), Some("The longest chunk."), false))
+            ],
+            &["max_chunk_ms"],
         )
     }
 }
@@ -215,11 +221,14 @@ impl ::schemars::JsonSchema for Input {
         "Input".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<Vec<String>>(),
-            generator.subschema_for::<InputObject>(),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::kind_union(
+            Some("A list of strings, or a single object."),
+            vec![
+                generator.subschema_for:: < Vec < String > > (), generator
+                .subschema_for:: < InputObject > ()
+            ],
+            None,
+        )
     }
 }
 /// One input.
@@ -299,10 +308,13 @@ impl ::schemars::JsonSchema for InputObject {
         "InputObject".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_text = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "text" : field_text }, "required" :
-            ["text"], }
+        ::realtime_types::support::schema::object(
+            Some("One input."),
+            vec![
+                ("text", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The text."), false))
+            ],
+            &["text"],
         )
     }
 }
@@ -380,11 +392,14 @@ impl ::schemars::JsonSchema for MaxTokens {
         "MaxTokens".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<i64>(),
-            ::schemars::json_schema!({ "type" : "string", "const" : "inf" }),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::kind_union(
+            Some("A number of tokens, or `inf`."),
+            vec![
+                generator.subschema_for:: < i64 > (),
+                ::realtime_types::support::schema::constant("inf")
+            ],
+            None,
+        )
     }
 }
 /// Sent with the settings.
@@ -559,17 +574,22 @@ impl ::schemars::JsonSchema for SettingsEvent {
         "SettingsEvent".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_max_tokens = generator.subschema_for::<MaxTokens>();
-        let field_tool_choice = generator.subschema_for::<ToolChoice>();
-        let field_chunking = generator.subschema_for::<Chunking>();
-        let field_input = generator.subschema_for::<Input>();
-        let field_temperature = generator.subschema_for::<Temperature>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "settings" }, "max_tokens" : field_max_tokens, "tool_choice" :
-            field_tool_choice, "chunking" : field_chunking, "input" : field_input,
-            "temperature" : field_temperature }, "required" : ["type", "max_tokens",
-            "tool_choice", "chunking", "input"], }
+        ::realtime_types::support::schema::object(
+            Some("Sent with the settings."),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("settings")),
+                ("max_tokens", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < MaxTokens > (), None, false)), ("tool_choice",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                ToolChoice > (), None, false)), ("chunking",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Chunking > (), None, false)), ("input",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Input > (), None, false)), ("temperature",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Temperature > (), None, true))
+            ],
+            &["type", "max_tokens", "tool_choice", "chunking", "input"],
         )
     }
 }
@@ -668,11 +688,14 @@ impl ::schemars::JsonSchema for Temperature {
         "Temperature".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<::serde_json::Number>(),
-            generator.subschema_for::<bool>(),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::kind_union(
+            Some("A temperature, or `false` to use the default."),
+            vec![
+                generator.subschema_for:: < ::serde_json::Number > (), generator
+                .subschema_for:: < bool > ()
+            ],
+            None,
+        )
     }
 }
 /// How tools are chosen.
@@ -756,12 +779,18 @@ impl ::schemars::JsonSchema for ToolChoice {
         "ToolChoice".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<ToolChoiceMode>(),
-            generator.subschema_for::<ToolChoiceFunction>(),
-            generator.subschema_for::<ToolChoiceMcp>(),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::kind_union(
+            Some("How tools are chosen."),
+            vec![generator.subschema_for:: < ToolChoiceMode > ()],
+            Some((
+                "type",
+                vec![
+                    (generator.subschema_for:: < ToolChoiceFunction > (), "function",
+                    false), (generator.subschema_for:: < ToolChoiceMcp > (), "mcp",
+                    false)
+                ],
+            )),
+        )
     }
 }
 /// Use a function.
@@ -863,10 +892,14 @@ impl ::schemars::JsonSchema for ToolChoiceFunction {
         "ToolChoiceFunction".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_name = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "function" }, "name" : field_name }, "required" : ["type", "name"], }
+        ::realtime_types::support::schema::object(
+            Some("Use a function."),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("function")),
+                ("name", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The function name."), false))
+            ],
+            &["type", "name"],
         )
     }
 }
@@ -973,11 +1006,14 @@ impl ::schemars::JsonSchema for ToolChoiceMcp {
         "ToolChoiceMcp".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_server_label = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "mcp" }, "server_label" : field_server_label }, "required" : ["type",
-            "server_label"], }
+        ::realtime_types::support::schema::object(
+            Some("Use an MCP server."),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("mcp")),
+                ("server_label", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The server label."), false))
+            ],
+            &["type", "server_label"],
         )
     }
 }
@@ -1049,9 +1085,9 @@ impl ::schemars::JsonSchema for ToolChoiceMode {
         "ToolChoiceMode".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["none", "auto", "required"] }, {
-            "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some("A tool choice mode."),
+            &["none", "auto", "required"],
         )
     }
 }

@@ -137,11 +137,16 @@ impl ::schemars::JsonSchema for AssistantMessage {
         "AssistantMessage".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_status = generator.subschema_for::<AssistantMessageStatus>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "message" }, "role" : { "type" : "string", "const" : "assistant" }, "status"
-            : field_status }, "required" : ["type", "role"], }
+        ::realtime_types::support::schema::object(
+            Some("A message from the assistant."),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("message")),
+                ("role", ::realtime_types::support::schema::constant("assistant")),
+                ("status", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < AssistantMessageStatus > (), Some("The status."),
+                true))
+            ],
+            &["type", "role"],
         )
     }
 }
@@ -208,9 +213,9 @@ impl ::schemars::JsonSchema for AssistantMessageStatus {
         "AssistantMessageStatus".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["in_progress", "completed"] }, {
-            "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some("The status."),
+            &["in_progress", "completed"],
         )
     }
 }
@@ -327,12 +332,17 @@ impl ::schemars::JsonSchema for FunctionCall {
         "FunctionCall".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_name = generator.subschema_for::<String>();
-        let field_arguments = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "function_call" }, "name" : field_name, "arguments" : field_arguments },
-            "required" : ["type", "name", "arguments"], }
+        ::realtime_types::support::schema::object(
+            Some("A call of a function."),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("function_call")),
+                ("name", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The function name."), false)),
+                ("arguments", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The arguments, as JSON text."),
+                false))
+            ],
+            &["type", "name", "arguments"],
         )
     }
 }
@@ -404,11 +414,14 @@ impl ::schemars::JsonSchema for Item {
         "Item".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<ItemMessage>(),
-            generator.subschema_for::<FunctionCall>(),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::tagged_union(
+            Some("An item of the conversation."),
+            "type",
+            vec![
+                (generator.subschema_for:: < ItemMessage > (), "message", false),
+                (generator.subschema_for:: < FunctionCall > (), "function_call", false)
+            ],
+        )
     }
 }
 /// Sent when an item is created.
@@ -510,10 +523,14 @@ impl ::schemars::JsonSchema for ItemCreatedEvent {
         "ItemCreatedEvent".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_item = generator.subschema_for::<Item>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "item.created" }, "item" : field_item }, "required" : ["type", "item"], }
+        ::realtime_types::support::schema::object(
+            Some("Sent when an item is created."),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("item.created")),
+                ("item", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < Item > (), None, false))
+            ],
+            &["type", "item"],
         )
     }
 }
@@ -583,11 +600,14 @@ impl ::schemars::JsonSchema for ItemMessage {
         "ItemMessage".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<UserMessage>(),
-            generator.subschema_for::<AssistantMessage>(),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::tagged_union(
+            Some("The `type: message` members, told apart by `role`."),
+            "role",
+            vec![
+                (generator.subschema_for:: < UserMessage > (), "user", false), (generator
+                .subschema_for:: < AssistantMessage > (), "assistant", false)
+            ],
+        )
     }
 }
 /// A message from the user.
@@ -709,11 +729,15 @@ impl ::schemars::JsonSchema for UserMessage {
         "UserMessage".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_content = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "message" }, "role" : { "type" : "string", "const" : "user" }, "content" :
-            field_content }, "required" : ["type", "role", "content"], }
+        ::realtime_types::support::schema::object(
+            Some("A message from the user."),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("message")),
+                ("role", ::realtime_types::support::schema::constant("user")),
+                ("content", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("What the user said."), false))
+            ],
+            &["type", "role", "content"],
         )
     }
 }

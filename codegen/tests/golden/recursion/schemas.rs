@@ -119,13 +119,17 @@ impl ::schemars::JsonSchema for Node {
         "Node".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_name = generator.subschema_for::<String>();
-        let field_children = generator.subschema_for::<Vec<Node>>();
-        let field_parent = generator.subschema_for::<Node>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "name" : field_name, "children" :
-            field_children, "parent" : field_parent }, "required" : ["name", "children"],
-            }
+        ::realtime_types::support::schema::object(
+            Some("A node of a tree."),
+            vec![
+                ("name", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The node name."), false)),
+                ("children", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < Vec < Node > > (), Some("The child nodes."), false)),
+                ("parent", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < Node > (), Some("The parent node, if any."), true))
+            ],
+            &["name", "children"],
         )
     }
 }
@@ -228,10 +232,14 @@ impl ::schemars::JsonSchema for TreeEvent {
         "TreeEvent".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_root = generator.subschema_for::<Node>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "tree" }, "root" : field_root }, "required" : ["type", "root"], }
+        ::realtime_types::support::schema::object(
+            Some("Sent with a tree."),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("tree")), ("root",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Node > (), None, false))
+            ],
+            &["type", "root"],
         )
     }
 }

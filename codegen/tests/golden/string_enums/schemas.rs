@@ -178,17 +178,23 @@ impl ::schemars::JsonSchema for AudioConfiguredEvent {
         "AudioConfiguredEvent".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_codec = generator.subschema_for::<Codec>();
-        let field_modalities = generator.subschema_for::<Vec<Modality>>();
-        let field_voice = generator.subschema_for::<Voice>();
-        let field_quality = generator
-            .subschema_for::<Option<AudioConfiguredEventQuality>>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "audio.configured" }, "format" : { "type" : "string", "const" : "audio/pcm"
-            }, "codec" : field_codec, "modalities" : field_modalities, "voice" :
-            field_voice, "quality" : field_quality }, "required" : ["type", "format",
-            "modalities", "voice"], }
+        ::realtime_types::support::schema::object(
+            Some("Sent when the audio configuration changed."),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("audio.configured")),
+                ("format", ::realtime_types::support::schema::constant("audio/pcm")),
+                ("codec", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < Codec > (), None, true)), ("modalities",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Vec < Modality > > (), Some("The modalities in use."), false)), ("voice",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Voice > (), None, false)), ("quality",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                AudioConfiguredEventQuality > (), Some("An optional, nullable enum."),
+                true))
+            ],
+            &["type", "format", "modalities", "voice"],
         )
     }
 }
@@ -255,9 +261,9 @@ impl ::schemars::JsonSchema for AudioConfiguredEventQuality {
         "AudioConfiguredEventQuality".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["low", "high"] }, { "type" :
-            "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some("An optional, nullable enum."),
+            &["low", "high"],
         )
     }
 }
@@ -319,9 +325,9 @@ impl ::schemars::JsonSchema for Codec {
         "Codec".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["opus"] }, { "type" : "string" }]
-            }
+        ::realtime_types::support::schema::string_enum(
+            Some("A schema that is a single `const`."),
+            &["opus"],
         )
     }
 }
@@ -388,9 +394,9 @@ impl ::schemars::JsonSchema for Modality {
         "Modality".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["text", "audio"] }, { "type" :
-            "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some("A modality; values this version does not know are kept."),
+            &["text", "audio"],
         )
     }
 }
@@ -462,9 +468,9 @@ impl ::schemars::JsonSchema for Voice {
         "Voice".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["alloy", "ash", "ballad"] }, {
-            "type" : "string" }] }
+        ::realtime_types::support::schema::string_enum(
+            Some("A voice, either a built-in one or any other name."),
+            &["alloy", "ash", "ballad"],
         )
     }
 }

@@ -141,8 +141,14 @@ impl ::schemars::JsonSchema for ClientEvent {
         "BetaClientEvent".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [generator.subschema_for::<super::schemas::ProfileUpdateEvent>()];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::tagged_union(
+            Some("An event the client sends to the server."),
+            "type",
+            vec![
+                (generator.subschema_for:: < super::schemas::ProfileUpdateEvent > (),
+                "profile.update", false)
+            ],
+        )
     }
 }
 /// An event the server sends to the client.
@@ -284,8 +290,14 @@ impl ::schemars::JsonSchema for ServerEvent {
         "BetaServerEvent".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [generator.subschema_for::<super::schemas::ProfileUpdatedEvent>()];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::tagged_union(
+            Some("An event the server sends to the client."),
+            "type",
+            vec![
+                (generator.subschema_for:: < super::schemas::ProfileUpdatedEvent > (),
+                "profile.updated", false)
+            ],
+        )
     }
 }
 /// One method per client event, named after it: each takes the event's

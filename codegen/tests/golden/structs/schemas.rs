@@ -106,11 +106,15 @@ impl ::schemars::JsonSchema for Address {
         "Address".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_city = generator.subschema_for::<String>();
-        let field_zip = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "city" : field_city, "zip" : field_zip
-            }, "required" : ["city"], }
+        ::realtime_types::support::schema::object(
+            Some("A postal address."),
+            vec![
+                ("city", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The city."), false)), ("zip",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The postal code."), true))
+            ],
+            &["city"],
         )
     }
 }
@@ -401,27 +405,37 @@ impl ::schemars::JsonSchema for Profile {
         "Profile".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_id = generator.subschema_for::<String>();
-        let field_nickname = generator.subschema_for::<Option<String>>();
-        let field_bio = generator.subschema_for::<String>();
-        let field_avatar_url = generator.subschema_for::<Option<String>>();
-        let field_age = generator.subschema_for::<i64>();
-        let field_score = generator.subschema_for::<::serde_json::Number>();
-        let field_active = generator.subschema_for::<bool>();
-        let field_tags = generator.subschema_for::<Vec<String>>();
-        let field_counters = generator
-            .subschema_for::<::std::collections::BTreeMap<String, i64>>();
-        let field_metadata = generator
-            .subschema_for::<::serde_json::Map<String, ::serde_json::Value>>();
-        let field_addresses = generator.subschema_for::<Vec<Address>>();
-        let field_settings = generator.subschema_for::<ProfileSettings>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "id" : field_id, "nickname" :
-            field_nickname, "bio" : field_bio, "avatar_url" : field_avatar_url, "age" :
-            field_age, "score" : field_score, "active" : field_active, "tags" :
-            field_tags, "counters" : field_counters, "metadata" : field_metadata,
-            "addresses" : field_addresses, "settings" : field_settings }, "required" :
-            ["id", "nickname", "age", "score", "active", "tags"], }
+        ::realtime_types::support::schema::object(
+            Some("A user profile."),
+            vec![
+                ("id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("Required."), false)), ("nickname",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("Required, may be null."), true)), ("bio",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("Optional, not nullable."), true)), ("avatar_url",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("Optional and nullable."), true)), ("age",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (), Some("An integer."), false)), ("score",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                ::serde_json::Number > (), Some("A number."), false)), ("active",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                bool > (), Some("A boolean."), false)), ("tags",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Vec < String > > (), Some("An array of strings."), false)), ("counters",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                ::std::collections::BTreeMap < String, i64 > > (),
+                Some("A map of integers."), true)), ("metadata",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                ::serde_json::Map < String, ::serde_json::Value > > (),
+                Some("A free-form object."), true)), ("addresses",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Vec < Address > > (), Some("An array of objects."), true)), ("settings",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                ProfileSettings > (), Some("An inline object."), true))
+            ],
+            &["id", "nickname", "age", "score", "active", "tags"],
         )
     }
 }
@@ -519,10 +533,13 @@ impl ::schemars::JsonSchema for ProfileSettings {
         "ProfileSettings".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_theme = generator.subschema_for::<String>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "theme" : field_theme }, "required" :
-            [], }
+        ::realtime_types::support::schema::object(
+            Some("An inline object."),
+            vec![
+                ("theme", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The colour theme."), true))
+            ],
+            &[],
         )
     }
 }
@@ -654,12 +671,17 @@ impl ::schemars::JsonSchema for ProfileUpdateEvent {
         "ProfileUpdateEvent".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_profile = generator.subschema_for::<Profile>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "profile.update" }, "event_id" : field_event_id, "profile" : field_profile },
-            "required" : ["type", "profile"], }
+        ::realtime_types::support::schema::object(
+            Some("Asks the server to change the profile."),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("profile.update")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Optional client-generated ID of the event."), true)), ("profile",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Profile > (), None, false))
+            ],
+            &["type", "profile"],
         )
     }
 }
@@ -774,12 +796,19 @@ impl ::schemars::JsonSchema for ProfileUpdatedEvent {
         "ProfileUpdatedEvent".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_event_id = generator.subschema_for::<String>();
-        let field_profile = generator.subschema_for::<Profile>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "profile.updated" }, "event_id" : field_event_id, "profile" : field_profile
-            }, "required" : ["type", "event_id", "profile"], }
+        ::realtime_types::support::schema::object(
+            Some("Sent when a profile changed."),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("profile.updated")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("profile",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Profile > (),
+                Some("The profile after the change (a `$ref` with a sibling description)."),
+                false))
+            ],
+            &["type", "event_id", "profile"],
         )
     }
 }

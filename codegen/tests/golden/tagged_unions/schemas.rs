@@ -100,10 +100,15 @@ impl ::schemars::JsonSchema for Circle {
         "Circle".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_radius = generator.subschema_for::<::serde_json::Number>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "circle" }, "radius" : field_radius }, "required" : ["type", "radius"], }
+        ::realtime_types::support::schema::object(
+            Some("A circle."),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("circle")),
+                ("radius", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < ::serde_json::Number > (), Some("The radius."),
+                false))
+            ],
+            &["type", "radius"],
         )
     }
 }
@@ -218,12 +223,16 @@ impl ::schemars::JsonSchema for DrawingEvent {
         "DrawingEvent".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_shape = generator.subschema_for::<Shape>();
-        let field_tools = generator.subschema_for::<Vec<Tool>>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : { "type" : "string", "const" :
-            "drawing" }, "shape" : field_shape, "tools" : field_tools }, "required" :
-            ["type", "shape", "tools"], }
+        ::realtime_types::support::schema::object(
+            Some("Sent with a drawing."),
+            vec![
+                ("type", ::realtime_types::support::schema::constant("drawing")),
+                ("shape", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < Shape > (), None, false)), ("tools",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Vec < Tool > > (), Some("The tools used."), false))
+            ],
+            &["type", "shape", "tools"],
         )
     }
 }
@@ -298,11 +307,14 @@ impl ::schemars::JsonSchema for Shape {
         "Shape".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<Circle>(),
-            generator.subschema_for::<Square>(),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::tagged_union(
+            Some("A shape, told apart by `type` (no discriminator)."),
+            "type",
+            vec![
+                (generator.subschema_for:: < Circle > (), "circle", false), (generator
+                .subschema_for:: < Square > (), "square", true)
+            ],
+        )
     }
 }
 /// A square, whose `type` is optional.
@@ -411,11 +423,16 @@ impl ::schemars::JsonSchema for Square {
         "Square".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_type = generator.subschema_for::<SquareType>();
-        let field_side = generator.subschema_for::<::serde_json::Number>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "type" : field_type, "side" :
-            field_side }, "required" : ["side"], }
+        ::realtime_types::support::schema::object(
+            Some("A square, whose `type` is optional."),
+            vec![
+                ("type", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < SquareType > (),
+                Some("Always `square` when present."), true)), ("side",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                ::serde_json::Number > (), Some("The side length."), false))
+            ],
+            &["side"],
         )
     }
 }
@@ -477,9 +494,9 @@ impl ::schemars::JsonSchema for SquareType {
         "SquareType".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "anyOf" : [{ "type" : "string", "enum" : ["square"] }, { "type" : "string"
-            }] }
+        ::realtime_types::support::schema::string_enum(
+            Some("Always `square` when present."),
+            &["square"],
         )
     }
 }
@@ -549,11 +566,14 @@ impl ::schemars::JsonSchema for Tool {
         "Tool".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let members = [
-            generator.subschema_for::<ToolPen>(),
-            generator.subschema_for::<ToolEraser>(),
-        ];
-        ::schemars::json_schema!({ "anyOf" : members.as_slice() })
+        ::realtime_types::support::schema::tagged_union(
+            Some("A tool, with a discriminator on `kind`."),
+            "kind",
+            vec![
+                (generator.subschema_for:: < ToolPen > (), "pen", false), (generator
+                .subschema_for:: < ToolEraser > (), "eraser", false)
+            ],
+        )
     }
 }
 /// An eraser.
@@ -641,9 +661,10 @@ impl ::schemars::JsonSchema for ToolEraser {
         "ToolEraser".into()
     }
     fn json_schema(_generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "kind" : { "type" : "string", "const" :
-            "eraser" } }, "required" : ["kind"], }
+        ::realtime_types::support::schema::object(
+            Some("An eraser."),
+            vec![("kind", ::realtime_types::support::schema::constant("eraser"))],
+            &["kind"],
         )
     }
 }
@@ -746,10 +767,14 @@ impl ::schemars::JsonSchema for ToolPen {
         "ToolPen".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        let field_width = generator.subschema_for::<i64>();
-        ::schemars::json_schema!(
-            { "type" : "object", "properties" : { "kind" : { "type" : "string", "const" :
-            "pen" }, "width" : field_width }, "required" : ["kind", "width"], }
+        ::realtime_types::support::schema::object(
+            Some("A pen."),
+            vec![
+                ("kind", ::realtime_types::support::schema::constant("pen")), ("width",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (), Some("The stroke width."), false))
+            ],
+            &["kind", "width"],
         )
     }
 }
