@@ -943,9 +943,9 @@ impl Emitter<'_> {
             Module::Schemas => def.name.clone(),
             Module::Surface(m) => format!("{}{}", naming::pascal_case(m), def.name),
         };
-        let member_schemas = u.variants.iter().zip(&members).map(|(v, m)| {
-            let (ty, tag_value, tag_optional) = (&m.ty, m.tag_value, v.tag_field.is_some());
-            quote! { (generator.subschema_for::<#ty>(), #tag_value, #tag_optional) }
+        let member_schemas = members.iter().map(|m| {
+            let (ty, tag_value) = (&m.ty, m.tag_value);
+            quote! { (generator.subschema_for::<#ty>(), #tag_value) }
         });
         let description = schema_description(def.description.as_deref());
         let view = if u.is_event_union && crate::views::has_borrowed_members(self.space, u) {
@@ -1124,8 +1124,8 @@ impl Emitter<'_> {
                         tag_field.as_deref(),
                         false,
                     ));
-                    let tag_optional = tag_field.is_some();
-                    tagged_schemas.push(quote! { (generator.subschema_for::<#ty_tokens>(), #tag_value, #tag_optional) });
+                    tagged_schemas
+                        .push(quote! { (generator.subschema_for::<#ty_tokens>(), #tag_value) });
                     expecting_parts.push(format!("an object with `{tag}: {tag_value}`"));
                     tagged_arms.push(quote! { #tag_value => Self::#variant(::serde::Deserialize::deserialize(rest)?), });
                 }
@@ -1178,33 +1178,40 @@ impl Emitter<'_> {
             },
             (None, None) => quote!(),
         };
-        let visit_map = match (number_variant, object_map) {
-            (Some(number), object) => {
-                let object_arm = match object {
-                    Some(object) => {
-                        quote! { ::realtime_types::support::MapOrNumber::Map(map) => #object, }
+        // With serde_json's `arbitrary_precision`, a number that is not a
+        // plain integer reaches `visit_map`: every union that looks at maps
+        // tells the two apart (`support::map_or_number`).
+        let visit_map = if number_variant.is_none() && object_map.is_none() {
+            None
+        } else {
+            let number_arm = match number_variant {
+                Some(number) => quote! {
+                    ::realtime_types::support::MapOrNumber::Number(number) => Ok(#name::#number(number)),
+                },
+                None => quote! {
+                    ::realtime_types::support::MapOrNumber::Number(_) => {
+                        Err(::serde::de::Error::invalid_type(::serde::de::Unexpected::Other("a number"), &self))
                     }
-                    None => quote! {
-                        ::realtime_types::support::MapOrNumber::Map(_) => {
-                            Err(::serde::de::Error::invalid_type(::serde::de::Unexpected::Map, &self))
-                        }
-                    },
-                };
-                Some(quote! {
-                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                        match ::realtime_types::support::map_or_number(map)? {
-                            ::realtime_types::support::MapOrNumber::Number(number) => Ok(#name::#number(number)),
-                            #object_arm
-                        }
-                    }
-                })
-            }
-            (None, Some(object)) => Some(quote! {
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                    #object
+                },
+            };
+            let object_arm = match object_map {
+                Some(object) => {
+                    quote! { ::realtime_types::support::MapOrNumber::Map(map) => #object, }
                 }
-            }),
-            (None, None) => None,
+                None => quote! {
+                    ::realtime_types::support::MapOrNumber::Map(_) => {
+                        Err(::serde::de::Error::invalid_type(::serde::de::Unexpected::Map, &self))
+                    }
+                },
+            };
+            Some(quote! {
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                    match ::realtime_types::support::map_or_number(map)? {
+                        #number_arm
+                        #object_arm
+                    }
+                }
+            })
         };
         let expecting = expecting_parts.join(" or ");
         let schema_name = name.to_string();

@@ -378,3 +378,24 @@ fn a_member_decoded_without_its_optional_tag_encodes_without_it() {
         serde_json::from_str::<Value>(frame).unwrap()
     );
 }
+
+#[test]
+fn a_number_where_a_union_takes_a_string_or_an_object_is_refused_not_turned_into_an_object() {
+    // With exact numbers, serde_json hands a number that is not a plain
+    // integer to `visit_map`; the unions must not read it as an object.
+    for number in ["123456789012345678901234567890", "0.5", "5e90"] {
+        let frame = format!(
+            r#"{{"type":"session.update","session":{{"type":"realtime","tracing":{number}}}}}"#
+        );
+        assert!(
+            serde_json::from_str::<ClientEvent>(&frame).is_err(),
+            "{frame}"
+        );
+        let event = ClientEvent::from_frame(&frame).expect("kept whole");
+        assert!(event.is_malformed(), "{frame}");
+        assert_eq!(
+            serde_json::to_value(&event).unwrap(),
+            serde_json::from_str::<Value>(&frame).unwrap()
+        );
+    }
+}

@@ -8,7 +8,9 @@
 //! - `from_frame` agrees with `serde_json::from_str` (the same event, the
 //!   same failure, or a known event kept whole as `Malformed`), and what it
 //!   decodes encodes back to an equal value (nothing is lost);
-//! - the borrowed view agrees with the owned union.
+//! - the borrowed view agrees with the owned union;
+//! - the union's JSON Schema accepts the frame exactly when the union
+//!   decodes it.
 
 mod common;
 #[path = "conformance/round_trip.rs"]
@@ -351,7 +353,7 @@ fn ops() -> impl Strategy<Value = Vec<Op>> {
     )
 }
 
-/// The runner: a fixed number of cases (a few seconds) from a fixed seed,
+/// The runner: a fixed number of cases (seconds) from a fixed seed,
 /// so that CI runs the same frames every time and a failure is reproduced
 /// by running the test again (the message holds the frame).
 fn runner(cases: u32) -> TestRunner {
@@ -367,7 +369,7 @@ fn runner(cases: u32) -> TestRunner {
 fn every_decode_path_agrees_and_loses_nothing_on_mutated_frames() {
     let seeds = seeds();
     let strategy = (0..seeds.len(), ops());
-    let result = runner(4000).run(&strategy, |(index, ops)| {
+    let result = runner(20000).run(&strategy, |(index, ops)| {
         let seed = &seeds[index];
         let text = mutate(&seed.value, &ops, event_types(seed));
         check(seed, &text).map_err(|reason| {
@@ -421,5 +423,98 @@ fn the_mutations_reach_every_outcome() {
         ("refused", refused),
     ] {
         assert!(count > 10, "only {count} {outcome} frames");
+    }
+}
+
+/// The compiled JSON Schema of every union, by (surface, union).
+fn validators() -> &'static std::collections::BTreeMap<(String, String), jsonschema::Validator> {
+    static VALIDATORS: OnceLock<
+        std::collections::BTreeMap<(String, String), jsonschema::Validator>,
+    > = OnceLock::new();
+    VALIDATORS.get_or_init(|| {
+        let schemas = [
+            (
+                "ga",
+                "ClientEvent",
+                realtime_types::json_schema::<ga::ClientEvent>(),
+            ),
+            (
+                "ga",
+                "ServerEvent",
+                realtime_types::json_schema::<ga::ServerEvent>(),
+            ),
+            (
+                "beta",
+                "ClientEvent",
+                realtime_types::json_schema::<beta::ClientEvent>(),
+            ),
+            (
+                "beta",
+                "ServerEvent",
+                realtime_types::json_schema::<beta::ServerEvent>(),
+            ),
+            (
+                "translation",
+                "ClientEvent",
+                realtime_types::json_schema::<translation::ClientEvent>(),
+            ),
+            (
+                "translation",
+                "ServerEvent",
+                realtime_types::json_schema::<translation::ServerEvent>(),
+            ),
+        ];
+        schemas
+            .into_iter()
+            .map(|(surface, union, schema)| {
+                let validator = jsonschema::draft202012::new(schema.as_value())
+                    .unwrap_or_else(|e| panic!("the schema of {surface}::{union}: {e}"));
+                ((surface.to_string(), union.to_string()), validator)
+            })
+            .collect()
+    })
+}
+
+/// Whether `serde_json` decodes `value` into the seed's union.
+fn decodes(seed: &Seed, value: &Value) -> bool {
+    let value = value.clone();
+    match (seed.surface.as_str(), seed.union.as_str()) {
+        ("ga", "ServerEvent") => serde_json::from_value::<ga::ServerEvent>(value).is_ok(),
+        ("ga", "ClientEvent") => serde_json::from_value::<ga::ClientEvent>(value).is_ok(),
+        ("beta", "ServerEvent") => serde_json::from_value::<beta::ServerEvent>(value).is_ok(),
+        ("beta", "ClientEvent") => serde_json::from_value::<beta::ClientEvent>(value).is_ok(),
+        ("translation", "ServerEvent") => {
+            serde_json::from_value::<translation::ServerEvent>(value).is_ok()
+        }
+        _ => serde_json::from_value::<translation::ClientEvent>(value).is_ok(),
+    }
+}
+
+#[test]
+fn the_json_schema_accepts_exactly_what_the_union_decodes() {
+    let seeds = seeds();
+    let validators = validators();
+    let strategy = (0..seeds.len(), ops());
+    let result = runner(10000).run(&strategy, |(index, ops)| {
+        let seed = &seeds[index];
+        let text = mutate(&seed.value, &ops, event_types(seed));
+        let Ok(value) = serde_json::from_str::<Value>(&text) else {
+            return Ok(());
+        };
+        let validator = &validators[&(seed.surface.clone(), seed.union.clone())];
+        let valid = validator.is_valid(&value);
+        if valid != decodes(seed, &value) {
+            return Err(TestCaseError::fail(format!(
+                "{}::{} {text}: the schema {} it, the union {} it",
+                seed.surface,
+                seed.union,
+                if valid { "accepts" } else { "refuses" },
+                if valid { "refuses" } else { "decodes" },
+            )));
+        }
+        Ok(())
+    });
+    if let Err(failure) = result {
+        panic!("{failure}");
     }
 }

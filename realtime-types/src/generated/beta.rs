@@ -488,29 +488,29 @@ impl ::schemars::JsonSchema for ClientEvent {
             vec![
                 (generator.subschema_for:: <
                 super::schemas::RealtimeBetaClientEventSessionUpdate > (),
-                "session.update", false), (generator.subschema_for:: <
+                "session.update"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaClientEventInputAudioBufferAppend > (),
-                "input_audio_buffer.append", false), (generator.subschema_for:: <
+                "input_audio_buffer.append"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaClientEventInputAudioBufferCommit > (),
-                "input_audio_buffer.commit", false), (generator.subschema_for:: <
+                "input_audio_buffer.commit"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaClientEventInputAudioBufferClear > (),
-                "input_audio_buffer.clear", false), (generator.subschema_for:: <
+                "input_audio_buffer.clear"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaClientEventConversationItemCreate > (),
-                "conversation.item.create", false), (generator.subschema_for:: <
+                "conversation.item.create"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaClientEventConversationItemRetrieve > (),
-                "conversation.item.retrieve", false), (generator.subschema_for:: <
+                "conversation.item.retrieve"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaClientEventConversationItemTruncate > (),
-                "conversation.item.truncate", false), (generator.subschema_for:: <
+                "conversation.item.truncate"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaClientEventConversationItemDelete > (),
-                "conversation.item.delete", false), (generator.subschema_for:: <
+                "conversation.item.delete"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaClientEventResponseCreate > (),
-                "response.create", false), (generator.subschema_for:: <
+                "response.create"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaClientEventResponseCancel > (),
-                "response.cancel", false), (generator.subschema_for:: <
+                "response.cancel"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaClientEventTranscriptionSessionUpdate > (),
-                "transcription_session.update", false), (generator.subschema_for:: <
+                "transcription_session.update"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaClientEventOutputAudioBufferClear > (),
-                "output_audio_buffer.clear", false)
+                "output_audio_buffer.clear")
             ],
         )
     }
@@ -2245,104 +2245,101 @@ impl ::schemars::JsonSchema for ServerEvent {
             "type",
             vec![
                 (generator.subschema_for:: < super::schemas::RealtimeBetaServerEventError
-                > (), "error", false), (generator.subschema_for:: <
+                > (), "error"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaServerEventSessionCreated > (),
-                "session.created", false), (generator.subschema_for:: <
+                "session.created"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaServerEventSessionUpdated > (),
-                "session.updated", false), (generator.subschema_for:: <
+                "session.updated"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaServerEventTranscriptionSessionCreated > (),
-                "transcription_session.created", false), (generator.subschema_for:: <
+                "transcription_session.created"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaServerEventTranscriptionSessionUpdated > (),
-                "transcription_session.updated", false), (generator.subschema_for:: <
+                "transcription_session.updated"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaServerEventConversationItemCreated > (),
-                "conversation.item.created", false), (generator.subschema_for:: <
+                "conversation.item.created"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaServerEventConversationItemRetrieved > (),
-                "conversation.item.retrieved", false), (generator.subschema_for:: <
+                "conversation.item.retrieved"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaServerEventConversationItemInputAudioTranscriptionCompleted
-                > (), "conversation.item.input_audio_transcription.completed", false),
+                > (), "conversation.item.input_audio_transcription.completed"),
                 (generator.subschema_for:: <
                 super::schemas::RealtimeBetaServerEventConversationItemInputAudioTranscriptionDelta
-                > (), "conversation.item.input_audio_transcription.delta", false),
-                (generator.subschema_for:: <
+                > (), "conversation.item.input_audio_transcription.delta"), (generator
+                .subschema_for:: <
                 super::schemas::RealtimeBetaServerEventConversationItemInputAudioTranscriptionSegment
-                > (), "conversation.item.input_audio_transcription.segment", false),
-                (generator.subschema_for:: <
+                > (), "conversation.item.input_audio_transcription.segment"), (generator
+                .subschema_for:: <
                 super::schemas::RealtimeBetaServerEventConversationItemInputAudioTranscriptionFailed
-                > (), "conversation.item.input_audio_transcription.failed", false),
-                (generator.subschema_for:: <
+                > (), "conversation.item.input_audio_transcription.failed"), (generator
+                .subschema_for:: <
                 super::schemas::RealtimeBetaServerEventConversationItemTruncated > (),
-                "conversation.item.truncated", false), (generator.subschema_for:: <
+                "conversation.item.truncated"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaServerEventConversationItemDeleted > (),
-                "conversation.item.deleted", false), (generator.subschema_for:: <
+                "conversation.item.deleted"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaServerEventInputAudioBufferCommitted > (),
-                "input_audio_buffer.committed", false), (generator.subschema_for:: <
+                "input_audio_buffer.committed"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaServerEventInputAudioBufferCleared > (),
-                "input_audio_buffer.cleared", false), (generator.subschema_for:: <
+                "input_audio_buffer.cleared"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaServerEventInputAudioBufferSpeechStarted >
-                (), "input_audio_buffer.speech_started", false), (generator
-                .subschema_for:: <
+                (), "input_audio_buffer.speech_started"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaServerEventInputAudioBufferSpeechStopped >
-                (), "input_audio_buffer.speech_stopped", false), (generator
-                .subschema_for:: <
+                (), "input_audio_buffer.speech_stopped"), (generator.subschema_for:: <
                 super::schemas::RealtimeServerEventInputAudioBufferTimeoutTriggered > (),
-                "input_audio_buffer.timeout_triggered", false), (generator
-                .subschema_for:: < super::schemas::RealtimeBetaServerEventResponseCreated
-                > (), "response.created", false), (generator.subschema_for:: <
+                "input_audio_buffer.timeout_triggered"), (generator.subschema_for:: <
+                super::schemas::RealtimeBetaServerEventResponseCreated > (),
+                "response.created"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaServerEventResponseDone > (),
-                "response.done", false), (generator.subschema_for:: <
+                "response.done"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaServerEventResponseOutputItemAdded > (),
-                "response.output_item.added", false), (generator.subschema_for:: <
+                "response.output_item.added"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaServerEventResponseOutputItemDone > (),
-                "response.output_item.done", false), (generator.subschema_for:: <
+                "response.output_item.done"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaServerEventResponseContentPartAdded > (),
-                "response.content_part.added", false), (generator.subschema_for:: <
+                "response.content_part.added"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaServerEventResponseContentPartDone > (),
-                "response.content_part.done", false), (generator.subschema_for:: <
+                "response.content_part.done"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaServerEventResponseTextDelta > (),
-                "response.text.delta", false), (generator.subschema_for:: <
+                "response.text.delta"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaServerEventResponseTextDone > (),
-                "response.text.done", false), (generator.subschema_for:: <
+                "response.text.done"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaServerEventResponseAudioTranscriptDelta > (),
-                "response.audio_transcript.delta", false), (generator.subschema_for:: <
+                "response.audio_transcript.delta"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaServerEventResponseAudioTranscriptDone > (),
-                "response.audio_transcript.done", false), (generator.subschema_for:: <
+                "response.audio_transcript.done"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaServerEventResponseAudioDelta > (),
-                "response.audio.delta", false), (generator.subschema_for:: <
+                "response.audio.delta"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaServerEventResponseAudioDone > (),
-                "response.audio.done", false), (generator.subschema_for:: <
+                "response.audio.done"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaServerEventResponseFunctionCallArgumentsDelta
-                > (), "response.function_call_arguments.delta", false), (generator
+                > (), "response.function_call_arguments.delta"), (generator
                 .subschema_for:: <
                 super::schemas::RealtimeBetaServerEventResponseFunctionCallArgumentsDone
-                > (), "response.function_call_arguments.done", false), (generator
+                > (), "response.function_call_arguments.done"), (generator
                 .subschema_for:: <
                 super::schemas::RealtimeBetaServerEventResponseMcpCallArgumentsDelta >
-                (), "response.mcp_call_arguments.delta", false), (generator
-                .subschema_for:: <
+                (), "response.mcp_call_arguments.delta"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaServerEventResponseMcpCallArgumentsDone > (),
-                "response.mcp_call_arguments.done", false), (generator.subschema_for:: <
+                "response.mcp_call_arguments.done"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaServerEventResponseMcpCallInProgress > (),
-                "response.mcp_call.in_progress", false), (generator.subschema_for:: <
+                "response.mcp_call.in_progress"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaServerEventResponseMcpCallCompleted > (),
-                "response.mcp_call.completed", false), (generator.subschema_for:: <
+                "response.mcp_call.completed"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaServerEventResponseMcpCallFailed > (),
-                "response.mcp_call.failed", false), (generator.subschema_for:: <
+                "response.mcp_call.failed"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaServerEventMcpListToolsInProgress > (),
-                "mcp_list_tools.in_progress", false), (generator.subschema_for:: <
+                "mcp_list_tools.in_progress"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaServerEventMcpListToolsCompleted > (),
-                "mcp_list_tools.completed", false), (generator.subschema_for:: <
+                "mcp_list_tools.completed"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaServerEventMcpListToolsFailed > (),
-                "mcp_list_tools.failed", false), (generator.subschema_for:: <
+                "mcp_list_tools.failed"), (generator.subschema_for:: <
                 super::schemas::RealtimeBetaServerEventRateLimitsUpdated > (),
-                "rate_limits.updated", false), (generator.subschema_for:: <
+                "rate_limits.updated"), (generator.subschema_for:: <
                 super::schemas::RealtimeServerEventConversationCreated > (),
-                "conversation.created", false), (generator.subschema_for:: <
+                "conversation.created"), (generator.subschema_for:: <
                 super::schemas::RealtimeServerEventOutputAudioBufferStarted > (),
-                "output_audio_buffer.started", false), (generator.subschema_for:: <
+                "output_audio_buffer.started"), (generator.subschema_for:: <
                 super::schemas::RealtimeServerEventOutputAudioBufferStopped > (),
-                "output_audio_buffer.stopped", false), (generator.subschema_for:: <
+                "output_audio_buffer.stopped"), (generator.subschema_for:: <
                 super::schemas::RealtimeServerEventOutputAudioBufferCleared > (),
-                "output_audio_buffer.cleared", false)
+                "output_audio_buffer.cleared")
             ],
         )
     }

@@ -423,27 +423,26 @@ impl ::schemars::JsonSchema for ClientEvent {
             vec![
                 (generator.subschema_for:: <
                 super::schemas::RealtimeClientEventConversationItemCreate > (),
-                "conversation.item.create", false), (generator.subschema_for:: <
+                "conversation.item.create"), (generator.subschema_for:: <
                 super::schemas::RealtimeClientEventConversationItemDelete > (),
-                "conversation.item.delete", false), (generator.subschema_for:: <
+                "conversation.item.delete"), (generator.subschema_for:: <
                 super::schemas::RealtimeClientEventConversationItemRetrieve > (),
-                "conversation.item.retrieve", false), (generator.subschema_for:: <
+                "conversation.item.retrieve"), (generator.subschema_for:: <
                 super::schemas::RealtimeClientEventConversationItemTruncate > (),
-                "conversation.item.truncate", false), (generator.subschema_for:: <
+                "conversation.item.truncate"), (generator.subschema_for:: <
                 super::schemas::RealtimeClientEventInputAudioBufferAppend > (),
-                "input_audio_buffer.append", false), (generator.subschema_for:: <
+                "input_audio_buffer.append"), (generator.subschema_for:: <
                 super::schemas::RealtimeClientEventInputAudioBufferClear > (),
-                "input_audio_buffer.clear", false), (generator.subschema_for:: <
+                "input_audio_buffer.clear"), (generator.subschema_for:: <
                 super::schemas::RealtimeClientEventOutputAudioBufferClear > (),
-                "output_audio_buffer.clear", false), (generator.subschema_for:: <
+                "output_audio_buffer.clear"), (generator.subschema_for:: <
                 super::schemas::RealtimeClientEventInputAudioBufferCommit > (),
-                "input_audio_buffer.commit", false), (generator.subschema_for:: <
+                "input_audio_buffer.commit"), (generator.subschema_for:: <
                 super::schemas::RealtimeClientEventResponseCancel > (),
-                "response.cancel", false), (generator.subschema_for:: <
+                "response.cancel"), (generator.subschema_for:: <
                 super::schemas::RealtimeClientEventResponseCreate > (),
-                "response.create", false), (generator.subschema_for:: <
-                super::schemas::RealtimeClientEventSessionUpdate > (), "session.update",
-                false)
+                "response.create"), (generator.subschema_for:: <
+                super::schemas::RealtimeClientEventSessionUpdate > (), "session.update")
             ],
         )
     }
@@ -2172,107 +2171,101 @@ impl ::schemars::JsonSchema for ServerEvent {
             vec![
                 (generator.subschema_for:: <
                 super::schemas::RealtimeServerEventConversationCreated > (),
-                "conversation.created", false), (generator.subschema_for:: <
+                "conversation.created"), (generator.subschema_for:: <
                 super::schemas::RealtimeServerEventConversationItemCreated > (),
-                "conversation.item.created", false), (generator.subschema_for:: <
+                "conversation.item.created"), (generator.subschema_for:: <
                 super::schemas::RealtimeServerEventConversationItemDeleted > (),
-                "conversation.item.deleted", false), (generator.subschema_for:: <
+                "conversation.item.deleted"), (generator.subschema_for:: <
                 super::schemas::RealtimeServerEventConversationItemInputAudioTranscriptionCompleted
-                > (), "conversation.item.input_audio_transcription.completed", false),
+                > (), "conversation.item.input_audio_transcription.completed"),
                 (generator.subschema_for:: <
                 super::schemas::RealtimeServerEventConversationItemInputAudioTranscriptionDelta
-                > (), "conversation.item.input_audio_transcription.delta", false),
-                (generator.subschema_for:: <
+                > (), "conversation.item.input_audio_transcription.delta"), (generator
+                .subschema_for:: <
                 super::schemas::RealtimeServerEventConversationItemInputAudioTranscriptionFailed
-                > (), "conversation.item.input_audio_transcription.failed", false),
-                (generator.subschema_for:: <
+                > (), "conversation.item.input_audio_transcription.failed"), (generator
+                .subschema_for:: <
                 super::schemas::RealtimeServerEventConversationItemRetrieved > (),
-                "conversation.item.retrieved", false), (generator.subschema_for:: <
+                "conversation.item.retrieved"), (generator.subschema_for:: <
                 super::schemas::RealtimeServerEventConversationItemTruncated > (),
-                "conversation.item.truncated", false), (generator.subschema_for:: <
-                super::schemas::RealtimeServerEventError > (), "error", false),
-                (generator.subschema_for:: <
+                "conversation.item.truncated"), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventError > (), "error"), (generator
+                .subschema_for:: <
                 super::schemas::RealtimeServerEventInputAudioBufferCleared > (),
-                "input_audio_buffer.cleared", false), (generator.subschema_for:: <
+                "input_audio_buffer.cleared"), (generator.subschema_for:: <
                 super::schemas::RealtimeServerEventInputAudioBufferCommitted > (),
-                "input_audio_buffer.committed", false), (generator.subschema_for:: <
+                "input_audio_buffer.committed"), (generator.subschema_for:: <
                 super::schemas::RealtimeServerEventInputAudioBufferDtmfEventReceived >
-                (), "input_audio_buffer.dtmf_event_received", false), (generator
-                .subschema_for:: <
-                super::schemas::RealtimeServerEventInputAudioBufferSpeechStarted > (),
-                "input_audio_buffer.speech_started", false), (generator.subschema_for:: <
+                (), "input_audio_buffer.dtmf_event_received"), (generator.subschema_for::
+                < super::schemas::RealtimeServerEventInputAudioBufferSpeechStarted > (),
+                "input_audio_buffer.speech_started"), (generator.subschema_for:: <
                 super::schemas::RealtimeServerEventInputAudioBufferSpeechStopped > (),
-                "input_audio_buffer.speech_stopped", false), (generator.subschema_for:: <
+                "input_audio_buffer.speech_stopped"), (generator.subschema_for:: <
                 super::schemas::RealtimeServerEventRateLimitsUpdated > (),
-                "rate_limits.updated", false), (generator.subschema_for:: <
+                "rate_limits.updated"), (generator.subschema_for:: <
                 super::schemas::RealtimeServerEventResponseAudioDelta > (),
-                "response.output_audio.delta", false), (generator.subschema_for:: <
+                "response.output_audio.delta"), (generator.subschema_for:: <
                 super::schemas::RealtimeServerEventResponseAudioDone > (),
-                "response.output_audio.done", false), (generator.subschema_for:: <
+                "response.output_audio.done"), (generator.subschema_for:: <
                 super::schemas::RealtimeServerEventResponseAudioTranscriptDelta > (),
-                "response.output_audio_transcript.delta", false), (generator
-                .subschema_for:: <
+                "response.output_audio_transcript.delta"), (generator.subschema_for:: <
                 super::schemas::RealtimeServerEventResponseAudioTranscriptDone > (),
-                "response.output_audio_transcript.done", false), (generator
-                .subschema_for:: <
+                "response.output_audio_transcript.done"), (generator.subschema_for:: <
                 super::schemas::RealtimeServerEventResponseContentPartAdded > (),
-                "response.content_part.added", false), (generator.subschema_for:: <
+                "response.content_part.added"), (generator.subschema_for:: <
                 super::schemas::RealtimeServerEventResponseContentPartDone > (),
-                "response.content_part.done", false), (generator.subschema_for:: <
+                "response.content_part.done"), (generator.subschema_for:: <
                 super::schemas::RealtimeServerEventResponseCreated > (),
-                "response.created", false), (generator.subschema_for:: <
-                super::schemas::RealtimeServerEventResponseDone > (), "response.done",
-                false), (generator.subschema_for:: <
-                super::schemas::RealtimeServerEventResponseFunctionCallArgumentsDelta >
-                (), "response.function_call_arguments.delta", false), (generator
-                .subschema_for:: <
-                super::schemas::RealtimeServerEventResponseFunctionCallArgumentsDone >
-                (), "response.function_call_arguments.done", false), (generator
-                .subschema_for:: <
-                super::schemas::RealtimeServerEventResponseOutputItemAdded > (),
-                "response.output_item.added", false), (generator.subschema_for:: <
-                super::schemas::RealtimeServerEventResponseOutputItemDone > (),
-                "response.output_item.done", false), (generator.subschema_for:: <
-                super::schemas::RealtimeServerEventResponseTextDelta > (),
-                "response.output_text.delta", false), (generator.subschema_for:: <
-                super::schemas::RealtimeServerEventResponseTextDone > (),
-                "response.output_text.done", false), (generator.subschema_for:: <
-                super::schemas::RealtimeServerEventSessionCreated > (),
-                "session.created", false), (generator.subschema_for:: <
-                super::schemas::RealtimeServerEventSessionUpdated > (),
-                "session.updated", false), (generator.subschema_for:: <
-                super::schemas::RealtimeServerEventOutputAudioBufferStarted > (),
-                "output_audio_buffer.started", false), (generator.subschema_for:: <
-                super::schemas::RealtimeServerEventOutputAudioBufferStopped > (),
-                "output_audio_buffer.stopped", false), (generator.subschema_for:: <
-                super::schemas::RealtimeServerEventOutputAudioBufferCleared > (),
-                "output_audio_buffer.cleared", false), (generator.subschema_for:: <
-                super::schemas::RealtimeServerEventConversationItemAdded > (),
-                "conversation.item.added", false), (generator.subschema_for:: <
-                super::schemas::RealtimeServerEventConversationItemDone > (),
-                "conversation.item.done", false), (generator.subschema_for:: <
-                super::schemas::RealtimeServerEventInputAudioBufferTimeoutTriggered > (),
-                "input_audio_buffer.timeout_triggered", false), (generator
-                .subschema_for:: <
-                super::schemas::RealtimeServerEventConversationItemInputAudioTranscriptionSegment
-                > (), "conversation.item.input_audio_transcription.segment", false),
+                "response.created"), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventResponseDone > (), "response.done"),
                 (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventResponseFunctionCallArgumentsDelta >
+                (), "response.function_call_arguments.delta"), (generator.subschema_for::
+                < super::schemas::RealtimeServerEventResponseFunctionCallArgumentsDone >
+                (), "response.function_call_arguments.done"), (generator.subschema_for::
+                < super::schemas::RealtimeServerEventResponseOutputItemAdded > (),
+                "response.output_item.added"), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventResponseOutputItemDone > (),
+                "response.output_item.done"), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventResponseTextDelta > (),
+                "response.output_text.delta"), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventResponseTextDone > (),
+                "response.output_text.done"), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventSessionCreated > (),
+                "session.created"), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventSessionUpdated > (),
+                "session.updated"), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventOutputAudioBufferStarted > (),
+                "output_audio_buffer.started"), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventOutputAudioBufferStopped > (),
+                "output_audio_buffer.stopped"), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventOutputAudioBufferCleared > (),
+                "output_audio_buffer.cleared"), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventConversationItemAdded > (),
+                "conversation.item.added"), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventConversationItemDone > (),
+                "conversation.item.done"), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventInputAudioBufferTimeoutTriggered > (),
+                "input_audio_buffer.timeout_triggered"), (generator.subschema_for:: <
+                super::schemas::RealtimeServerEventConversationItemInputAudioTranscriptionSegment
+                > (), "conversation.item.input_audio_transcription.segment"), (generator
+                .subschema_for:: <
                 super::schemas::RealtimeServerEventMcpListToolsInProgress > (),
-                "mcp_list_tools.in_progress", false), (generator.subschema_for:: <
+                "mcp_list_tools.in_progress"), (generator.subschema_for:: <
                 super::schemas::RealtimeServerEventMcpListToolsCompleted > (),
-                "mcp_list_tools.completed", false), (generator.subschema_for:: <
+                "mcp_list_tools.completed"), (generator.subschema_for:: <
                 super::schemas::RealtimeServerEventMcpListToolsFailed > (),
-                "mcp_list_tools.failed", false), (generator.subschema_for:: <
+                "mcp_list_tools.failed"), (generator.subschema_for:: <
                 super::schemas::RealtimeServerEventResponseMcpCallArgumentsDelta > (),
-                "response.mcp_call_arguments.delta", false), (generator.subschema_for:: <
+                "response.mcp_call_arguments.delta"), (generator.subschema_for:: <
                 super::schemas::RealtimeServerEventResponseMcpCallArgumentsDone > (),
-                "response.mcp_call_arguments.done", false), (generator.subschema_for:: <
+                "response.mcp_call_arguments.done"), (generator.subschema_for:: <
                 super::schemas::RealtimeServerEventResponseMcpCallInProgress > (),
-                "response.mcp_call.in_progress", false), (generator.subschema_for:: <
+                "response.mcp_call.in_progress"), (generator.subschema_for:: <
                 super::schemas::RealtimeServerEventResponseMcpCallCompleted > (),
-                "response.mcp_call.completed", false), (generator.subschema_for:: <
+                "response.mcp_call.completed"), (generator.subschema_for:: <
                 super::schemas::RealtimeServerEventResponseMcpCallFailed > (),
-                "response.mcp_call.failed", false)
+                "response.mcp_call.failed")
             ],
         )
     }

@@ -2293,10 +2293,22 @@ impl<'de> ::serde::Deserialize<'de> for McpToolAllowedTools {
                 self,
                 map: A,
             ) -> Result<Self::Value, A::Error> {
-                ::serde::Deserialize::deserialize(
-                        ::serde::de::value::MapAccessDeserializer::new(map),
-                    )
-                    .map(McpToolAllowedTools::McpToolFilter)
+                match ::realtime_types::support::map_or_number(map)? {
+                    ::realtime_types::support::MapOrNumber::Number(_) => {
+                        Err(
+                            ::serde::de::Error::invalid_type(
+                                ::serde::de::Unexpected::Other("a number"),
+                                &self,
+                            ),
+                        )
+                    }
+                    ::realtime_types::support::MapOrNumber::Map(map) => {
+                        ::serde::Deserialize::deserialize(
+                                ::serde::de::value::MapAccessDeserializer::new(map),
+                            )
+                            .map(McpToolAllowedTools::McpToolFilter)
+                    }
+                }
             }
         }
         deserializer.deserialize_any(KindVisitor)
@@ -2624,10 +2636,22 @@ impl<'de> ::serde::Deserialize<'de> for McpToolRequireApproval {
                 self,
                 map: A,
             ) -> Result<Self::Value, A::Error> {
-                ::serde::Deserialize::deserialize(
-                        ::serde::de::value::MapAccessDeserializer::new(map),
-                    )
-                    .map(McpToolRequireApproval::McpToolApprovalFilter)
+                match ::realtime_types::support::map_or_number(map)? {
+                    ::realtime_types::support::MapOrNumber::Number(_) => {
+                        Err(
+                            ::serde::de::Error::invalid_type(
+                                ::serde::de::Unexpected::Other("a number"),
+                                &self,
+                            ),
+                        )
+                    }
+                    ::realtime_types::support::MapOrNumber::Map(map) => {
+                        ::serde::Deserialize::deserialize(
+                                ::serde::de::value::MapAccessDeserializer::new(map),
+                            )
+                            .map(McpToolRequireApproval::McpToolApprovalFilter)
+                    }
+                }
             }
         }
         deserializer.deserialize_any(KindVisitor)
@@ -3264,10 +3288,10 @@ impl ::schemars::JsonSchema for RealtimeAudioFormats {
             "type",
             vec![
                 (generator.subschema_for:: < RealtimeAudioFormatsPcmAudioFormat > (),
-                "audio/pcm", true), (generator.subschema_for:: <
-                RealtimeAudioFormatsPcmUAudioFormat > (), "audio/pcmu", true), (generator
+                "audio/pcm"), (generator.subschema_for:: <
+                RealtimeAudioFormatsPcmUAudioFormat > (), "audio/pcmu"), (generator
                 .subschema_for:: < RealtimeAudioFormatsPcmAAudioFormat > (),
-                "audio/pcma", true)
+                "audio/pcma")
             ],
         )
     }
@@ -8370,7 +8394,19 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParamsToolChoi
                 self,
                 map: A,
             ) -> Result<Self::Value, A::Error> {
-                ::realtime_types::support::visit_tagged_map(map)
+                match ::realtime_types::support::map_or_number(map)? {
+                    ::realtime_types::support::MapOrNumber::Number(_) => {
+                        Err(
+                            ::serde::de::Error::invalid_type(
+                                ::serde::de::Unexpected::Other("a number"),
+                                &self,
+                            ),
+                        )
+                    }
+                    ::realtime_types::support::MapOrNumber::Map(map) => {
+                        ::realtime_types::support::visit_tagged_map(map)
+                    }
+                }
             }
         }
         deserializer.deserialize_any(KindVisitor)
@@ -8406,9 +8442,8 @@ impl ::schemars::JsonSchema for RealtimeBetaResponseCreateParamsToolChoice {
             Some((
                 "type",
                 vec![
-                    (generator.subschema_for:: < ToolChoiceFunction > (), "function",
-                    false), (generator.subschema_for:: < ToolChoiceMcp > (), "mcp",
-                    false)
+                    (generator.subschema_for:: < ToolChoiceFunction > (), "function"),
+                    (generator.subschema_for:: < ToolChoiceMcp > (), "mcp")
                 ],
             )),
         )
@@ -11124,9 +11159,9 @@ for RealtimeBetaServerEventConversationItemInputAudioTranscriptionCompletedUsage
             Some("Usage statistics for the transcription."),
             "type",
             vec![
-                (generator.subschema_for:: < TranscriptTextUsageTokens > (), "tokens",
-                false), (generator.subschema_for:: < TranscriptTextUsageDuration > (),
-                "duration", false)
+                (generator.subschema_for:: < TranscriptTextUsageTokens > (), "tokens"),
+                (generator.subschema_for:: < TranscriptTextUsageDuration > (),
+                "duration")
             ],
         )
     }
@@ -25571,8 +25606,8 @@ impl ::schemars::JsonSchema for RealtimeClientEventSessionUpdateSession {
             "type",
             vec![
                 (generator.subschema_for:: < RealtimeSessionCreateRequestGa > (),
-                "realtime", false), (generator.subschema_for:: <
-                RealtimeTranscriptionSessionCreateRequestGa > (), "transcription", false)
+                "realtime"), (generator.subschema_for:: <
+                RealtimeTranscriptionSessionCreateRequestGa > (), "transcription")
             ],
         )
     }
@@ -25703,15 +25738,15 @@ impl ::schemars::JsonSchema for RealtimeConversationItem {
             "type",
             vec![
                 (generator.subschema_for:: < RealtimeConversationItemMessage > (),
-                "message", false), (generator.subschema_for:: <
-                RealtimeConversationItemFunctionCall > (), "function_call", false),
-                (generator.subschema_for:: < RealtimeConversationItemFunctionCallOutput >
-                (), "function_call_output", false), (generator.subschema_for:: <
-                RealtimeMcpApprovalResponse > (), "mcp_approval_response", false),
-                (generator.subschema_for:: < RealtimeMcpListTools > (), "mcp_list_tools",
-                false), (generator.subschema_for:: < RealtimeMcpToolCall > (),
-                "mcp_call", false), (generator.subschema_for:: <
-                RealtimeMcpApprovalRequest > (), "mcp_approval_request", false)
+                "message"), (generator.subschema_for:: <
+                RealtimeConversationItemFunctionCall > (), "function_call"), (generator
+                .subschema_for:: < RealtimeConversationItemFunctionCallOutput > (),
+                "function_call_output"), (generator.subschema_for:: <
+                RealtimeMcpApprovalResponse > (), "mcp_approval_response"), (generator
+                .subschema_for:: < RealtimeMcpListTools > (), "mcp_list_tools"),
+                (generator.subschema_for:: < RealtimeMcpToolCall > (), "mcp_call"),
+                (generator.subschema_for:: < RealtimeMcpApprovalRequest > (),
+                "mcp_approval_request")
             ],
         )
     }
@@ -26543,10 +26578,10 @@ impl ::schemars::JsonSchema for RealtimeConversationItemMessage {
             "role",
             vec![
                 (generator.subschema_for:: < RealtimeConversationItemMessageSystem > (),
-                "system", false), (generator.subschema_for:: <
-                RealtimeConversationItemMessageUser > (), "user", false), (generator
+                "system"), (generator.subschema_for:: <
+                RealtimeConversationItemMessageUser > (), "user"), (generator
                 .subschema_for:: < RealtimeConversationItemMessageAssistant > (),
-                "assistant", false)
+                "assistant")
             ],
         )
     }
@@ -30801,10 +30836,9 @@ impl ::schemars::JsonSchema for RealtimeMcpToolCallError {
             "type",
             vec![
                 (generator.subschema_for:: < RealtimeMcpProtocolError > (),
-                "protocol_error", false), (generator.subschema_for:: <
-                RealtimeMcpToolExecutionError > (), "tool_execution_error", false),
-                (generator.subschema_for:: < RealtimeMcpHttpError > (), "http_error",
-                false)
+                "protocol_error"), (generator.subschema_for:: <
+                RealtimeMcpToolExecutionError > (), "tool_execution_error"), (generator
+                .subschema_for:: < RealtimeMcpHttpError > (), "http_error")
             ],
         )
     }
@@ -32716,7 +32750,19 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParamsToolChoice {
                 self,
                 map: A,
             ) -> Result<Self::Value, A::Error> {
-                ::realtime_types::support::visit_tagged_map(map)
+                match ::realtime_types::support::map_or_number(map)? {
+                    ::realtime_types::support::MapOrNumber::Number(_) => {
+                        Err(
+                            ::serde::de::Error::invalid_type(
+                                ::serde::de::Unexpected::Other("a number"),
+                                &self,
+                            ),
+                        )
+                    }
+                    ::realtime_types::support::MapOrNumber::Map(map) => {
+                        ::realtime_types::support::visit_tagged_map(map)
+                    }
+                }
             }
         }
         deserializer.deserialize_any(KindVisitor)
@@ -32751,9 +32797,8 @@ impl ::schemars::JsonSchema for RealtimeResponseCreateParamsToolChoice {
             Some((
                 "type",
                 vec![
-                    (generator.subschema_for:: < ToolChoiceFunction > (), "function",
-                    false), (generator.subschema_for:: < ToolChoiceMcp > (), "mcp",
-                    false)
+                    (generator.subschema_for:: < ToolChoiceFunction > (), "function"),
+                    (generator.subschema_for:: < ToolChoiceMcp > (), "mcp")
                 ],
             )),
         )
@@ -32834,8 +32879,8 @@ impl ::schemars::JsonSchema for RealtimeResponseCreateParamsToolsItem {
             None,
             "type",
             vec![
-                (generator.subschema_for:: < RealtimeFunctionTool > (), "function",
-                true), (generator.subschema_for:: < McpTool > (), "mcp", false)
+                (generator.subschema_for:: < RealtimeFunctionTool > (), "function"),
+                (generator.subschema_for:: < McpTool > (), "mcp")
             ],
         )
     }
@@ -35739,9 +35784,9 @@ for RealtimeServerEventConversationItemInputAudioTranscriptionCompletedUsage {
             ),
             "type",
             vec![
-                (generator.subschema_for:: < TranscriptTextUsageTokens > (), "tokens",
-                false), (generator.subschema_for:: < TranscriptTextUsageDuration > (),
-                "duration", false)
+                (generator.subschema_for:: < TranscriptTextUsageTokens > (), "tokens"),
+                (generator.subschema_for:: < TranscriptTextUsageDuration > (),
+                "duration")
             ],
         )
     }
@@ -48200,9 +48245,8 @@ impl ::schemars::JsonSchema for RealtimeServerEventSessionCreatedSession {
             "type",
             vec![
                 (generator.subschema_for:: < RealtimeSessionCreateResponseGa > (),
-                "realtime", false), (generator.subschema_for:: <
-                RealtimeTranscriptionSessionCreateResponseGa > (), "transcription",
-                false)
+                "realtime"), (generator.subschema_for:: <
+                RealtimeTranscriptionSessionCreateResponseGa > (), "transcription")
             ],
         )
     }
@@ -48414,9 +48458,8 @@ impl ::schemars::JsonSchema for RealtimeServerEventSessionUpdatedSession {
             "type",
             vec![
                 (generator.subschema_for:: < RealtimeSessionCreateResponseGa > (),
-                "realtime", false), (generator.subschema_for:: <
-                RealtimeTranscriptionSessionCreateResponseGa > (), "transcription",
-                false)
+                "realtime"), (generator.subschema_for:: <
+                RealtimeTranscriptionSessionCreateResponseGa > (), "transcription")
             ],
         )
     }
@@ -51389,7 +51432,19 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaToolChoice
                 self,
                 map: A,
             ) -> Result<Self::Value, A::Error> {
-                ::realtime_types::support::visit_tagged_map(map)
+                match ::realtime_types::support::map_or_number(map)? {
+                    ::realtime_types::support::MapOrNumber::Number(_) => {
+                        Err(
+                            ::serde::de::Error::invalid_type(
+                                ::serde::de::Unexpected::Other("a number"),
+                                &self,
+                            ),
+                        )
+                    }
+                    ::realtime_types::support::MapOrNumber::Map(map) => {
+                        ::realtime_types::support::visit_tagged_map(map)
+                    }
+                }
             }
         }
         deserializer.deserialize_any(KindVisitor)
@@ -51425,9 +51480,8 @@ impl ::schemars::JsonSchema for RealtimeSessionCreateRequestGaToolChoice {
             Some((
                 "type",
                 vec![
-                    (generator.subschema_for:: < ToolChoiceFunction > (), "function",
-                    false), (generator.subschema_for:: < ToolChoiceMcp > (), "mcp",
-                    false)
+                    (generator.subschema_for:: < ToolChoiceFunction > (), "function"),
+                    (generator.subschema_for:: < ToolChoiceMcp > (), "mcp")
                 ],
             )),
         )
@@ -51508,8 +51562,8 @@ impl ::schemars::JsonSchema for RealtimeSessionCreateRequestGaToolsItem {
             None,
             "type",
             vec![
-                (generator.subschema_for:: < RealtimeFunctionTool > (), "function",
-                true), (generator.subschema_for:: < McpTool > (), "mcp", false)
+                (generator.subschema_for:: < RealtimeFunctionTool > (), "function"),
+                (generator.subschema_for:: < McpTool > (), "mcp")
             ],
         )
     }
@@ -51564,10 +51618,24 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaTracing {
                 self,
                 map: A,
             ) -> Result<Self::Value, A::Error> {
-                ::serde::Deserialize::deserialize(
-                        ::serde::de::value::MapAccessDeserializer::new(map),
-                    )
-                    .map(RealtimeSessionCreateRequestGaTracing::TracingConfiguration)
+                match ::realtime_types::support::map_or_number(map)? {
+                    ::realtime_types::support::MapOrNumber::Number(_) => {
+                        Err(
+                            ::serde::de::Error::invalid_type(
+                                ::serde::de::Unexpected::Other("a number"),
+                                &self,
+                            ),
+                        )
+                    }
+                    ::realtime_types::support::MapOrNumber::Map(map) => {
+                        ::serde::Deserialize::deserialize(
+                                ::serde::de::value::MapAccessDeserializer::new(map),
+                            )
+                            .map(
+                                RealtimeSessionCreateRequestGaTracing::TracingConfiguration,
+                            )
+                    }
+                }
             }
         }
         deserializer.deserialize_any(KindVisitor)
@@ -52614,10 +52682,24 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestTracing {
                 self,
                 map: A,
             ) -> Result<Self::Value, A::Error> {
-                ::serde::Deserialize::deserialize(
-                        ::serde::de::value::MapAccessDeserializer::new(map),
-                    )
-                    .map(RealtimeSessionCreateRequestTracing::TracingConfiguration)
+                match ::realtime_types::support::map_or_number(map)? {
+                    ::realtime_types::support::MapOrNumber::Number(_) => {
+                        Err(
+                            ::serde::de::Error::invalid_type(
+                                ::serde::de::Unexpected::Other("a number"),
+                                &self,
+                            ),
+                        )
+                    }
+                    ::realtime_types::support::MapOrNumber::Map(map) => {
+                        ::serde::Deserialize::deserialize(
+                                ::serde::de::value::MapAccessDeserializer::new(map),
+                            )
+                            .map(
+                                RealtimeSessionCreateRequestTracing::TracingConfiguration,
+                            )
+                    }
+                }
             }
         }
         deserializer.deserialize_any(KindVisitor)
@@ -54859,7 +54941,19 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaToolChoic
                 self,
                 map: A,
             ) -> Result<Self::Value, A::Error> {
-                ::realtime_types::support::visit_tagged_map(map)
+                match ::realtime_types::support::map_or_number(map)? {
+                    ::realtime_types::support::MapOrNumber::Number(_) => {
+                        Err(
+                            ::serde::de::Error::invalid_type(
+                                ::serde::de::Unexpected::Other("a number"),
+                                &self,
+                            ),
+                        )
+                    }
+                    ::realtime_types::support::MapOrNumber::Map(map) => {
+                        ::realtime_types::support::visit_tagged_map(map)
+                    }
+                }
             }
         }
         deserializer.deserialize_any(KindVisitor)
@@ -54895,9 +54989,8 @@ impl ::schemars::JsonSchema for RealtimeSessionCreateResponseGaToolChoice {
             Some((
                 "type",
                 vec![
-                    (generator.subschema_for:: < ToolChoiceFunction > (), "function",
-                    false), (generator.subschema_for:: < ToolChoiceMcp > (), "mcp",
-                    false)
+                    (generator.subschema_for:: < ToolChoiceFunction > (), "function"),
+                    (generator.subschema_for:: < ToolChoiceMcp > (), "mcp")
                 ],
             )),
         )
@@ -54979,8 +55072,8 @@ impl ::schemars::JsonSchema for RealtimeSessionCreateResponseGaToolsItem {
             None,
             "type",
             vec![
-                (generator.subschema_for:: < RealtimeFunctionTool > (), "function",
-                true), (generator.subschema_for:: < McpTool > (), "mcp", false)
+                (generator.subschema_for:: < RealtimeFunctionTool > (), "function"),
+                (generator.subschema_for:: < McpTool > (), "mcp")
             ],
         )
     }
@@ -55035,10 +55128,24 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaTracing {
                 self,
                 map: A,
             ) -> Result<Self::Value, A::Error> {
-                ::serde::Deserialize::deserialize(
-                        ::serde::de::value::MapAccessDeserializer::new(map),
-                    )
-                    .map(RealtimeSessionCreateResponseGaTracing::TracingConfiguration)
+                match ::realtime_types::support::map_or_number(map)? {
+                    ::realtime_types::support::MapOrNumber::Number(_) => {
+                        Err(
+                            ::serde::de::Error::invalid_type(
+                                ::serde::de::Unexpected::Other("a number"),
+                                &self,
+                            ),
+                        )
+                    }
+                    ::realtime_types::support::MapOrNumber::Map(map) => {
+                        ::serde::Deserialize::deserialize(
+                                ::serde::de::value::MapAccessDeserializer::new(map),
+                            )
+                            .map(
+                                RealtimeSessionCreateResponseGaTracing::TracingConfiguration,
+                            )
+                    }
+                }
             }
         }
         deserializer.deserialize_any(KindVisitor)
@@ -55941,10 +56048,22 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionTracing {
                 self,
                 map: A,
             ) -> Result<Self::Value, A::Error> {
-                ::serde::Deserialize::deserialize(
-                        ::serde::de::value::MapAccessDeserializer::new(map),
-                    )
-                    .map(RealtimeSessionTracing::TracingConfiguration)
+                match ::realtime_types::support::map_or_number(map)? {
+                    ::realtime_types::support::MapOrNumber::Number(_) => {
+                        Err(
+                            ::serde::de::Error::invalid_type(
+                                ::serde::de::Unexpected::Other("a number"),
+                                &self,
+                            ),
+                        )
+                    }
+                    ::realtime_types::support::MapOrNumber::Map(map) => {
+                        ::serde::Deserialize::deserialize(
+                                ::serde::de::value::MapAccessDeserializer::new(map),
+                            )
+                            .map(RealtimeSessionTracing::TracingConfiguration)
+                    }
+                }
             }
         }
         deserializer.deserialize_any(KindVisitor)
@@ -62979,10 +63098,22 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTruncation {
                 self,
                 map: A,
             ) -> Result<Self::Value, A::Error> {
-                ::serde::Deserialize::deserialize(
-                        ::serde::de::value::MapAccessDeserializer::new(map),
-                    )
-                    .map(RealtimeTruncation::RetentionRatioTruncation)
+                match ::realtime_types::support::map_or_number(map)? {
+                    ::realtime_types::support::MapOrNumber::Number(_) => {
+                        Err(
+                            ::serde::de::Error::invalid_type(
+                                ::serde::de::Unexpected::Other("a number"),
+                                &self,
+                            ),
+                        )
+                    }
+                    ::realtime_types::support::MapOrNumber::Map(map) => {
+                        ::serde::Deserialize::deserialize(
+                                ::serde::de::value::MapAccessDeserializer::new(map),
+                            )
+                            .map(RealtimeTruncation::RetentionRatioTruncation)
+                    }
+                }
             }
         }
         deserializer.deserialize_any(KindVisitor)
@@ -63434,8 +63565,8 @@ impl ::schemars::JsonSchema for RealtimeTurnDetection {
             "type",
             vec![
                 (generator.subschema_for:: < RealtimeTurnDetectionServerVad > (),
-                "server_vad", false), (generator.subschema_for:: <
-                RealtimeTurnDetectionSemanticVad > (), "semantic_vad", false)
+                "server_vad"), (generator.subschema_for:: <
+                RealtimeTurnDetectionSemanticVad > (), "semantic_vad")
             ],
         )
     }
@@ -64076,7 +64207,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponsePromptVariablesValue {
                 self,
                 map: A,
             ) -> Result<Self::Value, A::Error> {
-                ::realtime_types::support::visit_tagged_map(map)
+                match ::realtime_types::support::map_or_number(map)? {
+                    ::realtime_types::support::MapOrNumber::Number(_) => {
+                        Err(
+                            ::serde::de::Error::invalid_type(
+                                ::serde::de::Unexpected::Other("a number"),
+                                &self,
+                            ),
+                        )
+                    }
+                    ::realtime_types::support::MapOrNumber::Map(map) => {
+                        ::realtime_types::support::visit_tagged_map(map)
+                    }
+                }
             }
         }
         deserializer.deserialize_any(KindVisitor)
@@ -64112,10 +64255,9 @@ impl ::schemars::JsonSchema for ResponsePromptVariablesValue {
             Some((
                 "type",
                 vec![
-                    (generator.subschema_for:: < InputTextContent > (), "input_text",
-                    false), (generator.subschema_for:: < InputImageContent > (),
-                    "input_image", false), (generator.subschema_for:: < InputFileContent
-                    > (), "input_file", false)
+                    (generator.subschema_for:: < InputTextContent > (), "input_text"),
+                    (generator.subschema_for:: < InputImageContent > (), "input_image"),
+                    (generator.subschema_for:: < InputFileContent > (), "input_file")
                 ],
             )),
         )
@@ -65021,10 +65163,22 @@ impl<'de> ::serde::Deserialize<'de> for VoiceIdsOrCustomVoice {
                 self,
                 map: A,
             ) -> Result<Self::Value, A::Error> {
-                ::serde::Deserialize::deserialize(
-                        ::serde::de::value::MapAccessDeserializer::new(map),
-                    )
-                    .map(VoiceIdsOrCustomVoice::Object)
+                match ::realtime_types::support::map_or_number(map)? {
+                    ::realtime_types::support::MapOrNumber::Number(_) => {
+                        Err(
+                            ::serde::de::Error::invalid_type(
+                                ::serde::de::Unexpected::Other("a number"),
+                                &self,
+                            ),
+                        )
+                    }
+                    ::realtime_types::support::MapOrNumber::Map(map) => {
+                        ::serde::Deserialize::deserialize(
+                                ::serde::de::value::MapAccessDeserializer::new(map),
+                            )
+                            .map(VoiceIdsOrCustomVoice::Object)
+                    }
+                }
             }
         }
         deserializer.deserialize_any(KindVisitor)

@@ -206,12 +206,11 @@ impl ::schemars::JsonSchema for ClientEvent {
             vec![
                 (generator.subschema_for:: <
                 super::schemas::RealtimeTranslationClientEventSessionUpdate > (),
-                "session.update", false), (generator.subschema_for:: <
+                "session.update"), (generator.subschema_for:: <
                 super::schemas::RealtimeTranslationClientEventInputAudioBufferAppend >
-                (), "session.input_audio_buffer.append", false), (generator
-                .subschema_for:: <
+                (), "session.input_audio_buffer.append"), (generator.subschema_for:: <
                 super::schemas::RealtimeTranslationClientEventSessionClose > (),
-                "session.close", false)
+                "session.close")
             ],
         )
     }
@@ -653,21 +652,19 @@ impl ::schemars::JsonSchema for ServerEvent {
             "type",
             vec![
                 (generator.subschema_for:: < super::schemas::RealtimeServerEventError >
-                (), "error", false), (generator.subschema_for:: <
+                (), "error"), (generator.subschema_for:: <
                 super::schemas::RealtimeTranslationServerEventSessionCreated > (),
-                "session.created", false), (generator.subschema_for:: <
+                "session.created"), (generator.subschema_for:: <
                 super::schemas::RealtimeTranslationServerEventSessionUpdated > (),
-                "session.updated", false), (generator.subschema_for:: <
+                "session.updated"), (generator.subschema_for:: <
                 super::schemas::RealtimeTranslationServerEventSessionClosed > (),
-                "session.closed", false), (generator.subschema_for:: <
+                "session.closed"), (generator.subschema_for:: <
                 super::schemas::RealtimeTranslationServerEventSessionInputTranscriptDelta
-                > (), "session.input_transcript.delta", false), (generator
-                .subschema_for:: <
+                > (), "session.input_transcript.delta"), (generator.subschema_for:: <
                 super::schemas::RealtimeTranslationServerEventSessionOutputTranscriptDelta
-                > (), "session.output_transcript.delta", false), (generator
-                .subschema_for:: <
+                > (), "session.output_transcript.delta"), (generator.subschema_for:: <
                 super::schemas::RealtimeTranslationServerEventSessionOutputAudioDelta >
-                (), "session.output_audio.delta", false)
+                (), "session.output_audio.delta")
             ],
         )
     }

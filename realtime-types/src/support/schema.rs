@@ -6,7 +6,8 @@
 //! - an optional property accepts `null` (decoded as absent, and kept);
 //! - a tagged union accepts, besides its members, any object whose tag is a
 //!   string it does not know (its `Unknown` variant);
-//! - a string enum accepts any string (its `Other` variant).
+//! - a string enum accepts any string (its `Other` variant);
+//! - an integer is one an `i64` holds.
 //!
 //! Descriptions are the spec's.
 
@@ -16,6 +17,7 @@ use serde_json::{Map, Value, json};
 /// The schema of one property: the value's, with the property's
 /// description, accepting `null` too when `null` is decoded.
 pub fn property(value: Schema, description: Option<&str>, accepts_null: bool) -> Schema {
+    let value = bound_integers(value);
     let mut schema = if accepts_null {
         let mut map = Map::new();
         map.insert(
@@ -55,22 +57,22 @@ pub fn object(
     schema
 }
 
-/// One member of a tagged union: its schema, its tag value, and whether
-/// the member's own schema leaves the tag optional (the union needs it).
-pub type Member<'a> = (Schema, &'a str, bool);
+/// One member of a tagged union: its schema and its tag value.
+pub type Member<'a> = (Schema, &'a str);
 
-/// A union of objects told apart by `tag`: one of the members, or an object
+/// A union of objects told apart by `tag`: one of the members, its `tag`
+/// being the member's value (the union decodes by it, whatever the member's
+/// own schema says of it: optional, or a nested union's), or an object
 /// whose `tag` is a string none of them has (kept as `Unknown`).
 pub fn tagged_union(description: Option<&str>, tag: &str, members: Vec<Member<'_>>) -> Schema {
-    let known: Vec<&str> = members.iter().map(|(_, value, _)| *value).collect();
+    let known: Vec<&str> = members.iter().map(|(_, value)| *value).collect();
     let mut alternatives: Vec<Value> = members
         .into_iter()
-        .map(|(schema, _, tag_optional)| {
-            if tag_optional {
-                json!({"allOf": [schema.to_value(), {"required": [tag]}]})
-            } else {
-                schema.to_value()
-            }
+        .map(|(schema, value)| {
+            json!({"allOf": [
+                schema.to_value(),
+                {"required": [tag], "properties": {tag: {"const": value}}},
+            ]})
         })
         .collect();
     alternatives.push(unknown_member(tag, &known));
@@ -86,7 +88,10 @@ pub fn kind_union(
     members: Vec<Schema>,
     tagged: Option<(&str, Vec<Member<'_>>)>,
 ) -> Schema {
-    let mut alternatives: Vec<Value> = members.into_iter().map(Schema::to_value).collect();
+    let mut alternatives: Vec<Value> = members
+        .into_iter()
+        .map(|member| bound_integers(member).to_value())
+        .collect();
     if let Some((tag, members)) = tagged {
         alternatives.push(tagged_union(None, tag, members).to_value());
     }
@@ -102,6 +107,29 @@ pub fn string_enum(description: Option<&str>, values: &[&str]) -> Schema {
     })));
     describe(&mut schema, description);
     schema
+}
+
+/// Every `i64` in a schema (not behind a `$ref`) bounded to the range an
+/// `i64` holds: JSON has no limit, and a decoder refuses what does not fit.
+fn bound_integers(schema: Schema) -> Schema {
+    fn walk(value: &mut Value) {
+        match value {
+            Value::Object(map) => {
+                let is_i64 = map.get("type").and_then(Value::as_str) == Some("integer")
+                    && map.get("format").and_then(Value::as_str) == Some("int64");
+                if is_i64 {
+                    map.entry("minimum").or_insert(json!(i64::MIN));
+                    map.entry("maximum").or_insert(json!(i64::MAX));
+                }
+                map.values_mut().for_each(walk);
+            }
+            Value::Array(items) => items.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    let mut value = schema.to_value();
+    walk(&mut value);
+    Schema::try_from(value).unwrap_or_else(|_| Schema::from(false))
 }
 
 /// The object a tagged union keeps as `Unknown`: its tag is a string, and
@@ -145,16 +173,27 @@ mod tests {
     }
 
     #[test]
-    fn a_tagged_union_accepts_unknown_tags_and_requires_optional_tags() {
+    fn an_integer_property_is_bounded_to_i64() {
+        let integer = Schema::from(object_map(json!({"type": "integer", "format": "int64"})));
+        let schema = property(integer, None, false);
+        assert_eq!(schema.get("maximum"), Some(&json!(i64::MAX)));
+        assert_eq!(schema.get("minimum"), Some(&json!(i64::MIN)));
+    }
+
+    #[test]
+    fn a_tagged_union_accepts_unknown_tags_and_pins_each_members_tag() {
         let member = object(
             None,
             vec![("side", property(Schema::from(true), None, false))],
             &[],
         );
-        let schema = tagged_union(None, "type", vec![(member, "square", true)]);
+        let schema = tagged_union(None, "type", vec![(member, "square")]);
         let alternatives = schema.get("anyOf").and_then(Value::as_array).unwrap();
         assert_eq!(alternatives.len(), 2);
-        assert_eq!(alternatives[0]["allOf"][1], json!({"required": ["type"]}));
+        assert_eq!(
+            alternatives[0]["allOf"][1],
+            json!({"required": ["type"], "properties": {"type": {"const": "square"}}})
+        );
         assert_eq!(
             alternatives[1]["properties"]["type"]["not"],
             json!({"enum": ["square"]})

@@ -165,9 +165,9 @@ impl ::schemars::JsonSchema for ClientEvent {
             Some("An event the client sends to the server."),
             "type",
             vec![
-                (generator.subschema_for:: < super::schemas::PingEvent > (), "ping",
-                false), (generator.subschema_for:: < super::schemas::ConfigureEvent > (),
-                "configure", false)
+                (generator.subschema_for:: < super::schemas::PingEvent > (), "ping"),
+                (generator.subschema_for:: < super::schemas::ConfigureEvent > (),
+                "configure")
             ],
         )
     }
@@ -460,10 +460,9 @@ impl ::schemars::JsonSchema for ServerEvent {
             "type",
             vec![
                 (generator.subschema_for:: < super::schemas::TextDeltaEvent > (),
-                "text.delta", false), (generator.subschema_for:: <
-                super::schemas::TickEvent > (), "tick", false), (generator
-                .subschema_for:: < super::schemas::ConfiguredEvent > (), "configured",
-                false)
+                "text.delta"), (generator.subschema_for:: < super::schemas::TickEvent >
+                (), "tick"), (generator.subschema_for:: < super::schemas::ConfiguredEvent
+                > (), "configured")
             ],
         )
     }

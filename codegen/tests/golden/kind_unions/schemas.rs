@@ -47,10 +47,22 @@ impl<'de> ::serde::Deserialize<'de> for Chunking {
                 self,
                 map: A,
             ) -> Result<Self::Value, A::Error> {
-                ::serde::Deserialize::deserialize(
-                        ::serde::de::value::MapAccessDeserializer::new(map),
-                    )
-                    .map(Chunking::Object)
+                match ::realtime_types::support::map_or_number(map)? {
+                    ::realtime_types::support::MapOrNumber::Number(_) => {
+                        Err(
+                            ::serde::de::Error::invalid_type(
+                                ::serde::de::Unexpected::Other("a number"),
+                                &self,
+                            ),
+                        )
+                    }
+                    ::realtime_types::support::MapOrNumber::Map(map) => {
+                        ::serde::Deserialize::deserialize(
+                                ::serde::de::value::MapAccessDeserializer::new(map),
+                            )
+                            .map(Chunking::Object)
+                    }
+                }
             }
         }
         deserializer.deserialize_any(KindVisitor)
@@ -207,10 +219,22 @@ impl<'de> ::serde::Deserialize<'de> for Input {
                 self,
                 map: A,
             ) -> Result<Self::Value, A::Error> {
-                ::serde::Deserialize::deserialize(
-                        ::serde::de::value::MapAccessDeserializer::new(map),
-                    )
-                    .map(Input::Object)
+                match ::realtime_types::support::map_or_number(map)? {
+                    ::realtime_types::support::MapOrNumber::Number(_) => {
+                        Err(
+                            ::serde::de::Error::invalid_type(
+                                ::serde::de::Unexpected::Other("a number"),
+                                &self,
+                            ),
+                        )
+                    }
+                    ::realtime_types::support::MapOrNumber::Map(map) => {
+                        ::serde::Deserialize::deserialize(
+                                ::serde::de::value::MapAccessDeserializer::new(map),
+                            )
+                            .map(Input::Object)
+                    }
+                }
             }
         }
         deserializer.deserialize_any(KindVisitor)
@@ -752,7 +776,19 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoice {
                 self,
                 map: A,
             ) -> Result<Self::Value, A::Error> {
-                ::realtime_types::support::visit_tagged_map(map)
+                match ::realtime_types::support::map_or_number(map)? {
+                    ::realtime_types::support::MapOrNumber::Number(_) => {
+                        Err(
+                            ::serde::de::Error::invalid_type(
+                                ::serde::de::Unexpected::Other("a number"),
+                                &self,
+                            ),
+                        )
+                    }
+                    ::realtime_types::support::MapOrNumber::Map(map) => {
+                        ::realtime_types::support::visit_tagged_map(map)
+                    }
+                }
             }
         }
         deserializer.deserialize_any(KindVisitor)
@@ -785,9 +821,8 @@ impl ::schemars::JsonSchema for ToolChoice {
             Some((
                 "type",
                 vec![
-                    (generator.subschema_for:: < ToolChoiceFunction > (), "function",
-                    false), (generator.subschema_for:: < ToolChoiceMcp > (), "mcp",
-                    false)
+                    (generator.subschema_for:: < ToolChoiceFunction > (), "function"),
+                    (generator.subschema_for:: < ToolChoiceMcp > (), "mcp")
                 ],
             )),
         )

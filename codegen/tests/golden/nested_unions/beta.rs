@@ -146,7 +146,7 @@ impl ::schemars::JsonSchema for ServerEvent {
             "type",
             vec![
                 (generator.subschema_for:: < super::schemas::ItemCreatedEvent > (),
-                "item.created", false)
+                "item.created")
             ],
         )
     }

@@ -418,8 +418,8 @@ impl ::schemars::JsonSchema for Item {
             Some("An item of the conversation."),
             "type",
             vec![
-                (generator.subschema_for:: < ItemMessage > (), "message", false),
-                (generator.subschema_for:: < FunctionCall > (), "function_call", false)
+                (generator.subschema_for:: < ItemMessage > (), "message"), (generator
+                .subschema_for:: < FunctionCall > (), "function_call")
             ],
         )
     }
@@ -604,8 +604,8 @@ impl ::schemars::JsonSchema for ItemMessage {
             Some("The `type: message` members, told apart by `role`."),
             "role",
             vec![
-                (generator.subschema_for:: < UserMessage > (), "user", false), (generator
-                .subschema_for:: < AssistantMessage > (), "assistant", false)
+                (generator.subschema_for:: < UserMessage > (), "user"), (generator
+                .subschema_for:: < AssistantMessage > (), "assistant")
             ],
         )
     }

@@ -142,10 +142,7 @@ impl ::schemars::JsonSchema for ServerEvent {
         ::realtime_types::support::schema::tagged_union(
             Some("An event the server sends to the client."),
             "type",
-            vec![
-                (generator.subschema_for:: < super::schemas::TreeEvent > (), "tree",
-                false)
-            ],
+            vec![(generator.subschema_for:: < super::schemas::TreeEvent > (), "tree")],
         )
     }
 }

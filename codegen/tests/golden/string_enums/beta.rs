@@ -144,7 +144,7 @@ impl ::schemars::JsonSchema for ServerEvent {
             "type",
             vec![
                 (generator.subschema_for:: < super::schemas::AudioConfiguredEvent > (),
-                "audio.configured", false)
+                "audio.configured")
             ],
         )
     }

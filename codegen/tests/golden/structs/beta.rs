@@ -146,7 +146,7 @@ impl ::schemars::JsonSchema for ClientEvent {
             "type",
             vec![
                 (generator.subschema_for:: < super::schemas::ProfileUpdateEvent > (),
-                "profile.update", false)
+                "profile.update")
             ],
         )
     }
@@ -295,7 +295,7 @@ impl ::schemars::JsonSchema for ServerEvent {
             "type",
             vec![
                 (generator.subschema_for:: < super::schemas::ProfileUpdatedEvent > (),
-                "profile.updated", false)
+                "profile.updated")
             ],
         )
     }

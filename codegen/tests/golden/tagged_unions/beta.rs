@@ -144,7 +144,7 @@ impl ::schemars::JsonSchema for ServerEvent {
             "type",
             vec![
                 (generator.subschema_for:: < super::schemas::DrawingEvent > (),
-                "drawing", false)
+                "drawing")
             ],
         )
     }

@@ -311,8 +311,8 @@ impl ::schemars::JsonSchema for Shape {
             Some("A shape, told apart by `type` (no discriminator)."),
             "type",
             vec![
-                (generator.subschema_for:: < Circle > (), "circle", false), (generator
-                .subschema_for:: < Square > (), "square", true)
+                (generator.subschema_for:: < Circle > (), "circle"), (generator
+                .subschema_for:: < Square > (), "square")
             ],
         )
     }
@@ -570,8 +570,8 @@ impl ::schemars::JsonSchema for Tool {
             Some("A tool, with a discriminator on `kind`."),
             "kind",
             vec![
-                (generator.subschema_for:: < ToolPen > (), "pen", false), (generator
-                .subschema_for:: < ToolEraser > (), "eraser", false)
+                (generator.subschema_for:: < ToolPen > (), "pen"), (generator
+                .subschema_for:: < ToolEraser > (), "eraser")
             ],
         )
     }
