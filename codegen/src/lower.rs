@@ -1018,12 +1018,12 @@ impl Lowerer<'_> {
         self.single_enum_value(&field.ty)
     }
 
-    /// Makes a required single-valued `key` field of the struct `id` (a
-    /// `$ref` to a one-value enum) an owned constant: the union needs it
-    /// written on encode. An optional one stays a field, so that encoding
-    /// gives what was decoded; its Rust name is returned, and the union
-    /// writes the tag when the field is `None`.
-    fn promote_to_constant(&mut self, id: &TypeId, key: &str) -> Option<String> {
+    /// Settles how the member struct `id` holds its tag `key`. A required
+    /// single-valued field (a `$ref` to a one-value enum) becomes an owned
+    /// constant: the union needs it written on encode. An optional one stays
+    /// a field, so that encoding gives what was decoded: its Rust name is
+    /// returned, and the union writes the tag when the field is `None`.
+    fn settle_tag(&mut self, id: &TypeId, key: &str) -> Option<String> {
         let value = self.tag_value(&TypeRef::Named(id.clone()), key);
         let Some(TypeKind::Struct(s)) = self.space.types.get_mut(id).map(|d| &mut d.kind) else {
             return None;
@@ -1065,7 +1065,7 @@ impl Lowerer<'_> {
                     format!("union member has no single-valued `{key}` property"),
                 ));
             };
-            if let Some(field) = self.promote_to_constant(id, key) {
+            if let Some(field) = self.settle_tag(id, key) {
                 tag_fields.insert(id.clone(), field);
             }
             match groups.iter_mut().find(|(v, _)| *v == value) {
