@@ -70,7 +70,10 @@ mod tests {
     fn def(name: &str, kind: TypeKind) -> (String, TypeDef) {
         let def = TypeDef {
             name: name.into(),
-            module: Module::Schemas,
+            spec_name: name.into(),
+            name_parts: vec![name.into()],
+            merged_sources: Vec::new(),
+            module: Module::Shared,
             description: None,
             source: format!("#/components/schemas/{name}"),
             kind,
@@ -96,6 +99,7 @@ mod tests {
             constants: Vec::new(),
             derives_default: false,
             borrowed_view: false,
+            construction: Default::default(),
         })
     }
 
@@ -143,6 +147,7 @@ mod tests {
                     tag: "type".into(),
                     variants,
                     is_event_union: true,
+                    conversions: Vec::new(),
                 }),
             ),
         ]);

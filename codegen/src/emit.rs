@@ -20,6 +20,7 @@ use crate::ir::{
 use crate::lower::UNKNOWN_FIELDS;
 use crate::naming;
 
+mod construction;
 mod views;
 
 /// The first line of every generated file.
@@ -37,36 +38,46 @@ pub struct SpecStamp {
 /// One generated file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GeneratedFile {
-    /// Path relative to the `generated/` folder (`schemas.rs`).
+    /// Path relative to the `generated/` folder (`ga/server.rs`).
     pub path: String,
     /// The file's full text.
     pub contents: String,
 }
 
-/// Emits every file for a type space, in a fixed order.
+/// Emits every file for a type space, in a fixed order: `shared.rs`, and
+/// for each surface `<surface>/mod.rs` (its unions and the
+/// types only it uses), `<surface>/client.rs` and `<surface>/server.rs` (the
+/// payloads of its events).
 ///
 /// Building tokens, parsing and printing them is most of the generator's
-/// time, so the work is cut into jobs (each surface file, and the large
-/// shared `schemas` module in contiguous pieces) that worker threads take
-/// in turn. `prettyplease` prints a file's items one after the other, so
-/// formatting contiguous pieces and joining them gives the same bytes as
-/// formatting the whole file: the output depends neither on the number of
-/// pieces nor on the machine.
+/// time, so the work is cut into jobs (each module's items in contiguous
+/// pieces) that worker threads take in turn. `prettyplease` prints a file's
+/// items one after the other, so formatting contiguous pieces and joining
+/// them gives the same bytes as formatting the whole file: the output
+/// depends neither on the number of pieces nor on the machine.
 pub fn emit(space: &TypeSpace, stamp: &SpecStamp) -> Result<Vec<GeneratedFile>, Error> {
-    let schema_ids: Vec<&String> = space
-        .types
-        .iter()
-        .filter(|(_, d)| d.module == Module::Schemas)
-        .map(|(id, _)| id)
-        .collect();
-    let piece_len = schema_ids.len().div_ceil(SCHEMA_PIECES).max(1);
-    // The `schemas` pieces, the bulk of the work, go before the surface
-    // files, so that no thread is left with a big job at the end.
-    let mut jobs = vec![Job::Index];
-    jobs.extend(schema_ids.chunks(piece_len).map(Job::Schemas));
-    jobs.extend(space.surfaces.iter().map(Job::Surface));
+    space.validate()?;
+    let mut jobs = Vec::new();
+    for module in modules(space) {
+        let ids: Vec<&String> = space
+            .types
+            .iter()
+            .filter(|(_, d)| d.module == module)
+            .map(|(id, _)| id)
+            .collect();
+        jobs.push(Job::Header(module.clone()));
+        jobs.extend(
+            ids.chunks(PIECE_LEN)
+                .map(|ids| Job::Items(module.clone(), ids.to_vec())),
+        );
+        if let Module::Surface(m) = &module
+            && let Some(surface) = space.surfaces.iter().find(|s| &s.module == m)
+        {
+            jobs.push(Job::Methods(surface));
+        }
+    }
     let texts = run_jobs(&jobs, |job| job.format(space))?;
-    // Consecutive jobs of one file (the `schemas` pieces) are joined.
+    // Consecutive jobs of one file are joined.
     let mut bodies: Vec<(String, String)> = Vec::new();
     for (job, text) in jobs.iter().zip(texts) {
         let path = job.path();
@@ -81,38 +92,56 @@ pub fn emit(space: &TypeSpace, stamp: &SpecStamp) -> Result<Vec<GeneratedFile>, 
         .collect())
 }
 
-/// How many pieces the shared `schemas` module is cut into.
-const SCHEMA_PIECES: usize = 8;
+/// How many items a formatting job takes.
+const PIECE_LEN: usize = 24;
+
+/// Every module that gets a file, in output order.
+fn modules(space: &TypeSpace) -> Vec<Module> {
+    let mut modules = vec![Module::Shared];
+    for surface in &space.surfaces {
+        modules.push(Module::Surface(surface.module.clone()));
+        for union in &surface.unions {
+            modules.push(Module::Events(surface.module.clone(), union.direction));
+        }
+    }
+    modules
+}
+
+/// The file of a module (`ga/server.rs`).
+fn module_file(module: &Module) -> String {
+    match module {
+        Module::Shared => "shared.rs".into(),
+        Module::Surface(m) => format!("{m}/mod.rs"),
+        Module::Events(m, direction) => format!("{m}/{}.rs", direction.module()),
+    }
+}
 
 /// One unit of formatting work.
 enum Job<'a> {
-    /// `mod.rs`.
-    Index,
-    /// A contiguous run of the `schemas` module's items (ids in order).
-    Schemas(&'a [&'a String]),
-    /// A surface module (`ga.rs`, ...).
-    Surface(&'a Surface),
+    /// What a module file starts with: its documentation, its submodules
+    /// and what it re-exports.
+    Header(Module),
+    /// A contiguous run of a module's items (ids in order).
+    Items(Module, Vec<&'a String>),
+    /// A surface's `ClientEventMethods`, at the end of its file.
+    Methods(&'a Surface),
 }
 
 impl Job<'_> {
     /// The file this job is (part of).
     fn path(&self) -> String {
         match self {
-            Job::Index => "mod.rs".into(),
-            Job::Schemas(_) => "schemas.rs".into(),
-            Job::Surface(surface) => format!("{}.rs", surface.module),
+            Job::Header(module) | Job::Items(module, _) => module_file(module),
+            Job::Methods(surface) => module_file(&Module::Surface(surface.module.clone())),
         }
     }
 
     /// The formatted text of this job.
     fn format(&self, space: &TypeSpace) -> Result<String, Error> {
         let tokens = match self {
-            Job::Index => module_index(space),
-            Job::Schemas(ids) => {
-                let (first, last) = (ids[0], ids[ids.len() - 1]);
-                module_items(space, &Module::Schemas, |id| id >= first && id <= last)?
-            }
-            Job::Surface(surface) => surface_tokens(space, surface)?,
+            Job::Header(module) => module_header(space, module),
+            Job::Items(module, ids) => module_items(space, module, ids)?,
+            Job::Methods(surface) => surface_methods(space, surface),
         };
         format_tokens(&self.path(), tokens)
     }
@@ -163,11 +192,9 @@ fn run_jobs<J: Sync>(
     done.into_iter().map(|(_, text)| text).collect()
 }
 
-/// The items of a surface module: its unions and the client event methods.
-fn surface_tokens(space: &TypeSpace, surface: &Surface) -> Result<TokenStream, Error> {
-    let doc = doc_attrs(&surface.doc.join("\n"));
+/// A surface's client event methods.
+fn surface_methods(space: &TypeSpace, surface: &Surface) -> TokenStream {
     let module = Module::Surface(surface.module.clone());
-    let items = module_items(space, &module, |_| true)?;
     let methods = surface
         .unions
         .iter()
@@ -180,7 +207,75 @@ fn surface_tokens(space: &TypeSpace, surface: &Surface) -> Result<TokenStream, E
             }
             .client_event_methods(def)
         });
-    Ok(quote! { #(#![doc = #doc])* #items #(#methods)* })
+    quote! { #(#methods)* }
+}
+
+/// The start of a module's file: its documentation, the modules below it
+/// and the types it re-exports.
+fn module_header(space: &TypeSpace, module: &Module) -> TokenStream {
+    // The event unions box their large members (see `boxing` in the
+    // generator); the unions inside events (a realtime or transcription
+    // session, a function or MCP tool) hold their members inline. A server
+    // event's `new` takes all its required fields, up to 8 of them.
+    let allow = quote! { #![allow(clippy::large_enum_variant, clippy::too_many_arguments)] };
+    let header = match module {
+        Module::Shared => quote! {
+            //! The types more than one surface uses (a tool, a transcription
+            //! configuration, an event both surfaces send alike).
+        },
+        Module::Surface(m) => {
+            let Some(surface) = space.surfaces.iter().find(|s| &s.module == m) else {
+                return quote!();
+            };
+            let doc = doc_attrs(&surface.doc.join("\n"));
+            let submodules = surface.unions.iter().map(|union| {
+                let name = format_ident!("{}", union.direction.module());
+                let doc = format!(
+                    " The payload of every {} event, named by its `type`.",
+                    union.direction.module()
+                );
+                quote! { #[doc = #doc] pub mod #name; }
+            });
+            let reexports = reexports(space, module);
+            quote! {
+                #(#![doc = #doc])*
+                #(#submodules)*
+                #(pub use #reexports;)*
+            }
+        }
+        Module::Events(m, direction) => {
+            let doc = format!(
+                " The {} events of the `{m}` surface: one type per event, named by its `type` as",
+                direction.module()
+            );
+            let reexports = reexports(space, module);
+            quote! {
+                #![doc = #doc]
+                //! its variant in the union is.
+                #(pub use #reexports;)*
+            }
+        }
+    };
+    quote! { #allow #header }
+}
+
+/// The paths `module` re-exports (a shared type, and its borrowed view).
+fn reexports(space: &TypeSpace, module: &Module) -> Vec<TokenStream> {
+    let emitter = Emitter { space, module };
+    space
+        .reexports
+        .iter()
+        .filter(|(into, _)| into == module)
+        .filter_map(|(_, id)| space.types.get(id))
+        .flat_map(|def| {
+            let name = ident(&def.name);
+            let mut paths = vec![emitter.path_to(&def.module, &name)];
+            if matches!(&def.kind, TypeKind::Struct(s) if s.borrowed_view) {
+                paths.push(emitter.path_to(&def.module, &view_ident(&name)));
+            }
+            paths
+        })
+        .collect()
 }
 
 fn file(path: &str, body: String, stamp: &SpecStamp) -> GeneratedFile {
@@ -205,37 +300,13 @@ fn format_tokens(path: &str, tokens: TokenStream) -> Result<String, Error> {
     Ok(prettyplease::unparse(&syntax))
 }
 
-fn module_index(space: &TypeSpace) -> TokenStream {
-    let surfaces = space.surfaces.iter().map(|s| {
-        let name = format_ident!("{}", s.module);
-        let doc = doc_attrs(&s.doc.join("\n"));
-        quote! { #(#[doc = #doc])* pub mod #name; }
-    });
-    quote! {
-        //! Types generated from OpenAI's OpenAPI document.
-        // The event unions box their large members (see `boxing` in the
-        // generator); the unions inside events (a realtime or transcription
-        // session, a function or MCP tool) hold their members inline.
-        #![allow(clippy::large_enum_variant)]
-        /// Every schema reachable from the events, shared by all surfaces.
-        pub mod schemas;
-        #(#surfaces)*
-    }
-}
-
-/// The items of `module` whose id passes `select`, in id order.
-fn module_items(
-    space: &TypeSpace,
-    module: &Module,
-    select: impl Fn(&String) -> bool,
-) -> Result<TokenStream, Error> {
+/// The items of `ids` (all of `module`), in order.
+fn module_items(space: &TypeSpace, module: &Module, ids: &[&String]) -> Result<TokenStream, Error> {
     let mut items = TokenStream::new();
-    for (_, def) in space
-        .types
-        .iter()
-        .filter(|(id, d)| &d.module == module && select(id))
-    {
-        items.extend(Emitter { space, module }.definition(def)?);
+    for id in ids {
+        if let Some(def) = space.types.get(*id) {
+            items.extend(Emitter { space, module }.definition(def)?);
+        }
     }
     Ok(items)
 }
@@ -358,7 +429,7 @@ impl Emitter<'_> {
         match ty {
             TypeRef::String => quote!(String),
             TypeRef::Integer => quote!(i64),
-            TypeRef::Number => quote!(::serde_json::Number),
+            TypeRef::Number => quote!(::realtime_types::Number),
             TypeRef::Boolean => quote!(bool),
             TypeRef::Any => quote!(::serde_json::Value),
             TypeRef::Array(item) => {
@@ -374,7 +445,9 @@ impl Emitter<'_> {
             }
             TypeRef::Named(id) => {
                 let Some(def) = self.space.types.get(id) else {
-                    return quote!(::serde_json::Value);
+                    // `TypeSpace::validate` ran before emission.
+                    let message = format!("generator bug: `{id}` is not a type");
+                    return quote!(::core::compile_error!(#message));
                 };
                 self.path_to(&def.module, &ident(&def.name))
             }
@@ -416,14 +489,14 @@ impl Emitter<'_> {
 
     /// The path of the item `name` of `module` from the module being emitted.
     fn path_to(&self, module: &Module, name: &Ident) -> TokenStream {
-        match (module, self.module) {
-            (a, b) if a == b => quote!(#name),
-            (Module::Schemas, _) => quote!(super::schemas::#name),
-            (Module::Surface(m), _) => {
-                let m = ident(m);
-                quote!(super::#m::#name)
-            }
-        }
+        let (from, to) = (self.module.path(), module.path());
+        let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+        let ups = (common..from.len()).map(|_| quote!(super::));
+        let downs = to[common..].iter().map(|segment| {
+            let segment = ident(segment);
+            quote!(#segment::)
+        });
+        quote!(#(#ups)* #(#downs)* #name)
     }
 
     /// The field's type with presence: `T`, `Option<T>` or `Option<Option<T>>`.
@@ -469,6 +542,7 @@ impl Emitter<'_> {
         } else {
             quote!()
         };
+        let construction = self.struct_construction(name, s);
         quote! {
             #[derive(#derives)]
             pub struct #name {
@@ -477,6 +551,7 @@ impl Emitter<'_> {
                 pub #unknown: ::serde_json::Map<String, ::serde_json::Value>,
             }
             #constants_impl
+            #construction
             #serialize
             #deserialize
             #schema
@@ -703,7 +778,7 @@ impl Emitter<'_> {
     /// `impl JsonSchema`: what the decoder accepts (see `support::schema`),
     /// with the spec's descriptions.
     fn struct_schema(&self, name: &Ident, def: &TypeDef, s: &StructType) -> TokenStream {
-        let schema_name = name.to_string();
+        let schema_name = def.spec_name.clone();
         let schema = quote!(::realtime_types::support::schema);
         let mut properties = Vec::new();
         let mut required: Vec<&str> = Vec::new();
@@ -744,9 +819,10 @@ impl Emitter<'_> {
         }
     }
 
-    /// `ClientEventMethods`: one provided method per client event, building
-    /// the event from its own fields (spec order, `event_id` last) and
-    /// sending it through the one required method, `send_event`.
+    /// `ClientEventMethods`: one provided method per client event, taking
+    /// what the event's `new` takes (its required fields; a struct without
+    /// them is sent as its `Default`), and sending it through the one
+    /// required method, `send_event`.
     fn client_event_methods(&self, def: &TypeDef) -> TokenStream {
         let TypeKind::TaggedUnion(union) = &def.kind else {
             return quote!();
@@ -759,35 +835,45 @@ impl Emitter<'_> {
             };
             let method = format_ident!("{}", naming::snake_case(&variant.name));
             let struct_path = self.type_tokens(&TypeRef::Named(variant.ty.clone()));
-            let (event_ids, others): (Vec<&Field>, Vec<&Field>) = event.fields.iter().partition(|f| f.wire_name == "event_id");
-            let params = others.iter().chain(&event_ids).map(|f| {
-                let name = ident(&f.rust_name);
-                let ty = self.field_type(f);
-                quote! { #name: #ty }
+            let plan = &event.construction;
+            let params: Vec<TokenStream> =
+                plan.new_params.iter().map(|p| self.param_decl(event, p)).collect();
+            let args = plan.new_params.iter().map(|p| {
+                ident(&event.fields[p.field].rust_name)
             });
-            let inits = event.fields.iter().map(|f| {
-                let name = ident(&f.rust_name);
-                quote! { #name }
-            });
+            let build = if plan.new_params.is_empty() {
+                quote!(#struct_path::default())
+            } else {
+                quote!(#struct_path::new(#(#args),*))
+            };
             let summary = payload.description.as_deref().and_then(first_sentence);
-            let doc = match summary {
+            let mut doc = vec![match summary {
                 Some(summary) => format!(" Sends `{}`: {summary}", variant.tag_value),
                 None => format!(" Sends `{}`.", variant.tag_value),
-            };
+            }];
+            if !plan.setters.is_empty() {
+                doc.push(String::new());
+                doc.push(format!(
+                    " Its optional fields are left out: to set them, build the event (`{}`) and send it with [`send_event`](Self::send_event).",
+                    payload.name
+                ));
+            }
             Some(quote! {
-                #[doc = #doc]
+                #(#[doc = #doc])*
                 fn #method(&self, #(#params),*) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
-                    self.send_event(#union_name::from(#struct_path {
-                        #(#inits,)*
-                        unknown_fields: ::serde_json::Map::new(),
-                    }))
+                    self.send_event(#union_name::from(#build))
                 }
             })
         });
         quote! {
             /// One method per client event, named after it: each takes the event's
-            /// own fields (in spec order, `event_id` last) and sends the event with
+            /// required fields and sends the event with
             /// [`ClientEventMethods::send_event`], which a transport implements.
+            /// An event with optional fields to set is built and sent with
+            /// `send_event` (`ClientEvent::from(Event::new(..).with_event_id(..))`).
+            ///
+            /// The futures are cancel-safe exactly when the transport's
+            /// `send_event` is.
             pub trait ClientEventMethods {
                 /// What sending can fail with.
                 type Error;
@@ -833,6 +919,7 @@ impl Emitter<'_> {
                     wrap,
                     doc,
                     tag_value: &v.tag_value,
+                    boxed: v.boxed,
                 }
             })
             .collect();
@@ -850,16 +937,7 @@ impl Emitter<'_> {
             let (variant, tag_value) = (&m.variant, m.tag_value);
             quote! { #tag_value => Self::#variant(::serde::Deserialize::deserialize(rest)?), }
         });
-        let from_impls = members.iter().map(|m| {
-            let (variant, ty, wrap) = (&m.variant, &m.ty, &m.wrap);
-            quote! {
-                impl From<#ty> for #name {
-                    fn from(value: #ty) -> Self {
-                        Self::#variant(#wrap)
-                    }
-                }
-            }
-        });
+        let from_impls = self.union_conversions(name, &u.conversions);
         let (accessors, event_impl) = if u.is_event_union {
             let arms = members.iter().map(|m| {
                 let (variant, tag_value) = (&m.variant, m.tag_value);
@@ -914,7 +992,27 @@ impl Emitter<'_> {
                     matches!(self, Self::Malformed(_))
                 }
             };
+            let member_impls = members.iter().map(|m| {
+                let (variant, ty, tag_value) = (&m.variant, &m.ty, m.tag_value);
+                let held = if m.boxed {
+                    quote!(&**event)
+                } else {
+                    quote!(event)
+                };
+                quote! {
+                    impl ::realtime_types::EventOf<#name> for #ty {
+                        const EVENT_TYPE: &'static str = #tag_value;
+                        fn from_event(event: &#name) -> Option<&Self> {
+                            match event {
+                                #name::#variant(event) => Some(#held),
+                                _ => None,
+                            }
+                        }
+                    }
+                }
+            });
             let event_impl = quote! {
+                #(#member_impls)*
                 impl ::realtime_types::Event for #name {
                     const EVENT_TYPES: &'static [&'static str] = Self::EVENT_TYPES;
                     fn from_frame(frame: &str) -> Result<Self, ::serde_json::Error> {
@@ -940,8 +1038,10 @@ impl Emitter<'_> {
         };
         let expecting = format!("an object of type `{name}` with a string `{tag}`");
         let schema_name = match &def.module {
-            Module::Schemas => def.name.clone(),
-            Module::Surface(m) => format!("{}{}", naming::pascal_case(m), def.name),
+            Module::Surface(m) if u.is_event_union => {
+                format!("{}{}", naming::pascal_case(m), def.name)
+            }
+            _ => def.spec_name.clone(),
         };
         let member_schemas = members.iter().map(|m| {
             let (ty, tag_value) = (&m.ty, m.tag_value);
@@ -983,7 +1083,7 @@ impl Emitter<'_> {
                 }
             }
             #event_impl
-            #(#from_impls)*
+            #from_impls
             impl ::serde::Serialize for #name {
                 fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                     match self {
@@ -1186,7 +1286,7 @@ impl Emitter<'_> {
         } else {
             let number_arm = match number_variant {
                 Some(number) => quote! {
-                    ::realtime_types::support::MapOrNumber::Number(number) => Ok(#name::#number(number)),
+                    ::realtime_types::support::MapOrNumber::Number(number) => Ok(#name::#number(number.into())),
                 },
                 None => quote! {
                     ::realtime_types::support::MapOrNumber::Number(_) => {
@@ -1214,7 +1314,7 @@ impl Emitter<'_> {
             })
         };
         let expecting = expecting_parts.join(" or ");
-        let schema_name = name.to_string();
+        let schema_name = def.spec_name.clone();
         let description = schema_description(def.description.as_deref());
         let tagged = match &u.object_tag {
             Some(tag) => quote! { Some((#tag, vec![#(#tagged_schemas),*])) },
@@ -1224,6 +1324,7 @@ impl Emitter<'_> {
             .into_iter()
             .flatten();
         let methods = quote! { #integer_visits #(#visits)* };
+        let conversions = self.union_conversions(name, &u.conversions);
         let deserialize = deserialize_with_visitor(
             &quote!(#name),
             "KindVisitor",
@@ -1245,6 +1346,7 @@ impl Emitter<'_> {
             }
             #deserialize
             #tagged_impl
+            #conversions
             impl ::schemars::JsonSchema for #name {
                 fn schema_name() -> ::std::borrow::Cow<'static, str> {
                     #schema_name.into()
@@ -1326,10 +1428,12 @@ struct UnionMember<'a> {
     doc: Vec<String>,
     /// The tag value that selects the member.
     tag_value: &'a str,
+    /// Whether the variant holds the member in a `Box`.
+    boxed: bool,
 }
 
 fn string_enum(name: &Ident, def: &TypeDef, e: &StringEnum) -> TokenStream {
-    let schema_name = name.to_string();
+    let schema_name = def.spec_name.clone();
     let variants = e.values.iter().map(|v| {
         let variant = ident(&v.name);
         let doc = format!(" `{}`", v.wire);

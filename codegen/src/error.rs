@@ -54,6 +54,19 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// The rename table (`spec/names.yaml`) is malformed or does not apply.
+    Naming {
+        /// What is wrong.
+        reason: String,
+    },
+    /// The type space breaks an invariant the emitter relies on (a
+    /// generator bug, found by `TypeSpace::validate` before emission).
+    InvalidModel {
+        /// The schema of the type concerned.
+        pointer: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// The formatter could not parse generated tokens (a generator bug).
     Emit {
         /// The file being generated.
@@ -128,6 +141,13 @@ impl fmt::Display for Error {
             ),
             Error::Surface { pointer, reason } => write!(f, "{pointer}: {reason}"),
             Error::Correction { action, reason } => write!(f, "correction {action}: {reason}"),
+            Error::Naming { reason } => write!(f, "naming: {reason}"),
+            Error::InvalidModel { pointer, reason } => {
+                write!(
+                    f,
+                    "{pointer}: the model is invalid (generator bug): {reason}"
+                )
+            }
             Error::Emit { file, message } => {
                 write!(
                     f,

@@ -284,20 +284,9 @@ pub fn event_examples(
 pub fn pinned_event_examples(
     workspace_root: &std::path::Path,
 ) -> Result<(Vec<EventExample>, Vec<String>), String> {
-    use crate::spec_source::{self, ResolveOptions, SpecLock};
-    let lock = SpecLock::load(workspace_root).map_err(|e| e.to_string())?;
-    let mut options = ResolveOptions::from_env();
-    options.offline = true;
-    let spec = spec_source::resolve(workspace_root, &lock, &options).map_err(|e| {
-        format!(
-            "the pinned OpenAPI spec is needed: {e}\n\
-             run `cargo xtask codegen` once with network access, or place ../shared/spec/openapi.yaml beside the repository"
-        )
-    })?;
-    let document = crate::load::parse_yaml(&spec.text).map_err(|e| e.to_string())?;
-    let options = crate::Options::pinned(workspace_root).map_err(|e| e.to_string())?;
-    let model = crate::model(document.clone(), &options).map_err(|e| e.to_string())?;
-    event_examples(&document, &model.space)
+    let loaded = crate::pinned::load_pinned(workspace_root)
+        .map_err(|e| format!("the pinned OpenAPI spec is needed: {e}"))?;
+    event_examples(&loaded.document, &loaded.model.space)
 }
 
 /// An event example that is wrong upstream, recognised by what it is (the

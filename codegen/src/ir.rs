@@ -4,6 +4,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::error::Error;
+
 /// Identifies a type definition: its Rust name, unique in the whole output.
 pub type TypeId = String;
 
@@ -14,6 +16,10 @@ pub struct TypeSpace {
     pub types: BTreeMap<TypeId, TypeDef>,
     /// The event surfaces (`ga`, `beta`, `translation`), in output order.
     pub surfaces: Vec<Surface>,
+    /// Types a module re-exports from the one that defines them (an event
+    /// shared by two surfaces lives in `shared` and is re-exported by each
+    /// surface's `server` or `client` module), in output order.
+    pub reexports: Vec<(Module, TypeId)>,
 }
 
 /// One event surface: a Rust module with a client and a server event union.
@@ -39,7 +45,7 @@ pub struct EventUnion {
 }
 
 /// Who sends the events of a union.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Direction {
     /// Client events (they get one send method each).
     ClientToServer,
@@ -59,17 +65,54 @@ pub enum UnionOrigin {
 /// Where a type is emitted.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Module {
-    /// The shared `schemas` module: every type reachable from events.
-    Schemas,
-    /// A surface module (`ga`, `beta`, ...): holds that surface's event unions.
+    /// The `shared` module: types more than one surface reaches.
+    Shared,
+    /// A surface module (`ga`, `beta`, ...): its event unions and the types
+    /// only it reaches.
     Surface(String),
+    /// A surface's `server` or `client` module: the payloads of its events.
+    Events(String, Direction),
+}
+
+impl Module {
+    /// The module's path below the generated root (`["ga", "server"]`).
+    pub fn path(&self) -> Vec<String> {
+        match self {
+            Module::Shared => vec!["shared".into()],
+            Module::Surface(m) => vec![m.clone()],
+            Module::Events(m, direction) => vec![m.clone(), direction.module().into()],
+        }
+    }
+}
+
+impl Direction {
+    /// The name of the module that holds a surface's events of this direction.
+    pub fn module(self) -> &'static str {
+        match self {
+            Direction::ClientToServer => "client",
+            Direction::ServerToClient => "server",
+        }
+    }
 }
 
 /// One named type.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TypeDef {
-    /// The Rust name.
+    /// The Rust name (set by the naming stage, `names`; unique in its module).
     pub name: String,
+    /// The name the lowering made from the spec (unique in the whole space):
+    /// the component schema's name, or for an inline schema its parent's
+    /// spec name and the path to it (`RealtimeResponseUsage`). The name of the
+    /// type's JSON Schema, and what the rename table (`spec/names.yaml`) names.
+    pub spec_name: String,
+    /// The parts of the spec name, outermost first: the component schema,
+    /// then one part per step inwards (a property, `Item` for array items,
+    /// `Value` for map values, a union member's label).
+    pub name_parts: Vec<String>,
+    /// The JSON pointers of the schemas merged into this one because they
+    /// have the same structure and name (a beta twin of a GA type), set by
+    /// the naming stage: the type stands for them too.
+    pub merged_sources: Vec<String>,
     /// The module the type is emitted in.
     pub module: Module,
     /// The spec description, raw (the emitter cleans it into rustdoc).
@@ -130,6 +173,99 @@ pub struct StructType {
     /// struct: decided by `views::mark_borrowed_views` for events made only
     /// of scalar properties.
     pub borrowed_view: bool,
+    /// How users build it: decided by `construction::plan`.
+    pub construction: Construction,
+}
+
+/// How users build a struct (decided by `construction::plan`): the emitter
+/// prints these as inherent methods, and the per-event send methods call
+/// `new` with the same parameters.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Construction {
+    /// The parameters of `new`: the required fields, in spec order. Empty
+    /// when the struct has no required field (it has `Default` then, and no `new`).
+    pub new_params: Vec<Param>,
+    /// One constructor per known value of the struct's string-enum `type`
+    /// field (`UserMessageContentItem::input_text()`), taking `new`'s other
+    /// parameters; `None` when the struct has no such field.
+    pub by_type: Option<TypeConstructors>,
+    /// One `with_<field>` setter per optional field, in spec order.
+    pub setters: Vec<Setter>,
+}
+
+/// A parameter of a constructor or setter: a field, and how its value is passed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    /// The field's index in [`StructType::fields`].
+    pub field: usize,
+    /// How the argument is passed.
+    pub pass: Pass,
+}
+
+/// How a field's value is passed to a constructor or setter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pass {
+    /// `impl Into<T>` (strings, named types, numbers, arrays: `"marin"`,
+    /// `0.5`, `[item]` all work).
+    Into,
+    /// `T` itself (integers and booleans, whose literals need no conversion).
+    Plain,
+}
+
+/// Constructors named by the values of a struct's string-enum `type` field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeConstructors {
+    /// The index of the `type` field.
+    pub field: usize,
+    /// The enum's type id.
+    pub enum_id: TypeId,
+    /// One per known value: the method name and the enum variant it sets.
+    pub constructors: Vec<(String, String)>,
+}
+
+/// A `with_<field>` setter of an optional field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Setter {
+    /// The field and how its value is passed.
+    pub param: Param,
+    /// Whether an `edit_<field>` method is emitted too, which changes the
+    /// field's value (or its `Default`) with a closure: for fields whose
+    /// type is a struct with `Default`, so that nested settings need no import.
+    pub edit: bool,
+}
+
+/// A `From` impl of a union (decided by `construction::plan`): the value is
+/// wrapped in one variant of each union on the path, outermost first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conversion {
+    /// The source type of the impl.
+    pub from: ConversionSource,
+    /// The variants that wrap the value, outermost first.
+    pub path: Vec<Wrap>,
+}
+
+/// The source type of a union's `From` impl.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ConversionSource {
+    /// The innermost variant's payload type itself.
+    Exact(TypeRef),
+    /// `&str`, converted into the innermost payload (a `String` or a string enum).
+    Str,
+    /// `String`, converted into the innermost payload (a string enum).
+    String,
+    /// `f64`, converted into the innermost payload (a [`TypeRef::Number`]).
+    Float,
+}
+
+/// One variant on a conversion's path.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Wrap {
+    /// The union's type id.
+    pub union: TypeId,
+    /// The variant's Rust name.
+    pub variant: String,
+    /// Whether the variant holds its payload in a `Box`.
+    pub boxed: bool,
 }
 
 /// The name of the borrowed twin of a struct or event union (`<Name>Ref`),
@@ -180,6 +316,8 @@ pub struct TaggedUnion {
     pub variants: Vec<TaggedVariant>,
     /// Whether this is a surface's event union (it then gets `event_type()`).
     pub is_event_union: bool,
+    /// Its `From` impls (decided by `construction::plan`).
+    pub conversions: Vec<Conversion>,
 }
 
 /// One member of a tagged union.
@@ -208,6 +346,8 @@ pub struct KindUnion {
     pub variants: Vec<KindVariant>,
     /// The property that discriminates the object members, when there are several.
     pub object_tag: Option<String>,
+    /// Its `From` impls (decided by `construction::plan`).
+    pub conversions: Vec<Conversion>,
 }
 
 /// The JSON kinds a kind-union tells apart.
@@ -305,6 +445,69 @@ impl TypeKind {
 }
 
 impl TypeSpace {
+    /// Checks what the emitter relies on: every reference, event union,
+    /// re-export and conversion names a type of the space, and no module
+    /// holds two types of one name.
+    pub fn validate(&self) -> Result<(), Error> {
+        let invalid = |pointer: &str, reason: String| Error::InvalidModel {
+            pointer: pointer.into(),
+            reason,
+        };
+        let mut names: BTreeMap<(&Module, &str), &str> = BTreeMap::new();
+        for (id, def) in &self.types {
+            for target in def.kind.references() {
+                if !self.types.contains_key(target) {
+                    return Err(invalid(
+                        &def.source,
+                        format!("`{id}` refers to `{target}`, which is not a type"),
+                    ));
+                }
+            }
+            let conversions = match &def.kind {
+                TypeKind::TaggedUnion(u) => u.conversions.as_slice(),
+                TypeKind::KindUnion(u) => u.conversions.as_slice(),
+                _ => &[],
+            };
+            for conversion in conversions {
+                let wraps = conversion.path.iter().map(|w| &w.union);
+                let source = match &conversion.from {
+                    ConversionSource::Exact(ty) => ty.named(),
+                    _ => None,
+                };
+                for target in wraps.chain(source) {
+                    if !self.types.contains_key(target) {
+                        return Err(invalid(
+                            &def.source,
+                            format!(
+                                "a conversion of `{id}` goes through `{target}`, which is not a type"
+                            ),
+                        ));
+                    }
+                }
+            }
+            if let Some(other) = names.insert((&def.module, def.name.as_str()), &def.source) {
+                return Err(invalid(
+                    &def.source,
+                    format!(
+                        "its name `{}` is also the name of {other} in its module",
+                        def.name
+                    ),
+                ));
+            }
+        }
+        let unions = self.surfaces.iter().flat_map(|s| &s.unions).map(|u| &u.id);
+        let reexported = self.reexports.iter().map(|(_, id)| id);
+        for id in unions.chain(reexported) {
+            if !self.types.contains_key(id) {
+                return Err(invalid(
+                    "#/",
+                    format!("`{id}` is listed by a surface or a re-export, but is not a type"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Every type reachable from `roots` (the roots included).
     pub fn reachable_from<'a>(
         &self,

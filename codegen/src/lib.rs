@@ -5,16 +5,24 @@
 //! 1. [`load`]: YAML text → JSON value → OpenAPI 3.1 keywords lowered
 //!    ([`openapi31`]) → `openapiv3`;
 //! 2. [`surfaces`]: which event unions the document defines;
-//! 3. [`lower`]: schemas → the [`ir`] type space (every representation
-//!    decision; [`views`] picks the events that get borrowed views);
+//! 3. [`lower`]: schemas → the [`ir`] type space, then the passes that
+//!    decide over it, each in its own module: [`recursion`] (which fields
+//!    are boxed to break a cycle), [`defaults`] (which structs derive
+//!    `Default`), [`views`] (which events get borrowed views), [`boxing`]
+//!    (which event variants are boxed), [`names`] (where each type lives and
+//!    what it is called) and [`construction`] (constructors, setters and
+//!    `From` impls);
 //! 4. [`emit`]: type space → formatted Rust files.
 //!
 //! [`generate`] runs them all as a pure function from spec text to files;
 //! only the `xtask` (and [`spec_source`], which it uses) touches the
 //! filesystem or the network.
 
+pub mod bench_mirror;
 pub mod boxing;
+pub mod construction;
 pub mod corrections;
+pub mod defaults;
 pub mod docs;
 pub mod emit;
 pub mod error;
@@ -23,8 +31,11 @@ pub mod history_rule;
 pub mod ir;
 pub mod load;
 pub mod lower;
+pub mod names;
 pub mod naming;
 pub mod openapi31;
+pub mod pinned;
+pub mod recursion;
 pub mod spec_source;
 pub mod surfaces;
 pub mod views;
@@ -38,17 +49,27 @@ pub use error::Error;
 pub struct Options {
     /// Corrections of upstream defects (`spec/corrections*.yaml`).
     pub corrections: Corrections,
-    /// Whether every correction must apply (true for the pinned spec).
+    /// Names the naming rules do not give well (`spec/names.yaml`).
+    pub renames: names::Renames,
+    /// Whether every correction and rename must apply (true for the pinned spec).
     pub strict_corrections: bool,
 }
 
 impl Options {
-    /// The options for the pinned spec of a workspace: its corrections, strict.
-    pub fn pinned(workspace_root: &std::path::Path) -> Result<Self, Error> {
+    /// The options of a workspace: its corrections and renames, strict for
+    /// the pinned spec.
+    pub fn of_workspace(workspace_root: &std::path::Path, strict: bool) -> Result<Self, Error> {
         Ok(Options {
             corrections: Corrections::read(workspace_root)?,
-            strict_corrections: true,
+            renames: names::Renames::read(workspace_root)?,
+            strict_corrections: strict,
         })
+    }
+
+    /// The options for the pinned spec of a workspace: its corrections and
+    /// renames, strict.
+    pub fn pinned(workspace_root: &std::path::Path) -> Result<Self, Error> {
+        Self::of_workspace(workspace_root, true)
     }
 }
 
@@ -60,6 +81,10 @@ pub struct Model {
     /// The corrections applied, and those skipped because they do not fit
     /// this spec (never for the pinned spec).
     pub corrections: corrections::Report,
+    /// The spec name of every type the lowering made (see
+    /// [`ir::TypeDef::spec_name`]), merged copies included, with the id of
+    /// the type that holds it: where to find a schema of the spec.
+    pub spec_names: std::collections::BTreeMap<String, ir::TypeId>,
 }
 
 /// Builds the model of a parsed document (stages 1b–3), after applying the
@@ -70,8 +95,15 @@ pub fn model(mut document: serde_json::Value, options: &Options) -> Result<Model
         .apply(&mut document, options.strict_corrections)?;
     let mut spec = load::load(document)?;
     let plans = surfaces::plan(&mut spec)?;
-    let space = lower::lower(&mut spec, &plans)?;
-    Ok(Model { space, corrections })
+    let mut space = lower::lower(&mut spec, &plans)?;
+    let spec_names =
+        names::name_and_place(&mut space, &options.renames, options.strict_corrections)?;
+    construction::plan(&mut space);
+    Ok(Model {
+        space,
+        corrections,
+        spec_names,
+    })
 }
 
 /// Generates every file from the spec text.

@@ -108,6 +108,7 @@ fn build(schemas: &mut SchemaStore, plans: &[SurfacePlan]) -> Result<TypeSpace, 
         claimed: BTreeMap::new(),
         following: BTreeSet::new(),
         pending_objects: BTreeMap::new(),
+        hint_parts: BTreeMap::new(),
     };
     for plan in plans {
         let mut unions = Vec::new();
@@ -128,8 +129,8 @@ fn build(schemas: &mut SchemaStore, plans: &[SurfacePlan]) -> Result<TypeSpace, 
     let mut space = lowerer.space;
     remove_unreachable(&mut space);
     check_alias_cycles(&space)?;
-    mark_recursive_fields(&mut space);
-    mark_default_structs(&mut space);
+    crate::recursion::box_recursive_fields(&mut space);
+    crate::defaults::mark_default_structs(&mut space);
     Ok(space)
 }
 
@@ -159,6 +160,9 @@ struct Lowerer<'a> {
     following: BTreeSet<String>,
     /// Types being lowered (not defined yet) → whether the schema is an object.
     pending_objects: BTreeMap<TypeId, bool>,
+    /// Every name hint given out → the parts it was made of (see
+    /// [`TypeDef::name_parts`]).
+    hint_parts: BTreeMap<String, Vec<String>>,
 }
 
 impl Lowerer<'_> {
@@ -181,6 +185,20 @@ impl Lowerer<'_> {
         Ok(())
     }
 
+    /// The hint for a definition inside the one `parent` names: `parent`
+    /// and `part` joined, its parts remembered.
+    fn child_hint(&mut self, parent: &str, part: &str) -> String {
+        let hint = format!("{parent}{part}");
+        let mut parts = self
+            .hint_parts
+            .get(parent)
+            .cloned()
+            .unwrap_or_else(|| vec![parent.to_string()]);
+        parts.push(part.to_string());
+        self.hint_parts.insert(hint.clone(), parts);
+        hint
+    }
+
     fn define(
         &mut self,
         name: String,
@@ -190,12 +208,20 @@ impl Lowerer<'_> {
         kind: TypeKind,
     ) -> TypeId {
         let id = match &module {
-            Module::Schemas => name.clone(),
             Module::Surface(m) => format!("{m}::{name}"),
+            _ => name.clone(),
         };
+        let name_parts = self
+            .hint_parts
+            .get(&name)
+            .cloned()
+            .unwrap_or_else(|| vec![name.clone()]);
         self.space.types.insert(
             id.clone(),
             TypeDef {
+                spec_name: name.clone(),
+                name_parts,
+                merged_sources: Vec::new(),
                 name,
                 module,
                 description,
@@ -346,7 +372,7 @@ impl Lowerer<'_> {
         let description = schema.schema_data.description.clone();
         self.define(
             rust_name.clone(),
-            Module::Schemas,
+            Module::Shared,
             description,
             &pointer,
             kind,
@@ -386,7 +412,7 @@ impl Lowerer<'_> {
                 self.claim(hint, pointer)?;
                 let id = self.define(
                     hint.to_string(),
-                    Module::Schemas,
+                    Module::Shared,
                     schema.schema_data.description.clone(),
                     pointer,
                     kind,
@@ -447,11 +473,10 @@ impl Lowerer<'_> {
             SchemaKind::Type(Type::Boolean(_)) => Body::Ref(TypeRef::Boolean),
             SchemaKind::Type(Type::Array(array)) => {
                 let item = match &array.items {
-                    Some(items) => self.lower(
-                        items,
-                        &pointer_push(pointer, "items"),
-                        &format!("{hint}Item"),
-                    )?,
+                    Some(items) => {
+                        let item_hint = self.child_hint(hint, "Item");
+                        self.lower(items, &pointer_push(pointer, "items"), &item_hint)?
+                    }
                     None => Lowered {
                         ty: TypeRef::Any,
                         nullable: false,
@@ -529,11 +554,10 @@ impl Lowerer<'_> {
                         Some("boolean") => Body::Ref(TypeRef::Boolean),
                         Some("array") => {
                             let item = match &any.items {
-                                Some(items) => self.lower(
-                                    items,
-                                    &pointer_push(pointer, "items"),
-                                    &format!("{hint}Item"),
-                                )?,
+                                Some(items) => {
+                                    let item_hint = self.child_hint(hint, "Item");
+                                    self.lower(items, &pointer_push(pointer, "items"), &item_hint)?
+                                }
                                 None => Lowered {
                                     ty: TypeRef::Any,
                                     nullable: false,
@@ -565,10 +589,11 @@ impl Lowerer<'_> {
         if properties.is_empty() {
             let value = match additional {
                 Some(AdditionalProperties::Schema(schema)) => {
+                    let value_hint = self.child_hint(hint, "Value");
                     let lowered = self.lower(
                         schema,
                         &pointer_push(pointer, "additionalProperties"),
-                        &format!("{hint}Value"),
+                        &value_hint,
                     )?;
                     if lowered.nullable {
                         TypeRef::Any
@@ -611,11 +636,8 @@ impl Lowerer<'_> {
                     second: source,
                 });
             }
-            let lowered = self.lower(
-                property,
-                &source,
-                &format!("{hint}{}", naming::type_name(wire_name)),
-            )?;
+            let property_hint = self.child_hint(hint, &naming::type_name(wire_name));
+            let lowered = self.lower(property, &source, &property_hint)?;
             let description = match property {
                 ReferenceOr::Item(schema) => schema.schema_data.description.clone(),
                 ReferenceOr::Reference { .. } => None,
@@ -636,6 +658,7 @@ impl Lowerer<'_> {
             constants,
             derives_default: false,
             borrowed_view: false,
+            construction: Default::default(),
         })))
     }
 
@@ -724,7 +747,7 @@ impl Lowerer<'_> {
         let mut lowered = Vec::new();
         for (i, member) in members.iter().enumerate() {
             let member_pointer = format!("{pointer}/{keyword}/{i}");
-            let member_hint = format!("{hint}{}", hints[i]);
+            let member_hint = self.child_hint(hint, &hints[i]);
             let result = self.lower(member, &member_pointer, &member_hint)?;
             *nullable |= result.nullable;
             let is_reference = matches!(member, ReferenceOr::Reference { .. });
@@ -838,11 +861,11 @@ impl Lowerer<'_> {
                 }
                 (JsonKind::String, several) => {
                     let values = self.string_values(several);
-                    let name = format!("{hint}String");
+                    let name = self.child_hint(hint, "String");
                     self.claim(&name, pointer)?;
                     let id = self.define(
                         name,
-                        Module::Schemas,
+                        Module::Shared,
                         None,
                         pointer,
                         string_enum(&values, pointer)?,
@@ -926,6 +949,7 @@ impl Lowerer<'_> {
         Ok(TypeKind::KindUnion(KindUnion {
             variants,
             object_tag,
+            conversions: Vec::new(),
         }))
     }
 
@@ -1103,7 +1127,7 @@ impl Lowerer<'_> {
                         reason: format!("members {} share `{key}: {value}` and no other constant property tells them apart", list.join(" and ")),
                     }
                 })?;
-                let nested_name = format!("{name}{variant}");
+                let nested_name = self.child_hint(name, &variant);
                 self.claim(&nested_name, pointer)?;
                 let nested = self.tagged_union(&group, &sub_key, &nested_name, pointer, false)?;
                 let description = Some(format!(
@@ -1111,7 +1135,7 @@ impl Lowerer<'_> {
                 ));
                 self.define(
                     nested_name,
-                    Module::Schemas,
+                    Module::Shared,
                     description,
                     pointer,
                     TypeKind::TaggedUnion(nested),
@@ -1136,6 +1160,7 @@ impl Lowerer<'_> {
             tag: key.into(),
             variants,
             is_event_union,
+            conversions: Vec::new(),
         })
     }
 
@@ -1336,111 +1361,4 @@ fn check_alias_cycles(space: &TypeSpace) -> Result<(), Error> {
         }
     }
     Ok(())
-}
-
-/// Types a definition holds by value (not behind `Vec` or a map).
-fn by_value(kind: &TypeKind) -> Vec<&TypeId> {
-    fn direct(ty: &TypeRef) -> Option<&TypeId> {
-        match ty {
-            TypeRef::Named(id) => Some(id),
-            _ => None,
-        }
-    }
-    match kind {
-        TypeKind::Struct(s) => s
-            .fields
-            .iter()
-            .filter(|f| !f.boxed)
-            .filter_map(|f| direct(&f.ty))
-            .collect(),
-        TypeKind::TaggedUnion(u) => u.variants.iter().map(|v| &v.ty).collect(),
-        TypeKind::KindUnion(u) => u
-            .variants
-            .iter()
-            .filter_map(|v| match &v.payload {
-                KindPayload::Value(ty) => direct(ty),
-                KindPayload::Tagged { ty, .. } => Some(ty),
-                KindPayload::Constant(_) => None,
-            })
-            .collect(),
-        TypeKind::StringEnum(_) => Vec::new(),
-        TypeKind::Alias(ty) => direct(ty).into_iter().collect(),
-    }
-}
-
-fn reaches(space: &TypeSpace, from: &TypeId, target: &TypeId) -> bool {
-    let mut seen = BTreeSet::new();
-    let mut stack = vec![from.clone()];
-    while let Some(id) = stack.pop() {
-        if &id == target {
-            return true;
-        }
-        if seen.insert(id.clone())
-            && let Some(def) = space.types.get(&id)
-        {
-            stack.extend(by_value(&def.kind).into_iter().cloned());
-        }
-    }
-    false
-}
-
-/// Boxes struct fields that close a by-value cycle, so every type has a size.
-fn mark_recursive_fields(space: &mut TypeSpace) {
-    let ids: Vec<TypeId> = space.types.keys().cloned().collect();
-    for id in ids {
-        let Some(TypeKind::Struct(s)) = space.types.get(&id).map(|d| &d.kind) else {
-            continue;
-        };
-        let to_box: Vec<usize> = s
-            .fields
-            .iter()
-            .enumerate()
-            .filter_map(|(i, f)| match &f.ty {
-                TypeRef::Named(target) if reaches(space, target, &id) => Some(i),
-                _ => None,
-            })
-            .collect();
-        if let Some(TypeKind::Struct(s)) = space.types.get_mut(&id).map(|d| &mut d.kind) {
-            for i in to_box {
-                s.fields[i].boxed = true;
-            }
-        }
-    }
-}
-
-/// Decides which structs derive `Default`: those whose required, non-nullable
-/// fields all have a default (least fixed point, so recursion never qualifies).
-fn mark_default_structs(space: &mut TypeSpace) {
-    loop {
-        let mut changed = Vec::new();
-        for (id, def) in &space.types {
-            if let TypeKind::Struct(s) = &def.kind
-                && !s.derives_default
-                && s.fields
-                    .iter()
-                    .all(|f| !f.required || f.nullable || has_default(space, &f.ty))
-            {
-                changed.push(id.clone());
-            }
-        }
-        if changed.is_empty() {
-            return;
-        }
-        for id in changed {
-            if let Some(TypeKind::Struct(s)) = space.types.get_mut(&id).map(|d| &mut d.kind) {
-                s.derives_default = true;
-            }
-        }
-    }
-}
-
-fn has_default(space: &TypeSpace, ty: &TypeRef) -> bool {
-    match space.resolve(ty) {
-        TypeRef::Named(id) => {
-            matches!(space.types.get(id).map(|d| &d.kind), Some(TypeKind::Struct(s)) if s.derives_default)
-        }
-        // `serde_json::Number` has no `Default`.
-        TypeRef::Number => false,
-        _ => true,
-    }
 }

@@ -223,6 +223,11 @@ pub fn constant_name(wire: &str) -> String {
     }
 }
 
+/// Whether `name` is a Rust keyword (it needs `r#`, or cannot be a name at all).
+pub fn is_keyword(name: &str) -> bool {
+    KEYWORDS.contains(&name) || NOT_RAW.contains(&name)
+}
+
 /// Whether a type name may not be used because generated code relies on it.
 pub fn is_reserved_type_name(name: &str) -> bool {
     RESERVED_TYPE_NAMES.contains(&name)

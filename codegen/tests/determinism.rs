@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use realtime_codegen::spec_source::{self, ResolveOptions, ResolvedSpec, SpecLock};
+use realtime_codegen::spec_source::{ResolvedSpec, SpecLock};
 use realtime_codegen::{GeneratedFile, Options, SpecStamp, emit, generate};
 
 /// The first line every generated file must have.
@@ -21,24 +21,10 @@ fn workspace_root() -> PathBuf {
 
 /// The pinned spec, found offline (cache, mirrors or `$REALTIME_OPENAPI_SPEC`).
 fn pinned_spec() -> (SpecLock, ResolvedSpec) {
-    let root = workspace_root();
-    let lock = SpecLock::load(&root).unwrap_or_else(|e| panic!("cannot read spec/lock.json: {e}"));
-    let mut options = ResolveOptions::from_env();
-    options.offline = true;
-    let spec = spec_source::resolve(&root, &lock, &options).unwrap_or_else(|e| {
-        panic!(
-            "the pinned OpenAPI spec is needed for this test and was not found offline: {e}\n\
-             Fix: run `cargo xtask codegen` once with network access (it caches the spec in \
-             spec/cache/), or put the file with sha256 {} at one of the lock's mirrors {:?} \
-             (relative to {}), or point ${} at it.",
-            lock.sha256,
-            lock.mirrors,
-            root.display(),
-            spec_source::SPEC_ENV_VAR,
-        )
+    let loaded = realtime_codegen::pinned::load_pinned(&workspace_root()).unwrap_or_else(|e| {
+        panic!("the pinned OpenAPI spec is needed for this test and was not found offline: {e}")
     });
-    assert!(spec.pinned, "the resolved spec is not the pinned one");
-    (lock, spec)
+    (loaded.lock, loaded.spec)
 }
 
 /// The generator's options for the pinned spec, as `cargo xtask codegen` uses them.
@@ -81,8 +67,8 @@ fn generating_twice_gives_identical_files() {
         }
     }
     assert!(
-        first.iter().any(|f| f.path == "schemas.rs"),
-        "the output has no schemas.rs: {:?}",
+        first.iter().any(|f| f.path == "shared.rs"),
+        "the output has no shared.rs: {:?}",
         paths(&first)
     );
 }

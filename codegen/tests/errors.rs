@@ -166,7 +166,7 @@ fn assert_unresolved(error: &Error, expected_pointer: &str, expected_reference: 
 fn missing_ref_in_a_property_names_the_property() {
     let text = spec(
         &["Ev"],
-        &event("Ev", "e", "x: {$ref: '#/components/schemas/Missing'}"),
+        &event("Ev", "ev", "x: {$ref: '#/components/schemas/Missing'}"),
     );
     assert_unresolved(
         &error(&text),
@@ -181,7 +181,7 @@ fn missing_ref_in_array_items_names_the_items() {
         &["Ev"],
         &event(
             "Ev",
-            "e",
+            "ev",
             "x: {type: array, items: {$ref: '#/components/schemas/Missing'}}",
         ),
     );
@@ -198,7 +198,7 @@ fn missing_ref_in_a_component_names_the_component() {
         &["Ev"],
         &format!(
             "{}\nAlias:\n  $ref: '#/components/schemas/Missing'\n",
-            event("Ev", "e", "x: {$ref: '#/components/schemas/Alias'}")
+            event("Ev", "ev", "x: {$ref: '#/components/schemas/Alias'}")
         ),
     );
     assert_unresolved(
@@ -212,7 +212,7 @@ fn missing_ref_in_a_component_names_the_component() {
 fn missing_ref_outside_components_names_the_ref_site() {
     let text = spec(
         &["Ev"],
-        &event("Ev", "e", "x: {$ref: '#/definitions/Missing'}"),
+        &event("Ev", "ev", "x: {$ref: '#/definitions/Missing'}"),
     );
     assert_unresolved(
         &error(&text),
@@ -223,7 +223,7 @@ fn missing_ref_outside_components_names_the_ref_site() {
 
 #[test]
 fn missing_event_union_member_names_the_member() {
-    let text = spec(&["Ev", "Missing"], &event("Ev", "e", "x: {type: string}"));
+    let text = spec(&["Ev", "Missing"], &event("Ev", "ev", "x: {type: string}"));
     assert_unresolved(
         &error(&text),
         "/components/schemas/RealtimeServerEvent/anyOf/1",
@@ -249,7 +249,7 @@ fn missing_event_group_member_names_the_section() {
     let text = format!(
         "openapi: 3.1.0\ninfo:\n  title: errors\n  version: '1'\npaths: {{}}\n{}components:\n  schemas:\n{}",
         indent(groups, 0),
-        indent(&event("Ev", "e", "x: {type: string}"), 4)
+        indent(&event("Ev", "ev", "x: {type: string}"), 4)
     );
     let error = error(&text);
     assert!(
@@ -266,7 +266,7 @@ fn missing_ref_beside_a_description_names_the_ref_site() {
         &["Ev"],
         &event(
             "Ev",
-            "e",
+            "ev",
             "x: {description: d, $ref: '#/components/schemas/Missing'}",
         ),
     );
@@ -283,7 +283,7 @@ fn missing_ref_in_a_nullable_any_of_names_the_member() {
         &["Ev"],
         &event(
             "Ev",
-            "e",
+            "ev",
             r#"
             x:
               anyOf:
@@ -307,7 +307,7 @@ fn bare_ref_cycle_is_an_error() {
         &["Ev"],
         &format!(
             "{}\nAlpha:\n  $ref: '#/components/schemas/Bravo'\nBravo:\n  $ref: '#/components/schemas/Alpha'\n",
-            event("Ev", "e", "x: {$ref: '#/components/schemas/Alpha'}")
+            event("Ev", "ev", "x: {$ref: '#/components/schemas/Alpha'}")
         ),
     );
     // Entered through `Alpha` (from the field), so `Alpha` is the schema reported.
@@ -320,7 +320,7 @@ fn all_of_alias_cycle_is_an_error() {
         &["Ev"],
         &format!(
             "{}\nAlpha:\n  allOf: [{{$ref: '#/components/schemas/Bravo'}}]\nBravo:\n  allOf: [{{$ref: '#/components/schemas/Alpha'}}]\n",
-            event("Ev", "e", "x: {$ref: '#/components/schemas/Alpha'}")
+            event("Ev", "ev", "x: {$ref: '#/components/schemas/Alpha'}")
         ),
     );
     // Either schema of the cycle is a fair report; the generator checks
@@ -335,7 +335,7 @@ fn all_of_of_itself_is_an_error() {
         &["Ev"],
         &format!(
             "{}\nAlpha:\n  allOf: [{{$ref: '#/components/schemas/Alpha'}}]\n",
-            event("Ev", "e", "x: {$ref: '#/components/schemas/Alpha'}")
+            event("Ev", "ev", "x: {$ref: '#/components/schemas/Alpha'}")
         ),
     );
     assert_unsupported(&error(&text), "/components/schemas/Alpha", "itself");
@@ -346,7 +346,7 @@ fn recursive_struct_through_a_property_is_not_an_error() {
     let text = spec(
         &["Ev"],
         &schemas(&[
-            &event("Ev", "e", "root: {$ref: '#/components/schemas/Node'}"),
+            &event("Ev", "ev", "root: {$ref: '#/components/schemas/Node'}"),
             r#"
             Node:
               type: object
@@ -386,7 +386,7 @@ fn array_of_itself_is_an_error() {
     let text = spec(
         &["Ev"],
         &schemas(&[
-            &event("Ev", "e", "x: {$ref: '#/components/schemas/Alpha'}"),
+            &event("Ev", "ev", "x: {$ref: '#/components/schemas/Alpha'}"),
             "Alpha: {type: array, items: {$ref: '#/components/schemas/Alpha'}}",
         ]),
     );
@@ -398,7 +398,7 @@ fn map_of_itself_is_an_error() {
     let text = spec(
         &["Ev"],
         &schemas(&[
-            &event("Ev", "e", "x: {$ref: '#/components/schemas/Alpha'}"),
+            &event("Ev", "ev", "x: {$ref: '#/components/schemas/Alpha'}"),
             "Alpha: {type: object, additionalProperties: {$ref: '#/components/schemas/Alpha'}}",
         ]),
     );
@@ -410,7 +410,7 @@ fn union_containing_itself_is_an_error() {
     let text = spec(
         &["Ev"],
         &schemas(&[
-            &event("Ev", "e", "x: {$ref: '#/components/schemas/Alpha'}"),
+            &event("Ev", "ev", "x: {$ref: '#/components/schemas/Alpha'}"),
             "Alpha: {anyOf: [{$ref: '#/components/schemas/Alpha'}, {type: string}]}",
         ]),
     );
@@ -427,7 +427,7 @@ fn union_containing_itself_through_an_alias_is_an_error() {
     let text = spec(
         &["Ev"],
         &schemas(&[
-            &event("Ev", "e", "x: {$ref: '#/components/schemas/Alpha'}"),
+            &event("Ev", "ev", "x: {$ref: '#/components/schemas/Alpha'}"),
             "Alpha: {anyOf: [{$ref: '#/components/schemas/Bravo'}, {type: string}]}",
             "Bravo: {$ref: '#/components/schemas/Alpha'}",
         ]),
@@ -445,7 +445,7 @@ fn recursion_through_a_union_member_struct_is_not_an_error() {
     let text = spec(
         &["Ev"],
         &schemas(&[
-            &event("Ev", "e", "x: {$ref: '#/components/schemas/Alpha'}"),
+            &event("Ev", "ev", "x: {$ref: '#/components/schemas/Alpha'}"),
             r#"
             Alpha:
               anyOf:
@@ -474,7 +474,7 @@ fn mutually_recursive_structs_are_not_an_error() {
     let text = spec(
         &["Ev"],
         &schemas(&[
-            &event("Ev", "e", "a: {$ref: '#/components/schemas/Alpha'}"),
+            &event("Ev", "ev", "a: {$ref: '#/components/schemas/Alpha'}"),
             r#"
             Alpha:
               type: object
@@ -506,7 +506,7 @@ fn mutually_recursive_structs_are_not_an_error() {
 
 #[test]
 fn not_in_a_reachable_schema_is_an_error() {
-    let text = spec(&["Ev"], &event("Ev", "e", "x: {not: {type: string}}"));
+    let text = spec(&["Ev"], &event("Ev", "ev", "x: {not: {type: string}}"));
     assert_unsupported(
         &error(&text),
         "/components/schemas/Ev/properties/x",
@@ -520,7 +520,7 @@ fn pattern_properties_in_a_reachable_schema_is_an_error() {
         &["Ev"],
         &event(
             "Ev",
-            "e",
+            "ev",
             "x: {type: object, patternProperties: {'^a': {type: string}}}",
         ),
     );
@@ -536,7 +536,7 @@ fn unsupported_keyword_in_a_referenced_component_names_the_component() {
     let text = spec(
         &["Ev"],
         &schemas(&[
-            &event("Ev", "e", "x: {$ref: '#/components/schemas/Meta'}"),
+            &event("Ev", "ev", "x: {$ref: '#/components/schemas/Meta'}"),
             r#"
             Meta:
               type: object
@@ -560,7 +560,7 @@ fn unsupported_keyword_in_array_items_names_the_items() {
         &["Ev"],
         &event(
             "Ev",
-            "e",
+            "ev",
             "x: {type: array, items: {type: string, not: {enum: [a]}}}",
         ),
     );
@@ -577,7 +577,7 @@ fn unsupported_keyword_in_a_union_member_names_the_member() {
         &["Ev"],
         &event(
             "Ev",
-            "e",
+            "ev",
             r#"
             x:
               anyOf:
@@ -599,7 +599,7 @@ fn unsupported_keyword_in_an_unreachable_schema_is_fine() {
     let text = spec(
         &["Ev"],
         &schemas(&[
-            &event("Ev", "e", "x: {type: string}"),
+            &event("Ev", "ev", "x: {type: string}"),
             r#"
             Unused:
               not: {type: string}
@@ -673,7 +673,7 @@ fn unsupported_keyword_inside_a_nullable_any_of_names_the_spec_location() {
         &["Ev"],
         &event(
             "Ev",
-            "e",
+            "ev",
             r#"
             x:
               anyOf:
@@ -699,7 +699,7 @@ fn type_array_with_two_non_null_types_is_a_kind_union() {
     // written (the lowering made the `anyOf` up).
     let text = spec(
         &["Ev"],
-        &event("Ev", "e", r#"x: {type: [string, integer, "null"]}"#),
+        &event("Ev", "ev", r#"x: {type: [string, integer, "null"]}"#),
     );
     let model = outcome(&text).unwrap_or_else(|e| panic!("a string or an integer is fine: {e}"));
     let Some(TypeKind::Struct(ev)) = model.space.types.get("Ev").map(|d| &d.kind) else {
@@ -738,7 +738,7 @@ fn type_array_with_two_non_null_types_is_a_kind_union() {
 fn type_array_of_integer_and_number_is_ambiguous_at_the_schema() {
     // The members the lowering makes up have no place in the spec: the
     // error names the schema with the `type` array.
-    let text = spec(&["Ev"], &event("Ev", "e", "x: {type: [integer, number]}"));
+    let text = spec(&["Ev"], &event("Ev", "ev", "x: {type: [integer, number]}"));
     assert_unsupported(
         &error(&text),
         "/components/schemas/Ev/properties/x",
@@ -751,7 +751,7 @@ fn type_array_with_two_non_null_types_in_an_unreachable_schema_is_fine() {
     let text = spec(
         &["Ev"],
         &schemas(&[
-            &event("Ev", "e", "x: {type: string}"),
+            &event("Ev", "ev", "x: {type: string}"),
             "Unused: {type: [string, integer]}",
         ]),
     );
@@ -760,7 +760,7 @@ fn type_array_with_two_non_null_types_in_an_unreachable_schema_is_fine() {
 
 #[test]
 fn non_string_constant_is_an_error() {
-    let text = spec(&["Ev"], &event("Ev", "e", "x: {const: 5}"));
+    let text = spec(&["Ev"], &event("Ev", "ev", "x: {const: 5}"));
     assert_unsupported(
         &error(&text),
         "/components/schemas/Ev/properties/x",
@@ -821,7 +821,7 @@ fn union_members_sharing_a_tag_without_another_constant_name_both() {
         &schemas(&[
             &event(
                 "Ev",
-                "e",
+                "ev",
                 r#"
                 x:
                   anyOf:
@@ -858,7 +858,7 @@ fn union_members_sharing_a_tag_told_apart_by_another_constant_are_fine() {
         &schemas(&[
             &event(
                 "Ev",
-                "e",
+                "ev",
                 r#"
                 x:
                   anyOf:
@@ -891,7 +891,7 @@ fn reserved_type_name_option_is_an_error() {
         &["Ev"],
         &format!(
             "{}\nOption:\n  type: string\n  enum: [a, b]\n",
-            event("Ev", "e", "x: {$ref: '#/components/schemas/Option'}")
+            event("Ev", "ev", "x: {$ref: '#/components/schemas/Option'}")
         ),
     );
     let error = error(&text);
@@ -908,7 +908,7 @@ fn reserved_type_name_string_is_an_error() {
         &["Ev"],
         &format!(
             "{}\nString:\n  type: object\n  properties:\n    a: {{type: string}}\n",
-            event("Ev", "e", "x: {$ref: '#/components/schemas/String'}")
+            event("Ev", "ev", "x: {$ref: '#/components/schemas/String'}")
         ),
     );
     let error = error(&text);
@@ -930,7 +930,7 @@ fn names_used_by_generated_impls_are_reserved() {
                 "{}\n{name}:\n  type: object\n  properties:\n    a: {{type: string}}\n",
                 event(
                     "Ev",
-                    "e",
+                    "ev",
                     &format!("x: {{$ref: '#/components/schemas/{name}'}}")
                 )
             ),
@@ -951,7 +951,7 @@ fn schema_whose_rust_name_is_reserved_is_an_error() {
         &["Ev"],
         &format!(
             "{}\noption:\n  type: string\n  enum: [a, b]\n",
-            event("Ev", "e", "x: {$ref: '#/components/schemas/option'}")
+            event("Ev", "ev", "x: {$ref: '#/components/schemas/option'}")
         ),
     );
     let error = error(&text);
@@ -970,7 +970,7 @@ fn two_schemas_with_the_same_rust_name_collide() {
             "{}\nmy_enum:\n  type: string\n  enum: [a, b]\nMyEnum:\n  type: string\n  enum: [c, d]\n",
             event(
                 "Ev",
-                "e",
+                "ev",
                 "x: {$ref: '#/components/schemas/my_enum'}\ny: {$ref: '#/components/schemas/MyEnum'}"
             )
         ),
@@ -994,7 +994,7 @@ fn event_union_member_that_is_not_an_object_is_an_error() {
         &["Ev", "Text"],
         &format!(
             "{}\nText:\n  type: string\n",
-            event("Ev", "e", "x: {type: string}")
+            event("Ev", "ev", "x: {type: string}")
         ),
     );
     let error = error(&text);
@@ -1011,7 +1011,7 @@ fn event_union_member_that_is_a_map_is_an_error() {
         &["Ev", "Bag"],
         &format!(
             "{}\nBag:\n  type: object\n  additionalProperties: true\n",
-            event("Ev", "e", "x: {type: string}")
+            event("Ev", "ev", "x: {type: string}")
         ),
     );
     let error = error(&text);
@@ -1032,7 +1032,7 @@ fn inline_event_union_member_is_an_error() {
           properties:
             type: {const: inline}
         "#,
-        &event("Ev", "e", "x: {type: string}"),
+        &event("Ev", "ev", "x: {type: string}"),
     );
     let error = error(&text);
     assert!(
@@ -1059,7 +1059,7 @@ fn event_without_a_constant_type_is_an_error() {
 fn union_of_integer_and_number_is_ambiguous() {
     let text = spec(
         &["Ev"],
-        &event("Ev", "e", "x: {anyOf: [{type: integer}, {type: number}]}"),
+        &event("Ev", "ev", "x: {anyOf: [{type: integer}, {type: number}]}"),
     );
     assert_unsupported(
         &error(&text),
@@ -1074,7 +1074,7 @@ fn one_of_integer_number_and_string_is_ambiguous() {
         &["Ev"],
         &format!(
             "{}\nAmount:\n  oneOf:\n    - type: string\n    - type: number\n    - type: integer\n",
-            event("Ev", "e", "x: {$ref: '#/components/schemas/Amount'}")
+            event("Ev", "ev", "x: {$ref: '#/components/schemas/Amount'}")
         ),
     );
     assert_unsupported(
@@ -1091,7 +1091,7 @@ fn union_of_two_untagged_objects_is_ambiguous() {
         &schemas(&[
             &event(
                 "Ev",
-                "e",
+                "ev",
                 r#"
                 x:
                   oneOf:
@@ -1130,7 +1130,7 @@ fn union_of_two_untagged_inline_objects_is_ambiguous() {
         &["Ev"],
         &event(
             "Ev",
-            "e",
+            "ev",
             r#"
             x:
               oneOf:
@@ -1153,7 +1153,7 @@ fn nullable_array_items_are_an_error() {
         &["Ev"],
         &event(
             "Ev",
-            "e",
+            "ev",
             r#"x: {type: array, items: {type: [string, "null"]}}"#,
         ),
     );
@@ -1202,7 +1202,7 @@ fn schema_that_is_not_openapi_is_an_error_naming_it() {
     let text = spec(
         &["Ev"],
         &schemas(&[
-            &event("Ev", "e", "x: {$ref: '#/components/schemas/Broken'}"),
+            &event("Ev", "ev", "x: {$ref: '#/components/schemas/Broken'}"),
             "Broken: {type: object, properties: 7}",
         ]),
     );
@@ -1232,7 +1232,7 @@ fn document_without_event_unions_is_an_error() {
 /// The helpers build what they claim: a valid spec with the union first.
 #[test]
 fn helper_spec_is_accepted() {
-    let text = spec(&["Ev"], &event("Ev", "e", "x: {type: string}"));
+    let text = spec(&["Ev"], &event("Ev", "ev", "x: {type: string}"));
     let model = outcome(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
     let surface = &model.space.surfaces[0];
     assert_eq!(surface.module, "beta");

@@ -69,15 +69,23 @@ fn generate_case(case: &str) -> Vec<GeneratedFile> {
         .unwrap_or_else(|e| panic!("generating case `{case}`: {e}"))
 }
 
-/// Every file in a case's expected folder, sorted.
+/// Every file below a case's expected folder (`beta/mod.rs`), sorted.
 fn expected_files(dir: &Path) -> Vec<String> {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut files: Vec<String> = entries
-        .map(|entry| entry.expect("a readable directory entry"))
-        .map(|entry| entry.file_name().to_string_lossy().into_owned())
-        .collect();
+    let mut files = Vec::new();
+    let mut folders = vec![PathBuf::new()];
+    while let Some(folder) = folders.pop() {
+        let Ok(entries) = fs::read_dir(dir.join(&folder)) else {
+            continue;
+        };
+        for entry in entries.map(|entry| entry.expect("a readable directory entry")) {
+            let relative = folder.join(entry.file_name());
+            if entry.path().is_dir() {
+                folders.push(relative);
+            } else {
+                files.push(relative.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
     files.sort();
     files
 }
@@ -140,6 +148,10 @@ fn update_case(case: &str, generated: &[GeneratedFile]) {
     }
     for file in generated {
         let path = dir.join(&file.path);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)
+                .unwrap_or_else(|e| panic!("creating {}: {e}", parent.display()));
+        }
         fs::write(&path, &file.contents)
             .unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
     }
@@ -178,16 +190,22 @@ fn generated_files_match_the_golden_files() {
 }
 
 #[test]
-fn every_case_generates_the_index_the_schemas_and_the_beta_surface() {
+fn every_case_generates_the_shared_module_and_the_beta_surface() {
     for case in cases() {
         let paths: Vec<String> = generate_case(&case)
             .into_iter()
             .map(|file| file.path)
             .collect();
         assert_eq!(
-            paths,
-            ["mod.rs", "schemas.rs", "beta.rs"],
+            paths[..2],
+            ["shared.rs", "beta/mod.rs"],
             "case `{case}`: a document without `realtime-beta-*` groups has only the beta surface"
         );
+        for path in &paths[2..] {
+            assert!(
+                ["beta/client.rs", "beta/server.rs"].contains(&path.as_str()),
+                "case `{case}`: {path} is not a module of the beta surface"
+            );
+        }
     }
 }

@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use realtime_codegen::ir::{Field, KindPayload, TypeDef, TypeKind, TypeRef, TypeSpace};
-use realtime_codegen::spec_source::{self, ResolveOptions, ResolvedSpec, SpecLock};
+use realtime_codegen::spec_source::ResolvedSpec;
 use realtime_codegen::{Model, Options, load, model, openapi31};
 use serde_json::Value;
 
@@ -45,24 +45,11 @@ fn workspace_root() -> PathBuf {
 
 /// The pinned spec, found offline (cache, mirrors or `$REALTIME_OPENAPI_SPEC`).
 fn pinned_spec() -> ResolvedSpec {
-    let root = workspace_root();
-    let lock = SpecLock::load(&root).unwrap_or_else(|e| panic!("cannot read spec/lock.json: {e}"));
-    let mut options = ResolveOptions::from_env();
-    options.offline = true;
-    let spec = spec_source::resolve(&root, &lock, &options).unwrap_or_else(|e| {
-        panic!(
-            "the pinned OpenAPI spec is needed for this test and was not found offline: {e}\n\
-             Fix: run `cargo xtask codegen` once with network access (it caches the spec in \
-             spec/cache/), or put the file with sha256 {} at one of the lock's mirrors {:?} \
-             (relative to {}), or point ${} at it.",
-            lock.sha256,
-            lock.mirrors,
-            root.display(),
-            spec_source::SPEC_ENV_VAR,
-        )
-    });
-    assert!(spec.pinned, "the resolved spec is not the pinned one");
-    spec
+    realtime_codegen::pinned::load_pinned(&workspace_root())
+        .unwrap_or_else(|e| {
+            panic!("the pinned OpenAPI spec is needed for this test and was not found offline: {e}")
+        })
+        .spec
 }
 
 /// The generator's options for the pinned spec, as `cargo xtask codegen` uses them.
@@ -221,25 +208,41 @@ fn walk_from(document: &Value, mut stack: Vec<String>) -> Found {
 // --- looking things up in the model ---------------------------------------------
 
 /// Every struct field by its `source`, with the struct that holds it.
-fn fields_by_source(space: &TypeSpace) -> BTreeMap<&str, Vec<(&TypeDef, &Field)>> {
-    let mut fields: BTreeMap<&str, Vec<(&TypeDef, &Field)>> = BTreeMap::new();
+/// The pointers a type stands for: its own schema's, and those of the
+/// identical schemas the naming stage merged into it (`merged_sources`), with
+/// `suffix` (a path below the schema) appended.
+fn sources_of(def: &TypeDef, own: &str) -> Vec<String> {
+    let mut sources = vec![own.to_string()];
+    if let Some(suffix) = own.strip_prefix(def.source.as_str()) {
+        sources.extend(
+            def.merged_sources
+                .iter()
+                .map(|merged| format!("{merged}{suffix}")),
+        );
+    }
+    sources
+}
+
+fn fields_by_source(space: &TypeSpace) -> BTreeMap<String, Vec<(&TypeDef, &Field)>> {
+    let mut fields: BTreeMap<String, Vec<(&TypeDef, &Field)>> = BTreeMap::new();
     for def in space.types.values() {
         if let TypeKind::Struct(s) = &def.kind {
             for field in &s.fields {
-                fields
-                    .entry(field.source.as_str())
-                    .or_default()
-                    .push((def, field));
+                for source in sources_of(def, &field.source) {
+                    fields.entry(source).or_default().push((def, field));
+                }
             }
         }
     }
     fields
 }
 
-fn defs_by_source(space: &TypeSpace) -> BTreeMap<&str, Vec<(&String, &TypeDef)>> {
-    let mut defs: BTreeMap<&str, Vec<(&String, &TypeDef)>> = BTreeMap::new();
+fn defs_by_source(space: &TypeSpace) -> BTreeMap<String, Vec<(&String, &TypeDef)>> {
+    let mut defs: BTreeMap<String, Vec<(&String, &TypeDef)>> = BTreeMap::new();
     for (id, def) in &space.types {
-        defs.entry(def.source.as_str()).or_default().push((id, def));
+        for source in sources_of(def, &def.source) {
+            defs.entry(source).or_default().push((id, def));
+        }
     }
     defs
 }
@@ -701,7 +704,7 @@ components:
       type: object
       required: [type]
       properties:
-        type: {const: e}
+        type: {const: ev}
         plain: {type: string}
         maybe: {anyOf: [{type: string}, {type: "null"}]}
 "#;
@@ -718,6 +721,6 @@ components:
     assert!(check_null(space, &format!("{e}/maybe")).is_ok());
     assert!(check_null(space, &format!("{e}/plain")).is_err());
     assert!(check_null(space, &format!("{e}/absent")).is_err());
-    assert!(check_const(space, &format!("{e}/type"), &Value::from("e")).is_ok());
+    assert!(check_const(space, &format!("{e}/type"), &Value::from("ev")).is_ok());
     assert!(check_const(space, &format!("{e}/type"), &Value::from("f")).is_err());
 }

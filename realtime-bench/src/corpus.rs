@@ -17,13 +17,7 @@ use std::path::Path;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use realtime_codegen::examples::{self, EventExample};
-use realtime_types::schemas::{
-    RealtimeBetaServerEventResponseAudioDelta, RealtimeBetaServerEventResponseAudioDone,
-    RealtimeBetaServerEventResponseAudioTranscriptDelta,
-    RealtimeBetaServerEventResponseAudioTranscriptDone, RealtimeServerEventResponseAudioDelta,
-    RealtimeServerEventResponseAudioDone, RealtimeServerEventResponseAudioTranscriptDelta,
-    RealtimeServerEventResponseAudioTranscriptDone,
-};
+use realtime_types::{beta, ga};
 use serde_json::{Value, json};
 
 /// The seed of the benchmark's corpus.
@@ -120,32 +114,32 @@ impl Surface {
     /// `response.audio.delta` on beta).
     pub fn audio_delta(self) -> &'static str {
         match self {
-            Self::Ga => RealtimeServerEventResponseAudioDelta::TYPE,
-            Self::Beta => RealtimeBetaServerEventResponseAudioDelta::TYPE,
+            Self::Ga => ga::server::ResponseOutputAudioDelta::TYPE,
+            Self::Beta => beta::server::ResponseAudioDelta::TYPE,
         }
     }
 
     /// The `type` of the end of a response's audio.
     fn audio_done(self) -> &'static str {
         match self {
-            Self::Ga => RealtimeServerEventResponseAudioDone::TYPE,
-            Self::Beta => RealtimeBetaServerEventResponseAudioDone::TYPE,
+            Self::Ga => ga::server::ResponseOutputAudioDone::TYPE,
+            Self::Beta => beta::server::ResponseAudioDone::TYPE,
         }
     }
 
     /// The `type` of a transcript delta of the response's audio.
     fn transcript_delta(self) -> &'static str {
         match self {
-            Self::Ga => RealtimeServerEventResponseAudioTranscriptDelta::TYPE,
-            Self::Beta => RealtimeBetaServerEventResponseAudioTranscriptDelta::TYPE,
+            Self::Ga => ga::server::ResponseOutputAudioTranscriptDelta::TYPE,
+            Self::Beta => beta::server::ResponseAudioTranscriptDelta::TYPE,
         }
     }
 
     /// The `type` of the end of the transcript of the response's audio.
     fn transcript_done(self) -> &'static str {
         match self {
-            Self::Ga => RealtimeServerEventResponseAudioTranscriptDone::TYPE,
-            Self::Beta => RealtimeBetaServerEventResponseAudioTranscriptDone::TYPE,
+            Self::Ga => ga::server::ResponseOutputAudioTranscriptDone::TYPE,
+            Self::Beta => beta::server::ResponseAudioTranscriptDone::TYPE,
         }
     }
 }

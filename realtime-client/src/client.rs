@@ -308,7 +308,7 @@ impl<S: Surface> RealtimeClient<S> {
         }
     }
 
-    /// Sends a client event (see [`RealtimeSender::send`]).
+    /// Sends a client event (see [`RealtimeSender::send`]). Cancel-safe.
     pub async fn send(&self, event: impl Into<S::Client>) -> Result<()> {
         self.sender.send(event).await
     }
@@ -354,8 +354,11 @@ impl<S: Surface> RealtimeClient<S> {
 }
 
 impl<S: Surface> RealtimeSender<S> {
-    /// Sends a client event. Waits while the outgoing queue is full;
-    /// [`Error::SessionClosed`] once the session is over.
+    /// Sends a client event: an event union or any event struct
+    /// (`client.send(SessionUpdate::new(session).with_event_id("evt_1"))`).
+    /// Waits while the outgoing queue is full; [`Error::SessionClosed`] once
+    /// the session is over. Cancel-safe: dropped before it completes, the
+    /// event is either queued whole or not at all.
     pub async fn send(&self, event: impl Into<S::Client>) -> Result<()> {
         let text =
             serde_json::to_string(&event.into()).map_err(|e| Error::Encode(e.to_string()))?;

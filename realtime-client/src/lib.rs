@@ -11,9 +11,8 @@
 //! `api_key`):
 //!
 //! ```
-//! use realtime_client::RealtimeClient;
-//! use realtime_types::ga::{ClientEventMethods as _, ServerEvent};
-//! use realtime_types::schemas::{RealtimeClientEventSessionUpdateSession, RealtimeSessionCreateRequestGa};
+//! use realtime_client::prelude::*;
+//! use realtime_client::types::ga::{OutputModality, ServerEvent, Session, UserContent, UserMessage};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -27,17 +26,13 @@
 //!     .connect()
 //!     .await?;
 //!
-//! let session = RealtimeSessionCreateRequestGa {
-//!     instructions: Some("Answer briefly.".into()),
-//!     output_modalities: Some(vec!["text".into()]),
-//!     ..Default::default()
-//! };
-//! client.session_update(RealtimeClientEventSessionUpdateSession::Realtime(session), None).await?;
-//! let item = serde_json::from_value(serde_json::json!({
-//!     "type": "message", "role": "user", "content": [{"type": "input_text", "text": "Hello!"}]
-//! }))?;
-//! client.conversation_item_create(None, item, None).await?;
-//! client.response_create(None, None).await?;
+//! let session = Session::default()
+//!     .with_instructions("Answer briefly.")
+//!     .with_output_modalities([OutputModality::Text]);
+//! client.session_update(session).await?;
+//! let hello = UserMessage::new([UserContent::input_text().with_text("Hello!")]);
+//! client.conversation_item_create(hello).await?;
+//! client.response_create().await?;
 //!
 //! let mut answer = String::new();
 //! while let Some(event) = client.next_event().await {
@@ -56,8 +51,10 @@
 //!
 //! - Surfaces: GA by default, [`ClientBuilder::beta`] and
 //!   [`ClientBuilder::translation`]; the client is generic over [`Surface`].
-//! - Sending: [`RealtimeClient::send`], the generated per-event methods of
-//!   each surface's `ClientEventMethods` trait, [`RealtimeClient::send_raw`].
+//! - Sending: the generated per-event methods of each surface's
+//!   `ClientEventMethods` trait (in scope with [`prelude`]), which take the
+//!   event's required fields; [`RealtimeClient::send`] for an event built
+//!   with optional fields; [`RealtimeClient::send_raw`].
 //! - Receiving: [`RealtimeClient::next_event`] (cancel-safe),
 //!   [`RealtimeClient::next_frame`] (with the raw text), [`RealtimeClient::split`]
 //!   into a `Sink` and a `Stream`, or [`Listeners`] with [`RealtimeReceiver::run`].
@@ -69,6 +66,20 @@ mod listeners;
 mod methods;
 mod secret;
 mod surface;
+
+/// The event types of every surface (the `realtime-types` crate), so that
+/// one dependency is enough.
+pub use realtime_types as types;
+
+/// What a client application imports: the client, and every surface's
+/// per-event send methods (`client.session_update(..)`), whose traits must
+/// be in scope to call them.
+pub mod prelude {
+    pub use crate::{Listeners, RealtimeClient};
+    pub use realtime_types::beta::ClientEventMethods as _;
+    pub use realtime_types::ga::ClientEventMethods as _;
+    pub use realtime_types::translation::ClientEventMethods as _;
+}
 
 pub use builder::{
     ClientBuilder, Credentials, DEFAULT_BASE_URL, DEFAULT_MAX_MESSAGE_BYTES, Target, TokenProvider,

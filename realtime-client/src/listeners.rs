@@ -1,12 +1,13 @@
 //! Callbacks for code that prefers them to a loop: `on` / `once` / `off`
-//! per event type or predicate, a catch-all, and error listeners, like
-//! `addEventListener` / `removeEventListener`.
+//! per event (named by its payload type, so that a listener cannot name an
+//! event the surface does not have) or predicate, a catch-all, and error
+//! listeners, like `addEventListener` / `removeEventListener`.
 //!
 //! Handlers run on the task that calls [`RealtimeReceiver::run`], one event
 //! at a time, in registration order. A panic in a handler is not caught: it
 //! unwinds out of `run`, like any panic in the caller's code.
 
-use realtime_types::Event as _;
+use realtime_types::{Event as _, EventOf};
 
 use crate::client::RealtimeReceiver;
 use crate::error::Error;
@@ -45,7 +46,8 @@ type ErrorHandler = Box<dyn for<'a> FnMut(ErrorSignal<'a>) + Send>;
 type Predicate<E> = Box<dyn Fn(&E) -> bool + Send>;
 
 enum Filter<E> {
-    Type(String),
+    /// Events of this `type` (a `type` of the surface, from [`EventOf`]).
+    Type(&'static str),
     Where(Predicate<E>),
     Any,
 }
@@ -58,6 +60,27 @@ struct Listener<E> {
 }
 
 /// A set of listeners for the server events of surface `S`.
+///
+/// ```
+/// use realtime_client::types::ga::server;
+/// use realtime_client::{Ga, Listeners};
+///
+/// let mut listeners: Listeners<Ga> = Listeners::new();
+/// listeners.on::<server::ResponseOutputTextDelta>(|delta| print!("{}", delta.delta));
+/// listeners.once::<server::ResponseDone>(|done| println!("{:?}", done.response.status));
+/// ```
+///
+/// A listener cannot name an event its surface does not have: GA's text
+/// deltas are `response.output_text.delta`, and the beta server's
+/// `response.text.delta` does not compile on GA listeners:
+///
+/// ```compile_fail
+/// use realtime_client::types::beta::server;
+/// use realtime_client::{Ga, Listeners};
+///
+/// let mut listeners: Listeners<Ga> = Listeners::new();
+/// listeners.on::<server::ResponseTextDelta>(|delta| print!("{}", delta.delta));
+/// ```
 pub struct Listeners<S: Surface> {
     next_id: u64,
     events: Vec<Listener<S::Server>>,
@@ -110,22 +133,31 @@ impl<S: Surface> Listeners<S> {
         id
     }
 
-    /// Calls `handler` for every event of this `type` (e.g. `"response.done"`).
-    pub fn on(
-        &mut self,
-        event_type: &str,
-        handler: impl FnMut(&S::Server) + Send + 'static,
-    ) -> ListenerId {
-        self.add(Filter::Type(event_type.to_string()), false, handler)
+    /// Calls `handler` with every event of type `E`, a payload struct of
+    /// this surface (`on::<ga::server::ResponseOutputTextDelta>(|delta| ..)`):
+    /// a struct that is not one of the surface's server events does not
+    /// compile.
+    pub fn on<E>(&mut self, mut handler: impl FnMut(&E) + Send + 'static) -> ListenerId
+    where
+        E: EventOf<S::Server> + 'static,
+    {
+        self.add(Filter::Type(E::EVENT_TYPE), false, move |event| {
+            if let Some(event) = E::from_event(event) {
+                handler(event);
+            }
+        })
     }
 
-    /// Calls `handler` once, for the next event of this `type`.
-    pub fn once(
-        &mut self,
-        event_type: &str,
-        handler: impl FnMut(&S::Server) + Send + 'static,
-    ) -> ListenerId {
-        self.add(Filter::Type(event_type.to_string()), true, handler)
+    /// Calls `handler` once, with the next event of type `E` (as [`on`](Self::on)).
+    pub fn once<E>(&mut self, mut handler: impl FnMut(&E) + Send + 'static) -> ListenerId
+    where
+        E: EventOf<S::Server> + 'static,
+    {
+        self.add(Filter::Type(E::EVENT_TYPE), true, move |event| {
+            if let Some(event) = E::from_event(event) {
+                handler(event);
+            }
+        })
     }
 
     /// Calls `handler` for every event `predicate` accepts (e.g.

@@ -3,10 +3,10 @@
 //!
 //! ```no_run
 //! # async fn demo(client: &realtime_client::RealtimeClient) -> realtime_client::Result<()> {
-//! use realtime_types::ga::ClientEventMethods as _;
-//! client.conversation_item_truncate("item_1".into(), 0, 1_500, None).await?;
-//! client.input_audio_buffer_append_pcm16(&[0i16; 480], None).await?;
-//! client.input_audio_buffer_commit(None).await?;
+//! use realtime_client::prelude::*;
+//! client.conversation_item_truncate("item_1", 0, 1_500).await?;
+//! client.input_audio_buffer_append_pcm16(&[0i16; 480]).await?;
+//! client.input_audio_buffer_commit().await?;
 //! # Ok(()) }
 //! ```
 
@@ -65,24 +65,19 @@ impl RealtimeClient<Ga> {
     /// `input_audio_buffer.append` from PCM16 samples (at the session's input
     /// rate): the frame is written in one pass, samples straight to base64
     /// in the frame text ([`realtime_types::audio::append_event_json`]).
-    pub async fn input_audio_buffer_append_pcm16(
-        &self,
-        samples: &[i16],
-        event_id: Option<String>,
-    ) -> Result<()> {
+    ///
+    /// Cancel-safe as [`RealtimeClient::send`] is: dropped before it
+    /// completes, the frame is either queued whole or not at all.
+    pub async fn input_audio_buffer_append_pcm16(&self, samples: &[i16]) -> Result<()> {
         let mut frame = String::with_capacity(samples.len() * 8 / 3 + 96);
-        realtime_types::audio::append_event_json(samples, event_id.as_deref(), &mut frame);
+        realtime_types::audio::append_event_json(samples, None, &mut frame);
         self.sender_ref().queue().push_text(frame).await
     }
 
-    /// `input_audio_buffer.append` from raw audio bytes in the session's input format.
-    pub async fn input_audio_buffer_append_bytes(
-        &self,
-        bytes: &[u8],
-        event_id: Option<String>,
-    ) -> Result<()> {
+    /// `input_audio_buffer.append` from raw audio bytes in the session's
+    /// input format. Cancel-safe as [`input_audio_buffer_append_pcm16`](Self::input_audio_buffer_append_pcm16).
+    pub async fn input_audio_buffer_append_bytes(&self, bytes: &[u8]) -> Result<()> {
         use realtime_types::ga::ClientEventMethods as _;
-        self.input_audio_buffer_append(BASE64.encode(bytes), event_id)
-            .await
+        self.input_audio_buffer_append(BASE64.encode(bytes)).await
     }
 }

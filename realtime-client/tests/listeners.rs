@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use realtime_client::{ErrorSignal, Listeners, RealtimeClient, ServerError};
 use realtime_mock::{MockConfig, MockServer, Pacing};
-use realtime_types::ga::{ClientEventMethods as _, ServerEvent};
+use realtime_types::ga::{ClientEventMethods as _, ServerEvent, client, server};
 
 async fn connect() -> (MockServer, RealtimeClient) {
     let server = MockServer::start(MockConfig::default().with_pacing(Pacing::Immediate))
@@ -33,15 +33,19 @@ async fn listeners_hear_their_events_and_removed_ones_do_not() {
     let heard = log();
     let mut listeners: Listeners<realtime_client::Ga> = Listeners::new();
     let (a, b, c, d) = (heard.clone(), heard.clone(), heard.clone(), heard.clone());
-    listeners.on("response.done", move |_| {
-        a.lock().unwrap().push("on response.done".into())
+    listeners.on::<server::ResponseDone>(move |done| {
+        a.lock().unwrap().push(format!(
+            "on response.done {}",
+            done.event_id.starts_with("event_")
+        ))
     });
-    listeners.once("response.output_audio.delta", move |_| {
-        b.lock().unwrap().push("once audio delta".into())
+    listeners.once::<server::ResponseOutputAudioDelta>(move |delta| {
+        b.lock()
+            .unwrap()
+            .push(format!("once audio delta {}", !delta.delta.is_empty()))
     });
-    let removed = listeners.on("response.created", move |_| {
-        c.lock().unwrap().push("removed".into())
-    });
+    let removed =
+        listeners.on::<server::ResponseCreated>(move |_| c.lock().unwrap().push("removed".into()));
     listeners.on_where(
         |event| matches!(event, ServerEvent::RateLimitsUpdated(_)),
         move |_| d.lock().unwrap().push("typed rate limits".into()),
@@ -52,7 +56,7 @@ async fn listeners_hear_their_events_and_removed_ones_do_not() {
     assert!(listeners.off(removed));
     assert!(!listeners.off(removed), "a listener is removed once");
 
-    client.response_create(None, None).await.unwrap();
+    client.response_create().await.unwrap();
     let (sender, mut receiver) = client.split();
     let stop = tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(300)).await;
@@ -66,7 +70,11 @@ async fn listeners_hear_their_events_and_removed_ones_do_not() {
     let heard = heard.lock().unwrap().clone();
     assert_eq!(
         heard,
-        ["once audio delta", "on response.done", "typed rate limits"]
+        [
+            "once audio delta true",
+            "on response.done true",
+            "typed rate limits"
+        ]
     );
     assert!(
         *count.lock().unwrap() > 5,
@@ -93,10 +101,10 @@ async fn a_server_error_event_reaches_error_listeners_as_a_typed_value_and_the_s
     });
 
     client
-        .input_audio_buffer_commit(Some("evt_empty".into()))
+        .send(client::InputAudioBufferCommit::default().with_event_id("evt_empty"))
         .await
         .unwrap();
-    client.input_audio_buffer_clear(None).await.unwrap();
+    client.input_audio_buffer_clear().await.unwrap();
     let (sender, mut receiver) = client.split();
     let stop = tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(300)).await;
@@ -139,7 +147,7 @@ async fn frames_that_are_not_events_reach_error_listeners_and_do_not_end_run() {
     });
     let done = log();
     let seen = done.clone();
-    listeners.on("input_audio_buffer.cleared", move |_| {
+    listeners.on::<server::InputAudioBufferCleared>(move |_| {
         seen.lock().unwrap().push("cleared".into())
     });
     let (sender, mut receiver) = client.split();
@@ -147,7 +155,7 @@ async fn frames_that_are_not_events_reach_error_listeners_and_do_not_end_run() {
     let driver = tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(100)).await;
         server.inject_frame("not json");
-        realtime_types::ga::ClientEventMethods::input_audio_buffer_clear(&sender, None)
+        realtime_types::ga::ClientEventMethods::input_audio_buffer_clear(&sender)
             .await
             .unwrap();
         tokio::time::sleep(Duration::from_millis(200)).await;
@@ -167,7 +175,7 @@ async fn frames_that_are_not_events_reach_error_listeners_and_do_not_end_run() {
 async fn a_panic_in_a_handler_is_not_swallowed() {
     let (server, client) = connect().await;
     let mut listeners: Listeners<realtime_client::Ga> = Listeners::new();
-    listeners.on("session.created", |_| panic!("handler panicked on purpose"));
+    listeners.on::<server::SessionCreated>(|_| panic!("handler panicked on purpose"));
     let (_sender, mut receiver) = client.split();
     let _ = receiver.run(&mut listeners).await;
     drop(server);

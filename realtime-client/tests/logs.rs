@@ -112,7 +112,7 @@ async fn neither_the_key_nor_frame_contents_are_logged() {
         .await
         .unwrap();
     client
-        .input_audio_buffer_append(format!("{PAYLOAD_MARKER}=="), None)
+        .input_audio_buffer_append(format!("{PAYLOAD_MARKER}=="))
         .await
         .unwrap();
     server.inject_frame(format!(r#"{{"type": "x", "content": "{PAYLOAD_MARKER}""#));

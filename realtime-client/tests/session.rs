@@ -6,10 +6,7 @@ use std::time::Duration;
 use futures_util::{SinkExt, StreamExt};
 use realtime_client::{DecodeError, Error, RealtimeClient};
 use realtime_mock::{MockConfig, MockServer, Pacing};
-use realtime_types::ga::{ClientEvent, ServerEvent};
-use realtime_types::schemas::{
-    RealtimeClientEventInputAudioBufferClear, RealtimeClientEventResponseCreate,
-};
+use realtime_types::ga::{self, ClientEvent, ServerEvent};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -50,10 +47,7 @@ async fn next(client: &mut RealtimeClient) -> ServerEvent {
 }
 
 fn clear() -> ClientEvent {
-    ClientEvent::from(RealtimeClientEventInputAudioBufferClear {
-        event_id: None,
-        unknown_fields: Default::default(),
-    })
+    ClientEvent::from(ga::client::InputAudioBufferClear::default())
 }
 
 #[tokio::test]
@@ -323,7 +317,7 @@ async fn split_halves_are_a_sink_and_a_stream_usable_from_other_tasks() {
         SinkExt::send(&mut sink, clear()).await.unwrap();
         SinkExt::send(
             &mut sink,
-            ClientEvent::from(RealtimeClientEventResponseCreate::default()),
+            ClientEvent::from(ga::client::ResponseCreate::default()),
         )
         .await
         .unwrap();
@@ -348,9 +342,7 @@ async fn next_event_loses_nothing_when_cancelled_in_select() {
     let mut client = connect(&server).await;
     next(&mut client).await;
     client
-        .send(ClientEvent::from(
-            RealtimeClientEventResponseCreate::default(),
-        ))
+        .send(ClientEvent::from(ga::client::ResponseCreate::default()))
         .await
         .unwrap();
     let mut ticks = 0u32;
@@ -407,9 +399,7 @@ async fn next_text_hands_over_frames_undecoded_for_the_borrowed_views() {
     let mut client = connect(&server).await;
     next(&mut client).await;
     client
-        .send(ClientEvent::from(
-            RealtimeClientEventResponseCreate::default(),
-        ))
+        .send(ClientEvent::from(ga::client::ResponseCreate::default()))
         .await
         .unwrap();
     let mut samples = Vec::new();
@@ -501,14 +491,14 @@ async fn pcm16_and_byte_appends_are_events_the_server_accepts() {
         .map(|i| ((i * 37) % 2_000 - 1_000) as i16)
         .collect();
     client
-        .input_audio_buffer_append_pcm16(&samples, Some("append_1".into()))
+        .input_audio_buffer_append_pcm16(&samples)
         .await
         .unwrap();
     client
-        .input_audio_buffer_append_bytes(&[0, 0, 1, 0], None)
+        .input_audio_buffer_append_bytes(&[0, 0, 1, 0])
         .await
         .unwrap();
-    realtime_types::ga::ClientEventMethods::input_audio_buffer_commit(&client, None)
+    realtime_types::ga::ClientEventMethods::input_audio_buffer_commit(&client)
         .await
         .unwrap();
     assert!(matches!(

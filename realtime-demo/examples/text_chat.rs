@@ -6,15 +6,15 @@
 
 use std::io::Write as _;
 
-use realtime_demo::{Session, connect, say};
+use realtime_demo::{Connected, connect, say};
 use realtime_mock::Pacing;
-use realtime_types::ga::{ClientEventMethods as _, ServerEvent};
-use realtime_types::schemas::RealtimeResponseCreateParams;
+use realtime_types::ga::client::ResponseCreate;
+use realtime_types::ga::{OutputModality, ResponseCreateParams, ServerEvent};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let Session {
+    let Connected {
         mut client,
         mock: _mock,
     } = connect(Pacing::RealTime).await?;
@@ -25,9 +25,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             continue;
         }
         say(&client, &line).await?;
-        let text_only: RealtimeResponseCreateParams =
-            serde_json::from_value(serde_json::json!({"output_modalities": ["text"]}))?;
-        client.response_create(Some(text_only), None).await?;
+        let text_only =
+            ResponseCreateParams::default().with_output_modalities([OutputModality::Text]);
+        client
+            .send(ResponseCreate::default().with_response(text_only))
+            .await?;
         while let Some(event) = client.next_event().await {
             match event? {
                 ServerEvent::ResponseOutputTextDelta(delta) => {

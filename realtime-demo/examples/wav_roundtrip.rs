@@ -12,9 +12,10 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use realtime_demo::{Session, connect, describe, update_session};
+use realtime_client::prelude::*;
+use realtime_demo::{Connected, connect, describe, update_session};
 use realtime_mock::Pacing;
-use realtime_types::ga::{ClientEventMethods as _, ServerEvent};
+use realtime_types::ga::{ServerEvent, Session};
 
 const RATE: u32 = 24_000;
 
@@ -34,22 +35,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or_else(|| "target/wav_roundtrip_output.wav".into());
     let samples = read_wav(&input)?;
 
-    let Session {
+    let Connected {
         mut client,
         mock: _mock,
     } = connect(Pacing::RealTime).await?;
     // We commit ourselves: turn server VAD off.
-    update_session(
-        &client,
-        serde_json::json!({"audio": {"input": {"turn_detection": null}}}),
-    )
-    .await?;
+    let session = Session::default()
+        .edit_audio(|audio| audio.edit_input(|input| input.with_turn_detection_null()));
+    update_session(&client, session).await?;
     for chunk in samples.chunks((RATE / 10) as usize) {
-        client.input_audio_buffer_append_pcm16(chunk, None).await?;
+        client.input_audio_buffer_append_pcm16(chunk).await?;
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    client.input_audio_buffer_commit(None).await?;
-    client.response_create(None, None).await?;
+    client.input_audio_buffer_commit().await?;
+    client.response_create().await?;
 
     let mut answer: Vec<i16> = Vec::new();
     while let Some(event) = client.next_event().await {

@@ -2,13 +2,13 @@
 //! `OPENAI_API_KEY` is set, otherwise to an embedded mock server, and a
 //! one-line description of each server event.
 
-use realtime_client::{Error, RealtimeClient, Result};
+use realtime_client::prelude::*;
+use realtime_client::{Result, types::ga::ServerEvent};
 use realtime_mock::{MockConfig, MockServer, Pacing};
-use realtime_types::ga::{ClientEventMethods as _, ServerEvent};
-use realtime_types::schemas::{RealtimeClientEventSessionUpdateSession, RealtimeConversationItem};
+use realtime_types::ga::{Session, UserContent, UserMessage};
 
 /// A connected session, and the embedded mock it talks to (if any).
-pub struct Session {
+pub struct Connected {
     /// The client.
     pub client: RealtimeClient,
     /// The embedded mock; `None` when talking to OpenAI.
@@ -17,7 +17,7 @@ pub struct Session {
 
 /// Connects to OpenAI with `OPENAI_API_KEY` (model from `REALTIME_MODEL`,
 /// default `gpt-realtime`), or to an embedded mock when no key is set.
-pub async fn connect(pacing: Pacing) -> Result<Session> {
+pub async fn connect(pacing: Pacing) -> Result<Connected> {
     let model = std::env::var("REALTIME_MODEL").unwrap_or_else(|_| "gpt-realtime".into());
     match std::env::var("OPENAI_API_KEY") {
         Ok(key) if !key.is_empty() => {
@@ -26,7 +26,7 @@ pub async fn connect(pacing: Pacing) -> Result<Session> {
                 .api_key(key)
                 .connect()
                 .await?;
-            Ok(Session { client, mock: None })
+            Ok(Connected { client, mock: None })
         }
         _ => {
             let mock = MockServer::start(MockConfig::default().with_pacing(pacing))
@@ -42,7 +42,7 @@ pub async fn connect(pacing: Pacing) -> Result<Session> {
                 .model(model)
                 .connect()
                 .await?;
-            Ok(Session {
+            Ok(Connected {
                 client,
                 mock: Some(mock),
             })
@@ -50,26 +50,15 @@ pub async fn connect(pacing: Pacing) -> Result<Session> {
     }
 }
 
-/// Sends `session.update` for a realtime session given as JSON (its
-/// `type` is filled in).
-pub async fn update_session(client: &RealtimeClient, mut session: serde_json::Value) -> Result<()> {
-    session["type"] = serde_json::json!("realtime");
-    let session = serde_json::from_value(session).map_err(|e| Error::Encode(e.to_string()))?;
-    client
-        .session_update(
-            RealtimeClientEventSessionUpdateSession::Realtime(session),
-            None,
-        )
-        .await
+/// Sends `session.update` with a realtime session configuration.
+pub async fn update_session(client: &RealtimeClient, session: Session) -> Result<()> {
+    client.session_update(session).await
 }
 
 /// Adds a user text message to the conversation.
 pub async fn say(client: &RealtimeClient, text: &str) -> Result<()> {
-    let item: RealtimeConversationItem = serde_json::from_value(serde_json::json!({
-        "type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]
-    }))
-    .map_err(|e| Error::Encode(e.to_string()))?;
-    client.conversation_item_create(None, item, None).await
+    let message = UserMessage::new([UserContent::input_text().with_text(text)]);
+    client.conversation_item_create(message).await
 }
 
 /// One line about an event: its type and what matters in it (text deltas

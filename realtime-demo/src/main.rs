@@ -4,10 +4,11 @@
 
 use std::process::ExitCode;
 
-use realtime_client::{RealtimeClient, Result};
-use realtime_demo::{Session, connect, describe, say, update_session};
+use realtime_client::Result;
+use realtime_client::prelude::*;
+use realtime_demo::{Connected, connect, describe, say, update_session};
 use realtime_mock::Pacing;
-use realtime_types::ga::{ClientEventMethods as _, ServerEvent};
+use realtime_types::ga::{ServerEvent, Session};
 
 const QUESTIONS: [&str; 2] = ["Hello! Who are you?", "Say something about the weather."];
 
@@ -23,7 +24,7 @@ async fn main() -> ExitCode {
 }
 
 async fn run() -> Result<()> {
-    let Session { mut client, mock } = connect(Pacing::RealTime).await?;
+    let Connected { mut client, mock } = connect(Pacing::RealTime).await?;
     match &mock {
         Some(mock) => println!(
             "no OPENAI_API_KEY: talking to the embedded mock at {}",
@@ -32,16 +33,13 @@ async fn run() -> Result<()> {
         None => println!("talking to OpenAI"),
     }
     wait_for(&mut client, "session.created").await?;
-    update_session(
-        &client,
-        serde_json::json!({"instructions": "Answer in one short sentence."}),
-    )
-    .await?;
+    let session = Session::default().with_instructions("Answer in one short sentence.");
+    update_session(&client, session).await?;
     wait_for(&mut client, "session.updated").await?;
     for question in QUESTIONS {
         println!("\n> {question}");
         say(&client, question).await?;
-        client.response_create(None, None).await?;
+        client.response_create().await?;
         wait_for(&mut client, "response.done").await?;
     }
     client.close(1000, "demo finished").await?;

@@ -12,7 +12,7 @@
 //!   ones (`output_text` / `output_audio`).
 //! - Outbound, the connection's [`Outbound`] carries a [`BetaDialect`] that
 //!   rewrites each GA server event: sessions and responses take the beta
-//!   shape (`RealtimeSession`, `RealtimeBetaResponse`), assistant content
+//!   shape (`beta::Session`, `beta::Response`), assistant content
 //!   types go back to `text` / `audio`, `conversation.item.added` becomes
 //!   `conversation.item.created` (with `previous_item_id`), the text and
 //!   audio streaming events take the beta server's names
@@ -498,7 +498,7 @@ fn copy_others(to: &mut Map<String, Value>, from: &Map<String, Value>, known: &[
     }
 }
 
-/// A GA realtime session as the beta `RealtimeSession`.
+/// A GA realtime session as the beta `beta::Session`.
 fn session_to_beta(ga: &Map<String, Value>, overlay: &Map<String, Value>) -> Value {
     let session = Value::Object(ga.clone());
     let at = |pointer: &str| session.pointer(pointer);
@@ -575,7 +575,7 @@ fn input_audio_to_beta(beta: &mut Map<String, Value>, session: &Value) {
 }
 
 /// A GA transcription session as the beta transcription session
-/// (`RealtimeTranscriptionSessionCreateResponse`).
+/// (`beta::TranscriptionSessionResponse`).
 fn transcription_session_to_beta(ga: &Map<String, Value>) -> Value {
     let session = Value::Object(ga.clone());
     let at = |pointer: &str| session.pointer(pointer);
@@ -589,7 +589,7 @@ fn transcription_session_to_beta(ga: &Map<String, Value>) -> Value {
     Value::Object(beta)
 }
 
-/// A GA response object as the beta `RealtimeBetaResponse`.
+/// A GA response object as the beta `beta::Response`.
 fn response_to_beta(ga: &Map<String, Value>) -> Value {
     let response = Value::Object(ga.clone());
     let at = |pointer: &str| response.pointer(pointer);

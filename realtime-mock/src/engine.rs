@@ -12,11 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use realtime_types::ga::ClientEvent;
-use realtime_types::schemas::{
-    RealtimeClientEventConversationItemCreate, RealtimeClientEventConversationItemTruncate,
-    RealtimeClientEventResponseCreate, RealtimeClientEventSessionUpdate,
-};
+use realtime_types::ga::{self, ClientEvent};
 use serde_json::{Map, Value, json};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
@@ -394,7 +390,7 @@ impl Engine {
             .await;
     }
 
-    async fn session_update(&mut self, update: RealtimeClientEventSessionUpdate) {
+    async fn session_update(&mut self, update: ga::client::SessionUpdate) {
         let event_id = update.event_id.as_deref();
         let changes = match serde_json::to_value(&update.session) {
             Ok(changes) => changes,
@@ -434,7 +430,7 @@ impl Engine {
         }
     }
 
-    async fn item_create(&mut self, create: RealtimeClientEventConversationItemCreate) {
+    async fn item_create(&mut self, create: ga::client::ConversationItemCreate) {
         let event_id = create.event_id.as_deref();
         let mut item = match serde_json::to_value(&create.item) {
             Ok(item) => item,
@@ -479,7 +475,7 @@ impl Engine {
         }
     }
 
-    async fn item_truncate(&mut self, truncate: RealtimeClientEventConversationItemTruncate) {
+    async fn item_truncate(&mut self, truncate: ga::client::ConversationItemTruncate) {
         let event_id = truncate.event_id.as_deref();
         let audio_ms = {
             let state = lock(&self.state);
@@ -603,7 +599,7 @@ impl Engine {
         self.out.send(json!({"type": "conversation.item.done", "previous_item_id": previous, "item": item})).await;
     }
 
-    async fn response_create(&mut self, create: RealtimeClientEventResponseCreate) {
+    async fn response_create(&mut self, create: ga::client::ResponseCreate) {
         let params = match create
             .response
             .as_ref()

@@ -23,7 +23,7 @@
 //!   `max_response_output_tokens`, ...) and beta `response.create`
 //!   parameters map onto the GA ones; outbound events take the beta names
 //!   and shapes (`conversation.item.created` with `previous_item_id`, the
-//!   beta `RealtimeSession` and `RealtimeBetaResponse`, assistant content
+//!   beta `beta::Session` and `beta::Response`, assistant content
 //!   `text` / `audio`), and GA-only events (`conversation.item.done`,
 //!   `output_audio_buffer.*`) are not sent. Text and audio streaming events
 //!   keep the names the pinned spec gives the beta surface

@@ -1,7 +1,7 @@
 //! The translation surface (`/v1/realtime/translations`): a session that
 //! "translates" input audio by echoing it.
 //!
-//! - On connect: `session.created` with a `RealtimeTranslationSession`
+//! - On connect: `session.created` with a `translation::TranslationSession`
 //!   (model from `?model=`, else `gpt-realtime-translate`; no source
 //!   transcription, no noise reduction, output language `es`).
 //! - `session.update` merges into the session (objects key by key, `null`

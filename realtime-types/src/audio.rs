@@ -7,7 +7,7 @@
 //! - Reading an audio delta without copying its base64 is done by the
 //!   generated borrowed views: [`crate::ga::ServerEventRef::from_frame`]
 //!   (and the beta one) decodes it into a
-//!   [`RealtimeServerEventResponseAudioDeltaRef`](crate::schemas::RealtimeServerEventResponseAudioDeltaRef)
+//!   [`ga::server::ResponseOutputAudioDeltaRef`](crate::ga::server::ResponseOutputAudioDeltaRef)
 //!   whose `delta` borrows from the frame.
 //! - [`decode_pcm16`] turns that base64 into 16-bit samples.
 //! - [`append_event_json`] writes a complete `input_audio_buffer.append`
@@ -248,14 +248,10 @@ mod tests {
     use super::*;
     use std::borrow::Cow;
 
-    use crate::schemas::{
-        RealtimeBetaServerEventResponseAudioDelta, RealtimeClientEventInputAudioBufferAppend,
-        RealtimeServerEventResponseAudioDelta,
-    };
     use crate::{beta, ga};
 
-    fn ga_delta(delta: &str) -> RealtimeServerEventResponseAudioDelta {
-        RealtimeServerEventResponseAudioDelta {
+    fn ga_delta(delta: &str) -> ga::server::ResponseOutputAudioDelta {
+        ga::server::ResponseOutputAudioDelta {
             event_id: "event_C9G8pqbTEddBSIxbBN6Os".into(),
             response_id: "resp_C9G8p7IH2WxLbkgPNouYL".into(),
             item_id: "item_C9G8pGVKYnaZu8PH5YQ9O".into(),
@@ -285,7 +281,7 @@ mod tests {
 
     #[test]
     fn the_beta_view_borrows_the_base64_of_audio_deltas() {
-        let event = RealtimeBetaServerEventResponseAudioDelta {
+        let event = beta::server::ResponseAudioDelta {
             event_id: "event_4950".into(),
             response_id: "resp_001".into(),
             item_id: "msg_008".into(),
@@ -402,7 +398,7 @@ mod tests {
     }
 
     fn derived_append(samples: &[i16], event_id: Option<&str>) -> String {
-        let event = ga::ClientEvent::from(RealtimeClientEventInputAudioBufferAppend {
+        let event = ga::ClientEvent::from(ga::client::InputAudioBufferAppend {
             event_id: event_id.map(str::to_string),
             audio: encode(samples),
             unknown_fields: serde_json::Map::new(),

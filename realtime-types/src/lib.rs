@@ -3,8 +3,17 @@
 //!
 //! - [`ga`]: the generally available API; [`beta`]: the deprecated beta API
 //!   (`OpenAI-Beta: realtime=v1`); [`translation`]: translation sessions.
-//!   Each has a `ClientEvent` and a `ServerEvent` union keyed by `type`.
-//! - [`schemas`]: every type those events use, shared between surfaces.
+//!   Each has a `ClientEvent` and a `ServerEvent` union keyed by `type`, the
+//!   payload of each event in its `client` or `server` module, named by its
+//!   `type` (`ga::server::ResponseOutputAudioDelta`), and the types only it
+//!   uses; it re-exports the shared types it uses, so that an application
+//!   imports from its surface only.
+//! - [`shared`]: the types several surfaces use.
+//! - Construction: `new(required ..)` or `Default`, `with_<field>(..)` for
+//!   optional fields, `edit_<field>(|it| ..)` for nested structs, `impl
+//!   Into` arguments (`"marin"`, `0.5`), and `From` every member for every
+//!   union (`ConversationItem::from(UserMessage::new(..))`).
+//! - [`EventOf`] ties each event struct to its union, for typed listeners.
 //! - [`support`]: the hand-written runtime the generated code calls.
 //! - [`audio`]: hand-written helpers for the audio hot path: base64 →
 //!   PCM16, and writing `input_audio_buffer.append` in one pass.
@@ -24,19 +33,32 @@
 //! `from_frame` loses no event either: a known `type` with a body that does
 //! not match its schema is `Malformed(..)` ([`MalformedEvent`]), the whole
 //! frame kept. An object with the same key twice is an error on every decode
-//! path, and numbers keep the exact text they arrived with.
+//! path, and numbers ([`Number`]) keep the digits they arrived with.
 
 // Generated code names this crate by its absolute path.
 extern crate self as realtime_types;
 
-#[rustfmt::skip] // formatted by prettyplease when generated
-mod generated;
+// The generated modules (`cargo xtask codegen` checks that each one it
+// writes is declared here), formatted by prettyplease when generated.
+#[rustfmt::skip]
+#[path = "generated/shared.rs"]
+pub mod shared;
+#[rustfmt::skip]
+#[path = "generated/ga/mod.rs"]
+pub mod ga;
+#[rustfmt::skip]
+#[path = "generated/beta/mod.rs"]
+pub mod beta;
+#[rustfmt::skip]
+#[path = "generated/translation/mod.rs"]
+pub mod translation;
 pub mod audio;
 pub mod malformed;
+mod number;
 pub mod support;
 
-pub use generated::*;
 pub use malformed::{DecodeProblem, MalformedEvent};
+pub use number::Number;
 
 /// The JSON Schema (draft 2020-12) of a type of this crate, such as an event
 /// union: `realtime_types::json_schema::<ga::ServerEvent>()`.
@@ -79,6 +101,20 @@ pub trait Event:
     fn is_malformed(&self) -> bool {
         self.malformed().is_some()
     }
+}
+
+/// An event struct that is one member of the event union `U`: what typed
+/// listeners use to name an event by its type
+/// (`on::<ga::server::ResponseOutputTextDelta>(..)`), which cannot name an
+/// event the surface does not have.
+///
+/// A struct two surfaces share is a member of both unions.
+pub trait EventOf<U>: Sized {
+    /// The event's `type` on the wire.
+    const EVENT_TYPE: &'static str;
+
+    /// The event, when `event` is this one.
+    fn from_event(event: &U) -> Option<&Self>;
 }
 
 /// What every event union's borrowed view offers (see

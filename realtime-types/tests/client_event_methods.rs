@@ -1,7 +1,12 @@
-//! The generated per-event methods (`ClientEventMethods`) send exactly the
-//! JSON of the spec's example: every client event example of every surface
-//! is taken apart into its fields, the event's own method is called with
-//! them, and what it sends must equal the example.
+//! The generated per-event methods (`ClientEventMethods`) and
+//! constructors build exactly the JSON of the spec's examples: every client
+//! event example of every surface is taken apart into its fields, then
+//!
+//! - the event is built again with `new(required ..)` and one `with_` setter
+//!   per optional field the example sets, which must give the example; and
+//! - the event's own send method is called with the required fields, which
+//!   must send the example without its optional fields (the methods take no
+//!   `Option`: optional fields are set on the struct).
 
 mod common;
 
@@ -13,7 +18,6 @@ use std::task::{Context, Poll, Waker};
 use common::pinned_examples;
 use realtime_types::{beta, ga, translation};
 use serde_json::Value;
-
 /// Records what the methods send.
 #[derive(Default)]
 struct Recorder(Mutex<Vec<Value>>);
@@ -72,91 +76,283 @@ fn now<T>(future: impl Future<Output = T>) -> T {
     }
 }
 
-fn send_ga(recorder: &Recorder, event: ga::ClientEvent) -> Result<(), String> {
+/// Applies `with_<field>` when the example sets the field.
+macro_rules! set {
+    ($built:expr, $($field:ident => $with:ident),* $(,)?) => {{
+        let mut built = $built;
+        $(if let Some(value) = $field { built = built.$with(value); })*
+        built
+    }};
+}
+
+/// What one example gives: the event built again with constructors and
+/// setters, the keys of its optional fields, and whether sending worked.
+struct Rebuilt {
+    built: Value,
+    optional: &'static [&'static str],
+    sent: Result<(), String>,
+}
+
+fn rebuilt(
+    built: impl serde::Serialize,
+    optional: &'static [&'static str],
+    sent: Result<(), String>,
+) -> Rebuilt {
+    Rebuilt {
+        built: serde_json::to_value(built).expect("encodes"),
+        optional,
+        sent,
+    }
+}
+
+fn ga_event(recorder: &Recorder, event: ga::ClientEvent) -> Rebuilt {
     use ga::ClientEvent as E;
     use ga::ClientEventMethods as _;
+    use ga::client::*;
     match event {
         E::ConversationItemCreate(e) => {
-            now(recorder.conversation_item_create(e.previous_item_id, e.item, e.event_id))
+            let ConversationItemCreate {
+                event_id,
+                previous_item_id,
+                item,
+                ..
+            } = *e;
+            let sent = now(recorder.conversation_item_create(item.clone()));
+            let built = set!(ConversationItemCreate::new(item), event_id => with_event_id, previous_item_id => with_previous_item_id);
+            rebuilt(
+                ga::ClientEvent::from(built),
+                &["event_id", "previous_item_id"],
+                sent,
+            )
         }
         E::ConversationItemDelete(e) => {
-            now(recorder.conversation_item_delete(e.item_id, e.event_id))
+            let sent = now(recorder.conversation_item_delete(e.item_id.clone()));
+            let event_id = e.event_id;
+            let built = set!(ConversationItemDelete::new(e.item_id), event_id => with_event_id);
+            rebuilt(ga::ClientEvent::from(built), &["event_id"], sent)
         }
         E::ConversationItemRetrieve(e) => {
-            now(recorder.conversation_item_retrieve(e.item_id, e.event_id))
+            let sent = now(recorder.conversation_item_retrieve(e.item_id.clone()));
+            let event_id = e.event_id;
+            let built = set!(ConversationItemRetrieve::new(e.item_id), event_id => with_event_id);
+            rebuilt(ga::ClientEvent::from(built), &["event_id"], sent)
         }
-        E::ConversationItemTruncate(e) => now(recorder.conversation_item_truncate(
-            e.item_id,
-            e.content_index,
-            e.audio_end_ms,
-            e.event_id,
-        )),
+        E::ConversationItemTruncate(e) => {
+            let sent = now(recorder.conversation_item_truncate(
+                e.item_id.clone(),
+                e.content_index,
+                e.audio_end_ms,
+            ));
+            let event_id = e.event_id;
+            let built = set!(ConversationItemTruncate::new(e.item_id, e.content_index, e.audio_end_ms), event_id => with_event_id);
+            rebuilt(ga::ClientEvent::from(built), &["event_id"], sent)
+        }
         E::InputAudioBufferAppend(e) => {
-            now(recorder.input_audio_buffer_append(e.audio, e.event_id))
+            let sent = now(recorder.input_audio_buffer_append(e.audio.clone()));
+            let event_id = e.event_id;
+            let built = set!(InputAudioBufferAppend::new(e.audio), event_id => with_event_id);
+            rebuilt(ga::ClientEvent::from(built), &["event_id"], sent)
         }
-        E::InputAudioBufferClear(e) => now(recorder.input_audio_buffer_clear(e.event_id)),
-        E::OutputAudioBufferClear(e) => now(recorder.output_audio_buffer_clear(e.event_id)),
-        E::InputAudioBufferCommit(e) => now(recorder.input_audio_buffer_commit(e.event_id)),
-        E::ResponseCancel(e) => now(recorder.response_cancel(e.response_id, e.event_id)),
-        E::ResponseCreate(e) => now(recorder.response_create(e.response, e.event_id)),
-        E::SessionUpdate(e) => now(recorder.session_update(e.session, e.event_id)),
-        E::Unknown(raw) => Err(format!("unknown event {raw}")),
-        E::Malformed(event) => Err(event.to_string()),
+        E::InputAudioBufferClear(e) => {
+            let sent = now(recorder.input_audio_buffer_clear());
+            let event_id = e.event_id;
+            let built = set!(InputAudioBufferClear::default(), event_id => with_event_id);
+            rebuilt(ga::ClientEvent::from(built), &["event_id"], sent)
+        }
+        E::OutputAudioBufferClear(e) => {
+            let sent = now(recorder.output_audio_buffer_clear());
+            let event_id = e.event_id;
+            let built = set!(OutputAudioBufferClear::default(), event_id => with_event_id);
+            rebuilt(ga::ClientEvent::from(built), &["event_id"], sent)
+        }
+        E::InputAudioBufferCommit(e) => {
+            let sent = now(recorder.input_audio_buffer_commit());
+            let event_id = e.event_id;
+            let built = set!(InputAudioBufferCommit::default(), event_id => with_event_id);
+            rebuilt(ga::ClientEvent::from(built), &["event_id"], sent)
+        }
+        E::ResponseCancel(e) => {
+            let sent = now(recorder.response_cancel());
+            let ResponseCancel {
+                event_id,
+                response_id,
+                ..
+            } = e;
+            let built = set!(ResponseCancel::default(), event_id => with_event_id, response_id => with_response_id);
+            rebuilt(
+                ga::ClientEvent::from(built),
+                &["event_id", "response_id"],
+                sent,
+            )
+        }
+        E::ResponseCreate(e) => {
+            let sent = now(recorder.response_create());
+            let ResponseCreate {
+                event_id, response, ..
+            } = *e;
+            let built = set!(ResponseCreate::default(), event_id => with_event_id, response => with_response);
+            rebuilt(
+                ga::ClientEvent::from(built),
+                &["event_id", "response"],
+                sent,
+            )
+        }
+        E::SessionUpdate(e) => {
+            let SessionUpdate {
+                event_id, session, ..
+            } = *e;
+            let sent = now(recorder.session_update(session.clone()));
+            let built = set!(SessionUpdate::new(session), event_id => with_event_id);
+            rebuilt(ga::ClientEvent::from(built), &["event_id"], sent)
+        }
+        E::Unknown(_) | E::Malformed(_) => panic!("the example is not a known event"),
     }
 }
 
-fn send_beta(recorder: &Recorder, event: beta::ClientEvent) -> Result<(), String> {
+fn beta_event(recorder: &Recorder, event: beta::ClientEvent) -> Rebuilt {
     use beta::ClientEvent as E;
     use beta::ClientEventMethods as _;
+    use beta::client::*;
     match event {
-        E::SessionUpdate(e) => now(recorder.session_update(e.session, e.event_id)),
-        E::InputAudioBufferAppend(e) => {
-            now(recorder.input_audio_buffer_append(e.audio, e.event_id))
+        E::SessionUpdate(e) => {
+            let SessionUpdate {
+                event_id, session, ..
+            } = *e;
+            let sent = now(recorder.session_update(session.clone()));
+            let built = set!(SessionUpdate::new(session), event_id => with_event_id);
+            rebuilt(beta::ClientEvent::from(built), &["event_id"], sent)
         }
-        E::InputAudioBufferCommit(e) => now(recorder.input_audio_buffer_commit(e.event_id)),
-        E::InputAudioBufferClear(e) => now(recorder.input_audio_buffer_clear(e.event_id)),
+        E::TranscriptionSessionUpdate(e) => {
+            let TranscriptionSessionUpdate {
+                event_id, session, ..
+            } = *e;
+            let sent = now(recorder.transcription_session_update(session.clone()));
+            let built = set!(TranscriptionSessionUpdate::new(session), event_id => with_event_id);
+            rebuilt(beta::ClientEvent::from(built), &["event_id"], sent)
+        }
+        E::InputAudioBufferAppend(e) => {
+            let sent = now(recorder.input_audio_buffer_append(e.audio.clone()));
+            let event_id = e.event_id;
+            let built = set!(InputAudioBufferAppend::new(e.audio), event_id => with_event_id);
+            rebuilt(beta::ClientEvent::from(built), &["event_id"], sent)
+        }
+        E::InputAudioBufferCommit(e) => {
+            let sent = now(recorder.input_audio_buffer_commit());
+            let event_id = e.event_id;
+            let built = set!(InputAudioBufferCommit::default(), event_id => with_event_id);
+            rebuilt(beta::ClientEvent::from(built), &["event_id"], sent)
+        }
+        E::InputAudioBufferClear(e) => {
+            let sent = now(recorder.input_audio_buffer_clear());
+            let event_id = e.event_id;
+            let built = set!(InputAudioBufferClear::default(), event_id => with_event_id);
+            rebuilt(beta::ClientEvent::from(built), &["event_id"], sent)
+        }
+        E::OutputAudioBufferClear(e) => {
+            let sent = now(recorder.output_audio_buffer_clear());
+            let event_id = e.event_id;
+            let built = set!(OutputAudioBufferClear::default(), event_id => with_event_id);
+            rebuilt(beta::ClientEvent::from(built), &["event_id"], sent)
+        }
         E::ConversationItemCreate(e) => {
-            now(recorder.conversation_item_create(e.previous_item_id, e.item, e.event_id))
+            let ConversationItemCreate {
+                event_id,
+                previous_item_id,
+                item,
+                ..
+            } = *e;
+            let sent = now(recorder.conversation_item_create(item.clone()));
+            let built = set!(ConversationItemCreate::new(item), event_id => with_event_id, previous_item_id => with_previous_item_id);
+            rebuilt(
+                beta::ClientEvent::from(built),
+                &["event_id", "previous_item_id"],
+                sent,
+            )
         }
         E::ConversationItemRetrieve(e) => {
-            now(recorder.conversation_item_retrieve(e.item_id, e.event_id))
+            let sent = now(recorder.conversation_item_retrieve(e.item_id.clone()));
+            let event_id = e.event_id;
+            let built = set!(ConversationItemRetrieve::new(e.item_id), event_id => with_event_id);
+            rebuilt(beta::ClientEvent::from(built), &["event_id"], sent)
         }
-        E::ConversationItemTruncate(e) => now(recorder.conversation_item_truncate(
-            e.item_id,
-            e.content_index,
-            e.audio_end_ms,
-            e.event_id,
-        )),
+        E::ConversationItemTruncate(e) => {
+            let sent = now(recorder.conversation_item_truncate(
+                e.item_id.clone(),
+                e.content_index,
+                e.audio_end_ms,
+            ));
+            let event_id = e.event_id;
+            let built = set!(ConversationItemTruncate::new(e.item_id, e.content_index, e.audio_end_ms), event_id => with_event_id);
+            rebuilt(beta::ClientEvent::from(built), &["event_id"], sent)
+        }
         E::ConversationItemDelete(e) => {
-            now(recorder.conversation_item_delete(e.item_id, e.event_id))
+            let sent = now(recorder.conversation_item_delete(e.item_id.clone()));
+            let event_id = e.event_id;
+            let built = set!(ConversationItemDelete::new(e.item_id), event_id => with_event_id);
+            rebuilt(beta::ClientEvent::from(built), &["event_id"], sent)
         }
-        E::ResponseCreate(e) => now(recorder.response_create(e.response, e.event_id)),
-        E::ResponseCancel(e) => now(recorder.response_cancel(e.response_id, e.event_id)),
-        E::TranscriptionSessionUpdate(e) => {
-            now(recorder.transcription_session_update(e.session, e.event_id))
+        E::ResponseCreate(e) => {
+            let sent = now(recorder.response_create());
+            let ResponseCreate {
+                event_id, response, ..
+            } = *e;
+            let built = set!(ResponseCreate::default(), event_id => with_event_id, response => with_response);
+            rebuilt(
+                beta::ClientEvent::from(built),
+                &["event_id", "response"],
+                sent,
+            )
         }
-        E::OutputAudioBufferClear(e) => now(recorder.output_audio_buffer_clear(e.event_id)),
-        E::Unknown(raw) => Err(format!("unknown event {raw}")),
-        E::Malformed(event) => Err(event.to_string()),
+        E::ResponseCancel(e) => {
+            let sent = now(recorder.response_cancel());
+            let ResponseCancel {
+                event_id,
+                response_id,
+                ..
+            } = e;
+            let built = set!(ResponseCancel::default(), event_id => with_event_id, response_id => with_response_id);
+            rebuilt(
+                beta::ClientEvent::from(built),
+                &["event_id", "response_id"],
+                sent,
+            )
+        }
+        E::Unknown(_) | E::Malformed(_) => panic!("the example is not a known event"),
     }
 }
 
-fn send_translation(recorder: &Recorder, event: translation::ClientEvent) -> Result<(), String> {
+fn translation_event(recorder: &Recorder, event: translation::ClientEvent) -> Rebuilt {
     use translation::ClientEvent as E;
     use translation::ClientEventMethods as _;
+    use translation::client::*;
     match event {
-        E::SessionUpdate(e) => now(recorder.session_update(e.session, e.event_id)),
-        E::SessionInputAudioBufferAppend(e) => {
-            now(recorder.session_input_audio_buffer_append(e.audio, e.event_id))
+        E::SessionUpdate(e) => {
+            let SessionUpdate {
+                event_id, session, ..
+            } = *e;
+            let sent = now(recorder.session_update(session.clone()));
+            let built = set!(SessionUpdate::new(session), event_id => with_event_id);
+            rebuilt(translation::ClientEvent::from(built), &["event_id"], sent)
         }
-        E::SessionClose(e) => now(recorder.session_close(e.event_id)),
-        E::Unknown(raw) => Err(format!("unknown event {raw}")),
-        E::Malformed(event) => Err(event.to_string()),
+        E::SessionInputAudioBufferAppend(e) => {
+            let sent = now(recorder.session_input_audio_buffer_append(e.audio.clone()));
+            let event_id = e.event_id;
+            let built =
+                set!(SessionInputAudioBufferAppend::new(e.audio), event_id => with_event_id);
+            rebuilt(translation::ClientEvent::from(built), &["event_id"], sent)
+        }
+        E::SessionClose(e) => {
+            let sent = now(recorder.session_close());
+            let event_id = e.event_id;
+            let built = set!(SessionClose::default(), event_id => with_event_id);
+            rebuilt(translation::ClientEvent::from(built), &["event_id"], sent)
+        }
+        E::Unknown(_) | E::Malformed(_) => panic!("the example is not a known event"),
     }
 }
 
 #[test]
-fn every_per_event_method_sends_the_json_of_the_spec_example() {
+fn constructors_and_send_methods_give_the_json_of_every_spec_example() {
     let (examples, _) = pinned_examples();
     let client_examples: Vec<_> = examples
         .iter()
@@ -169,28 +365,38 @@ fn every_per_event_method_sends_the_json_of_the_spec_example() {
     for example in client_examples {
         let recorder = Recorder::default();
         let value = example.value.clone();
-        let sent = match example.surface.as_str() {
-            "ga" => send_ga(
+        let decoded = |what| format!("{} ({}) decodes: {what}", example.schema, example.surface);
+        let rebuilt = match example.surface.as_str() {
+            "ga" => ga_event(
                 &recorder,
-                serde_json::from_value(value.clone()).expect("decodes"),
+                serde_json::from_value(value.clone()).unwrap_or_else(|e| panic!("{}", decoded(e))),
             ),
-            "beta" => send_beta(
+            "beta" => beta_event(
                 &recorder,
-                serde_json::from_value(value.clone()).expect("decodes"),
+                serde_json::from_value(value.clone()).unwrap_or_else(|e| panic!("{}", decoded(e))),
             ),
-            "translation" => send_translation(
+            "translation" => translation_event(
                 &recorder,
-                serde_json::from_value(value.clone()).expect("decodes"),
+                serde_json::from_value(value.clone()).unwrap_or_else(|e| panic!("{}", decoded(e))),
             ),
             other => panic!("no methods for surface {other}"),
         };
-        sent.unwrap_or_else(|e| panic!("{} ({}): {e}", example.schema, example.surface));
+        let context = format!("{} ({})", example.schema, example.surface);
+        assert_eq!(
+            rebuilt.built, value,
+            "{context}: built with new and with_ setters"
+        );
+        rebuilt.sent.unwrap_or_else(|e| panic!("{context}: {e}"));
+        let mut required_only = value.clone();
+        if let Value::Object(map) = &mut required_only {
+            for key in rebuilt.optional {
+                map.remove(*key);
+            }
+        }
         assert_eq!(
             recorder.last(),
-            value,
-            "{} ({})",
-            example.schema,
-            example.surface
+            required_only,
+            "{context}: sent by its method"
         );
     }
 }

@@ -48,7 +48,7 @@ fn large_members_are_boxed_and_built_with_from() {
     let ga::ServerEvent::Error(boxed) = event.clone() else {
         panic!("not an error event: {event:?}")
     };
-    let boxed: Box<realtime_types::schemas::RealtimeServerEventError> = boxed;
+    let boxed: Box<ga::server::Error> = boxed;
     assert_eq!(boxed.event_id, "event_1", "fields read through the box");
     assert_eq!(boxed.error.message, "m");
     assert_eq!(

@@ -6,11 +6,7 @@
 mod conformance;
 
 use conformance::from_frame_agrees;
-use realtime_types::ga::{ClientEvent, ServerEvent};
-use realtime_types::schemas::{
-    RealtimeClientEventInputAudioBufferAppend, RealtimeConversationItem,
-    RealtimeSessionCreateRequestGa, VoiceIdsOrCustomVoice, VoiceIdsShared,
-};
+use realtime_types::ga::{self, ClientEvent, ServerEvent, VoiceIdsOrCustomVoice, VoiceIdsShared};
 use serde_json::{Value, json};
 
 fn decode_server(value: &Value) -> ServerEvent {
@@ -54,9 +50,7 @@ fn unknown_enum_value_is_kept_in_other() {
         panic!("not a session.update: {event:?}")
     };
     let session = match &update.session {
-        realtime_types::schemas::RealtimeClientEventSessionUpdateSession::Realtime(session) => {
-            session
-        }
+        ga::SessionConfig::Realtime(session) => session,
         other => panic!("not a realtime session: {other:?}"),
     };
     let voice = session
@@ -121,7 +115,7 @@ fn unknown_member_of_a_nested_union_is_kept() {
         panic!("wrong variant: {event:?}")
     };
     assert!(
-        matches!(&added.item, RealtimeConversationItem::Unknown(raw) if raw["type"] == "hologram_call")
+        matches!(&added.item, ga::ConversationItem::Unknown(raw) if raw["type"] == "hologram_call")
     );
     assert_round_trip(&event, &original);
 }
@@ -139,9 +133,7 @@ fn message_with_an_unknown_role_is_kept_in_the_nested_union() {
     };
     assert!(matches!(
         &added.item,
-        RealtimeConversationItem::Message(
-            realtime_types::schemas::RealtimeConversationItemMessage::Unknown(_)
-        )
+        ga::ConversationItem::Message(ga::Message::Unknown(_))
     ));
     assert_round_trip(&event, &original);
 }
@@ -187,7 +179,7 @@ fn null_sent_for_an_optional_non_nullable_field_decodes_as_none_and_is_kept() {
 
 #[test]
 fn a_value_set_later_replaces_a_kept_null() {
-    let mut session = RealtimeSessionCreateRequestGa::default();
+    let mut session = ga::Session::default();
     session
         .unknown_fields
         .insert("instructions".into(), Value::Null);
@@ -201,7 +193,7 @@ fn a_value_set_later_replaces_a_kept_null() {
 
 #[test]
 fn client_events_built_in_rust_encode_with_their_type() {
-    let append = RealtimeClientEventInputAudioBufferAppend {
+    let append = ga::client::InputAudioBufferAppend {
         audio: "AAEC".into(),
         event_id: Some("client_1".into()),
         unknown_fields: Default::default(),
@@ -216,7 +208,7 @@ fn client_events_built_in_rust_encode_with_their_type() {
 
 #[test]
 fn a_constant_with_the_wrong_value_is_an_error_naming_it() {
-    let error = serde_json::from_value::<RealtimeClientEventInputAudioBufferAppend>(
+    let error = serde_json::from_value::<ga::client::InputAudioBufferAppend>(
         json!({"type": "input_audio_buffer.clear", "audio": ""}),
     )
     .expect_err("wrong constant");

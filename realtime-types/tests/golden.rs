@@ -1,7 +1,7 @@
 //! The golden files of `realtime-codegen` (`codegen/tests/golden/<case>/`),
-//! compiled against this crate's runtime and exercised: each case's `mod.rs`
-//! is included as a module, and the tests below pin down how the generated
-//! types behave on the wire.
+//! compiled against this crate's runtime and exercised: each case's
+//! `shared.rs` and `beta/` are included as a module, and the tests below pin
+//! down how the generated types behave on the wire.
 //!
 //! The golden files themselves are checked byte for byte by
 //! `cargo test -p realtime-codegen --test golden`.
@@ -16,36 +16,126 @@ use serde_json::{Value, json};
 // generated item (unused unions, `From` impls, accessors, ...).
 #[rustfmt::skip]
 #[allow(dead_code)]
-#[path = "../../codegen/tests/golden/borrowed_views/mod.rs"]
-mod borrowed_views;
+#[path = "../../codegen/tests/golden/borrowed_views"]
+mod borrowed_views {
+    pub mod shared;
+    pub mod beta;
+    /// Every type of the case, wherever the generator placed it (not every
+    /// case has a type in each module).
+    #[allow(unused_imports)]
+    pub mod schemas {
+        pub use super::shared::*;
+        pub use super::beta::*;
+        pub use super::beta::client::*;
+        pub use super::beta::server::*;
+    }
+}
 #[rustfmt::skip]
 #[allow(dead_code)]
-#[path = "../../codegen/tests/golden/cursed_names/mod.rs"]
-mod cursed_names;
+#[path = "../../codegen/tests/golden/cursed_names"]
+mod cursed_names {
+    pub mod shared;
+    pub mod beta;
+    /// Every type of the case, wherever the generator placed it (not every
+    /// case has a type in each module).
+    #[allow(unused_imports)]
+    pub mod schemas {
+        pub use super::shared::*;
+        pub use super::beta::*;
+        pub use super::beta::server::*;
+    }
+}
 #[rustfmt::skip]
 #[allow(dead_code)]
-#[path = "../../codegen/tests/golden/kind_unions/mod.rs"]
-mod kind_unions;
+#[path = "../../codegen/tests/golden/kind_unions"]
+mod kind_unions {
+    pub mod shared;
+    pub mod beta;
+    /// Every type of the case, wherever the generator placed it (not every
+    /// case has a type in each module).
+    #[allow(unused_imports)]
+    pub mod schemas {
+        pub use super::shared::*;
+        pub use super::beta::*;
+        pub use super::beta::server::*;
+    }
+}
 #[rustfmt::skip]
 #[allow(dead_code)]
-#[path = "../../codegen/tests/golden/nested_unions/mod.rs"]
-mod nested_unions;
+#[path = "../../codegen/tests/golden/nested_unions"]
+mod nested_unions {
+    pub mod shared;
+    pub mod beta;
+    /// Every type of the case, wherever the generator placed it (not every
+    /// case has a type in each module).
+    #[allow(unused_imports)]
+    pub mod schemas {
+        pub use super::shared::*;
+        pub use super::beta::*;
+        pub use super::beta::server::*;
+    }
+}
 #[rustfmt::skip]
 #[allow(dead_code)]
-#[path = "../../codegen/tests/golden/recursion/mod.rs"]
-mod recursion;
+#[path = "../../codegen/tests/golden/recursion"]
+mod recursion {
+    pub mod shared;
+    pub mod beta;
+    /// Every type of the case, wherever the generator placed it (not every
+    /// case has a type in each module).
+    #[allow(unused_imports)]
+    pub mod schemas {
+        pub use super::shared::*;
+        pub use super::beta::*;
+        pub use super::beta::server::*;
+    }
+}
 #[rustfmt::skip]
 #[allow(dead_code)]
-#[path = "../../codegen/tests/golden/string_enums/mod.rs"]
-mod string_enums;
+#[path = "../../codegen/tests/golden/string_enums"]
+mod string_enums {
+    pub mod shared;
+    pub mod beta;
+    /// Every type of the case, wherever the generator placed it (not every
+    /// case has a type in each module).
+    #[allow(unused_imports)]
+    pub mod schemas {
+        pub use super::shared::*;
+        pub use super::beta::*;
+        pub use super::beta::server::*;
+    }
+}
 #[rustfmt::skip]
 #[allow(dead_code)]
-#[path = "../../codegen/tests/golden/structs/mod.rs"]
-mod structs;
+#[path = "../../codegen/tests/golden/structs"]
+mod structs {
+    pub mod shared;
+    pub mod beta;
+    /// Every type of the case, wherever the generator placed it (not every
+    /// case has a type in each module).
+    #[allow(unused_imports)]
+    pub mod schemas {
+        pub use super::shared::*;
+        pub use super::beta::*;
+        pub use super::beta::client::*;
+        pub use super::beta::server::*;
+    }
+}
 #[rustfmt::skip]
 #[allow(dead_code)]
-#[path = "../../codegen/tests/golden/tagged_unions/mod.rs"]
-mod tagged_unions;
+#[path = "../../codegen/tests/golden/tagged_unions"]
+mod tagged_unions {
+    pub mod shared;
+    pub mod beta;
+    /// Every type of the case, wherever the generator placed it (not every
+    /// case has a type in each module).
+    #[allow(unused_imports)]
+    pub mod schemas {
+        pub use super::shared::*;
+        pub use super::beta::*;
+        pub use super::beta::server::*;
+    }
+}
 
 /// The cases included above, in the order of their folder names.
 const INCLUDED_CASES: &[&str] = &[
@@ -71,7 +161,7 @@ fn every_golden_case_is_compiled_here() {
     cases.sort();
     assert_eq!(
         cases, INCLUDED_CASES,
-        "add a `#[path = \"../../codegen/tests/golden/<case>/mod.rs\"] mod <case>;` for each new case"
+        "add a `mod <case> {{ .. }}` with the case's `shared.rs` and `beta/mod.rs` for each new case"
     );
 }
 
@@ -321,14 +411,14 @@ mod structs_case {
     #[test]
     fn struct_decoded_alone_checks_its_constant_type() {
         let value = json!({"type": "profile.update", "event_id": "e1", "profile": profile()});
-        let error = decode_error::<schemas::ProfileUpdatedEvent>(&value);
+        let error = decode_error::<schemas::ProfileUpdated>(&value);
         assert!(error.contains("`type` to be `profile.updated`"), "{error}");
     }
 
     #[test]
     fn encoding_writes_the_constant_type() {
         let profile: schemas::Profile = decode(&profile());
-        let event = beta::ClientEvent::from(schemas::ProfileUpdateEvent {
+        let event = beta::ClientEvent::from(schemas::ProfileUpdate {
             event_id: None,
             profile,
             unknown_fields: Default::default(),
@@ -349,9 +439,9 @@ mod structs_case {
     }
 
     #[test]
-    fn structs_without_required_values_derive_default() {
-        let address = schemas::Address::default();
-        assert_eq!(encode(&address), json!({"city": ""}));
+    fn structs_with_required_values_are_built_with_new_and_setters() {
+        let address = schemas::Address::new("Paris");
+        assert_eq!(encode(&address), json!({"city": "Paris"}));
     }
 
     #[test]
@@ -450,8 +540,8 @@ mod string_enums_case {
 
     #[test]
     fn required_const_becomes_a_constant_written_on_encode() {
-        assert_eq!(schemas::AudioConfiguredEvent::FORMAT, "audio/pcm");
-        let event: schemas::AudioConfiguredEvent = round_trip(event());
+        assert_eq!(schemas::AudioConfigured::FORMAT, "audio/pcm");
+        let event: schemas::AudioConfigured = round_trip(event());
         assert_eq!(encode(&event)["format"], "audio/pcm");
     }
 
@@ -475,24 +565,21 @@ mod string_enums_case {
     fn schema_that_is_a_single_const_keeps_other_values() {
         let mut value = event();
         value["codec"] = json!("flac");
-        let event: schemas::AudioConfiguredEvent = round_trip(value);
+        let event: schemas::AudioConfigured = round_trip(value);
         assert_eq!(event.codec, Some(schemas::Codec::Other("flac".into())));
     }
 
     #[test]
     fn nullable_enum_keeps_absent_null_and_value_apart() {
-        let absent: schemas::AudioConfiguredEvent = round_trip(event());
+        let absent: schemas::AudioConfigured = round_trip(event());
         assert_eq!(absent.quality, None);
         let mut value = event();
         value["quality"] = Value::Null;
-        let null: schemas::AudioConfiguredEvent = round_trip(value.clone());
+        let null: schemas::AudioConfigured = round_trip(value.clone());
         assert_eq!(null.quality, Some(None));
         value["quality"] = json!("high");
-        let high: schemas::AudioConfiguredEvent = round_trip(value);
-        assert_eq!(
-            high.quality,
-            Some(Some(schemas::AudioConfiguredEventQuality::High))
-        );
+        let high: schemas::AudioConfigured = round_trip(value);
+        assert_eq!(high.quality, Some(Some(schemas::ConfiguredQuality::High)));
     }
 
     #[test]
@@ -606,10 +693,7 @@ mod nested_unions_case {
         let schemas::Item::Message(schemas::ItemMessage::Assistant(assistant)) = &item else {
             panic!("decoded as {item:?}");
         };
-        assert_eq!(
-            assistant.status,
-            Some(schemas::AssistantMessageStatus::Completed)
-        );
+        assert_eq!(assistant.status, Some(schemas::MessageStatus::Completed));
     }
 
     #[test]
@@ -801,7 +885,7 @@ mod kind_unions_case {
         let fraction: schemas::Temperature = round_trip(json!(0.7));
         assert!(matches!(&fraction, schemas::Temperature::Number(n) if n.as_f64() == Some(0.7)));
         let whole: schemas::Temperature = round_trip(json!(1));
-        assert!(matches!(&whole, schemas::Temperature::Number(n) if n.as_u64() == Some(1)));
+        assert!(matches!(&whole, schemas::Temperature::Number(n) if n.as_i64() == Some(1)));
         let negative: schemas::Temperature = round_trip(json!(-2));
         assert!(matches!(&negative, schemas::Temperature::Number(n) if n.as_i64() == Some(-2)));
         let off: schemas::Temperature = round_trip(json!(false));
@@ -858,14 +942,7 @@ mod recursion_case {
 
     #[test]
     fn recursive_type_is_built_with_a_box() {
-        let child = schemas::Node {
-            name: "child".into(),
-            parent: Some(Box::new(schemas::Node {
-                name: "parent".into(),
-                ..Default::default()
-            })),
-            ..Default::default()
-        };
+        let child = schemas::Node::new("child", []).with_parent(schemas::Node::new("parent", []));
         assert_eq!(
             encode(&child),
             json!({"name": "child", "children": [], "parent": {"name": "parent", "children": []}})
@@ -1135,14 +1212,14 @@ mod borrowed_views_case {
             let owned: beta::ClientEvent = decode(&value);
             assert_eq!(view.into_owned(), owned);
         }
-        let view = schemas::PingEventRef {
+        let view = schemas::PingRef {
             event_id: Some(Cow::Borrowed("p2")),
             unknown_fields: serde_json::Map::new(),
         };
         assert_eq!(encode(&view), json!({"type": "ping", "event_id": "p2"}));
         assert_eq!(
-            schemas::PingEvent::from(view),
-            schemas::PingEvent {
+            schemas::Ping::from(view),
+            schemas::Ping {
                 event_id: Some("p2".into()),
                 unknown_fields: serde_json::Map::new()
             }

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use realtime_codegen::ir::TypeKind;
-use realtime_codegen::spec_source::{self, ResolveOptions, ResolvedSpec, SpecLock};
-use realtime_codegen::{Corrections, GeneratedFile, Model, Options, SpecStamp, emit, load};
+use realtime_codegen::spec_source::{ResolveOptions, ResolvedSpec};
+use realtime_codegen::{GeneratedFile, Model, SpecStamp, emit};
 
 use crate::workspace;
 
@@ -56,42 +56,51 @@ pub struct Generation {
     pub spec: ResolvedSpec,
     /// The model (for the summary).
     pub model: Model,
-    /// The files, in output order.
+    /// The files of `realtime-types/src/generated`, in output order.
     pub files: Vec<GeneratedFile>,
-    /// Time spent reading the YAML, building the model and emitting.
-    pub timings: [(&'static str, Duration); 3],
+    /// The files of `realtime-bench/src/derived`: the benchmark's
+    /// serde-derived baseline (see `realtime_codegen::bench_mirror`).
+    pub mirror: Vec<GeneratedFile>,
+    /// Time spent reading and modelling the spec, and emitting.
+    pub timings: [(&'static str, Duration); 2],
 }
 
 /// Resolves the spec and runs the generator.
 pub fn generate(options: &ResolveOptions) -> Result<Generation, String> {
     let root = workspace::root();
-    let lock = SpecLock::load(&root).map_err(|e| e.to_string())?;
-    let spec = spec_source::resolve(&root, &lock, options).map_err(|e| e.to_string())?;
-    let corrections = Corrections::read(&root).map_err(|e| e.to_string())?;
-    let stamp = SpecStamp {
-        sha256: spec.sha256.clone(),
-        pinned: spec.pinned,
-    };
     let started = Instant::now();
-    let document = load::parse_yaml(&spec.text).map_err(|e| e.to_string())?;
-    let parsed = Instant::now();
-    let options = Options {
-        corrections,
-        strict_corrections: spec.pinned,
-    };
-    let model = realtime_codegen::model(document, &options).map_err(|e| e.to_string())?;
+    let loaded = realtime_codegen::pinned::load(&root, options)?;
     let modelled = Instant::now();
-    let files = emit::emit(&model.space, &stamp).map_err(|e| e.to_string())?;
+    let stamp = SpecStamp {
+        sha256: loaded.spec.sha256.clone(),
+        pinned: loaded.spec.pinned,
+    };
+    let files = emit::emit(&loaded.model.space, &stamp).map_err(|e| e.to_string())?;
+    let mirror = realtime_codegen::bench_mirror::derived_mirror(&loaded.model.space)
+        .map_err(|e| e.to_string())?;
+    let mirror = vec![GeneratedFile {
+        path: "mirror.rs".into(),
+        contents: format!(
+            "{}\n// from {}, sha256 {}\n\n{mirror}",
+            emit::HEADER,
+            if stamp.pinned {
+                "the pinned spec"
+            } else {
+                "an UNPINNED spec (--allow-unpinned)"
+            },
+            stamp.sha256
+        ),
+    }];
     let emitted = Instant::now();
     let timings = [
-        ("parse YAML", parsed - started),
-        ("build model", modelled - parsed),
+        ("read, parse and model", modelled - started),
         ("emit + format", emitted - modelled),
     ];
     Ok(Generation {
-        spec,
-        model,
+        spec: loaded.spec,
+        model: loaded.model,
         files,
+        mirror,
         timings,
     })
 }
@@ -103,25 +112,65 @@ pub fn run(args: &Args) -> Result<(), String> {
     options.allow_unpinned = args.allow_unpinned;
     options.offline = args.offline;
     let generation = generate(&options)?;
-    let dir = workspace::generated_dir();
-    let changes = compare(&dir, &generation.files)?;
+    let outputs = [
+        (workspace::generated_dir(), &generation.files),
+        (workspace::mirror_dir(), &generation.mirror),
+    ];
+    let mut changes = Vec::new();
+    for (dir, files) in &outputs {
+        changes.push(compare(dir, files)?);
+    }
     if args.timings {
         print_timings(&generation.timings);
     }
+    let declared = check_declared(&generation.files);
     if args.check {
-        return check_result(&changes);
+        for ((dir, _), changes) in outputs.iter().zip(&changes) {
+            check_result(dir, changes)?;
+        }
+        return declared;
     }
-    write(&dir, &generation.files, &changes)?;
+    for ((dir, files), changes) in outputs.iter().zip(&changes) {
+        write(dir, files, changes)?;
+    }
+    let changes: Vec<Change> = changes.into_iter().flatten().collect();
     print_summary(&generation, &changes);
-    Ok(())
+    declared
 }
 
-fn check_result(changes: &[Change]) -> Result<(), String> {
-    if changes.is_empty() {
-        println!("realtime-types/src/generated is up to date with the spec");
+/// Every top-level generated module (`shared.rs`, `ga/mod.rs`) must be
+/// declared by the crate root, which makes it a public module of its own
+/// (`realtime_types::ga`), so that rustc's import suggestions name paths
+/// that compile.
+fn check_declared(files: &[GeneratedFile]) -> Result<(), String> {
+    let lib = workspace::root().join("realtime-types/src/lib.rs");
+    let text = std::fs::read_to_string(&lib).map_err(|e| format!("{}: {e}", lib.display()))?;
+    let missing: Vec<String> = files
+        .iter()
+        .filter(|f| !f.path.contains('/') || f.path.ends_with("/mod.rs"))
+        .map(|f| format!("#[path = \"generated/{}\"]", f.path))
+        .filter(|attribute| !text.contains(attribute.as_str()))
+        .collect();
+    if missing.is_empty() {
         return Ok(());
     }
-    let mut message = String::from("realtime-types/src/generated is stale:\n");
+    Err(format!(
+        "realtime-types/src/lib.rs does not declare every generated module: add `{}` with a `pub mod` for each",
+        missing.join("`, `")
+    ))
+}
+
+fn check_result(dir: &Path, changes: &[Change]) -> Result<(), String> {
+    let shown = dir
+        .strip_prefix(workspace::root())
+        .unwrap_or(dir)
+        .display()
+        .to_string();
+    if changes.is_empty() {
+        println!("{shown} is up to date with the spec");
+        return Ok(());
+    }
+    let mut message = format!("{shown} is stale:\n");
     for change in changes {
         message.push_str(&format!("  {} {}\n", change.kind.label(), change.path));
         if !change.diff.is_empty() {
@@ -196,17 +245,25 @@ fn compare(dir: &Path, files: &[GeneratedFile]) -> Result<Vec<Change>, String> {
     Ok(changes)
 }
 
+/// Every `.rs` file below `dir`, as paths relative to it (`ga/server.rs`), sorted.
 fn rust_files(dir: &Path) -> Result<Vec<String>, String> {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(format!("cannot list {}: {e}", dir.display())),
-    };
-    let mut names: Vec<String> = entries
-        .filter_map(Result::ok)
-        .map(|entry| entry.file_name().to_string_lossy().into_owned())
-        .filter(|name| name.ends_with(".rs"))
-        .collect();
+    let mut names = Vec::new();
+    let mut folders = vec![PathBuf::new()];
+    while let Some(folder) = folders.pop() {
+        let entries = match std::fs::read_dir(dir.join(&folder)) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(format!("cannot list {}: {e}", dir.join(&folder).display())),
+        };
+        for entry in entries.filter_map(Result::ok) {
+            let relative = folder.join(entry.file_name());
+            if entry.path().is_dir() {
+                folders.push(relative);
+            } else if relative.extension().is_some_and(|ext| ext == "rs") {
+                names.push(relative.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
     names.sort();
     Ok(names)
 }
@@ -242,6 +299,10 @@ fn write(dir: &Path, files: &[GeneratedFile], changes: &[Change]) -> Result<(), 
                 let Some(file) = files.iter().find(|f| f.path == change.path) else {
                     continue;
                 };
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent)
+                        .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+                }
                 std::fs::write(&path, &file.contents)
                     .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             }
@@ -292,7 +353,7 @@ fn print_summary(generation: &Generation, changes: &[Change]) {
     }
 }
 
-fn print_timings(timings: &[(&'static str, Duration); 3]) {
+fn print_timings(timings: &[(&'static str, Duration)]) {
     let total: Duration = timings.iter().map(|(_, d)| *d).sum();
     for (stage, duration) in timings {
         println!("{stage:>14}: {:>8.1} ms", duration.as_secs_f64() * 1000.0);
@@ -310,10 +371,14 @@ mod tests {
         let mut options = ResolveOptions::from_env();
         options.offline = true;
         let generation = generate(&options).unwrap_or_else(|e| panic!("{e}"));
-        let changes = compare(&workspace::generated_dir(), &generation.files)
-            .unwrap_or_else(|e| panic!("{e}"));
-        if let Err(message) = check_result(&changes) {
-            panic!("{message}");
+        for (dir, files) in [
+            (workspace::generated_dir(), &generation.files),
+            (workspace::mirror_dir(), &generation.mirror),
+        ] {
+            let changes = compare(&dir, files).unwrap_or_else(|e| panic!("{e}"));
+            if let Err(message) = check_result(&dir, &changes) {
+                panic!("{message}");
+            }
         }
     }
 

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use realtime_codegen::examples::{self, EventExample, KnownDefects};
-use realtime_codegen::spec_source::{self, ResolveOptions, SpecLock};
+use realtime_codegen::spec_source;
 use realtime_codegen::{Corrections, Options, SpecStamp, emit, load};
 
 use crate::workspace;
@@ -131,13 +131,10 @@ pub fn versions(root: &Path) -> Result<Vec<Version>, String> {
             pinned: false,
         });
     }
-    let lock = SpecLock::load(root).map_err(|e| e.to_string())?;
-    let mut options = ResolveOptions::from_env();
-    options.offline = true;
-    let pinned = spec_source::resolve(root, &lock, &options).map_err(|e| e.to_string())?;
+    let pinned = realtime_codegen::pinned::load_pinned(root)?;
     versions.push(Version {
         name: "pinned".into(),
-        text: pinned.text,
+        text: pinned.spec.text,
         pinned: true,
     });
     Ok(versions)
@@ -156,10 +153,7 @@ fn check_version(
     version: &Version,
     known: &KnownDefects,
 ) -> Result<Checked, String> {
-    let options = Options {
-        corrections: Corrections::read(root).map_err(|e| e.to_string())?,
-        strict_corrections: version.pinned,
-    };
+    let options = Options::of_workspace(root, version.pinned).map_err(|e| e.to_string())?;
     let document = load::parse_yaml(&version.text).map_err(|e| e.to_string())?;
     let model = realtime_codegen::model(document.clone(), &options).map_err(|e| e.to_string())?;
     let stamp = SpecStamp {
@@ -266,7 +260,7 @@ fn write_crate(
         })
         .map(|line| format!("{line}\n"))
         .collect();
-    write(dir.join("src/lib.rs"), &lib)?;
+    write(dir.join("src/lib.rs"), &declared_modules_only(&lib, files))?;
     // Every other hand-written module (the generated ones are written below).
     for module in hand_written_modules(&root.join("realtime-types/src"))? {
         copy(
@@ -319,6 +313,38 @@ fn hand_written_modules(src: &Path) -> Result<Vec<String>, String> {
     }
     found.sort();
     Ok(found)
+}
+
+/// `lib.rs` without the declarations of the generated modules a version
+/// does not have (an old spec has no `ga` surface): each is a
+/// `#[path = "generated/<file>"]` attribute, the `#[rustfmt::skip]` before it
+/// and the `pub mod` after it.
+fn declared_modules_only(lib: &str, files: &[realtime_codegen::GeneratedFile]) -> String {
+    let lines: Vec<&str> = lib.lines().collect();
+    let generated = |line: &str| {
+        let path = line
+            .trim()
+            .strip_prefix("#[path = \"generated/")?
+            .strip_suffix("\"]")?;
+        Some(files.iter().any(|f| f.path == path))
+    };
+    let mut kept = String::new();
+    let mut index = 0;
+    while index < lines.len() {
+        let attribute = if lines[index].trim() == "#[rustfmt::skip]" {
+            lines.get(index + 1).copied()
+        } else {
+            None
+        };
+        if attribute.and_then(generated) == Some(false) {
+            index += 3;
+            continue;
+        }
+        kept.push_str(lines[index]);
+        kept.push('\n');
+        index += 1;
+    }
+    kept
 }
 
 /// The manifest of a version's crate; `{name}` keeps crates of different

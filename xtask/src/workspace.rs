@@ -14,3 +14,8 @@ pub fn root() -> PathBuf {
 pub fn generated_dir() -> PathBuf {
     root().join("realtime-types/src/generated")
 }
+
+/// Where the benchmark's generated baseline lives.
+pub fn mirror_dir() -> PathBuf {
+    root().join("realtime-bench/src/derived")
+}

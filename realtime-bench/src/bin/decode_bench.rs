@@ -20,7 +20,6 @@ use base64::engine::general_purpose::{PAD, STANDARD};
 use realtime_bench::corpus::{Corpus, SAMPLE_RATE, SpecSessions, SplitMix64, Surface, synth_pcm16};
 use realtime_bench::derived;
 use realtime_types::audio;
-use realtime_types::schemas::RealtimeClientEventInputAudioBufferAppend;
 use realtime_types::{Event, beta, ga};
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde_json::Value;
@@ -316,11 +315,9 @@ fn append_table() {
         let mut pcm = pcm.borrow_mut();
         pcm.clear();
         pcm.extend(samples.iter().flat_map(|s| s.to_le_bytes()));
-        ga::ClientEvent::InputAudioBufferAppend(RealtimeClientEventInputAudioBufferAppend {
-            event_id: None,
-            audio: STANDARD.encode(pcm.as_slice()),
-            unknown_fields: serde_json::Map::new(),
-        })
+        ga::ClientEvent::from(ga::client::InputAudioBufferAppend::new(
+            STANDARD.encode(pcm.as_slice()),
+        ))
     };
     let cases = [
         case(

@@ -5,7 +5,6 @@
 use std::path::{Path, PathBuf};
 
 use realtime_codegen::examples::{self, EventExample};
-use realtime_codegen::spec_source::{self, ResolveOptions, SpecLock};
 
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
@@ -17,16 +16,9 @@ pub fn workspace_root() -> PathBuf {
 
 /// The pinned spec text, resolved like `cargo xtask codegen` does (never downloading).
 pub fn pinned_spec_text() -> String {
-    let root = workspace_root();
-    let lock = SpecLock::load(&root).unwrap_or_else(|e| panic!("{e}"));
-    let mut options = ResolveOptions::from_env();
-    options.offline = true;
-    match spec_source::resolve(&root, &lock, &options) {
-        Ok(spec) => spec.text,
-        Err(e) => panic!(
-            "these tests need the pinned OpenAPI spec: {e}\n\
-             run `cargo xtask codegen` once with network access, or place ../shared/spec/openapi.yaml beside the repository"
-        ),
+    match realtime_codegen::pinned::load_pinned(&workspace_root()) {
+        Ok(loaded) => loaded.spec.text,
+        Err(e) => panic!("these tests need the pinned OpenAPI spec: {e}"),
     }
 }
 
