@@ -228,13 +228,11 @@ fn module_header(space: &TypeSpace, module: &Module) -> TokenStream {
                 return quote!();
             };
             let doc = doc_attrs(&surface.doc.join("\n"));
+            // Each module's documentation is in its own file (an outer doc
+            // here would be printed before it, twice in all).
             let submodules = surface.unions.iter().map(|union| {
                 let name = format_ident!("{}", union.direction.module());
-                let doc = format!(
-                    " The payload of every {} event, named by its `type`.",
-                    union.direction.module()
-                );
-                quote! { #[doc = #doc] pub mod #name; }
+                quote! { pub mod #name; }
             });
             let reexports = reexports(space, module);
             quote! {

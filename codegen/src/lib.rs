@@ -12,11 +12,16 @@
 //!    (which event variants are boxed), [`names`] (where each type lives and
 //!    what it is called) and [`construction`] (constructors, setters and
 //!    `From` impls);
-//! 4. [`emit`]: type space → formatted Rust files.
+//! 4. [`emit`]: [`ir::TypeSpace::validate`], then type space → formatted
+//!    Rust files (the emitter only prints what the passes decided);
+//!    [`bench_mirror`] prints the benchmark's serde-derived baseline from
+//!    the same model.
 //!
 //! [`generate`] runs them all as a pure function from spec text to files;
 //! only the `xtask` (and [`spec_source`], which it uses) touches the
-//! filesystem or the network.
+//! filesystem or the network. [`pinned::load`] and [`pinned::load_pinned`]
+//! are the one way to get a workspace's spec and model, for the xtask, the
+//! tests and the bench.
 
 pub mod bench_mirror;
 pub mod boxing;

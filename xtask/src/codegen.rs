@@ -331,6 +331,7 @@ fn print_summary(generation: &Generation, changes: &[Change]) {
     }
     let types = generation.model.space.types.len();
     println!("types: {types} ({} files)", generation.files.len());
+    println!("{}", name_lengths(&generation.model.space));
     let corrections = &generation.model.corrections;
     println!("corrections applied: {}", corrections.applied.len());
     for applied in &corrections.applied {
@@ -351,6 +352,51 @@ fn print_summary(generation: &Generation, changes: &[Change]) {
         let names: Vec<&str> = changes.iter().map(|c| c.path.as_str()).collect();
         println!("files changed: {}", names.join(", "));
     }
+}
+
+/// The lengths of the public names the types get (the borrowed views,
+/// `<Name>Ref`, counted apart): what a user reads and types.
+fn name_lengths(space: &realtime_codegen::ir::TypeSpace) -> String {
+    let mut types: Vec<(usize, &str)> = space
+        .types
+        .values()
+        .map(|def| (def.name.len(), def.name.as_str()))
+        .collect();
+    let views: Vec<usize> = space
+        .types
+        .values()
+        .filter(|def| matches!(&def.kind, TypeKind::Struct(s) if s.borrowed_view))
+        .map(|def| def.name.len() + "Ref".len())
+        .collect();
+    types.sort();
+    let median = types.get(types.len() / 2).map_or(0, |(len, _)| *len);
+    let (longest, name) = types.last().copied().unwrap_or_default();
+    let payloads: std::collections::BTreeSet<&str> = space
+        .surfaces
+        .iter()
+        .flat_map(|s| &s.unions)
+        .filter_map(|u| match space.types.get(&u.id).map(|d| &d.kind) {
+            Some(TypeKind::TaggedUnion(union)) => Some(&union.variants),
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|v| space.types.get(&v.ty).map(|d| d.name.as_str()))
+        .collect();
+    let over_30: Vec<&str> = types
+        .iter()
+        .filter(|(len, _)| *len > 30)
+        .map(|(_, name)| *name)
+        .collect();
+    let others = over_30
+        .iter()
+        .filter(|name| !payloads.contains(*name))
+        .count();
+    format!(
+        "names: median {median} characters, longest {longest} ({name}), {} over 30 ({others} \
+         of them not an event payload named by its `type`); borrowed views longest {}",
+        over_30.len(),
+        views.iter().max().copied().unwrap_or(0)
+    )
 }
 
 fn print_timings(timings: &[(&'static str, Duration)]) {

@@ -3,9 +3,7 @@
 
 #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]
 //! The deprecated beta Realtime API, selected with the header `OpenAI-Beta: realtime=v1`.
-/// The payload of every client event, named by its `type`.
 pub mod client;
-/// The payload of every server event, named by its `type`.
 pub mod server;
 pub use super::shared::AudioTranscription;
 pub use super::shared::TranscriptionDelay;

@@ -3,9 +3,7 @@
 
 #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]
 //! The generally available Realtime API (`/v1/realtime`).
-/// The payload of every client event, named by its `type`.
 pub mod client;
-/// The payload of every server event, named by its `type`.
 pub mod server;
 pub use super::shared::AudioTranscription;
 pub use super::shared::TranscriptionDelay;

@@ -3,9 +3,7 @@
 
 #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]
 //! Realtime translation sessions.
-/// The payload of every client event, named by its `type`.
 pub mod client;
-/// The payload of every server event, named by its `type`.
 pub mod server;
 pub use super::shared::NoiseReductionType;
 pub use super::shared::ErrorDetails;

@@ -3,7 +3,6 @@
 
 #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]
 //! The beta Realtime API, selected with the header `OpenAI-Beta: realtime=v1`.
-/// The payload of every server event, named by its `type`.
 pub mod server;
 /// A message from the assistant.
 ///
