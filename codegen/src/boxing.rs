@@ -147,6 +147,7 @@ mod tests {
                     tag: "type".into(),
                     variants,
                     is_event_union: true,
+                    borrowed_view: false,
                     conversions: Vec::new(),
                 }),
             ),

@@ -294,6 +294,7 @@ mod tests {
                 })
                 .collect(),
             is_event_union: false,
+            borrowed_view: false,
             conversions: Vec::new(),
         })
     }

@@ -316,6 +316,10 @@ pub struct TaggedUnion {
     pub variants: Vec<TaggedVariant>,
     /// Whether this is a surface's event union (it then gets `event_type()`).
     pub is_event_union: bool,
+    /// Whether a borrowed view of the union (`<Name>Ref<'a>`) is emitted:
+    /// decided by `views::mark_borrowed_views` for the event unions with a
+    /// member that has a view.
+    pub borrowed_view: bool,
     /// Its `From` impls (decided by `construction::plan`).
     pub conversions: Vec<Conversion>,
 }
@@ -410,6 +414,16 @@ pub struct EnumValue {
     pub name: String,
     /// The value on the wire.
     pub wire: String,
+}
+
+impl Field {
+    /// The null-when-absent rule: an optional property the spec does not
+    /// allow to be `null` decodes a `null` as absent (`None`), and keeps the
+    /// `null` in the struct's unknown fields so that encoding gives it back
+    /// (live servers send `null` for absent optional properties).
+    pub fn null_means_absent(&self) -> bool {
+        !self.required && !self.nullable
+    }
 }
 
 impl TypeRef {

@@ -1160,6 +1160,7 @@ impl Lowerer<'_> {
             tag: key.into(),
             variants,
             is_event_union,
+            borrowed_view: false,
             conversions: Vec::new(),
         })
     }

@@ -348,7 +348,8 @@ fn singular(name: &str) -> Option<String> {
 }
 
 /// Merges types that have the same structure and want the same name into
-/// one (the one with the first id), and points every reference at it.
+/// one (the GA one where one is beta, else the one with the first id), and
+/// points every reference at it.
 /// Returns each merged type and the type it became.
 fn merge_identical(
     space: &mut TypeSpace,
@@ -393,7 +394,11 @@ fn merge_identical(
     }
     let mut first_of_class: BTreeMap<usize, TypeId> = BTreeMap::new();
     let mut merged = BTreeMap::new();
-    for id in &ids {
+    // The GA schema survives its beta twin (its name and description are
+    // the type's), else the first id.
+    let mut survivors_first: Vec<&TypeId> = ids.iter().collect();
+    survivors_first.sort_by_key(|id| (is_beta(&space.types[*id].spec_name), *id));
+    for id in survivors_first {
         match first_of_class.get(&class[id]) {
             Some(first) => {
                 merged.insert(id.clone(), first.clone());
@@ -420,6 +425,14 @@ fn merge_identical(
         redirect(&mut def.kind, &merged);
     }
     merged
+}
+
+/// Whether a spec name is a beta schema's (`RealtimeBeta...`).
+fn is_beta(spec_name: &str) -> bool {
+    naming::words(spec_name)
+        .iter()
+        .take(2)
+        .any(|word| word == "Beta")
 }
 
 /// The shape of a type without what it refers to.

@@ -16,9 +16,7 @@
 use std::collections::BTreeMap;
 
 use crate::error::Error;
-use crate::ir::{
-    StructType, TaggedUnion, TypeId, TypeKind, TypeRef, TypeSpace, borrowed_view_name,
-};
+use crate::ir::{StructType, TypeId, TypeKind, TypeRef, TypeSpace, borrowed_view_name};
 
 /// Marks the structs that get a borrowed view (see the module documentation),
 /// and checks that no view name (`<Name>Ref`) is already a type's name.
@@ -41,9 +39,18 @@ pub fn mark_borrowed_views(space: &mut TypeSpace) -> Result<(), Error> {
         }
     }
     check_view_names(space, viewed.iter().chain(&unions))?;
-    for id in viewed {
-        if let Some(TypeKind::Struct(s)) = space.types.get_mut(&id).map(|d| &mut d.kind) {
+    for id in &viewed {
+        if let Some(TypeKind::Struct(s)) = space.types.get_mut(id).map(|d| &mut d.kind) {
             s.borrowed_view = true;
+        }
+    }
+    for id in unions {
+        let has_borrowed_member = match space.types.get(&id).map(|d| &d.kind) {
+            Some(TypeKind::TaggedUnion(u)) => u.variants.iter().any(|v| viewed.contains(&v.ty)),
+            _ => false,
+        };
+        if let Some(TypeKind::TaggedUnion(u)) = space.types.get_mut(&id).map(|d| &mut d.kind) {
+            u.borrowed_view = has_borrowed_member;
         }
     }
     Ok(())
@@ -55,11 +62,6 @@ pub fn has_view(space: &TypeSpace, id: &TypeId) -> bool {
         space.types.get(id).map(|d| &d.kind),
         Some(TypeKind::Struct(s)) if s.borrowed_view
     )
-}
-
-/// Whether the union has a member with a borrowed view (so a view of its own).
-pub fn has_borrowed_members(space: &TypeSpace, union: &TaggedUnion) -> bool {
-    union.variants.iter().any(|v| has_view(space, &v.ty))
 }
 
 /// Only scalars, at least one string.
@@ -103,4 +105,146 @@ fn check_view_names<'a>(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{
+        Direction, EventUnion, Field, Module, Surface, TaggedUnion, TaggedVariant, TypeDef,
+        UnionOrigin,
+    };
+
+    fn field(name: &str, ty: TypeRef) -> Field {
+        Field {
+            wire_name: name.into(),
+            rust_name: name.into(),
+            ty,
+            required: true,
+            nullable: false,
+            boxed: false,
+            description: None,
+            source: String::new(),
+        }
+    }
+
+    fn def(name: &str, kind: TypeKind) -> (TypeId, TypeDef) {
+        let def = TypeDef {
+            name: name.into(),
+            spec_name: name.into(),
+            name_parts: vec![name.into()],
+            merged_sources: Vec::new(),
+            module: Module::Shared,
+            description: None,
+            source: format!("#/components/schemas/{name}"),
+            kind,
+        };
+        (name.into(), def)
+    }
+
+    fn event(name: &str, fields: Vec<Field>) -> (TypeId, TypeDef) {
+        def(
+            name,
+            TypeKind::Struct(StructType {
+                fields,
+                constants: Vec::new(),
+                derives_default: false,
+                borrowed_view: false,
+                construction: Default::default(),
+            }),
+        )
+    }
+
+    fn space(members: &[&str], defs: Vec<(TypeId, TypeDef)>) -> TypeSpace {
+        let union = TaggedUnion {
+            tag: "type".into(),
+            variants: members
+                .iter()
+                .map(|m| TaggedVariant {
+                    name: (*m).into(),
+                    tag_value: m.to_lowercase(),
+                    ty: (*m).into(),
+                    boxed: false,
+                    tag_field: None,
+                })
+                .collect(),
+            is_event_union: true,
+            borrowed_view: false,
+            conversions: Vec::new(),
+        };
+        let mut types: BTreeMap<TypeId, TypeDef> = defs.into_iter().collect();
+        types.extend([def("ServerEvent", TypeKind::TaggedUnion(union))]);
+        TypeSpace {
+            types,
+            surfaces: vec![Surface {
+                module: "beta".into(),
+                doc: Vec::new(),
+                unions: vec![EventUnion {
+                    id: "ServerEvent".into(),
+                    origin: UnionOrigin::Schema("RealtimeServerEvent".into()),
+                    direction: Direction::ServerToClient,
+                }],
+            }],
+            reexports: Vec::new(),
+        }
+    }
+
+    fn viewed(space: &TypeSpace, id: &str) -> bool {
+        match &space.types[id].kind {
+            TypeKind::Struct(s) => s.borrowed_view,
+            TypeKind::TaggedUnion(u) => u.borrowed_view,
+            _ => false,
+        }
+    }
+
+    #[test]
+    fn an_event_of_scalars_with_a_string_gets_a_view_and_so_does_its_union() {
+        let mut space = space(
+            &["Delta", "Done"],
+            vec![
+                event(
+                    "Delta",
+                    vec![
+                        field("delta", TypeRef::String),
+                        field("index", TypeRef::Integer),
+                    ],
+                ),
+                event(
+                    "Done",
+                    vec![field("items", TypeRef::Array(Box::new(TypeRef::String)))],
+                ),
+            ],
+        );
+        mark_borrowed_views(&mut space).expect("no name clash");
+        assert!(viewed(&space, "Delta"));
+        assert!(!viewed(&space, "Done"), "an array is not a scalar");
+        assert!(viewed(&space, "ServerEvent"));
+    }
+
+    #[test]
+    fn a_union_without_viewed_members_gets_no_view() {
+        let mut space = space(
+            &["Tick"],
+            vec![event("Tick", vec![field("n", TypeRef::Integer)])],
+        );
+        mark_borrowed_views(&mut space).expect("no name clash");
+        assert!(!viewed(&space, "Tick"), "no string to borrow");
+        assert!(!viewed(&space, "ServerEvent"));
+    }
+
+    #[test]
+    fn a_view_name_that_is_a_type_name_is_an_error() {
+        let mut space = space(
+            &["Delta"],
+            vec![
+                event("Delta", vec![field("delta", TypeRef::String)]),
+                event("DeltaRef", vec![field("x", TypeRef::String)]),
+            ],
+        );
+        let error = mark_borrowed_views(&mut space).expect_err("a clash");
+        assert!(
+            matches!(&error, Error::NameCollision { name, .. } if name == "DeltaRef"),
+            "{error:?}"
+        );
+    }
 }

@@ -1238,3 +1238,144 @@ fn helper_spec_is_accepted() {
     assert_eq!(surface.module, "beta");
     assert_eq!(surface.unions.len(), 1);
 }
+
+/// Two events whose inline objects want the same name: neither keeps it
+/// (both are inline, the tie moves both on), and each ends up with a longer
+/// tail of its path.
+#[test]
+fn inline_types_that_want_one_name_both_move_on() {
+    let text = spec(
+        &["Alpha", "Bravo"],
+        &schemas(&[
+            &event(
+                "Alpha",
+                "alpha.started",
+                "audio_settings: {type: object, properties: {x: {type: string}}}",
+            ),
+            &event(
+                "Bravo",
+                "bravo.started",
+                "audio_settings: {type: object, properties: {y: {type: integer}}}",
+            ),
+        ]),
+    );
+    let model = outcome(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let mut names: Vec<&str> = model
+        .space
+        .types
+        .values()
+        .filter(|def| def.name_parts.len() > 1)
+        .map(|def| def.name.as_str())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["AlphaStartedAudioSettings", "BravoStartedAudioSettings"]
+    );
+}
+
+/// A rename (`spec/names.yaml`) to a name a component has already, with no
+/// other name for either to go to, stops generation naming both schemas.
+#[test]
+fn a_name_two_types_want_is_an_error_naming_both() {
+    let text = spec(
+        &["Ev"],
+        &schemas(&[
+            &event(
+                "Ev",
+                "ev",
+                "a: {$ref: '#/components/schemas/RealtimeSpeaker'}\nb: {$ref: '#/components/schemas/Voice'}",
+            ),
+            "RealtimeSpeaker: {type: object, properties: {x: {type: string}}}",
+            "Voice: {type: object, properties: {y: {type: integer}}}",
+        ]),
+    );
+    let renames = realtime_codegen::names::Renames::parse(
+        "renames:\n  - spec: RealtimeSpeaker\n    name: Voice\n    why: a test\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let options = Options {
+        renames,
+        ..Options::default()
+    };
+    let document = load::parse_yaml(&text).unwrap_or_else(|e| panic!("{e}"));
+    let error = model(document, &options).expect_err("a collision");
+    let Error::NameCollision {
+        name,
+        first,
+        second,
+    } = &error
+    else {
+        panic!("expected Error::NameCollision, got {error:?}");
+    };
+    assert_eq!(name, "Voice");
+    let mut both = [first.as_str(), second.as_str()];
+    both.sort();
+    assert_eq!(
+        both,
+        [
+            "/components/schemas/RealtimeSpeaker",
+            "/components/schemas/Voice"
+        ]
+    );
+    assert!(error.to_string().contains("`Voice`"), "{error}");
+}
+
+/// Two types that want one name but have longer names to go to: the
+/// component with fewer names left keeps it, no error.
+#[test]
+fn a_component_that_can_move_on_gives_way() {
+    let text = spec(
+        &["Ev"],
+        &schemas(&[
+            &event(
+                "Ev",
+                "ev",
+                "a: {$ref: '#/components/schemas/RealtimeVoice'}\nb: {$ref: '#/components/schemas/Voice'}",
+            ),
+            "RealtimeVoice: {type: object, properties: {x: {type: string}}}",
+            "Voice: {type: object, properties: {y: {type: integer}}}",
+        ]),
+    );
+    let model = outcome(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert_eq!(model.space.types["Voice"].name, "Voice");
+    assert_eq!(model.space.types["RealtimeVoice"].name, "RealtimeVoice");
+}
+
+/// A beta twin with the structure and name of another type is merged into
+/// it: one type, which stands for both schemas.
+#[test]
+fn identical_twins_are_merged() {
+    let text = spec(
+        &["Ev"],
+        &schemas(&[
+            &event(
+                "Ev",
+                "ev",
+                "a: {$ref: '#/components/schemas/RealtimeTool'}\nb: {$ref: '#/components/schemas/RealtimeBetaTool'}",
+            ),
+            "RealtimeTool: {type: object, properties: {name: {type: string}}}",
+            "RealtimeBetaTool: {type: object, properties: {name: {type: string}}}",
+        ]),
+    );
+    let model = outcome(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let tools: Vec<_> = model
+        .space
+        .types
+        .values()
+        .filter(|def| def.name == "Tool")
+        .collect();
+    assert_eq!(tools.len(), 1, "{:#?}", model.space.types.keys());
+    assert_eq!(
+        tools[0].source, "/components/schemas/RealtimeTool",
+        "the GA schema survives"
+    );
+    assert_eq!(
+        tools[0].merged_sources,
+        ["/components/schemas/RealtimeBetaTool"]
+    );
+    assert_eq!(
+        model.spec_names["RealtimeBetaTool"],
+        model.spec_names["RealtimeTool"]
+    );
+}

@@ -380,8 +380,7 @@ fn examples_test(space: &realtime_codegen::ir::TypeSpace) -> String {
                 .unwrap_or_default();
             let has_view = matches!(
                 space.types.get(&union.id).map(|d| &d.kind),
-                Some(realtime_codegen::ir::TypeKind::TaggedUnion(u))
-                    if realtime_codegen::views::has_borrowed_members(space, u)
+                Some(realtime_codegen::ir::TypeKind::TaggedUnion(u)) if u.borrowed_view
             );
             let view = if has_view {
                 format!(

@@ -118,7 +118,7 @@ JSON."
                 },
             }
         });
-        // Only unions with borrowed members get a view (`views::has_borrowed_members`).
+        // Only unions with borrowed members get a view (`TaggedUnion::borrowed_view`).
         let decode = quote! {
             Ok(match ::realtime_types::support::frame_tag(frame, #tag).as_deref() {
                 #(#decode_arms)*

@@ -367,9 +367,9 @@ pub struct RealtimeBetaResponse {
     #[serde(rename = "id", default)]
     pub id: Option<String>,
     #[serde(rename = "object", default)]
-    pub object: Option<RealtimeBetaResponseObject>,
+    pub object: Option<RealtimeResponseObject>,
     #[serde(rename = "status", default)]
-    pub status: Option<RealtimeBetaResponseStatus>,
+    pub status: Option<RealtimeResponseStatus>,
     #[serde(rename = "status_details", default)]
     pub status_details: Option<RealtimeBetaResponseStatusDetails>,
     #[serde(rename = "output", default)]
@@ -377,7 +377,7 @@ pub struct RealtimeBetaResponse {
     #[serde(rename = "metadata", default)]
     pub metadata: Option<Metadata>,
     #[serde(rename = "usage", default)]
-    pub usage: Option<RealtimeBetaResponseUsage>,
+    pub usage: Option<RealtimeResponseUsage>,
     #[serde(rename = "conversation_id", default)]
     pub conversation_id: Option<String>,
     #[serde(rename = "voice", default)]
@@ -385,82 +385,13 @@ pub struct RealtimeBetaResponse {
     #[serde(rename = "modalities", default)]
     pub modalities: Option<Vec<RealtimeBetaResponseModalitiesItem>>,
     #[serde(rename = "output_audio_format", default)]
-    pub output_audio_format: Option<RealtimeBetaResponseCreateParamsOutputAudioFormat>,
+    pub output_audio_format: Option<RealtimeSessionOutputAudioFormat>,
     #[serde(rename = "temperature", default)]
     pub temperature: Option<serde_json::Number>,
     #[serde(rename = "max_output_tokens", default)]
-    pub max_output_tokens: Option<RealtimeBetaResponseCreateParamsMaxOutputTokens>,
+    pub max_output_tokens: Option<RealtimeResponseCreateParamsMaxOutputTokens>,
     #[serde(flatten)]
     pub unknown_fields: serde_json::Map<String, serde_json::Value>,
-}
-
-// /components/schemas/RealtimeBetaResponseCreateParams/properties/max_output_tokens
-#[derive(Debug, serde::Deserialize)]
-#[serde(untagged)]
-pub enum RealtimeBetaResponseCreateParamsMaxOutputTokens {
-    Integer(i64),
-    Constant(RealtimeBetaResponseCreateParamsMaxOutputTokensConstant),
-}
-
-#[derive(Debug, serde::Deserialize)]
-pub enum RealtimeBetaResponseCreateParamsMaxOutputTokensConstant {
-    #[serde(rename = "inf")]
-    Inf,
-}
-
-// /components/schemas/RealtimeBetaResponseCreateParams/properties/max_response_output_tokens
-#[derive(Debug, serde::Deserialize)]
-#[serde(untagged)]
-pub enum RealtimeBetaResponseCreateParamsMaxResponseOutputTokens {
-    Integer(i64),
-    Constant(RealtimeBetaResponseCreateParamsMaxResponseOutputTokensConstant),
-}
-
-#[derive(Debug, serde::Deserialize)]
-pub enum RealtimeBetaResponseCreateParamsMaxResponseOutputTokensConstant {
-    #[serde(rename = "inf")]
-    Inf,
-}
-
-// /components/schemas/RealtimeBetaResponseCreateParams/properties/output_audio_format
-#[derive(Debug, serde::Deserialize)]
-pub enum RealtimeBetaResponseCreateParamsOutputAudioFormat {
-    #[serde(rename = "pcm16")]
-    Pcm16,
-    #[serde(rename = "g711_ulaw")]
-    G711Ulaw,
-    #[serde(rename = "g711_alaw")]
-    G711Alaw,
-    #[serde(other)]
-    Other,
-}
-
-// /components/schemas/RealtimeBetaResponseCreateParams/properties/tool_choice
-#[derive(Debug, serde::Deserialize)]
-#[serde(untagged)]
-pub enum RealtimeBetaResponseCreateParamsToolChoice {
-    ToolChoiceOptions(ToolChoiceOptions),
-    Object(RealtimeBetaResponseCreateParamsToolChoiceObject),
-}
-
-#[derive(Debug, serde::Deserialize)]
-#[serde(tag = "type")]
-pub enum RealtimeBetaResponseCreateParamsToolChoiceObject {
-    #[serde(rename = "function")]
-    Function(ToolChoiceFunction),
-    #[serde(rename = "mcp")]
-    Mcp(ToolChoiceMcp),
-    #[serde(other)]
-    Unknown,
-}
-
-// /components/schemas/RealtimeBetaResponseCreateParams/properties/tools/items/properties/type
-#[derive(Debug, serde::Deserialize)]
-pub enum RealtimeBetaResponseCreateParamsToolsItemType {
-    #[serde(rename = "function")]
-    Function,
-    #[serde(other)]
-    Other,
 }
 
 // /components/schemas/RealtimeBetaResponse/properties/modalities/items
@@ -474,39 +405,13 @@ pub enum RealtimeBetaResponseModalitiesItem {
     Other,
 }
 
-// /components/schemas/RealtimeBetaResponse/properties/object
-#[derive(Debug, serde::Deserialize)]
-pub enum RealtimeBetaResponseObject {
-    #[serde(rename = "realtime.response")]
-    RealtimeResponse,
-    #[serde(other)]
-    Other,
-}
-
-// /components/schemas/RealtimeBetaResponse/properties/status
-#[derive(Debug, serde::Deserialize)]
-pub enum RealtimeBetaResponseStatus {
-    #[serde(rename = "completed")]
-    Completed,
-    #[serde(rename = "cancelled")]
-    Cancelled,
-    #[serde(rename = "failed")]
-    Failed,
-    #[serde(rename = "incomplete")]
-    Incomplete,
-    #[serde(rename = "in_progress")]
-    InProgress,
-    #[serde(other)]
-    Other,
-}
-
 // /components/schemas/RealtimeBetaResponse/properties/status_details
 #[derive(Debug, serde::Deserialize)]
 pub struct RealtimeBetaResponseStatusDetails {
     #[serde(rename = "type", default)]
-    pub r#type: Option<RealtimeBetaResponseStatusDetailsType>,
+    pub r#type: Option<RealtimeResponseStatusDetailsType>,
     #[serde(rename = "reason", default)]
-    pub reason: Option<RealtimeBetaResponseStatusDetailsReason>,
+    pub reason: Option<RealtimeResponseStatusDetailsReason>,
     #[serde(rename = "error", default)]
     pub error: Option<RealtimeBetaResponseStatusDetailsError>,
     #[serde(flatten)]
@@ -526,94 +431,6 @@ pub struct RealtimeBetaResponseStatusDetailsError {
     pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
-// /components/schemas/RealtimeBetaResponse/properties/status_details/properties/reason
-#[derive(Debug, serde::Deserialize)]
-pub enum RealtimeBetaResponseStatusDetailsReason {
-    #[serde(rename = "turn_detected")]
-    TurnDetected,
-    #[serde(rename = "client_cancelled")]
-    ClientCancelled,
-    #[serde(rename = "max_output_tokens")]
-    MaxOutputTokens,
-    #[serde(rename = "content_filter")]
-    ContentFilter,
-    #[serde(other)]
-    Other,
-}
-
-// /components/schemas/RealtimeBetaResponse/properties/status_details/properties/type
-#[derive(Debug, serde::Deserialize)]
-pub enum RealtimeBetaResponseStatusDetailsType {
-    #[serde(rename = "completed")]
-    Completed,
-    #[serde(rename = "cancelled")]
-    Cancelled,
-    #[serde(rename = "failed")]
-    Failed,
-    #[serde(rename = "incomplete")]
-    Incomplete,
-    #[serde(other)]
-    Other,
-}
-
-// /components/schemas/RealtimeBetaResponse/properties/usage
-#[derive(Debug, serde::Deserialize)]
-pub struct RealtimeBetaResponseUsage {
-    #[serde(rename = "total_tokens", default)]
-    pub total_tokens: Option<i64>,
-    #[serde(rename = "input_tokens", default)]
-    pub input_tokens: Option<i64>,
-    #[serde(rename = "output_tokens", default)]
-    pub output_tokens: Option<i64>,
-    #[serde(rename = "input_token_details", default)]
-    pub input_token_details: Option<RealtimeBetaResponseUsageInputTokenDetails>,
-    #[serde(rename = "output_token_details", default)]
-    pub output_token_details: Option<RealtimeBetaResponseUsageOutputTokenDetails>,
-    #[serde(flatten)]
-    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
-}
-
-// /components/schemas/RealtimeBetaResponse/properties/usage/properties/input_token_details
-#[derive(Debug, serde::Deserialize)]
-pub struct RealtimeBetaResponseUsageInputTokenDetails {
-    #[serde(rename = "cached_tokens", default)]
-    pub cached_tokens: Option<i64>,
-    #[serde(rename = "text_tokens", default)]
-    pub text_tokens: Option<i64>,
-    #[serde(rename = "image_tokens", default)]
-    pub image_tokens: Option<i64>,
-    #[serde(rename = "audio_tokens", default)]
-    pub audio_tokens: Option<i64>,
-    #[serde(rename = "cached_tokens_details", default)]
-    pub cached_tokens_details: Option<RealtimeBetaResponseUsageInputTokenDetailsCachedTokensDetails>,
-    #[serde(flatten)]
-    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
-}
-
-// /components/schemas/RealtimeBetaResponse/properties/usage/properties/input_token_details/properties/cached_tokens_details
-#[derive(Debug, serde::Deserialize)]
-pub struct RealtimeBetaResponseUsageInputTokenDetailsCachedTokensDetails {
-    #[serde(rename = "text_tokens", default)]
-    pub text_tokens: Option<i64>,
-    #[serde(rename = "image_tokens", default)]
-    pub image_tokens: Option<i64>,
-    #[serde(rename = "audio_tokens", default)]
-    pub audio_tokens: Option<i64>,
-    #[serde(flatten)]
-    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
-}
-
-// /components/schemas/RealtimeBetaResponse/properties/usage/properties/output_token_details
-#[derive(Debug, serde::Deserialize)]
-pub struct RealtimeBetaResponseUsageOutputTokenDetails {
-    #[serde(rename = "text_tokens", default)]
-    pub text_tokens: Option<i64>,
-    #[serde(rename = "audio_tokens", default)]
-    pub audio_tokens: Option<i64>,
-    #[serde(flatten)]
-    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
-}
-
 // /components/schemas/RealtimeBetaServerEventConversationItemCreated
 #[derive(Debug, serde::Deserialize)]
 pub struct RealtimeBetaServerEventConversationItemCreated {
@@ -623,17 +440,6 @@ pub struct RealtimeBetaServerEventConversationItemCreated {
     pub previous_item_id: Option<String>,
     #[serde(rename = "item")]
     pub item: RealtimeConversationItemWithReference,
-    #[serde(flatten)]
-    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
-}
-
-// /components/schemas/RealtimeBetaServerEventConversationItemDeleted
-#[derive(Debug, serde::Deserialize)]
-pub struct RealtimeBetaServerEventConversationItemDeleted {
-    #[serde(rename = "event_id")]
-    pub event_id: String,
-    #[serde(rename = "item_id")]
-    pub item_id: String,
     #[serde(flatten)]
     pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
@@ -654,89 +460,7 @@ pub struct RealtimeBetaServerEventConversationItemInputAudioTranscriptionComplet
     #[serde(rename = "logprobs", default)]
     pub logprobs: Option<Vec<LogProbProperties>>,
     #[serde(rename = "usage", default)]
-    pub usage: Option<RealtimeBetaServerEventConversationItemInputAudioTranscriptionCompletedUsage>,
-    #[serde(flatten)]
-    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
-}
-
-// /components/schemas/RealtimeBetaServerEventConversationItemInputAudioTranscriptionCompleted/properties/usage
-#[derive(Debug, serde::Deserialize)]
-#[serde(tag = "type")]
-pub enum RealtimeBetaServerEventConversationItemInputAudioTranscriptionCompletedUsage {
-    #[serde(rename = "tokens")]
-    Tokens(TranscriptTextUsageTokens),
-    #[serde(rename = "duration")]
-    Duration(TranscriptTextUsageDuration),
-    #[serde(other)]
-    Unknown,
-}
-
-// /components/schemas/RealtimeBetaServerEventConversationItemInputAudioTranscriptionDelta
-#[derive(Debug, serde::Deserialize)]
-pub struct RealtimeBetaServerEventConversationItemInputAudioTranscriptionDelta {
-    #[serde(rename = "event_id")]
-    pub event_id: String,
-    #[serde(rename = "item_id")]
-    pub item_id: String,
-    #[serde(rename = "content_index", default)]
-    pub content_index: Option<i64>,
-    #[serde(rename = "delta", default)]
-    pub delta: Option<String>,
-    #[serde(rename = "logprobs", default)]
-    pub logprobs: Option<Vec<LogProbProperties>>,
-    #[serde(flatten)]
-    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
-}
-
-// /components/schemas/RealtimeBetaServerEventConversationItemInputAudioTranscriptionFailed
-#[derive(Debug, serde::Deserialize)]
-pub struct RealtimeBetaServerEventConversationItemInputAudioTranscriptionFailed {
-    #[serde(rename = "event_id")]
-    pub event_id: String,
-    #[serde(rename = "item_id")]
-    pub item_id: String,
-    #[serde(rename = "content_index")]
-    pub content_index: i64,
-    #[serde(rename = "error")]
-    pub error: RealtimeBetaServerEventConversationItemInputAudioTranscriptionFailedError,
-    #[serde(flatten)]
-    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
-}
-
-// /components/schemas/RealtimeBetaServerEventConversationItemInputAudioTranscriptionFailed/properties/error
-#[derive(Debug, serde::Deserialize)]
-pub struct RealtimeBetaServerEventConversationItemInputAudioTranscriptionFailedError {
-    #[serde(rename = "type", default)]
-    pub r#type: Option<String>,
-    #[serde(rename = "code", default)]
-    pub code: Option<String>,
-    #[serde(rename = "message", default)]
-    pub message: Option<String>,
-    #[serde(rename = "param", default)]
-    pub param: Option<String>,
-    #[serde(flatten)]
-    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
-}
-
-// /components/schemas/RealtimeBetaServerEventConversationItemInputAudioTranscriptionSegment
-#[derive(Debug, serde::Deserialize)]
-pub struct RealtimeBetaServerEventConversationItemInputAudioTranscriptionSegment {
-    #[serde(rename = "event_id")]
-    pub event_id: String,
-    #[serde(rename = "item_id")]
-    pub item_id: String,
-    #[serde(rename = "content_index")]
-    pub content_index: i64,
-    #[serde(rename = "text")]
-    pub text: String,
-    #[serde(rename = "id")]
-    pub id: String,
-    #[serde(rename = "speaker")]
-    pub speaker: String,
-    #[serde(rename = "start")]
-    pub start: serde_json::Number,
-    #[serde(rename = "end")]
-    pub end: serde_json::Number,
+    pub usage: Option<RealtimeServerEventConversationItemInputAudioTranscriptionCompletedUsage>,
     #[serde(flatten)]
     pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
@@ -750,167 +474,6 @@ pub struct RealtimeBetaServerEventConversationItemRetrieved {
     pub item: RealtimeConversationItemWithReference,
     #[serde(flatten)]
     pub unknown_fields: serde_json::Map<String, serde_json::Value>,
-}
-
-// /components/schemas/RealtimeBetaServerEventConversationItemTruncated
-#[derive(Debug, serde::Deserialize)]
-pub struct RealtimeBetaServerEventConversationItemTruncated {
-    #[serde(rename = "event_id")]
-    pub event_id: String,
-    #[serde(rename = "item_id")]
-    pub item_id: String,
-    #[serde(rename = "content_index")]
-    pub content_index: i64,
-    #[serde(rename = "audio_end_ms")]
-    pub audio_end_ms: i64,
-    #[serde(flatten)]
-    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
-}
-
-// /components/schemas/RealtimeBetaServerEventError
-#[derive(Debug, serde::Deserialize)]
-pub struct RealtimeBetaServerEventError {
-    #[serde(rename = "event_id")]
-    pub event_id: String,
-    #[serde(rename = "error")]
-    pub error: RealtimeBetaServerEventErrorError,
-    #[serde(flatten)]
-    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
-}
-
-// /components/schemas/RealtimeBetaServerEventError/properties/error
-#[derive(Debug, serde::Deserialize)]
-pub struct RealtimeBetaServerEventErrorError {
-    #[serde(rename = "type")]
-    pub r#type: String,
-    #[serde(rename = "code", default)]
-    pub code: Option<String>,
-    #[serde(rename = "message")]
-    pub message: String,
-    #[serde(rename = "param", default)]
-    pub param: Option<String>,
-    #[serde(rename = "event_id", default)]
-    pub event_id: Option<String>,
-    #[serde(flatten)]
-    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
-}
-
-// /components/schemas/RealtimeBetaServerEventInputAudioBufferCleared
-#[derive(Debug, serde::Deserialize)]
-pub struct RealtimeBetaServerEventInputAudioBufferCleared {
-    #[serde(rename = "event_id")]
-    pub event_id: String,
-    #[serde(flatten)]
-    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
-}
-
-// /components/schemas/RealtimeBetaServerEventInputAudioBufferCommitted
-#[derive(Debug, serde::Deserialize)]
-pub struct RealtimeBetaServerEventInputAudioBufferCommitted {
-    #[serde(rename = "event_id")]
-    pub event_id: String,
-    #[serde(rename = "previous_item_id", default)]
-    pub previous_item_id: Option<String>,
-    #[serde(rename = "item_id")]
-    pub item_id: String,
-    #[serde(flatten)]
-    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
-}
-
-// /components/schemas/RealtimeBetaServerEventInputAudioBufferSpeechStarted
-#[derive(Debug, serde::Deserialize)]
-pub struct RealtimeBetaServerEventInputAudioBufferSpeechStarted {
-    #[serde(rename = "event_id")]
-    pub event_id: String,
-    #[serde(rename = "audio_start_ms")]
-    pub audio_start_ms: i64,
-    #[serde(rename = "item_id")]
-    pub item_id: String,
-    #[serde(flatten)]
-    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
-}
-
-// /components/schemas/RealtimeBetaServerEventInputAudioBufferSpeechStopped
-#[derive(Debug, serde::Deserialize)]
-pub struct RealtimeBetaServerEventInputAudioBufferSpeechStopped {
-    #[serde(rename = "event_id")]
-    pub event_id: String,
-    #[serde(rename = "audio_end_ms")]
-    pub audio_end_ms: i64,
-    #[serde(rename = "item_id")]
-    pub item_id: String,
-    #[serde(flatten)]
-    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
-}
-
-// /components/schemas/RealtimeBetaServerEventMCPListToolsCompleted
-#[derive(Debug, serde::Deserialize)]
-pub struct RealtimeBetaServerEventMcpListToolsCompleted {
-    #[serde(rename = "event_id")]
-    pub event_id: String,
-    #[serde(rename = "item_id")]
-    pub item_id: String,
-    #[serde(flatten)]
-    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
-}
-
-// /components/schemas/RealtimeBetaServerEventMCPListToolsFailed
-#[derive(Debug, serde::Deserialize)]
-pub struct RealtimeBetaServerEventMcpListToolsFailed {
-    #[serde(rename = "event_id")]
-    pub event_id: String,
-    #[serde(rename = "item_id")]
-    pub item_id: String,
-    #[serde(flatten)]
-    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
-}
-
-// /components/schemas/RealtimeBetaServerEventMCPListToolsInProgress
-#[derive(Debug, serde::Deserialize)]
-pub struct RealtimeBetaServerEventMcpListToolsInProgress {
-    #[serde(rename = "event_id")]
-    pub event_id: String,
-    #[serde(rename = "item_id")]
-    pub item_id: String,
-    #[serde(flatten)]
-    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
-}
-
-// /components/schemas/RealtimeBetaServerEventRateLimitsUpdated
-#[derive(Debug, serde::Deserialize)]
-pub struct RealtimeBetaServerEventRateLimitsUpdated {
-    #[serde(rename = "event_id")]
-    pub event_id: String,
-    #[serde(rename = "rate_limits")]
-    pub rate_limits: Vec<RealtimeBetaServerEventRateLimitsUpdatedRateLimitsItem>,
-    #[serde(flatten)]
-    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
-}
-
-// /components/schemas/RealtimeBetaServerEventRateLimitsUpdated/properties/rate_limits/items
-#[derive(Debug, serde::Deserialize)]
-pub struct RealtimeBetaServerEventRateLimitsUpdatedRateLimitsItem {
-    #[serde(rename = "name", default)]
-    pub name: Option<RealtimeBetaServerEventRateLimitsUpdatedRateLimitsItemName>,
-    #[serde(rename = "limit", default)]
-    pub limit: Option<i64>,
-    #[serde(rename = "remaining", default)]
-    pub remaining: Option<i64>,
-    #[serde(rename = "reset_seconds", default)]
-    pub reset_seconds: Option<serde_json::Number>,
-    #[serde(flatten)]
-    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
-}
-
-// /components/schemas/RealtimeBetaServerEventRateLimitsUpdated/properties/rate_limits/items/properties/name
-#[derive(Debug, serde::Deserialize)]
-pub enum RealtimeBetaServerEventRateLimitsUpdatedRateLimitsItemName {
-    #[serde(rename = "requests")]
-    Requests,
-    #[serde(rename = "tokens")]
-    Tokens,
-    #[serde(other)]
-    Other,
 }
 
 // /components/schemas/RealtimeBetaServerEventResponseAudioDelta
@@ -987,85 +550,6 @@ pub struct RealtimeBetaServerEventResponseAudioTranscriptDone {
     pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
-// /components/schemas/RealtimeBetaServerEventResponseContentPartAdded
-#[derive(Debug, serde::Deserialize)]
-pub struct RealtimeBetaServerEventResponseContentPartAdded {
-    #[serde(rename = "event_id")]
-    pub event_id: String,
-    #[serde(rename = "response_id")]
-    pub response_id: String,
-    #[serde(rename = "item_id")]
-    pub item_id: String,
-    #[serde(rename = "output_index")]
-    pub output_index: i64,
-    #[serde(rename = "content_index")]
-    pub content_index: i64,
-    #[serde(rename = "part")]
-    pub part: RealtimeBetaServerEventResponseContentPartAddedPart,
-    #[serde(flatten)]
-    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
-}
-
-// /components/schemas/RealtimeBetaServerEventResponseContentPartAdded/properties/part
-#[derive(Debug, serde::Deserialize)]
-pub struct RealtimeBetaServerEventResponseContentPartAddedPart {
-    #[serde(rename = "type", default)]
-    pub r#type: Option<RealtimeBetaServerEventResponseContentPartAddedPartType>,
-    #[serde(rename = "text", default)]
-    pub text: Option<String>,
-    #[serde(rename = "audio", default)]
-    pub audio: Option<String>,
-    #[serde(rename = "transcript", default)]
-    pub transcript: Option<String>,
-    #[serde(flatten)]
-    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
-}
-
-// /components/schemas/RealtimeBetaServerEventResponseContentPartAdded/properties/part/properties/type
-#[derive(Debug, serde::Deserialize)]
-pub enum RealtimeBetaServerEventResponseContentPartAddedPartType {
-    #[serde(rename = "audio")]
-    Audio,
-    #[serde(rename = "text")]
-    Text,
-    #[serde(other)]
-    Other,
-}
-
-// /components/schemas/RealtimeBetaServerEventResponseContentPartDone
-#[derive(Debug, serde::Deserialize)]
-pub struct RealtimeBetaServerEventResponseContentPartDone {
-    #[serde(rename = "event_id")]
-    pub event_id: String,
-    #[serde(rename = "response_id")]
-    pub response_id: String,
-    #[serde(rename = "item_id")]
-    pub item_id: String,
-    #[serde(rename = "output_index")]
-    pub output_index: i64,
-    #[serde(rename = "content_index")]
-    pub content_index: i64,
-    #[serde(rename = "part")]
-    pub part: RealtimeBetaServerEventResponseContentPartDonePart,
-    #[serde(flatten)]
-    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
-}
-
-// /components/schemas/RealtimeBetaServerEventResponseContentPartDone/properties/part
-#[derive(Debug, serde::Deserialize)]
-pub struct RealtimeBetaServerEventResponseContentPartDonePart {
-    #[serde(rename = "type", default)]
-    pub r#type: Option<RealtimeBetaServerEventResponseContentPartAddedPartType>,
-    #[serde(rename = "text", default)]
-    pub text: Option<String>,
-    #[serde(rename = "audio", default)]
-    pub audio: Option<String>,
-    #[serde(rename = "transcript", default)]
-    pub transcript: Option<String>,
-    #[serde(flatten)]
-    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
-}
-
 // /components/schemas/RealtimeBetaServerEventResponseCreated
 #[derive(Debug, serde::Deserialize)]
 pub struct RealtimeBetaServerEventResponseCreated {
@@ -1088,25 +572,6 @@ pub struct RealtimeBetaServerEventResponseDone {
     pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
-// /components/schemas/RealtimeBetaServerEventResponseFunctionCallArgumentsDelta
-#[derive(Debug, serde::Deserialize)]
-pub struct RealtimeBetaServerEventResponseFunctionCallArgumentsDelta {
-    #[serde(rename = "event_id")]
-    pub event_id: String,
-    #[serde(rename = "response_id")]
-    pub response_id: String,
-    #[serde(rename = "item_id")]
-    pub item_id: String,
-    #[serde(rename = "output_index")]
-    pub output_index: i64,
-    #[serde(rename = "call_id")]
-    pub call_id: String,
-    #[serde(rename = "delta")]
-    pub delta: String,
-    #[serde(flatten)]
-    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
-}
-
 // /components/schemas/RealtimeBetaServerEventResponseFunctionCallArgumentsDone
 #[derive(Debug, serde::Deserialize)]
 pub struct RealtimeBetaServerEventResponseFunctionCallArgumentsDone {
@@ -1124,81 +589,6 @@ pub struct RealtimeBetaServerEventResponseFunctionCallArgumentsDone {
     pub name: Option<String>,
     #[serde(rename = "arguments")]
     pub arguments: String,
-    #[serde(flatten)]
-    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
-}
-
-// /components/schemas/RealtimeBetaServerEventResponseMCPCallArgumentsDelta
-#[derive(Debug, serde::Deserialize)]
-pub struct RealtimeBetaServerEventResponseMcpCallArgumentsDelta {
-    #[serde(rename = "event_id")]
-    pub event_id: String,
-    #[serde(rename = "response_id")]
-    pub response_id: String,
-    #[serde(rename = "item_id")]
-    pub item_id: String,
-    #[serde(rename = "output_index")]
-    pub output_index: i64,
-    #[serde(rename = "delta")]
-    pub delta: String,
-    #[serde(rename = "obfuscation", default)]
-    pub obfuscation: Option<String>,
-    #[serde(flatten)]
-    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
-}
-
-// /components/schemas/RealtimeBetaServerEventResponseMCPCallArgumentsDone
-#[derive(Debug, serde::Deserialize)]
-pub struct RealtimeBetaServerEventResponseMcpCallArgumentsDone {
-    #[serde(rename = "event_id")]
-    pub event_id: String,
-    #[serde(rename = "response_id")]
-    pub response_id: String,
-    #[serde(rename = "item_id")]
-    pub item_id: String,
-    #[serde(rename = "output_index")]
-    pub output_index: i64,
-    #[serde(rename = "arguments")]
-    pub arguments: String,
-    #[serde(flatten)]
-    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
-}
-
-// /components/schemas/RealtimeBetaServerEventResponseMCPCallCompleted
-#[derive(Debug, serde::Deserialize)]
-pub struct RealtimeBetaServerEventResponseMcpCallCompleted {
-    #[serde(rename = "event_id")]
-    pub event_id: String,
-    #[serde(rename = "output_index")]
-    pub output_index: i64,
-    #[serde(rename = "item_id")]
-    pub item_id: String,
-    #[serde(flatten)]
-    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
-}
-
-// /components/schemas/RealtimeBetaServerEventResponseMCPCallFailed
-#[derive(Debug, serde::Deserialize)]
-pub struct RealtimeBetaServerEventResponseMcpCallFailed {
-    #[serde(rename = "event_id")]
-    pub event_id: String,
-    #[serde(rename = "output_index")]
-    pub output_index: i64,
-    #[serde(rename = "item_id")]
-    pub item_id: String,
-    #[serde(flatten)]
-    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
-}
-
-// /components/schemas/RealtimeBetaServerEventResponseMCPCallInProgress
-#[derive(Debug, serde::Deserialize)]
-pub struct RealtimeBetaServerEventResponseMcpCallInProgress {
-    #[serde(rename = "event_id")]
-    pub event_id: String,
-    #[serde(rename = "output_index")]
-    pub output_index: i64,
-    #[serde(rename = "item_id")]
-    pub item_id: String,
     #[serde(flatten)]
     pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
@@ -1704,7 +1094,7 @@ pub enum RealtimeConversationItemWithReferenceType {
 #[derive(Debug, serde::Deserialize)]
 pub struct RealtimeFunctionTool {
     #[serde(rename = "type", default)]
-    pub r#type: Option<RealtimeBetaResponseCreateParamsToolsItemType>,
+    pub r#type: Option<RealtimeFunctionToolType>,
     #[serde(rename = "name", default)]
     pub name: Option<String>,
     #[serde(rename = "description", default)]
@@ -1713,6 +1103,15 @@ pub struct RealtimeFunctionTool {
     pub parameters: Option<serde_json::Map<String, serde_json::Value>>,
     #[serde(flatten)]
     pub unknown_fields: serde_json::Map<String, serde_json::Value>,
+}
+
+// /components/schemas/RealtimeFunctionTool/properties/type
+#[derive(Debug, serde::Deserialize)]
+pub enum RealtimeFunctionToolType {
+    #[serde(rename = "function")]
+    Function,
+    #[serde(other)]
+    Other,
 }
 
 // /components/schemas/RealtimeMCPApprovalRequest
@@ -1856,9 +1255,9 @@ pub struct RealtimeResponse {
     #[serde(rename = "id", default)]
     pub id: Option<String>,
     #[serde(rename = "object", default)]
-    pub object: Option<RealtimeBetaResponseObject>,
+    pub object: Option<RealtimeResponseObject>,
     #[serde(rename = "status", default)]
-    pub status: Option<RealtimeBetaResponseStatus>,
+    pub status: Option<RealtimeResponseStatus>,
     #[serde(rename = "status_details", default)]
     pub status_details: Option<RealtimeResponseStatusDetails>,
     #[serde(rename = "output", default)]
@@ -1868,13 +1267,13 @@ pub struct RealtimeResponse {
     #[serde(rename = "audio", default)]
     pub audio: Option<RealtimeResponseAudio>,
     #[serde(rename = "usage", default)]
-    pub usage: Option<RealtimeBetaResponseUsage>,
+    pub usage: Option<RealtimeResponseUsage>,
     #[serde(rename = "conversation_id", default)]
     pub conversation_id: Option<String>,
     #[serde(rename = "output_modalities", default)]
     pub output_modalities: Option<Vec<RealtimeResponseCreateParamsOutputModalitiesItem>>,
     #[serde(rename = "max_output_tokens", default)]
-    pub max_output_tokens: Option<RealtimeBetaResponseCreateParamsMaxOutputTokens>,
+    pub max_output_tokens: Option<RealtimeResponseCreateParamsMaxOutputTokens>,
     #[serde(flatten)]
     pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
@@ -1899,6 +1298,20 @@ pub struct RealtimeResponseAudioOutput {
     pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
+// /components/schemas/RealtimeResponseCreateParams/properties/max_output_tokens
+#[derive(Debug, serde::Deserialize)]
+#[serde(untagged)]
+pub enum RealtimeResponseCreateParamsMaxOutputTokens {
+    Integer(i64),
+    Constant(RealtimeResponseCreateParamsMaxOutputTokensConstant),
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub enum RealtimeResponseCreateParamsMaxOutputTokensConstant {
+    #[serde(rename = "inf")]
+    Inf,
+}
+
 // /components/schemas/RealtimeResponseCreateParams/properties/output_modalities/items
 #[derive(Debug, serde::Deserialize)]
 pub enum RealtimeResponseCreateParamsOutputModalitiesItem {
@@ -1910,13 +1323,58 @@ pub enum RealtimeResponseCreateParamsOutputModalitiesItem {
     Other,
 }
 
+// /components/schemas/RealtimeResponseCreateParams/properties/tool_choice
+#[derive(Debug, serde::Deserialize)]
+#[serde(untagged)]
+pub enum RealtimeResponseCreateParamsToolChoice {
+    ToolChoiceOptions(ToolChoiceOptions),
+    Object(RealtimeResponseCreateParamsToolChoiceObject),
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(tag = "type")]
+pub enum RealtimeResponseCreateParamsToolChoiceObject {
+    #[serde(rename = "function")]
+    Function(ToolChoiceFunction),
+    #[serde(rename = "mcp")]
+    Mcp(ToolChoiceMcp),
+    #[serde(other)]
+    Unknown,
+}
+
+// /components/schemas/RealtimeResponse/properties/object
+#[derive(Debug, serde::Deserialize)]
+pub enum RealtimeResponseObject {
+    #[serde(rename = "realtime.response")]
+    RealtimeResponse,
+    #[serde(other)]
+    Other,
+}
+
+// /components/schemas/RealtimeResponse/properties/status
+#[derive(Debug, serde::Deserialize)]
+pub enum RealtimeResponseStatus {
+    #[serde(rename = "completed")]
+    Completed,
+    #[serde(rename = "cancelled")]
+    Cancelled,
+    #[serde(rename = "failed")]
+    Failed,
+    #[serde(rename = "incomplete")]
+    Incomplete,
+    #[serde(rename = "in_progress")]
+    InProgress,
+    #[serde(other)]
+    Other,
+}
+
 // /components/schemas/RealtimeResponse/properties/status_details
 #[derive(Debug, serde::Deserialize)]
 pub struct RealtimeResponseStatusDetails {
     #[serde(rename = "type", default)]
-    pub r#type: Option<RealtimeBetaResponseStatusDetailsType>,
+    pub r#type: Option<RealtimeResponseStatusDetailsType>,
     #[serde(rename = "reason", default)]
-    pub reason: Option<RealtimeBetaResponseStatusDetailsReason>,
+    pub reason: Option<RealtimeResponseStatusDetailsReason>,
     #[serde(rename = "error", default)]
     pub error: Option<RealtimeResponseStatusDetailsError>,
     #[serde(flatten)]
@@ -1930,6 +1388,94 @@ pub struct RealtimeResponseStatusDetailsError {
     pub r#type: Option<String>,
     #[serde(rename = "code", default)]
     pub code: Option<String>,
+    #[serde(flatten)]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
+}
+
+// /components/schemas/RealtimeResponse/properties/status_details/properties/reason
+#[derive(Debug, serde::Deserialize)]
+pub enum RealtimeResponseStatusDetailsReason {
+    #[serde(rename = "turn_detected")]
+    TurnDetected,
+    #[serde(rename = "client_cancelled")]
+    ClientCancelled,
+    #[serde(rename = "max_output_tokens")]
+    MaxOutputTokens,
+    #[serde(rename = "content_filter")]
+    ContentFilter,
+    #[serde(other)]
+    Other,
+}
+
+// /components/schemas/RealtimeResponse/properties/status_details/properties/type
+#[derive(Debug, serde::Deserialize)]
+pub enum RealtimeResponseStatusDetailsType {
+    #[serde(rename = "completed")]
+    Completed,
+    #[serde(rename = "cancelled")]
+    Cancelled,
+    #[serde(rename = "failed")]
+    Failed,
+    #[serde(rename = "incomplete")]
+    Incomplete,
+    #[serde(other)]
+    Other,
+}
+
+// /components/schemas/RealtimeResponse/properties/usage
+#[derive(Debug, serde::Deserialize)]
+pub struct RealtimeResponseUsage {
+    #[serde(rename = "total_tokens", default)]
+    pub total_tokens: Option<i64>,
+    #[serde(rename = "input_tokens", default)]
+    pub input_tokens: Option<i64>,
+    #[serde(rename = "output_tokens", default)]
+    pub output_tokens: Option<i64>,
+    #[serde(rename = "input_token_details", default)]
+    pub input_token_details: Option<RealtimeResponseUsageInputTokenDetails>,
+    #[serde(rename = "output_token_details", default)]
+    pub output_token_details: Option<RealtimeResponseUsageOutputTokenDetails>,
+    #[serde(flatten)]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
+}
+
+// /components/schemas/RealtimeResponse/properties/usage/properties/input_token_details
+#[derive(Debug, serde::Deserialize)]
+pub struct RealtimeResponseUsageInputTokenDetails {
+    #[serde(rename = "cached_tokens", default)]
+    pub cached_tokens: Option<i64>,
+    #[serde(rename = "text_tokens", default)]
+    pub text_tokens: Option<i64>,
+    #[serde(rename = "image_tokens", default)]
+    pub image_tokens: Option<i64>,
+    #[serde(rename = "audio_tokens", default)]
+    pub audio_tokens: Option<i64>,
+    #[serde(rename = "cached_tokens_details", default)]
+    pub cached_tokens_details: Option<RealtimeResponseUsageInputTokenDetailsCachedTokensDetails>,
+    #[serde(flatten)]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
+}
+
+// /components/schemas/RealtimeResponse/properties/usage/properties/input_token_details/properties/cached_tokens_details
+#[derive(Debug, serde::Deserialize)]
+pub struct RealtimeResponseUsageInputTokenDetailsCachedTokensDetails {
+    #[serde(rename = "text_tokens", default)]
+    pub text_tokens: Option<i64>,
+    #[serde(rename = "image_tokens", default)]
+    pub image_tokens: Option<i64>,
+    #[serde(rename = "audio_tokens", default)]
+    pub audio_tokens: Option<i64>,
+    #[serde(flatten)]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
+}
+
+// /components/schemas/RealtimeResponse/properties/usage/properties/output_token_details
+#[derive(Debug, serde::Deserialize)]
+pub struct RealtimeResponseUsageOutputTokenDetails {
+    #[serde(rename = "text_tokens", default)]
+    pub text_tokens: Option<i64>,
+    #[serde(rename = "audio_tokens", default)]
+    pub audio_tokens: Option<i64>,
     #[serde(flatten)]
     pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
@@ -1982,6 +1528,17 @@ pub struct RealtimeServerEventConversationItemCreated {
     pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
+// /components/schemas/RealtimeServerEventConversationItemDeleted
+#[derive(Debug, serde::Deserialize)]
+pub struct RealtimeServerEventConversationItemDeleted {
+    #[serde(rename = "event_id")]
+    pub event_id: String,
+    #[serde(rename = "item_id")]
+    pub item_id: String,
+    #[serde(flatten)]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
+}
+
 // /components/schemas/RealtimeServerEventConversationItemDone
 #[derive(Debug, serde::Deserialize)]
 pub struct RealtimeServerEventConversationItemDone {
@@ -2011,7 +1568,89 @@ pub struct RealtimeServerEventConversationItemInputAudioTranscriptionCompleted {
     #[serde(rename = "logprobs", default)]
     pub logprobs: Option<Vec<LogProbProperties>>,
     #[serde(rename = "usage")]
-    pub usage: RealtimeBetaServerEventConversationItemInputAudioTranscriptionCompletedUsage,
+    pub usage: RealtimeServerEventConversationItemInputAudioTranscriptionCompletedUsage,
+    #[serde(flatten)]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
+}
+
+// /components/schemas/RealtimeServerEventConversationItemInputAudioTranscriptionCompleted/properties/usage
+#[derive(Debug, serde::Deserialize)]
+#[serde(tag = "type")]
+pub enum RealtimeServerEventConversationItemInputAudioTranscriptionCompletedUsage {
+    #[serde(rename = "tokens")]
+    Tokens(TranscriptTextUsageTokens),
+    #[serde(rename = "duration")]
+    Duration(TranscriptTextUsageDuration),
+    #[serde(other)]
+    Unknown,
+}
+
+// /components/schemas/RealtimeServerEventConversationItemInputAudioTranscriptionDelta
+#[derive(Debug, serde::Deserialize)]
+pub struct RealtimeServerEventConversationItemInputAudioTranscriptionDelta {
+    #[serde(rename = "event_id")]
+    pub event_id: String,
+    #[serde(rename = "item_id")]
+    pub item_id: String,
+    #[serde(rename = "content_index", default)]
+    pub content_index: Option<i64>,
+    #[serde(rename = "delta", default)]
+    pub delta: Option<String>,
+    #[serde(rename = "logprobs", default)]
+    pub logprobs: Option<Vec<LogProbProperties>>,
+    #[serde(flatten)]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
+}
+
+// /components/schemas/RealtimeServerEventConversationItemInputAudioTranscriptionFailed
+#[derive(Debug, serde::Deserialize)]
+pub struct RealtimeServerEventConversationItemInputAudioTranscriptionFailed {
+    #[serde(rename = "event_id")]
+    pub event_id: String,
+    #[serde(rename = "item_id")]
+    pub item_id: String,
+    #[serde(rename = "content_index")]
+    pub content_index: i64,
+    #[serde(rename = "error")]
+    pub error: RealtimeServerEventConversationItemInputAudioTranscriptionFailedError,
+    #[serde(flatten)]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
+}
+
+// /components/schemas/RealtimeServerEventConversationItemInputAudioTranscriptionFailed/properties/error
+#[derive(Debug, serde::Deserialize)]
+pub struct RealtimeServerEventConversationItemInputAudioTranscriptionFailedError {
+    #[serde(rename = "type", default)]
+    pub r#type: Option<String>,
+    #[serde(rename = "code", default)]
+    pub code: Option<String>,
+    #[serde(rename = "message", default)]
+    pub message: Option<String>,
+    #[serde(rename = "param", default)]
+    pub param: Option<String>,
+    #[serde(flatten)]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
+}
+
+// /components/schemas/RealtimeServerEventConversationItemInputAudioTranscriptionSegment
+#[derive(Debug, serde::Deserialize)]
+pub struct RealtimeServerEventConversationItemInputAudioTranscriptionSegment {
+    #[serde(rename = "event_id")]
+    pub event_id: String,
+    #[serde(rename = "item_id")]
+    pub item_id: String,
+    #[serde(rename = "content_index")]
+    pub content_index: i64,
+    #[serde(rename = "text")]
+    pub text: String,
+    #[serde(rename = "id")]
+    pub id: String,
+    #[serde(rename = "speaker")]
+    pub speaker: String,
+    #[serde(rename = "start")]
+    pub start: serde_json::Number,
+    #[serde(rename = "end")]
+    pub end: serde_json::Number,
     #[serde(flatten)]
     pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
@@ -2027,6 +1666,71 @@ pub struct RealtimeServerEventConversationItemRetrieved {
     pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
+// /components/schemas/RealtimeServerEventConversationItemTruncated
+#[derive(Debug, serde::Deserialize)]
+pub struct RealtimeServerEventConversationItemTruncated {
+    #[serde(rename = "event_id")]
+    pub event_id: String,
+    #[serde(rename = "item_id")]
+    pub item_id: String,
+    #[serde(rename = "content_index")]
+    pub content_index: i64,
+    #[serde(rename = "audio_end_ms")]
+    pub audio_end_ms: i64,
+    #[serde(flatten)]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
+}
+
+// /components/schemas/RealtimeServerEventError
+#[derive(Debug, serde::Deserialize)]
+pub struct RealtimeServerEventError {
+    #[serde(rename = "event_id")]
+    pub event_id: String,
+    #[serde(rename = "error")]
+    pub error: RealtimeServerEventErrorError,
+    #[serde(flatten)]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
+}
+
+// /components/schemas/RealtimeServerEventError/properties/error
+#[derive(Debug, serde::Deserialize)]
+pub struct RealtimeServerEventErrorError {
+    #[serde(rename = "type")]
+    pub r#type: String,
+    #[serde(rename = "code", default)]
+    pub code: Option<String>,
+    #[serde(rename = "message")]
+    pub message: String,
+    #[serde(rename = "param", default)]
+    pub param: Option<String>,
+    #[serde(rename = "event_id", default)]
+    pub event_id: Option<String>,
+    #[serde(flatten)]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
+}
+
+// /components/schemas/RealtimeServerEventInputAudioBufferCleared
+#[derive(Debug, serde::Deserialize)]
+pub struct RealtimeServerEventInputAudioBufferCleared {
+    #[serde(rename = "event_id")]
+    pub event_id: String,
+    #[serde(flatten)]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
+}
+
+// /components/schemas/RealtimeServerEventInputAudioBufferCommitted
+#[derive(Debug, serde::Deserialize)]
+pub struct RealtimeServerEventInputAudioBufferCommitted {
+    #[serde(rename = "event_id")]
+    pub event_id: String,
+    #[serde(rename = "previous_item_id", default)]
+    pub previous_item_id: Option<String>,
+    #[serde(rename = "item_id")]
+    pub item_id: String,
+    #[serde(flatten)]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
+}
+
 // /components/schemas/RealtimeServerEventInputAudioBufferDtmfEventReceived
 #[derive(Debug, serde::Deserialize)]
 pub struct RealtimeServerEventInputAudioBufferDtmfEventReceived {
@@ -2034,6 +1738,32 @@ pub struct RealtimeServerEventInputAudioBufferDtmfEventReceived {
     pub event: String,
     #[serde(rename = "received_at")]
     pub received_at: i64,
+    #[serde(flatten)]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
+}
+
+// /components/schemas/RealtimeServerEventInputAudioBufferSpeechStarted
+#[derive(Debug, serde::Deserialize)]
+pub struct RealtimeServerEventInputAudioBufferSpeechStarted {
+    #[serde(rename = "event_id")]
+    pub event_id: String,
+    #[serde(rename = "audio_start_ms")]
+    pub audio_start_ms: i64,
+    #[serde(rename = "item_id")]
+    pub item_id: String,
+    #[serde(flatten)]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
+}
+
+// /components/schemas/RealtimeServerEventInputAudioBufferSpeechStopped
+#[derive(Debug, serde::Deserialize)]
+pub struct RealtimeServerEventInputAudioBufferSpeechStopped {
+    #[serde(rename = "event_id")]
+    pub event_id: String,
+    #[serde(rename = "audio_end_ms")]
+    pub audio_end_ms: i64,
+    #[serde(rename = "item_id")]
+    pub item_id: String,
     #[serde(flatten)]
     pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
@@ -2047,6 +1777,39 @@ pub struct RealtimeServerEventInputAudioBufferTimeoutTriggered {
     pub audio_start_ms: i64,
     #[serde(rename = "audio_end_ms")]
     pub audio_end_ms: i64,
+    #[serde(rename = "item_id")]
+    pub item_id: String,
+    #[serde(flatten)]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
+}
+
+// /components/schemas/RealtimeServerEventMCPListToolsCompleted
+#[derive(Debug, serde::Deserialize)]
+pub struct RealtimeServerEventMcpListToolsCompleted {
+    #[serde(rename = "event_id")]
+    pub event_id: String,
+    #[serde(rename = "item_id")]
+    pub item_id: String,
+    #[serde(flatten)]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
+}
+
+// /components/schemas/RealtimeServerEventMCPListToolsFailed
+#[derive(Debug, serde::Deserialize)]
+pub struct RealtimeServerEventMcpListToolsFailed {
+    #[serde(rename = "event_id")]
+    pub event_id: String,
+    #[serde(rename = "item_id")]
+    pub item_id: String,
+    #[serde(flatten)]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
+}
+
+// /components/schemas/RealtimeServerEventMCPListToolsInProgress
+#[derive(Debug, serde::Deserialize)]
+pub struct RealtimeServerEventMcpListToolsInProgress {
+    #[serde(rename = "event_id")]
+    pub event_id: String,
     #[serde(rename = "item_id")]
     pub item_id: String,
     #[serde(flatten)]
@@ -2084,6 +1847,43 @@ pub struct RealtimeServerEventOutputAudioBufferStopped {
     pub response_id: String,
     #[serde(flatten)]
     pub unknown_fields: serde_json::Map<String, serde_json::Value>,
+}
+
+// /components/schemas/RealtimeServerEventRateLimitsUpdated
+#[derive(Debug, serde::Deserialize)]
+pub struct RealtimeServerEventRateLimitsUpdated {
+    #[serde(rename = "event_id")]
+    pub event_id: String,
+    #[serde(rename = "rate_limits")]
+    pub rate_limits: Vec<RealtimeServerEventRateLimitsUpdatedRateLimitsItem>,
+    #[serde(flatten)]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
+}
+
+// /components/schemas/RealtimeServerEventRateLimitsUpdated/properties/rate_limits/items
+#[derive(Debug, serde::Deserialize)]
+pub struct RealtimeServerEventRateLimitsUpdatedRateLimitsItem {
+    #[serde(rename = "name", default)]
+    pub name: Option<RealtimeServerEventRateLimitsUpdatedRateLimitsItemName>,
+    #[serde(rename = "limit", default)]
+    pub limit: Option<i64>,
+    #[serde(rename = "remaining", default)]
+    pub remaining: Option<i64>,
+    #[serde(rename = "reset_seconds", default)]
+    pub reset_seconds: Option<serde_json::Number>,
+    #[serde(flatten)]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
+}
+
+// /components/schemas/RealtimeServerEventRateLimitsUpdated/properties/rate_limits/items/properties/name
+#[derive(Debug, serde::Deserialize)]
+pub enum RealtimeServerEventRateLimitsUpdatedRateLimitsItemName {
+    #[serde(rename = "requests")]
+    Requests,
+    #[serde(rename = "tokens")]
+    Tokens,
+    #[serde(other)]
+    Other,
 }
 
 // /components/schemas/RealtimeServerEventResponseAudioDelta
@@ -2160,6 +1960,85 @@ pub struct RealtimeServerEventResponseAudioTranscriptDone {
     pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
+// /components/schemas/RealtimeServerEventResponseContentPartAdded
+#[derive(Debug, serde::Deserialize)]
+pub struct RealtimeServerEventResponseContentPartAdded {
+    #[serde(rename = "event_id")]
+    pub event_id: String,
+    #[serde(rename = "response_id")]
+    pub response_id: String,
+    #[serde(rename = "item_id")]
+    pub item_id: String,
+    #[serde(rename = "output_index")]
+    pub output_index: i64,
+    #[serde(rename = "content_index")]
+    pub content_index: i64,
+    #[serde(rename = "part")]
+    pub part: RealtimeServerEventResponseContentPartAddedPart,
+    #[serde(flatten)]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
+}
+
+// /components/schemas/RealtimeServerEventResponseContentPartAdded/properties/part
+#[derive(Debug, serde::Deserialize)]
+pub struct RealtimeServerEventResponseContentPartAddedPart {
+    #[serde(rename = "type", default)]
+    pub r#type: Option<RealtimeServerEventResponseContentPartAddedPartType>,
+    #[serde(rename = "text", default)]
+    pub text: Option<String>,
+    #[serde(rename = "audio", default)]
+    pub audio: Option<String>,
+    #[serde(rename = "transcript", default)]
+    pub transcript: Option<String>,
+    #[serde(flatten)]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
+}
+
+// /components/schemas/RealtimeServerEventResponseContentPartAdded/properties/part/properties/type
+#[derive(Debug, serde::Deserialize)]
+pub enum RealtimeServerEventResponseContentPartAddedPartType {
+    #[serde(rename = "audio")]
+    Audio,
+    #[serde(rename = "text")]
+    Text,
+    #[serde(other)]
+    Other,
+}
+
+// /components/schemas/RealtimeServerEventResponseContentPartDone
+#[derive(Debug, serde::Deserialize)]
+pub struct RealtimeServerEventResponseContentPartDone {
+    #[serde(rename = "event_id")]
+    pub event_id: String,
+    #[serde(rename = "response_id")]
+    pub response_id: String,
+    #[serde(rename = "item_id")]
+    pub item_id: String,
+    #[serde(rename = "output_index")]
+    pub output_index: i64,
+    #[serde(rename = "content_index")]
+    pub content_index: i64,
+    #[serde(rename = "part")]
+    pub part: RealtimeServerEventResponseContentPartDonePart,
+    #[serde(flatten)]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
+}
+
+// /components/schemas/RealtimeServerEventResponseContentPartDone/properties/part
+#[derive(Debug, serde::Deserialize)]
+pub struct RealtimeServerEventResponseContentPartDonePart {
+    #[serde(rename = "type", default)]
+    pub r#type: Option<RealtimeServerEventResponseContentPartAddedPartType>,
+    #[serde(rename = "text", default)]
+    pub text: Option<String>,
+    #[serde(rename = "audio", default)]
+    pub audio: Option<String>,
+    #[serde(rename = "transcript", default)]
+    pub transcript: Option<String>,
+    #[serde(flatten)]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
+}
+
 // /components/schemas/RealtimeServerEventResponseCreated
 #[derive(Debug, serde::Deserialize)]
 pub struct RealtimeServerEventResponseCreated {
@@ -2182,6 +2061,25 @@ pub struct RealtimeServerEventResponseDone {
     pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
+// /components/schemas/RealtimeServerEventResponseFunctionCallArgumentsDelta
+#[derive(Debug, serde::Deserialize)]
+pub struct RealtimeServerEventResponseFunctionCallArgumentsDelta {
+    #[serde(rename = "event_id")]
+    pub event_id: String,
+    #[serde(rename = "response_id")]
+    pub response_id: String,
+    #[serde(rename = "item_id")]
+    pub item_id: String,
+    #[serde(rename = "output_index")]
+    pub output_index: i64,
+    #[serde(rename = "call_id")]
+    pub call_id: String,
+    #[serde(rename = "delta")]
+    pub delta: String,
+    #[serde(flatten)]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
+}
+
 // /components/schemas/RealtimeServerEventResponseFunctionCallArgumentsDone
 #[derive(Debug, serde::Deserialize)]
 pub struct RealtimeServerEventResponseFunctionCallArgumentsDone {
@@ -2199,6 +2097,81 @@ pub struct RealtimeServerEventResponseFunctionCallArgumentsDone {
     pub name: String,
     #[serde(rename = "arguments")]
     pub arguments: String,
+    #[serde(flatten)]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
+}
+
+// /components/schemas/RealtimeServerEventResponseMCPCallArgumentsDelta
+#[derive(Debug, serde::Deserialize)]
+pub struct RealtimeServerEventResponseMcpCallArgumentsDelta {
+    #[serde(rename = "event_id")]
+    pub event_id: String,
+    #[serde(rename = "response_id")]
+    pub response_id: String,
+    #[serde(rename = "item_id")]
+    pub item_id: String,
+    #[serde(rename = "output_index")]
+    pub output_index: i64,
+    #[serde(rename = "delta")]
+    pub delta: String,
+    #[serde(rename = "obfuscation", default)]
+    pub obfuscation: Option<String>,
+    #[serde(flatten)]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
+}
+
+// /components/schemas/RealtimeServerEventResponseMCPCallArgumentsDone
+#[derive(Debug, serde::Deserialize)]
+pub struct RealtimeServerEventResponseMcpCallArgumentsDone {
+    #[serde(rename = "event_id")]
+    pub event_id: String,
+    #[serde(rename = "response_id")]
+    pub response_id: String,
+    #[serde(rename = "item_id")]
+    pub item_id: String,
+    #[serde(rename = "output_index")]
+    pub output_index: i64,
+    #[serde(rename = "arguments")]
+    pub arguments: String,
+    #[serde(flatten)]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
+}
+
+// /components/schemas/RealtimeServerEventResponseMCPCallCompleted
+#[derive(Debug, serde::Deserialize)]
+pub struct RealtimeServerEventResponseMcpCallCompleted {
+    #[serde(rename = "event_id")]
+    pub event_id: String,
+    #[serde(rename = "output_index")]
+    pub output_index: i64,
+    #[serde(rename = "item_id")]
+    pub item_id: String,
+    #[serde(flatten)]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
+}
+
+// /components/schemas/RealtimeServerEventResponseMCPCallFailed
+#[derive(Debug, serde::Deserialize)]
+pub struct RealtimeServerEventResponseMcpCallFailed {
+    #[serde(rename = "event_id")]
+    pub event_id: String,
+    #[serde(rename = "output_index")]
+    pub output_index: i64,
+    #[serde(rename = "item_id")]
+    pub item_id: String,
+    #[serde(flatten)]
+    pub unknown_fields: serde_json::Map<String, serde_json::Value>,
+}
+
+// /components/schemas/RealtimeServerEventResponseMCPCallInProgress
+#[derive(Debug, serde::Deserialize)]
+pub struct RealtimeServerEventResponseMcpCallInProgress {
+    #[serde(rename = "event_id")]
+    pub event_id: String,
+    #[serde(rename = "output_index")]
+    pub output_index: i64,
+    #[serde(rename = "item_id")]
+    pub item_id: String,
     #[serde(flatten)]
     pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
@@ -2335,7 +2308,7 @@ pub struct RealtimeSession {
     #[serde(rename = "input_audio_format", default)]
     pub input_audio_format: Option<RealtimeSessionInputAudioFormat>,
     #[serde(rename = "output_audio_format", default)]
-    pub output_audio_format: Option<RealtimeBetaResponseCreateParamsOutputAudioFormat>,
+    pub output_audio_format: Option<RealtimeSessionOutputAudioFormat>,
     #[serde(rename = "input_audio_transcription", default)]
     pub input_audio_transcription: Option<AudioTranscriptionResponse>,
     #[serde(rename = "turn_detection", default)]
@@ -2353,7 +2326,7 @@ pub struct RealtimeSession {
     #[serde(rename = "temperature", default)]
     pub temperature: Option<serde_json::Number>,
     #[serde(rename = "max_response_output_tokens", default)]
-    pub max_response_output_tokens: Option<RealtimeBetaResponseCreateParamsMaxResponseOutputTokens>,
+    pub max_response_output_tokens: Option<RealtimeSessionCreateRequestMaxResponseOutputTokens>,
     #[serde(rename = "expires_at", default)]
     pub expires_at: Option<i64>,
     #[serde(rename = "prompt", default)]
@@ -2429,6 +2402,20 @@ pub struct RealtimeSessionCreateRequestInputAudioNoiseReduction {
     pub unknown_fields: serde_json::Map<String, serde_json::Value>,
 }
 
+// /components/schemas/RealtimeSessionCreateRequest/properties/max_response_output_tokens
+#[derive(Debug, serde::Deserialize)]
+#[serde(untagged)]
+pub enum RealtimeSessionCreateRequestMaxResponseOutputTokens {
+    Integer(i64),
+    Constant(RealtimeSessionCreateRequestMaxResponseOutputTokensConstant),
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub enum RealtimeSessionCreateRequestMaxResponseOutputTokensConstant {
+    #[serde(rename = "inf")]
+    Inf,
+}
+
 // /components/schemas/RealtimeSessionCreateResponseGA
 #[derive(Debug, serde::Deserialize)]
 pub struct RealtimeSessionCreateResponseGa {
@@ -2451,11 +2438,11 @@ pub struct RealtimeSessionCreateResponseGa {
     #[serde(rename = "tools", default)]
     pub tools: Option<Vec<RealtimeSessionCreateResponseGaToolsItem>>,
     #[serde(rename = "tool_choice", default)]
-    pub tool_choice: Option<RealtimeBetaResponseCreateParamsToolChoice>,
+    pub tool_choice: Option<RealtimeResponseCreateParamsToolChoice>,
     #[serde(rename = "reasoning", default)]
     pub reasoning: Option<RealtimeReasoning>,
     #[serde(rename = "max_output_tokens", default)]
-    pub max_output_tokens: Option<RealtimeBetaResponseCreateParamsMaxOutputTokens>,
+    pub max_output_tokens: Option<RealtimeResponseCreateParamsMaxOutputTokens>,
     #[serde(rename = "truncation", default)]
     pub truncation: Option<RealtimeTruncation>,
     #[serde(rename = "prompt", default)]
@@ -2631,6 +2618,19 @@ pub enum RealtimeSessionModel {
 pub enum RealtimeSessionObject {
     #[serde(rename = "realtime.session")]
     RealtimeSession,
+    #[serde(other)]
+    Other,
+}
+
+// /components/schemas/RealtimeSession/properties/output_audio_format
+#[derive(Debug, serde::Deserialize)]
+pub enum RealtimeSessionOutputAudioFormat {
+    #[serde(rename = "pcm16")]
+    Pcm16,
+    #[serde(rename = "g711_ulaw")]
+    G711Ulaw,
+    #[serde(rename = "g711_alaw")]
+    G711Alaw,
     #[serde(other)]
     Other,
 }
@@ -2939,7 +2939,7 @@ pub enum VoiceIdsShared {
 #[serde(tag = "type")]
 pub enum BetaServerEvent {
     #[serde(rename = "error")]
-    Error(Box<RealtimeBetaServerEventError>),
+    Error(Box<RealtimeServerEventError>),
     #[serde(rename = "session.created")]
     SessionCreated(Box<RealtimeBetaServerEventSessionCreated>),
     #[serde(rename = "session.updated")]
@@ -2955,23 +2955,23 @@ pub enum BetaServerEvent {
     #[serde(rename = "conversation.item.input_audio_transcription.completed")]
     ConversationItemInputAudioTranscriptionCompleted(Box<RealtimeBetaServerEventConversationItemInputAudioTranscriptionCompleted>),
     #[serde(rename = "conversation.item.input_audio_transcription.delta")]
-    ConversationItemInputAudioTranscriptionDelta(RealtimeBetaServerEventConversationItemInputAudioTranscriptionDelta),
+    ConversationItemInputAudioTranscriptionDelta(RealtimeServerEventConversationItemInputAudioTranscriptionDelta),
     #[serde(rename = "conversation.item.input_audio_transcription.segment")]
-    ConversationItemInputAudioTranscriptionSegment(RealtimeBetaServerEventConversationItemInputAudioTranscriptionSegment),
+    ConversationItemInputAudioTranscriptionSegment(RealtimeServerEventConversationItemInputAudioTranscriptionSegment),
     #[serde(rename = "conversation.item.input_audio_transcription.failed")]
-    ConversationItemInputAudioTranscriptionFailed(Box<RealtimeBetaServerEventConversationItemInputAudioTranscriptionFailed>),
+    ConversationItemInputAudioTranscriptionFailed(Box<RealtimeServerEventConversationItemInputAudioTranscriptionFailed>),
     #[serde(rename = "conversation.item.truncated")]
-    ConversationItemTruncated(RealtimeBetaServerEventConversationItemTruncated),
+    ConversationItemTruncated(RealtimeServerEventConversationItemTruncated),
     #[serde(rename = "conversation.item.deleted")]
-    ConversationItemDeleted(RealtimeBetaServerEventConversationItemDeleted),
+    ConversationItemDeleted(RealtimeServerEventConversationItemDeleted),
     #[serde(rename = "input_audio_buffer.committed")]
-    InputAudioBufferCommitted(RealtimeBetaServerEventInputAudioBufferCommitted),
+    InputAudioBufferCommitted(RealtimeServerEventInputAudioBufferCommitted),
     #[serde(rename = "input_audio_buffer.cleared")]
-    InputAudioBufferCleared(RealtimeBetaServerEventInputAudioBufferCleared),
+    InputAudioBufferCleared(RealtimeServerEventInputAudioBufferCleared),
     #[serde(rename = "input_audio_buffer.speech_started")]
-    InputAudioBufferSpeechStarted(RealtimeBetaServerEventInputAudioBufferSpeechStarted),
+    InputAudioBufferSpeechStarted(RealtimeServerEventInputAudioBufferSpeechStarted),
     #[serde(rename = "input_audio_buffer.speech_stopped")]
-    InputAudioBufferSpeechStopped(RealtimeBetaServerEventInputAudioBufferSpeechStopped),
+    InputAudioBufferSpeechStopped(RealtimeServerEventInputAudioBufferSpeechStopped),
     #[serde(rename = "input_audio_buffer.timeout_triggered")]
     InputAudioBufferTimeoutTriggered(RealtimeServerEventInputAudioBufferTimeoutTriggered),
     #[serde(rename = "response.created")]
@@ -2983,9 +2983,9 @@ pub enum BetaServerEvent {
     #[serde(rename = "response.output_item.done")]
     ResponseOutputItemDone(Box<RealtimeBetaServerEventResponseOutputItemDone>),
     #[serde(rename = "response.content_part.added")]
-    ResponseContentPartAdded(Box<RealtimeBetaServerEventResponseContentPartAdded>),
+    ResponseContentPartAdded(Box<RealtimeServerEventResponseContentPartAdded>),
     #[serde(rename = "response.content_part.done")]
-    ResponseContentPartDone(Box<RealtimeBetaServerEventResponseContentPartDone>),
+    ResponseContentPartDone(Box<RealtimeServerEventResponseContentPartDone>),
     #[serde(rename = "response.text.delta")]
     ResponseTextDelta(RealtimeBetaServerEventResponseTextDelta),
     #[serde(rename = "response.text.done")]
@@ -2999,27 +2999,27 @@ pub enum BetaServerEvent {
     #[serde(rename = "response.audio.done")]
     ResponseAudioDone(RealtimeBetaServerEventResponseAudioDone),
     #[serde(rename = "response.function_call_arguments.delta")]
-    ResponseFunctionCallArgumentsDelta(RealtimeBetaServerEventResponseFunctionCallArgumentsDelta),
+    ResponseFunctionCallArgumentsDelta(RealtimeServerEventResponseFunctionCallArgumentsDelta),
     #[serde(rename = "response.function_call_arguments.done")]
     ResponseFunctionCallArgumentsDone(RealtimeBetaServerEventResponseFunctionCallArgumentsDone),
     #[serde(rename = "response.mcp_call_arguments.delta")]
-    ResponseMcpCallArgumentsDelta(RealtimeBetaServerEventResponseMcpCallArgumentsDelta),
+    ResponseMcpCallArgumentsDelta(RealtimeServerEventResponseMcpCallArgumentsDelta),
     #[serde(rename = "response.mcp_call_arguments.done")]
-    ResponseMcpCallArgumentsDone(RealtimeBetaServerEventResponseMcpCallArgumentsDone),
+    ResponseMcpCallArgumentsDone(RealtimeServerEventResponseMcpCallArgumentsDone),
     #[serde(rename = "response.mcp_call.in_progress")]
-    ResponseMcpCallInProgress(RealtimeBetaServerEventResponseMcpCallInProgress),
+    ResponseMcpCallInProgress(RealtimeServerEventResponseMcpCallInProgress),
     #[serde(rename = "response.mcp_call.completed")]
-    ResponseMcpCallCompleted(RealtimeBetaServerEventResponseMcpCallCompleted),
+    ResponseMcpCallCompleted(RealtimeServerEventResponseMcpCallCompleted),
     #[serde(rename = "response.mcp_call.failed")]
-    ResponseMcpCallFailed(RealtimeBetaServerEventResponseMcpCallFailed),
+    ResponseMcpCallFailed(RealtimeServerEventResponseMcpCallFailed),
     #[serde(rename = "mcp_list_tools.in_progress")]
-    McpListToolsInProgress(RealtimeBetaServerEventMcpListToolsInProgress),
+    McpListToolsInProgress(RealtimeServerEventMcpListToolsInProgress),
     #[serde(rename = "mcp_list_tools.completed")]
-    McpListToolsCompleted(RealtimeBetaServerEventMcpListToolsCompleted),
+    McpListToolsCompleted(RealtimeServerEventMcpListToolsCompleted),
     #[serde(rename = "mcp_list_tools.failed")]
-    McpListToolsFailed(RealtimeBetaServerEventMcpListToolsFailed),
+    McpListToolsFailed(RealtimeServerEventMcpListToolsFailed),
     #[serde(rename = "rate_limits.updated")]
-    RateLimitsUpdated(RealtimeBetaServerEventRateLimitsUpdated),
+    RateLimitsUpdated(RealtimeServerEventRateLimitsUpdated),
     #[serde(rename = "conversation.created")]
     ConversationCreated(Box<RealtimeServerEventConversationCreated>),
     #[serde(rename = "output_audio_buffer.started")]
@@ -3041,31 +3041,31 @@ pub enum GaServerEvent {
     #[serde(rename = "conversation.item.created")]
     ConversationItemCreated(Box<RealtimeServerEventConversationItemCreated>),
     #[serde(rename = "conversation.item.deleted")]
-    ConversationItemDeleted(RealtimeBetaServerEventConversationItemDeleted),
+    ConversationItemDeleted(RealtimeServerEventConversationItemDeleted),
     #[serde(rename = "conversation.item.input_audio_transcription.completed")]
     ConversationItemInputAudioTranscriptionCompleted(Box<RealtimeServerEventConversationItemInputAudioTranscriptionCompleted>),
     #[serde(rename = "conversation.item.input_audio_transcription.delta")]
-    ConversationItemInputAudioTranscriptionDelta(RealtimeBetaServerEventConversationItemInputAudioTranscriptionDelta),
+    ConversationItemInputAudioTranscriptionDelta(RealtimeServerEventConversationItemInputAudioTranscriptionDelta),
     #[serde(rename = "conversation.item.input_audio_transcription.failed")]
-    ConversationItemInputAudioTranscriptionFailed(Box<RealtimeBetaServerEventConversationItemInputAudioTranscriptionFailed>),
+    ConversationItemInputAudioTranscriptionFailed(Box<RealtimeServerEventConversationItemInputAudioTranscriptionFailed>),
     #[serde(rename = "conversation.item.retrieved")]
     ConversationItemRetrieved(Box<RealtimeServerEventConversationItemRetrieved>),
     #[serde(rename = "conversation.item.truncated")]
-    ConversationItemTruncated(RealtimeBetaServerEventConversationItemTruncated),
+    ConversationItemTruncated(RealtimeServerEventConversationItemTruncated),
     #[serde(rename = "error")]
-    Error(Box<RealtimeBetaServerEventError>),
+    Error(Box<RealtimeServerEventError>),
     #[serde(rename = "input_audio_buffer.cleared")]
-    InputAudioBufferCleared(RealtimeBetaServerEventInputAudioBufferCleared),
+    InputAudioBufferCleared(RealtimeServerEventInputAudioBufferCleared),
     #[serde(rename = "input_audio_buffer.committed")]
-    InputAudioBufferCommitted(RealtimeBetaServerEventInputAudioBufferCommitted),
+    InputAudioBufferCommitted(RealtimeServerEventInputAudioBufferCommitted),
     #[serde(rename = "input_audio_buffer.dtmf_event_received")]
     InputAudioBufferDtmfEventReceived(RealtimeServerEventInputAudioBufferDtmfEventReceived),
     #[serde(rename = "input_audio_buffer.speech_started")]
-    InputAudioBufferSpeechStarted(RealtimeBetaServerEventInputAudioBufferSpeechStarted),
+    InputAudioBufferSpeechStarted(RealtimeServerEventInputAudioBufferSpeechStarted),
     #[serde(rename = "input_audio_buffer.speech_stopped")]
-    InputAudioBufferSpeechStopped(RealtimeBetaServerEventInputAudioBufferSpeechStopped),
+    InputAudioBufferSpeechStopped(RealtimeServerEventInputAudioBufferSpeechStopped),
     #[serde(rename = "rate_limits.updated")]
-    RateLimitsUpdated(RealtimeBetaServerEventRateLimitsUpdated),
+    RateLimitsUpdated(RealtimeServerEventRateLimitsUpdated),
     #[serde(rename = "response.output_audio.delta")]
     ResponseOutputAudioDelta(RealtimeServerEventResponseAudioDelta),
     #[serde(rename = "response.output_audio.done")]
@@ -3075,15 +3075,15 @@ pub enum GaServerEvent {
     #[serde(rename = "response.output_audio_transcript.done")]
     ResponseOutputAudioTranscriptDone(RealtimeServerEventResponseAudioTranscriptDone),
     #[serde(rename = "response.content_part.added")]
-    ResponseContentPartAdded(Box<RealtimeBetaServerEventResponseContentPartAdded>),
+    ResponseContentPartAdded(Box<RealtimeServerEventResponseContentPartAdded>),
     #[serde(rename = "response.content_part.done")]
-    ResponseContentPartDone(Box<RealtimeBetaServerEventResponseContentPartDone>),
+    ResponseContentPartDone(Box<RealtimeServerEventResponseContentPartDone>),
     #[serde(rename = "response.created")]
     ResponseCreated(Box<RealtimeServerEventResponseCreated>),
     #[serde(rename = "response.done")]
     ResponseDone(Box<RealtimeServerEventResponseDone>),
     #[serde(rename = "response.function_call_arguments.delta")]
-    ResponseFunctionCallArgumentsDelta(RealtimeBetaServerEventResponseFunctionCallArgumentsDelta),
+    ResponseFunctionCallArgumentsDelta(RealtimeServerEventResponseFunctionCallArgumentsDelta),
     #[serde(rename = "response.function_call_arguments.done")]
     ResponseFunctionCallArgumentsDone(RealtimeServerEventResponseFunctionCallArgumentsDone),
     #[serde(rename = "response.output_item.added")]
@@ -3111,23 +3111,23 @@ pub enum GaServerEvent {
     #[serde(rename = "input_audio_buffer.timeout_triggered")]
     InputAudioBufferTimeoutTriggered(RealtimeServerEventInputAudioBufferTimeoutTriggered),
     #[serde(rename = "conversation.item.input_audio_transcription.segment")]
-    ConversationItemInputAudioTranscriptionSegment(RealtimeBetaServerEventConversationItemInputAudioTranscriptionSegment),
+    ConversationItemInputAudioTranscriptionSegment(RealtimeServerEventConversationItemInputAudioTranscriptionSegment),
     #[serde(rename = "mcp_list_tools.in_progress")]
-    McpListToolsInProgress(RealtimeBetaServerEventMcpListToolsInProgress),
+    McpListToolsInProgress(RealtimeServerEventMcpListToolsInProgress),
     #[serde(rename = "mcp_list_tools.completed")]
-    McpListToolsCompleted(RealtimeBetaServerEventMcpListToolsCompleted),
+    McpListToolsCompleted(RealtimeServerEventMcpListToolsCompleted),
     #[serde(rename = "mcp_list_tools.failed")]
-    McpListToolsFailed(RealtimeBetaServerEventMcpListToolsFailed),
+    McpListToolsFailed(RealtimeServerEventMcpListToolsFailed),
     #[serde(rename = "response.mcp_call_arguments.delta")]
-    ResponseMcpCallArgumentsDelta(RealtimeBetaServerEventResponseMcpCallArgumentsDelta),
+    ResponseMcpCallArgumentsDelta(RealtimeServerEventResponseMcpCallArgumentsDelta),
     #[serde(rename = "response.mcp_call_arguments.done")]
-    ResponseMcpCallArgumentsDone(RealtimeBetaServerEventResponseMcpCallArgumentsDone),
+    ResponseMcpCallArgumentsDone(RealtimeServerEventResponseMcpCallArgumentsDone),
     #[serde(rename = "response.mcp_call.in_progress")]
-    ResponseMcpCallInProgress(RealtimeBetaServerEventResponseMcpCallInProgress),
+    ResponseMcpCallInProgress(RealtimeServerEventResponseMcpCallInProgress),
     #[serde(rename = "response.mcp_call.completed")]
-    ResponseMcpCallCompleted(RealtimeBetaServerEventResponseMcpCallCompleted),
+    ResponseMcpCallCompleted(RealtimeServerEventResponseMcpCallCompleted),
     #[serde(rename = "response.mcp_call.failed")]
-    ResponseMcpCallFailed(RealtimeBetaServerEventResponseMcpCallFailed),
+    ResponseMcpCallFailed(RealtimeServerEventResponseMcpCallFailed),
     #[serde(other)]
     Unknown,
 }

@@ -2300,7 +2300,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItemDelete {
 }
 impl ::schemars::JsonSchema for ConversationItemDelete {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaClientEventConversationItemDelete".into()
+        "RealtimeClientEventConversationItemDelete".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::realtime_types::support::schema::object(
@@ -2606,7 +2606,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItemRetrieve {
 }
 impl ::schemars::JsonSchema for ConversationItemRetrieve {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaClientEventConversationItemRetrieve".into()
+        "RealtimeClientEventConversationItemRetrieve".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::realtime_types::support::schema::object(
@@ -2791,7 +2791,7 @@ pub struct ConversationItemTruncate {
     /// The ID of the assistant message item to truncate. Only assistant message
     /// items can be truncated.
     pub item_id: String,
-    /// The index of the content part to truncate. Set this to 0.
+    /// The index of the content part to truncate. Set this to `0`.
     pub content_index: i64,
     /// Inclusive duration up to which audio is truncated, in milliseconds. If
     /// the audio_end_ms is greater than the actual audio duration, the server
@@ -2960,7 +2960,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItemTruncate {
 }
 impl ::schemars::JsonSchema for ConversationItemTruncate {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaClientEventConversationItemTruncate".into()
+        "RealtimeClientEventConversationItemTruncate".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::realtime_types::support::schema::object(
@@ -2979,7 +2979,7 @@ impl ::schemars::JsonSchema for ConversationItemTruncate {
                 false)), ("content_index",
                 ::realtime_types::support::schema::property(generator.subschema_for:: <
                 i64 > (),
-                Some("The index of the content part to truncate. Set this to 0."),
+                Some("The index of the content part to truncate. Set this to `0`."),
                 false)), ("audio_end_ms",
                 ::realtime_types::support::schema::property(generator.subschema_for:: <
                 i64 > (),
@@ -3007,7 +3007,7 @@ pub struct ConversationItemTruncateRef<'a> {
     /// The ID of the assistant message item to truncate. Only assistant message
     /// items can be truncated.
     pub item_id: ::std::borrow::Cow<'a, str>,
-    /// The index of the content part to truncate. Set this to 0.
+    /// The index of the content part to truncate. Set this to `0`.
     pub content_index: i64,
     /// Inclusive duration up to which audio is truncated, in milliseconds. If
     /// the audio_end_ms is greater than the actual audio duration, the server
@@ -3170,14 +3170,17 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItemTruncateRef<'de> {
     }
 }
 /// Send this event to append audio bytes to the input audio buffer. The audio
-/// buffer is temporary storage you can write to and later commit. In Server VAD
-/// mode, the audio buffer is used to detect speech and the server will decide
+/// buffer is temporary storage you can write to and later commit. A "commit" will create a new
+/// user message item in the conversation history from the buffer content and clear the buffer.
+/// Input audio transcription (if enabled) will be generated when the buffer is committed.
+///
+/// If VAD is enabled the audio buffer is used to detect speech and the server will decide
 /// when to commit. When Server VAD is disabled, you must commit the audio buffer
-/// manually.
+/// manually. Input audio noise reduction operates on writes to the audio buffer.
 ///
 /// The client may choose how much audio to place in each event up to a maximum
 /// of 15 MiB, for example streaming smaller chunks from the client may allow the
-/// VAD to be more responsive. Unlike made other client events, the server will
+/// VAD to be more responsive. Unlike most other client events, the server will
 /// not send a confirmation response to this event.
 ///
 /// Its `type` is always `input_audio_buffer.append`.
@@ -3319,12 +3322,12 @@ impl<'de> ::serde::Deserialize<'de> for InputAudioBufferAppend {
 }
 impl ::schemars::JsonSchema for InputAudioBufferAppend {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaClientEventInputAudioBufferAppend".into()
+        "RealtimeClientEventInputAudioBufferAppend".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::realtime_types::support::schema::object(
             Some(
-                "Send this event to append audio bytes to the input audio buffer. The audio\nbuffer is temporary storage you can write to and later commit. In Server VAD\nmode, the audio buffer is used to detect speech and the server will decide\nwhen to commit. When Server VAD is disabled, you must commit the audio buffer\nmanually.\n\nThe client may choose how much audio to place in each event up to a maximum\nof 15 MiB, for example streaming smaller chunks from the client may allow the\nVAD to be more responsive. Unlike made other client events, the server will\nnot send a confirmation response to this event.",
+                "Send this event to append audio bytes to the input audio buffer. The audio\nbuffer is temporary storage you can write to and later commit. A \"commit\" will create a new\nuser message item in the conversation history from the buffer content and clear the buffer.\nInput audio transcription (if enabled) will be generated when the buffer is committed.\n\nIf VAD is enabled the audio buffer is used to detect speech and the server will decide\nwhen to commit. When Server VAD is disabled, you must commit the audio buffer\nmanually. Input audio noise reduction operates on writes to the audio buffer.\n\nThe client may choose how much audio to place in each event up to a maximum\nof 15 MiB, for example streaming smaller chunks from the client may allow the\nVAD to be more responsive. Unlike most other client events, the server will\nnot send a confirmation response to this event.",
             ),
             vec![
                 ("type",
@@ -3605,7 +3608,7 @@ impl<'de> ::serde::Deserialize<'de> for InputAudioBufferClear {
 }
 impl ::schemars::JsonSchema for InputAudioBufferClear {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaClientEventInputAudioBufferClear".into()
+        "RealtimeClientEventInputAudioBufferClear".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::realtime_types::support::schema::object(
@@ -3750,16 +3753,9 @@ impl<'de> ::serde::Deserialize<'de> for InputAudioBufferClearRef<'de> {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
-/// Send this event to commit the user input audio buffer, which will create a
-/// new user message item in the conversation. This event will produce an error
-/// if the input audio buffer is empty. When in Server VAD mode, the client does
-/// not need to send this event, the server will commit the audio buffer
-/// automatically.
+/// Send this event to commit the user input audio buffer, which will create a new user message item in the conversation. This event will produce an error if the input audio buffer is empty. When in Server VAD mode, the client does not need to send this event, the server will commit the audio buffer automatically.
 ///
-/// Committing the input audio buffer will trigger input audio transcription
-/// (if enabled in session configuration), but it will not create a response
-/// from the model. The server will respond with an `input_audio_buffer.committed`
-/// event.
+/// Committing the input audio buffer will trigger input audio transcription (if enabled in session configuration), but it will not create a response from the model. The server will respond with an `input_audio_buffer.committed` event.
 ///
 /// Its `type` is always `input_audio_buffer.commit`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -3879,12 +3875,12 @@ impl<'de> ::serde::Deserialize<'de> for InputAudioBufferCommit {
 }
 impl ::schemars::JsonSchema for InputAudioBufferCommit {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaClientEventInputAudioBufferCommit".into()
+        "RealtimeClientEventInputAudioBufferCommit".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::realtime_types::support::schema::object(
             Some(
-                "Send this event to commit the user input audio buffer, which will create a\nnew user message item in the conversation. This event will produce an error\nif the input audio buffer is empty. When in Server VAD mode, the client does\nnot need to send this event, the server will commit the audio buffer\nautomatically.\n\nCommitting the input audio buffer will trigger input audio transcription\n(if enabled in session configuration), but it will not create a response\nfrom the model. The server will respond with an `input_audio_buffer.committed`\nevent.",
+                "Send this event to commit the user input audio buffer, which will create a new user message item in the conversation. This event will produce an error if the input audio buffer is empty. When in Server VAD mode, the client does not need to send this event, the server will commit the audio buffer automatically.\n\nCommitting the input audio buffer will trigger input audio transcription (if enabled in session configuration), but it will not create a response from the model. The server will respond with an `input_audio_buffer.committed` event.",
             ),
             vec![
                 ("type",
@@ -4148,7 +4144,7 @@ impl<'de> ::serde::Deserialize<'de> for OutputAudioBufferClear {
 }
 impl ::schemars::JsonSchema for OutputAudioBufferClear {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaClientEventOutputAudioBufferClear".into()
+        "RealtimeClientEventOutputAudioBufferClear".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::realtime_types::support::schema::object(
@@ -4296,7 +4292,9 @@ impl<'de> ::serde::Deserialize<'de> for OutputAudioBufferClearRef<'de> {
 }
 /// Send this event to cancel an in-progress response. The server will respond
 /// with a `response.done` event with a status of `response.status=cancelled`. If
-/// there is no response to cancel, the server will respond with an error.
+/// there is no response to cancel, the server will respond with an error. It's safe
+/// to call `response.cancel` even if no response is in progress, an error will be
+/// returned the session will remain unaffected.
 ///
 /// Its `type` is always `response.cancel`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -4448,12 +4446,12 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCancel {
 }
 impl ::schemars::JsonSchema for ResponseCancel {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaClientEventResponseCancel".into()
+        "RealtimeClientEventResponseCancel".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::realtime_types::support::schema::object(
             Some(
-                "Send this event to cancel an in-progress response. The server will respond\nwith a `response.done` event with a status of `response.status=cancelled`. If\nthere is no response to cancel, the server will respond with an error.",
+                "Send this event to cancel an in-progress response. The server will respond\nwith a `response.done` event with a status of `response.status=cancelled`. If\nthere is no response to cancel, the server will respond with an error. It's safe\nto call `response.cancel` even if no response is in progress, an error will be\nreturned the session will remain unaffected.",
             ),
             vec![
                 ("type", ::realtime_types::support::schema::constant("response.cancel")),
@@ -4628,6 +4626,300 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCancelRef<'de> {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+/// Generated from `/components/schemas/RealtimeFunctionTool` in the spec.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FunctionTool {
+    /// The type of the tool, i.e. `function`.
+    ///
+    /// Optional (`None` leaves it out).
+    pub r#type: Option<ToolType>,
+    /// The name of the function.
+    ///
+    /// Optional (`None` leaves it out).
+    pub name: Option<String>,
+    /// The description of the function, including guidance on when and how
+    /// to call it, and guidance about what to tell the user when calling
+    /// (if anything).
+    ///
+    /// Optional (`None` leaves it out).
+    pub description: Option<String>,
+    /// Parameters of the function in JSON Schema.
+    ///
+    /// Optional (`None` leaves it out).
+    pub parameters: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl FunctionTool {
+    /// A `FunctionTool` whose `type` is `function`.
+    pub fn function() -> Self {
+        Self {
+            r#type: Some(ToolType::Function),
+            name: None,
+            description: None,
+            parameters: None,
+            unknown_fields: ::serde_json::Map::new(),
+        }
+    }
+    /// Sets `type`.
+    pub fn with_type(mut self, r#type: impl Into<ToolType>) -> Self {
+        self.r#type = Some(r#type.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+    /// Sets `parameters`.
+    pub fn with_parameters(
+        mut self,
+        parameters: ::serde_json::Map<String, ::serde_json::Value>,
+    ) -> Self {
+        self.parameters = Some(parameters);
+        self
+    }
+}
+impl ::serde::Serialize for FunctionTool {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.r#type {
+            map.serialize_entry("type", value)?;
+        }
+        if let Some(value) = &self.name {
+            map.serialize_entry("name", value)?;
+        }
+        if let Some(value) = &self.description {
+            map.serialize_entry("description", value)?;
+        }
+        if let Some(value) = &self.parameters {
+            map.serialize_entry("parameters", value)?;
+        }
+        for (key, value) in &self.unknown_fields {
+            let shadowed = match key.as_str() {
+                "type" => self.r#type.is_some(),
+                "name" => self.name.is_some(),
+                "description" => self.description.is_some(),
+                "parameters" => self.parameters.is_some(),
+                _ => false,
+            };
+            if !shadowed {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FunctionTool {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = FunctionTool;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object of type `FunctionTool`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<FunctionTool, A::Error> {
+                let mut field_type: Option<ToolType> = None;
+                let mut field_name: Option<String> = None;
+                let mut field_description: Option<String> = None;
+                let mut field_parameters: Option<
+                    ::realtime_types::support::StrictObject,
+                > = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            if field_type.is_some()
+                                || unknown_fields.contains_key("type")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
+                            match map.next_value()? {
+                                Some(value) => field_type = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "name" => {
+                            if field_name.is_some()
+                                || unknown_fields.contains_key("name")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("name"));
+                            }
+                            match map.next_value()? {
+                                Some(value) => field_name = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "description" => {
+                            if field_description.is_some()
+                                || unknown_fields.contains_key("description")
+                            {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("description"),
+                                );
+                            }
+                            match map.next_value()? {
+                                Some(value) => field_description = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "parameters" => {
+                            if field_parameters.is_some()
+                                || unknown_fields.contains_key("parameters")
+                            {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("parameters"),
+                                );
+                            }
+                            match map.next_value()? {
+                                Some(value) => field_parameters = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        _ => {
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
+                        }
+                    }
+                }
+                Ok(FunctionTool {
+                    r#type: field_type,
+                    name: field_name,
+                    description: field_description,
+                    parameters: field_parameters
+                        .map(::realtime_types::support::Twin::into_decoded),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+impl ::schemars::JsonSchema for FunctionTool {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "RealtimeFunctionTool".into()
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::realtime_types::support::schema::object(
+            None,
+            vec![
+                ("type", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < ToolType > (),
+                Some("The type of the tool, i.e. `function`."), true)), ("name",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The name of the function."), true)), ("description",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The description of the function, including guidance on when and how\nto call it, and guidance about what to tell the user when calling\n(if anything)."),
+                true)), ("parameters",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                ::serde_json::Map < String, ::serde_json::Value > > (),
+                Some("Parameters of the function in JSON Schema."), true))
+            ],
+            &[],
+        )
+    }
+}
+/// The type of the tool, i.e. `function`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ToolType {
+    /// `function`
+    Function,
+    /// A value this version of the spec does not list, kept as it arrived.
+    Other(String),
+}
+impl ToolType {
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Function => "function",
+            Self::Other(value) => value,
+        }
+    }
+}
+impl From<&str> for ToolType {
+    fn from(value: &str) -> Self {
+        match value {
+            "function" => Self::Function,
+            _ => Self::Other(value.to_string()),
+        }
+    }
+}
+impl From<String> for ToolType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "function" => Self::Function,
+            _ => Self::Other(value),
+        }
+    }
+}
+impl ::std::fmt::Display for ToolType {
+    fn fmt(&self, formatter: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        formatter.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for ToolType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ToolType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::realtime_types::support::deserialize_string_enum(deserializer)
+    }
+}
+impl ::schemars::JsonSchema for ToolType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "RealtimeFunctionToolType".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::realtime_types::support::schema::string_enum(
+            Some("The type of the tool, i.e. `function`."),
+            &["function"],
+        )
+    }
+}
 /// Controls which conversation the response is added to. Currently supports
 /// `auto` and `none`, with `auto` as the default value. The `auto` value
 /// means that the contents of the response will be added to the default
@@ -4692,7 +4984,7 @@ impl<'de> ::serde::Deserialize<'de> for ParamsConversation {
 }
 impl ::schemars::JsonSchema for ParamsConversation {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaResponseCreateParamsConversation".into()
+        "RealtimeResponseCreateParamsConversation".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::realtime_types::support::schema::string_enum(
@@ -4782,7 +5074,7 @@ impl From<i64> for MaxOutputTokens {
 }
 impl ::schemars::JsonSchema for MaxOutputTokens {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaResponseCreateParamsMaxOutputTokens".into()
+        "RealtimeResponseCreateParamsMaxOutputTokens".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::realtime_types::support::schema::kind_union(
@@ -4913,7 +5205,7 @@ impl From<String> for ToolChoice {
 }
 impl ::schemars::JsonSchema for ToolChoice {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaResponseCreateParamsToolChoice".into()
+        "RealtimeResponseCreateParamsToolChoice".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::realtime_types::support::schema::kind_union(
@@ -4928,70 +5220,6 @@ impl ::schemars::JsonSchema for ToolChoice {
                     (generator.subschema_for:: < ToolChoiceMcp > (), "mcp")
                 ],
             )),
-        )
-    }
-}
-/// The type of the tool, i.e. `function`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ToolType {
-    /// `function`
-    Function,
-    /// A value this version of the spec does not list, kept as it arrived.
-    Other(String),
-}
-impl ToolType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Function => "function",
-            Self::Other(value) => value,
-        }
-    }
-}
-impl From<&str> for ToolType {
-    fn from(value: &str) -> Self {
-        match value {
-            "function" => Self::Function,
-            _ => Self::Other(value.to_string()),
-        }
-    }
-}
-impl From<String> for ToolType {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "function" => Self::Function,
-            _ => Self::Other(value),
-        }
-    }
-}
-impl ::std::fmt::Display for ToolType {
-    fn fmt(&self, formatter: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        formatter.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for ToolType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ToolType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::realtime_types::support::deserialize_string_enum(deserializer)
-    }
-}
-impl ::schemars::JsonSchema for ToolType {
-    fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaResponseCreateParamsToolsItemType".into()
-    }
-    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::realtime_types::support::schema::string_enum(
-            Some("The type of the tool, i.e. `function`."),
-            &["function"],
         )
     }
 }
@@ -5050,7 +5278,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseObject {
 }
 impl ::schemars::JsonSchema for ResponseObject {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaResponseObject".into()
+        "RealtimeResponseObject".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::realtime_types::support::schema::string_enum(
@@ -5135,7 +5363,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseStatus {
 }
 impl ::schemars::JsonSchema for ResponseStatus {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaResponseStatus".into()
+        "RealtimeResponseStatus".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::realtime_types::support::schema::string_enum(
@@ -5146,11 +5374,7 @@ impl ::schemars::JsonSchema for ResponseStatus {
         )
     }
 }
-/// The reason the Response did not complete. For a `cancelled` Response,
-/// one of `turn_detected` (the server VAD detected a new start of speech)
-/// or `client_cancelled` (the client sent a cancel event). For an
-/// `incomplete` Response, one of `max_output_tokens` or `content_filter`
-/// (the server-side safety filter activated and cut off the response).
+/// The reason the Response did not complete. For a `cancelled` Response, one of `turn_detected` (the server VAD detected a new start of speech) or `client_cancelled` (the client sent a cancel event). For an `incomplete` Response, one of `max_output_tokens` or `content_filter` (the server-side safety filter activated and cut off the response).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum StatusDetailsReason {
     /// `turn_detected`
@@ -5220,12 +5444,12 @@ impl<'de> ::serde::Deserialize<'de> for StatusDetailsReason {
 }
 impl ::schemars::JsonSchema for StatusDetailsReason {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaResponseStatusDetailsReason".into()
+        "RealtimeResponseStatusDetailsReason".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::realtime_types::support::schema::string_enum(
             Some(
-                "The reason the Response did not complete. For a `cancelled` Response,\none of `turn_detected` (the server VAD detected a new start of speech)\nor `client_cancelled` (the client sent a cancel event). For an\n`incomplete` Response, one of `max_output_tokens` or `content_filter`\n(the server-side safety filter activated and cut off the response).",
+                "The reason the Response did not complete. For a `cancelled` Response, one of `turn_detected` (the server VAD detected a new start of speech) or `client_cancelled` (the client sent a cancel event). For an `incomplete` Response, one of `max_output_tokens` or `content_filter` (the server-side safety filter activated and cut off the response).",
             ),
             &["turn_detected", "client_cancelled", "max_output_tokens", "content_filter"],
         )
@@ -5303,7 +5527,7 @@ impl<'de> ::serde::Deserialize<'de> for StatusDetailsType {
 }
 impl ::schemars::JsonSchema for StatusDetailsType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaResponseStatusDetailsType".into()
+        "RealtimeResponseStatusDetailsType".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::realtime_types::support::schema::string_enum(
@@ -5335,7 +5559,7 @@ pub struct ResponseUsage {
     ///
     /// Optional (`None` leaves it out).
     pub output_tokens: Option<i64>,
-    /// Details about the input tokens used in the Response.
+    /// Details about the input tokens used in the Response. Cached tokens are tokens from previous turns in the conversation that are included as context for the current response. Cached tokens here are counted as a subset of input tokens, meaning input tokens will include cached and uncached tokens.
     ///
     /// Optional (`None` leaves it out).
     pub input_token_details: Option<InputTokenDetails>,
@@ -5568,7 +5792,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseUsage {
 }
 impl ::schemars::JsonSchema for ResponseUsage {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaResponseUsage".into()
+        "RealtimeResponseUsage".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::realtime_types::support::schema::object(
@@ -5590,8 +5814,8 @@ impl ::schemars::JsonSchema for ResponseUsage {
                 true)), ("input_token_details",
                 ::realtime_types::support::schema::property(generator.subschema_for:: <
                 InputTokenDetails > (),
-                Some("Details about the input tokens used in the Response."), true)),
-                ("output_token_details",
+                Some("Details about the input tokens used in the Response. Cached tokens are tokens from previous turns in the conversation that are included as context for the current response. Cached tokens here are counted as a subset of input tokens, meaning input tokens will include cached and uncached tokens."),
+                true)), ("output_token_details",
                 ::realtime_types::support::schema::property(generator.subschema_for:: <
                 OutputTokenDetails > (),
                 Some("Details about the output tokens used in the Response."), true))
@@ -5600,7 +5824,7 @@ impl ::schemars::JsonSchema for ResponseUsage {
         )
     }
 }
-/// Details about the input tokens used in the Response.
+/// Details about the input tokens used in the Response. Cached tokens are tokens from previous turns in the conversation that are included as context for the current response. Cached tokens here are counted as a subset of input tokens, meaning input tokens will include cached and uncached tokens.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct InputTokenDetails {
     /// The number of cached tokens used as input for the Response.
@@ -5836,11 +6060,13 @@ impl<'de> ::serde::Deserialize<'de> for InputTokenDetails {
 }
 impl ::schemars::JsonSchema for InputTokenDetails {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaResponseUsageInputTokenDetails".into()
+        "RealtimeResponseUsageInputTokenDetails".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::realtime_types::support::schema::object(
-            Some("Details about the input tokens used in the Response."),
+            Some(
+                "Details about the input tokens used in the Response. Cached tokens are tokens from previous turns in the conversation that are included as context for the current response. Cached tokens here are counted as a subset of input tokens, meaning input tokens will include cached and uncached tokens.",
+            ),
             vec![
                 ("cached_tokens", ::realtime_types::support::schema::property(generator
                 .subschema_for:: < i64 > (),
@@ -6029,7 +6255,7 @@ impl<'de> ::serde::Deserialize<'de> for CachedTokensDetails {
 }
 impl ::schemars::JsonSchema for CachedTokensDetails {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaResponseUsageInputTokenDetailsCachedTokensDetails".into()
+        "RealtimeResponseUsageInputTokenDetailsCachedTokensDetails".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::realtime_types::support::schema::object(
@@ -6183,7 +6409,7 @@ impl<'de> ::serde::Deserialize<'de> for OutputTokenDetails {
 }
 impl ::schemars::JsonSchema for OutputTokenDetails {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaResponseUsageOutputTokenDetails".into()
+        "RealtimeResponseUsageOutputTokenDetails".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::realtime_types::support::schema::object(
@@ -6195,6 +6421,293 @@ impl ::schemars::JsonSchema for OutputTokenDetails {
                 ("audio_tokens", ::realtime_types::support::schema::property(generator
                 .subschema_for:: < i64 > (),
                 Some("The number of audio tokens used in the Response."), true))
+            ],
+            &[],
+        )
+    }
+}
+/// Returned when a conversation is created. Emitted right after session creation.
+///
+/// Its `type` is always `conversation.created`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConversationCreated {
+    /// The unique ID of the server event.
+    pub event_id: String,
+    /// The conversation resource.
+    pub conversation: CreatedConversation,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ConversationCreated {
+    /// The `type` of this object on the wire.
+    pub const TYPE: &'static str = "conversation.created";
+}
+impl ConversationCreated {
+    /// A `ConversationCreated` with its required fields.
+    pub fn new(
+        event_id: impl Into<String>,
+        conversation: impl Into<CreatedConversation>,
+    ) -> Self {
+        Self {
+            event_id: event_id.into(),
+            conversation: conversation.into(),
+            unknown_fields: ::serde_json::Map::new(),
+        }
+    }
+}
+impl ::serde::Serialize for ConversationCreated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", Self::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("conversation", &self.conversation)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ConversationCreated {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = ConversationCreated;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object of type `ConversationCreated`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ConversationCreated, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<String> = None;
+                let mut field_conversation: Option<CreatedConversation> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                ConversationCreated::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => {
+                            if field_event_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("event_id"));
+                            }
+                            field_event_id = Some(map.next_value()?);
+                        }
+                        "conversation" => {
+                            if field_conversation.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("conversation"),
+                                );
+                            }
+                            field_conversation = Some(map.next_value()?);
+                        }
+                        _ => {
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(ConversationCreated {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?,
+                    conversation: field_conversation
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "conversation",
+                        ))?,
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+impl ::schemars::JsonSchema for ConversationCreated {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "RealtimeServerEventConversationCreated".into()
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when a conversation is created. Emitted right after session creation.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("conversation.created")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("conversation",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                CreatedConversation > (), Some("The conversation resource."), false))
+            ],
+            &["type", "event_id", "conversation"],
+        )
+    }
+}
+/// The conversation resource.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreatedConversation {
+    /// The unique ID of the conversation.
+    ///
+    /// Optional (`None` leaves it out).
+    pub id: Option<String>,
+    /// The object type, must be `realtime.conversation`.
+    ///
+    /// Optional (`None` leaves it out).
+    pub object: Option<String>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl CreatedConversation {
+    /// Sets `id`.
+    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+    /// Sets `object`.
+    pub fn with_object(mut self, object: impl Into<String>) -> Self {
+        self.object = Some(object.into());
+        self
+    }
+}
+impl ::serde::Serialize for CreatedConversation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.id {
+            map.serialize_entry("id", value)?;
+        }
+        if let Some(value) = &self.object {
+            map.serialize_entry("object", value)?;
+        }
+        for (key, value) in &self.unknown_fields {
+            let shadowed = match key.as_str() {
+                "id" => self.id.is_some(),
+                "object" => self.object.is_some(),
+                _ => false,
+            };
+            if !shadowed {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CreatedConversation {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = CreatedConversation;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object of type `CreatedConversation`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<CreatedConversation, A::Error> {
+                let mut field_id: Option<String> = None;
+                let mut field_object: Option<String> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "id" => {
+                            if field_id.is_some() || unknown_fields.contains_key("id") {
+                                return Err(::serde::de::Error::duplicate_field("id"));
+                            }
+                            match map.next_value()? {
+                                Some(value) => field_id = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "object" => {
+                            if field_object.is_some()
+                                || unknown_fields.contains_key("object")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("object"));
+                            }
+                            match map.next_value()? {
+                                Some(value) => field_object = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        _ => {
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
+                        }
+                    }
+                }
+                Ok(CreatedConversation {
+                    id: field_id,
+                    object: field_object,
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+impl ::schemars::JsonSchema for CreatedConversation {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "RealtimeServerEventConversationCreatedConversation".into()
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::realtime_types::support::schema::object(
+            Some("The conversation resource."),
+            vec![
+                ("id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the conversation."), true)), ("object",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The object type, must be `realtime.conversation`."),
+                true))
             ],
             &[],
         )
@@ -6320,7 +6833,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItemDeleted {
 }
 impl ::schemars::JsonSchema for ConversationItemDeleted {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaServerEventConversationItemDeleted".into()
+        "RealtimeServerEventConversationItemDeleted".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::realtime_types::support::schema::object(
@@ -6468,7 +6981,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItemDeletedRef<'de> {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
-/// Usage statistics for the transcription.
+/// Usage statistics for the transcription, this is billed according to the ASR model's pricing rather than the realtime model's pricing.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CompletedUsage {
     /// `tokens`: Usage statistics for models billed by token usage.
@@ -6531,12 +7044,13 @@ impl ::realtime_types::support::TaggedUnion for CompletedUsage {
 }
 impl ::schemars::JsonSchema for CompletedUsage {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaServerEventConversationItemInputAudioTranscriptionCompletedUsage"
-            .into()
+        "RealtimeServerEventConversationItemInputAudioTranscriptionCompletedUsage".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::realtime_types::support::schema::tagged_union(
-            Some("Usage statistics for the transcription."),
+            Some(
+                "Usage statistics for the transcription, this is billed according to the ASR model's pricing rather than the realtime model's pricing.",
+            ),
             "type",
             vec![
                 (generator.subschema_for:: < TranscriptTextUsageTokens > (), "tokens"),
@@ -6546,14 +7060,14 @@ impl ::schemars::JsonSchema for CompletedUsage {
         )
     }
 }
-/// Returned when the text value of an input audio transcription content part is updated.
+/// Returned when the text value of an input audio transcription content part is updated with incremental transcription results.
 ///
 /// Its `type` is always `conversation.item.input_audio_transcription.delta`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConversationItemInputAudioTranscriptionDelta {
     /// The unique ID of the server event.
     pub event_id: String,
-    /// The ID of the item.
+    /// The ID of the item containing the audio that is being transcribed.
     pub item_id: String,
     /// The index of the content part in the item's content array.
     ///
@@ -6563,7 +7077,7 @@ pub struct ConversationItemInputAudioTranscriptionDelta {
     ///
     /// Optional (`None` leaves it out).
     pub delta: Option<String>,
-    /// The log probabilities of the transcription.
+    /// The log probabilities of the transcription. These can be enabled by configurating the session with `"include": ["item.input_audio_transcription.logprobs"]`. Each entry in the array corresponds a log probability of which token would be selected for this chunk of transcription. This can help to identify if it was possible there were multiple valid options for a given chunk of transcription.
     ///
     /// Optional and nullable: `None` leaves it out, `Some(None)` sends `null`.
     pub logprobs: Option<Option<Vec<LogProbProperties>>>,
@@ -6760,12 +7274,12 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItemInputAudioTranscriptionD
 }
 impl ::schemars::JsonSchema for ConversationItemInputAudioTranscriptionDelta {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaServerEventConversationItemInputAudioTranscriptionDelta".into()
+        "RealtimeServerEventConversationItemInputAudioTranscriptionDelta".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::realtime_types::support::schema::object(
             Some(
-                "Returned when the text value of an input audio transcription content part is updated.",
+                "Returned when the text value of an input audio transcription content part is updated with incremental transcription results.",
             ),
             vec![
                 ("type",
@@ -6774,7 +7288,9 @@ impl ::schemars::JsonSchema for ConversationItemInputAudioTranscriptionDelta {
                 .subschema_for:: < String > (),
                 Some("The unique ID of the server event."), false)), ("item_id",
                 ::realtime_types::support::schema::property(generator.subschema_for:: <
-                String > (), Some("The ID of the item."), false)), ("content_index",
+                String > (),
+                Some("The ID of the item containing the audio that is being transcribed."),
+                false)), ("content_index",
                 ::realtime_types::support::schema::property(generator.subschema_for:: <
                 i64 > (),
                 Some("The index of the content part in the item's content array."),
@@ -6782,7 +7298,8 @@ impl ::schemars::JsonSchema for ConversationItemInputAudioTranscriptionDelta {
                 .subschema_for:: < String > (), Some("The text delta."), true)),
                 ("logprobs", ::realtime_types::support::schema::property(generator
                 .subschema_for:: < Vec < LogProbProperties > > (),
-                Some("The log probabilities of the transcription."), true))
+                Some("The log probabilities of the transcription. These can be enabled by configurating the session with `\"include\": [\"item.input_audio_transcription.logprobs\"]`. Each entry in the array corresponds a log probability of which token would be selected for this chunk of transcription. This can help to identify if it was possible there were multiple valid options for a given chunk of transcription."),
+                true))
             ],
             &["type", "event_id", "item_id"],
         )
@@ -6946,7 +7463,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItemInputAudioTranscriptionF
 }
 impl ::schemars::JsonSchema for ConversationItemInputAudioTranscriptionFailed {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaServerEventConversationItemInputAudioTranscriptionFailed".into()
+        "RealtimeServerEventConversationItemInputAudioTranscriptionFailed".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::realtime_types::support::schema::object(
@@ -7157,8 +7674,7 @@ impl<'de> ::serde::Deserialize<'de> for FailedError {
 }
 impl ::schemars::JsonSchema for FailedError {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaServerEventConversationItemInputAudioTranscriptionFailedError"
-            .into()
+        "RealtimeServerEventConversationItemInputAudioTranscriptionFailedError".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::realtime_types::support::schema::object(
@@ -7389,7 +7905,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItemInputAudioTranscriptionS
 }
 impl ::schemars::JsonSchema for ConversationItemInputAudioTranscriptionSegment {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaServerEventConversationItemInputAudioTranscriptionSegment".into()
+        "RealtimeServerEventConversationItemInputAudioTranscriptionSegment".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::realtime_types::support::schema::object(
@@ -7824,7 +8340,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItemTruncated {
 }
 impl ::schemars::JsonSchema for ConversationItemTruncated {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaServerEventConversationItemTruncated".into()
+        "RealtimeServerEventConversationItemTruncated".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::realtime_types::support::schema::object(
@@ -8135,7 +8651,7 @@ impl<'de> ::serde::Deserialize<'de> for Error {
 }
 impl ::schemars::JsonSchema for Error {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaServerEventError".into()
+        "RealtimeServerEventError".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::realtime_types::support::schema::object(
@@ -8328,7 +8844,7 @@ impl<'de> ::serde::Deserialize<'de> for ErrorDetails {
 }
 impl ::schemars::JsonSchema for ErrorDetails {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaServerEventErrorError".into()
+        "RealtimeServerEventErrorError".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::realtime_types::support::schema::object(
@@ -8459,7 +8975,7 @@ impl<'de> ::serde::Deserialize<'de> for InputAudioBufferCleared {
 }
 impl ::schemars::JsonSchema for InputAudioBufferCleared {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaServerEventInputAudioBufferCleared".into()
+        "RealtimeServerEventInputAudioBufferCleared".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::realtime_types::support::schema::object(
@@ -8740,7 +9256,7 @@ impl<'de> ::serde::Deserialize<'de> for InputAudioBufferCommitted {
 }
 impl ::schemars::JsonSchema for InputAudioBufferCommitted {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaServerEventInputAudioBufferCommitted".into()
+        "RealtimeServerEventInputAudioBufferCommitted".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::realtime_types::support::schema::object(
@@ -9069,7 +9585,7 @@ impl<'de> ::serde::Deserialize<'de> for InputAudioBufferSpeechStarted {
 }
 impl ::schemars::JsonSchema for InputAudioBufferSpeechStarted {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaServerEventInputAudioBufferSpeechStarted".into()
+        "RealtimeServerEventInputAudioBufferSpeechStarted".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::realtime_types::support::schema::object(
@@ -9386,7 +9902,7 @@ impl<'de> ::serde::Deserialize<'de> for InputAudioBufferSpeechStopped {
 }
 impl ::schemars::JsonSchema for InputAudioBufferSpeechStopped {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaServerEventInputAudioBufferSpeechStopped".into()
+        "RealtimeServerEventInputAudioBufferSpeechStopped".into()
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::realtime_types::support::schema::object(
@@ -9556,4892 +10072,6 @@ impl<'de> ::serde::Deserialize<'de> for InputAudioBufferSpeechStoppedRef<'de> {
             }
         }
         deserializer.deserialize_map(FieldsVisitor)
-    }
-}
-/// Returned when listing MCP tools has completed for an item.
-///
-/// Its `type` is always `mcp_list_tools.completed`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct McpListToolsCompleted {
-    /// The unique ID of the server event.
-    pub event_id: String,
-    /// The ID of the MCP list tools item.
-    pub item_id: String,
-    /// Properties the spec does not list, kept so that encoding again loses nothing.
-    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
-}
-impl McpListToolsCompleted {
-    /// The `type` of this object on the wire.
-    pub const TYPE: &'static str = "mcp_list_tools.completed";
-}
-impl McpListToolsCompleted {
-    /// A `McpListToolsCompleted` with its required fields.
-    pub fn new(event_id: impl Into<String>, item_id: impl Into<String>) -> Self {
-        Self {
-            event_id: event_id.into(),
-            item_id: item_id.into(),
-            unknown_fields: ::serde_json::Map::new(),
-        }
-    }
-}
-impl ::serde::Serialize for McpListToolsCompleted {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", Self::TYPE)?;
-        map.serialize_entry("event_id", &self.event_id)?;
-        map.serialize_entry("item_id", &self.item_id)?;
-        for (key, value) in &self.unknown_fields {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for McpListToolsCompleted {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct FieldsVisitor;
-        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
-            type Value = McpListToolsCompleted;
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("an object of type `McpListToolsCompleted`")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<McpListToolsCompleted, A::Error> {
-                let mut seen_type = false;
-                let mut field_event_id: Option<String> = None;
-                let mut field_item_id: Option<String> = None;
-                let mut unknown_fields = ::serde_json::Map::new();
-                while let Some(key) = map
-                    .next_key::<::realtime_types::support::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            if seen_type {
-                                return Err(::serde::de::Error::duplicate_field("type"));
-                            }
-                            ::realtime_types::support::expect_constant(
-                                &mut map,
-                                "type",
-                                McpListToolsCompleted::TYPE,
-                            )?;
-                            seen_type = true;
-                        }
-                        "event_id" => {
-                            if field_event_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("event_id"));
-                            }
-                            field_event_id = Some(map.next_value()?);
-                        }
-                        "item_id" => {
-                            if field_item_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("item_id"));
-                            }
-                            field_item_id = Some(map.next_value()?);
-                        }
-                        _ => {
-                            let value = map
-                                .next_value::<::realtime_types::support::StrictValue>()?
-                                .0;
-                            if unknown_fields.insert(key.into_string(), value).is_some()
-                            {
-                                return Err(::realtime_types::support::duplicate_key());
-                            }
-                        }
-                    }
-                }
-                if !seen_type {
-                    return Err(::serde::de::Error::missing_field("type"));
-                }
-                Ok(McpListToolsCompleted {
-                    event_id: field_event_id
-                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?,
-                    item_id: field_item_id
-                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?,
-                    unknown_fields,
-                })
-            }
-        }
-        deserializer.deserialize_map(FieldsVisitor)
-    }
-}
-impl ::schemars::JsonSchema for McpListToolsCompleted {
-    fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaServerEventMcpListToolsCompleted".into()
-    }
-    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::realtime_types::support::schema::object(
-            Some("Returned when listing MCP tools has completed for an item."),
-            vec![
-                ("type",
-                ::realtime_types::support::schema::constant("mcp_list_tools.completed")),
-                ("event_id", ::realtime_types::support::schema::property(generator
-                .subschema_for:: < String > (),
-                Some("The unique ID of the server event."), false)), ("item_id",
-                ::realtime_types::support::schema::property(generator.subschema_for:: <
-                String > (), Some("The ID of the MCP list tools item."), false))
-            ],
-            &["type", "event_id", "item_id"],
-        )
-    }
-}
-/// [`McpListToolsCompleted`] decoded without copying its strings: each one borrows
-/// from the text it was decoded from (a string the text spells with a JSON
-/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
-///
-/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
-/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
-/// does not list are kept, as in the owned type, and encoding it gives the
-/// same JSON.
-#[derive(Debug, Clone, PartialEq)]
-pub struct McpListToolsCompletedRef<'a> {
-    /// The unique ID of the server event.
-    pub event_id: ::std::borrow::Cow<'a, str>,
-    /// The ID of the MCP list tools item.
-    pub item_id: ::std::borrow::Cow<'a, str>,
-    /// Properties the spec does not list, kept so that encoding again loses nothing.
-    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
-}
-impl McpListToolsCompletedRef<'_> {
-    /// The owned event (copies the strings that were borrowed).
-    pub fn into_owned(self) -> McpListToolsCompleted {
-        McpListToolsCompleted {
-            event_id: ::std::borrow::Cow::into_owned(self.event_id),
-            item_id: ::std::borrow::Cow::into_owned(self.item_id),
-            unknown_fields: self.unknown_fields,
-        }
-    }
-}
-impl From<McpListToolsCompletedRef<'_>> for McpListToolsCompleted {
-    fn from(view: McpListToolsCompletedRef<'_>) -> Self {
-        view.into_owned()
-    }
-}
-impl ::serde::Serialize for McpListToolsCompletedRef<'_> {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", McpListToolsCompleted::TYPE)?;
-        map.serialize_entry("event_id", &self.event_id)?;
-        map.serialize_entry("item_id", &self.item_id)?;
-        for (key, value) in &self.unknown_fields {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for McpListToolsCompletedRef<'de> {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct FieldsVisitor;
-        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
-            type Value = McpListToolsCompletedRef<'de>;
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("an object of type `McpListToolsCompleted`")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<McpListToolsCompletedRef<'de>, A::Error> {
-                let mut seen_type = false;
-                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
-                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
-                let mut unknown_fields = ::serde_json::Map::new();
-                while let Some(key) = map
-                    .next_key::<::realtime_types::support::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            if seen_type {
-                                return Err(::serde::de::Error::duplicate_field("type"));
-                            }
-                            ::realtime_types::support::expect_constant(
-                                &mut map,
-                                "type",
-                                McpListToolsCompleted::TYPE,
-                            )?;
-                            seen_type = true;
-                        }
-                        "event_id" => {
-                            if field_event_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("event_id"));
-                            }
-                            field_event_id = Some(map.next_value()?);
-                        }
-                        "item_id" => {
-                            if field_item_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("item_id"));
-                            }
-                            field_item_id = Some(map.next_value()?);
-                        }
-                        _ => {
-                            let value = map
-                                .next_value::<::realtime_types::support::StrictValue>()?
-                                .0;
-                            if unknown_fields.insert(key.into_string(), value).is_some()
-                            {
-                                return Err(::realtime_types::support::duplicate_key());
-                            }
-                        }
-                    }
-                }
-                if !seen_type {
-                    return Err(::serde::de::Error::missing_field("type"));
-                }
-                Ok(McpListToolsCompletedRef {
-                    event_id: ::realtime_types::support::CowStr::into_cow(
-                        field_event_id
-                            .ok_or_else(|| ::serde::de::Error::missing_field(
-                                "event_id",
-                            ))?,
-                    ),
-                    item_id: ::realtime_types::support::CowStr::into_cow(
-                        field_item_id
-                            .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?,
-                    ),
-                    unknown_fields,
-                })
-            }
-        }
-        deserializer.deserialize_map(FieldsVisitor)
-    }
-}
-/// Returned when listing MCP tools has failed for an item.
-///
-/// Its `type` is always `mcp_list_tools.failed`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct McpListToolsFailed {
-    /// The unique ID of the server event.
-    pub event_id: String,
-    /// The ID of the MCP list tools item.
-    pub item_id: String,
-    /// Properties the spec does not list, kept so that encoding again loses nothing.
-    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
-}
-impl McpListToolsFailed {
-    /// The `type` of this object on the wire.
-    pub const TYPE: &'static str = "mcp_list_tools.failed";
-}
-impl McpListToolsFailed {
-    /// A `McpListToolsFailed` with its required fields.
-    pub fn new(event_id: impl Into<String>, item_id: impl Into<String>) -> Self {
-        Self {
-            event_id: event_id.into(),
-            item_id: item_id.into(),
-            unknown_fields: ::serde_json::Map::new(),
-        }
-    }
-}
-impl ::serde::Serialize for McpListToolsFailed {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", Self::TYPE)?;
-        map.serialize_entry("event_id", &self.event_id)?;
-        map.serialize_entry("item_id", &self.item_id)?;
-        for (key, value) in &self.unknown_fields {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for McpListToolsFailed {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct FieldsVisitor;
-        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
-            type Value = McpListToolsFailed;
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("an object of type `McpListToolsFailed`")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<McpListToolsFailed, A::Error> {
-                let mut seen_type = false;
-                let mut field_event_id: Option<String> = None;
-                let mut field_item_id: Option<String> = None;
-                let mut unknown_fields = ::serde_json::Map::new();
-                while let Some(key) = map
-                    .next_key::<::realtime_types::support::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            if seen_type {
-                                return Err(::serde::de::Error::duplicate_field("type"));
-                            }
-                            ::realtime_types::support::expect_constant(
-                                &mut map,
-                                "type",
-                                McpListToolsFailed::TYPE,
-                            )?;
-                            seen_type = true;
-                        }
-                        "event_id" => {
-                            if field_event_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("event_id"));
-                            }
-                            field_event_id = Some(map.next_value()?);
-                        }
-                        "item_id" => {
-                            if field_item_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("item_id"));
-                            }
-                            field_item_id = Some(map.next_value()?);
-                        }
-                        _ => {
-                            let value = map
-                                .next_value::<::realtime_types::support::StrictValue>()?
-                                .0;
-                            if unknown_fields.insert(key.into_string(), value).is_some()
-                            {
-                                return Err(::realtime_types::support::duplicate_key());
-                            }
-                        }
-                    }
-                }
-                if !seen_type {
-                    return Err(::serde::de::Error::missing_field("type"));
-                }
-                Ok(McpListToolsFailed {
-                    event_id: field_event_id
-                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?,
-                    item_id: field_item_id
-                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?,
-                    unknown_fields,
-                })
-            }
-        }
-        deserializer.deserialize_map(FieldsVisitor)
-    }
-}
-impl ::schemars::JsonSchema for McpListToolsFailed {
-    fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaServerEventMcpListToolsFailed".into()
-    }
-    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::realtime_types::support::schema::object(
-            Some("Returned when listing MCP tools has failed for an item."),
-            vec![
-                ("type",
-                ::realtime_types::support::schema::constant("mcp_list_tools.failed")),
-                ("event_id", ::realtime_types::support::schema::property(generator
-                .subschema_for:: < String > (),
-                Some("The unique ID of the server event."), false)), ("item_id",
-                ::realtime_types::support::schema::property(generator.subschema_for:: <
-                String > (), Some("The ID of the MCP list tools item."), false))
-            ],
-            &["type", "event_id", "item_id"],
-        )
-    }
-}
-/// [`McpListToolsFailed`] decoded without copying its strings: each one borrows
-/// from the text it was decoded from (a string the text spells with a JSON
-/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
-///
-/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
-/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
-/// does not list are kept, as in the owned type, and encoding it gives the
-/// same JSON.
-#[derive(Debug, Clone, PartialEq)]
-pub struct McpListToolsFailedRef<'a> {
-    /// The unique ID of the server event.
-    pub event_id: ::std::borrow::Cow<'a, str>,
-    /// The ID of the MCP list tools item.
-    pub item_id: ::std::borrow::Cow<'a, str>,
-    /// Properties the spec does not list, kept so that encoding again loses nothing.
-    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
-}
-impl McpListToolsFailedRef<'_> {
-    /// The owned event (copies the strings that were borrowed).
-    pub fn into_owned(self) -> McpListToolsFailed {
-        McpListToolsFailed {
-            event_id: ::std::borrow::Cow::into_owned(self.event_id),
-            item_id: ::std::borrow::Cow::into_owned(self.item_id),
-            unknown_fields: self.unknown_fields,
-        }
-    }
-}
-impl From<McpListToolsFailedRef<'_>> for McpListToolsFailed {
-    fn from(view: McpListToolsFailedRef<'_>) -> Self {
-        view.into_owned()
-    }
-}
-impl ::serde::Serialize for McpListToolsFailedRef<'_> {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", McpListToolsFailed::TYPE)?;
-        map.serialize_entry("event_id", &self.event_id)?;
-        map.serialize_entry("item_id", &self.item_id)?;
-        for (key, value) in &self.unknown_fields {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for McpListToolsFailedRef<'de> {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct FieldsVisitor;
-        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
-            type Value = McpListToolsFailedRef<'de>;
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("an object of type `McpListToolsFailed`")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<McpListToolsFailedRef<'de>, A::Error> {
-                let mut seen_type = false;
-                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
-                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
-                let mut unknown_fields = ::serde_json::Map::new();
-                while let Some(key) = map
-                    .next_key::<::realtime_types::support::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            if seen_type {
-                                return Err(::serde::de::Error::duplicate_field("type"));
-                            }
-                            ::realtime_types::support::expect_constant(
-                                &mut map,
-                                "type",
-                                McpListToolsFailed::TYPE,
-                            )?;
-                            seen_type = true;
-                        }
-                        "event_id" => {
-                            if field_event_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("event_id"));
-                            }
-                            field_event_id = Some(map.next_value()?);
-                        }
-                        "item_id" => {
-                            if field_item_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("item_id"));
-                            }
-                            field_item_id = Some(map.next_value()?);
-                        }
-                        _ => {
-                            let value = map
-                                .next_value::<::realtime_types::support::StrictValue>()?
-                                .0;
-                            if unknown_fields.insert(key.into_string(), value).is_some()
-                            {
-                                return Err(::realtime_types::support::duplicate_key());
-                            }
-                        }
-                    }
-                }
-                if !seen_type {
-                    return Err(::serde::de::Error::missing_field("type"));
-                }
-                Ok(McpListToolsFailedRef {
-                    event_id: ::realtime_types::support::CowStr::into_cow(
-                        field_event_id
-                            .ok_or_else(|| ::serde::de::Error::missing_field(
-                                "event_id",
-                            ))?,
-                    ),
-                    item_id: ::realtime_types::support::CowStr::into_cow(
-                        field_item_id
-                            .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?,
-                    ),
-                    unknown_fields,
-                })
-            }
-        }
-        deserializer.deserialize_map(FieldsVisitor)
-    }
-}
-/// Returned when listing MCP tools is in progress for an item.
-///
-/// Its `type` is always `mcp_list_tools.in_progress`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct McpListToolsInProgress {
-    /// The unique ID of the server event.
-    pub event_id: String,
-    /// The ID of the MCP list tools item.
-    pub item_id: String,
-    /// Properties the spec does not list, kept so that encoding again loses nothing.
-    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
-}
-impl McpListToolsInProgress {
-    /// The `type` of this object on the wire.
-    pub const TYPE: &'static str = "mcp_list_tools.in_progress";
-}
-impl McpListToolsInProgress {
-    /// A `McpListToolsInProgress` with its required fields.
-    pub fn new(event_id: impl Into<String>, item_id: impl Into<String>) -> Self {
-        Self {
-            event_id: event_id.into(),
-            item_id: item_id.into(),
-            unknown_fields: ::serde_json::Map::new(),
-        }
-    }
-}
-impl ::serde::Serialize for McpListToolsInProgress {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", Self::TYPE)?;
-        map.serialize_entry("event_id", &self.event_id)?;
-        map.serialize_entry("item_id", &self.item_id)?;
-        for (key, value) in &self.unknown_fields {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for McpListToolsInProgress {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct FieldsVisitor;
-        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
-            type Value = McpListToolsInProgress;
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("an object of type `McpListToolsInProgress`")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<McpListToolsInProgress, A::Error> {
-                let mut seen_type = false;
-                let mut field_event_id: Option<String> = None;
-                let mut field_item_id: Option<String> = None;
-                let mut unknown_fields = ::serde_json::Map::new();
-                while let Some(key) = map
-                    .next_key::<::realtime_types::support::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            if seen_type {
-                                return Err(::serde::de::Error::duplicate_field("type"));
-                            }
-                            ::realtime_types::support::expect_constant(
-                                &mut map,
-                                "type",
-                                McpListToolsInProgress::TYPE,
-                            )?;
-                            seen_type = true;
-                        }
-                        "event_id" => {
-                            if field_event_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("event_id"));
-                            }
-                            field_event_id = Some(map.next_value()?);
-                        }
-                        "item_id" => {
-                            if field_item_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("item_id"));
-                            }
-                            field_item_id = Some(map.next_value()?);
-                        }
-                        _ => {
-                            let value = map
-                                .next_value::<::realtime_types::support::StrictValue>()?
-                                .0;
-                            if unknown_fields.insert(key.into_string(), value).is_some()
-                            {
-                                return Err(::realtime_types::support::duplicate_key());
-                            }
-                        }
-                    }
-                }
-                if !seen_type {
-                    return Err(::serde::de::Error::missing_field("type"));
-                }
-                Ok(McpListToolsInProgress {
-                    event_id: field_event_id
-                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?,
-                    item_id: field_item_id
-                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?,
-                    unknown_fields,
-                })
-            }
-        }
-        deserializer.deserialize_map(FieldsVisitor)
-    }
-}
-impl ::schemars::JsonSchema for McpListToolsInProgress {
-    fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaServerEventMcpListToolsInProgress".into()
-    }
-    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::realtime_types::support::schema::object(
-            Some("Returned when listing MCP tools is in progress for an item."),
-            vec![
-                ("type",
-                ::realtime_types::support::schema::constant("mcp_list_tools.in_progress")),
-                ("event_id", ::realtime_types::support::schema::property(generator
-                .subschema_for:: < String > (),
-                Some("The unique ID of the server event."), false)), ("item_id",
-                ::realtime_types::support::schema::property(generator.subschema_for:: <
-                String > (), Some("The ID of the MCP list tools item."), false))
-            ],
-            &["type", "event_id", "item_id"],
-        )
-    }
-}
-/// [`McpListToolsInProgress`] decoded without copying its strings: each one borrows
-/// from the text it was decoded from (a string the text spells with a JSON
-/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
-///
-/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
-/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
-/// does not list are kept, as in the owned type, and encoding it gives the
-/// same JSON.
-#[derive(Debug, Clone, PartialEq)]
-pub struct McpListToolsInProgressRef<'a> {
-    /// The unique ID of the server event.
-    pub event_id: ::std::borrow::Cow<'a, str>,
-    /// The ID of the MCP list tools item.
-    pub item_id: ::std::borrow::Cow<'a, str>,
-    /// Properties the spec does not list, kept so that encoding again loses nothing.
-    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
-}
-impl McpListToolsInProgressRef<'_> {
-    /// The owned event (copies the strings that were borrowed).
-    pub fn into_owned(self) -> McpListToolsInProgress {
-        McpListToolsInProgress {
-            event_id: ::std::borrow::Cow::into_owned(self.event_id),
-            item_id: ::std::borrow::Cow::into_owned(self.item_id),
-            unknown_fields: self.unknown_fields,
-        }
-    }
-}
-impl From<McpListToolsInProgressRef<'_>> for McpListToolsInProgress {
-    fn from(view: McpListToolsInProgressRef<'_>) -> Self {
-        view.into_owned()
-    }
-}
-impl ::serde::Serialize for McpListToolsInProgressRef<'_> {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", McpListToolsInProgress::TYPE)?;
-        map.serialize_entry("event_id", &self.event_id)?;
-        map.serialize_entry("item_id", &self.item_id)?;
-        for (key, value) in &self.unknown_fields {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for McpListToolsInProgressRef<'de> {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct FieldsVisitor;
-        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
-            type Value = McpListToolsInProgressRef<'de>;
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("an object of type `McpListToolsInProgress`")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<McpListToolsInProgressRef<'de>, A::Error> {
-                let mut seen_type = false;
-                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
-                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
-                let mut unknown_fields = ::serde_json::Map::new();
-                while let Some(key) = map
-                    .next_key::<::realtime_types::support::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            if seen_type {
-                                return Err(::serde::de::Error::duplicate_field("type"));
-                            }
-                            ::realtime_types::support::expect_constant(
-                                &mut map,
-                                "type",
-                                McpListToolsInProgress::TYPE,
-                            )?;
-                            seen_type = true;
-                        }
-                        "event_id" => {
-                            if field_event_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("event_id"));
-                            }
-                            field_event_id = Some(map.next_value()?);
-                        }
-                        "item_id" => {
-                            if field_item_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("item_id"));
-                            }
-                            field_item_id = Some(map.next_value()?);
-                        }
-                        _ => {
-                            let value = map
-                                .next_value::<::realtime_types::support::StrictValue>()?
-                                .0;
-                            if unknown_fields.insert(key.into_string(), value).is_some()
-                            {
-                                return Err(::realtime_types::support::duplicate_key());
-                            }
-                        }
-                    }
-                }
-                if !seen_type {
-                    return Err(::serde::de::Error::missing_field("type"));
-                }
-                Ok(McpListToolsInProgressRef {
-                    event_id: ::realtime_types::support::CowStr::into_cow(
-                        field_event_id
-                            .ok_or_else(|| ::serde::de::Error::missing_field(
-                                "event_id",
-                            ))?,
-                    ),
-                    item_id: ::realtime_types::support::CowStr::into_cow(
-                        field_item_id
-                            .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?,
-                    ),
-                    unknown_fields,
-                })
-            }
-        }
-        deserializer.deserialize_map(FieldsVisitor)
-    }
-}
-/// Emitted at the beginning of a Response to indicate the updated rate limits.
-/// When a Response is created some tokens will be "reserved" for the output
-/// tokens, the rate limits shown here reflect that reservation, which is then
-/// adjusted accordingly once the Response is completed.
-///
-/// Its `type` is always `rate_limits.updated`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RateLimitsUpdated {
-    /// The unique ID of the server event.
-    pub event_id: String,
-    /// List of rate limit information.
-    pub rate_limits: Vec<RateLimit>,
-    /// Properties the spec does not list, kept so that encoding again loses nothing.
-    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
-}
-impl RateLimitsUpdated {
-    /// The `type` of this object on the wire.
-    pub const TYPE: &'static str = "rate_limits.updated";
-}
-impl RateLimitsUpdated {
-    /// A `RateLimitsUpdated` with its required fields.
-    pub fn new(
-        event_id: impl Into<String>,
-        rate_limits: impl Into<Vec<RateLimit>>,
-    ) -> Self {
-        Self {
-            event_id: event_id.into(),
-            rate_limits: rate_limits.into(),
-            unknown_fields: ::serde_json::Map::new(),
-        }
-    }
-}
-impl ::serde::Serialize for RateLimitsUpdated {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", Self::TYPE)?;
-        map.serialize_entry("event_id", &self.event_id)?;
-        map.serialize_entry("rate_limits", &self.rate_limits)?;
-        for (key, value) in &self.unknown_fields {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for RateLimitsUpdated {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct FieldsVisitor;
-        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
-            type Value = RateLimitsUpdated;
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("an object of type `RateLimitsUpdated`")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<RateLimitsUpdated, A::Error> {
-                let mut seen_type = false;
-                let mut field_event_id: Option<String> = None;
-                let mut field_rate_limits: Option<Vec<RateLimit>> = None;
-                let mut unknown_fields = ::serde_json::Map::new();
-                while let Some(key) = map
-                    .next_key::<::realtime_types::support::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            if seen_type {
-                                return Err(::serde::de::Error::duplicate_field("type"));
-                            }
-                            ::realtime_types::support::expect_constant(
-                                &mut map,
-                                "type",
-                                RateLimitsUpdated::TYPE,
-                            )?;
-                            seen_type = true;
-                        }
-                        "event_id" => {
-                            if field_event_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("event_id"));
-                            }
-                            field_event_id = Some(map.next_value()?);
-                        }
-                        "rate_limits" => {
-                            if field_rate_limits.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("rate_limits"),
-                                );
-                            }
-                            field_rate_limits = Some(map.next_value()?);
-                        }
-                        _ => {
-                            let value = map
-                                .next_value::<::realtime_types::support::StrictValue>()?
-                                .0;
-                            if unknown_fields.insert(key.into_string(), value).is_some()
-                            {
-                                return Err(::realtime_types::support::duplicate_key());
-                            }
-                        }
-                    }
-                }
-                if !seen_type {
-                    return Err(::serde::de::Error::missing_field("type"));
-                }
-                Ok(RateLimitsUpdated {
-                    event_id: field_event_id
-                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?,
-                    rate_limits: field_rate_limits
-                        .ok_or_else(|| ::serde::de::Error::missing_field(
-                            "rate_limits",
-                        ))?,
-                    unknown_fields,
-                })
-            }
-        }
-        deserializer.deserialize_map(FieldsVisitor)
-    }
-}
-impl ::schemars::JsonSchema for RateLimitsUpdated {
-    fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaServerEventRateLimitsUpdated".into()
-    }
-    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::realtime_types::support::schema::object(
-            Some(
-                "Emitted at the beginning of a Response to indicate the updated rate limits.\nWhen a Response is created some tokens will be \"reserved\" for the output\ntokens, the rate limits shown here reflect that reservation, which is then\nadjusted accordingly once the Response is completed.",
-            ),
-            vec![
-                ("type",
-                ::realtime_types::support::schema::constant("rate_limits.updated")),
-                ("event_id", ::realtime_types::support::schema::property(generator
-                .subschema_for:: < String > (),
-                Some("The unique ID of the server event."), false)), ("rate_limits",
-                ::realtime_types::support::schema::property(generator.subschema_for:: <
-                Vec < RateLimit > > (), Some("List of rate limit information."), false))
-            ],
-            &["type", "event_id", "rate_limits"],
-        )
-    }
-}
-/// Generated from `/components/schemas/RealtimeBetaServerEventRateLimitsUpdated/properties/rate_limits/items` in the spec.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct RateLimit {
-    /// The name of the rate limit (`requests`, `tokens`).
-    ///
-    /// Optional (`None` leaves it out).
-    pub name: Option<RateLimitName>,
-    /// The maximum allowed value for the rate limit.
-    ///
-    /// Optional (`None` leaves it out).
-    pub limit: Option<i64>,
-    /// The remaining value before the limit is reached.
-    ///
-    /// Optional (`None` leaves it out).
-    pub remaining: Option<i64>,
-    /// Seconds until the rate limit resets.
-    ///
-    /// Optional (`None` leaves it out).
-    pub reset_seconds: Option<::realtime_types::Number>,
-    /// Properties the spec does not list, kept so that encoding again loses nothing.
-    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
-}
-impl RateLimit {
-    /// Sets `name`.
-    pub fn with_name(mut self, name: impl Into<RateLimitName>) -> Self {
-        self.name = Some(name.into());
-        self
-    }
-    /// Sets `limit`.
-    pub fn with_limit(mut self, limit: i64) -> Self {
-        self.limit = Some(limit);
-        self
-    }
-    /// Sets `remaining`.
-    pub fn with_remaining(mut self, remaining: i64) -> Self {
-        self.remaining = Some(remaining);
-        self
-    }
-    /// Sets `reset_seconds`.
-    pub fn with_reset_seconds(
-        mut self,
-        reset_seconds: impl Into<::realtime_types::Number>,
-    ) -> Self {
-        self.reset_seconds = Some(reset_seconds.into());
-        self
-    }
-}
-impl ::serde::Serialize for RateLimit {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.name {
-            map.serialize_entry("name", value)?;
-        }
-        if let Some(value) = &self.limit {
-            map.serialize_entry("limit", value)?;
-        }
-        if let Some(value) = &self.remaining {
-            map.serialize_entry("remaining", value)?;
-        }
-        if let Some(value) = &self.reset_seconds {
-            map.serialize_entry("reset_seconds", value)?;
-        }
-        for (key, value) in &self.unknown_fields {
-            let shadowed = match key.as_str() {
-                "name" => self.name.is_some(),
-                "limit" => self.limit.is_some(),
-                "remaining" => self.remaining.is_some(),
-                "reset_seconds" => self.reset_seconds.is_some(),
-                _ => false,
-            };
-            if !shadowed {
-                map.serialize_entry(key, value)?;
-            }
-        }
-        map.end()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for RateLimit {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct FieldsVisitor;
-        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
-            type Value = RateLimit;
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("an object of type `RateLimit`")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<RateLimit, A::Error> {
-                let mut field_name: Option<RateLimitName> = None;
-                let mut field_limit: Option<i64> = None;
-                let mut field_remaining: Option<i64> = None;
-                let mut field_reset_seconds: Option<::realtime_types::Number> = None;
-                let mut unknown_fields = ::serde_json::Map::new();
-                while let Some(key) = map
-                    .next_key::<::realtime_types::support::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "name" => {
-                            if field_name.is_some()
-                                || unknown_fields.contains_key("name")
-                            {
-                                return Err(::serde::de::Error::duplicate_field("name"));
-                            }
-                            match map.next_value()? {
-                                Some(value) => field_name = Some(value),
-                                None => {
-                                    unknown_fields
-                                        .insert(key.into_string(), ::serde_json::Value::Null);
-                                }
-                            }
-                        }
-                        "limit" => {
-                            if field_limit.is_some()
-                                || unknown_fields.contains_key("limit")
-                            {
-                                return Err(::serde::de::Error::duplicate_field("limit"));
-                            }
-                            match map.next_value()? {
-                                Some(value) => field_limit = Some(value),
-                                None => {
-                                    unknown_fields
-                                        .insert(key.into_string(), ::serde_json::Value::Null);
-                                }
-                            }
-                        }
-                        "remaining" => {
-                            if field_remaining.is_some()
-                                || unknown_fields.contains_key("remaining")
-                            {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("remaining"),
-                                );
-                            }
-                            match map.next_value()? {
-                                Some(value) => field_remaining = Some(value),
-                                None => {
-                                    unknown_fields
-                                        .insert(key.into_string(), ::serde_json::Value::Null);
-                                }
-                            }
-                        }
-                        "reset_seconds" => {
-                            if field_reset_seconds.is_some()
-                                || unknown_fields.contains_key("reset_seconds")
-                            {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("reset_seconds"),
-                                );
-                            }
-                            match map.next_value()? {
-                                Some(value) => field_reset_seconds = Some(value),
-                                None => {
-                                    unknown_fields
-                                        .insert(key.into_string(), ::serde_json::Value::Null);
-                                }
-                            }
-                        }
-                        _ => {
-                            let value = map
-                                .next_value::<::realtime_types::support::StrictValue>()?
-                                .0;
-                            if unknown_fields.insert(key.into_string(), value).is_some()
-                            {
-                                return Err(::realtime_types::support::duplicate_key());
-                            }
-                        }
-                    }
-                }
-                Ok(RateLimit {
-                    name: field_name,
-                    limit: field_limit,
-                    remaining: field_remaining,
-                    reset_seconds: field_reset_seconds,
-                    unknown_fields,
-                })
-            }
-        }
-        deserializer.deserialize_map(FieldsVisitor)
-    }
-}
-impl ::schemars::JsonSchema for RateLimit {
-    fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaServerEventRateLimitsUpdatedRateLimitsItem".into()
-    }
-    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::realtime_types::support::schema::object(
-            None,
-            vec![
-                ("name", ::realtime_types::support::schema::property(generator
-                .subschema_for:: < RateLimitName > (),
-                Some("The name of the rate limit (`requests`, `tokens`)."), true)),
-                ("limit", ::realtime_types::support::schema::property(generator
-                .subschema_for:: < i64 > (),
-                Some("The maximum allowed value for the rate limit."), true)),
-                ("remaining", ::realtime_types::support::schema::property(generator
-                .subschema_for:: < i64 > (),
-                Some("The remaining value before the limit is reached."), true)),
-                ("reset_seconds", ::realtime_types::support::schema::property(generator
-                .subschema_for:: < ::realtime_types::Number > (),
-                Some("Seconds until the rate limit resets."), true))
-            ],
-            &[],
-        )
-    }
-}
-/// The name of the rate limit (`requests`, `tokens`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum RateLimitName {
-    /// `requests`
-    Requests,
-    /// `tokens`
-    Tokens,
-    /// A value this version of the spec does not list, kept as it arrived.
-    Other(String),
-}
-impl RateLimitName {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Requests => "requests",
-            Self::Tokens => "tokens",
-            Self::Other(value) => value,
-        }
-    }
-}
-impl From<&str> for RateLimitName {
-    fn from(value: &str) -> Self {
-        match value {
-            "requests" => Self::Requests,
-            "tokens" => Self::Tokens,
-            _ => Self::Other(value.to_string()),
-        }
-    }
-}
-impl From<String> for RateLimitName {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "requests" => Self::Requests,
-            "tokens" => Self::Tokens,
-            _ => Self::Other(value),
-        }
-    }
-}
-impl ::std::fmt::Display for RateLimitName {
-    fn fmt(&self, formatter: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        formatter.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for RateLimitName {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for RateLimitName {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::realtime_types::support::deserialize_string_enum(deserializer)
-    }
-}
-impl ::schemars::JsonSchema for RateLimitName {
-    fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaServerEventRateLimitsUpdatedRateLimitsItemName".into()
-    }
-    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::realtime_types::support::schema::string_enum(
-            Some("The name of the rate limit (`requests`, `tokens`)."),
-            &["requests", "tokens"],
-        )
-    }
-}
-/// Returned when a new content part is added to an assistant message item during
-/// response generation.
-///
-/// Its `type` is always `response.content_part.added`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ResponseContentPartAdded {
-    /// The unique ID of the server event.
-    pub event_id: String,
-    /// The ID of the response.
-    pub response_id: String,
-    /// The ID of the item to which the content part was added.
-    pub item_id: String,
-    /// The index of the output item in the response.
-    pub output_index: i64,
-    /// The index of the content part in the item's content array.
-    pub content_index: i64,
-    /// The content part that was added.
-    pub part: AddedPart,
-    /// Properties the spec does not list, kept so that encoding again loses nothing.
-    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
-}
-impl ResponseContentPartAdded {
-    /// The `type` of this object on the wire.
-    pub const TYPE: &'static str = "response.content_part.added";
-}
-impl ResponseContentPartAdded {
-    /// A `ResponseContentPartAdded` with its required fields.
-    pub fn new(
-        event_id: impl Into<String>,
-        response_id: impl Into<String>,
-        item_id: impl Into<String>,
-        output_index: i64,
-        content_index: i64,
-        part: impl Into<AddedPart>,
-    ) -> Self {
-        Self {
-            event_id: event_id.into(),
-            response_id: response_id.into(),
-            item_id: item_id.into(),
-            output_index,
-            content_index,
-            part: part.into(),
-            unknown_fields: ::serde_json::Map::new(),
-        }
-    }
-}
-impl ::serde::Serialize for ResponseContentPartAdded {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", Self::TYPE)?;
-        map.serialize_entry("event_id", &self.event_id)?;
-        map.serialize_entry("response_id", &self.response_id)?;
-        map.serialize_entry("item_id", &self.item_id)?;
-        map.serialize_entry("output_index", &self.output_index)?;
-        map.serialize_entry("content_index", &self.content_index)?;
-        map.serialize_entry("part", &self.part)?;
-        for (key, value) in &self.unknown_fields {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ResponseContentPartAdded {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct FieldsVisitor;
-        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
-            type Value = ResponseContentPartAdded;
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("an object of type `ResponseContentPartAdded`")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ResponseContentPartAdded, A::Error> {
-                let mut seen_type = false;
-                let mut field_event_id: Option<String> = None;
-                let mut field_response_id: Option<String> = None;
-                let mut field_item_id: Option<String> = None;
-                let mut field_output_index: Option<i64> = None;
-                let mut field_content_index: Option<i64> = None;
-                let mut field_part: Option<AddedPart> = None;
-                let mut unknown_fields = ::serde_json::Map::new();
-                while let Some(key) = map
-                    .next_key::<::realtime_types::support::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            if seen_type {
-                                return Err(::serde::de::Error::duplicate_field("type"));
-                            }
-                            ::realtime_types::support::expect_constant(
-                                &mut map,
-                                "type",
-                                ResponseContentPartAdded::TYPE,
-                            )?;
-                            seen_type = true;
-                        }
-                        "event_id" => {
-                            if field_event_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("event_id"));
-                            }
-                            field_event_id = Some(map.next_value()?);
-                        }
-                        "response_id" => {
-                            if field_response_id.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("response_id"),
-                                );
-                            }
-                            field_response_id = Some(map.next_value()?);
-                        }
-                        "item_id" => {
-                            if field_item_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("item_id"));
-                            }
-                            field_item_id = Some(map.next_value()?);
-                        }
-                        "output_index" => {
-                            if field_output_index.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("output_index"),
-                                );
-                            }
-                            field_output_index = Some(map.next_value()?);
-                        }
-                        "content_index" => {
-                            if field_content_index.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("content_index"),
-                                );
-                            }
-                            field_content_index = Some(map.next_value()?);
-                        }
-                        "part" => {
-                            if field_part.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("part"));
-                            }
-                            field_part = Some(map.next_value()?);
-                        }
-                        _ => {
-                            let value = map
-                                .next_value::<::realtime_types::support::StrictValue>()?
-                                .0;
-                            if unknown_fields.insert(key.into_string(), value).is_some()
-                            {
-                                return Err(::realtime_types::support::duplicate_key());
-                            }
-                        }
-                    }
-                }
-                if !seen_type {
-                    return Err(::serde::de::Error::missing_field("type"));
-                }
-                Ok(ResponseContentPartAdded {
-                    event_id: field_event_id
-                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?,
-                    response_id: field_response_id
-                        .ok_or_else(|| ::serde::de::Error::missing_field(
-                            "response_id",
-                        ))?,
-                    item_id: field_item_id
-                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?,
-                    output_index: field_output_index
-                        .ok_or_else(|| ::serde::de::Error::missing_field(
-                            "output_index",
-                        ))?,
-                    content_index: field_content_index
-                        .ok_or_else(|| ::serde::de::Error::missing_field(
-                            "content_index",
-                        ))?,
-                    part: field_part
-                        .ok_or_else(|| ::serde::de::Error::missing_field("part"))?,
-                    unknown_fields,
-                })
-            }
-        }
-        deserializer.deserialize_map(FieldsVisitor)
-    }
-}
-impl ::schemars::JsonSchema for ResponseContentPartAdded {
-    fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaServerEventResponseContentPartAdded".into()
-    }
-    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::realtime_types::support::schema::object(
-            Some(
-                "Returned when a new content part is added to an assistant message item during\nresponse generation.",
-            ),
-            vec![
-                ("type",
-                ::realtime_types::support::schema::constant("response.content_part.added")),
-                ("event_id", ::realtime_types::support::schema::property(generator
-                .subschema_for:: < String > (),
-                Some("The unique ID of the server event."), false)), ("response_id",
-                ::realtime_types::support::schema::property(generator.subschema_for:: <
-                String > (), Some("The ID of the response."), false)), ("item_id",
-                ::realtime_types::support::schema::property(generator.subschema_for:: <
-                String > (),
-                Some("The ID of the item to which the content part was added."), false)),
-                ("output_index", ::realtime_types::support::schema::property(generator
-                .subschema_for:: < i64 > (),
-                Some("The index of the output item in the response."), false)),
-                ("content_index", ::realtime_types::support::schema::property(generator
-                .subschema_for:: < i64 > (),
-                Some("The index of the content part in the item's content array."),
-                false)), ("part", ::realtime_types::support::schema::property(generator
-                .subschema_for:: < AddedPart > (),
-                Some("The content part that was added."), false))
-            ],
-            &[
-                "type",
-                "event_id",
-                "response_id",
-                "item_id",
-                "output_index",
-                "content_index",
-                "part",
-            ],
-        )
-    }
-}
-/// The content part that was added.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct AddedPart {
-    /// The content type ("text", "audio").
-    ///
-    /// Optional (`None` leaves it out).
-    pub r#type: Option<PartType>,
-    /// The text content (if type is "text").
-    ///
-    /// Optional (`None` leaves it out).
-    pub text: Option<String>,
-    /// Base64-encoded audio data (if type is "audio").
-    ///
-    /// Optional (`None` leaves it out).
-    pub audio: Option<String>,
-    /// The transcript of the audio (if type is "audio").
-    ///
-    /// Optional (`None` leaves it out).
-    pub transcript: Option<String>,
-    /// Properties the spec does not list, kept so that encoding again loses nothing.
-    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
-}
-impl AddedPart {
-    /// A `AddedPart` whose `type` is `audio`.
-    pub fn audio() -> Self {
-        Self {
-            r#type: Some(PartType::Audio),
-            text: None,
-            audio: None,
-            transcript: None,
-            unknown_fields: ::serde_json::Map::new(),
-        }
-    }
-    /// A `AddedPart` whose `type` is `text`.
-    pub fn text() -> Self {
-        Self {
-            r#type: Some(PartType::Text),
-            text: None,
-            audio: None,
-            transcript: None,
-            unknown_fields: ::serde_json::Map::new(),
-        }
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, r#type: impl Into<PartType>) -> Self {
-        self.r#type = Some(r#type.into());
-        self
-    }
-    /// Sets `text`.
-    pub fn with_text(mut self, text: impl Into<String>) -> Self {
-        self.text = Some(text.into());
-        self
-    }
-    /// Sets `audio`.
-    pub fn with_audio(mut self, audio: impl Into<String>) -> Self {
-        self.audio = Some(audio.into());
-        self
-    }
-    /// Sets `transcript`.
-    pub fn with_transcript(mut self, transcript: impl Into<String>) -> Self {
-        self.transcript = Some(transcript.into());
-        self
-    }
-}
-impl ::serde::Serialize for AddedPart {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.r#type {
-            map.serialize_entry("type", value)?;
-        }
-        if let Some(value) = &self.text {
-            map.serialize_entry("text", value)?;
-        }
-        if let Some(value) = &self.audio {
-            map.serialize_entry("audio", value)?;
-        }
-        if let Some(value) = &self.transcript {
-            map.serialize_entry("transcript", value)?;
-        }
-        for (key, value) in &self.unknown_fields {
-            let shadowed = match key.as_str() {
-                "type" => self.r#type.is_some(),
-                "text" => self.text.is_some(),
-                "audio" => self.audio.is_some(),
-                "transcript" => self.transcript.is_some(),
-                _ => false,
-            };
-            if !shadowed {
-                map.serialize_entry(key, value)?;
-            }
-        }
-        map.end()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for AddedPart {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct FieldsVisitor;
-        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
-            type Value = AddedPart;
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("an object of type `AddedPart`")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AddedPart, A::Error> {
-                let mut field_type: Option<PartType> = None;
-                let mut field_text: Option<String> = None;
-                let mut field_audio: Option<String> = None;
-                let mut field_transcript: Option<String> = None;
-                let mut unknown_fields = ::serde_json::Map::new();
-                while let Some(key) = map
-                    .next_key::<::realtime_types::support::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            if field_type.is_some()
-                                || unknown_fields.contains_key("type")
-                            {
-                                return Err(::serde::de::Error::duplicate_field("type"));
-                            }
-                            match map.next_value()? {
-                                Some(value) => field_type = Some(value),
-                                None => {
-                                    unknown_fields
-                                        .insert(key.into_string(), ::serde_json::Value::Null);
-                                }
-                            }
-                        }
-                        "text" => {
-                            if field_text.is_some()
-                                || unknown_fields.contains_key("text")
-                            {
-                                return Err(::serde::de::Error::duplicate_field("text"));
-                            }
-                            match map.next_value()? {
-                                Some(value) => field_text = Some(value),
-                                None => {
-                                    unknown_fields
-                                        .insert(key.into_string(), ::serde_json::Value::Null);
-                                }
-                            }
-                        }
-                        "audio" => {
-                            if field_audio.is_some()
-                                || unknown_fields.contains_key("audio")
-                            {
-                                return Err(::serde::de::Error::duplicate_field("audio"));
-                            }
-                            match map.next_value()? {
-                                Some(value) => field_audio = Some(value),
-                                None => {
-                                    unknown_fields
-                                        .insert(key.into_string(), ::serde_json::Value::Null);
-                                }
-                            }
-                        }
-                        "transcript" => {
-                            if field_transcript.is_some()
-                                || unknown_fields.contains_key("transcript")
-                            {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("transcript"),
-                                );
-                            }
-                            match map.next_value()? {
-                                Some(value) => field_transcript = Some(value),
-                                None => {
-                                    unknown_fields
-                                        .insert(key.into_string(), ::serde_json::Value::Null);
-                                }
-                            }
-                        }
-                        _ => {
-                            let value = map
-                                .next_value::<::realtime_types::support::StrictValue>()?
-                                .0;
-                            if unknown_fields.insert(key.into_string(), value).is_some()
-                            {
-                                return Err(::realtime_types::support::duplicate_key());
-                            }
-                        }
-                    }
-                }
-                Ok(AddedPart {
-                    r#type: field_type,
-                    text: field_text,
-                    audio: field_audio,
-                    transcript: field_transcript,
-                    unknown_fields,
-                })
-            }
-        }
-        deserializer.deserialize_map(FieldsVisitor)
-    }
-}
-impl ::schemars::JsonSchema for AddedPart {
-    fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaServerEventResponseContentPartAddedPart".into()
-    }
-    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::realtime_types::support::schema::object(
-            Some("The content part that was added."),
-            vec![
-                ("type", ::realtime_types::support::schema::property(generator
-                .subschema_for:: < PartType > (),
-                Some("The content type (\"text\", \"audio\")."), true)), ("text",
-                ::realtime_types::support::schema::property(generator.subschema_for:: <
-                String > (), Some("The text content (if type is \"text\")."), true)),
-                ("audio", ::realtime_types::support::schema::property(generator
-                .subschema_for:: < String > (),
-                Some("Base64-encoded audio data (if type is \"audio\")."), true)),
-                ("transcript", ::realtime_types::support::schema::property(generator
-                .subschema_for:: < String > (),
-                Some("The transcript of the audio (if type is \"audio\")."), true))
-            ],
-            &[],
-        )
-    }
-}
-/// The content type ("text", "audio").
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum PartType {
-    /// `audio`
-    Audio,
-    /// `text`
-    Text,
-    /// A value this version of the spec does not list, kept as it arrived.
-    Other(String),
-}
-impl PartType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Audio => "audio",
-            Self::Text => "text",
-            Self::Other(value) => value,
-        }
-    }
-}
-impl From<&str> for PartType {
-    fn from(value: &str) -> Self {
-        match value {
-            "audio" => Self::Audio,
-            "text" => Self::Text,
-            _ => Self::Other(value.to_string()),
-        }
-    }
-}
-impl From<String> for PartType {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "audio" => Self::Audio,
-            "text" => Self::Text,
-            _ => Self::Other(value),
-        }
-    }
-}
-impl ::std::fmt::Display for PartType {
-    fn fmt(&self, formatter: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        formatter.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for PartType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for PartType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::realtime_types::support::deserialize_string_enum(deserializer)
-    }
-}
-impl ::schemars::JsonSchema for PartType {
-    fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaServerEventResponseContentPartAddedPartType".into()
-    }
-    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::realtime_types::support::schema::string_enum(
-            Some("The content type (\"text\", \"audio\")."),
-            &["audio", "text"],
-        )
-    }
-}
-/// Returned when a content part is done streaming in an assistant message item.
-/// Also emitted when a Response is interrupted, incomplete, or cancelled.
-///
-/// Its `type` is always `response.content_part.done`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ResponseContentPartDone {
-    /// The unique ID of the server event.
-    pub event_id: String,
-    /// The ID of the response.
-    pub response_id: String,
-    /// The ID of the item.
-    pub item_id: String,
-    /// The index of the output item in the response.
-    pub output_index: i64,
-    /// The index of the content part in the item's content array.
-    pub content_index: i64,
-    /// The content part that is done.
-    pub part: DonePart,
-    /// Properties the spec does not list, kept so that encoding again loses nothing.
-    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
-}
-impl ResponseContentPartDone {
-    /// The `type` of this object on the wire.
-    pub const TYPE: &'static str = "response.content_part.done";
-}
-impl ResponseContentPartDone {
-    /// A `ResponseContentPartDone` with its required fields.
-    pub fn new(
-        event_id: impl Into<String>,
-        response_id: impl Into<String>,
-        item_id: impl Into<String>,
-        output_index: i64,
-        content_index: i64,
-        part: impl Into<DonePart>,
-    ) -> Self {
-        Self {
-            event_id: event_id.into(),
-            response_id: response_id.into(),
-            item_id: item_id.into(),
-            output_index,
-            content_index,
-            part: part.into(),
-            unknown_fields: ::serde_json::Map::new(),
-        }
-    }
-}
-impl ::serde::Serialize for ResponseContentPartDone {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", Self::TYPE)?;
-        map.serialize_entry("event_id", &self.event_id)?;
-        map.serialize_entry("response_id", &self.response_id)?;
-        map.serialize_entry("item_id", &self.item_id)?;
-        map.serialize_entry("output_index", &self.output_index)?;
-        map.serialize_entry("content_index", &self.content_index)?;
-        map.serialize_entry("part", &self.part)?;
-        for (key, value) in &self.unknown_fields {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ResponseContentPartDone {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct FieldsVisitor;
-        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
-            type Value = ResponseContentPartDone;
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("an object of type `ResponseContentPartDone`")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ResponseContentPartDone, A::Error> {
-                let mut seen_type = false;
-                let mut field_event_id: Option<String> = None;
-                let mut field_response_id: Option<String> = None;
-                let mut field_item_id: Option<String> = None;
-                let mut field_output_index: Option<i64> = None;
-                let mut field_content_index: Option<i64> = None;
-                let mut field_part: Option<DonePart> = None;
-                let mut unknown_fields = ::serde_json::Map::new();
-                while let Some(key) = map
-                    .next_key::<::realtime_types::support::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            if seen_type {
-                                return Err(::serde::de::Error::duplicate_field("type"));
-                            }
-                            ::realtime_types::support::expect_constant(
-                                &mut map,
-                                "type",
-                                ResponseContentPartDone::TYPE,
-                            )?;
-                            seen_type = true;
-                        }
-                        "event_id" => {
-                            if field_event_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("event_id"));
-                            }
-                            field_event_id = Some(map.next_value()?);
-                        }
-                        "response_id" => {
-                            if field_response_id.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("response_id"),
-                                );
-                            }
-                            field_response_id = Some(map.next_value()?);
-                        }
-                        "item_id" => {
-                            if field_item_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("item_id"));
-                            }
-                            field_item_id = Some(map.next_value()?);
-                        }
-                        "output_index" => {
-                            if field_output_index.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("output_index"),
-                                );
-                            }
-                            field_output_index = Some(map.next_value()?);
-                        }
-                        "content_index" => {
-                            if field_content_index.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("content_index"),
-                                );
-                            }
-                            field_content_index = Some(map.next_value()?);
-                        }
-                        "part" => {
-                            if field_part.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("part"));
-                            }
-                            field_part = Some(map.next_value()?);
-                        }
-                        _ => {
-                            let value = map
-                                .next_value::<::realtime_types::support::StrictValue>()?
-                                .0;
-                            if unknown_fields.insert(key.into_string(), value).is_some()
-                            {
-                                return Err(::realtime_types::support::duplicate_key());
-                            }
-                        }
-                    }
-                }
-                if !seen_type {
-                    return Err(::serde::de::Error::missing_field("type"));
-                }
-                Ok(ResponseContentPartDone {
-                    event_id: field_event_id
-                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?,
-                    response_id: field_response_id
-                        .ok_or_else(|| ::serde::de::Error::missing_field(
-                            "response_id",
-                        ))?,
-                    item_id: field_item_id
-                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?,
-                    output_index: field_output_index
-                        .ok_or_else(|| ::serde::de::Error::missing_field(
-                            "output_index",
-                        ))?,
-                    content_index: field_content_index
-                        .ok_or_else(|| ::serde::de::Error::missing_field(
-                            "content_index",
-                        ))?,
-                    part: field_part
-                        .ok_or_else(|| ::serde::de::Error::missing_field("part"))?,
-                    unknown_fields,
-                })
-            }
-        }
-        deserializer.deserialize_map(FieldsVisitor)
-    }
-}
-impl ::schemars::JsonSchema for ResponseContentPartDone {
-    fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaServerEventResponseContentPartDone".into()
-    }
-    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::realtime_types::support::schema::object(
-            Some(
-                "Returned when a content part is done streaming in an assistant message item.\nAlso emitted when a Response is interrupted, incomplete, or cancelled.",
-            ),
-            vec![
-                ("type",
-                ::realtime_types::support::schema::constant("response.content_part.done")),
-                ("event_id", ::realtime_types::support::schema::property(generator
-                .subschema_for:: < String > (),
-                Some("The unique ID of the server event."), false)), ("response_id",
-                ::realtime_types::support::schema::property(generator.subschema_for:: <
-                String > (), Some("The ID of the response."), false)), ("item_id",
-                ::realtime_types::support::schema::property(generator.subschema_for:: <
-                String > (), Some("The ID of the item."), false)), ("output_index",
-                ::realtime_types::support::schema::property(generator.subschema_for:: <
-                i64 > (), Some("The index of the output item in the response."), false)),
-                ("content_index", ::realtime_types::support::schema::property(generator
-                .subschema_for:: < i64 > (),
-                Some("The index of the content part in the item's content array."),
-                false)), ("part", ::realtime_types::support::schema::property(generator
-                .subschema_for:: < DonePart > (), Some("The content part that is done."),
-                false))
-            ],
-            &[
-                "type",
-                "event_id",
-                "response_id",
-                "item_id",
-                "output_index",
-                "content_index",
-                "part",
-            ],
-        )
-    }
-}
-/// The content part that is done.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct DonePart {
-    /// The content type ("text", "audio").
-    ///
-    /// Optional (`None` leaves it out).
-    pub r#type: Option<PartType>,
-    /// The text content (if type is "text").
-    ///
-    /// Optional (`None` leaves it out).
-    pub text: Option<String>,
-    /// Base64-encoded audio data (if type is "audio").
-    ///
-    /// Optional (`None` leaves it out).
-    pub audio: Option<String>,
-    /// The transcript of the audio (if type is "audio").
-    ///
-    /// Optional (`None` leaves it out).
-    pub transcript: Option<String>,
-    /// Properties the spec does not list, kept so that encoding again loses nothing.
-    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
-}
-impl DonePart {
-    /// A `DonePart` whose `type` is `audio`.
-    pub fn audio() -> Self {
-        Self {
-            r#type: Some(PartType::Audio),
-            text: None,
-            audio: None,
-            transcript: None,
-            unknown_fields: ::serde_json::Map::new(),
-        }
-    }
-    /// A `DonePart` whose `type` is `text`.
-    pub fn text() -> Self {
-        Self {
-            r#type: Some(PartType::Text),
-            text: None,
-            audio: None,
-            transcript: None,
-            unknown_fields: ::serde_json::Map::new(),
-        }
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, r#type: impl Into<PartType>) -> Self {
-        self.r#type = Some(r#type.into());
-        self
-    }
-    /// Sets `text`.
-    pub fn with_text(mut self, text: impl Into<String>) -> Self {
-        self.text = Some(text.into());
-        self
-    }
-    /// Sets `audio`.
-    pub fn with_audio(mut self, audio: impl Into<String>) -> Self {
-        self.audio = Some(audio.into());
-        self
-    }
-    /// Sets `transcript`.
-    pub fn with_transcript(mut self, transcript: impl Into<String>) -> Self {
-        self.transcript = Some(transcript.into());
-        self
-    }
-}
-impl ::serde::Serialize for DonePart {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.r#type {
-            map.serialize_entry("type", value)?;
-        }
-        if let Some(value) = &self.text {
-            map.serialize_entry("text", value)?;
-        }
-        if let Some(value) = &self.audio {
-            map.serialize_entry("audio", value)?;
-        }
-        if let Some(value) = &self.transcript {
-            map.serialize_entry("transcript", value)?;
-        }
-        for (key, value) in &self.unknown_fields {
-            let shadowed = match key.as_str() {
-                "type" => self.r#type.is_some(),
-                "text" => self.text.is_some(),
-                "audio" => self.audio.is_some(),
-                "transcript" => self.transcript.is_some(),
-                _ => false,
-            };
-            if !shadowed {
-                map.serialize_entry(key, value)?;
-            }
-        }
-        map.end()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for DonePart {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct FieldsVisitor;
-        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
-            type Value = DonePart;
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("an object of type `DonePart`")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<DonePart, A::Error> {
-                let mut field_type: Option<PartType> = None;
-                let mut field_text: Option<String> = None;
-                let mut field_audio: Option<String> = None;
-                let mut field_transcript: Option<String> = None;
-                let mut unknown_fields = ::serde_json::Map::new();
-                while let Some(key) = map
-                    .next_key::<::realtime_types::support::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            if field_type.is_some()
-                                || unknown_fields.contains_key("type")
-                            {
-                                return Err(::serde::de::Error::duplicate_field("type"));
-                            }
-                            match map.next_value()? {
-                                Some(value) => field_type = Some(value),
-                                None => {
-                                    unknown_fields
-                                        .insert(key.into_string(), ::serde_json::Value::Null);
-                                }
-                            }
-                        }
-                        "text" => {
-                            if field_text.is_some()
-                                || unknown_fields.contains_key("text")
-                            {
-                                return Err(::serde::de::Error::duplicate_field("text"));
-                            }
-                            match map.next_value()? {
-                                Some(value) => field_text = Some(value),
-                                None => {
-                                    unknown_fields
-                                        .insert(key.into_string(), ::serde_json::Value::Null);
-                                }
-                            }
-                        }
-                        "audio" => {
-                            if field_audio.is_some()
-                                || unknown_fields.contains_key("audio")
-                            {
-                                return Err(::serde::de::Error::duplicate_field("audio"));
-                            }
-                            match map.next_value()? {
-                                Some(value) => field_audio = Some(value),
-                                None => {
-                                    unknown_fields
-                                        .insert(key.into_string(), ::serde_json::Value::Null);
-                                }
-                            }
-                        }
-                        "transcript" => {
-                            if field_transcript.is_some()
-                                || unknown_fields.contains_key("transcript")
-                            {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("transcript"),
-                                );
-                            }
-                            match map.next_value()? {
-                                Some(value) => field_transcript = Some(value),
-                                None => {
-                                    unknown_fields
-                                        .insert(key.into_string(), ::serde_json::Value::Null);
-                                }
-                            }
-                        }
-                        _ => {
-                            let value = map
-                                .next_value::<::realtime_types::support::StrictValue>()?
-                                .0;
-                            if unknown_fields.insert(key.into_string(), value).is_some()
-                            {
-                                return Err(::realtime_types::support::duplicate_key());
-                            }
-                        }
-                    }
-                }
-                Ok(DonePart {
-                    r#type: field_type,
-                    text: field_text,
-                    audio: field_audio,
-                    transcript: field_transcript,
-                    unknown_fields,
-                })
-            }
-        }
-        deserializer.deserialize_map(FieldsVisitor)
-    }
-}
-impl ::schemars::JsonSchema for DonePart {
-    fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaServerEventResponseContentPartDonePart".into()
-    }
-    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::realtime_types::support::schema::object(
-            Some("The content part that is done."),
-            vec![
-                ("type", ::realtime_types::support::schema::property(generator
-                .subschema_for:: < PartType > (),
-                Some("The content type (\"text\", \"audio\")."), true)), ("text",
-                ::realtime_types::support::schema::property(generator.subschema_for:: <
-                String > (), Some("The text content (if type is \"text\")."), true)),
-                ("audio", ::realtime_types::support::schema::property(generator
-                .subschema_for:: < String > (),
-                Some("Base64-encoded audio data (if type is \"audio\")."), true)),
-                ("transcript", ::realtime_types::support::schema::property(generator
-                .subschema_for:: < String > (),
-                Some("The transcript of the audio (if type is \"audio\")."), true))
-            ],
-            &[],
-        )
-    }
-}
-/// Returned when the model-generated function call arguments are updated.
-///
-/// Its `type` is always `response.function_call_arguments.delta`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ResponseFunctionCallArgumentsDelta {
-    /// The unique ID of the server event.
-    pub event_id: String,
-    /// The ID of the response.
-    pub response_id: String,
-    /// The ID of the function call item.
-    pub item_id: String,
-    /// The index of the output item in the response.
-    pub output_index: i64,
-    /// The ID of the function call.
-    pub call_id: String,
-    /// The arguments delta as a JSON string.
-    pub delta: String,
-    /// Properties the spec does not list, kept so that encoding again loses nothing.
-    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
-}
-impl ResponseFunctionCallArgumentsDelta {
-    /// The `type` of this object on the wire.
-    pub const TYPE: &'static str = "response.function_call_arguments.delta";
-}
-impl ResponseFunctionCallArgumentsDelta {
-    /// A `ResponseFunctionCallArgumentsDelta` with its required fields.
-    pub fn new(
-        event_id: impl Into<String>,
-        response_id: impl Into<String>,
-        item_id: impl Into<String>,
-        output_index: i64,
-        call_id: impl Into<String>,
-        delta: impl Into<String>,
-    ) -> Self {
-        Self {
-            event_id: event_id.into(),
-            response_id: response_id.into(),
-            item_id: item_id.into(),
-            output_index,
-            call_id: call_id.into(),
-            delta: delta.into(),
-            unknown_fields: ::serde_json::Map::new(),
-        }
-    }
-}
-impl ::serde::Serialize for ResponseFunctionCallArgumentsDelta {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", Self::TYPE)?;
-        map.serialize_entry("event_id", &self.event_id)?;
-        map.serialize_entry("response_id", &self.response_id)?;
-        map.serialize_entry("item_id", &self.item_id)?;
-        map.serialize_entry("output_index", &self.output_index)?;
-        map.serialize_entry("call_id", &self.call_id)?;
-        map.serialize_entry("delta", &self.delta)?;
-        for (key, value) in &self.unknown_fields {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsDelta {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct FieldsVisitor;
-        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
-            type Value = ResponseFunctionCallArgumentsDelta;
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter
-                    .write_str("an object of type `ResponseFunctionCallArgumentsDelta`")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ResponseFunctionCallArgumentsDelta, A::Error> {
-                let mut seen_type = false;
-                let mut field_event_id: Option<String> = None;
-                let mut field_response_id: Option<String> = None;
-                let mut field_item_id: Option<String> = None;
-                let mut field_output_index: Option<i64> = None;
-                let mut field_call_id: Option<String> = None;
-                let mut field_delta: Option<String> = None;
-                let mut unknown_fields = ::serde_json::Map::new();
-                while let Some(key) = map
-                    .next_key::<::realtime_types::support::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            if seen_type {
-                                return Err(::serde::de::Error::duplicate_field("type"));
-                            }
-                            ::realtime_types::support::expect_constant(
-                                &mut map,
-                                "type",
-                                ResponseFunctionCallArgumentsDelta::TYPE,
-                            )?;
-                            seen_type = true;
-                        }
-                        "event_id" => {
-                            if field_event_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("event_id"));
-                            }
-                            field_event_id = Some(map.next_value()?);
-                        }
-                        "response_id" => {
-                            if field_response_id.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("response_id"),
-                                );
-                            }
-                            field_response_id = Some(map.next_value()?);
-                        }
-                        "item_id" => {
-                            if field_item_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("item_id"));
-                            }
-                            field_item_id = Some(map.next_value()?);
-                        }
-                        "output_index" => {
-                            if field_output_index.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("output_index"),
-                                );
-                            }
-                            field_output_index = Some(map.next_value()?);
-                        }
-                        "call_id" => {
-                            if field_call_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("call_id"));
-                            }
-                            field_call_id = Some(map.next_value()?);
-                        }
-                        "delta" => {
-                            if field_delta.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("delta"));
-                            }
-                            field_delta = Some(map.next_value()?);
-                        }
-                        _ => {
-                            let value = map
-                                .next_value::<::realtime_types::support::StrictValue>()?
-                                .0;
-                            if unknown_fields.insert(key.into_string(), value).is_some()
-                            {
-                                return Err(::realtime_types::support::duplicate_key());
-                            }
-                        }
-                    }
-                }
-                if !seen_type {
-                    return Err(::serde::de::Error::missing_field("type"));
-                }
-                Ok(ResponseFunctionCallArgumentsDelta {
-                    event_id: field_event_id
-                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?,
-                    response_id: field_response_id
-                        .ok_or_else(|| ::serde::de::Error::missing_field(
-                            "response_id",
-                        ))?,
-                    item_id: field_item_id
-                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?,
-                    output_index: field_output_index
-                        .ok_or_else(|| ::serde::de::Error::missing_field(
-                            "output_index",
-                        ))?,
-                    call_id: field_call_id
-                        .ok_or_else(|| ::serde::de::Error::missing_field("call_id"))?,
-                    delta: field_delta
-                        .ok_or_else(|| ::serde::de::Error::missing_field("delta"))?,
-                    unknown_fields,
-                })
-            }
-        }
-        deserializer.deserialize_map(FieldsVisitor)
-    }
-}
-impl ::schemars::JsonSchema for ResponseFunctionCallArgumentsDelta {
-    fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaServerEventResponseFunctionCallArgumentsDelta".into()
-    }
-    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::realtime_types::support::schema::object(
-            Some(
-                "Returned when the model-generated function call arguments are updated.",
-            ),
-            vec![
-                ("type",
-                ::realtime_types::support::schema::constant("response.function_call_arguments.delta")),
-                ("event_id", ::realtime_types::support::schema::property(generator
-                .subschema_for:: < String > (),
-                Some("The unique ID of the server event."), false)), ("response_id",
-                ::realtime_types::support::schema::property(generator.subschema_for:: <
-                String > (), Some("The ID of the response."), false)), ("item_id",
-                ::realtime_types::support::schema::property(generator.subschema_for:: <
-                String > (), Some("The ID of the function call item."), false)),
-                ("output_index", ::realtime_types::support::schema::property(generator
-                .subschema_for:: < i64 > (),
-                Some("The index of the output item in the response."), false)),
-                ("call_id", ::realtime_types::support::schema::property(generator
-                .subschema_for:: < String > (), Some("The ID of the function call."),
-                false)), ("delta", ::realtime_types::support::schema::property(generator
-                .subschema_for:: < String > (),
-                Some("The arguments delta as a JSON string."), false))
-            ],
-            &[
-                "type",
-                "event_id",
-                "response_id",
-                "item_id",
-                "output_index",
-                "call_id",
-                "delta",
-            ],
-        )
-    }
-}
-/// [`ResponseFunctionCallArgumentsDelta`] decoded without copying its strings: each one borrows
-/// from the text it was decoded from (a string the text spells with a JSON
-/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
-///
-/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
-/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
-/// does not list are kept, as in the owned type, and encoding it gives the
-/// same JSON.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ResponseFunctionCallArgumentsDeltaRef<'a> {
-    /// The unique ID of the server event.
-    pub event_id: ::std::borrow::Cow<'a, str>,
-    /// The ID of the response.
-    pub response_id: ::std::borrow::Cow<'a, str>,
-    /// The ID of the function call item.
-    pub item_id: ::std::borrow::Cow<'a, str>,
-    /// The index of the output item in the response.
-    pub output_index: i64,
-    /// The ID of the function call.
-    pub call_id: ::std::borrow::Cow<'a, str>,
-    /// The arguments delta as a JSON string.
-    pub delta: ::std::borrow::Cow<'a, str>,
-    /// Properties the spec does not list, kept so that encoding again loses nothing.
-    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
-}
-impl ResponseFunctionCallArgumentsDeltaRef<'_> {
-    /// The owned event (copies the strings that were borrowed).
-    pub fn into_owned(self) -> ResponseFunctionCallArgumentsDelta {
-        ResponseFunctionCallArgumentsDelta {
-            event_id: ::std::borrow::Cow::into_owned(self.event_id),
-            response_id: ::std::borrow::Cow::into_owned(self.response_id),
-            item_id: ::std::borrow::Cow::into_owned(self.item_id),
-            output_index: self.output_index,
-            call_id: ::std::borrow::Cow::into_owned(self.call_id),
-            delta: ::std::borrow::Cow::into_owned(self.delta),
-            unknown_fields: self.unknown_fields,
-        }
-    }
-}
-impl From<ResponseFunctionCallArgumentsDeltaRef<'_>>
-for ResponseFunctionCallArgumentsDelta {
-    fn from(view: ResponseFunctionCallArgumentsDeltaRef<'_>) -> Self {
-        view.into_owned()
-    }
-}
-impl ::serde::Serialize for ResponseFunctionCallArgumentsDeltaRef<'_> {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", ResponseFunctionCallArgumentsDelta::TYPE)?;
-        map.serialize_entry("event_id", &self.event_id)?;
-        map.serialize_entry("response_id", &self.response_id)?;
-        map.serialize_entry("item_id", &self.item_id)?;
-        map.serialize_entry("output_index", &self.output_index)?;
-        map.serialize_entry("call_id", &self.call_id)?;
-        map.serialize_entry("delta", &self.delta)?;
-        for (key, value) in &self.unknown_fields {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsDeltaRef<'de> {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct FieldsVisitor;
-        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
-            type Value = ResponseFunctionCallArgumentsDeltaRef<'de>;
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter
-                    .write_str("an object of type `ResponseFunctionCallArgumentsDelta`")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ResponseFunctionCallArgumentsDeltaRef<'de>, A::Error> {
-                let mut seen_type = false;
-                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
-                let mut field_response_id: Option<
-                    ::realtime_types::support::CowStr<'de>,
-                > = None;
-                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
-                let mut field_output_index: Option<i64> = None;
-                let mut field_call_id: Option<::realtime_types::support::CowStr<'de>> = None;
-                let mut field_delta: Option<::realtime_types::support::CowStr<'de>> = None;
-                let mut unknown_fields = ::serde_json::Map::new();
-                while let Some(key) = map
-                    .next_key::<::realtime_types::support::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            if seen_type {
-                                return Err(::serde::de::Error::duplicate_field("type"));
-                            }
-                            ::realtime_types::support::expect_constant(
-                                &mut map,
-                                "type",
-                                ResponseFunctionCallArgumentsDelta::TYPE,
-                            )?;
-                            seen_type = true;
-                        }
-                        "event_id" => {
-                            if field_event_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("event_id"));
-                            }
-                            field_event_id = Some(map.next_value()?);
-                        }
-                        "response_id" => {
-                            if field_response_id.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("response_id"),
-                                );
-                            }
-                            field_response_id = Some(map.next_value()?);
-                        }
-                        "item_id" => {
-                            if field_item_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("item_id"));
-                            }
-                            field_item_id = Some(map.next_value()?);
-                        }
-                        "output_index" => {
-                            if field_output_index.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("output_index"),
-                                );
-                            }
-                            field_output_index = Some(map.next_value()?);
-                        }
-                        "call_id" => {
-                            if field_call_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("call_id"));
-                            }
-                            field_call_id = Some(map.next_value()?);
-                        }
-                        "delta" => {
-                            if field_delta.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("delta"));
-                            }
-                            field_delta = Some(map.next_value()?);
-                        }
-                        _ => {
-                            let value = map
-                                .next_value::<::realtime_types::support::StrictValue>()?
-                                .0;
-                            if unknown_fields.insert(key.into_string(), value).is_some()
-                            {
-                                return Err(::realtime_types::support::duplicate_key());
-                            }
-                        }
-                    }
-                }
-                if !seen_type {
-                    return Err(::serde::de::Error::missing_field("type"));
-                }
-                Ok(ResponseFunctionCallArgumentsDeltaRef {
-                    event_id: ::realtime_types::support::CowStr::into_cow(
-                        field_event_id
-                            .ok_or_else(|| ::serde::de::Error::missing_field(
-                                "event_id",
-                            ))?,
-                    ),
-                    response_id: ::realtime_types::support::CowStr::into_cow(
-                        field_response_id
-                            .ok_or_else(|| ::serde::de::Error::missing_field(
-                                "response_id",
-                            ))?,
-                    ),
-                    item_id: ::realtime_types::support::CowStr::into_cow(
-                        field_item_id
-                            .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?,
-                    ),
-                    output_index: field_output_index
-                        .ok_or_else(|| ::serde::de::Error::missing_field(
-                            "output_index",
-                        ))?,
-                    call_id: ::realtime_types::support::CowStr::into_cow(
-                        field_call_id
-                            .ok_or_else(|| ::serde::de::Error::missing_field("call_id"))?,
-                    ),
-                    delta: ::realtime_types::support::CowStr::into_cow(
-                        field_delta
-                            .ok_or_else(|| ::serde::de::Error::missing_field("delta"))?,
-                    ),
-                    unknown_fields,
-                })
-            }
-        }
-        deserializer.deserialize_map(FieldsVisitor)
-    }
-}
-/// Returned when MCP tool call arguments are updated during response generation.
-///
-/// Its `type` is always `response.mcp_call_arguments.delta`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ResponseMcpCallArgumentsDelta {
-    /// The unique ID of the server event.
-    pub event_id: String,
-    /// The ID of the response.
-    pub response_id: String,
-    /// The ID of the MCP tool call item.
-    pub item_id: String,
-    /// The index of the output item in the response.
-    pub output_index: i64,
-    /// The JSON-encoded arguments delta.
-    pub delta: String,
-    /// If present, indicates the delta text was obfuscated.
-    ///
-    /// Optional and nullable: `None` leaves it out, `Some(None)` sends `null`.
-    pub obfuscation: Option<Option<String>>,
-    /// Properties the spec does not list, kept so that encoding again loses nothing.
-    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
-}
-impl ResponseMcpCallArgumentsDelta {
-    /// The `type` of this object on the wire.
-    pub const TYPE: &'static str = "response.mcp_call_arguments.delta";
-}
-impl ResponseMcpCallArgumentsDelta {
-    /// A `ResponseMcpCallArgumentsDelta` with its required fields (the optional ones are left out: set them with the `with_` methods).
-    pub fn new(
-        event_id: impl Into<String>,
-        response_id: impl Into<String>,
-        item_id: impl Into<String>,
-        output_index: i64,
-        delta: impl Into<String>,
-    ) -> Self {
-        Self {
-            event_id: event_id.into(),
-            response_id: response_id.into(),
-            item_id: item_id.into(),
-            output_index,
-            delta: delta.into(),
-            obfuscation: None,
-            unknown_fields: ::serde_json::Map::new(),
-        }
-    }
-    /// Sets `obfuscation`.
-    pub fn with_obfuscation(mut self, obfuscation: impl Into<String>) -> Self {
-        self.obfuscation = Some(Some(obfuscation.into()));
-        self
-    }
-    /// Sets `obfuscation` to `null` (not the same as leaving it out).
-    pub fn with_obfuscation_null(mut self) -> Self {
-        self.obfuscation = Some(None);
-        self
-    }
-}
-impl ::serde::Serialize for ResponseMcpCallArgumentsDelta {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", Self::TYPE)?;
-        map.serialize_entry("event_id", &self.event_id)?;
-        map.serialize_entry("response_id", &self.response_id)?;
-        map.serialize_entry("item_id", &self.item_id)?;
-        map.serialize_entry("output_index", &self.output_index)?;
-        map.serialize_entry("delta", &self.delta)?;
-        if let Some(value) = &self.obfuscation {
-            map.serialize_entry("obfuscation", value)?;
-        }
-        for (key, value) in &self.unknown_fields {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsDelta {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct FieldsVisitor;
-        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
-            type Value = ResponseMcpCallArgumentsDelta;
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("an object of type `ResponseMcpCallArgumentsDelta`")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ResponseMcpCallArgumentsDelta, A::Error> {
-                let mut seen_type = false;
-                let mut field_event_id: Option<String> = None;
-                let mut field_response_id: Option<String> = None;
-                let mut field_item_id: Option<String> = None;
-                let mut field_output_index: Option<i64> = None;
-                let mut field_delta: Option<String> = None;
-                let mut field_obfuscation: Option<Option<String>> = None;
-                let mut unknown_fields = ::serde_json::Map::new();
-                while let Some(key) = map
-                    .next_key::<::realtime_types::support::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            if seen_type {
-                                return Err(::serde::de::Error::duplicate_field("type"));
-                            }
-                            ::realtime_types::support::expect_constant(
-                                &mut map,
-                                "type",
-                                ResponseMcpCallArgumentsDelta::TYPE,
-                            )?;
-                            seen_type = true;
-                        }
-                        "event_id" => {
-                            if field_event_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("event_id"));
-                            }
-                            field_event_id = Some(map.next_value()?);
-                        }
-                        "response_id" => {
-                            if field_response_id.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("response_id"),
-                                );
-                            }
-                            field_response_id = Some(map.next_value()?);
-                        }
-                        "item_id" => {
-                            if field_item_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("item_id"));
-                            }
-                            field_item_id = Some(map.next_value()?);
-                        }
-                        "output_index" => {
-                            if field_output_index.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("output_index"),
-                                );
-                            }
-                            field_output_index = Some(map.next_value()?);
-                        }
-                        "delta" => {
-                            if field_delta.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("delta"));
-                            }
-                            field_delta = Some(map.next_value()?);
-                        }
-                        "obfuscation" => {
-                            if field_obfuscation.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("obfuscation"),
-                                );
-                            }
-                            field_obfuscation = Some(map.next_value()?);
-                        }
-                        _ => {
-                            let value = map
-                                .next_value::<::realtime_types::support::StrictValue>()?
-                                .0;
-                            if unknown_fields.insert(key.into_string(), value).is_some()
-                            {
-                                return Err(::realtime_types::support::duplicate_key());
-                            }
-                        }
-                    }
-                }
-                if !seen_type {
-                    return Err(::serde::de::Error::missing_field("type"));
-                }
-                Ok(ResponseMcpCallArgumentsDelta {
-                    event_id: field_event_id
-                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?,
-                    response_id: field_response_id
-                        .ok_or_else(|| ::serde::de::Error::missing_field(
-                            "response_id",
-                        ))?,
-                    item_id: field_item_id
-                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?,
-                    output_index: field_output_index
-                        .ok_or_else(|| ::serde::de::Error::missing_field(
-                            "output_index",
-                        ))?,
-                    delta: field_delta
-                        .ok_or_else(|| ::serde::de::Error::missing_field("delta"))?,
-                    obfuscation: field_obfuscation,
-                    unknown_fields,
-                })
-            }
-        }
-        deserializer.deserialize_map(FieldsVisitor)
-    }
-}
-impl ::schemars::JsonSchema for ResponseMcpCallArgumentsDelta {
-    fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaServerEventResponseMcpCallArgumentsDelta".into()
-    }
-    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::realtime_types::support::schema::object(
-            Some(
-                "Returned when MCP tool call arguments are updated during response generation.",
-            ),
-            vec![
-                ("type",
-                ::realtime_types::support::schema::constant("response.mcp_call_arguments.delta")),
-                ("event_id", ::realtime_types::support::schema::property(generator
-                .subschema_for:: < String > (),
-                Some("The unique ID of the server event."), false)), ("response_id",
-                ::realtime_types::support::schema::property(generator.subschema_for:: <
-                String > (), Some("The ID of the response."), false)), ("item_id",
-                ::realtime_types::support::schema::property(generator.subschema_for:: <
-                String > (), Some("The ID of the MCP tool call item."), false)),
-                ("output_index", ::realtime_types::support::schema::property(generator
-                .subschema_for:: < i64 > (),
-                Some("The index of the output item in the response."), false)), ("delta",
-                ::realtime_types::support::schema::property(generator.subschema_for:: <
-                String > (), Some("The JSON-encoded arguments delta."), false)),
-                ("obfuscation", ::realtime_types::support::schema::property(generator
-                .subschema_for:: < String > (),
-                Some("If present, indicates the delta text was obfuscated."), true))
-            ],
-            &["type", "event_id", "response_id", "item_id", "output_index", "delta"],
-        )
-    }
-}
-/// [`ResponseMcpCallArgumentsDelta`] decoded without copying its strings: each one borrows
-/// from the text it was decoded from (a string the text spells with a JSON
-/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
-///
-/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
-/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
-/// does not list are kept, as in the owned type, and encoding it gives the
-/// same JSON.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ResponseMcpCallArgumentsDeltaRef<'a> {
-    /// The unique ID of the server event.
-    pub event_id: ::std::borrow::Cow<'a, str>,
-    /// The ID of the response.
-    pub response_id: ::std::borrow::Cow<'a, str>,
-    /// The ID of the MCP tool call item.
-    pub item_id: ::std::borrow::Cow<'a, str>,
-    /// The index of the output item in the response.
-    pub output_index: i64,
-    /// The JSON-encoded arguments delta.
-    pub delta: ::std::borrow::Cow<'a, str>,
-    /// If present, indicates the delta text was obfuscated.
-    ///
-    /// Optional and nullable: `None` leaves it out, `Some(None)` sends `null`.
-    pub obfuscation: Option<Option<::std::borrow::Cow<'a, str>>>,
-    /// Properties the spec does not list, kept so that encoding again loses nothing.
-    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
-}
-impl ResponseMcpCallArgumentsDeltaRef<'_> {
-    /// The owned event (copies the strings that were borrowed).
-    pub fn into_owned(self) -> ResponseMcpCallArgumentsDelta {
-        ResponseMcpCallArgumentsDelta {
-            event_id: ::std::borrow::Cow::into_owned(self.event_id),
-            response_id: ::std::borrow::Cow::into_owned(self.response_id),
-            item_id: ::std::borrow::Cow::into_owned(self.item_id),
-            output_index: self.output_index,
-            delta: ::std::borrow::Cow::into_owned(self.delta),
-            obfuscation: self
-                .obfuscation
-                .map(|value| value.map(::std::borrow::Cow::into_owned)),
-            unknown_fields: self.unknown_fields,
-        }
-    }
-}
-impl From<ResponseMcpCallArgumentsDeltaRef<'_>> for ResponseMcpCallArgumentsDelta {
-    fn from(view: ResponseMcpCallArgumentsDeltaRef<'_>) -> Self {
-        view.into_owned()
-    }
-}
-impl ::serde::Serialize for ResponseMcpCallArgumentsDeltaRef<'_> {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", ResponseMcpCallArgumentsDelta::TYPE)?;
-        map.serialize_entry("event_id", &self.event_id)?;
-        map.serialize_entry("response_id", &self.response_id)?;
-        map.serialize_entry("item_id", &self.item_id)?;
-        map.serialize_entry("output_index", &self.output_index)?;
-        map.serialize_entry("delta", &self.delta)?;
-        if let Some(value) = &self.obfuscation {
-            map.serialize_entry("obfuscation", value)?;
-        }
-        for (key, value) in &self.unknown_fields {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsDeltaRef<'de> {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct FieldsVisitor;
-        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
-            type Value = ResponseMcpCallArgumentsDeltaRef<'de>;
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("an object of type `ResponseMcpCallArgumentsDelta`")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ResponseMcpCallArgumentsDeltaRef<'de>, A::Error> {
-                let mut seen_type = false;
-                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
-                let mut field_response_id: Option<
-                    ::realtime_types::support::CowStr<'de>,
-                > = None;
-                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
-                let mut field_output_index: Option<i64> = None;
-                let mut field_delta: Option<::realtime_types::support::CowStr<'de>> = None;
-                let mut field_obfuscation: Option<
-                    Option<::realtime_types::support::CowStr<'de>>,
-                > = None;
-                let mut unknown_fields = ::serde_json::Map::new();
-                while let Some(key) = map
-                    .next_key::<::realtime_types::support::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            if seen_type {
-                                return Err(::serde::de::Error::duplicate_field("type"));
-                            }
-                            ::realtime_types::support::expect_constant(
-                                &mut map,
-                                "type",
-                                ResponseMcpCallArgumentsDelta::TYPE,
-                            )?;
-                            seen_type = true;
-                        }
-                        "event_id" => {
-                            if field_event_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("event_id"));
-                            }
-                            field_event_id = Some(map.next_value()?);
-                        }
-                        "response_id" => {
-                            if field_response_id.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("response_id"),
-                                );
-                            }
-                            field_response_id = Some(map.next_value()?);
-                        }
-                        "item_id" => {
-                            if field_item_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("item_id"));
-                            }
-                            field_item_id = Some(map.next_value()?);
-                        }
-                        "output_index" => {
-                            if field_output_index.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("output_index"),
-                                );
-                            }
-                            field_output_index = Some(map.next_value()?);
-                        }
-                        "delta" => {
-                            if field_delta.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("delta"));
-                            }
-                            field_delta = Some(map.next_value()?);
-                        }
-                        "obfuscation" => {
-                            if field_obfuscation.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("obfuscation"),
-                                );
-                            }
-                            field_obfuscation = Some(map.next_value()?);
-                        }
-                        _ => {
-                            let value = map
-                                .next_value::<::realtime_types::support::StrictValue>()?
-                                .0;
-                            if unknown_fields.insert(key.into_string(), value).is_some()
-                            {
-                                return Err(::realtime_types::support::duplicate_key());
-                            }
-                        }
-                    }
-                }
-                if !seen_type {
-                    return Err(::serde::de::Error::missing_field("type"));
-                }
-                Ok(ResponseMcpCallArgumentsDeltaRef {
-                    event_id: ::realtime_types::support::CowStr::into_cow(
-                        field_event_id
-                            .ok_or_else(|| ::serde::de::Error::missing_field(
-                                "event_id",
-                            ))?,
-                    ),
-                    response_id: ::realtime_types::support::CowStr::into_cow(
-                        field_response_id
-                            .ok_or_else(|| ::serde::de::Error::missing_field(
-                                "response_id",
-                            ))?,
-                    ),
-                    item_id: ::realtime_types::support::CowStr::into_cow(
-                        field_item_id
-                            .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?,
-                    ),
-                    output_index: field_output_index
-                        .ok_or_else(|| ::serde::de::Error::missing_field(
-                            "output_index",
-                        ))?,
-                    delta: ::realtime_types::support::CowStr::into_cow(
-                        field_delta
-                            .ok_or_else(|| ::serde::de::Error::missing_field("delta"))?,
-                    ),
-                    obfuscation: field_obfuscation
-                        .map(|value| {
-                            value.map(::realtime_types::support::CowStr::into_cow)
-                        }),
-                    unknown_fields,
-                })
-            }
-        }
-        deserializer.deserialize_map(FieldsVisitor)
-    }
-}
-/// Returned when MCP tool call arguments are finalized during response generation.
-///
-/// Its `type` is always `response.mcp_call_arguments.done`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ResponseMcpCallArgumentsDone {
-    /// The unique ID of the server event.
-    pub event_id: String,
-    /// The ID of the response.
-    pub response_id: String,
-    /// The ID of the MCP tool call item.
-    pub item_id: String,
-    /// The index of the output item in the response.
-    pub output_index: i64,
-    /// The final JSON-encoded arguments string.
-    pub arguments: String,
-    /// Properties the spec does not list, kept so that encoding again loses nothing.
-    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
-}
-impl ResponseMcpCallArgumentsDone {
-    /// The `type` of this object on the wire.
-    pub const TYPE: &'static str = "response.mcp_call_arguments.done";
-}
-impl ResponseMcpCallArgumentsDone {
-    /// A `ResponseMcpCallArgumentsDone` with its required fields.
-    pub fn new(
-        event_id: impl Into<String>,
-        response_id: impl Into<String>,
-        item_id: impl Into<String>,
-        output_index: i64,
-        arguments: impl Into<String>,
-    ) -> Self {
-        Self {
-            event_id: event_id.into(),
-            response_id: response_id.into(),
-            item_id: item_id.into(),
-            output_index,
-            arguments: arguments.into(),
-            unknown_fields: ::serde_json::Map::new(),
-        }
-    }
-}
-impl ::serde::Serialize for ResponseMcpCallArgumentsDone {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", Self::TYPE)?;
-        map.serialize_entry("event_id", &self.event_id)?;
-        map.serialize_entry("response_id", &self.response_id)?;
-        map.serialize_entry("item_id", &self.item_id)?;
-        map.serialize_entry("output_index", &self.output_index)?;
-        map.serialize_entry("arguments", &self.arguments)?;
-        for (key, value) in &self.unknown_fields {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsDone {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct FieldsVisitor;
-        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
-            type Value = ResponseMcpCallArgumentsDone;
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("an object of type `ResponseMcpCallArgumentsDone`")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ResponseMcpCallArgumentsDone, A::Error> {
-                let mut seen_type = false;
-                let mut field_event_id: Option<String> = None;
-                let mut field_response_id: Option<String> = None;
-                let mut field_item_id: Option<String> = None;
-                let mut field_output_index: Option<i64> = None;
-                let mut field_arguments: Option<String> = None;
-                let mut unknown_fields = ::serde_json::Map::new();
-                while let Some(key) = map
-                    .next_key::<::realtime_types::support::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            if seen_type {
-                                return Err(::serde::de::Error::duplicate_field("type"));
-                            }
-                            ::realtime_types::support::expect_constant(
-                                &mut map,
-                                "type",
-                                ResponseMcpCallArgumentsDone::TYPE,
-                            )?;
-                            seen_type = true;
-                        }
-                        "event_id" => {
-                            if field_event_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("event_id"));
-                            }
-                            field_event_id = Some(map.next_value()?);
-                        }
-                        "response_id" => {
-                            if field_response_id.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("response_id"),
-                                );
-                            }
-                            field_response_id = Some(map.next_value()?);
-                        }
-                        "item_id" => {
-                            if field_item_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("item_id"));
-                            }
-                            field_item_id = Some(map.next_value()?);
-                        }
-                        "output_index" => {
-                            if field_output_index.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("output_index"),
-                                );
-                            }
-                            field_output_index = Some(map.next_value()?);
-                        }
-                        "arguments" => {
-                            if field_arguments.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("arguments"),
-                                );
-                            }
-                            field_arguments = Some(map.next_value()?);
-                        }
-                        _ => {
-                            let value = map
-                                .next_value::<::realtime_types::support::StrictValue>()?
-                                .0;
-                            if unknown_fields.insert(key.into_string(), value).is_some()
-                            {
-                                return Err(::realtime_types::support::duplicate_key());
-                            }
-                        }
-                    }
-                }
-                if !seen_type {
-                    return Err(::serde::de::Error::missing_field("type"));
-                }
-                Ok(ResponseMcpCallArgumentsDone {
-                    event_id: field_event_id
-                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?,
-                    response_id: field_response_id
-                        .ok_or_else(|| ::serde::de::Error::missing_field(
-                            "response_id",
-                        ))?,
-                    item_id: field_item_id
-                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?,
-                    output_index: field_output_index
-                        .ok_or_else(|| ::serde::de::Error::missing_field(
-                            "output_index",
-                        ))?,
-                    arguments: field_arguments
-                        .ok_or_else(|| ::serde::de::Error::missing_field("arguments"))?,
-                    unknown_fields,
-                })
-            }
-        }
-        deserializer.deserialize_map(FieldsVisitor)
-    }
-}
-impl ::schemars::JsonSchema for ResponseMcpCallArgumentsDone {
-    fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaServerEventResponseMcpCallArgumentsDone".into()
-    }
-    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::realtime_types::support::schema::object(
-            Some(
-                "Returned when MCP tool call arguments are finalized during response generation.",
-            ),
-            vec![
-                ("type",
-                ::realtime_types::support::schema::constant("response.mcp_call_arguments.done")),
-                ("event_id", ::realtime_types::support::schema::property(generator
-                .subschema_for:: < String > (),
-                Some("The unique ID of the server event."), false)), ("response_id",
-                ::realtime_types::support::schema::property(generator.subschema_for:: <
-                String > (), Some("The ID of the response."), false)), ("item_id",
-                ::realtime_types::support::schema::property(generator.subschema_for:: <
-                String > (), Some("The ID of the MCP tool call item."), false)),
-                ("output_index", ::realtime_types::support::schema::property(generator
-                .subschema_for:: < i64 > (),
-                Some("The index of the output item in the response."), false)),
-                ("arguments", ::realtime_types::support::schema::property(generator
-                .subschema_for:: < String > (),
-                Some("The final JSON-encoded arguments string."), false))
-            ],
-            &["type", "event_id", "response_id", "item_id", "output_index", "arguments"],
-        )
-    }
-}
-/// [`ResponseMcpCallArgumentsDone`] decoded without copying its strings: each one borrows
-/// from the text it was decoded from (a string the text spells with a JSON
-/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
-///
-/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
-/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
-/// does not list are kept, as in the owned type, and encoding it gives the
-/// same JSON.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ResponseMcpCallArgumentsDoneRef<'a> {
-    /// The unique ID of the server event.
-    pub event_id: ::std::borrow::Cow<'a, str>,
-    /// The ID of the response.
-    pub response_id: ::std::borrow::Cow<'a, str>,
-    /// The ID of the MCP tool call item.
-    pub item_id: ::std::borrow::Cow<'a, str>,
-    /// The index of the output item in the response.
-    pub output_index: i64,
-    /// The final JSON-encoded arguments string.
-    pub arguments: ::std::borrow::Cow<'a, str>,
-    /// Properties the spec does not list, kept so that encoding again loses nothing.
-    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
-}
-impl ResponseMcpCallArgumentsDoneRef<'_> {
-    /// The owned event (copies the strings that were borrowed).
-    pub fn into_owned(self) -> ResponseMcpCallArgumentsDone {
-        ResponseMcpCallArgumentsDone {
-            event_id: ::std::borrow::Cow::into_owned(self.event_id),
-            response_id: ::std::borrow::Cow::into_owned(self.response_id),
-            item_id: ::std::borrow::Cow::into_owned(self.item_id),
-            output_index: self.output_index,
-            arguments: ::std::borrow::Cow::into_owned(self.arguments),
-            unknown_fields: self.unknown_fields,
-        }
-    }
-}
-impl From<ResponseMcpCallArgumentsDoneRef<'_>> for ResponseMcpCallArgumentsDone {
-    fn from(view: ResponseMcpCallArgumentsDoneRef<'_>) -> Self {
-        view.into_owned()
-    }
-}
-impl ::serde::Serialize for ResponseMcpCallArgumentsDoneRef<'_> {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", ResponseMcpCallArgumentsDone::TYPE)?;
-        map.serialize_entry("event_id", &self.event_id)?;
-        map.serialize_entry("response_id", &self.response_id)?;
-        map.serialize_entry("item_id", &self.item_id)?;
-        map.serialize_entry("output_index", &self.output_index)?;
-        map.serialize_entry("arguments", &self.arguments)?;
-        for (key, value) in &self.unknown_fields {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsDoneRef<'de> {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct FieldsVisitor;
-        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
-            type Value = ResponseMcpCallArgumentsDoneRef<'de>;
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("an object of type `ResponseMcpCallArgumentsDone`")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ResponseMcpCallArgumentsDoneRef<'de>, A::Error> {
-                let mut seen_type = false;
-                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
-                let mut field_response_id: Option<
-                    ::realtime_types::support::CowStr<'de>,
-                > = None;
-                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
-                let mut field_output_index: Option<i64> = None;
-                let mut field_arguments: Option<
-                    ::realtime_types::support::CowStr<'de>,
-                > = None;
-                let mut unknown_fields = ::serde_json::Map::new();
-                while let Some(key) = map
-                    .next_key::<::realtime_types::support::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            if seen_type {
-                                return Err(::serde::de::Error::duplicate_field("type"));
-                            }
-                            ::realtime_types::support::expect_constant(
-                                &mut map,
-                                "type",
-                                ResponseMcpCallArgumentsDone::TYPE,
-                            )?;
-                            seen_type = true;
-                        }
-                        "event_id" => {
-                            if field_event_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("event_id"));
-                            }
-                            field_event_id = Some(map.next_value()?);
-                        }
-                        "response_id" => {
-                            if field_response_id.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("response_id"),
-                                );
-                            }
-                            field_response_id = Some(map.next_value()?);
-                        }
-                        "item_id" => {
-                            if field_item_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("item_id"));
-                            }
-                            field_item_id = Some(map.next_value()?);
-                        }
-                        "output_index" => {
-                            if field_output_index.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("output_index"),
-                                );
-                            }
-                            field_output_index = Some(map.next_value()?);
-                        }
-                        "arguments" => {
-                            if field_arguments.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("arguments"),
-                                );
-                            }
-                            field_arguments = Some(map.next_value()?);
-                        }
-                        _ => {
-                            let value = map
-                                .next_value::<::realtime_types::support::StrictValue>()?
-                                .0;
-                            if unknown_fields.insert(key.into_string(), value).is_some()
-                            {
-                                return Err(::realtime_types::support::duplicate_key());
-                            }
-                        }
-                    }
-                }
-                if !seen_type {
-                    return Err(::serde::de::Error::missing_field("type"));
-                }
-                Ok(ResponseMcpCallArgumentsDoneRef {
-                    event_id: ::realtime_types::support::CowStr::into_cow(
-                        field_event_id
-                            .ok_or_else(|| ::serde::de::Error::missing_field(
-                                "event_id",
-                            ))?,
-                    ),
-                    response_id: ::realtime_types::support::CowStr::into_cow(
-                        field_response_id
-                            .ok_or_else(|| ::serde::de::Error::missing_field(
-                                "response_id",
-                            ))?,
-                    ),
-                    item_id: ::realtime_types::support::CowStr::into_cow(
-                        field_item_id
-                            .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?,
-                    ),
-                    output_index: field_output_index
-                        .ok_or_else(|| ::serde::de::Error::missing_field(
-                            "output_index",
-                        ))?,
-                    arguments: ::realtime_types::support::CowStr::into_cow(
-                        field_arguments
-                            .ok_or_else(|| ::serde::de::Error::missing_field(
-                                "arguments",
-                            ))?,
-                    ),
-                    unknown_fields,
-                })
-            }
-        }
-        deserializer.deserialize_map(FieldsVisitor)
-    }
-}
-/// Returned when an MCP tool call has completed successfully.
-///
-/// Its `type` is always `response.mcp_call.completed`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ResponseMcpCallCompleted {
-    /// The unique ID of the server event.
-    pub event_id: String,
-    /// The index of the output item in the response.
-    pub output_index: i64,
-    /// The ID of the MCP tool call item.
-    pub item_id: String,
-    /// Properties the spec does not list, kept so that encoding again loses nothing.
-    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
-}
-impl ResponseMcpCallCompleted {
-    /// The `type` of this object on the wire.
-    pub const TYPE: &'static str = "response.mcp_call.completed";
-}
-impl ResponseMcpCallCompleted {
-    /// A `ResponseMcpCallCompleted` with its required fields.
-    pub fn new(
-        event_id: impl Into<String>,
-        output_index: i64,
-        item_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            event_id: event_id.into(),
-            output_index,
-            item_id: item_id.into(),
-            unknown_fields: ::serde_json::Map::new(),
-        }
-    }
-}
-impl ::serde::Serialize for ResponseMcpCallCompleted {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", Self::TYPE)?;
-        map.serialize_entry("event_id", &self.event_id)?;
-        map.serialize_entry("output_index", &self.output_index)?;
-        map.serialize_entry("item_id", &self.item_id)?;
-        for (key, value) in &self.unknown_fields {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallCompleted {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct FieldsVisitor;
-        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
-            type Value = ResponseMcpCallCompleted;
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("an object of type `ResponseMcpCallCompleted`")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ResponseMcpCallCompleted, A::Error> {
-                let mut seen_type = false;
-                let mut field_event_id: Option<String> = None;
-                let mut field_output_index: Option<i64> = None;
-                let mut field_item_id: Option<String> = None;
-                let mut unknown_fields = ::serde_json::Map::new();
-                while let Some(key) = map
-                    .next_key::<::realtime_types::support::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            if seen_type {
-                                return Err(::serde::de::Error::duplicate_field("type"));
-                            }
-                            ::realtime_types::support::expect_constant(
-                                &mut map,
-                                "type",
-                                ResponseMcpCallCompleted::TYPE,
-                            )?;
-                            seen_type = true;
-                        }
-                        "event_id" => {
-                            if field_event_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("event_id"));
-                            }
-                            field_event_id = Some(map.next_value()?);
-                        }
-                        "output_index" => {
-                            if field_output_index.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("output_index"),
-                                );
-                            }
-                            field_output_index = Some(map.next_value()?);
-                        }
-                        "item_id" => {
-                            if field_item_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("item_id"));
-                            }
-                            field_item_id = Some(map.next_value()?);
-                        }
-                        _ => {
-                            let value = map
-                                .next_value::<::realtime_types::support::StrictValue>()?
-                                .0;
-                            if unknown_fields.insert(key.into_string(), value).is_some()
-                            {
-                                return Err(::realtime_types::support::duplicate_key());
-                            }
-                        }
-                    }
-                }
-                if !seen_type {
-                    return Err(::serde::de::Error::missing_field("type"));
-                }
-                Ok(ResponseMcpCallCompleted {
-                    event_id: field_event_id
-                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?,
-                    output_index: field_output_index
-                        .ok_or_else(|| ::serde::de::Error::missing_field(
-                            "output_index",
-                        ))?,
-                    item_id: field_item_id
-                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?,
-                    unknown_fields,
-                })
-            }
-        }
-        deserializer.deserialize_map(FieldsVisitor)
-    }
-}
-impl ::schemars::JsonSchema for ResponseMcpCallCompleted {
-    fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaServerEventResponseMcpCallCompleted".into()
-    }
-    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::realtime_types::support::schema::object(
-            Some("Returned when an MCP tool call has completed successfully."),
-            vec![
-                ("type",
-                ::realtime_types::support::schema::constant("response.mcp_call.completed")),
-                ("event_id", ::realtime_types::support::schema::property(generator
-                .subschema_for:: < String > (),
-                Some("The unique ID of the server event."), false)), ("output_index",
-                ::realtime_types::support::schema::property(generator.subschema_for:: <
-                i64 > (), Some("The index of the output item in the response."), false)),
-                ("item_id", ::realtime_types::support::schema::property(generator
-                .subschema_for:: < String > (),
-                Some("The ID of the MCP tool call item."), false))
-            ],
-            &["type", "event_id", "output_index", "item_id"],
-        )
-    }
-}
-/// [`ResponseMcpCallCompleted`] decoded without copying its strings: each one borrows
-/// from the text it was decoded from (a string the text spells with a JSON
-/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
-///
-/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
-/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
-/// does not list are kept, as in the owned type, and encoding it gives the
-/// same JSON.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ResponseMcpCallCompletedRef<'a> {
-    /// The unique ID of the server event.
-    pub event_id: ::std::borrow::Cow<'a, str>,
-    /// The index of the output item in the response.
-    pub output_index: i64,
-    /// The ID of the MCP tool call item.
-    pub item_id: ::std::borrow::Cow<'a, str>,
-    /// Properties the spec does not list, kept so that encoding again loses nothing.
-    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
-}
-impl ResponseMcpCallCompletedRef<'_> {
-    /// The owned event (copies the strings that were borrowed).
-    pub fn into_owned(self) -> ResponseMcpCallCompleted {
-        ResponseMcpCallCompleted {
-            event_id: ::std::borrow::Cow::into_owned(self.event_id),
-            output_index: self.output_index,
-            item_id: ::std::borrow::Cow::into_owned(self.item_id),
-            unknown_fields: self.unknown_fields,
-        }
-    }
-}
-impl From<ResponseMcpCallCompletedRef<'_>> for ResponseMcpCallCompleted {
-    fn from(view: ResponseMcpCallCompletedRef<'_>) -> Self {
-        view.into_owned()
-    }
-}
-impl ::serde::Serialize for ResponseMcpCallCompletedRef<'_> {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", ResponseMcpCallCompleted::TYPE)?;
-        map.serialize_entry("event_id", &self.event_id)?;
-        map.serialize_entry("output_index", &self.output_index)?;
-        map.serialize_entry("item_id", &self.item_id)?;
-        for (key, value) in &self.unknown_fields {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallCompletedRef<'de> {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct FieldsVisitor;
-        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
-            type Value = ResponseMcpCallCompletedRef<'de>;
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("an object of type `ResponseMcpCallCompleted`")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ResponseMcpCallCompletedRef<'de>, A::Error> {
-                let mut seen_type = false;
-                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
-                let mut field_output_index: Option<i64> = None;
-                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
-                let mut unknown_fields = ::serde_json::Map::new();
-                while let Some(key) = map
-                    .next_key::<::realtime_types::support::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            if seen_type {
-                                return Err(::serde::de::Error::duplicate_field("type"));
-                            }
-                            ::realtime_types::support::expect_constant(
-                                &mut map,
-                                "type",
-                                ResponseMcpCallCompleted::TYPE,
-                            )?;
-                            seen_type = true;
-                        }
-                        "event_id" => {
-                            if field_event_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("event_id"));
-                            }
-                            field_event_id = Some(map.next_value()?);
-                        }
-                        "output_index" => {
-                            if field_output_index.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("output_index"),
-                                );
-                            }
-                            field_output_index = Some(map.next_value()?);
-                        }
-                        "item_id" => {
-                            if field_item_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("item_id"));
-                            }
-                            field_item_id = Some(map.next_value()?);
-                        }
-                        _ => {
-                            let value = map
-                                .next_value::<::realtime_types::support::StrictValue>()?
-                                .0;
-                            if unknown_fields.insert(key.into_string(), value).is_some()
-                            {
-                                return Err(::realtime_types::support::duplicate_key());
-                            }
-                        }
-                    }
-                }
-                if !seen_type {
-                    return Err(::serde::de::Error::missing_field("type"));
-                }
-                Ok(ResponseMcpCallCompletedRef {
-                    event_id: ::realtime_types::support::CowStr::into_cow(
-                        field_event_id
-                            .ok_or_else(|| ::serde::de::Error::missing_field(
-                                "event_id",
-                            ))?,
-                    ),
-                    output_index: field_output_index
-                        .ok_or_else(|| ::serde::de::Error::missing_field(
-                            "output_index",
-                        ))?,
-                    item_id: ::realtime_types::support::CowStr::into_cow(
-                        field_item_id
-                            .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?,
-                    ),
-                    unknown_fields,
-                })
-            }
-        }
-        deserializer.deserialize_map(FieldsVisitor)
-    }
-}
-/// Returned when an MCP tool call has failed.
-///
-/// Its `type` is always `response.mcp_call.failed`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ResponseMcpCallFailed {
-    /// The unique ID of the server event.
-    pub event_id: String,
-    /// The index of the output item in the response.
-    pub output_index: i64,
-    /// The ID of the MCP tool call item.
-    pub item_id: String,
-    /// Properties the spec does not list, kept so that encoding again loses nothing.
-    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
-}
-impl ResponseMcpCallFailed {
-    /// The `type` of this object on the wire.
-    pub const TYPE: &'static str = "response.mcp_call.failed";
-}
-impl ResponseMcpCallFailed {
-    /// A `ResponseMcpCallFailed` with its required fields.
-    pub fn new(
-        event_id: impl Into<String>,
-        output_index: i64,
-        item_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            event_id: event_id.into(),
-            output_index,
-            item_id: item_id.into(),
-            unknown_fields: ::serde_json::Map::new(),
-        }
-    }
-}
-impl ::serde::Serialize for ResponseMcpCallFailed {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", Self::TYPE)?;
-        map.serialize_entry("event_id", &self.event_id)?;
-        map.serialize_entry("output_index", &self.output_index)?;
-        map.serialize_entry("item_id", &self.item_id)?;
-        for (key, value) in &self.unknown_fields {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallFailed {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct FieldsVisitor;
-        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
-            type Value = ResponseMcpCallFailed;
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("an object of type `ResponseMcpCallFailed`")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ResponseMcpCallFailed, A::Error> {
-                let mut seen_type = false;
-                let mut field_event_id: Option<String> = None;
-                let mut field_output_index: Option<i64> = None;
-                let mut field_item_id: Option<String> = None;
-                let mut unknown_fields = ::serde_json::Map::new();
-                while let Some(key) = map
-                    .next_key::<::realtime_types::support::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            if seen_type {
-                                return Err(::serde::de::Error::duplicate_field("type"));
-                            }
-                            ::realtime_types::support::expect_constant(
-                                &mut map,
-                                "type",
-                                ResponseMcpCallFailed::TYPE,
-                            )?;
-                            seen_type = true;
-                        }
-                        "event_id" => {
-                            if field_event_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("event_id"));
-                            }
-                            field_event_id = Some(map.next_value()?);
-                        }
-                        "output_index" => {
-                            if field_output_index.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("output_index"),
-                                );
-                            }
-                            field_output_index = Some(map.next_value()?);
-                        }
-                        "item_id" => {
-                            if field_item_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("item_id"));
-                            }
-                            field_item_id = Some(map.next_value()?);
-                        }
-                        _ => {
-                            let value = map
-                                .next_value::<::realtime_types::support::StrictValue>()?
-                                .0;
-                            if unknown_fields.insert(key.into_string(), value).is_some()
-                            {
-                                return Err(::realtime_types::support::duplicate_key());
-                            }
-                        }
-                    }
-                }
-                if !seen_type {
-                    return Err(::serde::de::Error::missing_field("type"));
-                }
-                Ok(ResponseMcpCallFailed {
-                    event_id: field_event_id
-                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?,
-                    output_index: field_output_index
-                        .ok_or_else(|| ::serde::de::Error::missing_field(
-                            "output_index",
-                        ))?,
-                    item_id: field_item_id
-                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?,
-                    unknown_fields,
-                })
-            }
-        }
-        deserializer.deserialize_map(FieldsVisitor)
-    }
-}
-impl ::schemars::JsonSchema for ResponseMcpCallFailed {
-    fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaServerEventResponseMcpCallFailed".into()
-    }
-    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::realtime_types::support::schema::object(
-            Some("Returned when an MCP tool call has failed."),
-            vec![
-                ("type",
-                ::realtime_types::support::schema::constant("response.mcp_call.failed")),
-                ("event_id", ::realtime_types::support::schema::property(generator
-                .subschema_for:: < String > (),
-                Some("The unique ID of the server event."), false)), ("output_index",
-                ::realtime_types::support::schema::property(generator.subschema_for:: <
-                i64 > (), Some("The index of the output item in the response."), false)),
-                ("item_id", ::realtime_types::support::schema::property(generator
-                .subschema_for:: < String > (),
-                Some("The ID of the MCP tool call item."), false))
-            ],
-            &["type", "event_id", "output_index", "item_id"],
-        )
-    }
-}
-/// [`ResponseMcpCallFailed`] decoded without copying its strings: each one borrows
-/// from the text it was decoded from (a string the text spells with a JSON
-/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
-///
-/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
-/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
-/// does not list are kept, as in the owned type, and encoding it gives the
-/// same JSON.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ResponseMcpCallFailedRef<'a> {
-    /// The unique ID of the server event.
-    pub event_id: ::std::borrow::Cow<'a, str>,
-    /// The index of the output item in the response.
-    pub output_index: i64,
-    /// The ID of the MCP tool call item.
-    pub item_id: ::std::borrow::Cow<'a, str>,
-    /// Properties the spec does not list, kept so that encoding again loses nothing.
-    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
-}
-impl ResponseMcpCallFailedRef<'_> {
-    /// The owned event (copies the strings that were borrowed).
-    pub fn into_owned(self) -> ResponseMcpCallFailed {
-        ResponseMcpCallFailed {
-            event_id: ::std::borrow::Cow::into_owned(self.event_id),
-            output_index: self.output_index,
-            item_id: ::std::borrow::Cow::into_owned(self.item_id),
-            unknown_fields: self.unknown_fields,
-        }
-    }
-}
-impl From<ResponseMcpCallFailedRef<'_>> for ResponseMcpCallFailed {
-    fn from(view: ResponseMcpCallFailedRef<'_>) -> Self {
-        view.into_owned()
-    }
-}
-impl ::serde::Serialize for ResponseMcpCallFailedRef<'_> {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", ResponseMcpCallFailed::TYPE)?;
-        map.serialize_entry("event_id", &self.event_id)?;
-        map.serialize_entry("output_index", &self.output_index)?;
-        map.serialize_entry("item_id", &self.item_id)?;
-        for (key, value) in &self.unknown_fields {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallFailedRef<'de> {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct FieldsVisitor;
-        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
-            type Value = ResponseMcpCallFailedRef<'de>;
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("an object of type `ResponseMcpCallFailed`")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ResponseMcpCallFailedRef<'de>, A::Error> {
-                let mut seen_type = false;
-                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
-                let mut field_output_index: Option<i64> = None;
-                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
-                let mut unknown_fields = ::serde_json::Map::new();
-                while let Some(key) = map
-                    .next_key::<::realtime_types::support::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            if seen_type {
-                                return Err(::serde::de::Error::duplicate_field("type"));
-                            }
-                            ::realtime_types::support::expect_constant(
-                                &mut map,
-                                "type",
-                                ResponseMcpCallFailed::TYPE,
-                            )?;
-                            seen_type = true;
-                        }
-                        "event_id" => {
-                            if field_event_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("event_id"));
-                            }
-                            field_event_id = Some(map.next_value()?);
-                        }
-                        "output_index" => {
-                            if field_output_index.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("output_index"),
-                                );
-                            }
-                            field_output_index = Some(map.next_value()?);
-                        }
-                        "item_id" => {
-                            if field_item_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("item_id"));
-                            }
-                            field_item_id = Some(map.next_value()?);
-                        }
-                        _ => {
-                            let value = map
-                                .next_value::<::realtime_types::support::StrictValue>()?
-                                .0;
-                            if unknown_fields.insert(key.into_string(), value).is_some()
-                            {
-                                return Err(::realtime_types::support::duplicate_key());
-                            }
-                        }
-                    }
-                }
-                if !seen_type {
-                    return Err(::serde::de::Error::missing_field("type"));
-                }
-                Ok(ResponseMcpCallFailedRef {
-                    event_id: ::realtime_types::support::CowStr::into_cow(
-                        field_event_id
-                            .ok_or_else(|| ::serde::de::Error::missing_field(
-                                "event_id",
-                            ))?,
-                    ),
-                    output_index: field_output_index
-                        .ok_or_else(|| ::serde::de::Error::missing_field(
-                            "output_index",
-                        ))?,
-                    item_id: ::realtime_types::support::CowStr::into_cow(
-                        field_item_id
-                            .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?,
-                    ),
-                    unknown_fields,
-                })
-            }
-        }
-        deserializer.deserialize_map(FieldsVisitor)
-    }
-}
-/// Returned when an MCP tool call has started and is in progress.
-///
-/// Its `type` is always `response.mcp_call.in_progress`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ResponseMcpCallInProgress {
-    /// The unique ID of the server event.
-    pub event_id: String,
-    /// The index of the output item in the response.
-    pub output_index: i64,
-    /// The ID of the MCP tool call item.
-    pub item_id: String,
-    /// Properties the spec does not list, kept so that encoding again loses nothing.
-    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
-}
-impl ResponseMcpCallInProgress {
-    /// The `type` of this object on the wire.
-    pub const TYPE: &'static str = "response.mcp_call.in_progress";
-}
-impl ResponseMcpCallInProgress {
-    /// A `ResponseMcpCallInProgress` with its required fields.
-    pub fn new(
-        event_id: impl Into<String>,
-        output_index: i64,
-        item_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            event_id: event_id.into(),
-            output_index,
-            item_id: item_id.into(),
-            unknown_fields: ::serde_json::Map::new(),
-        }
-    }
-}
-impl ::serde::Serialize for ResponseMcpCallInProgress {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", Self::TYPE)?;
-        map.serialize_entry("event_id", &self.event_id)?;
-        map.serialize_entry("output_index", &self.output_index)?;
-        map.serialize_entry("item_id", &self.item_id)?;
-        for (key, value) in &self.unknown_fields {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallInProgress {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct FieldsVisitor;
-        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
-            type Value = ResponseMcpCallInProgress;
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("an object of type `ResponseMcpCallInProgress`")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ResponseMcpCallInProgress, A::Error> {
-                let mut seen_type = false;
-                let mut field_event_id: Option<String> = None;
-                let mut field_output_index: Option<i64> = None;
-                let mut field_item_id: Option<String> = None;
-                let mut unknown_fields = ::serde_json::Map::new();
-                while let Some(key) = map
-                    .next_key::<::realtime_types::support::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            if seen_type {
-                                return Err(::serde::de::Error::duplicate_field("type"));
-                            }
-                            ::realtime_types::support::expect_constant(
-                                &mut map,
-                                "type",
-                                ResponseMcpCallInProgress::TYPE,
-                            )?;
-                            seen_type = true;
-                        }
-                        "event_id" => {
-                            if field_event_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("event_id"));
-                            }
-                            field_event_id = Some(map.next_value()?);
-                        }
-                        "output_index" => {
-                            if field_output_index.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("output_index"),
-                                );
-                            }
-                            field_output_index = Some(map.next_value()?);
-                        }
-                        "item_id" => {
-                            if field_item_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("item_id"));
-                            }
-                            field_item_id = Some(map.next_value()?);
-                        }
-                        _ => {
-                            let value = map
-                                .next_value::<::realtime_types::support::StrictValue>()?
-                                .0;
-                            if unknown_fields.insert(key.into_string(), value).is_some()
-                            {
-                                return Err(::realtime_types::support::duplicate_key());
-                            }
-                        }
-                    }
-                }
-                if !seen_type {
-                    return Err(::serde::de::Error::missing_field("type"));
-                }
-                Ok(ResponseMcpCallInProgress {
-                    event_id: field_event_id
-                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?,
-                    output_index: field_output_index
-                        .ok_or_else(|| ::serde::de::Error::missing_field(
-                            "output_index",
-                        ))?,
-                    item_id: field_item_id
-                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?,
-                    unknown_fields,
-                })
-            }
-        }
-        deserializer.deserialize_map(FieldsVisitor)
-    }
-}
-impl ::schemars::JsonSchema for ResponseMcpCallInProgress {
-    fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaServerEventResponseMcpCallInProgress".into()
-    }
-    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::realtime_types::support::schema::object(
-            Some("Returned when an MCP tool call has started and is in progress."),
-            vec![
-                ("type",
-                ::realtime_types::support::schema::constant("response.mcp_call.in_progress")),
-                ("event_id", ::realtime_types::support::schema::property(generator
-                .subschema_for:: < String > (),
-                Some("The unique ID of the server event."), false)), ("output_index",
-                ::realtime_types::support::schema::property(generator.subschema_for:: <
-                i64 > (), Some("The index of the output item in the response."), false)),
-                ("item_id", ::realtime_types::support::schema::property(generator
-                .subschema_for:: < String > (),
-                Some("The ID of the MCP tool call item."), false))
-            ],
-            &["type", "event_id", "output_index", "item_id"],
-        )
-    }
-}
-/// [`ResponseMcpCallInProgress`] decoded without copying its strings: each one borrows
-/// from the text it was decoded from (a string the text spells with a JSON
-/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
-///
-/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
-/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
-/// does not list are kept, as in the owned type, and encoding it gives the
-/// same JSON.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ResponseMcpCallInProgressRef<'a> {
-    /// The unique ID of the server event.
-    pub event_id: ::std::borrow::Cow<'a, str>,
-    /// The index of the output item in the response.
-    pub output_index: i64,
-    /// The ID of the MCP tool call item.
-    pub item_id: ::std::borrow::Cow<'a, str>,
-    /// Properties the spec does not list, kept so that encoding again loses nothing.
-    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
-}
-impl ResponseMcpCallInProgressRef<'_> {
-    /// The owned event (copies the strings that were borrowed).
-    pub fn into_owned(self) -> ResponseMcpCallInProgress {
-        ResponseMcpCallInProgress {
-            event_id: ::std::borrow::Cow::into_owned(self.event_id),
-            output_index: self.output_index,
-            item_id: ::std::borrow::Cow::into_owned(self.item_id),
-            unknown_fields: self.unknown_fields,
-        }
-    }
-}
-impl From<ResponseMcpCallInProgressRef<'_>> for ResponseMcpCallInProgress {
-    fn from(view: ResponseMcpCallInProgressRef<'_>) -> Self {
-        view.into_owned()
-    }
-}
-impl ::serde::Serialize for ResponseMcpCallInProgressRef<'_> {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", ResponseMcpCallInProgress::TYPE)?;
-        map.serialize_entry("event_id", &self.event_id)?;
-        map.serialize_entry("output_index", &self.output_index)?;
-        map.serialize_entry("item_id", &self.item_id)?;
-        for (key, value) in &self.unknown_fields {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallInProgressRef<'de> {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct FieldsVisitor;
-        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
-            type Value = ResponseMcpCallInProgressRef<'de>;
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("an object of type `ResponseMcpCallInProgress`")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ResponseMcpCallInProgressRef<'de>, A::Error> {
-                let mut seen_type = false;
-                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
-                let mut field_output_index: Option<i64> = None;
-                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
-                let mut unknown_fields = ::serde_json::Map::new();
-                while let Some(key) = map
-                    .next_key::<::realtime_types::support::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            if seen_type {
-                                return Err(::serde::de::Error::duplicate_field("type"));
-                            }
-                            ::realtime_types::support::expect_constant(
-                                &mut map,
-                                "type",
-                                ResponseMcpCallInProgress::TYPE,
-                            )?;
-                            seen_type = true;
-                        }
-                        "event_id" => {
-                            if field_event_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("event_id"));
-                            }
-                            field_event_id = Some(map.next_value()?);
-                        }
-                        "output_index" => {
-                            if field_output_index.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("output_index"),
-                                );
-                            }
-                            field_output_index = Some(map.next_value()?);
-                        }
-                        "item_id" => {
-                            if field_item_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("item_id"));
-                            }
-                            field_item_id = Some(map.next_value()?);
-                        }
-                        _ => {
-                            let value = map
-                                .next_value::<::realtime_types::support::StrictValue>()?
-                                .0;
-                            if unknown_fields.insert(key.into_string(), value).is_some()
-                            {
-                                return Err(::realtime_types::support::duplicate_key());
-                            }
-                        }
-                    }
-                }
-                if !seen_type {
-                    return Err(::serde::de::Error::missing_field("type"));
-                }
-                Ok(ResponseMcpCallInProgressRef {
-                    event_id: ::realtime_types::support::CowStr::into_cow(
-                        field_event_id
-                            .ok_or_else(|| ::serde::de::Error::missing_field(
-                                "event_id",
-                            ))?,
-                    ),
-                    output_index: field_output_index
-                        .ok_or_else(|| ::serde::de::Error::missing_field(
-                            "output_index",
-                        ))?,
-                    item_id: ::realtime_types::support::CowStr::into_cow(
-                        field_item_id
-                            .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?,
-                    ),
-                    unknown_fields,
-                })
-            }
-        }
-        deserializer.deserialize_map(FieldsVisitor)
-    }
-}
-/// Generated from `/components/schemas/RealtimeFunctionTool` in the spec.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct FunctionTool {
-    /// The type of the tool, i.e. `function`.
-    ///
-    /// Optional (`None` leaves it out).
-    pub r#type: Option<ToolType>,
-    /// The name of the function.
-    ///
-    /// Optional (`None` leaves it out).
-    pub name: Option<String>,
-    /// The description of the function, including guidance on when and how
-    /// to call it, and guidance about what to tell the user when calling
-    /// (if anything).
-    ///
-    /// Optional (`None` leaves it out).
-    pub description: Option<String>,
-    /// Parameters of the function in JSON Schema.
-    ///
-    /// Optional (`None` leaves it out).
-    pub parameters: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// Properties the spec does not list, kept so that encoding again loses nothing.
-    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
-}
-impl FunctionTool {
-    /// A `FunctionTool` whose `type` is `function`.
-    pub fn function() -> Self {
-        Self {
-            r#type: Some(ToolType::Function),
-            name: None,
-            description: None,
-            parameters: None,
-            unknown_fields: ::serde_json::Map::new(),
-        }
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, r#type: impl Into<ToolType>) -> Self {
-        self.r#type = Some(r#type.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
-        self.description = Some(description.into());
-        self
-    }
-    /// Sets `parameters`.
-    pub fn with_parameters(
-        mut self,
-        parameters: ::serde_json::Map<String, ::serde_json::Value>,
-    ) -> Self {
-        self.parameters = Some(parameters);
-        self
-    }
-}
-impl ::serde::Serialize for FunctionTool {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.r#type {
-            map.serialize_entry("type", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("name", value)?;
-        }
-        if let Some(value) = &self.description {
-            map.serialize_entry("description", value)?;
-        }
-        if let Some(value) = &self.parameters {
-            map.serialize_entry("parameters", value)?;
-        }
-        for (key, value) in &self.unknown_fields {
-            let shadowed = match key.as_str() {
-                "type" => self.r#type.is_some(),
-                "name" => self.name.is_some(),
-                "description" => self.description.is_some(),
-                "parameters" => self.parameters.is_some(),
-                _ => false,
-            };
-            if !shadowed {
-                map.serialize_entry(key, value)?;
-            }
-        }
-        map.end()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for FunctionTool {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct FieldsVisitor;
-        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
-            type Value = FunctionTool;
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("an object of type `FunctionTool`")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<FunctionTool, A::Error> {
-                let mut field_type: Option<ToolType> = None;
-                let mut field_name: Option<String> = None;
-                let mut field_description: Option<String> = None;
-                let mut field_parameters: Option<
-                    ::realtime_types::support::StrictObject,
-                > = None;
-                let mut unknown_fields = ::serde_json::Map::new();
-                while let Some(key) = map
-                    .next_key::<::realtime_types::support::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            if field_type.is_some()
-                                || unknown_fields.contains_key("type")
-                            {
-                                return Err(::serde::de::Error::duplicate_field("type"));
-                            }
-                            match map.next_value()? {
-                                Some(value) => field_type = Some(value),
-                                None => {
-                                    unknown_fields
-                                        .insert(key.into_string(), ::serde_json::Value::Null);
-                                }
-                            }
-                        }
-                        "name" => {
-                            if field_name.is_some()
-                                || unknown_fields.contains_key("name")
-                            {
-                                return Err(::serde::de::Error::duplicate_field("name"));
-                            }
-                            match map.next_value()? {
-                                Some(value) => field_name = Some(value),
-                                None => {
-                                    unknown_fields
-                                        .insert(key.into_string(), ::serde_json::Value::Null);
-                                }
-                            }
-                        }
-                        "description" => {
-                            if field_description.is_some()
-                                || unknown_fields.contains_key("description")
-                            {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("description"),
-                                );
-                            }
-                            match map.next_value()? {
-                                Some(value) => field_description = Some(value),
-                                None => {
-                                    unknown_fields
-                                        .insert(key.into_string(), ::serde_json::Value::Null);
-                                }
-                            }
-                        }
-                        "parameters" => {
-                            if field_parameters.is_some()
-                                || unknown_fields.contains_key("parameters")
-                            {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("parameters"),
-                                );
-                            }
-                            match map.next_value()? {
-                                Some(value) => field_parameters = Some(value),
-                                None => {
-                                    unknown_fields
-                                        .insert(key.into_string(), ::serde_json::Value::Null);
-                                }
-                            }
-                        }
-                        _ => {
-                            let value = map
-                                .next_value::<::realtime_types::support::StrictValue>()?
-                                .0;
-                            if unknown_fields.insert(key.into_string(), value).is_some()
-                            {
-                                return Err(::realtime_types::support::duplicate_key());
-                            }
-                        }
-                    }
-                }
-                Ok(FunctionTool {
-                    r#type: field_type,
-                    name: field_name,
-                    description: field_description,
-                    parameters: field_parameters
-                        .map(::realtime_types::support::Twin::into_decoded),
-                    unknown_fields,
-                })
-            }
-        }
-        deserializer.deserialize_map(FieldsVisitor)
-    }
-}
-impl ::schemars::JsonSchema for FunctionTool {
-    fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeFunctionTool".into()
-    }
-    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::realtime_types::support::schema::object(
-            None,
-            vec![
-                ("type", ::realtime_types::support::schema::property(generator
-                .subschema_for:: < ToolType > (),
-                Some("The type of the tool, i.e. `function`."), true)), ("name",
-                ::realtime_types::support::schema::property(generator.subschema_for:: <
-                String > (), Some("The name of the function."), true)), ("description",
-                ::realtime_types::support::schema::property(generator.subschema_for:: <
-                String > (),
-                Some("The description of the function, including guidance on when and how\nto call it, and guidance about what to tell the user when calling\n(if anything)."),
-                true)), ("parameters",
-                ::realtime_types::support::schema::property(generator.subschema_for:: <
-                ::serde_json::Map < String, ::serde_json::Value > > (),
-                Some("Parameters of the function in JSON Schema."), true))
-            ],
-            &[],
-        )
-    }
-}
-/// Returned when a conversation is created. Emitted right after session creation.
-///
-/// Its `type` is always `conversation.created`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ConversationCreated {
-    /// The unique ID of the server event.
-    pub event_id: String,
-    /// The conversation resource.
-    pub conversation: CreatedConversation,
-    /// Properties the spec does not list, kept so that encoding again loses nothing.
-    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
-}
-impl ConversationCreated {
-    /// The `type` of this object on the wire.
-    pub const TYPE: &'static str = "conversation.created";
-}
-impl ConversationCreated {
-    /// A `ConversationCreated` with its required fields.
-    pub fn new(
-        event_id: impl Into<String>,
-        conversation: impl Into<CreatedConversation>,
-    ) -> Self {
-        Self {
-            event_id: event_id.into(),
-            conversation: conversation.into(),
-            unknown_fields: ::serde_json::Map::new(),
-        }
-    }
-}
-impl ::serde::Serialize for ConversationCreated {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", Self::TYPE)?;
-        map.serialize_entry("event_id", &self.event_id)?;
-        map.serialize_entry("conversation", &self.conversation)?;
-        for (key, value) in &self.unknown_fields {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ConversationCreated {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct FieldsVisitor;
-        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
-            type Value = ConversationCreated;
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("an object of type `ConversationCreated`")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ConversationCreated, A::Error> {
-                let mut seen_type = false;
-                let mut field_event_id: Option<String> = None;
-                let mut field_conversation: Option<CreatedConversation> = None;
-                let mut unknown_fields = ::serde_json::Map::new();
-                while let Some(key) = map
-                    .next_key::<::realtime_types::support::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "type" => {
-                            if seen_type {
-                                return Err(::serde::de::Error::duplicate_field("type"));
-                            }
-                            ::realtime_types::support::expect_constant(
-                                &mut map,
-                                "type",
-                                ConversationCreated::TYPE,
-                            )?;
-                            seen_type = true;
-                        }
-                        "event_id" => {
-                            if field_event_id.is_some() {
-                                return Err(::serde::de::Error::duplicate_field("event_id"));
-                            }
-                            field_event_id = Some(map.next_value()?);
-                        }
-                        "conversation" => {
-                            if field_conversation.is_some() {
-                                return Err(
-                                    ::serde::de::Error::duplicate_field("conversation"),
-                                );
-                            }
-                            field_conversation = Some(map.next_value()?);
-                        }
-                        _ => {
-                            let value = map
-                                .next_value::<::realtime_types::support::StrictValue>()?
-                                .0;
-                            if unknown_fields.insert(key.into_string(), value).is_some()
-                            {
-                                return Err(::realtime_types::support::duplicate_key());
-                            }
-                        }
-                    }
-                }
-                if !seen_type {
-                    return Err(::serde::de::Error::missing_field("type"));
-                }
-                Ok(ConversationCreated {
-                    event_id: field_event_id
-                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?,
-                    conversation: field_conversation
-                        .ok_or_else(|| ::serde::de::Error::missing_field(
-                            "conversation",
-                        ))?,
-                    unknown_fields,
-                })
-            }
-        }
-        deserializer.deserialize_map(FieldsVisitor)
-    }
-}
-impl ::schemars::JsonSchema for ConversationCreated {
-    fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeServerEventConversationCreated".into()
-    }
-    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::realtime_types::support::schema::object(
-            Some(
-                "Returned when a conversation is created. Emitted right after session creation.",
-            ),
-            vec![
-                ("type",
-                ::realtime_types::support::schema::constant("conversation.created")),
-                ("event_id", ::realtime_types::support::schema::property(generator
-                .subschema_for:: < String > (),
-                Some("The unique ID of the server event."), false)), ("conversation",
-                ::realtime_types::support::schema::property(generator.subschema_for:: <
-                CreatedConversation > (), Some("The conversation resource."), false))
-            ],
-            &["type", "event_id", "conversation"],
-        )
-    }
-}
-/// The conversation resource.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct CreatedConversation {
-    /// The unique ID of the conversation.
-    ///
-    /// Optional (`None` leaves it out).
-    pub id: Option<String>,
-    /// The object type, must be `realtime.conversation`.
-    ///
-    /// Optional (`None` leaves it out).
-    pub object: Option<String>,
-    /// Properties the spec does not list, kept so that encoding again loses nothing.
-    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
-}
-impl CreatedConversation {
-    /// Sets `id`.
-    pub fn with_id(mut self, id: impl Into<String>) -> Self {
-        self.id = Some(id.into());
-        self
-    }
-    /// Sets `object`.
-    pub fn with_object(mut self, object: impl Into<String>) -> Self {
-        self.object = Some(object.into());
-        self
-    }
-}
-impl ::serde::Serialize for CreatedConversation {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.id {
-            map.serialize_entry("id", value)?;
-        }
-        if let Some(value) = &self.object {
-            map.serialize_entry("object", value)?;
-        }
-        for (key, value) in &self.unknown_fields {
-            let shadowed = match key.as_str() {
-                "id" => self.id.is_some(),
-                "object" => self.object.is_some(),
-                _ => false,
-            };
-            if !shadowed {
-                map.serialize_entry(key, value)?;
-            }
-        }
-        map.end()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreatedConversation {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct FieldsVisitor;
-        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
-            type Value = CreatedConversation;
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("an object of type `CreatedConversation`")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CreatedConversation, A::Error> {
-                let mut field_id: Option<String> = None;
-                let mut field_object: Option<String> = None;
-                let mut unknown_fields = ::serde_json::Map::new();
-                while let Some(key) = map
-                    .next_key::<::realtime_types::support::Key<'de>>()?
-                {
-                    match key.as_str() {
-                        "id" => {
-                            if field_id.is_some() || unknown_fields.contains_key("id") {
-                                return Err(::serde::de::Error::duplicate_field("id"));
-                            }
-                            match map.next_value()? {
-                                Some(value) => field_id = Some(value),
-                                None => {
-                                    unknown_fields
-                                        .insert(key.into_string(), ::serde_json::Value::Null);
-                                }
-                            }
-                        }
-                        "object" => {
-                            if field_object.is_some()
-                                || unknown_fields.contains_key("object")
-                            {
-                                return Err(::serde::de::Error::duplicate_field("object"));
-                            }
-                            match map.next_value()? {
-                                Some(value) => field_object = Some(value),
-                                None => {
-                                    unknown_fields
-                                        .insert(key.into_string(), ::serde_json::Value::Null);
-                                }
-                            }
-                        }
-                        _ => {
-                            let value = map
-                                .next_value::<::realtime_types::support::StrictValue>()?
-                                .0;
-                            if unknown_fields.insert(key.into_string(), value).is_some()
-                            {
-                                return Err(::realtime_types::support::duplicate_key());
-                            }
-                        }
-                    }
-                }
-                Ok(CreatedConversation {
-                    id: field_id,
-                    object: field_object,
-                    unknown_fields,
-                })
-            }
-        }
-        deserializer.deserialize_map(FieldsVisitor)
-    }
-}
-impl ::schemars::JsonSchema for CreatedConversation {
-    fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeServerEventConversationCreatedConversation".into()
-    }
-    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::realtime_types::support::schema::object(
-            Some("The conversation resource."),
-            vec![
-                ("id", ::realtime_types::support::schema::property(generator
-                .subschema_for:: < String > (),
-                Some("The unique ID of the conversation."), true)), ("object",
-                ::realtime_types::support::schema::property(generator.subschema_for:: <
-                String > (), Some("The object type, must be `realtime.conversation`."),
-                true))
-            ],
-            &[],
-        )
     }
 }
 /// Returned when the Server VAD timeout is triggered for the input audio buffer. This is configured
@@ -14795,6 +10425,798 @@ impl<'de> ::serde::Deserialize<'de> for InputAudioBufferTimeoutTriggeredRef<'de>
                         .ok_or_else(|| ::serde::de::Error::missing_field(
                             "audio_end_ms",
                         ))?,
+                    item_id: ::realtime_types::support::CowStr::into_cow(
+                        field_item_id
+                            .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?,
+                    ),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+/// Returned when listing MCP tools has completed for an item.
+///
+/// Its `type` is always `mcp_list_tools.completed`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct McpListToolsCompleted {
+    /// The unique ID of the server event.
+    pub event_id: String,
+    /// The ID of the MCP list tools item.
+    pub item_id: String,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl McpListToolsCompleted {
+    /// The `type` of this object on the wire.
+    pub const TYPE: &'static str = "mcp_list_tools.completed";
+}
+impl McpListToolsCompleted {
+    /// A `McpListToolsCompleted` with its required fields.
+    pub fn new(event_id: impl Into<String>, item_id: impl Into<String>) -> Self {
+        Self {
+            event_id: event_id.into(),
+            item_id: item_id.into(),
+            unknown_fields: ::serde_json::Map::new(),
+        }
+    }
+}
+impl ::serde::Serialize for McpListToolsCompleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", Self::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for McpListToolsCompleted {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = McpListToolsCompleted;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object of type `McpListToolsCompleted`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<McpListToolsCompleted, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<String> = None;
+                let mut field_item_id: Option<String> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                McpListToolsCompleted::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => {
+                            if field_event_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("event_id"));
+                            }
+                            field_event_id = Some(map.next_value()?);
+                        }
+                        "item_id" => {
+                            if field_item_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("item_id"));
+                            }
+                            field_item_id = Some(map.next_value()?);
+                        }
+                        _ => {
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(McpListToolsCompleted {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?,
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?,
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+impl ::schemars::JsonSchema for McpListToolsCompleted {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "RealtimeServerEventMcpListToolsCompleted".into()
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::realtime_types::support::schema::object(
+            Some("Returned when listing MCP tools has completed for an item."),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("mcp_list_tools.completed")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the MCP list tools item."), false))
+            ],
+            &["type", "event_id", "item_id"],
+        )
+    }
+}
+/// [`McpListToolsCompleted`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct McpListToolsCompletedRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the MCP list tools item.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl McpListToolsCompletedRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> McpListToolsCompleted {
+        McpListToolsCompleted {
+            event_id: ::std::borrow::Cow::into_owned(self.event_id),
+            item_id: ::std::borrow::Cow::into_owned(self.item_id),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<McpListToolsCompletedRef<'_>> for McpListToolsCompleted {
+    fn from(view: McpListToolsCompletedRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for McpListToolsCompletedRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", McpListToolsCompleted::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for McpListToolsCompletedRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = McpListToolsCompletedRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object of type `McpListToolsCompleted`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<McpListToolsCompletedRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                McpListToolsCompleted::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => {
+                            if field_event_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("event_id"));
+                            }
+                            field_event_id = Some(map.next_value()?);
+                        }
+                        "item_id" => {
+                            if field_item_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("item_id"));
+                            }
+                            field_item_id = Some(map.next_value()?);
+                        }
+                        _ => {
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(McpListToolsCompletedRef {
+                    event_id: ::realtime_types::support::CowStr::into_cow(
+                        field_event_id
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "event_id",
+                            ))?,
+                    ),
+                    item_id: ::realtime_types::support::CowStr::into_cow(
+                        field_item_id
+                            .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?,
+                    ),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+/// Returned when listing MCP tools has failed for an item.
+///
+/// Its `type` is always `mcp_list_tools.failed`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct McpListToolsFailed {
+    /// The unique ID of the server event.
+    pub event_id: String,
+    /// The ID of the MCP list tools item.
+    pub item_id: String,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl McpListToolsFailed {
+    /// The `type` of this object on the wire.
+    pub const TYPE: &'static str = "mcp_list_tools.failed";
+}
+impl McpListToolsFailed {
+    /// A `McpListToolsFailed` with its required fields.
+    pub fn new(event_id: impl Into<String>, item_id: impl Into<String>) -> Self {
+        Self {
+            event_id: event_id.into(),
+            item_id: item_id.into(),
+            unknown_fields: ::serde_json::Map::new(),
+        }
+    }
+}
+impl ::serde::Serialize for McpListToolsFailed {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", Self::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for McpListToolsFailed {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = McpListToolsFailed;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object of type `McpListToolsFailed`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<McpListToolsFailed, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<String> = None;
+                let mut field_item_id: Option<String> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                McpListToolsFailed::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => {
+                            if field_event_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("event_id"));
+                            }
+                            field_event_id = Some(map.next_value()?);
+                        }
+                        "item_id" => {
+                            if field_item_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("item_id"));
+                            }
+                            field_item_id = Some(map.next_value()?);
+                        }
+                        _ => {
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(McpListToolsFailed {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?,
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?,
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+impl ::schemars::JsonSchema for McpListToolsFailed {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "RealtimeServerEventMcpListToolsFailed".into()
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::realtime_types::support::schema::object(
+            Some("Returned when listing MCP tools has failed for an item."),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("mcp_list_tools.failed")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the MCP list tools item."), false))
+            ],
+            &["type", "event_id", "item_id"],
+        )
+    }
+}
+/// [`McpListToolsFailed`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct McpListToolsFailedRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the MCP list tools item.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl McpListToolsFailedRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> McpListToolsFailed {
+        McpListToolsFailed {
+            event_id: ::std::borrow::Cow::into_owned(self.event_id),
+            item_id: ::std::borrow::Cow::into_owned(self.item_id),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<McpListToolsFailedRef<'_>> for McpListToolsFailed {
+    fn from(view: McpListToolsFailedRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for McpListToolsFailedRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", McpListToolsFailed::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for McpListToolsFailedRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = McpListToolsFailedRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object of type `McpListToolsFailed`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<McpListToolsFailedRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                McpListToolsFailed::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => {
+                            if field_event_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("event_id"));
+                            }
+                            field_event_id = Some(map.next_value()?);
+                        }
+                        "item_id" => {
+                            if field_item_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("item_id"));
+                            }
+                            field_item_id = Some(map.next_value()?);
+                        }
+                        _ => {
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(McpListToolsFailedRef {
+                    event_id: ::realtime_types::support::CowStr::into_cow(
+                        field_event_id
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "event_id",
+                            ))?,
+                    ),
+                    item_id: ::realtime_types::support::CowStr::into_cow(
+                        field_item_id
+                            .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?,
+                    ),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+/// Returned when listing MCP tools is in progress for an item.
+///
+/// Its `type` is always `mcp_list_tools.in_progress`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct McpListToolsInProgress {
+    /// The unique ID of the server event.
+    pub event_id: String,
+    /// The ID of the MCP list tools item.
+    pub item_id: String,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl McpListToolsInProgress {
+    /// The `type` of this object on the wire.
+    pub const TYPE: &'static str = "mcp_list_tools.in_progress";
+}
+impl McpListToolsInProgress {
+    /// A `McpListToolsInProgress` with its required fields.
+    pub fn new(event_id: impl Into<String>, item_id: impl Into<String>) -> Self {
+        Self {
+            event_id: event_id.into(),
+            item_id: item_id.into(),
+            unknown_fields: ::serde_json::Map::new(),
+        }
+    }
+}
+impl ::serde::Serialize for McpListToolsInProgress {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", Self::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for McpListToolsInProgress {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = McpListToolsInProgress;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object of type `McpListToolsInProgress`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<McpListToolsInProgress, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<String> = None;
+                let mut field_item_id: Option<String> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                McpListToolsInProgress::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => {
+                            if field_event_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("event_id"));
+                            }
+                            field_event_id = Some(map.next_value()?);
+                        }
+                        "item_id" => {
+                            if field_item_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("item_id"));
+                            }
+                            field_item_id = Some(map.next_value()?);
+                        }
+                        _ => {
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(McpListToolsInProgress {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?,
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?,
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+impl ::schemars::JsonSchema for McpListToolsInProgress {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "RealtimeServerEventMcpListToolsInProgress".into()
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::realtime_types::support::schema::object(
+            Some("Returned when listing MCP tools is in progress for an item."),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("mcp_list_tools.in_progress")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the MCP list tools item."), false))
+            ],
+            &["type", "event_id", "item_id"],
+        )
+    }
+}
+/// [`McpListToolsInProgress`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct McpListToolsInProgressRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the MCP list tools item.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl McpListToolsInProgressRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> McpListToolsInProgress {
+        McpListToolsInProgress {
+            event_id: ::std::borrow::Cow::into_owned(self.event_id),
+            item_id: ::std::borrow::Cow::into_owned(self.item_id),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<McpListToolsInProgressRef<'_>> for McpListToolsInProgress {
+    fn from(view: McpListToolsInProgressRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for McpListToolsInProgressRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", McpListToolsInProgress::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for McpListToolsInProgressRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = McpListToolsInProgressRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object of type `McpListToolsInProgress`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<McpListToolsInProgressRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                McpListToolsInProgress::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => {
+                            if field_event_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("event_id"));
+                            }
+                            field_event_id = Some(map.next_value()?);
+                        }
+                        "item_id" => {
+                            if field_item_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("item_id"));
+                            }
+                            field_item_id = Some(map.next_value()?);
+                        }
+                        _ => {
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(McpListToolsInProgressRef {
+                    event_id: ::realtime_types::support::CowStr::into_cow(
+                        field_event_id
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "event_id",
+                            ))?,
+                    ),
                     item_id: ::realtime_types::support::CowStr::into_cow(
                         field_item_id
                             .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?,
@@ -15639,6 +12061,3583 @@ impl<'de> ::serde::Deserialize<'de> for OutputAudioBufferStoppedRef<'de> {
                             .ok_or_else(|| ::serde::de::Error::missing_field(
                                 "response_id",
                             ))?,
+                    ),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+/// Emitted at the beginning of a Response to indicate the updated rate limits.
+/// When a Response is created some tokens will be "reserved" for the output
+/// tokens, the rate limits shown here reflect that reservation, which is then
+/// adjusted accordingly once the Response is completed.
+///
+/// Its `type` is always `rate_limits.updated`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RateLimitsUpdated {
+    /// The unique ID of the server event.
+    pub event_id: String,
+    /// List of rate limit information.
+    pub rate_limits: Vec<RateLimit>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RateLimitsUpdated {
+    /// The `type` of this object on the wire.
+    pub const TYPE: &'static str = "rate_limits.updated";
+}
+impl RateLimitsUpdated {
+    /// A `RateLimitsUpdated` with its required fields.
+    pub fn new(
+        event_id: impl Into<String>,
+        rate_limits: impl Into<Vec<RateLimit>>,
+    ) -> Self {
+        Self {
+            event_id: event_id.into(),
+            rate_limits: rate_limits.into(),
+            unknown_fields: ::serde_json::Map::new(),
+        }
+    }
+}
+impl ::serde::Serialize for RateLimitsUpdated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", Self::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("rate_limits", &self.rate_limits)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RateLimitsUpdated {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RateLimitsUpdated;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object of type `RateLimitsUpdated`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RateLimitsUpdated, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<String> = None;
+                let mut field_rate_limits: Option<Vec<RateLimit>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                RateLimitsUpdated::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => {
+                            if field_event_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("event_id"));
+                            }
+                            field_event_id = Some(map.next_value()?);
+                        }
+                        "rate_limits" => {
+                            if field_rate_limits.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("rate_limits"),
+                                );
+                            }
+                            field_rate_limits = Some(map.next_value()?);
+                        }
+                        _ => {
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(RateLimitsUpdated {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?,
+                    rate_limits: field_rate_limits
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "rate_limits",
+                        ))?,
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+impl ::schemars::JsonSchema for RateLimitsUpdated {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "RealtimeServerEventRateLimitsUpdated".into()
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::realtime_types::support::schema::object(
+            Some(
+                "Emitted at the beginning of a Response to indicate the updated rate limits.\nWhen a Response is created some tokens will be \"reserved\" for the output\ntokens, the rate limits shown here reflect that reservation, which is then\nadjusted accordingly once the Response is completed.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("rate_limits.updated")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("rate_limits",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Vec < RateLimit > > (), Some("List of rate limit information."), false))
+            ],
+            &["type", "event_id", "rate_limits"],
+        )
+    }
+}
+/// Generated from `/components/schemas/RealtimeServerEventRateLimitsUpdated/properties/rate_limits/items` in the spec.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RateLimit {
+    /// The name of the rate limit (`requests`, `tokens`).
+    ///
+    /// Optional (`None` leaves it out).
+    pub name: Option<RateLimitName>,
+    /// The maximum allowed value for the rate limit.
+    ///
+    /// Optional (`None` leaves it out).
+    pub limit: Option<i64>,
+    /// The remaining value before the limit is reached.
+    ///
+    /// Optional (`None` leaves it out).
+    pub remaining: Option<i64>,
+    /// Seconds until the rate limit resets.
+    ///
+    /// Optional (`None` leaves it out).
+    pub reset_seconds: Option<::realtime_types::Number>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RateLimit {
+    /// Sets `name`.
+    pub fn with_name(mut self, name: impl Into<RateLimitName>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn with_limit(mut self, limit: i64) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+    /// Sets `remaining`.
+    pub fn with_remaining(mut self, remaining: i64) -> Self {
+        self.remaining = Some(remaining);
+        self
+    }
+    /// Sets `reset_seconds`.
+    pub fn with_reset_seconds(
+        mut self,
+        reset_seconds: impl Into<::realtime_types::Number>,
+    ) -> Self {
+        self.reset_seconds = Some(reset_seconds.into());
+        self
+    }
+}
+impl ::serde::Serialize for RateLimit {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.name {
+            map.serialize_entry("name", value)?;
+        }
+        if let Some(value) = &self.limit {
+            map.serialize_entry("limit", value)?;
+        }
+        if let Some(value) = &self.remaining {
+            map.serialize_entry("remaining", value)?;
+        }
+        if let Some(value) = &self.reset_seconds {
+            map.serialize_entry("reset_seconds", value)?;
+        }
+        for (key, value) in &self.unknown_fields {
+            let shadowed = match key.as_str() {
+                "name" => self.name.is_some(),
+                "limit" => self.limit.is_some(),
+                "remaining" => self.remaining.is_some(),
+                "reset_seconds" => self.reset_seconds.is_some(),
+                _ => false,
+            };
+            if !shadowed {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RateLimit {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RateLimit;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object of type `RateLimit`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RateLimit, A::Error> {
+                let mut field_name: Option<RateLimitName> = None;
+                let mut field_limit: Option<i64> = None;
+                let mut field_remaining: Option<i64> = None;
+                let mut field_reset_seconds: Option<::realtime_types::Number> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "name" => {
+                            if field_name.is_some()
+                                || unknown_fields.contains_key("name")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("name"));
+                            }
+                            match map.next_value()? {
+                                Some(value) => field_name = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "limit" => {
+                            if field_limit.is_some()
+                                || unknown_fields.contains_key("limit")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("limit"));
+                            }
+                            match map.next_value()? {
+                                Some(value) => field_limit = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "remaining" => {
+                            if field_remaining.is_some()
+                                || unknown_fields.contains_key("remaining")
+                            {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("remaining"),
+                                );
+                            }
+                            match map.next_value()? {
+                                Some(value) => field_remaining = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "reset_seconds" => {
+                            if field_reset_seconds.is_some()
+                                || unknown_fields.contains_key("reset_seconds")
+                            {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("reset_seconds"),
+                                );
+                            }
+                            match map.next_value()? {
+                                Some(value) => field_reset_seconds = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        _ => {
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
+                        }
+                    }
+                }
+                Ok(RateLimit {
+                    name: field_name,
+                    limit: field_limit,
+                    remaining: field_remaining,
+                    reset_seconds: field_reset_seconds,
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+impl ::schemars::JsonSchema for RateLimit {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "RealtimeServerEventRateLimitsUpdatedRateLimitsItem".into()
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::realtime_types::support::schema::object(
+            None,
+            vec![
+                ("name", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RateLimitName > (),
+                Some("The name of the rate limit (`requests`, `tokens`)."), true)),
+                ("limit", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The maximum allowed value for the rate limit."), true)),
+                ("remaining", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The remaining value before the limit is reached."), true)),
+                ("reset_seconds", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < ::realtime_types::Number > (),
+                Some("Seconds until the rate limit resets."), true))
+            ],
+            &[],
+        )
+    }
+}
+/// The name of the rate limit (`requests`, `tokens`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum RateLimitName {
+    /// `requests`
+    Requests,
+    /// `tokens`
+    Tokens,
+    /// A value this version of the spec does not list, kept as it arrived.
+    Other(String),
+}
+impl RateLimitName {
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Requests => "requests",
+            Self::Tokens => "tokens",
+            Self::Other(value) => value,
+        }
+    }
+}
+impl From<&str> for RateLimitName {
+    fn from(value: &str) -> Self {
+        match value {
+            "requests" => Self::Requests,
+            "tokens" => Self::Tokens,
+            _ => Self::Other(value.to_string()),
+        }
+    }
+}
+impl From<String> for RateLimitName {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "requests" => Self::Requests,
+            "tokens" => Self::Tokens,
+            _ => Self::Other(value),
+        }
+    }
+}
+impl ::std::fmt::Display for RateLimitName {
+    fn fmt(&self, formatter: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        formatter.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for RateLimitName {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RateLimitName {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::realtime_types::support::deserialize_string_enum(deserializer)
+    }
+}
+impl ::schemars::JsonSchema for RateLimitName {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "RealtimeServerEventRateLimitsUpdatedRateLimitsItemName".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::realtime_types::support::schema::string_enum(
+            Some("The name of the rate limit (`requests`, `tokens`)."),
+            &["requests", "tokens"],
+        )
+    }
+}
+/// Returned when a new content part is added to an assistant message item during
+/// response generation.
+///
+/// Its `type` is always `response.content_part.added`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseContentPartAdded {
+    /// The unique ID of the server event.
+    pub event_id: String,
+    /// The ID of the response.
+    pub response_id: String,
+    /// The ID of the item to which the content part was added.
+    pub item_id: String,
+    /// The index of the output item in the response.
+    pub output_index: i64,
+    /// The index of the content part in the item's content array.
+    pub content_index: i64,
+    /// The content part that was added.
+    pub part: AddedPart,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ResponseContentPartAdded {
+    /// The `type` of this object on the wire.
+    pub const TYPE: &'static str = "response.content_part.added";
+}
+impl ResponseContentPartAdded {
+    /// A `ResponseContentPartAdded` with its required fields.
+    pub fn new(
+        event_id: impl Into<String>,
+        response_id: impl Into<String>,
+        item_id: impl Into<String>,
+        output_index: i64,
+        content_index: i64,
+        part: impl Into<AddedPart>,
+    ) -> Self {
+        Self {
+            event_id: event_id.into(),
+            response_id: response_id.into(),
+            item_id: item_id.into(),
+            output_index,
+            content_index,
+            part: part.into(),
+            unknown_fields: ::serde_json::Map::new(),
+        }
+    }
+}
+impl ::serde::Serialize for ResponseContentPartAdded {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", Self::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("response_id", &self.response_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        map.serialize_entry("output_index", &self.output_index)?;
+        map.serialize_entry("content_index", &self.content_index)?;
+        map.serialize_entry("part", &self.part)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ResponseContentPartAdded {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = ResponseContentPartAdded;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object of type `ResponseContentPartAdded`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ResponseContentPartAdded, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<String> = None;
+                let mut field_response_id: Option<String> = None;
+                let mut field_item_id: Option<String> = None;
+                let mut field_output_index: Option<i64> = None;
+                let mut field_content_index: Option<i64> = None;
+                let mut field_part: Option<AddedPart> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                ResponseContentPartAdded::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => {
+                            if field_event_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("event_id"));
+                            }
+                            field_event_id = Some(map.next_value()?);
+                        }
+                        "response_id" => {
+                            if field_response_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("response_id"),
+                                );
+                            }
+                            field_response_id = Some(map.next_value()?);
+                        }
+                        "item_id" => {
+                            if field_item_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("item_id"));
+                            }
+                            field_item_id = Some(map.next_value()?);
+                        }
+                        "output_index" => {
+                            if field_output_index.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("output_index"),
+                                );
+                            }
+                            field_output_index = Some(map.next_value()?);
+                        }
+                        "content_index" => {
+                            if field_content_index.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("content_index"),
+                                );
+                            }
+                            field_content_index = Some(map.next_value()?);
+                        }
+                        "part" => {
+                            if field_part.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("part"));
+                            }
+                            field_part = Some(map.next_value()?);
+                        }
+                        _ => {
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(ResponseContentPartAdded {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?,
+                    response_id: field_response_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "response_id",
+                        ))?,
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?,
+                    output_index: field_output_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "output_index",
+                        ))?,
+                    content_index: field_content_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "content_index",
+                        ))?,
+                    part: field_part
+                        .ok_or_else(|| ::serde::de::Error::missing_field("part"))?,
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+impl ::schemars::JsonSchema for ResponseContentPartAdded {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "RealtimeServerEventResponseContentPartAdded".into()
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when a new content part is added to an assistant message item during\nresponse generation.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.content_part.added")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("response_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the response."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (),
+                Some("The ID of the item to which the content part was added."), false)),
+                ("output_index", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The index of the output item in the response."), false)),
+                ("content_index", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The index of the content part in the item's content array."),
+                false)), ("part", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < AddedPart > (),
+                Some("The content part that was added."), false))
+            ],
+            &[
+                "type",
+                "event_id",
+                "response_id",
+                "item_id",
+                "output_index",
+                "content_index",
+                "part",
+            ],
+        )
+    }
+}
+/// The content part that was added.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AddedPart {
+    /// The content type ("text", "audio").
+    ///
+    /// Optional (`None` leaves it out).
+    pub r#type: Option<PartType>,
+    /// The text content (if type is "text").
+    ///
+    /// Optional (`None` leaves it out).
+    pub text: Option<String>,
+    /// Base64-encoded audio data (if type is "audio").
+    ///
+    /// Optional (`None` leaves it out).
+    pub audio: Option<String>,
+    /// The transcript of the audio (if type is "audio").
+    ///
+    /// Optional (`None` leaves it out).
+    pub transcript: Option<String>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl AddedPart {
+    /// A `AddedPart` whose `type` is `audio`.
+    pub fn audio() -> Self {
+        Self {
+            r#type: Some(PartType::Audio),
+            text: None,
+            audio: None,
+            transcript: None,
+            unknown_fields: ::serde_json::Map::new(),
+        }
+    }
+    /// A `AddedPart` whose `type` is `text`.
+    pub fn text() -> Self {
+        Self {
+            r#type: Some(PartType::Text),
+            text: None,
+            audio: None,
+            transcript: None,
+            unknown_fields: ::serde_json::Map::new(),
+        }
+    }
+    /// Sets `type`.
+    pub fn with_type(mut self, r#type: impl Into<PartType>) -> Self {
+        self.r#type = Some(r#type.into());
+        self
+    }
+    /// Sets `text`.
+    pub fn with_text(mut self, text: impl Into<String>) -> Self {
+        self.text = Some(text.into());
+        self
+    }
+    /// Sets `audio`.
+    pub fn with_audio(mut self, audio: impl Into<String>) -> Self {
+        self.audio = Some(audio.into());
+        self
+    }
+    /// Sets `transcript`.
+    pub fn with_transcript(mut self, transcript: impl Into<String>) -> Self {
+        self.transcript = Some(transcript.into());
+        self
+    }
+}
+impl ::serde::Serialize for AddedPart {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.r#type {
+            map.serialize_entry("type", value)?;
+        }
+        if let Some(value) = &self.text {
+            map.serialize_entry("text", value)?;
+        }
+        if let Some(value) = &self.audio {
+            map.serialize_entry("audio", value)?;
+        }
+        if let Some(value) = &self.transcript {
+            map.serialize_entry("transcript", value)?;
+        }
+        for (key, value) in &self.unknown_fields {
+            let shadowed = match key.as_str() {
+                "type" => self.r#type.is_some(),
+                "text" => self.text.is_some(),
+                "audio" => self.audio.is_some(),
+                "transcript" => self.transcript.is_some(),
+                _ => false,
+            };
+            if !shadowed {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AddedPart {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = AddedPart;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object of type `AddedPart`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AddedPart, A::Error> {
+                let mut field_type: Option<PartType> = None;
+                let mut field_text: Option<String> = None;
+                let mut field_audio: Option<String> = None;
+                let mut field_transcript: Option<String> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            if field_type.is_some()
+                                || unknown_fields.contains_key("type")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
+                            match map.next_value()? {
+                                Some(value) => field_type = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "text" => {
+                            if field_text.is_some()
+                                || unknown_fields.contains_key("text")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("text"));
+                            }
+                            match map.next_value()? {
+                                Some(value) => field_text = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "audio" => {
+                            if field_audio.is_some()
+                                || unknown_fields.contains_key("audio")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("audio"));
+                            }
+                            match map.next_value()? {
+                                Some(value) => field_audio = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "transcript" => {
+                            if field_transcript.is_some()
+                                || unknown_fields.contains_key("transcript")
+                            {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("transcript"),
+                                );
+                            }
+                            match map.next_value()? {
+                                Some(value) => field_transcript = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        _ => {
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
+                        }
+                    }
+                }
+                Ok(AddedPart {
+                    r#type: field_type,
+                    text: field_text,
+                    audio: field_audio,
+                    transcript: field_transcript,
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+impl ::schemars::JsonSchema for AddedPart {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "RealtimeServerEventResponseContentPartAddedPart".into()
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::realtime_types::support::schema::object(
+            Some("The content part that was added."),
+            vec![
+                ("type", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < PartType > (),
+                Some("The content type (\"text\", \"audio\")."), true)), ("text",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The text content (if type is \"text\")."), true)),
+                ("audio", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Base64-encoded audio data (if type is \"audio\")."), true)),
+                ("transcript", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The transcript of the audio (if type is \"audio\")."), true))
+            ],
+            &[],
+        )
+    }
+}
+/// The content type ("text", "audio").
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PartType {
+    /// `audio`
+    Audio,
+    /// `text`
+    Text,
+    /// A value this version of the spec does not list, kept as it arrived.
+    Other(String),
+}
+impl PartType {
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Audio => "audio",
+            Self::Text => "text",
+            Self::Other(value) => value,
+        }
+    }
+}
+impl From<&str> for PartType {
+    fn from(value: &str) -> Self {
+        match value {
+            "audio" => Self::Audio,
+            "text" => Self::Text,
+            _ => Self::Other(value.to_string()),
+        }
+    }
+}
+impl From<String> for PartType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "audio" => Self::Audio,
+            "text" => Self::Text,
+            _ => Self::Other(value),
+        }
+    }
+}
+impl ::std::fmt::Display for PartType {
+    fn fmt(&self, formatter: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        formatter.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for PartType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PartType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::realtime_types::support::deserialize_string_enum(deserializer)
+    }
+}
+impl ::schemars::JsonSchema for PartType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "RealtimeServerEventResponseContentPartAddedPartType".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::realtime_types::support::schema::string_enum(
+            Some("The content type (\"text\", \"audio\")."),
+            &["audio", "text"],
+        )
+    }
+}
+/// Returned when a content part is done streaming in an assistant message item.
+/// Also emitted when a Response is interrupted, incomplete, or cancelled.
+///
+/// Its `type` is always `response.content_part.done`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseContentPartDone {
+    /// The unique ID of the server event.
+    pub event_id: String,
+    /// The ID of the response.
+    pub response_id: String,
+    /// The ID of the item.
+    pub item_id: String,
+    /// The index of the output item in the response.
+    pub output_index: i64,
+    /// The index of the content part in the item's content array.
+    pub content_index: i64,
+    /// The content part that is done.
+    pub part: DonePart,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ResponseContentPartDone {
+    /// The `type` of this object on the wire.
+    pub const TYPE: &'static str = "response.content_part.done";
+}
+impl ResponseContentPartDone {
+    /// A `ResponseContentPartDone` with its required fields.
+    pub fn new(
+        event_id: impl Into<String>,
+        response_id: impl Into<String>,
+        item_id: impl Into<String>,
+        output_index: i64,
+        content_index: i64,
+        part: impl Into<DonePart>,
+    ) -> Self {
+        Self {
+            event_id: event_id.into(),
+            response_id: response_id.into(),
+            item_id: item_id.into(),
+            output_index,
+            content_index,
+            part: part.into(),
+            unknown_fields: ::serde_json::Map::new(),
+        }
+    }
+}
+impl ::serde::Serialize for ResponseContentPartDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", Self::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("response_id", &self.response_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        map.serialize_entry("output_index", &self.output_index)?;
+        map.serialize_entry("content_index", &self.content_index)?;
+        map.serialize_entry("part", &self.part)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ResponseContentPartDone {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = ResponseContentPartDone;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object of type `ResponseContentPartDone`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ResponseContentPartDone, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<String> = None;
+                let mut field_response_id: Option<String> = None;
+                let mut field_item_id: Option<String> = None;
+                let mut field_output_index: Option<i64> = None;
+                let mut field_content_index: Option<i64> = None;
+                let mut field_part: Option<DonePart> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                ResponseContentPartDone::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => {
+                            if field_event_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("event_id"));
+                            }
+                            field_event_id = Some(map.next_value()?);
+                        }
+                        "response_id" => {
+                            if field_response_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("response_id"),
+                                );
+                            }
+                            field_response_id = Some(map.next_value()?);
+                        }
+                        "item_id" => {
+                            if field_item_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("item_id"));
+                            }
+                            field_item_id = Some(map.next_value()?);
+                        }
+                        "output_index" => {
+                            if field_output_index.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("output_index"),
+                                );
+                            }
+                            field_output_index = Some(map.next_value()?);
+                        }
+                        "content_index" => {
+                            if field_content_index.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("content_index"),
+                                );
+                            }
+                            field_content_index = Some(map.next_value()?);
+                        }
+                        "part" => {
+                            if field_part.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("part"));
+                            }
+                            field_part = Some(map.next_value()?);
+                        }
+                        _ => {
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(ResponseContentPartDone {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?,
+                    response_id: field_response_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "response_id",
+                        ))?,
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?,
+                    output_index: field_output_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "output_index",
+                        ))?,
+                    content_index: field_content_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "content_index",
+                        ))?,
+                    part: field_part
+                        .ok_or_else(|| ::serde::de::Error::missing_field("part"))?,
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+impl ::schemars::JsonSchema for ResponseContentPartDone {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "RealtimeServerEventResponseContentPartDone".into()
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when a content part is done streaming in an assistant message item.\nAlso emitted when a Response is interrupted, incomplete, or cancelled.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.content_part.done")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("response_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the response."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the item."), false)), ("output_index",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (), Some("The index of the output item in the response."), false)),
+                ("content_index", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The index of the content part in the item's content array."),
+                false)), ("part", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < DonePart > (), Some("The content part that is done."),
+                false))
+            ],
+            &[
+                "type",
+                "event_id",
+                "response_id",
+                "item_id",
+                "output_index",
+                "content_index",
+                "part",
+            ],
+        )
+    }
+}
+/// The content part that is done.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DonePart {
+    /// The content type ("text", "audio").
+    ///
+    /// Optional (`None` leaves it out).
+    pub r#type: Option<PartType>,
+    /// The text content (if type is "text").
+    ///
+    /// Optional (`None` leaves it out).
+    pub text: Option<String>,
+    /// Base64-encoded audio data (if type is "audio").
+    ///
+    /// Optional (`None` leaves it out).
+    pub audio: Option<String>,
+    /// The transcript of the audio (if type is "audio").
+    ///
+    /// Optional (`None` leaves it out).
+    pub transcript: Option<String>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl DonePart {
+    /// A `DonePart` whose `type` is `audio`.
+    pub fn audio() -> Self {
+        Self {
+            r#type: Some(PartType::Audio),
+            text: None,
+            audio: None,
+            transcript: None,
+            unknown_fields: ::serde_json::Map::new(),
+        }
+    }
+    /// A `DonePart` whose `type` is `text`.
+    pub fn text() -> Self {
+        Self {
+            r#type: Some(PartType::Text),
+            text: None,
+            audio: None,
+            transcript: None,
+            unknown_fields: ::serde_json::Map::new(),
+        }
+    }
+    /// Sets `type`.
+    pub fn with_type(mut self, r#type: impl Into<PartType>) -> Self {
+        self.r#type = Some(r#type.into());
+        self
+    }
+    /// Sets `text`.
+    pub fn with_text(mut self, text: impl Into<String>) -> Self {
+        self.text = Some(text.into());
+        self
+    }
+    /// Sets `audio`.
+    pub fn with_audio(mut self, audio: impl Into<String>) -> Self {
+        self.audio = Some(audio.into());
+        self
+    }
+    /// Sets `transcript`.
+    pub fn with_transcript(mut self, transcript: impl Into<String>) -> Self {
+        self.transcript = Some(transcript.into());
+        self
+    }
+}
+impl ::serde::Serialize for DonePart {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.r#type {
+            map.serialize_entry("type", value)?;
+        }
+        if let Some(value) = &self.text {
+            map.serialize_entry("text", value)?;
+        }
+        if let Some(value) = &self.audio {
+            map.serialize_entry("audio", value)?;
+        }
+        if let Some(value) = &self.transcript {
+            map.serialize_entry("transcript", value)?;
+        }
+        for (key, value) in &self.unknown_fields {
+            let shadowed = match key.as_str() {
+                "type" => self.r#type.is_some(),
+                "text" => self.text.is_some(),
+                "audio" => self.audio.is_some(),
+                "transcript" => self.transcript.is_some(),
+                _ => false,
+            };
+            if !shadowed {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for DonePart {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = DonePart;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object of type `DonePart`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<DonePart, A::Error> {
+                let mut field_type: Option<PartType> = None;
+                let mut field_text: Option<String> = None;
+                let mut field_audio: Option<String> = None;
+                let mut field_transcript: Option<String> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            if field_type.is_some()
+                                || unknown_fields.contains_key("type")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
+                            match map.next_value()? {
+                                Some(value) => field_type = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "text" => {
+                            if field_text.is_some()
+                                || unknown_fields.contains_key("text")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("text"));
+                            }
+                            match map.next_value()? {
+                                Some(value) => field_text = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "audio" => {
+                            if field_audio.is_some()
+                                || unknown_fields.contains_key("audio")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("audio"));
+                            }
+                            match map.next_value()? {
+                                Some(value) => field_audio = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "transcript" => {
+                            if field_transcript.is_some()
+                                || unknown_fields.contains_key("transcript")
+                            {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("transcript"),
+                                );
+                            }
+                            match map.next_value()? {
+                                Some(value) => field_transcript = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        _ => {
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
+                        }
+                    }
+                }
+                Ok(DonePart {
+                    r#type: field_type,
+                    text: field_text,
+                    audio: field_audio,
+                    transcript: field_transcript,
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+impl ::schemars::JsonSchema for DonePart {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "RealtimeServerEventResponseContentPartDonePart".into()
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::realtime_types::support::schema::object(
+            Some("The content part that is done."),
+            vec![
+                ("type", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < PartType > (),
+                Some("The content type (\"text\", \"audio\")."), true)), ("text",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The text content (if type is \"text\")."), true)),
+                ("audio", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Base64-encoded audio data (if type is \"audio\")."), true)),
+                ("transcript", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The transcript of the audio (if type is \"audio\")."), true))
+            ],
+            &[],
+        )
+    }
+}
+/// Returned when the model-generated function call arguments are updated.
+///
+/// Its `type` is always `response.function_call_arguments.delta`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseFunctionCallArgumentsDelta {
+    /// The unique ID of the server event.
+    pub event_id: String,
+    /// The ID of the response.
+    pub response_id: String,
+    /// The ID of the function call item.
+    pub item_id: String,
+    /// The index of the output item in the response.
+    pub output_index: i64,
+    /// The ID of the function call.
+    pub call_id: String,
+    /// The arguments delta as a JSON string.
+    pub delta: String,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ResponseFunctionCallArgumentsDelta {
+    /// The `type` of this object on the wire.
+    pub const TYPE: &'static str = "response.function_call_arguments.delta";
+}
+impl ResponseFunctionCallArgumentsDelta {
+    /// A `ResponseFunctionCallArgumentsDelta` with its required fields.
+    pub fn new(
+        event_id: impl Into<String>,
+        response_id: impl Into<String>,
+        item_id: impl Into<String>,
+        output_index: i64,
+        call_id: impl Into<String>,
+        delta: impl Into<String>,
+    ) -> Self {
+        Self {
+            event_id: event_id.into(),
+            response_id: response_id.into(),
+            item_id: item_id.into(),
+            output_index,
+            call_id: call_id.into(),
+            delta: delta.into(),
+            unknown_fields: ::serde_json::Map::new(),
+        }
+    }
+}
+impl ::serde::Serialize for ResponseFunctionCallArgumentsDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", Self::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("response_id", &self.response_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        map.serialize_entry("output_index", &self.output_index)?;
+        map.serialize_entry("call_id", &self.call_id)?;
+        map.serialize_entry("delta", &self.delta)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsDelta {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = ResponseFunctionCallArgumentsDelta;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str("an object of type `ResponseFunctionCallArgumentsDelta`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ResponseFunctionCallArgumentsDelta, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<String> = None;
+                let mut field_response_id: Option<String> = None;
+                let mut field_item_id: Option<String> = None;
+                let mut field_output_index: Option<i64> = None;
+                let mut field_call_id: Option<String> = None;
+                let mut field_delta: Option<String> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                ResponseFunctionCallArgumentsDelta::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => {
+                            if field_event_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("event_id"));
+                            }
+                            field_event_id = Some(map.next_value()?);
+                        }
+                        "response_id" => {
+                            if field_response_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("response_id"),
+                                );
+                            }
+                            field_response_id = Some(map.next_value()?);
+                        }
+                        "item_id" => {
+                            if field_item_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("item_id"));
+                            }
+                            field_item_id = Some(map.next_value()?);
+                        }
+                        "output_index" => {
+                            if field_output_index.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("output_index"),
+                                );
+                            }
+                            field_output_index = Some(map.next_value()?);
+                        }
+                        "call_id" => {
+                            if field_call_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("call_id"));
+                            }
+                            field_call_id = Some(map.next_value()?);
+                        }
+                        "delta" => {
+                            if field_delta.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("delta"));
+                            }
+                            field_delta = Some(map.next_value()?);
+                        }
+                        _ => {
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(ResponseFunctionCallArgumentsDelta {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?,
+                    response_id: field_response_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "response_id",
+                        ))?,
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?,
+                    output_index: field_output_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "output_index",
+                        ))?,
+                    call_id: field_call_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("call_id"))?,
+                    delta: field_delta
+                        .ok_or_else(|| ::serde::de::Error::missing_field("delta"))?,
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+impl ::schemars::JsonSchema for ResponseFunctionCallArgumentsDelta {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "RealtimeServerEventResponseFunctionCallArgumentsDelta".into()
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when the model-generated function call arguments are updated.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.function_call_arguments.delta")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("response_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the response."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the function call item."), false)),
+                ("output_index", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The index of the output item in the response."), false)),
+                ("call_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (), Some("The ID of the function call."),
+                false)), ("delta", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The arguments delta as a JSON string."), false))
+            ],
+            &[
+                "type",
+                "event_id",
+                "response_id",
+                "item_id",
+                "output_index",
+                "call_id",
+                "delta",
+            ],
+        )
+    }
+}
+/// [`ResponseFunctionCallArgumentsDelta`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseFunctionCallArgumentsDeltaRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the response.
+    pub response_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the function call item.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    pub output_index: i64,
+    /// The ID of the function call.
+    pub call_id: ::std::borrow::Cow<'a, str>,
+    /// The arguments delta as a JSON string.
+    pub delta: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ResponseFunctionCallArgumentsDeltaRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> ResponseFunctionCallArgumentsDelta {
+        ResponseFunctionCallArgumentsDelta {
+            event_id: ::std::borrow::Cow::into_owned(self.event_id),
+            response_id: ::std::borrow::Cow::into_owned(self.response_id),
+            item_id: ::std::borrow::Cow::into_owned(self.item_id),
+            output_index: self.output_index,
+            call_id: ::std::borrow::Cow::into_owned(self.call_id),
+            delta: ::std::borrow::Cow::into_owned(self.delta),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<ResponseFunctionCallArgumentsDeltaRef<'_>>
+for ResponseFunctionCallArgumentsDelta {
+    fn from(view: ResponseFunctionCallArgumentsDeltaRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for ResponseFunctionCallArgumentsDeltaRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", ResponseFunctionCallArgumentsDelta::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("response_id", &self.response_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        map.serialize_entry("output_index", &self.output_index)?;
+        map.serialize_entry("call_id", &self.call_id)?;
+        map.serialize_entry("delta", &self.delta)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsDeltaRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = ResponseFunctionCallArgumentsDeltaRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str("an object of type `ResponseFunctionCallArgumentsDelta`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ResponseFunctionCallArgumentsDeltaRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_response_id: Option<
+                    ::realtime_types::support::CowStr<'de>,
+                > = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_output_index: Option<i64> = None;
+                let mut field_call_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_delta: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                ResponseFunctionCallArgumentsDelta::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => {
+                            if field_event_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("event_id"));
+                            }
+                            field_event_id = Some(map.next_value()?);
+                        }
+                        "response_id" => {
+                            if field_response_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("response_id"),
+                                );
+                            }
+                            field_response_id = Some(map.next_value()?);
+                        }
+                        "item_id" => {
+                            if field_item_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("item_id"));
+                            }
+                            field_item_id = Some(map.next_value()?);
+                        }
+                        "output_index" => {
+                            if field_output_index.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("output_index"),
+                                );
+                            }
+                            field_output_index = Some(map.next_value()?);
+                        }
+                        "call_id" => {
+                            if field_call_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("call_id"));
+                            }
+                            field_call_id = Some(map.next_value()?);
+                        }
+                        "delta" => {
+                            if field_delta.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("delta"));
+                            }
+                            field_delta = Some(map.next_value()?);
+                        }
+                        _ => {
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(ResponseFunctionCallArgumentsDeltaRef {
+                    event_id: ::realtime_types::support::CowStr::into_cow(
+                        field_event_id
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "event_id",
+                            ))?,
+                    ),
+                    response_id: ::realtime_types::support::CowStr::into_cow(
+                        field_response_id
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "response_id",
+                            ))?,
+                    ),
+                    item_id: ::realtime_types::support::CowStr::into_cow(
+                        field_item_id
+                            .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?,
+                    ),
+                    output_index: field_output_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "output_index",
+                        ))?,
+                    call_id: ::realtime_types::support::CowStr::into_cow(
+                        field_call_id
+                            .ok_or_else(|| ::serde::de::Error::missing_field("call_id"))?,
+                    ),
+                    delta: ::realtime_types::support::CowStr::into_cow(
+                        field_delta
+                            .ok_or_else(|| ::serde::de::Error::missing_field("delta"))?,
+                    ),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+/// Returned when MCP tool call arguments are updated during response generation.
+///
+/// Its `type` is always `response.mcp_call_arguments.delta`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseMcpCallArgumentsDelta {
+    /// The unique ID of the server event.
+    pub event_id: String,
+    /// The ID of the response.
+    pub response_id: String,
+    /// The ID of the MCP tool call item.
+    pub item_id: String,
+    /// The index of the output item in the response.
+    pub output_index: i64,
+    /// The JSON-encoded arguments delta.
+    pub delta: String,
+    /// If present, indicates the delta text was obfuscated.
+    ///
+    /// Optional and nullable: `None` leaves it out, `Some(None)` sends `null`.
+    pub obfuscation: Option<Option<String>>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ResponseMcpCallArgumentsDelta {
+    /// The `type` of this object on the wire.
+    pub const TYPE: &'static str = "response.mcp_call_arguments.delta";
+}
+impl ResponseMcpCallArgumentsDelta {
+    /// A `ResponseMcpCallArgumentsDelta` with its required fields (the optional ones are left out: set them with the `with_` methods).
+    pub fn new(
+        event_id: impl Into<String>,
+        response_id: impl Into<String>,
+        item_id: impl Into<String>,
+        output_index: i64,
+        delta: impl Into<String>,
+    ) -> Self {
+        Self {
+            event_id: event_id.into(),
+            response_id: response_id.into(),
+            item_id: item_id.into(),
+            output_index,
+            delta: delta.into(),
+            obfuscation: None,
+            unknown_fields: ::serde_json::Map::new(),
+        }
+    }
+    /// Sets `obfuscation`.
+    pub fn with_obfuscation(mut self, obfuscation: impl Into<String>) -> Self {
+        self.obfuscation = Some(Some(obfuscation.into()));
+        self
+    }
+    /// Sets `obfuscation` to `null` (not the same as leaving it out).
+    pub fn with_obfuscation_null(mut self) -> Self {
+        self.obfuscation = Some(None);
+        self
+    }
+}
+impl ::serde::Serialize for ResponseMcpCallArgumentsDelta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", Self::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("response_id", &self.response_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        map.serialize_entry("output_index", &self.output_index)?;
+        map.serialize_entry("delta", &self.delta)?;
+        if let Some(value) = &self.obfuscation {
+            map.serialize_entry("obfuscation", value)?;
+        }
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsDelta {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = ResponseMcpCallArgumentsDelta;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object of type `ResponseMcpCallArgumentsDelta`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ResponseMcpCallArgumentsDelta, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<String> = None;
+                let mut field_response_id: Option<String> = None;
+                let mut field_item_id: Option<String> = None;
+                let mut field_output_index: Option<i64> = None;
+                let mut field_delta: Option<String> = None;
+                let mut field_obfuscation: Option<Option<String>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                ResponseMcpCallArgumentsDelta::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => {
+                            if field_event_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("event_id"));
+                            }
+                            field_event_id = Some(map.next_value()?);
+                        }
+                        "response_id" => {
+                            if field_response_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("response_id"),
+                                );
+                            }
+                            field_response_id = Some(map.next_value()?);
+                        }
+                        "item_id" => {
+                            if field_item_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("item_id"));
+                            }
+                            field_item_id = Some(map.next_value()?);
+                        }
+                        "output_index" => {
+                            if field_output_index.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("output_index"),
+                                );
+                            }
+                            field_output_index = Some(map.next_value()?);
+                        }
+                        "delta" => {
+                            if field_delta.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("delta"));
+                            }
+                            field_delta = Some(map.next_value()?);
+                        }
+                        "obfuscation" => {
+                            if field_obfuscation.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("obfuscation"),
+                                );
+                            }
+                            field_obfuscation = Some(map.next_value()?);
+                        }
+                        _ => {
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(ResponseMcpCallArgumentsDelta {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?,
+                    response_id: field_response_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "response_id",
+                        ))?,
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?,
+                    output_index: field_output_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "output_index",
+                        ))?,
+                    delta: field_delta
+                        .ok_or_else(|| ::serde::de::Error::missing_field("delta"))?,
+                    obfuscation: field_obfuscation,
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+impl ::schemars::JsonSchema for ResponseMcpCallArgumentsDelta {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "RealtimeServerEventResponseMcpCallArgumentsDelta".into()
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when MCP tool call arguments are updated during response generation.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.mcp_call_arguments.delta")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("response_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the response."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the MCP tool call item."), false)),
+                ("output_index", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The index of the output item in the response."), false)), ("delta",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The JSON-encoded arguments delta."), false)),
+                ("obfuscation", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("If present, indicates the delta text was obfuscated."), true))
+            ],
+            &["type", "event_id", "response_id", "item_id", "output_index", "delta"],
+        )
+    }
+}
+/// [`ResponseMcpCallArgumentsDelta`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseMcpCallArgumentsDeltaRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the response.
+    pub response_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the MCP tool call item.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    pub output_index: i64,
+    /// The JSON-encoded arguments delta.
+    pub delta: ::std::borrow::Cow<'a, str>,
+    /// If present, indicates the delta text was obfuscated.
+    ///
+    /// Optional and nullable: `None` leaves it out, `Some(None)` sends `null`.
+    pub obfuscation: Option<Option<::std::borrow::Cow<'a, str>>>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ResponseMcpCallArgumentsDeltaRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> ResponseMcpCallArgumentsDelta {
+        ResponseMcpCallArgumentsDelta {
+            event_id: ::std::borrow::Cow::into_owned(self.event_id),
+            response_id: ::std::borrow::Cow::into_owned(self.response_id),
+            item_id: ::std::borrow::Cow::into_owned(self.item_id),
+            output_index: self.output_index,
+            delta: ::std::borrow::Cow::into_owned(self.delta),
+            obfuscation: self
+                .obfuscation
+                .map(|value| value.map(::std::borrow::Cow::into_owned)),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<ResponseMcpCallArgumentsDeltaRef<'_>> for ResponseMcpCallArgumentsDelta {
+    fn from(view: ResponseMcpCallArgumentsDeltaRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for ResponseMcpCallArgumentsDeltaRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", ResponseMcpCallArgumentsDelta::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("response_id", &self.response_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        map.serialize_entry("output_index", &self.output_index)?;
+        map.serialize_entry("delta", &self.delta)?;
+        if let Some(value) = &self.obfuscation {
+            map.serialize_entry("obfuscation", value)?;
+        }
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsDeltaRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = ResponseMcpCallArgumentsDeltaRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object of type `ResponseMcpCallArgumentsDelta`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ResponseMcpCallArgumentsDeltaRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_response_id: Option<
+                    ::realtime_types::support::CowStr<'de>,
+                > = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_output_index: Option<i64> = None;
+                let mut field_delta: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_obfuscation: Option<
+                    Option<::realtime_types::support::CowStr<'de>>,
+                > = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                ResponseMcpCallArgumentsDelta::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => {
+                            if field_event_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("event_id"));
+                            }
+                            field_event_id = Some(map.next_value()?);
+                        }
+                        "response_id" => {
+                            if field_response_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("response_id"),
+                                );
+                            }
+                            field_response_id = Some(map.next_value()?);
+                        }
+                        "item_id" => {
+                            if field_item_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("item_id"));
+                            }
+                            field_item_id = Some(map.next_value()?);
+                        }
+                        "output_index" => {
+                            if field_output_index.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("output_index"),
+                                );
+                            }
+                            field_output_index = Some(map.next_value()?);
+                        }
+                        "delta" => {
+                            if field_delta.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("delta"));
+                            }
+                            field_delta = Some(map.next_value()?);
+                        }
+                        "obfuscation" => {
+                            if field_obfuscation.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("obfuscation"),
+                                );
+                            }
+                            field_obfuscation = Some(map.next_value()?);
+                        }
+                        _ => {
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(ResponseMcpCallArgumentsDeltaRef {
+                    event_id: ::realtime_types::support::CowStr::into_cow(
+                        field_event_id
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "event_id",
+                            ))?,
+                    ),
+                    response_id: ::realtime_types::support::CowStr::into_cow(
+                        field_response_id
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "response_id",
+                            ))?,
+                    ),
+                    item_id: ::realtime_types::support::CowStr::into_cow(
+                        field_item_id
+                            .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?,
+                    ),
+                    output_index: field_output_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "output_index",
+                        ))?,
+                    delta: ::realtime_types::support::CowStr::into_cow(
+                        field_delta
+                            .ok_or_else(|| ::serde::de::Error::missing_field("delta"))?,
+                    ),
+                    obfuscation: field_obfuscation
+                        .map(|value| {
+                            value.map(::realtime_types::support::CowStr::into_cow)
+                        }),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+/// Returned when MCP tool call arguments are finalized during response generation.
+///
+/// Its `type` is always `response.mcp_call_arguments.done`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseMcpCallArgumentsDone {
+    /// The unique ID of the server event.
+    pub event_id: String,
+    /// The ID of the response.
+    pub response_id: String,
+    /// The ID of the MCP tool call item.
+    pub item_id: String,
+    /// The index of the output item in the response.
+    pub output_index: i64,
+    /// The final JSON-encoded arguments string.
+    pub arguments: String,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ResponseMcpCallArgumentsDone {
+    /// The `type` of this object on the wire.
+    pub const TYPE: &'static str = "response.mcp_call_arguments.done";
+}
+impl ResponseMcpCallArgumentsDone {
+    /// A `ResponseMcpCallArgumentsDone` with its required fields.
+    pub fn new(
+        event_id: impl Into<String>,
+        response_id: impl Into<String>,
+        item_id: impl Into<String>,
+        output_index: i64,
+        arguments: impl Into<String>,
+    ) -> Self {
+        Self {
+            event_id: event_id.into(),
+            response_id: response_id.into(),
+            item_id: item_id.into(),
+            output_index,
+            arguments: arguments.into(),
+            unknown_fields: ::serde_json::Map::new(),
+        }
+    }
+}
+impl ::serde::Serialize for ResponseMcpCallArgumentsDone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", Self::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("response_id", &self.response_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        map.serialize_entry("output_index", &self.output_index)?;
+        map.serialize_entry("arguments", &self.arguments)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsDone {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = ResponseMcpCallArgumentsDone;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object of type `ResponseMcpCallArgumentsDone`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ResponseMcpCallArgumentsDone, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<String> = None;
+                let mut field_response_id: Option<String> = None;
+                let mut field_item_id: Option<String> = None;
+                let mut field_output_index: Option<i64> = None;
+                let mut field_arguments: Option<String> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                ResponseMcpCallArgumentsDone::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => {
+                            if field_event_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("event_id"));
+                            }
+                            field_event_id = Some(map.next_value()?);
+                        }
+                        "response_id" => {
+                            if field_response_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("response_id"),
+                                );
+                            }
+                            field_response_id = Some(map.next_value()?);
+                        }
+                        "item_id" => {
+                            if field_item_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("item_id"));
+                            }
+                            field_item_id = Some(map.next_value()?);
+                        }
+                        "output_index" => {
+                            if field_output_index.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("output_index"),
+                                );
+                            }
+                            field_output_index = Some(map.next_value()?);
+                        }
+                        "arguments" => {
+                            if field_arguments.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("arguments"),
+                                );
+                            }
+                            field_arguments = Some(map.next_value()?);
+                        }
+                        _ => {
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(ResponseMcpCallArgumentsDone {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?,
+                    response_id: field_response_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "response_id",
+                        ))?,
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?,
+                    output_index: field_output_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "output_index",
+                        ))?,
+                    arguments: field_arguments
+                        .ok_or_else(|| ::serde::de::Error::missing_field("arguments"))?,
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+impl ::schemars::JsonSchema for ResponseMcpCallArgumentsDone {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "RealtimeServerEventResponseMcpCallArgumentsDone".into()
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::realtime_types::support::schema::object(
+            Some(
+                "Returned when MCP tool call arguments are finalized during response generation.",
+            ),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.mcp_call_arguments.done")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("response_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the response."), false)), ("item_id",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                String > (), Some("The ID of the MCP tool call item."), false)),
+                ("output_index", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The index of the output item in the response."), false)),
+                ("arguments", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The final JSON-encoded arguments string."), false))
+            ],
+            &["type", "event_id", "response_id", "item_id", "output_index", "arguments"],
+        )
+    }
+}
+/// [`ResponseMcpCallArgumentsDone`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseMcpCallArgumentsDoneRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the response.
+    pub response_id: ::std::borrow::Cow<'a, str>,
+    /// The ID of the MCP tool call item.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    pub output_index: i64,
+    /// The final JSON-encoded arguments string.
+    pub arguments: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ResponseMcpCallArgumentsDoneRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> ResponseMcpCallArgumentsDone {
+        ResponseMcpCallArgumentsDone {
+            event_id: ::std::borrow::Cow::into_owned(self.event_id),
+            response_id: ::std::borrow::Cow::into_owned(self.response_id),
+            item_id: ::std::borrow::Cow::into_owned(self.item_id),
+            output_index: self.output_index,
+            arguments: ::std::borrow::Cow::into_owned(self.arguments),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<ResponseMcpCallArgumentsDoneRef<'_>> for ResponseMcpCallArgumentsDone {
+    fn from(view: ResponseMcpCallArgumentsDoneRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for ResponseMcpCallArgumentsDoneRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", ResponseMcpCallArgumentsDone::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("response_id", &self.response_id)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        map.serialize_entry("output_index", &self.output_index)?;
+        map.serialize_entry("arguments", &self.arguments)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsDoneRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = ResponseMcpCallArgumentsDoneRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object of type `ResponseMcpCallArgumentsDone`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ResponseMcpCallArgumentsDoneRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_response_id: Option<
+                    ::realtime_types::support::CowStr<'de>,
+                > = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_output_index: Option<i64> = None;
+                let mut field_arguments: Option<
+                    ::realtime_types::support::CowStr<'de>,
+                > = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                ResponseMcpCallArgumentsDone::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => {
+                            if field_event_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("event_id"));
+                            }
+                            field_event_id = Some(map.next_value()?);
+                        }
+                        "response_id" => {
+                            if field_response_id.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("response_id"),
+                                );
+                            }
+                            field_response_id = Some(map.next_value()?);
+                        }
+                        "item_id" => {
+                            if field_item_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("item_id"));
+                            }
+                            field_item_id = Some(map.next_value()?);
+                        }
+                        "output_index" => {
+                            if field_output_index.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("output_index"),
+                                );
+                            }
+                            field_output_index = Some(map.next_value()?);
+                        }
+                        "arguments" => {
+                            if field_arguments.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("arguments"),
+                                );
+                            }
+                            field_arguments = Some(map.next_value()?);
+                        }
+                        _ => {
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(ResponseMcpCallArgumentsDoneRef {
+                    event_id: ::realtime_types::support::CowStr::into_cow(
+                        field_event_id
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "event_id",
+                            ))?,
+                    ),
+                    response_id: ::realtime_types::support::CowStr::into_cow(
+                        field_response_id
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "response_id",
+                            ))?,
+                    ),
+                    item_id: ::realtime_types::support::CowStr::into_cow(
+                        field_item_id
+                            .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?,
+                    ),
+                    output_index: field_output_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "output_index",
+                        ))?,
+                    arguments: ::realtime_types::support::CowStr::into_cow(
+                        field_arguments
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "arguments",
+                            ))?,
+                    ),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+/// Returned when an MCP tool call has completed successfully.
+///
+/// Its `type` is always `response.mcp_call.completed`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseMcpCallCompleted {
+    /// The unique ID of the server event.
+    pub event_id: String,
+    /// The index of the output item in the response.
+    pub output_index: i64,
+    /// The ID of the MCP tool call item.
+    pub item_id: String,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ResponseMcpCallCompleted {
+    /// The `type` of this object on the wire.
+    pub const TYPE: &'static str = "response.mcp_call.completed";
+}
+impl ResponseMcpCallCompleted {
+    /// A `ResponseMcpCallCompleted` with its required fields.
+    pub fn new(
+        event_id: impl Into<String>,
+        output_index: i64,
+        item_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            event_id: event_id.into(),
+            output_index,
+            item_id: item_id.into(),
+            unknown_fields: ::serde_json::Map::new(),
+        }
+    }
+}
+impl ::serde::Serialize for ResponseMcpCallCompleted {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", Self::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("output_index", &self.output_index)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallCompleted {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = ResponseMcpCallCompleted;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object of type `ResponseMcpCallCompleted`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ResponseMcpCallCompleted, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<String> = None;
+                let mut field_output_index: Option<i64> = None;
+                let mut field_item_id: Option<String> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                ResponseMcpCallCompleted::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => {
+                            if field_event_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("event_id"));
+                            }
+                            field_event_id = Some(map.next_value()?);
+                        }
+                        "output_index" => {
+                            if field_output_index.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("output_index"),
+                                );
+                            }
+                            field_output_index = Some(map.next_value()?);
+                        }
+                        "item_id" => {
+                            if field_item_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("item_id"));
+                            }
+                            field_item_id = Some(map.next_value()?);
+                        }
+                        _ => {
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(ResponseMcpCallCompleted {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?,
+                    output_index: field_output_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "output_index",
+                        ))?,
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?,
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+impl ::schemars::JsonSchema for ResponseMcpCallCompleted {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "RealtimeServerEventResponseMcpCallCompleted".into()
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::realtime_types::support::schema::object(
+            Some("Returned when an MCP tool call has completed successfully."),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.mcp_call.completed")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("output_index",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (), Some("The index of the output item in the response."), false)),
+                ("item_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The ID of the MCP tool call item."), false))
+            ],
+            &["type", "event_id", "output_index", "item_id"],
+        )
+    }
+}
+/// [`ResponseMcpCallCompleted`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseMcpCallCompletedRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    pub output_index: i64,
+    /// The ID of the MCP tool call item.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ResponseMcpCallCompletedRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> ResponseMcpCallCompleted {
+        ResponseMcpCallCompleted {
+            event_id: ::std::borrow::Cow::into_owned(self.event_id),
+            output_index: self.output_index,
+            item_id: ::std::borrow::Cow::into_owned(self.item_id),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<ResponseMcpCallCompletedRef<'_>> for ResponseMcpCallCompleted {
+    fn from(view: ResponseMcpCallCompletedRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for ResponseMcpCallCompletedRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", ResponseMcpCallCompleted::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("output_index", &self.output_index)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallCompletedRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = ResponseMcpCallCompletedRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object of type `ResponseMcpCallCompleted`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ResponseMcpCallCompletedRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_output_index: Option<i64> = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                ResponseMcpCallCompleted::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => {
+                            if field_event_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("event_id"));
+                            }
+                            field_event_id = Some(map.next_value()?);
+                        }
+                        "output_index" => {
+                            if field_output_index.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("output_index"),
+                                );
+                            }
+                            field_output_index = Some(map.next_value()?);
+                        }
+                        "item_id" => {
+                            if field_item_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("item_id"));
+                            }
+                            field_item_id = Some(map.next_value()?);
+                        }
+                        _ => {
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(ResponseMcpCallCompletedRef {
+                    event_id: ::realtime_types::support::CowStr::into_cow(
+                        field_event_id
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "event_id",
+                            ))?,
+                    ),
+                    output_index: field_output_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "output_index",
+                        ))?,
+                    item_id: ::realtime_types::support::CowStr::into_cow(
+                        field_item_id
+                            .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?,
+                    ),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+/// Returned when an MCP tool call has failed.
+///
+/// Its `type` is always `response.mcp_call.failed`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseMcpCallFailed {
+    /// The unique ID of the server event.
+    pub event_id: String,
+    /// The index of the output item in the response.
+    pub output_index: i64,
+    /// The ID of the MCP tool call item.
+    pub item_id: String,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ResponseMcpCallFailed {
+    /// The `type` of this object on the wire.
+    pub const TYPE: &'static str = "response.mcp_call.failed";
+}
+impl ResponseMcpCallFailed {
+    /// A `ResponseMcpCallFailed` with its required fields.
+    pub fn new(
+        event_id: impl Into<String>,
+        output_index: i64,
+        item_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            event_id: event_id.into(),
+            output_index,
+            item_id: item_id.into(),
+            unknown_fields: ::serde_json::Map::new(),
+        }
+    }
+}
+impl ::serde::Serialize for ResponseMcpCallFailed {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", Self::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("output_index", &self.output_index)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallFailed {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = ResponseMcpCallFailed;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object of type `ResponseMcpCallFailed`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ResponseMcpCallFailed, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<String> = None;
+                let mut field_output_index: Option<i64> = None;
+                let mut field_item_id: Option<String> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                ResponseMcpCallFailed::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => {
+                            if field_event_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("event_id"));
+                            }
+                            field_event_id = Some(map.next_value()?);
+                        }
+                        "output_index" => {
+                            if field_output_index.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("output_index"),
+                                );
+                            }
+                            field_output_index = Some(map.next_value()?);
+                        }
+                        "item_id" => {
+                            if field_item_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("item_id"));
+                            }
+                            field_item_id = Some(map.next_value()?);
+                        }
+                        _ => {
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(ResponseMcpCallFailed {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?,
+                    output_index: field_output_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "output_index",
+                        ))?,
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?,
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+impl ::schemars::JsonSchema for ResponseMcpCallFailed {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "RealtimeServerEventResponseMcpCallFailed".into()
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::realtime_types::support::schema::object(
+            Some("Returned when an MCP tool call has failed."),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.mcp_call.failed")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("output_index",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (), Some("The index of the output item in the response."), false)),
+                ("item_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The ID of the MCP tool call item."), false))
+            ],
+            &["type", "event_id", "output_index", "item_id"],
+        )
+    }
+}
+/// [`ResponseMcpCallFailed`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseMcpCallFailedRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    pub output_index: i64,
+    /// The ID of the MCP tool call item.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ResponseMcpCallFailedRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> ResponseMcpCallFailed {
+        ResponseMcpCallFailed {
+            event_id: ::std::borrow::Cow::into_owned(self.event_id),
+            output_index: self.output_index,
+            item_id: ::std::borrow::Cow::into_owned(self.item_id),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<ResponseMcpCallFailedRef<'_>> for ResponseMcpCallFailed {
+    fn from(view: ResponseMcpCallFailedRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for ResponseMcpCallFailedRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", ResponseMcpCallFailed::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("output_index", &self.output_index)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallFailedRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = ResponseMcpCallFailedRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object of type `ResponseMcpCallFailed`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ResponseMcpCallFailedRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_output_index: Option<i64> = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                ResponseMcpCallFailed::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => {
+                            if field_event_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("event_id"));
+                            }
+                            field_event_id = Some(map.next_value()?);
+                        }
+                        "output_index" => {
+                            if field_output_index.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("output_index"),
+                                );
+                            }
+                            field_output_index = Some(map.next_value()?);
+                        }
+                        "item_id" => {
+                            if field_item_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("item_id"));
+                            }
+                            field_item_id = Some(map.next_value()?);
+                        }
+                        _ => {
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(ResponseMcpCallFailedRef {
+                    event_id: ::realtime_types::support::CowStr::into_cow(
+                        field_event_id
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "event_id",
+                            ))?,
+                    ),
+                    output_index: field_output_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "output_index",
+                        ))?,
+                    item_id: ::realtime_types::support::CowStr::into_cow(
+                        field_item_id
+                            .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?,
+                    ),
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+/// Returned when an MCP tool call has started and is in progress.
+///
+/// Its `type` is always `response.mcp_call.in_progress`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseMcpCallInProgress {
+    /// The unique ID of the server event.
+    pub event_id: String,
+    /// The index of the output item in the response.
+    pub output_index: i64,
+    /// The ID of the MCP tool call item.
+    pub item_id: String,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ResponseMcpCallInProgress {
+    /// The `type` of this object on the wire.
+    pub const TYPE: &'static str = "response.mcp_call.in_progress";
+}
+impl ResponseMcpCallInProgress {
+    /// A `ResponseMcpCallInProgress` with its required fields.
+    pub fn new(
+        event_id: impl Into<String>,
+        output_index: i64,
+        item_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            event_id: event_id.into(),
+            output_index,
+            item_id: item_id.into(),
+            unknown_fields: ::serde_json::Map::new(),
+        }
+    }
+}
+impl ::serde::Serialize for ResponseMcpCallInProgress {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", Self::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("output_index", &self.output_index)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallInProgress {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = ResponseMcpCallInProgress;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object of type `ResponseMcpCallInProgress`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ResponseMcpCallInProgress, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<String> = None;
+                let mut field_output_index: Option<i64> = None;
+                let mut field_item_id: Option<String> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                ResponseMcpCallInProgress::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => {
+                            if field_event_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("event_id"));
+                            }
+                            field_event_id = Some(map.next_value()?);
+                        }
+                        "output_index" => {
+                            if field_output_index.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("output_index"),
+                                );
+                            }
+                            field_output_index = Some(map.next_value()?);
+                        }
+                        "item_id" => {
+                            if field_item_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("item_id"));
+                            }
+                            field_item_id = Some(map.next_value()?);
+                        }
+                        _ => {
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(ResponseMcpCallInProgress {
+                    event_id: field_event_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("event_id"))?,
+                    output_index: field_output_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "output_index",
+                        ))?,
+                    item_id: field_item_id
+                        .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?,
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+impl ::schemars::JsonSchema for ResponseMcpCallInProgress {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "RealtimeServerEventResponseMcpCallInProgress".into()
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::realtime_types::support::schema::object(
+            Some("Returned when an MCP tool call has started and is in progress."),
+            vec![
+                ("type",
+                ::realtime_types::support::schema::constant("response.mcp_call.in_progress")),
+                ("event_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The unique ID of the server event."), false)), ("output_index",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (), Some("The index of the output item in the response."), false)),
+                ("item_id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The ID of the MCP tool call item."), false))
+            ],
+            &["type", "event_id", "output_index", "item_id"],
+        )
+    }
+}
+/// [`ResponseMcpCallInProgress`] decoded without copying its strings: each one borrows
+/// from the text it was decoded from (a string the text spells with a JSON
+/// escape, which base64 and ids never need, is unescaped into an owned `Cow`).
+///
+/// The event unions' views (`ServerEventRef`, `ClientEventRef`) decode into it;
+/// [`into_owned`](Self::into_owned) gives the owned type. Properties the spec
+/// does not list are kept, as in the owned type, and encoding it gives the
+/// same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseMcpCallInProgressRef<'a> {
+    /// The unique ID of the server event.
+    pub event_id: ::std::borrow::Cow<'a, str>,
+    /// The index of the output item in the response.
+    pub output_index: i64,
+    /// The ID of the MCP tool call item.
+    pub item_id: ::std::borrow::Cow<'a, str>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ResponseMcpCallInProgressRef<'_> {
+    /// The owned event (copies the strings that were borrowed).
+    pub fn into_owned(self) -> ResponseMcpCallInProgress {
+        ResponseMcpCallInProgress {
+            event_id: ::std::borrow::Cow::into_owned(self.event_id),
+            output_index: self.output_index,
+            item_id: ::std::borrow::Cow::into_owned(self.item_id),
+            unknown_fields: self.unknown_fields,
+        }
+    }
+}
+impl From<ResponseMcpCallInProgressRef<'_>> for ResponseMcpCallInProgress {
+    fn from(view: ResponseMcpCallInProgressRef<'_>) -> Self {
+        view.into_owned()
+    }
+}
+impl ::serde::Serialize for ResponseMcpCallInProgressRef<'_> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", ResponseMcpCallInProgress::TYPE)?;
+        map.serialize_entry("event_id", &self.event_id)?;
+        map.serialize_entry("output_index", &self.output_index)?;
+        map.serialize_entry("item_id", &self.item_id)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallInProgressRef<'de> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = ResponseMcpCallInProgressRef<'de>;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object of type `ResponseMcpCallInProgress`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ResponseMcpCallInProgressRef<'de>, A::Error> {
+                let mut seen_type = false;
+                let mut field_event_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut field_output_index: Option<i64> = None;
+                let mut field_item_id: Option<::realtime_types::support::CowStr<'de>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "type" => {
+                            if seen_type {
+                                return Err(::serde::de::Error::duplicate_field("type"));
+                            }
+                            ::realtime_types::support::expect_constant(
+                                &mut map,
+                                "type",
+                                ResponseMcpCallInProgress::TYPE,
+                            )?;
+                            seen_type = true;
+                        }
+                        "event_id" => {
+                            if field_event_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("event_id"));
+                            }
+                            field_event_id = Some(map.next_value()?);
+                        }
+                        "output_index" => {
+                            if field_output_index.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("output_index"),
+                                );
+                            }
+                            field_output_index = Some(map.next_value()?);
+                        }
+                        "item_id" => {
+                            if field_item_id.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("item_id"));
+                            }
+                            field_item_id = Some(map.next_value()?);
+                        }
+                        _ => {
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
+                        }
+                    }
+                }
+                if !seen_type {
+                    return Err(::serde::de::Error::missing_field("type"));
+                }
+                Ok(ResponseMcpCallInProgressRef {
+                    event_id: ::realtime_types::support::CowStr::into_cow(
+                        field_event_id
+                            .ok_or_else(|| ::serde::de::Error::missing_field(
+                                "event_id",
+                            ))?,
+                    ),
+                    output_index: field_output_index
+                        .ok_or_else(|| ::serde::de::Error::missing_field(
+                            "output_index",
+                        ))?,
+                    item_id: ::realtime_types::support::CowStr::into_cow(
+                        field_item_id
+                            .ok_or_else(|| ::serde::de::Error::missing_field("item_id"))?,
                     ),
                     unknown_fields,
                 })

@@ -20,10 +20,11 @@ pub use super::shared::Metadata;
 pub use super::shared::NoiseReductionType;
 pub use super::shared::Prompt;
 pub use super::shared::PromptCacheBreakpointConfig;
+pub use super::shared::FunctionTool;
+pub use super::shared::ToolType;
 pub use super::shared::ParamsConversation;
 pub use super::shared::MaxOutputTokens;
 pub use super::shared::ToolChoice;
-pub use super::shared::ToolType;
 pub use super::shared::ResponseObject;
 pub use super::shared::ResponseStatus;
 pub use super::shared::StatusDetailsReason;
@@ -32,6 +33,7 @@ pub use super::shared::ResponseUsage;
 pub use super::shared::InputTokenDetails;
 pub use super::shared::CachedTokensDetails;
 pub use super::shared::OutputTokenDetails;
+pub use super::shared::CreatedConversation;
 pub use super::shared::CompletedUsage;
 pub use super::shared::FailedError;
 pub use super::shared::ErrorDetails;
@@ -40,8 +42,6 @@ pub use super::shared::RateLimitName;
 pub use super::shared::AddedPart;
 pub use super::shared::PartType;
 pub use super::shared::DonePart;
-pub use super::shared::FunctionTool;
-pub use super::shared::CreatedConversation;
 pub use super::shared::IncludeItem;
 pub use super::shared::SessionTracing;
 pub use super::shared::TracingConfiguration;
@@ -1219,100 +1219,6 @@ impl ::schemars::JsonSchema for ResponseCreateParams {
         )
     }
 }
-/// Maximum number of output tokens for a single assistant response,
-/// inclusive of tool calls. Provide an integer between 1 and 4096 to
-/// limit output tokens, or `inf` for the maximum available tokens for a
-/// given model. Defaults to `inf`.
-#[derive(Debug, Clone, PartialEq)]
-pub enum MaxResponseOutputTokens {
-    /// A value that is an integer.
-    Integer(i64),
-    /// The string `inf`.
-    Inf,
-}
-impl ::serde::Serialize for MaxResponseOutputTokens {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::Integer(value) => value.serialize(serializer),
-            Self::Inf => serializer.serialize_str("inf"),
-        }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for MaxResponseOutputTokens {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct KindVisitor;
-        impl<'de> ::serde::de::Visitor<'de> for KindVisitor {
-            type Value = MaxResponseOutputTokens;
-            fn expecting(
-                &self,
-                formatter: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                formatter.write_str("an integer or `inf`")
-            }
-            fn visit_i64<E: ::serde::de::Error>(
-                self,
-                value: i64,
-            ) -> Result<Self::Value, E> {
-                ::serde::Deserialize::deserialize(
-                        ::serde::de::IntoDeserializer::<E>::into_deserializer(value),
-                    )
-                    .map(MaxResponseOutputTokens::Integer)
-            }
-            fn visit_u64<E: ::serde::de::Error>(
-                self,
-                value: u64,
-            ) -> Result<Self::Value, E> {
-                let value = i64::try_from(value)
-                    .map_err(|_| E::invalid_value(
-                        ::serde::de::Unexpected::Unsigned(value),
-                        &self,
-                    ))?;
-                ::serde::Deserialize::deserialize(
-                        ::serde::de::IntoDeserializer::<E>::into_deserializer(value),
-                    )
-                    .map(MaxResponseOutputTokens::Integer)
-            }
-            fn visit_str<E: ::serde::de::Error>(
-                self,
-                value: &str,
-            ) -> Result<Self::Value, E> {
-                if value == "inf" {
-                    Ok(MaxResponseOutputTokens::Inf)
-                } else {
-                    Err(E::invalid_value(::serde::de::Unexpected::Str(value), &self))
-                }
-            }
-        }
-        deserializer.deserialize_any(KindVisitor)
-    }
-}
-impl From<i64> for MaxResponseOutputTokens {
-    fn from(value: i64) -> Self {
-        Self::Integer(value)
-    }
-}
-impl ::schemars::JsonSchema for MaxResponseOutputTokens {
-    fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaResponseCreateParamsMaxResponseOutputTokens".into()
-    }
-    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::realtime_types::support::schema::kind_union(
-            Some(
-                "Maximum number of output tokens for a single assistant response,\ninclusive of tool calls. Provide an integer between 1 and 4096 to\nlimit output tokens, or `inf` for the maximum available tokens for a\ngiven model. Defaults to `inf`.",
-            ),
-            vec![
-                generator.subschema_for:: < i64 > (),
-                ::realtime_types::support::schema::constant("inf")
-            ],
-            None,
-        )
-    }
-}
 /// Generated from `/components/schemas/RealtimeBetaResponseCreateParams/properties/modalities/items` in the spec.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ParamsModality {
@@ -1377,82 +1283,6 @@ impl ::schemars::JsonSchema for ParamsModality {
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::realtime_types::support::schema::string_enum(None, &["text", "audio"])
-    }
-}
-/// The format of output audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum OutputAudioFormat {
-    /// `pcm16`
-    Pcm16,
-    /// `g711_ulaw`
-    G711Ulaw,
-    /// `g711_alaw`
-    G711Alaw,
-    /// A value this version of the spec does not list, kept as it arrived.
-    Other(String),
-}
-impl OutputAudioFormat {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Pcm16 => "pcm16",
-            Self::G711Ulaw => "g711_ulaw",
-            Self::G711Alaw => "g711_alaw",
-            Self::Other(value) => value,
-        }
-    }
-}
-impl From<&str> for OutputAudioFormat {
-    fn from(value: &str) -> Self {
-        match value {
-            "pcm16" => Self::Pcm16,
-            "g711_ulaw" => Self::G711Ulaw,
-            "g711_alaw" => Self::G711Alaw,
-            _ => Self::Other(value.to_string()),
-        }
-    }
-}
-impl From<String> for OutputAudioFormat {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "pcm16" => Self::Pcm16,
-            "g711_ulaw" => Self::G711Ulaw,
-            "g711_alaw" => Self::G711Alaw,
-            _ => Self::Other(value),
-        }
-    }
-}
-impl ::std::fmt::Display for OutputAudioFormat {
-    fn fmt(&self, formatter: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        formatter.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for OutputAudioFormat {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for OutputAudioFormat {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::realtime_types::support::deserialize_string_enum(deserializer)
-    }
-}
-impl ::schemars::JsonSchema for OutputAudioFormat {
-    fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeBetaResponseCreateParamsOutputAudioFormat".into()
-    }
-    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::realtime_types::support::schema::string_enum(
-            Some(
-                "The format of output audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`.",
-            ),
-            &["pcm16", "g711_ulaw", "g711_alaw"],
-        )
     }
 }
 /// Generated from `/components/schemas/RealtimeBetaResponseCreateParams/properties/tools/items` in the spec.
@@ -5398,6 +5228,100 @@ impl ::schemars::JsonSchema for InputAudioTranscription {
         )
     }
 }
+/// Maximum number of output tokens for a single assistant response,
+/// inclusive of tool calls. Provide an integer between 1 and 4096 to
+/// limit output tokens, or `inf` for the maximum available tokens for a
+/// given model. Defaults to `inf`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MaxResponseOutputTokens {
+    /// A value that is an integer.
+    Integer(i64),
+    /// The string `inf`.
+    Inf,
+}
+impl ::serde::Serialize for MaxResponseOutputTokens {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Integer(value) => value.serialize(serializer),
+            Self::Inf => serializer.serialize_str("inf"),
+        }
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MaxResponseOutputTokens {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct KindVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for KindVisitor {
+            type Value = MaxResponseOutputTokens;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an integer or `inf`")
+            }
+            fn visit_i64<E: ::serde::de::Error>(
+                self,
+                value: i64,
+            ) -> Result<Self::Value, E> {
+                ::serde::Deserialize::deserialize(
+                        ::serde::de::IntoDeserializer::<E>::into_deserializer(value),
+                    )
+                    .map(MaxResponseOutputTokens::Integer)
+            }
+            fn visit_u64<E: ::serde::de::Error>(
+                self,
+                value: u64,
+            ) -> Result<Self::Value, E> {
+                let value = i64::try_from(value)
+                    .map_err(|_| E::invalid_value(
+                        ::serde::de::Unexpected::Unsigned(value),
+                        &self,
+                    ))?;
+                ::serde::Deserialize::deserialize(
+                        ::serde::de::IntoDeserializer::<E>::into_deserializer(value),
+                    )
+                    .map(MaxResponseOutputTokens::Integer)
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> Result<Self::Value, E> {
+                if value == "inf" {
+                    Ok(MaxResponseOutputTokens::Inf)
+                } else {
+                    Err(E::invalid_value(::serde::de::Unexpected::Str(value), &self))
+                }
+            }
+        }
+        deserializer.deserialize_any(KindVisitor)
+    }
+}
+impl From<i64> for MaxResponseOutputTokens {
+    fn from(value: i64) -> Self {
+        Self::Integer(value)
+    }
+}
+impl ::schemars::JsonSchema for MaxResponseOutputTokens {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "RealtimeSessionCreateRequestMaxResponseOutputTokens".into()
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::realtime_types::support::schema::kind_union(
+            Some(
+                "Maximum number of output tokens for a single assistant response,\ninclusive of tool calls. Provide an integer between 1 and 4096 to\nlimit output tokens, or `inf` for the maximum available tokens for a\ngiven model. Defaults to `inf`.",
+            ),
+            vec![
+                generator.subschema_for:: < i64 > (),
+                ::realtime_types::support::schema::constant("inf")
+            ],
+            None,
+        )
+    }
+}
 /// The Realtime model used for this session.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum RequestModel {
@@ -6701,6 +6625,83 @@ impl ::schemars::JsonSchema for SessionObject {
         )
     }
 }
+/// The format of output audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`.
+/// For `pcm16`, output audio is sampled at a rate of 24kHz.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum OutputAudioFormat {
+    /// `pcm16`
+    Pcm16,
+    /// `g711_ulaw`
+    G711Ulaw,
+    /// `g711_alaw`
+    G711Alaw,
+    /// A value this version of the spec does not list, kept as it arrived.
+    Other(String),
+}
+impl OutputAudioFormat {
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pcm16 => "pcm16",
+            Self::G711Ulaw => "g711_ulaw",
+            Self::G711Alaw => "g711_alaw",
+            Self::Other(value) => value,
+        }
+    }
+}
+impl From<&str> for OutputAudioFormat {
+    fn from(value: &str) -> Self {
+        match value {
+            "pcm16" => Self::Pcm16,
+            "g711_ulaw" => Self::G711Ulaw,
+            "g711_alaw" => Self::G711Alaw,
+            _ => Self::Other(value.to_string()),
+        }
+    }
+}
+impl From<String> for OutputAudioFormat {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "pcm16" => Self::Pcm16,
+            "g711_ulaw" => Self::G711Ulaw,
+            "g711_alaw" => Self::G711Alaw,
+            _ => Self::Other(value),
+        }
+    }
+}
+impl ::std::fmt::Display for OutputAudioFormat {
+    fn fmt(&self, formatter: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        formatter.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for OutputAudioFormat {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OutputAudioFormat {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::realtime_types::support::deserialize_string_enum(deserializer)
+    }
+}
+impl ::schemars::JsonSchema for OutputAudioFormat {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "RealtimeSessionOutputAudioFormat".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::realtime_types::support::schema::string_enum(
+            Some(
+                "The format of output audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`.\nFor `pcm16`, output audio is sampled at a rate of 24kHz.",
+            ),
+            &["pcm16", "g711_ulaw", "g711_alaw"],
+        )
+    }
+}
 /// Realtime transcription session object configuration.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TranscriptionSession {
@@ -7712,6 +7713,21 @@ impl From<client::ConversationItemCreate> for ClientEvent {
         Self::ConversationItemCreate(Box::new(value))
     }
 }
+impl From<client::ResponseCreate> for ClientEvent {
+    fn from(value: client::ResponseCreate) -> Self {
+        Self::ResponseCreate(Box::new(value))
+    }
+}
+impl From<client::SessionUpdate> for ClientEvent {
+    fn from(value: client::SessionUpdate) -> Self {
+        Self::SessionUpdate(Box::new(value))
+    }
+}
+impl From<client::TranscriptionSessionUpdate> for ClientEvent {
+    fn from(value: client::TranscriptionSessionUpdate) -> Self {
+        Self::TranscriptionSessionUpdate(Box::new(value))
+    }
+}
 impl From<super::shared::ConversationItemDelete> for ClientEvent {
     fn from(value: super::shared::ConversationItemDelete) -> Self {
         Self::ConversationItemDelete(value)
@@ -7750,21 +7766,6 @@ impl From<super::shared::OutputAudioBufferClear> for ClientEvent {
 impl From<super::shared::ResponseCancel> for ClientEvent {
     fn from(value: super::shared::ResponseCancel) -> Self {
         Self::ResponseCancel(value)
-    }
-}
-impl From<client::ResponseCreate> for ClientEvent {
-    fn from(value: client::ResponseCreate) -> Self {
-        Self::ResponseCreate(Box::new(value))
-    }
-}
-impl From<client::SessionUpdate> for ClientEvent {
-    fn from(value: client::SessionUpdate) -> Self {
-        Self::SessionUpdate(Box::new(value))
-    }
-}
-impl From<client::TranscriptionSessionUpdate> for ClientEvent {
-    fn from(value: client::TranscriptionSessionUpdate) -> Self {
-        Self::TranscriptionSessionUpdate(Box::new(value))
     }
 }
 impl ::serde::Serialize for ClientEvent {
@@ -8118,7 +8119,7 @@ pub enum ServerEvent {
     ConversationItemInputAudioTranscriptionCompleted(
         Box<server::ConversationItemInputAudioTranscriptionCompleted>,
     ),
-    /// `conversation.item.input_audio_transcription.delta`: Returned when the text value of an input audio transcription content part is updated.
+    /// `conversation.item.input_audio_transcription.delta`: Returned when the text value of an input audio transcription content part is updated with incremental transcription results.
     ConversationItemInputAudioTranscriptionDelta(
         super::shared::ConversationItemInputAudioTranscriptionDelta,
     ),
@@ -9378,89 +9379,14 @@ impl From<server::ConversationItemCreated> for ServerEvent {
         Self::ConversationItemCreated(Box::new(value))
     }
 }
-impl From<super::shared::ConversationItemDeleted> for ServerEvent {
-    fn from(value: super::shared::ConversationItemDeleted) -> Self {
-        Self::ConversationItemDeleted(value)
-    }
-}
 impl From<server::ConversationItemInputAudioTranscriptionCompleted> for ServerEvent {
     fn from(value: server::ConversationItemInputAudioTranscriptionCompleted) -> Self {
         Self::ConversationItemInputAudioTranscriptionCompleted(Box::new(value))
     }
 }
-impl From<super::shared::ConversationItemInputAudioTranscriptionDelta> for ServerEvent {
-    fn from(value: super::shared::ConversationItemInputAudioTranscriptionDelta) -> Self {
-        Self::ConversationItemInputAudioTranscriptionDelta(value)
-    }
-}
-impl From<super::shared::ConversationItemInputAudioTranscriptionFailed> for ServerEvent {
-    fn from(
-        value: super::shared::ConversationItemInputAudioTranscriptionFailed,
-    ) -> Self {
-        Self::ConversationItemInputAudioTranscriptionFailed(Box::new(value))
-    }
-}
-impl From<super::shared::ConversationItemInputAudioTranscriptionSegment>
-for ServerEvent {
-    fn from(
-        value: super::shared::ConversationItemInputAudioTranscriptionSegment,
-    ) -> Self {
-        Self::ConversationItemInputAudioTranscriptionSegment(value)
-    }
-}
 impl From<server::ConversationItemRetrieved> for ServerEvent {
     fn from(value: server::ConversationItemRetrieved) -> Self {
         Self::ConversationItemRetrieved(Box::new(value))
-    }
-}
-impl From<super::shared::ConversationItemTruncated> for ServerEvent {
-    fn from(value: super::shared::ConversationItemTruncated) -> Self {
-        Self::ConversationItemTruncated(value)
-    }
-}
-impl From<super::shared::Error> for ServerEvent {
-    fn from(value: super::shared::Error) -> Self {
-        Self::Error(Box::new(value))
-    }
-}
-impl From<super::shared::InputAudioBufferCleared> for ServerEvent {
-    fn from(value: super::shared::InputAudioBufferCleared) -> Self {
-        Self::InputAudioBufferCleared(value)
-    }
-}
-impl From<super::shared::InputAudioBufferCommitted> for ServerEvent {
-    fn from(value: super::shared::InputAudioBufferCommitted) -> Self {
-        Self::InputAudioBufferCommitted(value)
-    }
-}
-impl From<super::shared::InputAudioBufferSpeechStarted> for ServerEvent {
-    fn from(value: super::shared::InputAudioBufferSpeechStarted) -> Self {
-        Self::InputAudioBufferSpeechStarted(value)
-    }
-}
-impl From<super::shared::InputAudioBufferSpeechStopped> for ServerEvent {
-    fn from(value: super::shared::InputAudioBufferSpeechStopped) -> Self {
-        Self::InputAudioBufferSpeechStopped(value)
-    }
-}
-impl From<super::shared::McpListToolsCompleted> for ServerEvent {
-    fn from(value: super::shared::McpListToolsCompleted) -> Self {
-        Self::McpListToolsCompleted(value)
-    }
-}
-impl From<super::shared::McpListToolsFailed> for ServerEvent {
-    fn from(value: super::shared::McpListToolsFailed) -> Self {
-        Self::McpListToolsFailed(value)
-    }
-}
-impl From<super::shared::McpListToolsInProgress> for ServerEvent {
-    fn from(value: super::shared::McpListToolsInProgress) -> Self {
-        Self::McpListToolsInProgress(value)
-    }
-}
-impl From<super::shared::RateLimitsUpdated> for ServerEvent {
-    fn from(value: super::shared::RateLimitsUpdated) -> Self {
-        Self::RateLimitsUpdated(value)
     }
 }
 impl From<server::ResponseAudioDelta> for ServerEvent {
@@ -9483,16 +9409,6 @@ impl From<server::ResponseAudioTranscriptDone> for ServerEvent {
         Self::ResponseAudioTranscriptDone(value)
     }
 }
-impl From<super::shared::ResponseContentPartAdded> for ServerEvent {
-    fn from(value: super::shared::ResponseContentPartAdded) -> Self {
-        Self::ResponseContentPartAdded(Box::new(value))
-    }
-}
-impl From<super::shared::ResponseContentPartDone> for ServerEvent {
-    fn from(value: super::shared::ResponseContentPartDone) -> Self {
-        Self::ResponseContentPartDone(Box::new(value))
-    }
-}
 impl From<server::ResponseCreated> for ServerEvent {
     fn from(value: server::ResponseCreated) -> Self {
         Self::ResponseCreated(Box::new(value))
@@ -9503,39 +9419,9 @@ impl From<server::ResponseDone> for ServerEvent {
         Self::ResponseDone(Box::new(value))
     }
 }
-impl From<super::shared::ResponseFunctionCallArgumentsDelta> for ServerEvent {
-    fn from(value: super::shared::ResponseFunctionCallArgumentsDelta) -> Self {
-        Self::ResponseFunctionCallArgumentsDelta(value)
-    }
-}
 impl From<server::ResponseFunctionCallArgumentsDone> for ServerEvent {
     fn from(value: server::ResponseFunctionCallArgumentsDone) -> Self {
         Self::ResponseFunctionCallArgumentsDone(value)
-    }
-}
-impl From<super::shared::ResponseMcpCallArgumentsDelta> for ServerEvent {
-    fn from(value: super::shared::ResponseMcpCallArgumentsDelta) -> Self {
-        Self::ResponseMcpCallArgumentsDelta(value)
-    }
-}
-impl From<super::shared::ResponseMcpCallArgumentsDone> for ServerEvent {
-    fn from(value: super::shared::ResponseMcpCallArgumentsDone) -> Self {
-        Self::ResponseMcpCallArgumentsDone(value)
-    }
-}
-impl From<super::shared::ResponseMcpCallCompleted> for ServerEvent {
-    fn from(value: super::shared::ResponseMcpCallCompleted) -> Self {
-        Self::ResponseMcpCallCompleted(value)
-    }
-}
-impl From<super::shared::ResponseMcpCallFailed> for ServerEvent {
-    fn from(value: super::shared::ResponseMcpCallFailed) -> Self {
-        Self::ResponseMcpCallFailed(value)
-    }
-}
-impl From<super::shared::ResponseMcpCallInProgress> for ServerEvent {
-    fn from(value: super::shared::ResponseMcpCallInProgress) -> Self {
-        Self::ResponseMcpCallInProgress(value)
     }
 }
 impl From<server::ResponseOutputItemAdded> for ServerEvent {
@@ -9583,9 +9469,79 @@ impl From<super::shared::ConversationCreated> for ServerEvent {
         Self::ConversationCreated(Box::new(value))
     }
 }
+impl From<super::shared::ConversationItemDeleted> for ServerEvent {
+    fn from(value: super::shared::ConversationItemDeleted) -> Self {
+        Self::ConversationItemDeleted(value)
+    }
+}
+impl From<super::shared::ConversationItemInputAudioTranscriptionDelta> for ServerEvent {
+    fn from(value: super::shared::ConversationItemInputAudioTranscriptionDelta) -> Self {
+        Self::ConversationItemInputAudioTranscriptionDelta(value)
+    }
+}
+impl From<super::shared::ConversationItemInputAudioTranscriptionFailed> for ServerEvent {
+    fn from(
+        value: super::shared::ConversationItemInputAudioTranscriptionFailed,
+    ) -> Self {
+        Self::ConversationItemInputAudioTranscriptionFailed(Box::new(value))
+    }
+}
+impl From<super::shared::ConversationItemInputAudioTranscriptionSegment>
+for ServerEvent {
+    fn from(
+        value: super::shared::ConversationItemInputAudioTranscriptionSegment,
+    ) -> Self {
+        Self::ConversationItemInputAudioTranscriptionSegment(value)
+    }
+}
+impl From<super::shared::ConversationItemTruncated> for ServerEvent {
+    fn from(value: super::shared::ConversationItemTruncated) -> Self {
+        Self::ConversationItemTruncated(value)
+    }
+}
+impl From<super::shared::Error> for ServerEvent {
+    fn from(value: super::shared::Error) -> Self {
+        Self::Error(Box::new(value))
+    }
+}
+impl From<super::shared::InputAudioBufferCleared> for ServerEvent {
+    fn from(value: super::shared::InputAudioBufferCleared) -> Self {
+        Self::InputAudioBufferCleared(value)
+    }
+}
+impl From<super::shared::InputAudioBufferCommitted> for ServerEvent {
+    fn from(value: super::shared::InputAudioBufferCommitted) -> Self {
+        Self::InputAudioBufferCommitted(value)
+    }
+}
+impl From<super::shared::InputAudioBufferSpeechStarted> for ServerEvent {
+    fn from(value: super::shared::InputAudioBufferSpeechStarted) -> Self {
+        Self::InputAudioBufferSpeechStarted(value)
+    }
+}
+impl From<super::shared::InputAudioBufferSpeechStopped> for ServerEvent {
+    fn from(value: super::shared::InputAudioBufferSpeechStopped) -> Self {
+        Self::InputAudioBufferSpeechStopped(value)
+    }
+}
 impl From<super::shared::InputAudioBufferTimeoutTriggered> for ServerEvent {
     fn from(value: super::shared::InputAudioBufferTimeoutTriggered) -> Self {
         Self::InputAudioBufferTimeoutTriggered(value)
+    }
+}
+impl From<super::shared::McpListToolsCompleted> for ServerEvent {
+    fn from(value: super::shared::McpListToolsCompleted) -> Self {
+        Self::McpListToolsCompleted(value)
+    }
+}
+impl From<super::shared::McpListToolsFailed> for ServerEvent {
+    fn from(value: super::shared::McpListToolsFailed) -> Self {
+        Self::McpListToolsFailed(value)
+    }
+}
+impl From<super::shared::McpListToolsInProgress> for ServerEvent {
+    fn from(value: super::shared::McpListToolsInProgress) -> Self {
+        Self::McpListToolsInProgress(value)
     }
 }
 impl From<super::shared::OutputAudioBufferCleared> for ServerEvent {
@@ -9601,6 +9557,51 @@ impl From<super::shared::OutputAudioBufferStarted> for ServerEvent {
 impl From<super::shared::OutputAudioBufferStopped> for ServerEvent {
     fn from(value: super::shared::OutputAudioBufferStopped) -> Self {
         Self::OutputAudioBufferStopped(value)
+    }
+}
+impl From<super::shared::RateLimitsUpdated> for ServerEvent {
+    fn from(value: super::shared::RateLimitsUpdated) -> Self {
+        Self::RateLimitsUpdated(value)
+    }
+}
+impl From<super::shared::ResponseContentPartAdded> for ServerEvent {
+    fn from(value: super::shared::ResponseContentPartAdded) -> Self {
+        Self::ResponseContentPartAdded(Box::new(value))
+    }
+}
+impl From<super::shared::ResponseContentPartDone> for ServerEvent {
+    fn from(value: super::shared::ResponseContentPartDone) -> Self {
+        Self::ResponseContentPartDone(Box::new(value))
+    }
+}
+impl From<super::shared::ResponseFunctionCallArgumentsDelta> for ServerEvent {
+    fn from(value: super::shared::ResponseFunctionCallArgumentsDelta) -> Self {
+        Self::ResponseFunctionCallArgumentsDelta(value)
+    }
+}
+impl From<super::shared::ResponseMcpCallArgumentsDelta> for ServerEvent {
+    fn from(value: super::shared::ResponseMcpCallArgumentsDelta) -> Self {
+        Self::ResponseMcpCallArgumentsDelta(value)
+    }
+}
+impl From<super::shared::ResponseMcpCallArgumentsDone> for ServerEvent {
+    fn from(value: super::shared::ResponseMcpCallArgumentsDone) -> Self {
+        Self::ResponseMcpCallArgumentsDone(value)
+    }
+}
+impl From<super::shared::ResponseMcpCallCompleted> for ServerEvent {
+    fn from(value: super::shared::ResponseMcpCallCompleted) -> Self {
+        Self::ResponseMcpCallCompleted(value)
+    }
+}
+impl From<super::shared::ResponseMcpCallFailed> for ServerEvent {
+    fn from(value: super::shared::ResponseMcpCallFailed) -> Self {
+        Self::ResponseMcpCallFailed(value)
+    }
+}
+impl From<super::shared::ResponseMcpCallInProgress> for ServerEvent {
+    fn from(value: super::shared::ResponseMcpCallInProgress) -> Self {
+        Self::ResponseMcpCallInProgress(value)
     }
 }
 impl ::serde::Serialize for ServerEvent {

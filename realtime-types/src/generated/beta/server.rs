@@ -4,6 +4,7 @@
 #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]
 //! The server events of the `beta` surface: one type per event, named by its `type` as
 //! its variant in the union is.
+pub use super::super::shared::ConversationCreated;
 pub use super::super::shared::ConversationItemDeleted;
 pub use super::super::shared::ConversationItemDeletedRef;
 pub use super::super::shared::ConversationItemInputAudioTranscriptionDelta;
@@ -21,12 +22,20 @@ pub use super::super::shared::InputAudioBufferSpeechStarted;
 pub use super::super::shared::InputAudioBufferSpeechStartedRef;
 pub use super::super::shared::InputAudioBufferSpeechStopped;
 pub use super::super::shared::InputAudioBufferSpeechStoppedRef;
+pub use super::super::shared::InputAudioBufferTimeoutTriggered;
+pub use super::super::shared::InputAudioBufferTimeoutTriggeredRef;
 pub use super::super::shared::McpListToolsCompleted;
 pub use super::super::shared::McpListToolsCompletedRef;
 pub use super::super::shared::McpListToolsFailed;
 pub use super::super::shared::McpListToolsFailedRef;
 pub use super::super::shared::McpListToolsInProgress;
 pub use super::super::shared::McpListToolsInProgressRef;
+pub use super::super::shared::OutputAudioBufferCleared;
+pub use super::super::shared::OutputAudioBufferClearedRef;
+pub use super::super::shared::OutputAudioBufferStarted;
+pub use super::super::shared::OutputAudioBufferStartedRef;
+pub use super::super::shared::OutputAudioBufferStopped;
+pub use super::super::shared::OutputAudioBufferStoppedRef;
 pub use super::super::shared::RateLimitsUpdated;
 pub use super::super::shared::ResponseContentPartAdded;
 pub use super::super::shared::ResponseContentPartDone;
@@ -42,15 +51,6 @@ pub use super::super::shared::ResponseMcpCallFailed;
 pub use super::super::shared::ResponseMcpCallFailedRef;
 pub use super::super::shared::ResponseMcpCallInProgress;
 pub use super::super::shared::ResponseMcpCallInProgressRef;
-pub use super::super::shared::ConversationCreated;
-pub use super::super::shared::InputAudioBufferTimeoutTriggered;
-pub use super::super::shared::InputAudioBufferTimeoutTriggeredRef;
-pub use super::super::shared::OutputAudioBufferCleared;
-pub use super::super::shared::OutputAudioBufferClearedRef;
-pub use super::super::shared::OutputAudioBufferStarted;
-pub use super::super::shared::OutputAudioBufferStartedRef;
-pub use super::super::shared::OutputAudioBufferStopped;
-pub use super::super::shared::OutputAudioBufferStoppedRef;
 /// Returned when a conversation item is created. There are several scenarios that produce this event:
 /// - The server is generating a Response, which if successful will produce
 ///   either one or two Items, which will be of type `message`

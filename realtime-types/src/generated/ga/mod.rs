@@ -20,10 +20,11 @@ pub use super::shared::Metadata;
 pub use super::shared::NoiseReductionType;
 pub use super::shared::Prompt;
 pub use super::shared::PromptCacheBreakpointConfig;
+pub use super::shared::FunctionTool;
+pub use super::shared::ToolType;
 pub use super::shared::ParamsConversation;
 pub use super::shared::MaxOutputTokens;
 pub use super::shared::ToolChoice;
-pub use super::shared::ToolType;
 pub use super::shared::ResponseObject;
 pub use super::shared::ResponseStatus;
 pub use super::shared::StatusDetailsReason;
@@ -32,6 +33,7 @@ pub use super::shared::ResponseUsage;
 pub use super::shared::InputTokenDetails;
 pub use super::shared::CachedTokensDetails;
 pub use super::shared::OutputTokenDetails;
+pub use super::shared::CreatedConversation;
 pub use super::shared::CompletedUsage;
 pub use super::shared::FailedError;
 pub use super::shared::ErrorDetails;
@@ -40,8 +42,6 @@ pub use super::shared::RateLimitName;
 pub use super::shared::AddedPart;
 pub use super::shared::PartType;
 pub use super::shared::DonePart;
-pub use super::shared::FunctionTool;
-pub use super::shared::CreatedConversation;
 pub use super::shared::IncludeItem;
 pub use super::shared::SessionTracing;
 pub use super::shared::TracingConfiguration;
@@ -13357,6 +13357,11 @@ impl ::realtime_types::Event for ClientEvent {
         }
     }
 }
+impl From<client::ConversationItemCreate> for ClientEvent {
+    fn from(value: client::ConversationItemCreate) -> Self {
+        Self::ConversationItemCreate(Box::new(value))
+    }
+}
 impl From<super::shared::ConversationItemDelete> for ClientEvent {
     fn from(value: super::shared::ConversationItemDelete) -> Self {
         Self::ConversationItemDelete(value)
@@ -13395,11 +13400,6 @@ impl From<super::shared::OutputAudioBufferClear> for ClientEvent {
 impl From<super::shared::ResponseCancel> for ClientEvent {
     fn from(value: super::shared::ResponseCancel) -> Self {
         Self::ResponseCancel(value)
-    }
-}
-impl From<client::ConversationItemCreate> for ClientEvent {
-    fn from(value: client::ConversationItemCreate) -> Self {
-        Self::ConversationItemCreate(Box::new(value))
     }
 }
 impl From<client::ResponseCreate> for ClientEvent {
@@ -13737,7 +13737,7 @@ pub enum ServerEvent {
     ConversationItemInputAudioTranscriptionCompleted(
         Box<server::ConversationItemInputAudioTranscriptionCompleted>,
     ),
-    /// `conversation.item.input_audio_transcription.delta`: Returned when the text value of an input audio transcription content part is updated.
+    /// `conversation.item.input_audio_transcription.delta`: Returned when the text value of an input audio transcription content part is updated with incremental transcription results.
     ConversationItemInputAudioTranscriptionDelta(
         super::shared::ConversationItemInputAudioTranscriptionDelta,
     ),
@@ -15044,9 +15044,34 @@ impl ::realtime_types::Event for ServerEvent {
         }
     }
 }
+impl From<super::shared::ConversationCreated> for ServerEvent {
+    fn from(value: super::shared::ConversationCreated) -> Self {
+        Self::ConversationCreated(Box::new(value))
+    }
+}
+impl From<server::ConversationItemAdded> for ServerEvent {
+    fn from(value: server::ConversationItemAdded) -> Self {
+        Self::ConversationItemAdded(Box::new(value))
+    }
+}
+impl From<server::ConversationItemCreated> for ServerEvent {
+    fn from(value: server::ConversationItemCreated) -> Self {
+        Self::ConversationItemCreated(Box::new(value))
+    }
+}
 impl From<super::shared::ConversationItemDeleted> for ServerEvent {
     fn from(value: super::shared::ConversationItemDeleted) -> Self {
         Self::ConversationItemDeleted(value)
+    }
+}
+impl From<server::ConversationItemDone> for ServerEvent {
+    fn from(value: server::ConversationItemDone) -> Self {
+        Self::ConversationItemDone(Box::new(value))
+    }
+}
+impl From<server::ConversationItemInputAudioTranscriptionCompleted> for ServerEvent {
+    fn from(value: server::ConversationItemInputAudioTranscriptionCompleted) -> Self {
+        Self::ConversationItemInputAudioTranscriptionCompleted(Box::new(value))
     }
 }
 impl From<super::shared::ConversationItemInputAudioTranscriptionDelta> for ServerEvent {
@@ -15069,6 +15094,11 @@ for ServerEvent {
         Self::ConversationItemInputAudioTranscriptionSegment(value)
     }
 }
+impl From<server::ConversationItemRetrieved> for ServerEvent {
+    fn from(value: server::ConversationItemRetrieved) -> Self {
+        Self::ConversationItemRetrieved(Box::new(value))
+    }
+}
 impl From<super::shared::ConversationItemTruncated> for ServerEvent {
     fn from(value: super::shared::ConversationItemTruncated) -> Self {
         Self::ConversationItemTruncated(value)
@@ -15089,6 +15119,11 @@ impl From<super::shared::InputAudioBufferCommitted> for ServerEvent {
         Self::InputAudioBufferCommitted(value)
     }
 }
+impl From<server::InputAudioBufferDtmfEventReceived> for ServerEvent {
+    fn from(value: server::InputAudioBufferDtmfEventReceived) -> Self {
+        Self::InputAudioBufferDtmfEventReceived(value)
+    }
+}
 impl From<super::shared::InputAudioBufferSpeechStarted> for ServerEvent {
     fn from(value: super::shared::InputAudioBufferSpeechStarted) -> Self {
         Self::InputAudioBufferSpeechStarted(value)
@@ -15097,6 +15132,11 @@ impl From<super::shared::InputAudioBufferSpeechStarted> for ServerEvent {
 impl From<super::shared::InputAudioBufferSpeechStopped> for ServerEvent {
     fn from(value: super::shared::InputAudioBufferSpeechStopped) -> Self {
         Self::InputAudioBufferSpeechStopped(value)
+    }
+}
+impl From<super::shared::InputAudioBufferTimeoutTriggered> for ServerEvent {
+    fn from(value: super::shared::InputAudioBufferTimeoutTriggered) -> Self {
+        Self::InputAudioBufferTimeoutTriggered(value)
     }
 }
 impl From<super::shared::McpListToolsCompleted> for ServerEvent {
@@ -15114,9 +15154,44 @@ impl From<super::shared::McpListToolsInProgress> for ServerEvent {
         Self::McpListToolsInProgress(value)
     }
 }
+impl From<super::shared::OutputAudioBufferCleared> for ServerEvent {
+    fn from(value: super::shared::OutputAudioBufferCleared) -> Self {
+        Self::OutputAudioBufferCleared(value)
+    }
+}
+impl From<super::shared::OutputAudioBufferStarted> for ServerEvent {
+    fn from(value: super::shared::OutputAudioBufferStarted) -> Self {
+        Self::OutputAudioBufferStarted(value)
+    }
+}
+impl From<super::shared::OutputAudioBufferStopped> for ServerEvent {
+    fn from(value: super::shared::OutputAudioBufferStopped) -> Self {
+        Self::OutputAudioBufferStopped(value)
+    }
+}
 impl From<super::shared::RateLimitsUpdated> for ServerEvent {
     fn from(value: super::shared::RateLimitsUpdated) -> Self {
         Self::RateLimitsUpdated(value)
+    }
+}
+impl From<server::ResponseOutputAudioDelta> for ServerEvent {
+    fn from(value: server::ResponseOutputAudioDelta) -> Self {
+        Self::ResponseOutputAudioDelta(value)
+    }
+}
+impl From<server::ResponseOutputAudioDone> for ServerEvent {
+    fn from(value: server::ResponseOutputAudioDone) -> Self {
+        Self::ResponseOutputAudioDone(value)
+    }
+}
+impl From<server::ResponseOutputAudioTranscriptDelta> for ServerEvent {
+    fn from(value: server::ResponseOutputAudioTranscriptDelta) -> Self {
+        Self::ResponseOutputAudioTranscriptDelta(value)
+    }
+}
+impl From<server::ResponseOutputAudioTranscriptDone> for ServerEvent {
+    fn from(value: server::ResponseOutputAudioTranscriptDone) -> Self {
+        Self::ResponseOutputAudioTranscriptDone(value)
     }
 }
 impl From<super::shared::ResponseContentPartAdded> for ServerEvent {
@@ -15129,9 +15204,24 @@ impl From<super::shared::ResponseContentPartDone> for ServerEvent {
         Self::ResponseContentPartDone(Box::new(value))
     }
 }
+impl From<server::ResponseCreated> for ServerEvent {
+    fn from(value: server::ResponseCreated) -> Self {
+        Self::ResponseCreated(Box::new(value))
+    }
+}
+impl From<server::ResponseDone> for ServerEvent {
+    fn from(value: server::ResponseDone) -> Self {
+        Self::ResponseDone(Box::new(value))
+    }
+}
 impl From<super::shared::ResponseFunctionCallArgumentsDelta> for ServerEvent {
     fn from(value: super::shared::ResponseFunctionCallArgumentsDelta) -> Self {
         Self::ResponseFunctionCallArgumentsDelta(value)
+    }
+}
+impl From<server::ResponseFunctionCallArgumentsDone> for ServerEvent {
+    fn from(value: server::ResponseFunctionCallArgumentsDone) -> Self {
+        Self::ResponseFunctionCallArgumentsDone(value)
     }
 }
 impl From<super::shared::ResponseMcpCallArgumentsDelta> for ServerEvent {
@@ -15157,96 +15247,6 @@ impl From<super::shared::ResponseMcpCallFailed> for ServerEvent {
 impl From<super::shared::ResponseMcpCallInProgress> for ServerEvent {
     fn from(value: super::shared::ResponseMcpCallInProgress) -> Self {
         Self::ResponseMcpCallInProgress(value)
-    }
-}
-impl From<super::shared::ConversationCreated> for ServerEvent {
-    fn from(value: super::shared::ConversationCreated) -> Self {
-        Self::ConversationCreated(Box::new(value))
-    }
-}
-impl From<server::ConversationItemAdded> for ServerEvent {
-    fn from(value: server::ConversationItemAdded) -> Self {
-        Self::ConversationItemAdded(Box::new(value))
-    }
-}
-impl From<server::ConversationItemCreated> for ServerEvent {
-    fn from(value: server::ConversationItemCreated) -> Self {
-        Self::ConversationItemCreated(Box::new(value))
-    }
-}
-impl From<server::ConversationItemDone> for ServerEvent {
-    fn from(value: server::ConversationItemDone) -> Self {
-        Self::ConversationItemDone(Box::new(value))
-    }
-}
-impl From<server::ConversationItemInputAudioTranscriptionCompleted> for ServerEvent {
-    fn from(value: server::ConversationItemInputAudioTranscriptionCompleted) -> Self {
-        Self::ConversationItemInputAudioTranscriptionCompleted(Box::new(value))
-    }
-}
-impl From<server::ConversationItemRetrieved> for ServerEvent {
-    fn from(value: server::ConversationItemRetrieved) -> Self {
-        Self::ConversationItemRetrieved(Box::new(value))
-    }
-}
-impl From<server::InputAudioBufferDtmfEventReceived> for ServerEvent {
-    fn from(value: server::InputAudioBufferDtmfEventReceived) -> Self {
-        Self::InputAudioBufferDtmfEventReceived(value)
-    }
-}
-impl From<super::shared::InputAudioBufferTimeoutTriggered> for ServerEvent {
-    fn from(value: super::shared::InputAudioBufferTimeoutTriggered) -> Self {
-        Self::InputAudioBufferTimeoutTriggered(value)
-    }
-}
-impl From<super::shared::OutputAudioBufferCleared> for ServerEvent {
-    fn from(value: super::shared::OutputAudioBufferCleared) -> Self {
-        Self::OutputAudioBufferCleared(value)
-    }
-}
-impl From<super::shared::OutputAudioBufferStarted> for ServerEvent {
-    fn from(value: super::shared::OutputAudioBufferStarted) -> Self {
-        Self::OutputAudioBufferStarted(value)
-    }
-}
-impl From<super::shared::OutputAudioBufferStopped> for ServerEvent {
-    fn from(value: super::shared::OutputAudioBufferStopped) -> Self {
-        Self::OutputAudioBufferStopped(value)
-    }
-}
-impl From<server::ResponseOutputAudioDelta> for ServerEvent {
-    fn from(value: server::ResponseOutputAudioDelta) -> Self {
-        Self::ResponseOutputAudioDelta(value)
-    }
-}
-impl From<server::ResponseOutputAudioDone> for ServerEvent {
-    fn from(value: server::ResponseOutputAudioDone) -> Self {
-        Self::ResponseOutputAudioDone(value)
-    }
-}
-impl From<server::ResponseOutputAudioTranscriptDelta> for ServerEvent {
-    fn from(value: server::ResponseOutputAudioTranscriptDelta) -> Self {
-        Self::ResponseOutputAudioTranscriptDelta(value)
-    }
-}
-impl From<server::ResponseOutputAudioTranscriptDone> for ServerEvent {
-    fn from(value: server::ResponseOutputAudioTranscriptDone) -> Self {
-        Self::ResponseOutputAudioTranscriptDone(value)
-    }
-}
-impl From<server::ResponseCreated> for ServerEvent {
-    fn from(value: server::ResponseCreated) -> Self {
-        Self::ResponseCreated(Box::new(value))
-    }
-}
-impl From<server::ResponseDone> for ServerEvent {
-    fn from(value: server::ResponseDone) -> Self {
-        Self::ResponseDone(Box::new(value))
-    }
-}
-impl From<server::ResponseFunctionCallArgumentsDone> for ServerEvent {
-    fn from(value: server::ResponseFunctionCallArgumentsDone) -> Self {
-        Self::ResponseFunctionCallArgumentsDone(value)
     }
 }
 impl From<server::ResponseOutputItemAdded> for ServerEvent {
