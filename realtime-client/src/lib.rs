@@ -68,12 +68,25 @@ mod secret;
 mod surface;
 
 /// The event types of every surface (the `realtime-types` crate), so that
-/// one dependency is enough.
+/// one dependency is enough; also under its own name, which is the path
+/// rustc suggests for its items (`realtime_client::realtime_types::ga::..`).
 pub use realtime_types as types;
+#[doc(hidden)]
+pub use realtime_types;
 
 /// What a client application imports: the client, and every surface's
 /// per-event send methods (`client.session_update(..)`), whose traits must
 /// be in scope to call them.
+///
+/// Without it, rustc suggests importing the trait by the path below, which
+/// compiles too:
+///
+/// ```
+/// use realtime_client::realtime_types::ga::ClientEventMethods;
+/// # async fn run(client: realtime_client::RealtimeClient) -> realtime_client::Result<()> {
+/// client.response_create().await
+/// # }
+/// ```
 pub mod prelude {
     pub use crate::{Listeners, RealtimeClient};
     pub use realtime_types::beta::ClientEventMethods as _;
