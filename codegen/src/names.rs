@@ -5,8 +5,10 @@
 //! - the payload of an event lives in its surface's `server` or `client`
 //!   module (`ga::server::ResponseOutputAudioDelta`);
 //! - a type only one surface reaches lives in that surface's module
-//!   (`ga::Response`), one several surfaces reach in `shared`; an event
-//!   payload two surfaces share lives in `shared` and is re-exported by each
+//!   (`ga::Response`), one several surfaces reach in `shared`, and every
+//!   surface that reaches it re-exports it (`ga::TurnDetection`), so that a
+//!   name is unique across a surface module and `shared`; an event payload
+//!   two surfaces share lives in `shared` and is re-exported by each
 //!   surface's event module.
 //!
 //! Names:
@@ -26,7 +28,8 @@
 //!
 //! Types with the same structure and the same name (the beta and GA copies
 //! of one event, the noise reduction object every session repeats) are
-//! merged into one, so a name is never spent on a copy. Names are unique in
+//! merged into one (the GA one survives, see [`TypeDef::merged_sources`]),
+//! so a name is never spent on a copy. Names are unique in
 //! their module and deterministic; two types that want the same name when
 //! every candidate is spent are a generation error naming both.
 
