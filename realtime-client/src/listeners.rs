@@ -197,7 +197,7 @@ impl<S: Surface> Listeners<S> {
     /// Delivers one event to the listeners that want it; an `error` event
     /// also goes to the error listeners, as a [`ServerError`].
     pub fn dispatch(&mut self, event: &S::Server) {
-        let event_type = event.event_type().to_string();
+        let event_type = event.event_type();
         let mut fired_once = Vec::new();
         for listener in &mut self.events {
             let wanted = match &listener.filter {
