@@ -32,6 +32,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
+use crate::emit::{GeneratedFile, SpecStamp};
 use crate::error::Error;
 use crate::ir::{
     Direction, Field, KindPayload, KindUnion, StringEnum, StructType, TaggedUnion, TypeId,
@@ -41,9 +42,11 @@ use crate::ir::{
 /// The surfaces mirrored, and the name their server union gets.
 const SURFACES: [(&str, &str); 2] = [("ga", "GaServerEvent"), ("beta", "BetaServerEvent")];
 
-/// The text of the mirror of `space` (without the generated-file header).
-pub fn derived_mirror(space: &TypeSpace) -> Result<String, Error> {
-    Ok(Mirror::new(space)?.generate())
+/// The mirror of `space`, as the file `mirror.rs` (stamped like the files
+/// of `realtime-types`).
+pub fn derived_mirror(space: &TypeSpace, stamp: &SpecStamp) -> Result<GeneratedFile, Error> {
+    let text = Mirror::new(space)?.generate();
+    Ok(crate::emit::stamped_file("mirror.rs", text, stamp))
 }
 
 fn invalid(reason: String) -> Error {

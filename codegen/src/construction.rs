@@ -125,11 +125,14 @@ fn type_constructors(space: &TypeSpace, name: &str, s: &StructType) -> Option<Ty
         return None;
     };
     let mut seen = BTreeSet::new();
-    let constructors: Vec<(String, String)> = e
+    let constructors: Vec<(String, String, String)> = e
         .values
         .iter()
-        .map(|value| (naming::snake_case(&value.name), value.name.clone()))
-        .filter(|(method, _)| {
+        .map(|value| {
+            let method = naming::snake_case(&value.name);
+            (method, value.name.clone(), value.wire.clone())
+        })
+        .filter(|(method, _, _)| {
             method != "new"
                 && *method != own
                 && !method.starts_with("with_")
@@ -394,8 +397,16 @@ mod tests {
         assert_eq!(
             by_type.constructors,
             [
-                ("input_text".to_string(), "InputText".to_string()),
-                ("input_audio".to_string(), "InputAudio".to_string())
+                (
+                    "input_text".to_string(),
+                    "InputText".to_string(),
+                    "input_text".to_string()
+                ),
+                (
+                    "input_audio".to_string(),
+                    "InputAudio".to_string(),
+                    "input_audio".to_string()
+                )
             ]
         );
     }

@@ -96,7 +96,7 @@ pub fn emit(space: &TypeSpace, stamp: &SpecStamp) -> Result<Vec<GeneratedFile>, 
     }
     Ok(bodies
         .into_iter()
-        .map(|(path, body)| file(&path, body, stamp))
+        .map(|(path, body)| stamped_file(&path, body, stamp))
         .collect())
 }
 
@@ -266,7 +266,8 @@ fn reexports(space: &TypeSpace, module: &Module) -> Vec<TokenStream> {
         .collect()
 }
 
-fn file(path: &str, body: String, stamp: &SpecStamp) -> GeneratedFile {
+/// A generated file: the `@generated` header, the spec's hash, then `body`.
+pub fn stamped_file(path: &str, body: String, stamp: &SpecStamp) -> GeneratedFile {
     let pin = if stamp.pinned {
         "the pinned spec"
     } else {

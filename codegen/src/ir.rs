@@ -219,8 +219,9 @@ pub struct TypeConstructors {
     pub field: usize,
     /// The enum's type id.
     pub enum_id: TypeId,
-    /// One per known value: the method name and the enum variant it sets.
-    pub constructors: Vec<(String, String)>,
+    /// One per known value: the method name, the enum variant it sets and
+    /// that value on the wire.
+    pub constructors: Vec<(String, String, String)>,
 }
 
 /// A `with_<field>` setter of an optional field.

@@ -19,9 +19,9 @@
 //!
 //! [`generate`] runs them all as a pure function from spec text to files;
 //! only the `xtask` (and [`spec_source`], which it uses) touches the
-//! filesystem or the network. [`pinned::load`] and [`pinned::load_pinned`]
-//! are the one way to get a workspace's spec and model, for the xtask, the
-//! tests and the bench.
+//! filesystem or the network. [`pinned`] is the one way to get a
+//! workspace's spec (`resolve`, `resolve_pinned`) and model (`load`,
+//! `load_pinned`), for the xtask, the tests and the bench.
 
 pub mod bench_mirror;
 pub mod boxing;

@@ -125,7 +125,7 @@ pub fn name_and_place(
     strict: bool,
 ) -> Result<BTreeMap<String, TypeId>, Error> {
     let payloads = event_payloads(space);
-    let mut candidates = candidates(space, &payloads, renames)?;
+    let mut candidates = candidates(space, &payloads, renames);
     // The spec name of every type, merged ones included, → the type it is now.
     let mut survivors: BTreeMap<String, TypeId> = space
         .types
@@ -133,15 +133,14 @@ pub fn name_and_place(
         .map(|(id, def)| (def.spec_name.clone(), id.clone()))
         .collect();
     let merged = merge_identical(space, &candidates);
-    for (from, into) in &merged {
-        candidates.remove(from);
-        for survivor in survivors.values_mut() {
-            if survivor == from {
-                *survivor = into.clone();
-            }
+    candidates.retain(|id, _| !merged.contains_key(id));
+    // A merged type became a survivor, never another merged type.
+    for holder in survivors.values_mut() {
+        if let Some(into) = merged.get(holder) {
+            *holder = into.clone();
         }
     }
-    apply_renames(space, &survivors, &mut candidates, renames, strict)?;
+    apply_renames(&survivors, &mut candidates, renames, strict)?;
     let payloads = event_payloads(space);
     let (modules, reexports) = placement(space, &payloads);
     let names = resolve(space, &modules, &candidates)?;
@@ -185,7 +184,7 @@ fn candidates(
     space: &TypeSpace,
     payloads: &Payloads,
     renames: &Renames,
-) -> Result<BTreeMap<TypeId, Vec<String>>, Error> {
+) -> BTreeMap<TypeId, Vec<String>> {
     let by_spec: BTreeMap<&str, &TypeId> = space
         .types
         .iter()
@@ -202,7 +201,7 @@ fn candidates(
         }
     };
     // What the rules give, before the table.
-    let ruled: BTreeMap<&TypeId, Vec<String>> = space
+    space
         .types
         .iter()
         .map(|(id, def)| {
@@ -217,16 +216,14 @@ fn candidates(
                     inline_candidates(&root, &def.name_parts[1..], &def.spec_name)
                 }
             };
-            (id, candidates)
+            (id.clone(), candidates)
         })
-        .collect();
-    Ok(ruled.into_iter().map(|(id, c)| (id.clone(), c)).collect())
+        .collect()
 }
 
 /// Gives the types the rename table names their names: a rename of any of
 /// the copies merged into one type names that type.
 fn apply_renames(
-    space: &TypeSpace,
     survivors: &BTreeMap<String, TypeId>,
     candidates: &mut BTreeMap<TypeId, Vec<String>>,
     renames: &Renames,
@@ -251,9 +248,7 @@ fn apply_renames(
                 entry.spec, entry.name
             )));
         }
-        if space.types.contains_key(id) {
-            *ruled = vec![entry.name.clone()];
-        }
+        *ruled = vec![entry.name.clone()];
     }
     Ok(())
 }

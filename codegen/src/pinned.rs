@@ -23,9 +23,9 @@ pub struct Loaded {
 }
 
 /// Resolves the spec of the workspace at `root` with `resolve` (a `--spec`
-/// file, the environment, the cache, a mirror or a download), parses it and
-/// builds its model with the workspace's corrections and renames.
-pub fn load(root: &Path, resolve: &ResolveOptions) -> Result<Loaded, String> {
+/// file, the environment, the cache, a mirror or a download), without
+/// modelling it: for what needs only the text.
+pub fn resolve(root: &Path, resolve: &ResolveOptions) -> Result<(SpecLock, ResolvedSpec), String> {
     let lock = SpecLock::load(root).map_err(|e| e.to_string())?;
     let spec = spec_source::resolve(root, &lock, resolve).map_err(|e| {
         format!(
@@ -38,6 +38,40 @@ pub fn load(root: &Path, resolve: &ResolveOptions) -> Result<Loaded, String> {
             spec_source::SPEC_ENV_VAR,
         )
     })?;
+    Ok((lock, spec))
+}
+
+/// The pinned spec of the workspace at `root`, never downloading
+/// (`$REALTIME_OPENAPI_SPEC`, the cache or a mirror), without modelling it.
+pub fn resolve_pinned(root: &Path) -> Result<(SpecLock, ResolvedSpec), String> {
+    let mut options = ResolveOptions::from_env();
+    options.offline = true;
+    let (lock, spec) = resolve(root, &options)?;
+    if !spec.pinned {
+        return Err(format!(
+            "{} is not the pinned spec (sha256 {}, the lock wants {})",
+            spec.origin, spec.sha256, lock.sha256
+        ));
+    }
+    Ok((lock, spec))
+}
+
+/// Resolves the spec of the workspace at `root` with `resolve` (see
+/// [`resolve`](fn@resolve)), parses it and builds its model with the
+/// workspace's corrections and renames.
+pub fn load(root: &Path, resolve: &ResolveOptions) -> Result<Loaded, String> {
+    let (lock, spec) = self::resolve(root, resolve)?;
+    model(root, lock, spec)
+}
+
+/// The pinned spec of the workspace at `root` and its model (see
+/// [`resolve_pinned`]): what the tests and the bench use.
+pub fn load_pinned(root: &Path) -> Result<Loaded, String> {
+    let (lock, spec) = resolve_pinned(root)?;
+    model(root, lock, spec)
+}
+
+fn model(root: &Path, lock: SpecLock, spec: ResolvedSpec) -> Result<Loaded, String> {
     let document = crate::load::parse_yaml(&spec.text).map_err(|e| e.to_string())?;
     let options = Options::of_workspace(root, spec.pinned).map_err(|e| e.to_string())?;
     let model = crate::model(document.clone(), &options).map_err(|e| e.to_string())?;
@@ -48,20 +82,4 @@ pub fn load(root: &Path, resolve: &ResolveOptions) -> Result<Loaded, String> {
         options,
         model,
     })
-}
-
-/// The pinned spec of the workspace at `root` and its model, never
-/// downloading (`$REALTIME_OPENAPI_SPEC`, the cache or a mirror): what the
-/// tests and the bench use.
-pub fn load_pinned(root: &Path) -> Result<Loaded, String> {
-    let mut resolve = ResolveOptions::from_env();
-    resolve.offline = true;
-    let loaded = load(root, &resolve)?;
-    if !loaded.spec.pinned {
-        return Err(format!(
-            "{} is not the pinned spec (sha256 {}, the lock wants {})",
-            loaded.spec.origin, loaded.spec.sha256, loaded.lock.sha256
-        ));
-    }
-    Ok(loaded)
 }

@@ -21,10 +21,9 @@ fn workspace_root() -> PathBuf {
 
 /// The pinned spec, found offline (cache, mirrors or `$REALTIME_OPENAPI_SPEC`).
 fn pinned_spec() -> (SpecLock, ResolvedSpec) {
-    let loaded = realtime_codegen::pinned::load_pinned(&workspace_root()).unwrap_or_else(|e| {
+    realtime_codegen::pinned::resolve_pinned(&workspace_root()).unwrap_or_else(|e| {
         panic!("the pinned OpenAPI spec is needed for this test and was not found offline: {e}")
-    });
-    (loaded.lock, loaded.spec)
+    })
 }
 
 /// The generator's options for the pinned spec, as `cargo xtask codegen` uses them.

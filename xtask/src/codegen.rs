@@ -76,21 +76,9 @@ pub fn generate(options: &ResolveOptions) -> Result<Generation, String> {
         pinned: loaded.spec.pinned,
     };
     let files = emit::emit(&loaded.model.space, &stamp).map_err(|e| e.to_string())?;
-    let mirror = realtime_codegen::bench_mirror::derived_mirror(&loaded.model.space)
+    let mirror = realtime_codegen::bench_mirror::derived_mirror(&loaded.model.space, &stamp)
         .map_err(|e| e.to_string())?;
-    let mirror = vec![GeneratedFile {
-        path: "mirror.rs".into(),
-        contents: format!(
-            "{}\n// from {}, sha256 {}\n\n{mirror}",
-            emit::HEADER,
-            if stamp.pinned {
-                "the pinned spec"
-            } else {
-                "an UNPINNED spec (--allow-unpinned)"
-            },
-            stamp.sha256
-        ),
-    }];
+    let mirror = vec![mirror];
     let emitted = Instant::now();
     let timings = [
         ("read, parse and model", modelled - started),
@@ -148,7 +136,7 @@ fn check_declared(files: &[GeneratedFile]) -> Result<(), String> {
     let missing: Vec<String> = files
         .iter()
         .filter(|f| !f.path.contains('/') || f.path.ends_with("/mod.rs"))
-        .map(|f| format!("#[path = \"generated/{}\"]", f.path))
+        .map(|f| workspace::generated_module_attribute(&f.path))
         .filter(|attribute| !text.contains(attribute.as_str()))
         .collect();
     if missing.is_empty() {
@@ -233,7 +221,7 @@ fn compare(dir: &Path, files: &[GeneratedFile]) -> Result<Vec<Change>, String> {
         }
     }
     let generated: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    for existing in rust_files(dir)? {
+    for existing in workspace::rust_files(dir)? {
         if !generated.contains(existing.as_str()) {
             changes.push(Change {
                 path: existing,
@@ -243,29 +231,6 @@ fn compare(dir: &Path, files: &[GeneratedFile]) -> Result<Vec<Change>, String> {
         }
     }
     Ok(changes)
-}
-
-/// Every `.rs` file below `dir`, as paths relative to it (`ga/server.rs`), sorted.
-fn rust_files(dir: &Path) -> Result<Vec<String>, String> {
-    let mut names = Vec::new();
-    let mut folders = vec![PathBuf::new()];
-    while let Some(folder) = folders.pop() {
-        let entries = match std::fs::read_dir(dir.join(&folder)) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(format!("cannot list {}: {e}", dir.join(&folder).display())),
-        };
-        for entry in entries.filter_map(Result::ok) {
-            let relative = folder.join(entry.file_name());
-            if entry.path().is_dir() {
-                folders.push(relative);
-            } else if relative.extension().is_some_and(|ext| ext == "rs") {
-                names.push(relative.to_string_lossy().replace('\\', "/"));
-            }
-        }
-    }
-    names.sort();
-    Ok(names)
 }
 
 /// The first differing lines, a few of each side.

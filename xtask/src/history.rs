@@ -131,10 +131,10 @@ pub fn versions(root: &Path) -> Result<Vec<Version>, String> {
             pinned: false,
         });
     }
-    let pinned = realtime_codegen::pinned::load_pinned(root)?;
+    let (_, pinned) = realtime_codegen::pinned::resolve_pinned(root)?;
     versions.push(Version {
         name: "pinned".into(),
-        text: pinned.spec.text,
+        text: pinned.text,
         pinned: true,
     });
     Ok(versions)
@@ -291,28 +291,14 @@ fn write_crate(
 /// The hand-written `.rs` files under `src` (paths relative to it), but
 /// `lib.rs`, the generated folder and the pinned-only modules.
 fn hand_written_modules(src: &Path) -> Result<Vec<String>, String> {
-    let mut found = Vec::new();
-    let mut folders = vec![PathBuf::new()];
-    while let Some(folder) = folders.pop() {
-        let entries = std::fs::read_dir(src.join(&folder))
-            .map_err(|e| format!("cannot list {}: {e}", src.join(&folder).display()))?;
-        for entry in entries.filter_map(Result::ok) {
-            let relative = folder.join(entry.file_name());
-            let name = relative.to_string_lossy().replace('\\', "/");
-            if entry.path().is_dir() {
-                if name != "generated" {
-                    folders.push(relative);
-                }
-            } else if name.ends_with(".rs")
+    Ok(workspace::rust_files(src)?
+        .into_iter()
+        .filter(|name| {
+            !name.starts_with("generated/")
                 && name != "lib.rs"
-                && !PINNED_ONLY_MODULES.iter().any(|(_, file)| name == *file)
-            {
-                found.push(name);
-            }
-        }
-    }
-    found.sort();
-    Ok(found)
+                && !PINNED_ONLY_MODULES.iter().any(|(_, file)| name == file)
+        })
+        .collect())
 }
 
 /// `lib.rs` without the declarations of the generated modules a version
@@ -322,10 +308,7 @@ fn hand_written_modules(src: &Path) -> Result<Vec<String>, String> {
 fn declared_modules_only(lib: &str, files: &[realtime_codegen::GeneratedFile]) -> String {
     let lines: Vec<&str> = lib.lines().collect();
     let generated = |line: &str| {
-        let path = line
-            .trim()
-            .strip_prefix("#[path = \"generated/")?
-            .strip_suffix("\"]")?;
+        let path = workspace::declared_generated_file(line)?;
         Some(files.iter().any(|f| f.path == path))
     };
     let mut kept = String::new();

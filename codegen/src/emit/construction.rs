@@ -61,24 +61,26 @@ impl Emitter<'_> {
                 .filter(|p| p.field != by_type.field)
                 .map(|p| self.param_decl(s, p))
                 .collect();
-            by_type.constructors.iter().map(move |(method, variant)| {
-                let method = format_ident!("{method}");
-                let variant = format_ident!("{variant}");
-                let value = if field.required {
-                    quote!(#enum_ty::#variant)
-                } else {
-                    quote!(Some(#enum_ty::#variant))
-                };
-                let wire = variant_wire(self, &by_type.enum_id, &variant.to_string());
-                let doc = format!(" A `{name}` whose `type` is `{wire}`.");
-                let fields = inits(Some((by_type.field, value)));
-                quote! {
-                    #[doc = #doc]
-                    pub fn #method(#(#params),*) -> Self {
-                        Self { #fields }
+            by_type
+                .constructors
+                .iter()
+                .map(move |(method, variant, wire)| {
+                    let method = format_ident!("{method}");
+                    let variant = format_ident!("{variant}");
+                    let value = if field.required {
+                        quote!(#enum_ty::#variant)
+                    } else {
+                        quote!(Some(#enum_ty::#variant))
+                    };
+                    let doc = format!(" A `{name}` whose `type` is `{wire}`.");
+                    let fields = inits(Some((by_type.field, value)));
+                    quote! {
+                        #[doc = #doc]
+                        pub fn #method(#(#params),*) -> Self {
+                            Self { #fields }
+                        }
                     }
-                }
-            })
+                })
         });
         let setters = plan.setters.iter().map(|setter| {
             let f = &s.fields[setter.param.field];
@@ -221,18 +223,5 @@ impl Emitter<'_> {
             }
         });
         quote! { #(#impls)* }
-    }
-}
-
-/// The wire value of an enum variant, for docs.
-fn variant_wire(emitter: &Emitter<'_>, enum_id: &str, variant: &str) -> String {
-    match emitter.space.types.get(enum_id).map(|d| &d.kind) {
-        Some(crate::ir::TypeKind::StringEnum(e)) => e
-            .values
-            .iter()
-            .find(|v| v.name == variant)
-            .map(|v| v.wire.clone())
-            .unwrap_or_else(|| variant.to_string()),
-        _ => variant.to_string(),
     }
 }

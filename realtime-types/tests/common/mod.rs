@@ -16,8 +16,8 @@ pub fn workspace_root() -> PathBuf {
 
 /// The pinned spec text, resolved like `cargo xtask codegen` does (never downloading).
 pub fn pinned_spec_text() -> String {
-    match realtime_codegen::pinned::load_pinned(&workspace_root()) {
-        Ok(loaded) => loaded.spec.text,
+    match realtime_codegen::pinned::resolve_pinned(&workspace_root()) {
+        Ok((_, spec)) => spec.text,
         Err(e) => panic!("these tests need the pinned OpenAPI spec: {e}"),
     }
 }
