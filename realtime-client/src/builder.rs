@@ -7,14 +7,33 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::connection::Limits;
 use crate::error::{Error, Result};
+use crate::reconnect::Reconnect;
 use crate::secret::Secret;
 use crate::surface::{Beta, Ga, Surface, Translation};
 
 /// The default endpoint.
 pub const DEFAULT_BASE_URL: &str = "wss://api.openai.com/v1";
-/// The default limit on one incoming message (items can carry base64 audio).
+/// The default limit on one incoming message: 32 MiB. The service's largest
+/// events are items with their base64 audio (`conversation.item.retrieved`):
+/// a minute of 24 kHz PCM16 is 3.8 MB of base64. What a frame may cost to
+/// decode is bounded apart from its size ([`DEFAULT_MAX_JSON_VALUES`]).
 pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 32 << 20;
+/// The default budget of the outgoing queue: 4 MiB, about a minute of
+/// 24 kHz PCM16 input as base64 appends, or one large event.
+pub const DEFAULT_OUTBOUND_BUFFER_BYTES: usize = 4 << 20;
+/// The default budget of the incoming queue: 4 MiB, about a minute of
+/// 24 kHz output audio deltas not yet taken by the application.
+pub const DEFAULT_INBOUND_BUFFER_BYTES: usize = 4 << 20;
+/// The default size of tungstenite's read buffer: 16 KiB. Most of an idle
+/// session's memory is this buffer (tungstenite's own default is 128 KiB,
+/// and it zero-fills it before every read).
+pub const DEFAULT_READ_BUFFER_BYTES: usize = 16 << 10;
+/// The default limit of JSON values per frame: 262,144. Decoding a JSON
+/// value takes tens of bytes, whatever its size in the frame (`[0,0,...]`
+/// is two bytes a value), so a frame with more is not decoded.
+pub const DEFAULT_MAX_JSON_VALUES: usize = 1 << 18;
 
 /// What a session attaches to. Exactly one is required.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,8 +104,13 @@ pub struct ClientBuilder<S: Surface = Ga> {
     pub(crate) max_message_bytes: usize,
     pub(crate) ping_interval: Option<Duration>,
     pub(crate) pong_timeout: Duration,
-    pub(crate) outbound_capacity: usize,
-    pub(crate) inbound_capacity: usize,
+    pub(crate) close_timeout: Duration,
+    pub(crate) outbound_buffer_bytes: usize,
+    pub(crate) inbound_buffer_bytes: usize,
+    pub(crate) read_buffer_size: usize,
+    pub(crate) write_buffer_size: usize,
+    pub(crate) max_json_values: usize,
+    pub(crate) reconnect: Option<Reconnect>,
     surface: PhantomData<fn() -> S>,
 }
 
@@ -103,8 +127,13 @@ impl Default for ClientBuilder<Ga> {
             max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
             ping_interval: Some(Duration::from_secs(20)),
             pong_timeout: Duration::from_secs(10),
-            outbound_capacity: 64,
-            inbound_capacity: 256,
+            close_timeout: Duration::from_secs(5),
+            outbound_buffer_bytes: DEFAULT_OUTBOUND_BUFFER_BYTES,
+            inbound_buffer_bytes: DEFAULT_INBOUND_BUFFER_BYTES,
+            read_buffer_size: DEFAULT_READ_BUFFER_BYTES,
+            write_buffer_size: DEFAULT_READ_BUFFER_BYTES,
+            max_json_values: DEFAULT_MAX_JSON_VALUES,
+            reconnect: None,
             surface: PhantomData,
         }
     }
@@ -123,8 +152,13 @@ impl<S: Surface> ClientBuilder<S> {
             max_message_bytes: self.max_message_bytes,
             ping_interval: self.ping_interval,
             pong_timeout: self.pong_timeout,
-            outbound_capacity: self.outbound_capacity,
-            inbound_capacity: self.inbound_capacity,
+            close_timeout: self.close_timeout,
+            outbound_buffer_bytes: self.outbound_buffer_bytes,
+            inbound_buffer_bytes: self.inbound_buffer_bytes,
+            read_buffer_size: self.read_buffer_size,
+            write_buffer_size: self.write_buffer_size,
+            max_json_values: self.max_json_values,
+            reconnect: self.reconnect,
             surface: PhantomData,
         }
     }
@@ -216,14 +250,28 @@ impl<S: Surface> ClientBuilder<S> {
         self
     }
 
-    /// The largest incoming message accepted (default 32 MiB, never less than 16 MiB is advisable).
+    /// The largest incoming message accepted (default
+    /// [`DEFAULT_MAX_MESSAGE_BYTES`]); a larger one ends the session with
+    /// [`Error::MessageTooLarge`] before it is read.
     pub fn max_message_bytes(mut self, limit: usize) -> Self {
         self.max_message_bytes = limit;
         self
     }
 
-    /// Pings every `interval` and reports a dead peer when no pong comes within `timeout`
-    /// (default 20 s and 10 s).
+    /// The most JSON values a frame may hold to be decoded (default
+    /// [`DEFAULT_MAX_JSON_VALUES`]); a frame with more is handed out as
+    /// `Error::Decode(DecodeError::TooManyValues)` and the stream goes on.
+    /// Only frames longer than the limit in bytes are counted, so the check
+    /// costs nothing on audio deltas.
+    pub fn max_json_values(mut self, limit: usize) -> Self {
+        self.max_json_values = limit;
+        self
+    }
+
+    /// Pings every `interval` and reports a dead peer when nothing (a pong
+    /// or any frame) comes within `timeout` (default 20 s and 10 s). While
+    /// reading is paused because the application is behind, the timeout
+    /// does not run: see [`inbound_buffer_bytes`](Self::inbound_buffer_bytes).
     pub fn keepalive(mut self, interval: Duration, timeout: Duration) -> Self {
         self.ping_interval = Some(interval);
         self.pong_timeout = timeout;
@@ -236,10 +284,87 @@ impl<S: Surface> ClientBuilder<S> {
         self
     }
 
-    /// How many outgoing events may wait to be written before `send` waits (default 64).
-    pub fn outbound_capacity(mut self, capacity: usize) -> Self {
-        self.outbound_capacity = capacity.max(1);
+    /// How long to wait for the other side's close frame, or for the end of
+    /// the stream after it (default 5 s).
+    pub fn close_timeout(mut self, timeout: Duration) -> Self {
+        self.close_timeout = timeout;
         self
+    }
+
+    /// The bytes of events that may wait to be written (default
+    /// [`DEFAULT_OUTBOUND_BUFFER_BYTES`]); `send` waits while they are
+    /// taken. An event larger than the whole budget waits for an empty
+    /// queue and goes alone.
+    pub fn outbound_buffer_bytes(mut self, bytes: usize) -> Self {
+        self.outbound_buffer_bytes = bytes;
+        self
+    }
+
+    /// The bytes of received frames that may wait for the application
+    /// (default [`DEFAULT_INBOUND_BUFFER_BYTES`]). When they are taken, the
+    /// client stops reading until the application catches up: the server
+    /// sees TCP backpressure, nothing is dropped, the keepalive timeout
+    /// waits, and [`QueueStats::read_pauses`](crate::QueueStats) counts it.
+    pub fn inbound_buffer_bytes(mut self, bytes: usize) -> Self {
+        self.inbound_buffer_bytes = bytes;
+        self
+    }
+
+    /// The size of each read from the socket (tungstenite's read buffer;
+    /// default [`DEFAULT_READ_BUFFER_BYTES`]). Larger reads take fewer
+    /// system calls when frames come in bursts, at the price of memory in
+    /// every session.
+    pub fn read_buffer_size(mut self, bytes: usize) -> Self {
+        self.read_buffer_size = bytes.max(1024);
+        self
+    }
+
+    /// How many bytes of small frames tungstenite gathers before it writes
+    /// them (default 16 KiB; it writes at the latest when the queue is empty).
+    pub fn write_buffer_size(mut self, bytes: usize) -> Self {
+        self.write_buffer_size = bytes;
+        self
+    }
+
+    /// Replaces a lost connection, as `policy` says (off by default): only
+    /// after a close that says "try again" ([`Reconnect::recovers_from`]).
+    /// The service does not restore the conversation; the client applies
+    /// the last `session.update` again, sends again what the lost
+    /// connection may not have delivered, and tells the application
+    /// ([`RealtimeReceiver::next_received`](crate::RealtimeReceiver::next_received),
+    /// [`RealtimeReceiver::reconnections`](crate::RealtimeReceiver::reconnections)).
+    /// When it gives up, the session ends with [`Error::GaveUp`] and the
+    /// events never sent are in [`RealtimeReceiver::take_unsent`](crate::RealtimeReceiver::take_unsent).
+    pub fn reconnect(mut self, policy: Reconnect) -> Self {
+        self.reconnect = Some(policy);
+        self
+    }
+
+    /// What the connection task needs.
+    pub(crate) fn limits(&self) -> Limits {
+        Limits {
+            max_message_bytes: self.max_message_bytes,
+            max_json_values: self.max_json_values,
+            keepalive: self
+                .ping_interval
+                .map(|interval| (interval, self.pong_timeout)),
+            close_timeout: self.close_timeout,
+        }
+    }
+
+    /// Checks everything that can be checked before a socket opens.
+    pub(crate) fn check(&self) -> Result<()> {
+        self.url()?;
+        if self.max_message_bytes == 0 {
+            return Err(Error::Config("max_message_bytes must not be 0".into()));
+        }
+        if self
+            .ping_interval
+            .is_some_and(|interval| interval.is_zero())
+        {
+            return Err(Error::Config("the keepalive interval must not be 0".into()));
+        }
+        Ok(())
     }
 
     /// The WebSocket URL this configuration connects to; checks the target
@@ -257,6 +382,24 @@ impl<S: Surface> ClientBuilder<S> {
                     .into(),
             )),
         };
+        match target {
+            Target::Model(model) if model.trim().is_empty() => {
+                return Err(Error::Config("model(..) is empty".into()));
+            }
+            Target::CallId(call_id) if call_id.trim().is_empty() => {
+                return Err(Error::Config("call_id(..) is empty".into()));
+            }
+            _ => {}
+        }
+        if self.base_url.contains(['?', '#']) {
+            return Err(Error::Config(
+                "base URL must not carry a query or a fragment (the client writes the query)"
+                    .into(),
+            ));
+        }
+        if self.base_url.contains(char::is_whitespace) {
+            return Err(Error::Config("base URL contains whitespace".into()));
+        }
         let (scheme, rest) = self
             .base_url
             .split_once("://")
@@ -336,7 +479,44 @@ fn encode(value: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::RealtimeClient;
+    use super::ClientBuilder;
+
+    /// The builders of these tests.
+    struct RealtimeClient;
+
+    impl RealtimeClient {
+        fn builder() -> ClientBuilder {
+            ClientBuilder::default()
+        }
+    }
+
+    #[test]
+    fn an_empty_model_or_call_id_is_refused() {
+        for builder in [
+            RealtimeClient::builder().model(""),
+            RealtimeClient::builder().model("  "),
+            RealtimeClient::builder().call_id(""),
+        ] {
+            let error = builder.url().unwrap_err().to_string();
+            assert!(error.contains("is empty"), "{error}");
+        }
+    }
+
+    #[test]
+    fn a_query_or_fragment_in_the_base_url_is_refused() {
+        for base in [
+            "ws://127.0.0.1:1/v1?x=1",
+            "wss://host/v1#frag",
+            "wss://host/v1 x",
+        ] {
+            let error = RealtimeClient::builder()
+                .base_url(base)
+                .model("m")
+                .url()
+                .unwrap_err();
+            assert!(matches!(error, crate::Error::Config(_)), "{base}: {error}");
+        }
+    }
 
     #[test]
     fn the_default_endpoint_is_openai() {

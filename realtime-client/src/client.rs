@@ -1,33 +1,25 @@
-//! The connection: a background task owns the socket (writes what senders
-//! queue, reads frames, keeps the connection alive); the client, its sender
-//! and its receiver talk to it through bounded channels. Frames are decoded
-//! by the receiver, on the reader's task: the connection task only moves
-//! bytes, so slow decoding never delays a pong, and a reader that wants the
-//! borrowed views ([`RealtimeReceiver::next_text`]) never pays for a decode
-//! it does not use.
+//! The handles on a session: [`RealtimeClient`], or its two halves
+//! [`RealtimeSender`] (cloneable, `Send + Sync`) and [`RealtimeReceiver`].
+//! One background task per session owns the socket (see the `connection`
+//! module); frames are decoded by whoever reads them, on the reader's task.
 
+use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::task::{Context, Poll};
-use std::time::Duration;
 
-use futures_util::{SinkExt, Stream, StreamExt};
-use tokio::net::TcpStream;
+use futures_util::Stream;
 use tokio::sync::mpsc;
-use tokio::time::Instant;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
-use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
-use tokio_tungstenite::tungstenite::{self, Message};
-use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
-use tokio_util::sync::PollSender;
-use tracing::{Instrument, debug, info_span, warn};
+use tracing::{Instrument, info_span, warn};
 
-use crate::builder::{ClientBuilder, Credentials, host_of};
+use crate::audio_input::AudioInput;
+use crate::builder::ClientBuilder;
+use crate::connection::{self, Delivery, Incoming, Outgoing, Queued, Shared};
 use crate::error::{DecodeError, Error, Result};
-use crate::secret::Secret;
+use crate::raw_text::RawText;
+use crate::reconnect::{self, Reconnected};
 use crate::surface::{Ga, Surface};
 
 /// One server frame: its raw text and the event decoded from it.
@@ -39,48 +31,42 @@ pub struct Frame<E> {
     pub event: E,
 }
 
-/// The text of a received frame, shared with the receive buffer (keeping it
-/// costs no copy). Reads as `&str`; `Debug` shows only its length, since
-/// frames carry user audio and text.
-#[derive(Clone, PartialEq, Eq)]
-pub struct RawText(tungstenite::Utf8Bytes);
-
-impl RawText {
-    /// The text.
-    pub fn as_str(&self) -> &str {
-        self.0.as_str()
-    }
+/// What [`RealtimeReceiver::next_received`] hands out: a server event, or
+/// the news that the connection was replaced (only with
+/// [`ClientBuilder::reconnect`]).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Received<E> {
+    /// A server event.
+    Event(E),
+    /// A new connection replaced a lost one; the events that follow are the
+    /// new session's, starting with its `session.created`.
+    Reconnected(Reconnected),
 }
 
-impl std::ops::Deref for RawText {
-    type Target = str;
-
-    fn deref(&self) -> &str {
-        self.0.as_str()
-    }
+/// How full the session's queues are, for metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct QueueStats {
+    /// Bytes of events queued to be written.
+    pub outbound_bytes: usize,
+    /// The outbound budget ([`ClientBuilder::outbound_buffer_bytes`]).
+    pub outbound_limit: usize,
+    /// Bytes of frames received and not yet taken by the application.
+    pub inbound_bytes: usize,
+    /// The inbound budget ([`ClientBuilder::inbound_buffer_bytes`]).
+    pub inbound_limit: usize,
+    /// How often reading paused because the application was behind.
+    pub read_pauses: u64,
 }
 
-impl std::fmt::Debug for RawText {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "RawText({} bytes)", self.0.len())
-    }
-}
-
-enum Outgoing {
-    Text(String),
-    Close(u16, String),
-}
-
-/// A handle on the outgoing queue.
-pub(crate) struct Queue(mpsc::Sender<Outgoing>);
-
-impl Queue {
-    /// Queues a text frame; waits while the queue is full.
-    pub(crate) async fn push_text(self, text: String) -> Result<()> {
-        self.0
-            .send(Outgoing::Text(text))
-            .await
-            .map_err(|_| Error::SessionClosed)
+fn stats(shared: &Shared) -> QueueStats {
+    QueueStats {
+        outbound_bytes: shared.outbound.used(),
+        outbound_limit: shared.outbound.limit(),
+        inbound_bytes: shared.inbound.used(),
+        inbound_limit: shared.inbound.limit(),
+        read_pauses: shared.pauses.load(Ordering::Relaxed),
     }
 }
 
@@ -91,41 +77,37 @@ pub struct RealtimeClient<S: Surface = Ga> {
     receiver: RealtimeReceiver<S>,
 }
 
-/// Sends events; cloneable and usable from many tasks. Sending waits while
-/// the connection's outgoing queue is full (backpressure).
+/// Sends events: cloneable, `Send + Sync`, usable from many tasks at once.
+/// Sending waits while the events already queued hold the whole outbound
+/// budget ([`ClientBuilder::outbound_buffer_bytes`]), and never waits for
+/// the application to read: sending and receiving are independent.
 #[derive(Debug)]
 pub struct RealtimeSender<S: Surface = Ga> {
-    tx: mpsc::Sender<Outgoing>,
-    /// The same queue, for the `Sink` implementation (created on first use).
-    sink: Option<PollSender<Outgoing>>,
+    queue: mpsc::UnboundedSender<Queued>,
+    shared: Arc<Shared>,
     surface: PhantomData<fn() -> S>,
 }
 
 impl<S: Surface> Clone for RealtimeSender<S> {
     fn clone(&self) -> Self {
         RealtimeSender {
-            tx: self.tx.clone(),
-            sink: None,
+            queue: self.queue.clone(),
+            shared: Arc::clone(&self.shared),
             surface: PhantomData,
         }
     }
 }
 
-/// Receives server events, in order. Ends after the session closes.
+/// Receives server events, in order. Ends after the session ends; dropping
+/// it closes the session (code 1000).
 #[derive(Debug)]
 pub struct RealtimeReceiver<S: Surface = Ga> {
-    rx: mpsc::Receiver<Result<RawText>>,
+    rx: mpsc::UnboundedReceiver<Incoming>,
+    shared: Arc<Shared>,
+    unsent: Vec<String>,
+    reconnections: u32,
     // `fn() -> S`: the receiver holds no `S`, so it is `Unpin` and `Send` whatever `S` is.
     surface: PhantomData<fn() -> S>,
-}
-
-impl std::fmt::Debug for Outgoing {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Outgoing::Text(text) => write!(f, "Text({} bytes)", text.len()),
-            Outgoing::Close(code, _) => write!(f, "Close({code})"),
-        }
-    }
 }
 
 impl RealtimeClient<Ga> {
@@ -137,203 +119,101 @@ impl RealtimeClient<Ga> {
 }
 
 impl<S: Surface> ClientBuilder<S> {
-    /// Connects and completes the handshake.
+    /// Checks the configuration, connects and completes the handshake, and
+    /// starts the session's task. Cancel-safe: dropped before it completes,
+    /// no session is left behind.
     pub async fn connect(self) -> Result<RealtimeClient<S>> {
-        let url = self.url()?;
-        let authority = url
-            .split_once("://")
-            .map_or("", |(_, rest)| rest.split('/').next().unwrap_or(rest));
-        let host = host_of(authority).to_string();
-        let span = info_span!("realtime.connect", surface = S::NAME, host = %host);
-        async move {
-            let secret = resolve(&self.credentials).await?;
-            let mut request = url
-                .as_str()
-                .into_client_request()
-                .map_err(|e| Error::Config(e.to_string()))?;
-            let headers = request.headers_mut();
-            let mut put = |name: &'static str, value: &str| -> Result<()> {
-                let mut value = HeaderValue::from_str(value).map_err(|_| {
-                    Error::Config(format!("the `{name}` header value is not valid"))
-                })?;
-                value.set_sensitive(name == "authorization" || name == "api-key");
-                headers.insert(name, value);
-                Ok(())
-            };
-            match (&self.credentials, &secret) {
-                (Credentials::AzureKey(key), _) => put("api-key", key.expose())?,
-                (_, Some(token)) => put("authorization", &format!("Bearer {}", token.expose()))?,
-                _ => {}
-            }
-            if S::BETA {
-                put("openai-beta", "realtime=v1")?;
-            }
-            if let Some(organization) = &self.organization {
-                put("openai-organization", organization)?;
-            }
-            if let Some(project) = &self.project {
-                put("openai-project", project)?;
-            }
-            let config = WebSocketConfig::default()
-                .max_message_size(Some(self.max_message_bytes))
-                .max_frame_size(Some(self.max_message_bytes));
-            let connector = if url.starts_with("wss://") {
-                Connector::Rustls(tls_config()?)
-            } else {
-                Connector::Plain
-            };
-            let handshake = tokio_tungstenite::connect_async_tls_with_config(
-                request,
-                Some(config),
-                true,
-                Some(connector),
-            );
-            let scrub_with = match &self.credentials {
-                Credentials::AzureKey(key) => Some(key.clone()),
-                _ => secret.clone(),
-            };
-            let (socket, _) = match tokio::time::timeout(self.connect_timeout, handshake).await {
-                Err(_) => {
-                    return Err(Error::Timeout {
-                        after: self.connect_timeout,
-                    });
-                }
-                Ok(Err(error)) => return Err(handshake_error(error, &host, scrub_with.as_ref())),
-                Ok(Ok(connected)) => connected,
-            };
-            debug!("connected");
-            Ok(RealtimeClient::start(socket, &self))
-        }
-        .instrument(span)
-        .await
-    }
-}
-
-async fn resolve(credentials: &Credentials) -> Result<Option<Secret>> {
-    match credentials {
-        Credentials::None | Credentials::AzureKey(_) => Ok(None),
-        Credentials::Bearer(secret) => Ok(Some(secret.clone())),
-        Credentials::Provider(provider) => {
-            provider.token().await.map(Some).map_err(Error::Credentials)
-        }
-    }
-}
-
-fn tls_config() -> Result<Arc<rustls::ClientConfig>> {
-    let roots = rustls::RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    };
-    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .map_err(|e| Error::Config(format!("TLS: {e}")))?
-    .with_root_certificates(roots)
-    .with_no_client_auth();
-    Ok(Arc::new(config))
-}
-
-fn handshake_error(error: tungstenite::Error, host: &str, secret: Option<&Secret>) -> Error {
-    match error {
-        tungstenite::Error::Http(response) => {
-            let status = response.status().as_u16();
-            if (300..400).contains(&status) {
-                return Error::Redirect { status };
-            }
-            let message = response
-                .body()
-                .as_ref()
-                .and_then(|body| serde_json::from_slice::<serde_json::Value>(body).ok())
-                .and_then(|body| {
-                    body.pointer("/error/message")
-                        .and_then(|m| m.as_str())
-                        .map(str::to_string)
-                })
-                .map(|message| match secret {
-                    Some(secret) => secret.scrub(&message),
-                    None => message,
-                });
-            Error::Handshake { status, message }
-        }
-        tungstenite::Error::Io(error) => {
-            // rustls reports through `io::Error`; say that it was TLS.
-            let tls = error
-                .get_ref()
-                .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some());
-            let message = if tls {
-                format!("TLS: {error}")
-            } else {
-                error.to_string()
-            };
-            Error::Connect {
-                host: host.to_string(),
-                message,
-            }
-        }
-        tungstenite::Error::Tls(error) => Error::Connect {
-            host: host.to_string(),
-            message: format!("TLS: {error}"),
-        },
-        other => Error::Connect {
-            host: host.to_string(),
-            message: other.to_string(),
-        },
+        self.check()?;
+        let socket = crate::handshake::open(&self).await?;
+        Ok(RealtimeClient::start(socket, self))
     }
 }
 
 impl<S: Surface> RealtimeClient<S> {
-    fn start(
-        socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
-        config: &ClientBuilder<S>,
-    ) -> Self {
-        let (out_tx, out_rx) = mpsc::channel(config.outbound_capacity);
-        let (in_tx, in_rx) = mpsc::channel(config.inbound_capacity);
-        let keepalive = config
-            .ping_interval
-            .map(|interval| (interval, config.pong_timeout));
+    fn start(socket: connection::Socket, config: ClientBuilder<S>) -> Self {
+        let shared = connection::shared(config.outbound_buffer_bytes, config.inbound_buffer_bytes);
+        let (queue_tx, queue_rx) = mpsc::unbounded_channel();
+        let (in_tx, in_rx) = mpsc::unbounded_channel();
         let span = info_span!("realtime.session", surface = S::NAME);
         tokio::spawn(
-            connection(socket, out_rx, in_tx, keepalive, config.max_message_bytes).instrument(span),
+            reconnect::drive(socket, config, queue_rx, in_tx, Arc::clone(&shared)).instrument(span),
         );
         RealtimeClient {
             sender: RealtimeSender {
-                tx: out_tx,
-                sink: None,
+                queue: queue_tx,
+                shared: Arc::clone(&shared),
                 surface: PhantomData,
             },
             receiver: RealtimeReceiver {
                 rx: in_rx,
+                shared,
+                unsent: Vec::new(),
+                reconnections: 0,
                 surface: PhantomData,
             },
         }
     }
 
-    /// Sends a client event (see [`RealtimeSender::send`]). Cancel-safe.
+    /// Sends a client event; see [`RealtimeSender::send`].
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel-safe: dropped before it completes, the event is either queued
+    /// whole or not at all.
     pub async fn send(&self, event: impl Into<S::Client>) -> Result<()> {
         self.sender.send(event).await
     }
 
-    /// Sends a raw JSON event as it is (see [`RealtimeSender::send_raw`]).
+    /// Sends a raw JSON event as it is; see [`RealtimeSender::send_raw`].
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel-safe, as [`send`](Self::send).
     pub async fn send_raw(&self, event: &serde_json::Value) -> Result<()> {
         self.sender.send_raw(event).await
     }
 
-    /// The next server event; see [`RealtimeReceiver::next_event`]. Cancel-safe.
+    /// The next server event; see [`RealtimeReceiver::next_event`].
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel-safe: dropping the future loses no event.
     pub async fn next_event(&mut self) -> Option<Result<S::Server>> {
         self.receiver.next_event().await
     }
 
-    /// The next server frame with its raw text; see [`RealtimeReceiver::next_frame`]. Cancel-safe.
+    /// The next server frame with its raw text; see [`RealtimeReceiver::next_frame`].
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel-safe, as [`next_event`](Self::next_event).
     pub async fn next_frame(&mut self) -> Option<Result<Frame<S::Server>>> {
         self.receiver.next_frame().await
     }
 
-    /// The next server frame's text, not decoded; see [`RealtimeReceiver::next_text`]. Cancel-safe.
+    /// The next server frame's text, not decoded; see [`RealtimeReceiver::next_text`].
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel-safe, as [`next_event`](Self::next_event).
     pub async fn next_text(&mut self) -> Option<Result<RawText>> {
         self.receiver.next_text().await
     }
 
-    /// Closes the session with `code` and `reason` (1000 is a normal close).
+    /// The next event or reconnect notice; see [`RealtimeReceiver::next_received`].
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel-safe, as [`next_event`](Self::next_event).
+    pub async fn next_received(&mut self) -> Option<Result<Received<S::Server>>> {
+        self.receiver.next_received().await
+    }
+
+    /// Closes the session; see [`RealtimeSender::close`].
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel-safe: it does not wait.
     pub async fn close(&self, code: u16, reason: &str) -> Result<()> {
         self.sender.close(code, reason).await
     }
@@ -341,6 +221,11 @@ impl<S: Surface> RealtimeClient<S> {
     /// A sender that can be cloned into other tasks, without splitting.
     pub fn sender(&self) -> RealtimeSender<S> {
         self.sender.clone()
+    }
+
+    /// How full the session's queues are.
+    pub fn queue_stats(&self) -> QueueStats {
+        stats(&self.sender.shared)
     }
 
     pub(crate) fn sender_ref(&self) -> &RealtimeSender<S> {
@@ -353,63 +238,227 @@ impl<S: Surface> RealtimeClient<S> {
     }
 }
 
+impl<S: AudioInput> RealtimeClient<S> {
+    /// Appends PCM16 samples to the input audio buffer; see
+    /// [`RealtimeSender::input_audio_buffer_append_pcm16`].
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel-safe, as [`send`](Self::send).
+    pub async fn input_audio_buffer_append_pcm16(&self, samples: &[i16]) -> Result<()> {
+        self.sender.input_audio_buffer_append_pcm16(samples).await
+    }
+
+    /// Appends raw audio bytes to the input audio buffer; see
+    /// [`RealtimeSender::input_audio_buffer_append_bytes`].
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel-safe, as [`send`](Self::send).
+    pub async fn input_audio_buffer_append_bytes(&self, audio: &[u8]) -> Result<()> {
+        self.sender.input_audio_buffer_append_bytes(audio).await
+    }
+}
+
+/// The one encode path of client events: the JSON text, and whether the
+/// event configures the session (the event a reconnect applies again).
+pub(crate) fn encode<S: Surface>(event: &S::Client) -> Result<(String, bool)> {
+    use realtime_types::Event as _;
+    let text = serde_json::to_string(event).map_err(Error::Encode)?;
+    Ok((text, is_session_update(event.event_type())))
+}
+
+/// `session.update`, and the beta `transcription_session.update`.
+fn is_session_update(event_type: &str) -> bool {
+    event_type == "session.update" || event_type == "transcription_session.update"
+}
+
 impl<S: Surface> RealtimeSender<S> {
     /// Sends a client event: an event union or any event struct
-    /// (`client.send(SessionUpdate::new(session).with_event_id("evt_1"))`).
-    /// Waits while the outgoing queue is full; [`Error::SessionClosed`] once
-    /// the session is over. Cancel-safe: dropped before it completes, the
-    /// event is either queued whole or not at all.
+    /// (`sender.send(SessionUpdate::new(session).with_event_id("evt_1"))`).
+    /// `Ok` means queued, in order; it fails with [`Error::SessionClosed`]
+    /// once the session is over (always, once the receiver has handed out
+    /// the end of the session).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel-safe: dropped before it completes, the event is either queued
+    /// whole or not at all.
     pub async fn send(&self, event: impl Into<S::Client>) -> Result<()> {
-        let text =
-            serde_json::to_string(&event.into()).map_err(|e| Error::Encode(e.to_string()))?;
-        self.send_text(text).await
+        let (text, session) = encode::<S>(&event.into())?;
+        self.push(text, session).await
     }
 
     /// Sends a raw JSON event as it is (an escape hatch for events this
     /// version does not know).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel-safe, as [`send`](Self::send).
     pub async fn send_raw(&self, event: &serde_json::Value) -> Result<()> {
-        self.send_text(event.to_string()).await
+        let session = event
+            .get("type")
+            .and_then(serde_json::Value::as_str)
+            .is_some_and(is_session_update);
+        self.push(event.to_string(), session).await
     }
 
-    async fn send_text(&self, text: String) -> Result<()> {
-        self.queue().push_text(text).await
-    }
-
-    /// The outgoing queue, owned (for futures that must not borrow the sender).
-    pub(crate) fn queue(&self) -> Queue {
-        Queue(self.tx.clone())
-    }
-
-    /// Closes the session with `code` and `reason`.
+    /// Closes the session with `code` and `reason` (1000 is a normal close),
+    /// after the events queued before it. Later sends fail with
+    /// [`Error::SessionClosed`]; the receiver ends once the server has
+    /// answered (or after the close timeout).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel-safe: it does not wait.
     pub async fn close(&self, code: u16, reason: &str) -> Result<()> {
-        self.tx
-            .send(Outgoing::Close(code, reason.to_string()))
-            .await
-            .map_err(|_| Error::SessionClosed)
+        let permit = self
+            .shared
+            .outbound
+            .try_acquire(0)
+            .map_err(|_| Error::SessionClosed)?
+            .ok_or(Error::SessionClosed)?;
+        let message = Outgoing::Close {
+            code,
+            reason: reason.to_string(),
+        };
+        let queued = Queued {
+            message,
+            permit: Some(permit),
+        };
+        let sent = self.queue.send(queued).map_err(|_| Error::SessionClosed);
+        self.shared.outbound.close();
+        sent
+    }
+
+    /// How full the session's queues are.
+    pub fn queue_stats(&self) -> QueueStats {
+        stats(&self.shared)
+    }
+
+    /// Queues a frame; the returned future owns what it needs (it is `Send`
+    /// and `'static`, for the generated per-event methods).
+    pub(crate) fn push_owned(
+        &self,
+        text: String,
+        session: bool,
+    ) -> impl Future<Output = Result<()>> + Send + use<S> {
+        let queue = self.queue.clone();
+        let shared = Arc::clone(&self.shared);
+        async move {
+            let permit = shared
+                .outbound
+                .acquire(text.len())
+                .await
+                .map_err(|_| Error::SessionClosed)?;
+            let message = Outgoing::Text {
+                text: text.into(),
+                session,
+            };
+            queue
+                .send(Queued {
+                    message,
+                    permit: Some(permit),
+                })
+                .map_err(|_| Error::SessionClosed)
+        }
+    }
+
+    async fn push(&self, text: String, session: bool) -> Result<()> {
+        self.push_owned(text, session).await
+    }
+
+    /// A `futures::Sink` of client events over this sender.
+    pub fn into_sink(self) -> EventSink<S> {
+        EventSink {
+            sender: self,
+            pending: None,
+        }
+    }
+}
+
+impl<S: AudioInput> RealtimeSender<S> {
+    /// Appends PCM16 samples (at the session's input rate) to the input
+    /// audio buffer (`input_audio_buffer.append`, or the surface's
+    /// equivalent): the frame is written in one pass, samples straight to
+    /// base64 in the frame text
+    /// ([`realtime_types::audio::append_event_json_as`]).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel-safe, as [`send`](Self::send).
+    pub async fn input_audio_buffer_append_pcm16(&self, samples: &[i16]) -> Result<()> {
+        let mut frame = String::new();
+        realtime_types::audio::append_event_json_as(S::APPEND_TYPE, samples, None, &mut frame);
+        self.push(frame, false).await
+    }
+
+    /// Appends audio bytes already in the session's input format (PCM16
+    /// little-endian, or G.711) to the input audio buffer.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel-safe, as [`send`](Self::send).
+    pub async fn input_audio_buffer_append_bytes(&self, audio: &[u8]) -> Result<()> {
+        let mut frame = String::new();
+        realtime_types::audio::append_bytes_event_json_as(S::APPEND_TYPE, audio, None, &mut frame);
+        self.push(frame, false).await
     }
 }
 
 impl<S: Surface> RealtimeReceiver<S> {
     /// The next server event. `Some(Err(Error::Decode(..)))` for a frame that
-    /// is not an event (the stream goes on), `Some(Err(Error::Closed{..}))`
-    /// when the server closes, then `None`. Cancel-safe: dropping the future
-    /// (e.g. in `tokio::select!`) loses no event.
+    /// is not an event (the stream goes on), `Some(Err(..))` with the error
+    /// that ended the session (see [`Error`]), then `None`. With
+    /// [`ClientBuilder::reconnect`], the events of a new connection follow
+    /// those of the lost one (starting with its `session.created`);
+    /// [`next_received`](Self::next_received) shows where.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel-safe: dropping the future (e.g. in `tokio::select!`) loses no event.
     pub async fn next_event(&mut self) -> Option<Result<S::Server>> {
         self.next_frame()
             .await
             .map(|frame| frame.map(|frame| frame.event))
     }
 
-    /// Like [`RealtimeReceiver::next_event`], with the frame's raw text. Cancel-safe.
+    /// Like [`next_event`](Self::next_event), with the frame's raw text.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel-safe, as [`next_event`](Self::next_event).
     pub async fn next_frame(&mut self) -> Option<Result<Frame<S::Server>>> {
-        self.rx.recv().await.map(|text| text.and_then(decode::<S>))
+        self.next_text()
+            .await
+            .map(|text| text.and_then(decode::<S>))
+    }
+
+    /// Like [`next_event`](Self::next_event), with reconnect notices in
+    /// their place in the stream.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel-safe, as [`next_event`](Self::next_event).
+    pub async fn next_received(&mut self) -> Option<Result<Received<S::Server>>> {
+        loop {
+            let incoming = self.rx.recv().await?;
+            if let Some(received) = self.take(incoming, true) {
+                return Some(received.and_then(|received| match received {
+                    Taken::Text(text) => {
+                        decode::<S>(text).map(|frame| Received::Event(frame.event))
+                    }
+                    Taken::Reconnected(notice) => Ok(Received::Reconnected(notice)),
+                }));
+            }
+        }
     }
 
     /// The next frame's text, not decoded, for the hot path: decode it with
     /// the surface's borrowed view (`ga::ServerEventRef::from_frame`), which
-    /// does not copy the base64 of audio deltas. Transport errors and the
-    /// end of the session come as from [`RealtimeReceiver::next_event`];
-    /// binary frames are `Error::Decode`. Cancel-safe.
+    /// does not copy the base64 of audio deltas. Errors and the end of the
+    /// session come as from [`next_event`](Self::next_event); binary frames
+    /// are `Error::Decode`.
     ///
     /// ```no_run
     /// # async fn run(mut client: realtime_client::RealtimeClient) -> Result<(), Box<dyn std::error::Error>> {
@@ -429,9 +478,61 @@ impl<S: Surface> RealtimeReceiver<S> {
     /// # Ok(())
     /// # }
     /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel-safe, as [`next_event`](Self::next_event).
     pub async fn next_text(&mut self) -> Option<Result<RawText>> {
-        self.rx.recv().await
+        loop {
+            let incoming = self.rx.recv().await?;
+            match self.take(incoming, false) {
+                Some(Ok(Taken::Text(text))) => return Some(Ok(text)),
+                Some(Err(error)) => return Some(Err(error)),
+                Some(Ok(Taken::Reconnected(_))) | None => continue,
+            }
+        }
     }
+
+    /// How many times the connection was replaced ([`ClientBuilder::reconnect`]).
+    pub fn reconnections(&self) -> u32 {
+        self.reconnections
+    }
+
+    /// The events that were queued but never written when the session
+    /// ended (in order, as JSON text), taken out: after reconnecting was
+    /// given up ([`Error::GaveUp`]), or a connection lost without
+    /// reconnecting.
+    pub fn take_unsent(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.unsent)
+    }
+
+    /// How full the session's queues are.
+    pub fn queue_stats(&self) -> QueueStats {
+        stats(&self.shared)
+    }
+
+    /// Takes one delivery: frames and errors come out; notices are kept
+    /// (and come out too when `notices`).
+    fn take(&mut self, incoming: Incoming, notices: bool) -> Option<Result<Taken>> {
+        drop(incoming.permit);
+        match incoming.delivery {
+            Delivery::Item(item) => Some(item.map(Taken::Text)),
+            Delivery::Reconnected(notice) => {
+                self.reconnections += 1;
+                notices.then_some(Ok(Taken::Reconnected(notice)))
+            }
+            Delivery::Unsent(unsent) => {
+                self.unsent.extend(unsent);
+                None
+            }
+        }
+    }
+}
+
+/// One delivery as the receiver hands it out.
+enum Taken {
+    Text(RawText),
+    Reconnected(Reconnected),
 }
 
 /// Decodes a frame into the surface's event union.
@@ -455,127 +556,68 @@ impl<S: Surface> Stream for RealtimeReceiver<S> {
     type Item = Result<S::Server>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.rx
-            .poll_recv(cx)
-            .map(|text| text.map(|text| text.and_then(decode::<S>).map(|frame| frame.event)))
-    }
-}
-
-/// The task that owns the socket.
-async fn connection(
-    mut socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
-    mut outgoing: mpsc::Receiver<Outgoing>,
-    incoming: mpsc::Sender<Result<RawText>>,
-    keepalive: Option<(Duration, Duration)>,
-    max_message_bytes: usize,
-) {
-    let far_future = Instant::now() + Duration::from_secs(365 * 24 * 3600);
-    let mut next_ping = keepalive.map_or(far_future, |(interval, _)| Instant::now() + interval);
-    let mut pong_deadline: Option<Instant> = None;
-    let mut closing = false;
-    let end: Option<Error> = loop {
-        tokio::select! {
-            command = outgoing.recv(), if !closing => match command {
-                Some(Outgoing::Text(text)) => {
-                    debug!(bytes = text.len(), "send");
-                    if let Err(error) = socket.send(Message::Text(text.into())).await {
-                        break Some(Error::Transport(error.to_string()));
-                    }
+        loop {
+            let Some(incoming) = std::task::ready!(self.rx.poll_recv(cx)) else {
+                return Poll::Ready(None);
+            };
+            match self.take(incoming, false) {
+                Some(Ok(Taken::Text(text))) => {
+                    return Poll::Ready(Some(decode::<S>(text).map(|frame| frame.event)));
                 }
-                Some(Outgoing::Close(code, reason)) => {
-                    debug!(code, "close requested");
-                    closing = true;
-                    let frame = CloseFrame { code: CloseCode::from(code), reason: reason.into() };
-                    if socket.send(Message::Close(Some(frame))).await.is_err() {
-                        break None;
-                    }
-                }
-                // Every sender is gone: nobody can send any more; keep receiving.
-                None => closing = true,
-            },
-            frame = socket.next() => match frame {
-                Some(Ok(Message::Text(text))) => {
-                    let text = RawText(text);
-                    debug!(bytes = text.len(), "receive");
-                    if incoming.send(Ok(text)).await.is_err() {
-                        // The receiver is gone: nobody reads; end politely.
-                        let _ = socket.close(None).await;
-                        break None;
-                    }
-                }
-                Some(Ok(Message::Binary(bytes))) => {
-                    warn!(bytes = bytes.len(), "binary frame");
-                    if incoming.send(Err(Error::Decode(DecodeError::Binary { len: bytes.len() }))).await.is_err() {
-                        break None;
-                    }
-                }
-                Some(Ok(Message::Pong(_))) => pong_deadline = None,
-                Some(Ok(Message::Close(frame))) => {
-                    let (code, reason) = frame.map_or((1005, String::new()), |f| (u16::from(f.code), f.reason.to_string()));
-                    debug!(code, "closed by the server");
-                    break (!closing).then_some(Error::Closed { code, reason });
-                }
-                Some(Ok(_)) => {} // pings are answered by tungstenite
-                Some(Err(tungstenite::Error::Capacity(_))) => break Some(Error::MessageTooLarge { limit: max_message_bytes }),
-                Some(Err(tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed)) | None => {
-                    break (!closing).then(|| Error::Closed { code: 1006, reason: "connection lost".into() });
-                }
-                Some(Err(error)) => break Some(Error::Transport(error.to_string())),
-            },
-            _ = tokio::time::sleep_until(next_ping), if keepalive.is_some() && pong_deadline.is_none() => {
-                if let Some((interval, timeout)) = keepalive {
-                    if socket.send(Message::Ping(Vec::new().into())).await.is_err() {
-                        break Some(Error::Transport("cannot send a ping".into()));
-                    }
-                    pong_deadline = Some(Instant::now() + timeout);
-                    next_ping = Instant::now() + interval;
-                }
-            }
-            _ = tokio::time::sleep_until(pong_deadline.unwrap_or(far_future)), if pong_deadline.is_some() => {
-                let after = keepalive.map_or(Duration::ZERO, |(_, timeout)| timeout);
-                warn!(?after, "no pong");
-                break Some(Error::KeepaliveTimeout { after });
+                Some(Err(error)) => return Poll::Ready(Some(Err(error))),
+                Some(Ok(Taken::Reconnected(_))) | None => continue,
             }
         }
-    };
-    if let Some(error) = end {
-        debug!(%error, "session ended");
-        let _ = incoming.send(Err(error)).await;
     }
 }
 
-impl<S: Surface> RealtimeSender<S> {
-    fn poll_sender(&mut self) -> &mut PollSender<Outgoing> {
-        self.sink
-            .get_or_insert_with(|| PollSender::new(self.tx.clone()))
+/// A `futures::Sink` of client events ([`RealtimeSender::into_sink`]).
+/// `start_send` encodes and starts queueing the event; `poll_ready` and
+/// `poll_flush` wait until it is queued, so backpressure is that of
+/// [`RealtimeSender::send`].
+pub struct EventSink<S: Surface = Ga> {
+    sender: RealtimeSender<S>,
+    pending: Option<Pin<Box<dyn Future<Output = Result<()>> + Send>>>,
+}
+
+impl<S: Surface> std::fmt::Debug for EventSink<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventSink")
+            .field("pending", &self.pending.is_some())
+            .finish()
     }
 }
 
-/// Sending through `futures::Sink` waits for room in the outgoing queue
-/// (`poll_ready`), like [`RealtimeSender::send`].
-impl<S: Surface> futures_util::Sink<S::Client> for RealtimeSender<S> {
+impl<S: Surface> EventSink<S> {
+    fn poll_pending(&mut self, cx: &mut Context<'_>) -> Poll<Result<()>> {
+        let Some(pending) = self.pending.as_mut() else {
+            return Poll::Ready(Ok(()));
+        };
+        let result = std::task::ready!(pending.as_mut().poll(cx));
+        self.pending = None;
+        Poll::Ready(result)
+    }
+}
+
+impl<S: Surface> futures_util::Sink<S::Client> for EventSink<S> {
     type Error = Error;
 
     fn poll_ready(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<()>> {
-        self.get_mut()
-            .poll_sender()
-            .poll_reserve(cx)
-            .map_err(|_| Error::SessionClosed)
+        self.get_mut().poll_pending(cx)
     }
 
     fn start_send(self: Pin<&mut Self>, event: S::Client) -> Result<()> {
-        let text = serde_json::to_string(&event).map_err(|e| Error::Encode(e.to_string()))?;
-        self.get_mut()
-            .poll_sender()
-            .send_item(Outgoing::Text(text))
-            .map_err(|_| Error::SessionClosed)
+        let this = self.get_mut();
+        let (text, session) = encode::<S>(&event)?;
+        this.pending = Some(Box::pin(this.sender.push_owned(text, session)));
+        Ok(())
     }
 
-    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Result<()>> {
-        Poll::Ready(Ok(()))
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<()>> {
+        self.get_mut().poll_pending(cx)
     }
 
-    fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Result<()>> {
-        Poll::Ready(Ok(()))
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<()>> {
+        self.get_mut().poll_pending(cx)
     }
 }

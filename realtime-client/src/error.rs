@@ -4,7 +4,21 @@
 use std::fmt;
 use std::time::Duration;
 
+/// A boxed error kept as the [`source`](std::error::Error::source) of one of ours.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
 /// Everything that can go wrong.
+///
+/// How a session ends, and the close code behind each ending
+/// ([`Error::close_code`]): the server's close frame is [`Error::Closed`]
+/// with the server's code (1005 when the frame had none); a connection that
+/// drops without one (a reset, or the stream ending) is
+/// [`Error::ConnectionLost`], code 1006; a peer that stops answering pings
+/// is [`Error::KeepaliveTimeout`], also 1006; a peer that breaks the
+/// WebSocket protocol is [`Error::Protocol`] (1002, or 1007 for a text frame
+/// that is not UTF-8), and a message over the limit is
+/// [`Error::MessageTooLarge`] (1009): for those three the client sends the
+/// close frame with that code before it drops the connection.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
@@ -14,8 +28,10 @@ pub enum Error {
     Connect {
         /// The host.
         host: String,
+        /// Whether it was the TLS handshake that failed.
+        tls: bool,
         /// What failed.
-        message: String,
+        source: BoxError,
     },
     /// Connecting (including the handshake) took longer than the timeout.
     Timeout {
@@ -38,29 +54,77 @@ pub enum Error {
     Credentials(String),
     /// A frame could not be decoded into an event; the stream goes on.
     Decode(DecodeError),
-    /// The server closed the session.
+    /// The server closed the session with a close frame.
     Closed {
-        /// The close code (1000 normal, 1001 going away, 4000 ...).
+        /// The close code (1000 normal, 1001 going away, 4000 ...; 1005 when
+        /// the frame carried no code).
         code: u16,
         /// The reason the server gave.
         reason: String,
     },
-    /// The server did not answer a ping in time.
+    /// The connection dropped without a close frame (close code 1006): reset
+    /// by the peer, or the stream ended.
+    ConnectionLost {
+        /// The I/O error, when there was one.
+        source: Option<BoxError>,
+    },
+    /// The server did not answer a ping in time (the connection is dropped;
+    /// close code 1006). Time the client itself spent not reading, because
+    /// the application had not taken the frames already received, does
+    /// not count.
     KeepaliveTimeout {
         /// How long the client waited for the pong.
         after: Duration,
     },
-    /// An incoming message was larger than the limit (it was not read).
+    /// An incoming message was larger than the limit (it was not read; close
+    /// code 1009).
     MessageTooLarge {
         /// The limit in bytes.
         limit: usize,
     },
-    /// The connection failed.
-    Transport(String),
-    /// The session is closed; nothing can be sent.
+    /// The server broke the WebSocket protocol (close code 1002), or sent a
+    /// text frame that is not UTF-8 (1007).
+    Protocol {
+        /// The close code the client answered with.
+        code: u16,
+        /// What was wrong.
+        source: BoxError,
+    },
+    /// The session is over (closed by either side, or lost): nothing can be
+    /// sent. Every send after the receiver has handed out the end of the
+    /// session fails with this.
     SessionClosed,
     /// An event could not be encoded.
-    Encode(String),
+    Encode(serde_json::Error),
+    /// Reconnecting was given up (see [`crate::Reconnect`]): `last` is why
+    /// the last attempt, or the connection before it, failed.
+    GaveUp {
+        /// How many times a new connection was tried.
+        attempts: u32,
+        /// The last failure.
+        last: Box<Error>,
+    },
+}
+
+impl Error {
+    /// The WebSocket close code that ended the session, for the errors that
+    /// end one (see the table on [`Error`]); `None` for the others.
+    pub fn close_code(&self) -> Option<u16> {
+        match self {
+            Error::Closed { code, .. } => Some(*code),
+            Error::ConnectionLost { .. } | Error::KeepaliveTimeout { .. } => Some(1006),
+            Error::Protocol { code, .. } => Some(*code),
+            Error::MessageTooLarge { .. } => Some(1009),
+            Error::GaveUp { last, .. } => last.close_code(),
+            _ => None,
+        }
+    }
+
+    /// Whether this error ends the session (everything but [`Error::Decode`],
+    /// which is one frame that is not an event).
+    pub fn ends_session(&self) -> bool {
+        !matches!(self, Error::Decode(_))
+    }
 }
 
 /// Why a frame is not an event. Never holds the frame's content.
@@ -81,6 +145,16 @@ pub enum DecodeError {
     },
     /// Valid JSON, but not an object with a string `type`.
     NotAnEvent,
+    /// A frame with more JSON values than the per-frame limit (see
+    /// [`crate::ClientBuilder::max_json_values`]): not decoded, since
+    /// decoding a value takes many times its bytes. The frame is dropped;
+    /// the stream goes on.
+    TooManyValues {
+        /// The frame's length in bytes.
+        len: usize,
+        /// The limit.
+        limit: usize,
+    },
     /// An object with a `type` that is still no event: it has the same key
     /// twice (one rule on every decode path: see `realtime_types::support`).
     /// An event whose body does not match its schema is no error: it
@@ -142,6 +216,10 @@ impl fmt::Display for DecodeError {
             DecodeError::NotAnEvent => {
                 f.write_str("valid JSON but not an object with a string `type`")
             }
+            DecodeError::TooManyValues { len, limit } => write!(
+                f,
+                "a frame of {len} bytes with more than {limit} JSON values (not decoded)"
+            ),
             DecodeError::InvalidEvent { event_type, reason } => {
                 write!(f, "`{event_type}` event: {reason}")
             }
@@ -153,7 +231,12 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Config(reason) => write!(f, "invalid client configuration: {reason}"),
-            Error::Connect { host, message } => write!(f, "cannot connect to {host}: {message}"),
+            Error::Connect {
+                host,
+                tls: true,
+                source,
+            } => write!(f, "cannot connect to {host}: TLS: {source}"),
+            Error::Connect { host, source, .. } => write!(f, "cannot connect to {host}: {source}"),
             Error::Timeout { after } => write!(f, "connecting took longer than {after:?}"),
             Error::Handshake {
                 status,
@@ -184,14 +267,42 @@ impl fmt::Display for Error {
             Error::MessageTooLarge { limit } => {
                 write!(f, "the server sent a message larger than {limit} bytes")
             }
-            Error::Transport(message) => write!(f, "connection failed: {message}"),
+            Error::ConnectionLost {
+                source: Some(source),
+            } => {
+                write!(f, "the connection was lost (code 1006): {source}")
+            }
+            Error::ConnectionLost { source: None } => {
+                f.write_str("the connection was lost without a close frame (code 1006)")
+            }
+            Error::Protocol { code, source } => write!(
+                f,
+                "the server broke the WebSocket protocol (closed with {code}): {source}"
+            ),
             Error::SessionClosed => f.write_str("the session is closed"),
-            Error::Encode(message) => write!(f, "cannot encode the event: {message}"),
+            Error::Encode(error) => write!(f, "cannot encode the event: {error}"),
+            Error::GaveUp { attempts, last } => write!(
+                f,
+                "gave up reconnecting after {attempts} attempt(s); the last failure: {last}"
+            ),
         }
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Connect { source, .. } | Error::Protocol { source, .. } => Some(source.as_ref()),
+            Error::ConnectionLost {
+                source: Some(source),
+            } => Some(source.as_ref()),
+            Error::Decode(error) => Some(error),
+            Error::Encode(error) => Some(error),
+            Error::GaveUp { last, .. } => Some(last.as_ref()),
+            _ => None,
+        }
+    }
+}
 
 impl std::error::Error for DecodeError {}
 

@@ -59,11 +59,17 @@
 //!   [`RealtimeClient::next_frame`] (with the raw text), [`RealtimeClient::split`]
 //!   into a `Sink` and a `Stream`, or [`Listeners`] with [`RealtimeReceiver::run`].
 
+mod audio_input;
+mod budget;
 mod builder;
 mod client;
+mod connection;
 mod error;
+mod handshake;
 mod listeners;
 mod methods;
+mod raw_text;
+mod reconnect;
 mod secret;
 mod surface;
 
@@ -94,11 +100,18 @@ pub mod prelude {
     pub use realtime_types::translation::ClientEventMethods as _;
 }
 
+pub use audio_input::AudioInput;
 pub use builder::{
-    ClientBuilder, Credentials, DEFAULT_BASE_URL, DEFAULT_MAX_MESSAGE_BYTES, Target, TokenProvider,
+    ClientBuilder, Credentials, DEFAULT_BASE_URL, DEFAULT_INBOUND_BUFFER_BYTES,
+    DEFAULT_MAX_JSON_VALUES, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_OUTBOUND_BUFFER_BYTES,
+    DEFAULT_READ_BUFFER_BYTES, Target, TokenProvider,
 };
-pub use client::{Frame, RawText, RealtimeClient, RealtimeReceiver, RealtimeSender};
-pub use error::{DecodeError, Error, Result};
+pub use client::{
+    EventSink, Frame, QueueStats, RealtimeClient, RealtimeReceiver, RealtimeSender, Received,
+};
+pub use error::{BoxError, DecodeError, Error, Result};
 pub use listeners::{ErrorSignal, ListenerId, Listeners, ServerError};
+pub use raw_text::RawText;
+pub use reconnect::{Attempt, Decision, Reconnect, ReconnectHook, Reconnected};
 pub use secret::Secret;
 pub use surface::{Beta, Ga, Surface, Translation};

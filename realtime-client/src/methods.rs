@@ -1,5 +1,6 @@
-//! One method per client event (generated in `realtime-types` as each
-//! surface's `ClientEventMethods` trait) and the audio helpers.
+//! One method per client event, generated in `realtime-types` as each
+//! surface's `ClientEventMethods` trait, implemented here for the sender
+//! and the client.
 //!
 //! ```no_run
 //! # async fn demo(client: &realtime_client::RealtimeClient) -> realtime_client::Result<()> {
@@ -9,26 +10,25 @@
 //! client.input_audio_buffer_commit().await?;
 //! # Ok(()) }
 //! ```
+//!
+//! Every generated method is cancel-safe as
+//! [`RealtimeSender::send`] is: dropped before it completes, the event is
+//! either queued whole or not at all.
 
 use std::future::Future;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as BASE64;
-
-use crate::client::{RealtimeClient, RealtimeSender};
+use crate::client::{RealtimeClient, RealtimeSender, encode};
 use crate::error::{Error, Result};
 use crate::surface::{Beta, Ga, Surface, Translation};
 
 impl<S: Surface> RealtimeSender<S> {
-    /// Encodes now; the returned future owns what it needs (so it is `Send`
-    /// even though the sender is not `Sync`).
-    pub(crate) fn send_owned(
+    /// Encodes now (the one encode path); the returned future owns what it needs.
+    fn send_event_owned(
         &self,
-        event: S::Client,
-    ) -> impl Future<Output = Result<()>> + Send + 'static {
-        let encoded = serde_json::to_string(&event).map_err(|e| Error::Encode(e.to_string()));
-        let queue = self.queue();
-        async move { queue.push_text(encoded?).await }
+        event: &S::Client,
+    ) -> impl Future<Output = Result<()>> + Send + use<S> {
+        let pushed = encode::<S>(event).map(|(text, session)| self.push_owned(text, session));
+        async move { pushed?.await }
     }
 }
 
@@ -41,7 +41,7 @@ macro_rules! client_event_methods {
                 &self,
                 event: realtime_types::$module::ClientEvent,
             ) -> impl Future<Output = Result<()>> + Send {
-                self.send_owned(event)
+                self.send_event_owned(&event)
             }
         }
 
@@ -51,7 +51,7 @@ macro_rules! client_event_methods {
                 &self,
                 event: realtime_types::$module::ClientEvent,
             ) -> impl Future<Output = Result<()>> + Send {
-                self.sender_ref().send_owned(event)
+                self.sender_ref().send_event_owned(&event)
             }
         }
     };
@@ -60,24 +60,3 @@ macro_rules! client_event_methods {
 client_event_methods!(Ga, ga);
 client_event_methods!(Beta, beta);
 client_event_methods!(Translation, translation);
-
-impl RealtimeClient<Ga> {
-    /// `input_audio_buffer.append` from PCM16 samples (at the session's input
-    /// rate): the frame is written in one pass, samples straight to base64
-    /// in the frame text ([`realtime_types::audio::append_event_json`]).
-    ///
-    /// Cancel-safe as [`RealtimeClient::send`] is: dropped before it
-    /// completes, the frame is either queued whole or not at all.
-    pub async fn input_audio_buffer_append_pcm16(&self, samples: &[i16]) -> Result<()> {
-        let mut frame = String::with_capacity(samples.len() * 8 / 3 + 96);
-        realtime_types::audio::append_event_json(samples, None, &mut frame);
-        self.sender_ref().queue().push_text(frame).await
-    }
-
-    /// `input_audio_buffer.append` from raw audio bytes in the session's
-    /// input format. Cancel-safe as [`input_audio_buffer_append_pcm16`](Self::input_audio_buffer_append_pcm16).
-    pub async fn input_audio_buffer_append_bytes(&self, bytes: &[u8]) -> Result<()> {
-        use realtime_types::ga::ClientEventMethods as _;
-        self.input_audio_buffer_append(BASE64.encode(bytes)).await
-    }
-}

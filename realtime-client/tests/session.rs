@@ -311,7 +311,7 @@ async fn split_halves_are_a_sink_and_a_stream_usable_from_other_tasks() {
     let server = mock().await;
     let client = connect(&server).await;
     let (sender, mut receiver) = client.split();
-    let mut sink = sender.clone();
+    let mut sink = sender.clone().into_sink();
     let task = tokio::spawn(async move {
         // Through `futures::Sink`, not the inherent `send`.
         SinkExt::send(&mut sink, clear()).await.unwrap();

@@ -31,10 +31,10 @@ pub async fn connect(pacing: Pacing) -> Result<Connected> {
         _ => {
             let mock = MockServer::start(MockConfig::default().with_pacing(pacing))
                 .await
-                .map_err(|e| {
-                    realtime_client::Error::Transport(format!(
-                        "cannot start the embedded mock: {e}"
-                    ))
+                .map_err(|e| realtime_client::Error::Connect {
+                    host: "the embedded mock".into(),
+                    tls: false,
+                    source: Box::new(e),
                 })?;
             let base = mock.url().trim_end_matches("/realtime").to_string();
             let client = RealtimeClient::builder()

@@ -189,18 +189,25 @@ const ENCODE_CHUNK_SAMPLES: usize = 1536;
 /// straight into `out` (base64 never needs JSON escaping), with no
 /// intermediate `String` and no escape scan of the audio.
 pub fn append_event_json(samples: &[i16], event_id: Option<&str>, out: &mut String) {
-    const HEAD: &str = r#"{"type":"input_audio_buffer.append""#;
-    const EVENT_ID: &str = r#","event_id":"#;
-    const AUDIO: &str = r#","audio":""#;
+    append_event_json_as(
+        crate::ga::client::InputAudioBufferAppend::TYPE,
+        samples,
+        event_id,
+        out,
+    );
+}
+
+/// [`append_event_json`] for an append event of another `type` with the
+/// same body (`event_id`, `audio`): the translation surface's
+/// `session.input_audio_buffer.append`, for one.
+pub fn append_event_json_as(
+    event_type: &str,
+    samples: &[i16],
+    event_id: Option<&str>,
+    out: &mut String,
+) {
     let audio_len = (samples.len() * 2).div_ceil(3) * 4;
-    let id_len = event_id.map_or(0, |id| EVENT_ID.len() + id.len() + 2);
-    out.reserve(HEAD.len() + id_len + AUDIO.len() + audio_len + 2);
-    out.push_str(HEAD);
-    if let Some(id) = event_id {
-        out.push_str(EVENT_ID);
-        push_json_string(id, out);
-    }
-    out.push_str(AUDIO);
+    append_head(event_type, event_id, audio_len, out);
     let mut bytes = [0u8; ENCODE_CHUNK_SAMPLES * 2];
     for chunk in samples.chunks(ENCODE_CHUNK_SAMPLES) {
         for (pair, sample) in bytes.chunks_exact_mut(2).zip(chunk) {
@@ -209,6 +216,35 @@ pub fn append_event_json(samples: &[i16], event_id: Option<&str>, out: &mut Stri
         STANDARD.encode_string(&bytes[..chunk.len() * 2], out);
     }
     out.push_str("\"}");
+}
+
+/// [`append_event_json_as`] for audio already in the session's input format
+/// (raw bytes: PCM16 little-endian, or G.711), base64-encoded straight into
+/// `out`.
+pub fn append_bytes_event_json_as(
+    event_type: &str,
+    audio: &[u8],
+    event_id: Option<&str>,
+    out: &mut String,
+) {
+    append_head(event_type, event_id, audio.len().div_ceil(3) * 4, out);
+    STANDARD.encode_string(audio, out);
+    out.push_str("\"}");
+}
+
+/// `{"type":…,"event_id":…,"audio":"` with room reserved for the rest.
+fn append_head(event_type: &str, event_id: Option<&str>, audio_len: usize, out: &mut String) {
+    const EVENT_ID: &str = r#","event_id":"#;
+    const AUDIO: &str = r#","audio":""#;
+    let id_len = event_id.map_or(0, |id| EVENT_ID.len() + id.len() + 2);
+    out.reserve(event_type.len() + 12 + id_len + AUDIO.len() + audio_len + 2);
+    out.push_str(r#"{"type":"#);
+    push_json_string(event_type, out);
+    if let Some(id) = event_id {
+        out.push_str(EVENT_ID);
+        push_json_string(id, out);
+    }
+    out.push_str(AUDIO);
 }
 
 /// Writes `text` as a JSON string, escaped exactly as `serde_json` does:
@@ -422,6 +458,36 @@ mod tests {
                 append_event_json(&audio, id, &mut ours);
                 assert_eq!(ours, derived_append(&audio, id), "{count} samples, {id:?}");
             }
+        }
+    }
+
+    #[test]
+    fn translation_and_byte_appends_are_the_text_the_derived_path_writes() {
+        use crate::translation;
+        for count in [0, 1, 480, 1537] {
+            let audio = samples(count);
+            let bytes: Vec<u8> = audio.iter().flat_map(|s| s.to_le_bytes()).collect();
+            let event = translation::ClientEvent::from(
+                translation::client::SessionInputAudioBufferAppend::new(STANDARD.encode(&bytes))
+                    .with_event_id("evt_\"1"),
+            );
+            let derived = serde_json::to_string(&event).unwrap();
+            let mut ours = String::new();
+            append_event_json_as(
+                translation::client::SessionInputAudioBufferAppend::TYPE,
+                &audio,
+                Some("evt_\"1"),
+                &mut ours,
+            );
+            assert_eq!(ours, derived, "{count} samples");
+            ours.clear();
+            append_bytes_event_json_as(
+                translation::client::SessionInputAudioBufferAppend::TYPE,
+                &bytes,
+                Some("evt_\"1"),
+                &mut ours,
+            );
+            assert_eq!(ours, derived, "{count} samples as bytes");
         }
     }
 

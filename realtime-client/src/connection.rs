@@ -1,0 +1,456 @@
+//! One WebSocket connection, driven by one task: a reader and a writer that
+//! run side by side, so that neither waits for the other.
+//!
+//! - The writer takes messages from the outgoing queue (bounded in bytes by
+//!   the outbound [`ByteBudget`]: a permit travels with each message and is
+//!   given back once the message is flushed to the socket) and the pings
+//!   the reader asks for.
+//! - The reader moves frames into the incoming queue (bounded in bytes by
+//!   the inbound budget, given back when the application takes a frame).
+//!   When the application falls behind and the budget is spent, the reader
+//!   stops reading: the server feels TCP backpressure, nothing is dropped,
+//!   and the keepalive clock stops too, because a pong that waits behind
+//!   unread frames says nothing about the peer. Any frame counts as a sign
+//!   of life.
+//! - A close frame from the server is answered (tungstenite queues the
+//!   reply; the reader goes on reading until the peer ends the stream, so
+//!   the reply is flushed), within the close timeout.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{SinkExt, StreamExt};
+use tokio::net::TcpStream;
+use tokio::sync::{OwnedSemaphorePermit, mpsc};
+use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::{self, Message, Utf8Bytes};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use tracing::{debug, warn};
+
+use crate::budget::ByteBudget;
+use crate::error::{DecodeError, Error};
+use crate::raw_text::RawText;
+
+/// The socket of one connection.
+pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// Frames up to this size are copied out of tungstenite's read buffer, so
+/// the buffer is free again before the next read; larger ones keep the
+/// buffer they arrived in (they fill it anyway).
+const COPY_FRAMES_UP_TO: usize = 64 << 10;
+
+/// Messages written but not flushed are flushed once they reach this many
+/// bytes, even while more are queued (until then, tungstenite batches them).
+const FLUSH_AT_BYTES: usize = 64 << 10;
+
+/// What the connection task needs to know of the configuration.
+#[derive(Debug, Clone)]
+pub(crate) struct Limits {
+    pub(crate) max_message_bytes: usize,
+    pub(crate) max_json_values: usize,
+    pub(crate) keepalive: Option<(Duration, Duration)>,
+    pub(crate) close_timeout: Duration,
+}
+
+/// A message for the writer.
+#[derive(Debug)]
+pub(crate) enum Outgoing {
+    /// A text frame; `session` when it configures the session (the event a
+    /// reconnect applies again).
+    Text { text: Utf8Bytes, session: bool },
+    /// Close the session with this code and reason.
+    Close { code: u16, reason: String },
+}
+
+/// A queued message and the bytes it holds of the outbound budget (none
+/// for the session configuration a reconnect applies again).
+#[derive(Debug)]
+pub(crate) struct Queued {
+    pub(crate) message: Outgoing,
+    pub(crate) permit: Option<OwnedSemaphorePermit>,
+}
+
+/// What the reader hands to the application.
+#[derive(Debug)]
+pub(crate) enum Delivery {
+    /// A frame's text, or an error (the end of the session, or a frame that
+    /// is not an event).
+    Item(crate::Result<RawText>),
+    /// The connection was replaced by a new one.
+    Reconnected(crate::Reconnected),
+    /// Reconnecting was given up; these messages were never sent.
+    Unsent(Vec<String>),
+}
+
+/// A delivery and the bytes it holds of the inbound budget.
+#[derive(Debug)]
+pub(crate) struct Incoming {
+    pub(crate) delivery: Delivery,
+    pub(crate) permit: Option<OwnedSemaphorePermit>,
+}
+
+/// What the handles and the connection task share.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) outbound: ByteBudget,
+    pub(crate) inbound: ByteBudget,
+    /// How often reading paused because the application had not taken the
+    /// frames already received.
+    pub(crate) pauses: AtomicU64,
+}
+
+/// The queue state that outlives one connection (a reconnect keeps it).
+#[derive(Debug)]
+pub(crate) struct Outbox {
+    pub(crate) queue: mpsc::UnboundedReceiver<Queued>,
+    /// Messages to write before the queue: those a lost connection may not
+    /// have delivered, in order.
+    pub(crate) replay: VecDeque<Queued>,
+    /// The last session configuration written.
+    pub(crate) last_session: Option<Utf8Bytes>,
+}
+
+enum Control {
+    Ping,
+}
+
+/// Runs one connection until it ends: `None` after a close the client asked
+/// for (or a polite end when the receiver is gone), else the error that
+/// ended it.
+pub(crate) async fn run(
+    socket: Socket,
+    outbox: &mut Outbox,
+    incoming: &mpsc::UnboundedSender<Incoming>,
+    shared: &Shared,
+    limits: &Limits,
+) -> Option<Error> {
+    let (mut sink, mut stream) = socket.split();
+    let (control_tx, mut control_rx) = mpsc::channel(1);
+    let outcome = {
+        let writer = write_loop(&mut sink, outbox, &mut control_rx);
+        let reader = read_loop(&mut stream, incoming, shared, limits, &control_tx);
+        tokio::pin!(writer, reader);
+        tokio::select! {
+            ending = &mut reader => ending,
+            written = &mut writer => match written {
+                // The client's close frame is out: wait for the server's.
+                Ok(()) => match tokio::time::timeout(limits.close_timeout, &mut reader).await {
+                    Ok(ReadEnd { error: Some(Error::Closed { .. }), .. }) | Err(_) => ReadEnd::quiet(),
+                    Ok(ending) => ending,
+                },
+                Err(error) => ReadEnd { error: Some(error), close_with: None },
+            },
+        }
+    };
+    if matches!(outcome.error, Some(Error::Closed { .. })) || outcome.error.is_none() {
+        // A close frame came (the server's, or its answer to ours): flush
+        // the reply tungstenite queued, without waiting for the stream's end.
+        let _ = tokio::time::timeout(limits.close_timeout, sink.close()).await;
+    }
+    if let Some(code) = outcome.close_with {
+        // The peer broke the protocol, or sent too much: say so, briefly.
+        let frame = CloseFrame {
+            code: CloseCode::from(code),
+            reason: "".into(),
+        };
+        let _ = tokio::time::timeout(
+            Duration::from_secs(1),
+            sink.send(Message::Close(Some(frame))),
+        )
+        .await;
+    }
+    outcome.error
+}
+
+/// Writes queued messages and pings until the client's close frame is out
+/// (`Ok`) or a write fails (`Err`; the messages it may have lost are put
+/// back at the front of the replay queue).
+async fn write_loop(
+    sink: &mut SplitSink<Socket, Message>,
+    outbox: &mut Outbox,
+    control: &mut mpsc::Receiver<Control>,
+) -> crate::Result<()> {
+    // Fed but not yet flushed: what a failure may have lost.
+    let mut unflushed: Vec<Queued> = Vec::new();
+    let mut unflushed_bytes = 0;
+    let mut senders_gone = false;
+    loop {
+        let queued = if let Some(queued) = outbox.replay.pop_front() {
+            Some(queued)
+        } else {
+            tokio::select! {
+                biased;
+                Some(Control::Ping) = control.recv() => {
+                    if let Err(error) = sink.send(Message::Ping(Default::default())).await {
+                        return Err(lost(outbox, unflushed, error));
+                    }
+                    continue;
+                }
+                queued = outbox.queue.recv(), if !senders_gone => queued,
+            }
+        };
+        let Some(queued) = queued else {
+            // Every sender is gone: nothing more to write but pings.
+            senders_gone = true;
+            continue;
+        };
+        match &queued.message {
+            Outgoing::Text { text, session } => {
+                debug!(bytes = text.len(), "send");
+                if let Err(error) = sink.feed(Message::Text(text.clone())).await {
+                    unflushed.push(queued);
+                    return Err(lost(outbox, unflushed, error));
+                }
+                if *session {
+                    outbox.last_session = Some(text.clone());
+                }
+                unflushed_bytes += text.len();
+                unflushed.push(queued);
+                let idle = outbox.replay.is_empty() && outbox.queue.is_empty();
+                if idle || unflushed_bytes >= FLUSH_AT_BYTES {
+                    if let Err(error) = sink.flush().await {
+                        return Err(lost(outbox, unflushed, error));
+                    }
+                    unflushed.clear();
+                    unflushed_bytes = 0;
+                }
+            }
+            Outgoing::Close { code, reason } => {
+                debug!(code, "close requested");
+                let frame = CloseFrame {
+                    code: CloseCode::from(*code),
+                    reason: reason.as_str().into(),
+                };
+                return match sink.send(Message::Close(Some(frame))).await {
+                    Ok(()) => Ok(()),
+                    Err(error) => Err(lost(outbox, unflushed, error)),
+                };
+            }
+        }
+    }
+}
+
+/// A failed write: what it may have lost goes back to the front of the
+/// replay queue, in order.
+fn lost(outbox: &mut Outbox, unflushed: Vec<Queued>, error: tungstenite::Error) -> Error {
+    for queued in unflushed.into_iter().rev() {
+        outbox.replay.push_front(queued);
+    }
+    classify(error, 0)
+        .error
+        .unwrap_or(Error::ConnectionLost { source: None })
+}
+
+/// How the reader ended, and the close code to send the peer, if any.
+struct ReadEnd {
+    error: Option<Error>,
+    close_with: Option<u16>,
+}
+
+impl ReadEnd {
+    fn quiet() -> Self {
+        ReadEnd {
+            error: None,
+            close_with: None,
+        }
+    }
+}
+
+/// Reads frames into the incoming queue until the connection ends.
+async fn read_loop(
+    stream: &mut SplitStream<Socket>,
+    incoming: &mpsc::UnboundedSender<Incoming>,
+    shared: &Shared,
+    limits: &Limits,
+    control: &mpsc::Sender<Control>,
+) -> ReadEnd {
+    let far_future = Instant::now() + Duration::from_secs(100 * 365 * 24 * 3600);
+    // One timer: the next ping while no pong is awaited, the pong's
+    // deadline while one is.
+    let timer = tokio::time::sleep_until(match limits.keepalive {
+        Some((interval, _)) => Instant::now() + interval,
+        None => far_future,
+    });
+    tokio::pin!(timer);
+    let mut awaiting_pong = false;
+    // A frame waiting for room in the inbound budget (reading is paused).
+    let mut pending: Option<Delivery> = None;
+    let mut pending_len = 0;
+    loop {
+        let reading = pending.is_none();
+        tokio::select! {
+            biased;
+            () = incoming.closed() => {
+                // The receiver is gone: nobody reads; end politely.
+                debug!("the receiver was dropped; closing");
+                return ReadEnd { error: None, close_with: Some(1000) };
+            }
+            permit = shared.inbound.acquire(pending_len), if !reading => {
+                let Ok(permit) = permit else { return ReadEnd::quiet() };
+                if let Some(delivery) = pending.take() {
+                    let _ = incoming.send(Incoming { delivery, permit: Some(permit) });
+                }
+                if awaiting_pong {
+                    // The clock stood still while reading was paused.
+                    if let Some((_, timeout)) = limits.keepalive {
+                        timer.as_mut().reset(Instant::now() + timeout);
+                    }
+                }
+            }
+            frame = stream.next(), if reading => {
+                let frame = match frame {
+                    Some(Ok(frame)) => frame,
+                    Some(Err(tungstenite::Error::ConnectionClosed)) | None => {
+                        return ReadEnd { error: Some(Error::ConnectionLost { source: None }), close_with: None };
+                    }
+                    Some(Err(error)) => return classify(error, limits.max_message_bytes),
+                };
+                if awaiting_pong {
+                    // Any frame is a sign of life.
+                    awaiting_pong = false;
+                    if let Some((interval, _)) = limits.keepalive {
+                        timer.as_mut().reset(Instant::now() + interval);
+                    }
+                }
+                let (delivery, len) = match frame {
+                    Message::Text(text) => {
+                        debug!(bytes = text.len(), "receive");
+                        let len = text.len();
+                        if len > limits.max_json_values && too_many_values(&text, limits.max_json_values) {
+                            warn!(bytes = len, limit = limits.max_json_values, "a frame with too many JSON values");
+                            let error = DecodeError::TooManyValues { len, limit: limits.max_json_values };
+                            (Delivery::Item(Err(Error::Decode(error))), 0)
+                        } else {
+                            (Delivery::Item(Ok(RawText::received(text, COPY_FRAMES_UP_TO))), len)
+                        }
+                    }
+                    Message::Binary(bytes) => {
+                        warn!(bytes = bytes.len(), "binary frame");
+                        (Delivery::Item(Err(Error::Decode(DecodeError::Binary { len: bytes.len() }))), 0)
+                    }
+                    Message::Close(frame) => {
+                        let (code, reason) = frame.map_or((1005, String::new()), |f| {
+                            (u16::from(f.code), f.reason.to_string())
+                        });
+                        debug!(code, "closed by the server");
+                        // tungstenite has queued the reply; `run` flushes it.
+                        return ReadEnd { error: Some(Error::Closed { code, reason }), close_with: None };
+                    }
+                    // Pings are answered by tungstenite; pongs only had to arrive.
+                    Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => continue,
+                };
+                match shared.inbound.try_acquire(len) {
+                    Ok(Some(permit)) => {
+                        let _ = incoming.send(Incoming { delivery, permit: Some(permit) });
+                    }
+                    Ok(None) => {
+                        shared.pauses.fetch_add(1, Ordering::Relaxed);
+                        debug!(queued = shared.inbound.used(), "the application is behind; reading pauses");
+                        pending = Some(delivery);
+                        pending_len = len;
+                    }
+                    Err(_) => return ReadEnd::quiet(),
+                }
+            }
+            () = &mut timer, if reading || !awaiting_pong => {
+                let Some((_, timeout)) = limits.keepalive else {
+                    timer.as_mut().reset(far_future);
+                    continue;
+                };
+                if awaiting_pong {
+                    warn!(?timeout, "no pong");
+                    return ReadEnd { error: Some(Error::KeepaliveTimeout { after: timeout }), close_with: None };
+                }
+                let _ = control.try_send(Control::Ping);
+                awaiting_pong = true;
+                timer.as_mut().reset(Instant::now() + timeout);
+            }
+        }
+    }
+}
+
+/// Whether `text` has more than `limit` structural characters (`{`, `[`,
+/// `,`, `:`), an upper bound of the number of JSON values and keys in it.
+fn too_many_values(text: &str, limit: usize) -> bool {
+    text.bytes()
+        .filter(|b| matches!(b, b'{' | b'[' | b',' | b':'))
+        .count()
+        > limit
+}
+
+/// The error a failed read or write ends the session with, and the close
+/// code the client answers with.
+fn classify(error: tungstenite::Error, max_message_bytes: usize) -> ReadEnd {
+    use tungstenite::Error as E;
+    let (error, close_with) = match error {
+        E::ConnectionClosed | E::AlreadyClosed => (Error::ConnectionLost { source: None }, None),
+        E::Io(io) => (
+            Error::ConnectionLost {
+                source: Some(Box::new(io)),
+            },
+            None,
+        ),
+        E::Capacity(_) => (
+            Error::MessageTooLarge {
+                limit: max_message_bytes,
+            },
+            Some(1009),
+        ),
+        E::Utf8(message) => (
+            Error::Protocol {
+                code: 1007,
+                source: message.into(),
+            },
+            Some(1007),
+        ),
+        E::Protocol(reset @ tungstenite::error::ProtocolError::ResetWithoutClosingHandshake) => (
+            Error::ConnectionLost {
+                source: Some(Box::new(reset)),
+            },
+            None,
+        ),
+        E::Protocol(protocol) => (
+            Error::Protocol {
+                code: 1002,
+                source: Box::new(protocol),
+            },
+            Some(1002),
+        ),
+        other => (
+            Error::ConnectionLost {
+                source: Some(Box::new(other)),
+            },
+            None,
+        ),
+    };
+    ReadEnd {
+        error: Some(error),
+        close_with,
+    }
+}
+
+/// A new shared state with these budgets.
+pub(crate) fn shared(outbound: usize, inbound: usize) -> Arc<Shared> {
+    Arc::new(Shared {
+        outbound: ByteBudget::new(outbound),
+        inbound: ByteBudget::new(inbound),
+        pauses: AtomicU64::new(0),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn structural_characters_bound_the_values_of_a_frame() {
+        assert!(!too_many_values(r#"{"type":"x","a":[1,2]}"#, 8));
+        assert!(too_many_values(&format!("[{}0]", "0,".repeat(100)), 99));
+        assert!(!too_many_values(&format!("\"{}\"", "a".repeat(1000)), 1));
+    }
+}

@@ -1,0 +1,612 @@
+//! The client under load and faults, against scripted servers over
+//! loopback: a reader that is slow or stalled, queues bounded in bytes, a
+//! server that closes, drops, breaks the protocol or sends what costs too
+//! much to decode.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use realtime_client::{DecodeError, Error, RealtimeClient, Received, Reconnect};
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::{Message, handshake::server};
+
+type ServerSocket = WebSocketStream<TcpStream>;
+
+/// A GA audio delta of `bytes` of base64.
+fn delta(bytes: usize) -> String {
+    format!(
+        r#"{{"type":"response.output_audio.delta","event_id":"e","response_id":"r","item_id":"i","output_index":0,"content_index":0,"delta":"{}"}}"#,
+        "A".repeat(bytes)
+    )
+}
+
+/// A scripted server: every accepted connection (with its `Authorization`
+/// header) goes to the test.
+struct Scripted {
+    url: String,
+    connections: mpsc::UnboundedReceiver<(ServerSocket, Option<String>)>,
+}
+
+async fn scripted() -> Scripted {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("binds");
+    let url = format!("ws://{}/v1", listener.local_addr().expect("address"));
+    let (tx, connections) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                let mut authorization = None;
+                #[allow(clippy::result_large_err)] // tungstenite's callback signature
+                let callback = |request: &server::Request, response: server::Response| {
+                    authorization = request
+                        .headers()
+                        .get("authorization")
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_string);
+                    Ok(response)
+                };
+                if let Ok(socket) = tokio_tungstenite::accept_hdr_async(stream, callback).await {
+                    let _ = tx.send((socket, authorization));
+                }
+            });
+        }
+    });
+    Scripted { url, connections }
+}
+
+impl Scripted {
+    async fn accept(&mut self) -> ServerSocket {
+        self.accept_with_key().await.0
+    }
+
+    async fn accept_with_key(&mut self) -> (ServerSocket, Option<String>) {
+        tokio::time::timeout(Duration::from_secs(10), self.connections.recv())
+            .await
+            .expect("a connection in time")
+            .expect("the server runs")
+    }
+}
+
+/// Reads until the end and says what came: text frames, then how it ended.
+async fn drain(mut socket: ServerSocket) -> (Vec<String>, Option<CloseFrame>) {
+    let mut texts = Vec::new();
+    while let Some(Ok(message)) = socket.next().await {
+        match message {
+            Message::Text(text) => texts.push(text.to_string()),
+            Message::Close(frame) => return (texts, frame),
+            _ => {}
+        }
+    }
+    (texts, None)
+}
+
+async fn next_item(
+    client: &mut RealtimeClient,
+) -> Option<realtime_client::Result<Received<realtime_types::ga::ServerEvent>>> {
+    tokio::time::timeout(Duration::from_secs(10), client.next_received())
+        .await
+        .expect("an item in time")
+}
+
+#[tokio::test]
+async fn a_slow_reader_is_backpressure_not_a_keepalive_timeout() {
+    let mut server = scripted().await;
+    let url = server.url.clone();
+    let client = tokio::spawn(async move {
+        RealtimeClient::builder()
+            .base_url(url)
+            .model("m")
+            .keepalive(Duration::from_millis(50), Duration::from_millis(150))
+            .inbound_buffer_bytes(64 << 10)
+            .connect()
+            .await
+            .expect("connects")
+    });
+    let socket = server.accept().await;
+    let mut client = client.await.unwrap();
+    // The server streams 8 KiB deltas as fast as TCP lets it, and reads
+    // (so it answers pings) on its own task.
+    let (mut sink, mut stream) = socket.split();
+    let reader = tokio::spawn(async move {
+        let mut texts = 0;
+        while let Some(Ok(message)) = stream.next().await {
+            texts += usize::from(message.is_text());
+        }
+        texts
+    });
+    let writer = tokio::spawn(async move {
+        let frame = Message::text(delta(8 << 10));
+        while sink.send(frame.clone()).await.is_ok() {}
+    });
+    // The application takes one delta every 500 ms for 2.5 s: each pause
+    // is three times the keepalive timeout, and the server sends far faster.
+    let started = tokio::time::Instant::now();
+    let mut taken = 0;
+    while started.elapsed() < Duration::from_millis(2500) {
+        match client.next_event().await {
+            Some(Ok(_)) => taken += 1,
+            other => panic!("after {taken} deltas the session ended: {other:?}"),
+        }
+        client
+            .input_audio_buffer_append_pcm16(&[0; 480])
+            .await
+            .expect("sending goes on");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let stats = client.queue_stats();
+    assert!(
+        stats.read_pauses > 0,
+        "the reader never fell behind: {stats:?}"
+    );
+    assert!(stats.inbound_bytes <= stats.inbound_limit, "{stats:?}");
+    client.close(1000, "done").await.unwrap();
+    while client.next_event().await.is_some() {}
+    writer.abort();
+    assert!(
+        reader.await.unwrap() >= taken,
+        "every append reached the server"
+    );
+}
+
+#[tokio::test]
+async fn a_stalled_reader_never_blocks_sending() {
+    let mut server = scripted().await;
+    let url = server.url.clone();
+    let client = tokio::spawn(async move {
+        RealtimeClient::builder()
+            .base_url(url)
+            .model("m")
+            .inbound_buffer_bytes(32 << 10)
+            .connect()
+            .await
+            .expect("connects")
+    });
+    let socket = server.accept().await;
+    let client = client.await.unwrap();
+    let (mut sink, stream) = socket.split();
+    let writer = tokio::spawn(async move {
+        let frame = Message::text(delta(8 << 10));
+        while sink.send(frame.clone()).await.is_ok() {}
+    });
+    let counter = tokio::spawn(async move {
+        stream
+            .filter(|m| std::future::ready(matches!(m, Ok(Message::Text(_)))))
+            .take(500)
+            .count()
+            .await
+    });
+    // Nobody reads events; send everything first.
+    for n in 0..500 {
+        tokio::time::timeout(
+            Duration::from_secs(5),
+            client.input_audio_buffer_append_pcm16(&[0; 480]),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("send {n} waited for the reader"))
+        .expect("the session is open");
+    }
+    let received = tokio::time::timeout(Duration::from_secs(10), counter)
+        .await
+        .expect("the server got them in time")
+        .unwrap();
+    assert_eq!(received, 500);
+    assert!(client.queue_stats().read_pauses > 0);
+    writer.abort();
+}
+
+#[tokio::test]
+async fn unread_frames_are_bounded_in_bytes() {
+    let mut server = scripted().await;
+    let url = server.url.clone();
+    let client = tokio::spawn(async move {
+        RealtimeClient::builder()
+            .base_url(url)
+            .model("m")
+            .no_keepalive()
+            .inbound_buffer_bytes(1 << 20)
+            .connect()
+            .await
+            .expect("connects")
+    });
+    let mut socket = server.accept().await;
+    let mut client = client.await.unwrap();
+    let sender = tokio::spawn(async move {
+        let frame = Message::text(delta(256 << 10));
+        let mut sent = 0;
+        // 64 MiB, while the client does not read.
+        for _ in 0..256 {
+            if tokio::time::timeout(Duration::from_millis(500), socket.send(frame.clone()))
+                .await
+                .is_err()
+            {
+                break;
+            }
+            sent += 1;
+        }
+        (sent, socket)
+    });
+    let (sent, socket) = sender.await.unwrap();
+    assert!(
+        sent < 256,
+        "the server could send 64 MiB the client did not read"
+    );
+    let stats = client.queue_stats();
+    assert!(stats.inbound_bytes <= 1 << 20, "{stats:?}");
+    // Everything sent arrives, in order, once the application reads.
+    drop(socket);
+    let mut frames = 0;
+    while let Some(Ok(_)) = client.next_event().await {
+        frames += 1;
+    }
+    assert!(frames >= sent, "{frames} of {sent}");
+}
+
+#[tokio::test]
+async fn a_frame_with_too_many_values_is_not_decoded_and_the_stream_goes_on() {
+    let mut server = scripted().await;
+    let url = server.url.clone();
+    let client = tokio::spawn(async move {
+        RealtimeClient::builder()
+            .base_url(url)
+            .model("m")
+            .max_json_values(10_000)
+            .connect()
+            .await
+            .expect("connects")
+    });
+    let mut socket = server.accept().await;
+    let mut client = client.await.unwrap();
+    let zeros = format!(
+        r#"{{"type":"response.output_audio.delta","extra":[{}0]}}"#,
+        "0,".repeat(100_000)
+    );
+    let len = zeros.len();
+    socket.send(Message::text(zeros)).await.unwrap();
+    socket.send(Message::text(delta(4))).await.unwrap();
+    match client.next_event().await {
+        Some(Err(Error::Decode(DecodeError::TooManyValues {
+            len: l,
+            limit: 10_000,
+        }))) => {
+            assert_eq!(l, len)
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(client.next_event().await, Some(Ok(_))));
+}
+
+#[tokio::test]
+async fn a_send_after_the_end_always_fails() {
+    for round in 0..20 {
+        let mut server = scripted().await;
+        let url = server.url.clone();
+        let client = tokio::spawn(async move {
+            RealtimeClient::builder()
+                .base_url(url)
+                .model("m")
+                .connect()
+                .await
+                .expect("connects")
+        });
+        let mut socket = server.accept().await;
+        let mut client = client.await.unwrap();
+        if round % 2 == 0 {
+            socket.close(None).await.unwrap();
+        } else {
+            drop(socket);
+        }
+        while client.next_event().await.is_some() {}
+        let sent = client.input_audio_buffer_append_pcm16(&[0; 480]).await;
+        assert!(
+            matches!(sent, Err(Error::SessionClosed)),
+            "round {round}: {sent:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_server_close_is_answered() {
+    let mut server = scripted().await;
+    let url = server.url.clone();
+    let client = tokio::spawn(async move {
+        RealtimeClient::builder()
+            .base_url(url)
+            .model("m")
+            .connect()
+            .await
+            .expect("connects")
+    });
+    let mut socket = server.accept().await;
+    let mut client = client.await.unwrap();
+    let frame = CloseFrame {
+        code: CloseCode::Away,
+        reason: "restarting".into(),
+    };
+    socket.send(Message::Close(Some(frame))).await.unwrap();
+    let answer = tokio::time::timeout(Duration::from_secs(5), drain(socket))
+        .await
+        .expect("the client answers in time");
+    assert_eq!(
+        answer.1.as_ref().map(|f| u16::from(f.code)),
+        Some(1001),
+        "{answer:?}"
+    );
+    match client.next_event().await {
+        Some(Err(error @ Error::Closed { code: 1001, .. })) => {
+            assert_eq!(error.close_code(), Some(1001))
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(client.next_event().await.is_none());
+}
+
+/// A raw TCP server that completes the handshake, then writes `bytes`.
+async fn raw_after_handshake(bytes: &'static [u8]) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("binds");
+    let url = format!("ws://{}/v1", listener.local_addr().expect("address"));
+    tokio::spawn(async move {
+        let (stream, _) = listener.accept().await.expect("a connection");
+        let socket = tokio_tungstenite::accept_async(stream)
+            .await
+            .expect("handshake");
+        let mut stream = socket.into_inner();
+        stream.write_all(bytes).await.expect("written");
+        let mut rest = Vec::new();
+        let _ = tokio::time::timeout(
+            Duration::from_secs(2),
+            tokio::io::AsyncReadExt::read_to_end(&mut stream, &mut rest),
+        )
+        .await;
+    });
+    url
+}
+
+async fn end_of(url: String) -> Error {
+    let mut client = RealtimeClient::builder()
+        .base_url(url)
+        .model("m")
+        .connect()
+        .await
+        .expect("connects");
+    loop {
+        match tokio::time::timeout(Duration::from_secs(5), client.next_event())
+            .await
+            .expect("the end in time")
+        {
+            Some(Err(error)) if error.ends_session() => {
+                assert!(
+                    client.next_event().await.is_none(),
+                    "the stream ends after {error}"
+                );
+                return error;
+            }
+            Some(_) => {}
+            None => panic!("the stream ended without saying why"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn each_way_a_connection_can_break_is_its_own_error_with_its_cause() {
+    // A text frame that is not UTF-8.
+    let error = end_of(raw_after_handshake(&[0x81, 0x02, 0xC3, 0x28]).await).await;
+    assert!(
+        matches!(error, Error::Protocol { code: 1007, .. }),
+        "{error:?}"
+    );
+    assert!(std::error::Error::source(&error).is_some());
+    // Reserved bits set: a protocol violation.
+    let error = end_of(raw_after_handshake(&[0xF1, 0x00]).await).await;
+    assert!(
+        matches!(error, Error::Protocol { code: 1002, .. }),
+        "{error:?}"
+    );
+    assert!(std::error::Error::source(&error).is_some());
+    // Half a frame, then the connection ends without a close frame.
+    let error = end_of(raw_after_handshake(&[0x81, 0x7E]).await).await;
+    assert!(matches!(error, Error::ConnectionLost { .. }), "{error:?}");
+    assert_eq!(error.close_code(), Some(1006));
+}
+
+#[tokio::test]
+async fn a_lost_connection_is_replaced_with_the_session_applied_again_and_the_queue_replayed() {
+    let mut server = scripted().await;
+    let url = server.url.clone();
+    let connecting = tokio::spawn(async move {
+        RealtimeClient::builder()
+            .base_url(url)
+            .model("m")
+            .reconnect(
+                Reconnect::new().backoff(Duration::from_millis(10), Duration::from_millis(50)),
+            )
+            .connect()
+            .await
+            .expect("connects")
+    });
+    let mut first = server.accept().await;
+    let mut client = connecting.await.unwrap();
+    let session = realtime_types::ga::Session::default().with_instructions("be brief");
+    use realtime_client::prelude::*;
+    client.session_update(session).await.unwrap();
+    let Some(Ok(Message::Text(update))) = first.next().await else {
+        panic!("no session.update");
+    };
+    assert!(update.contains("session.update"));
+    first.send(Message::text(delta(4))).await.unwrap();
+    assert!(matches!(
+        next_item(&mut client).await,
+        Some(Ok(Received::Event(_)))
+    ));
+    // The connection drops without a close frame (a service restart).
+    drop(first);
+    let mut second = server.accept().await;
+    match next_item(&mut client).await {
+        Some(Ok(Received::Reconnected(notice))) => {
+            assert_eq!(notice.close_code, Some(1006));
+            assert!(notice.session_reapplied);
+            assert_eq!(notice.reconnections, 1);
+        }
+        other => panic!("{other:?}"),
+    }
+    client.input_audio_buffer_commit().await.unwrap();
+    let Some(Ok(Message::Text(again))) = second.next().await else {
+        panic!("nothing on the new connection");
+    };
+    assert_eq!(again, update, "the same session configuration, first");
+    let Some(Ok(Message::Text(commit))) = second.next().await else {
+        panic!("the commit did not follow");
+    };
+    assert!(commit.contains("input_audio_buffer.commit"));
+    second.send(Message::text(delta(4))).await.unwrap();
+    assert!(matches!(
+        next_item(&mut client).await,
+        Some(Ok(Received::Event(_)))
+    ));
+    assert_eq!(client.split().1.reconnections(), 1);
+}
+
+#[tokio::test]
+async fn closes_that_are_final_are_not_reconnected() {
+    for code in [1000u16, 1002, 1008, 4001] {
+        let mut server = scripted().await;
+        let url = server.url.clone();
+        let connecting = tokio::spawn(async move {
+            RealtimeClient::builder()
+                .base_url(url)
+                .model("m")
+                .reconnect(
+                    Reconnect::new().backoff(Duration::from_millis(1), Duration::from_millis(1)),
+                )
+                .connect()
+                .await
+                .expect("connects")
+        });
+        let mut socket = server.accept().await;
+        let mut client = connecting.await.unwrap();
+        let frame = CloseFrame {
+            code: CloseCode::from(code),
+            reason: "".into(),
+        };
+        socket.send(Message::Close(Some(frame))).await.unwrap();
+        drop(drain(socket).await);
+        match next_item(&mut client).await {
+            Some(Err(Error::Closed { code: got, .. })) => assert_eq!(got, code),
+            other => panic!("{code}: {other:?}"),
+        }
+        assert!(next_item(&mut client).await.is_none(), "{code}");
+        let again =
+            tokio::time::timeout(Duration::from_millis(200), server.connections.recv()).await;
+        assert!(again.is_err(), "{code}: the client came back");
+    }
+}
+
+#[tokio::test]
+async fn every_try_again_close_is_reconnected() {
+    for code in [1001u16, 1011, 1012, 1013] {
+        let mut server = scripted().await;
+        let url = server.url.clone();
+        let connecting = tokio::spawn(async move {
+            RealtimeClient::builder()
+                .base_url(url)
+                .model("m")
+                .reconnect(
+                    Reconnect::new().backoff(Duration::from_millis(1), Duration::from_millis(5)),
+                )
+                .connect()
+                .await
+                .expect("connects")
+        });
+        let mut socket = server.accept().await;
+        let mut client = connecting.await.unwrap();
+        let frame = CloseFrame {
+            code: CloseCode::from(code),
+            reason: "".into(),
+        };
+        socket.send(Message::Close(Some(frame))).await.unwrap();
+        drop(drain(socket).await);
+        let _second = server.accept().await;
+        match next_item(&mut client).await {
+            Some(Ok(Received::Reconnected(notice))) => assert_eq!(notice.close_code, Some(code)),
+            other => panic!("{code}: {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_hook_can_refresh_the_credential_and_giving_up_hands_back_what_was_not_sent() {
+    let mut server = scripted().await;
+    let url = server.url.clone();
+    let asked = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let policy = Reconnect::new()
+        .backoff(Duration::from_millis(1), Duration::from_millis(5))
+        .max_attempts(3)
+        .on_attempt({
+            let asked = asked.clone();
+            move |attempt: realtime_client::Attempt| {
+                let first = asked.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0;
+                async move {
+                    assert_eq!(attempt.number, 1);
+                    if first {
+                        realtime_client::Decision::RetryWith("sk-fresh".into())
+                    } else {
+                        realtime_client::Decision::GiveUp
+                    }
+                }
+            }
+        });
+    let connecting = tokio::spawn(async move {
+        RealtimeClient::builder()
+            .base_url(url)
+            .model("m")
+            .api_key("sk-first")
+            .reconnect(policy)
+            .connect()
+            .await
+            .expect("connects")
+    });
+    let (first, key) = server.accept_with_key().await;
+    assert_eq!(key.as_deref(), Some("Bearer sk-first"));
+    let mut client = connecting.await.unwrap();
+    drop(first);
+    let (second, key) = server.accept_with_key().await;
+    assert_eq!(key.as_deref(), Some("Bearer sk-fresh"));
+    assert!(matches!(
+        next_item(&mut client).await,
+        Some(Ok(Received::Reconnected(_)))
+    ));
+    // The server stops reading, and then drops; the hook gives up.
+    let (sender, mut receiver) = client.split();
+    drop(server);
+    sender
+        .input_audio_buffer_append_pcm16(&[1; 480])
+        .await
+        .unwrap();
+    drop(second);
+    let end = tokio::time::timeout(Duration::from_secs(10), receiver.next_event())
+        .await
+        .expect("the end in time");
+    match end {
+        Some(Err(error @ Error::GaveUp { .. })) => {
+            assert_eq!(error.close_code(), Some(1006), "{error}")
+        }
+        other => panic!("ended without GaveUp: {other:?}"),
+    }
+    assert!(receiver.next_event().await.is_none());
+    let unsent = receiver.take_unsent();
+    // The append was either written before the drop, or handed back.
+    assert!(unsent.len() <= 1);
+    assert!(
+        unsent
+            .iter()
+            .all(|text| text.contains("input_audio_buffer.append"))
+    );
+    assert!(matches!(
+        sender.input_audio_buffer_append_pcm16(&[1; 480]).await,
+        Err(Error::SessionClosed)
+    ));
+}
