@@ -5,9 +5,11 @@
 //! only after a close that says "try again" ([`Reconnect::recovers_from`]),
 //! and tells the application ([`Reconnected`]). What the client can restore
 //! it does: the last session configuration is applied again first, then the
-//! events the lost connection may not have delivered are sent again, in
-//! order (at least once: an event written just before the loss may reach
-//! the old session too), then the rest of the queue.
+//! events a failed write may not have delivered are sent again, in order
+//! (at least once: part of them may have reached the old session), then
+//! the rest of the queue. An event written successfully into a connection
+//! whose peer was already gone, in the moment before the client notices,
+//! is lost: TCP accepted it, and the service acknowledges no append.
 
 use std::collections::VecDeque;
 use std::future::Future;

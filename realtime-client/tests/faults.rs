@@ -33,10 +33,16 @@ struct Scripted {
 }
 
 async fn scripted() -> Scripted {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("binds");
+    scripted_at("127.0.0.1:0").await.0
+}
+
+/// A scripted server on `addr`, and the task that accepts (abort it to stop
+/// listening).
+async fn scripted_at(addr: &str) -> (Scripted, tokio::task::JoinHandle<()>) {
+    let listener = TcpListener::bind(addr).await.expect("binds");
     let url = format!("ws://{}/v1", listener.local_addr().expect("address"));
     let (tx, connections) = mpsc::unbounded_channel();
-    tokio::spawn(async move {
+    let accepting = tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
             let tx = tx.clone();
             tokio::spawn(async move {
@@ -56,7 +62,7 @@ async fn scripted() -> Scripted {
             });
         }
     });
-    Scripted { url, connections }
+    (Scripted { url, connections }, accepting)
 }
 
 impl Scripted {
@@ -506,8 +512,60 @@ async fn closes_that_are_final_are_not_reconnected() {
 }
 
 #[tokio::test]
+async fn a_server_that_goes_away_and_comes_back_on_the_same_port_is_reconnected_to() {
+    let (mut server, accepting) = scripted_at("127.0.0.1:0").await;
+    let url = server.url.clone();
+    let addr = url
+        .trim_start_matches("ws://")
+        .trim_end_matches("/v1")
+        .to_string();
+    let connecting = tokio::spawn(async move {
+        RealtimeClient::builder()
+            .base_url(url)
+            .model("m")
+            .reconnect(
+                Reconnect::new()
+                    .max_attempts(20)
+                    .backoff(Duration::from_millis(20), Duration::from_millis(100)),
+            )
+            .connect()
+            .await
+            .expect("connects")
+    });
+    let socket = server.accept().await;
+    let mut client = connecting.await.unwrap();
+    // The server restarts: it stops listening, drops the connection, and
+    // listens again on the same port a moment later.
+    accepting.abort();
+    let _ = accepting.await;
+    drop(socket);
+    // Once the client has seen the loss (at once, over loopback), what is
+    // sent waits in the queue for the new connection. (Written before,
+    // into a socket whose peer was already gone, it would be lost: TCP
+    // takes it, and the service acknowledges no append.)
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let sent = client.input_audio_buffer_append_pcm16(&[7; 480]).await;
+    assert!(sent.is_ok(), "queued while reconnecting: {sent:?}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (mut restarted, _accepting) = scripted_at(&addr).await;
+    let mut socket = restarted.accept().await;
+    match next_item(&mut client).await {
+        Some(Ok(Received::Reconnected(notice))) => {
+            assert!(notice.attempts > 1, "{notice:?}");
+            assert!(!notice.session_reapplied, "no session.update was sent");
+        }
+        other => panic!("{other:?}"),
+    }
+    let Some(Ok(Message::Text(append))) = socket.next().await else {
+        panic!("the queued append was not sent");
+    };
+    assert!(append.contains("input_audio_buffer.append"));
+}
+
+#[tokio::test]
 async fn every_try_again_close_is_reconnected() {
-    for code in [1001u16, 1011, 1012, 1013] {
+    // 1005: a close frame without a code.
+    for code in [1001u16, 1005, 1011, 1012, 1013] {
         let mut server = scripted().await;
         let url = server.url.clone();
         let connecting = tokio::spawn(async move {
@@ -523,11 +581,11 @@ async fn every_try_again_close_is_reconnected() {
         });
         let mut socket = server.accept().await;
         let mut client = connecting.await.unwrap();
-        let frame = CloseFrame {
+        let frame = (code != 1005).then(|| CloseFrame {
             code: CloseCode::from(code),
             reason: "".into(),
-        };
-        socket.send(Message::Close(Some(frame))).await.unwrap();
+        });
+        socket.send(Message::Close(frame)).await.unwrap();
         drop(drain(socket).await);
         let _second = server.accept().await;
         match next_item(&mut client).await {
