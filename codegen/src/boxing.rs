@@ -63,8 +63,8 @@ fn holds_aggregate_inline(space: &TypeSpace, s: &StructType) -> bool {
 mod tests {
     use super::*;
     use crate::ir::{
-        Direction, EventUnion, Field, Module, StringEnum, Surface, TaggedUnion, TaggedVariant,
-        TypeDef, UnionOrigin,
+        Direction, Endpoint, EventUnion, Field, Module, StringEnum, Surface, TaggedUnion,
+        TaggedVariant, TypeDef, UnionOrigin,
     };
 
     fn def(name: &str, kind: TypeKind) -> (String, TypeDef) {
@@ -155,11 +155,16 @@ mod tests {
         space.surfaces.push(Surface {
             module: "ga".into(),
             doc: Vec::new(),
+            endpoint: Endpoint {
+                path: "realtime".into(),
+                beta_header: None,
+            },
             unions: vec![EventUnion {
                 id: "ServerEvent".into(),
                 origin: UnionOrigin::Schema("RealtimeServerEvent".into()),
                 direction: Direction::ServerToClient,
             }],
+            server_error: None,
         });
 
         box_large_event_variants(&mut space);

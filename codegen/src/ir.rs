@@ -29,8 +29,70 @@ pub struct Surface {
     pub module: String,
     /// Module documentation lines.
     pub doc: Vec<String>,
+    /// How the surface is reached (from the surface plan).
+    pub endpoint: Endpoint,
     /// The event unions of this surface (client, then server).
     pub unions: Vec<EventUnion>,
+    /// How the server union's `error` event is read as a
+    /// `realtime_types::ServerErrorRef`: decided by `server_error::plan`;
+    /// `None` when the surface has no server `error` event (or before the pass).
+    pub server_error: Option<ServerErrorAccess>,
+}
+
+/// How a surface is reached: facts of the protocol, not of the schemas,
+/// kept in one place (`surfaces::plan`) and printed into the surface's
+/// `SURFACE` descriptor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    /// The WebSocket path under the API base (`realtime`,
+    /// `realtime/translations`), without a leading `/`.
+    pub path: String,
+    /// The value of the `OpenAI-Beta` header that selects the surface
+    /// (`realtime=v1`), when it takes one.
+    pub beta_header: Option<String>,
+}
+
+/// Where the parts of a surface's server `error` event are (see
+/// `server_error::plan`): each read from a string field of the event's
+/// `error` object, through the `Option`s its presence adds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerErrorAccess {
+    /// The server union's variant whose tag is `error`.
+    pub variant: String,
+    /// The event's field that holds the details (`error`).
+    pub details: FieldAccess,
+    /// The details' `type`.
+    pub error_type: FieldAccess,
+    /// The details' `message`.
+    pub message: FieldAccess,
+    /// The details' `code`; `None` when the schema has no such property.
+    pub code: Option<FieldAccess>,
+    /// The details' `param`; `None` when the schema has no such property.
+    pub param: Option<FieldAccess>,
+    /// The details' `event_id` (of the client event at fault); `None` when
+    /// the schema has no such property.
+    pub event_id: Option<FieldAccess>,
+}
+
+/// A struct field, by its Rust name, and how its value is held.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldAccess {
+    /// The Rust field name as written in source (may be `r#type`).
+    pub rust_name: String,
+    /// The `Option`s around the value.
+    pub presence: Presence,
+}
+
+/// The `Option`s a field's presence puts around its value (see
+/// [`Field::presence`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    /// `T`: required, not nullable.
+    Plain,
+    /// `Option<T>`: optional, or required and nullable.
+    Optional,
+    /// `Option<Option<T>>`: optional and nullable (absent is not `null`).
+    OptionalNullable,
 }
 
 /// One event union of a surface and where its member list came from.
@@ -424,6 +486,15 @@ impl Field {
     /// (live servers send `null` for absent optional properties).
     pub fn null_means_absent(&self) -> bool {
         !self.required && !self.nullable
+    }
+
+    /// The `Option`s around the field's value.
+    pub fn presence(&self) -> Presence {
+        match (self.required, self.nullable) {
+            (true, false) => Presence::Plain,
+            (true, true) | (false, false) => Presence::Optional,
+            (false, true) => Presence::OptionalNullable,
+        }
     }
 }
 

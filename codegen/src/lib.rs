@@ -10,8 +10,9 @@
 //!    are boxed to break a cycle), [`defaults`] (which structs derive
 //!    `Default`), [`views`] (which events get borrowed views), [`boxing`]
 //!    (which event variants are boxed), [`names`] (where each type lives and
-//!    what it is called) and [`construction`] (constructors, setters and
-//!    `From` impls);
+//!    what it is called), [`server_error`] (where the parts of each
+//!    surface's `error` event are) and [`construction`] (constructors,
+//!    setters and `From` impls);
 //! 4. [`emit`]: [`ir::TypeSpace::validate`], then type space → formatted
 //!    Rust files (the emitter only prints what the passes decided);
 //!    [`bench_mirror`] prints the benchmark's serde-derived baseline from
@@ -41,6 +42,7 @@ pub mod naming;
 pub mod openapi31;
 pub mod pinned;
 pub mod recursion;
+pub mod server_error;
 pub mod spec_source;
 pub mod surfaces;
 pub mod views;
@@ -103,6 +105,7 @@ pub fn model(mut document: serde_json::Value, options: &Options) -> Result<Model
     let mut space = lower::lower(&mut spec, &plans)?;
     let spec_names =
         names::name_and_place(&mut space, &options.renames, options.strict_corrections)?;
+    server_error::plan(&mut space)?;
     construction::plan(&mut space);
     Ok(Model {
         space,

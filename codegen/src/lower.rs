@@ -122,8 +122,10 @@ fn build(schemas: &mut SchemaStore, plans: &[SurfacePlan]) -> Result<TypeSpace, 
         }
         lowerer.space.surfaces.push(Surface {
             module: plan.module.to_string(),
-            doc: vec![plan.doc.to_string()],
+            doc: vec![plan.doc.clone()],
+            endpoint: plan.endpoint.clone(),
             unions,
+            server_error: None,
         });
     }
     let mut space = lowerer.space;

@@ -11,11 +11,18 @@
 //!   `RealtimeTranslationServerEvent`, or their groups.
 //!
 //! Whenever a union schema is missing, its group is used instead.
+//!
+//! Each surface also gets the facts of how it is reached, which the
+//! document does not state for the WebSocket API: the path under the API
+//! base (`realtime` for GA and beta, `realtime/translations` for
+//! translation) and, for beta, the `OpenAI-Beta` header value. This is their
+//! one home: the generated `SURFACE` descriptors carry them to the client
+//! and the mock.
 
 use serde_json::Value;
 
 use crate::error::{Error, pointer_push, schema_pointer};
-use crate::ir::{Direction, UnionOrigin};
+use crate::ir::{Direction, Endpoint, UnionOrigin};
 use crate::load::{LoadedSpec, SchemaStore};
 
 /// One surface to generate.
@@ -24,7 +31,9 @@ pub struct SurfacePlan {
     /// The module name.
     pub module: &'static str,
     /// Module documentation.
-    pub doc: &'static str,
+    pub doc: String,
+    /// How the surface is reached.
+    pub endpoint: Endpoint,
     /// Its event unions, client first.
     pub unions: Vec<UnionPlan>,
 }
@@ -53,6 +62,21 @@ struct UnionSource {
     group: &'static str,
 }
 
+/// The WebSocket path of the GA and beta surfaces, under the API base.
+const REALTIME_PATH: &str = "realtime";
+/// The WebSocket path of translation sessions, under the API base.
+const TRANSLATION_PATH: &str = "realtime/translations";
+/// The `OpenAI-Beta` header value that selects the beta surface.
+const BETA_HEADER: &str = "realtime=v1";
+
+/// The endpoint at `path`, selected by the `OpenAI-Beta` value `beta_header`.
+fn endpoint(path: &str, beta_header: Option<&str>) -> Endpoint {
+    Endpoint {
+        path: path.into(),
+        beta_header: beta_header.map(str::to_string),
+    }
+}
+
 const CLIENT_DOC: &str = "An event the client sends to the server.";
 const SERVER_DOC: &str = "An event the server sends to the client.";
 
@@ -64,7 +88,8 @@ pub fn plan(spec: &mut LoadedSpec) -> Result<Vec<SurfacePlan>, Error> {
         || groups.find("realtime-beta-server-events").is_some();
     let mut plans = Vec::new();
     let mut add = |module: &'static str,
-                   doc: &'static str,
+                   doc: String,
+                   endpoint: Endpoint,
                    client: UnionSource,
                    server: UnionSource|
      -> Result<(), Error> {
@@ -86,6 +111,7 @@ pub fn plan(spec: &mut LoadedSpec) -> Result<Vec<SurfacePlan>, Error> {
             plans.push(SurfacePlan {
                 module,
                 doc,
+                endpoint,
                 unions,
             });
         }
@@ -94,7 +120,8 @@ pub fn plan(spec: &mut LoadedSpec) -> Result<Vec<SurfacePlan>, Error> {
     if has_ga {
         add(
             "ga",
-            "The generally available Realtime API (`/v1/realtime`).",
+            format!("The generally available Realtime API (`/v1/{REALTIME_PATH}`)."),
+            endpoint(REALTIME_PATH, None),
             UnionSource {
                 schema: "RealtimeClientEvent",
                 group: "realtime-client-events",
@@ -106,7 +133,10 @@ pub fn plan(spec: &mut LoadedSpec) -> Result<Vec<SurfacePlan>, Error> {
         )?;
         add(
             "beta",
-            "The deprecated beta Realtime API, selected with the header `OpenAI-Beta: realtime=v1`.",
+            format!(
+                "The deprecated beta Realtime API, selected with the header `OpenAI-Beta: {BETA_HEADER}`."
+            ),
+            endpoint(REALTIME_PATH, Some(BETA_HEADER)),
             UnionSource {
                 schema: "RealtimeBetaClientEvent",
                 group: "realtime-beta-client-events",
@@ -119,7 +149,10 @@ pub fn plan(spec: &mut LoadedSpec) -> Result<Vec<SurfacePlan>, Error> {
     } else {
         add(
             "beta",
-            "The beta Realtime API, selected with the header `OpenAI-Beta: realtime=v1`.",
+            format!(
+                "The beta Realtime API, selected with the header `OpenAI-Beta: {BETA_HEADER}`."
+            ),
+            endpoint(REALTIME_PATH, Some(BETA_HEADER)),
             UnionSource {
                 schema: "RealtimeClientEvent",
                 group: "realtime-client-events",
@@ -132,7 +165,8 @@ pub fn plan(spec: &mut LoadedSpec) -> Result<Vec<SurfacePlan>, Error> {
     }
     add(
         "translation",
-        "Realtime translation sessions.",
+        "Realtime translation sessions.".into(),
+        endpoint(TRANSLATION_PATH, None),
         UnionSource {
             schema: "RealtimeTranslationClientEvent",
             group: "realtime-translation-client-events",
@@ -299,4 +333,64 @@ fn group_section_pointer(group_index: usize, section_index: usize) -> String {
         &format!("/x-oaiMeta/groups/{group_index}/sections"),
         &section_index.to_string(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The surfaces of a document with these component schemas and
+    /// `x-oaiMeta` groups, by module, with their endpoints.
+    fn endpoints(schemas: Value, groups: Value) -> Vec<(&'static str, Endpoint)> {
+        let document = json!({
+            "openapi": "3.1.0",
+            "components": {"schemas": schemas},
+            "x-oaiMeta": {"groups": groups},
+        });
+        let mut spec = crate::load::load(document).expect("an OpenAPI 3 document");
+        plan(&mut spec)
+            .expect("the document has surfaces")
+            .into_iter()
+            .map(|plan| (plan.module, plan.endpoint))
+            .collect()
+    }
+
+    fn ping() -> Value {
+        json!({"type": "object", "required": ["type"], "properties": {"type": {"const": "ping"}}})
+    }
+
+    fn union() -> Value {
+        json!({"anyOf": [{"$ref": "#/components/schemas/Ping"}]})
+    }
+
+    #[test]
+    fn each_surface_has_its_path_and_only_beta_has_a_header() {
+        let schemas = json!({
+            "RealtimeServerEvent": union(),
+            "RealtimeTranslationServerEvent": union(),
+            "Ping": ping(),
+        });
+        let groups = json!([{
+            "id": "realtime-beta-server-events",
+            "sections": [{"type": "object", "key": "Ping"}],
+        }]);
+        assert_eq!(
+            endpoints(schemas, groups),
+            [
+                ("ga", endpoint("realtime", None)),
+                ("beta", endpoint("realtime", Some("realtime=v1"))),
+                ("translation", endpoint("realtime/translations", None)),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_document_before_ga_has_the_beta_endpoint() {
+        let schemas = json!({"RealtimeServerEvent": union(), "Ping": ping()});
+        assert_eq!(
+            endpoints(schemas, json!([])),
+            [("beta", endpoint("realtime", Some("realtime=v1")))]
+        );
+    }
 }

@@ -111,8 +111,8 @@ fn check_view_names<'a>(
 mod tests {
     use super::*;
     use crate::ir::{
-        Direction, EventUnion, Field, Module, Surface, TaggedUnion, TaggedVariant, TypeDef,
-        UnionOrigin,
+        Direction, Endpoint, EventUnion, Field, Module, Surface, TaggedUnion, TaggedVariant,
+        TypeDef, UnionOrigin,
     };
 
     fn field(name: &str, ty: TypeRef) -> Field {
@@ -179,11 +179,16 @@ mod tests {
             surfaces: vec![Surface {
                 module: "beta".into(),
                 doc: Vec::new(),
+                endpoint: Endpoint {
+                    path: "realtime".into(),
+                    beta_header: None,
+                },
                 unions: vec![EventUnion {
                     id: "ServerEvent".into(),
                     origin: UnionOrigin::Schema("RealtimeServerEvent".into()),
                     direction: Direction::ServerToClient,
                 }],
+                server_error: None,
             }],
             reexports: Vec::new(),
         }

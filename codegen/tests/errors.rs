@@ -1379,3 +1379,45 @@ fn identical_twins_are_merged() {
         model.spec_names["RealtimeTool"]
     );
 }
+
+// --- the server `error` event ----------------------------------------------
+
+#[test]
+fn an_error_event_whose_details_lack_a_message_names_the_details() {
+    let text = spec(
+        &["Ev"],
+        &event(
+            "Ev",
+            "error",
+            "error: {type: object, required: [type], properties: {type: {type: string}}}",
+        ),
+    );
+    let error = error(&text);
+    assert!(matches!(error, Error::Surface { .. }), "{error:?}");
+    assert_pointer(&error, "/components/schemas/Ev/properties/error");
+    assert!(error.to_string().contains("`message`"), "{error}");
+}
+
+#[test]
+fn an_error_event_whose_code_is_not_a_string_names_the_code() {
+    let text = spec(
+        &["Ev"],
+        &event(
+            "Ev",
+            "error",
+            "error:
+               type: object
+               required: [type, message]
+               properties:
+                 type: {type: string}
+                 message: {type: string}
+                 code: {type: integer}",
+        ),
+    );
+    let error = error(&text);
+    assert!(matches!(error, Error::Surface { .. }), "{error:?}");
+    assert_pointer(
+        &error,
+        "/components/schemas/Ev/properties/error/properties/code",
+    );
+}

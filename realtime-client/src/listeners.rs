@@ -32,6 +32,18 @@ pub struct ServerError {
     pub event_id: Option<String>,
 }
 
+impl From<realtime_types::ServerErrorRef<'_>> for ServerError {
+    fn from(error: realtime_types::ServerErrorRef<'_>) -> Self {
+        ServerError {
+            error_type: error.error_type.to_string(),
+            code: error.code.map(str::to_string),
+            message: error.message.to_string(),
+            param: error.param.map(str::to_string),
+            event_id: error.event_id.map(str::to_string),
+        }
+    }
+}
+
 /// What error listeners hear about.
 #[derive(Debug)]
 pub enum ErrorSignal<'a> {

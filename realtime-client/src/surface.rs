@@ -1,7 +1,9 @@
 //! The protocol surfaces a client can speak, as types: the client is generic
-//! over them, so there is one implementation and no copy per surface.
+//! over them, so there is one implementation and no copy per surface. What
+//! each surface is (its path, its beta header, how its `error` event reads)
+//! comes from the descriptor `realtime-types` generates for it.
 
-use realtime_types::Event;
+use realtime_types::{Event, SurfaceInfo};
 
 use crate::listeners::ServerError;
 
@@ -11,29 +13,17 @@ pub trait Surface: Send + Sync + 'static {
     type Client: Event + Send + Sync + 'static;
     /// Events the server sends.
     type Server: Event + Send + Sync + 'static;
+    /// The surface's generated descriptor (`realtime_types::ga::SURFACE`).
+    const INFO: SurfaceInfo;
     /// The path under the base URL (`realtime`).
-    const PATH: &'static str;
+    const PATH: &'static str = Self::INFO.path;
     /// Whether the handshake carries `OpenAI-Beta: realtime=v1`.
-    const BETA: bool;
+    const BETA: bool = Self::INFO.beta_header.is_some();
     /// A name for logs.
-    const NAME: &'static str;
+    const NAME: &'static str = Self::INFO.name;
 
     /// The typed error of a server `error` event; `None` for other events.
     fn server_error(event: &Self::Server) -> Option<ServerError>;
-}
-
-/// `error` events of every surface have this shape; one conversion serves all.
-macro_rules! server_error_from {
-    ($error:expr) => {{
-        let error = &$error.error;
-        Some(ServerError {
-            error_type: error.r#type.clone(),
-            code: error.code.clone().flatten(),
-            message: error.message.clone(),
-            param: error.param.clone().flatten(),
-            event_id: error.event_id.clone().flatten(),
-        })
-    }};
 }
 
 /// The generally available API.
@@ -51,44 +41,66 @@ pub struct Translation;
 impl Surface for Ga {
     type Client = realtime_types::ga::ClientEvent;
     type Server = realtime_types::ga::ServerEvent;
-    const PATH: &'static str = "realtime";
-    const BETA: bool = false;
-    const NAME: &'static str = "ga";
+    const INFO: SurfaceInfo = realtime_types::ga::SURFACE;
 
     fn server_error(event: &Self::Server) -> Option<ServerError> {
-        match event {
-            realtime_types::ga::ServerEvent::Error(error) => server_error_from!(error),
-            _ => None,
-        }
+        event.server_error().map(ServerError::from)
     }
 }
 
 impl Surface for Beta {
     type Client = realtime_types::beta::ClientEvent;
     type Server = realtime_types::beta::ServerEvent;
-    const PATH: &'static str = "realtime";
-    const BETA: bool = true;
-    const NAME: &'static str = "beta";
+    const INFO: SurfaceInfo = realtime_types::beta::SURFACE;
 
     fn server_error(event: &Self::Server) -> Option<ServerError> {
-        match event {
-            realtime_types::beta::ServerEvent::Error(error) => server_error_from!(error),
-            _ => None,
-        }
+        event.server_error().map(ServerError::from)
     }
 }
 
 impl Surface for Translation {
     type Client = realtime_types::translation::ClientEvent;
     type Server = realtime_types::translation::ServerEvent;
-    const PATH: &'static str = "realtime/translations";
-    const BETA: bool = false;
-    const NAME: &'static str = "translation";
+    const INFO: SurfaceInfo = realtime_types::translation::SURFACE;
 
     fn server_error(event: &Self::Server) -> Option<ServerError> {
-        match event {
-            realtime_types::translation::ServerEvent::Error(error) => server_error_from!(error),
-            _ => None,
-        }
+        event.server_error().map(ServerError::from)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_consts_come_from_the_generated_descriptors() {
+        assert_eq!((Ga::PATH, Ga::BETA, Ga::NAME), ("realtime", false, "ga"));
+        assert_eq!(
+            (Beta::PATH, Beta::BETA, Beta::NAME),
+            ("realtime", true, "beta")
+        );
+        assert_eq!(
+            (Translation::PATH, Translation::BETA, Translation::NAME),
+            ("realtime/translations", false, "translation")
+        );
+    }
+
+    #[test]
+    fn an_error_event_becomes_a_server_error_on_every_surface() {
+        let frame = r#"{"type":"error","event_id":"event_1","error":{"type":"invalid_request_error","code":null,"message":"Bad.","param":"voice","event_id":"evt_7"}}"#;
+        let expected = Some(ServerError {
+            error_type: "invalid_request_error".into(),
+            code: None,
+            message: "Bad.".into(),
+            param: Some("voice".into()),
+            event_id: Some("evt_7".into()),
+        });
+        let ga = <Ga as Surface>::Server::from_frame(frame).expect("an error frame");
+        assert_eq!(Ga::server_error(&ga), expected);
+        let beta = <Beta as Surface>::Server::from_frame(frame).expect("an error frame");
+        assert_eq!(Beta::server_error(&beta), expected);
+        let translation =
+            <Translation as Surface>::Server::from_frame(frame).expect("an error frame");
+        assert_eq!(Translation::server_error(&translation), expected);
     }
 }

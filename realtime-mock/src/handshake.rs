@@ -28,11 +28,57 @@ pub struct Connect {
     pub transcription: bool,
 }
 
-/// The realtime endpoint.
-pub const REALTIME_PATH: &str = "/v1/realtime";
-/// The translation endpoint (the spec documents only its REST sibling
-/// `/v1/realtime/translations/client_secrets`).
-pub const TRANSLATION_PATH: &str = "/v1/realtime/translations";
+/// Where the mock serves the API, as OpenAI does: each surface's path
+/// (`realtime_types::ga::SURFACE.path`) is under it.
+const API_BASE: &str = "/v1/";
+
+/// The realtime endpoint (`/v1/realtime`), of the GA surface.
+pub const REALTIME_PATH: &str = under_api_base(&REALTIME_PATH_BYTES);
+/// The translation endpoint (`/v1/realtime/translations`; the spec documents
+/// only its REST sibling `/v1/realtime/translations/client_secrets`).
+pub const TRANSLATION_PATH: &str = under_api_base(&TRANSLATION_PATH_BYTES);
+/// The beta endpoint, where the header selects the beta surface (GA's, today).
+const BETA_PATH: &str = under_api_base(&BETA_PATH_BYTES);
+/// The `OpenAI-Beta` value that selects the beta surface (`realtime=v1`).
+const BETA_HEADER: &str = match realtime_types::beta::SURFACE.beta_header {
+    Some(value) => value,
+    None => panic!("the beta surface is selected by an `OpenAI-Beta` header"),
+};
+
+// The paths, joined at compile time (a `const` cannot call `format!`).
+const REALTIME_PATH_BYTES: [u8; API_BASE.len() + realtime_types::ga::SURFACE.path.len()] =
+    joined(API_BASE, realtime_types::ga::SURFACE.path);
+const TRANSLATION_PATH_BYTES: [u8; API_BASE.len()
+    + realtime_types::translation::SURFACE.path.len()] =
+    joined(API_BASE, realtime_types::translation::SURFACE.path);
+const BETA_PATH_BYTES: [u8; API_BASE.len() + realtime_types::beta::SURFACE.path.len()] =
+    joined(API_BASE, realtime_types::beta::SURFACE.path);
+
+/// `base` then `path`, into an array of exactly their length `N`.
+const fn joined<const N: usize>(base: &str, path: &str) -> [u8; N] {
+    let (base, path) = (base.as_bytes(), path.as_bytes());
+    assert!(base.len() + path.len() == N, "N is the joined length");
+    let mut out = [0; N];
+    let mut i = 0;
+    while i < base.len() {
+        out[i] = base[i];
+        i += 1;
+    }
+    let mut j = 0;
+    while j < path.len() {
+        out[i + j] = path[j];
+        j += 1;
+    }
+    out
+}
+
+/// The text of a path made by [`joined`] (two `str`s, so UTF-8).
+const fn under_api_base(bytes: &'static [u8]) -> &'static str {
+    match std::str::from_utf8(bytes) {
+        Ok(path) => path,
+        Err(_) => panic!("two joined `str`s are UTF-8"),
+    }
+}
 
 /// Why a handshake is refused: the HTTP status and the service's message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,7 +110,7 @@ impl Refusal {
 pub fn check(request: &Request, api_key: Option<&str>) -> Result<Connect, Refusal> {
     let path = request.uri().path();
     let surface = match path {
-        REALTIME_PATH if beta_requested(request) => Surface::Beta,
+        BETA_PATH if beta_requested(request) => Surface::Beta,
         REALTIME_PATH => Surface::Ga,
         TRANSLATION_PATH => Surface::Translation,
         _ => {
@@ -129,7 +175,7 @@ fn beta_requested(request: &Request) -> bool {
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(','))
-        .any(|value| value.trim() == "realtime=v1")
+        .any(|value| value.trim() == BETA_HEADER)
 }
 
 /// `key=value&...` with percent-decoding of `%XX` and `+`.
@@ -188,6 +234,14 @@ mod tests {
             builder = builder.header(*name, *value);
         }
         builder.body(()).unwrap()
+    }
+
+    #[test]
+    fn the_endpoints_are_the_surfaces_paths_under_v1() {
+        assert_eq!(REALTIME_PATH, "/v1/realtime");
+        assert_eq!(BETA_PATH, "/v1/realtime");
+        assert_eq!(TRANSLATION_PATH, "/v1/realtime/translations");
+        assert_eq!(BETA_HEADER, "realtime=v1");
     }
 
     #[test]

@@ -14,6 +14,10 @@
 //!   Into` arguments (`"marin"`, `0.5`), and `From` every member for every
 //!   union (`ConversationItem::from(UserMessage::new(..))`).
 //! - [`EventOf`] ties each event struct to its union, for typed listeners.
+//! - Each surface module describes itself: `ga::SURFACE` (a [`SurfaceInfo`]:
+//!   its name, WebSocket path and `OpenAI-Beta` header), and its server
+//!   union's `server_error()` gives the parts of an `error` event
+//!   ([`ServerErrorRef`]).
 //! - [`support`]: the hand-written runtime the generated code calls.
 //! - [`audio`]: hand-written helpers for the audio hot path: base64 →
 //!   PCM16, and writing `input_audio_buffer.append` in one pass.
@@ -56,9 +60,11 @@ pub mod audio;
 pub mod malformed;
 mod number;
 pub mod support;
+mod surface_info;
 
 pub use malformed::{DecodeProblem, MalformedEvent};
 pub use number::Number;
+pub use surface_info::{ServerErrorRef, SurfaceInfo};
 
 /// The JSON Schema (draft 2020-12) of a type of this crate, such as an event
 /// union: `realtime_types::json_schema::<ga::ServerEvent>()`.

@@ -92,6 +92,21 @@ mod recursion {
 }
 #[rustfmt::skip]
 #[allow(dead_code)]
+#[path = "../../codegen/tests/golden/server_errors"]
+mod server_errors {
+    pub mod shared;
+    pub mod beta;
+    /// Every type of the case, wherever the generator placed it (not every
+    /// case has a type in each module).
+    #[allow(unused_imports)]
+    pub mod schemas {
+        pub use super::shared::*;
+        pub use super::beta::*;
+        pub use super::beta::server::*;
+    }
+}
+#[rustfmt::skip]
+#[allow(dead_code)]
 #[path = "../../codegen/tests/golden/string_enums"]
 mod string_enums {
     pub mod shared;
@@ -144,6 +159,7 @@ const INCLUDED_CASES: &[&str] = &[
     "kind_unions",
     "nested_unions",
     "recursion",
+    "server_errors",
     "string_enums",
     "structs",
     "tagged_unions",
@@ -1224,5 +1240,83 @@ mod borrowed_views_case {
                 unknown_fields: serde_json::Map::new()
             }
         );
+    }
+}
+
+mod server_errors_case {
+    use super::*;
+    use crate::server_errors::beta;
+    use realtime_types::{ServerErrorRef, SurfaceInfo};
+
+    fn error_event(error: Value) -> beta::ServerEvent {
+        let frame = json!({"type": "error", "event_id": "event_1", "error": error}).to_string();
+        beta::ServerEvent::from_frame(&frame).expect("an error frame")
+    }
+
+    #[test]
+    fn the_descriptor_carries_the_surface_plan() {
+        assert_eq!(
+            beta::SURFACE,
+            SurfaceInfo {
+                name: "beta",
+                path: "realtime",
+                beta_header: Some("realtime=v1"),
+            }
+        );
+    }
+
+    #[test]
+    fn every_part_is_read_through_its_presence() {
+        let event = error_event(json!({
+            "type": "invalid_request_error",
+            "message": "Bad.",
+            "code": "bad_value",
+            "param": "voice",
+            "retry_after": 3,
+        }));
+        assert_eq!(
+            event.server_error(),
+            Some(ServerErrorRef {
+                error_type: "invalid_request_error",
+                code: Some("bad_value"),
+                message: "Bad.",
+                param: Some("voice"),
+                event_id: None,
+            })
+        );
+    }
+
+    #[test]
+    fn null_and_absent_optional_parts_are_none() {
+        let event = error_event(json!({"type": "server_error", "message": "Oops.", "param": null}));
+        let error = event.server_error().expect("an error event");
+        assert_eq!((error.code, error.param), (None, None));
+        let event = error_event(json!({"type": "server_error", "code": null, "param": null}));
+        assert_eq!(event.server_error().expect("an error event").code, None);
+    }
+
+    #[test]
+    fn an_absent_optional_message_reads_as_empty() {
+        let event = error_event(json!({"type": "server_error", "param": null}));
+        assert_eq!(event.server_error().expect("an error event").message, "");
+    }
+
+    #[test]
+    fn a_part_the_schema_lacks_is_always_none() {
+        let event = error_event(json!({
+            "type": "server_error", "message": "m", "param": null, "event_id": "evt_9",
+        }));
+        assert_eq!(event.server_error().expect("an error event").event_id, None);
+    }
+
+    #[test]
+    fn other_and_malformed_events_have_no_server_error() {
+        let closed = beta::ServerEvent::from_frame(r#"{"type":"session.closed","event_id":"e"}"#)
+            .expect("a known event");
+        assert_eq!(closed.server_error(), None);
+        let malformed = beta::ServerEvent::from_frame(r#"{"type":"error","event_id":"e"}"#)
+            .expect("kept as malformed");
+        assert!(malformed.is_malformed());
+        assert_eq!(malformed.server_error(), None);
     }
 }

@@ -66,6 +66,32 @@ pub use super::shared::TranscriptionLanguage;
 pub use super::shared::VoiceIdsOrCustomVoice;
 pub use super::shared::VoiceObject;
 pub use super::shared::VoiceIdsShared;
+/// How to reach the `beta` surface: the WebSocket path `realtime` under
+/// the API base (`wss://api.openai.com/v1/realtime`), selected with the
+/// header `OpenAI-Beta: realtime=v1`.
+pub const SURFACE: ::realtime_types::SurfaceInfo = ::realtime_types::SurfaceInfo {
+    name: "beta",
+    path: "realtime",
+    beta_header: Some("realtime=v1"),
+};
+impl ServerEvent {
+    /// The parts of a server `error` event ([`Error`](Self::Error)), borrowed;
+    /// `None` for every other event (and for an `error` event kept as
+    /// [`Malformed`](Self::Malformed)).
+    pub fn server_error(&self) -> Option<::realtime_types::ServerErrorRef<'_>> {
+        let Self::Error(event) = self else {
+            return None;
+        };
+        let details = &event.error;
+        Some(::realtime_types::ServerErrorRef {
+            error_type: details.r#type.as_str(),
+            code: details.code.as_ref().and_then(Option::as_deref),
+            message: details.message.as_str(),
+            param: details.param.as_ref().and_then(Option::as_deref),
+            event_id: details.event_id.as_ref().and_then(Option::as_deref),
+        })
+    }
+}
 /// The response resource.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Response {

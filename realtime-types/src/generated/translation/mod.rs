@@ -7,6 +7,31 @@ pub mod client;
 pub mod server;
 pub use super::shared::NoiseReductionType;
 pub use super::shared::ErrorDetails;
+/// How to reach the `translation` surface: the WebSocket path `realtime/translations` under
+/// the API base (`wss://api.openai.com/v1/realtime/translations`).
+pub const SURFACE: ::realtime_types::SurfaceInfo = ::realtime_types::SurfaceInfo {
+    name: "translation",
+    path: "realtime/translations",
+    beta_header: None,
+};
+impl ServerEvent {
+    /// The parts of a server `error` event ([`Error`](Self::Error)), borrowed;
+    /// `None` for every other event (and for an `error` event kept as
+    /// [`Malformed`](Self::Malformed)).
+    pub fn server_error(&self) -> Option<::realtime_types::ServerErrorRef<'_>> {
+        let Self::Error(event) = self else {
+            return None;
+        };
+        let details = &event.error;
+        Some(::realtime_types::ServerErrorRef {
+            error_type: details.r#type.as_str(),
+            code: details.code.as_ref().and_then(Option::as_deref),
+            message: details.message.as_str(),
+            param: details.param.as_ref().and_then(Option::as_deref),
+            event_id: details.event_id.as_ref().and_then(Option::as_deref),
+        })
+    }
+}
 /// Audio encoding for `delta`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum DeltaFormat {

@@ -5,6 +5,21 @@
 //! The beta Realtime API, selected with the header `OpenAI-Beta: realtime=v1`.
 pub mod client;
 pub mod server;
+/// How to reach the `beta` surface: the WebSocket path `realtime` under
+/// the API base (`wss://api.openai.com/v1/realtime`), selected with the
+/// header `OpenAI-Beta: realtime=v1`.
+pub const SURFACE: ::realtime_types::SurfaceInfo = ::realtime_types::SurfaceInfo {
+    name: "beta",
+    path: "realtime",
+    beta_header: Some("realtime=v1"),
+};
+impl ServerEvent {
+    /// The parts of a server `error` event, borrowed: always `None`, as
+    /// this surface has no `error` event.
+    pub fn server_error(&self) -> Option<::realtime_types::ServerErrorRef<'_>> {
+        None
+    }
+}
 /// A configuration.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Config {

@@ -4,6 +4,21 @@
 #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]
 //! The beta Realtime API, selected with the header `OpenAI-Beta: realtime=v1`.
 pub mod server;
+/// How to reach the `beta` surface: the WebSocket path `realtime` under
+/// the API base (`wss://api.openai.com/v1/realtime`), selected with the
+/// header `OpenAI-Beta: realtime=v1`.
+pub const SURFACE: ::realtime_types::SurfaceInfo = ::realtime_types::SurfaceInfo {
+    name: "beta",
+    path: "realtime",
+    beta_header: Some("realtime=v1"),
+};
+impl ServerEvent {
+    /// The parts of a server `error` event, borrowed: always `None`, as
+    /// this surface has no `error` event.
+    pub fn server_error(&self) -> Option<::realtime_types::ServerErrorRef<'_>> {
+        None
+    }
+}
 /// A message from the assistant.
 ///
 /// Its `type` is always `message`.
