@@ -19,7 +19,8 @@ use crate::builder::ClientBuilder;
 use crate::connection::{self, Delivery, Incoming, Outgoing, Queued, Shared};
 use crate::error::{DecodeError, Error, Result};
 use crate::raw_text::RawText;
-use crate::reconnect::{self, Reconnected};
+use crate::reconnect::Reconnected;
+use crate::session_task;
 use crate::surface::{Ga, Surface};
 
 /// One server frame: its raw text and the event decoded from it.
@@ -136,7 +137,8 @@ impl<S: Surface> RealtimeClient<S> {
         let (in_tx, in_rx) = mpsc::unbounded_channel();
         let span = info_span!("realtime.session", surface = S::NAME);
         tokio::spawn(
-            reconnect::drive(socket, config, queue_rx, in_tx, Arc::clone(&shared)).instrument(span),
+            session_task::drive(socket, config, queue_rx, in_tx, Arc::clone(&shared))
+                .instrument(span),
         );
         RealtimeClient {
             sender: RealtimeSender {

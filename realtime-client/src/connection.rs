@@ -35,6 +35,7 @@ use tracing::{debug, warn};
 use crate::budget::ByteBudget;
 use crate::error::{DecodeError, Error};
 use crate::raw_text::RawText;
+use crate::reconnect::Reconnected;
 
 /// The socket of one connection.
 pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -82,7 +83,7 @@ pub(crate) enum Delivery {
     /// is not an event).
     Item(crate::Result<RawText>),
     /// The connection was replaced by a new one.
-    Reconnected(crate::Reconnected),
+    Reconnected(Reconnected),
     /// Reconnecting was given up; these messages were never sent.
     Unsent(Vec<String>),
 }

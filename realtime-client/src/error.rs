@@ -306,6 +306,33 @@ impl std::error::Error for Error {
 
 impl std::error::Error for DecodeError {}
 
+/// A server `error` event as a typed value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerError {
+    /// The error type (`invalid_request_error`, `server_error`, ...).
+    pub error_type: String,
+    /// A machine-readable code, if any.
+    pub code: Option<String>,
+    /// The message.
+    pub message: String,
+    /// The parameter at fault, if any.
+    pub param: Option<String>,
+    /// The `event_id` of the client event that caused it, if any.
+    pub event_id: Option<String>,
+}
+
+impl From<realtime_types::ServerErrorRef<'_>> for ServerError {
+    fn from(error: realtime_types::ServerErrorRef<'_>) -> Self {
+        ServerError {
+            error_type: error.error_type.to_string(),
+            code: error.code.map(str::to_string),
+            message: error.message.to_string(),
+            param: error.param.map(str::to_string),
+            event_id: error.event_id.map(str::to_string),
+        }
+    }
+}
+
 /// Shorthand for results of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

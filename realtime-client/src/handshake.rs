@@ -44,8 +44,8 @@ pub(crate) async fn open<S: Surface>(config: &ClientBuilder<S>) -> Result<Socket
             (_, Some(token)) => put("authorization", &format!("Bearer {}", token.expose()))?,
             _ => {}
         }
-        if S::BETA {
-            put("openai-beta", "realtime=v1")?;
+        if let Some(beta) = S::INFO.beta_header {
+            put("openai-beta", beta)?;
         }
         if let Some(organization) = &config.organization {
             put("openai-organization", organization)?;

@@ -71,6 +71,7 @@ mod methods;
 mod raw_text;
 mod reconnect;
 mod secret;
+mod session_task;
 mod surface;
 
 /// The event types of every surface (the `realtime-types` crate), so that
@@ -109,8 +110,8 @@ pub use builder::{
 pub use client::{
     EventSink, Frame, QueueStats, RealtimeClient, RealtimeReceiver, RealtimeSender, Received,
 };
-pub use error::{BoxError, DecodeError, Error, Result};
-pub use listeners::{ErrorSignal, ListenerId, Listeners, ServerError};
+pub use error::{BoxError, DecodeError, Error, Result, ServerError};
+pub use listeners::{ErrorSignal, ListenerId, Listeners};
 pub use raw_text::RawText;
 pub use reconnect::{Attempt, Decision, Reconnect, ReconnectHook, Reconnected};
 pub use secret::Secret;

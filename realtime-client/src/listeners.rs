@@ -9,40 +9,14 @@
 
 use realtime_types::{Event as _, EventOf};
 
-use crate::client::RealtimeReceiver;
-use crate::error::Error;
+use crate::client::{RealtimeReceiver, Received};
+use crate::error::{Error, ServerError};
+use crate::reconnect::Reconnected;
 use crate::surface::Surface;
 
 /// Identifies a listener, for [`Listeners::off`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ListenerId(u64);
-
-/// A server `error` event as a typed value.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ServerError {
-    /// The error type (`invalid_request_error`, `server_error`, ...).
-    pub error_type: String,
-    /// A machine-readable code, if any.
-    pub code: Option<String>,
-    /// The message.
-    pub message: String,
-    /// The parameter at fault, if any.
-    pub param: Option<String>,
-    /// The `event_id` of the client event that caused it, if any.
-    pub event_id: Option<String>,
-}
-
-impl From<realtime_types::ServerErrorRef<'_>> for ServerError {
-    fn from(error: realtime_types::ServerErrorRef<'_>) -> Self {
-        ServerError {
-            error_type: error.error_type.to_string(),
-            code: error.code.map(str::to_string),
-            message: error.message.to_string(),
-            param: error.param.map(str::to_string),
-            event_id: error.event_id.map(str::to_string),
-        }
-    }
-}
 
 /// What error listeners hear about.
 #[derive(Debug)]
@@ -55,6 +29,7 @@ pub enum ErrorSignal<'a> {
 
 type Handler<E> = Box<dyn FnMut(&E) + Send>;
 type ErrorHandler = Box<dyn for<'a> FnMut(ErrorSignal<'a>) + Send>;
+type ReconnectHandler = Box<dyn FnMut(&Reconnected) + Send>;
 type Predicate<E> = Box<dyn Fn(&E) -> bool + Send>;
 
 enum Filter<E> {
@@ -97,6 +72,7 @@ pub struct Listeners<S: Surface> {
     next_id: u64,
     events: Vec<Listener<S::Server>>,
     errors: Vec<(ListenerId, ErrorHandler)>,
+    reconnects: Vec<(ListenerId, ReconnectHandler)>,
 }
 
 impl<S: Surface> Default for Listeners<S> {
@@ -105,6 +81,7 @@ impl<S: Surface> Default for Listeners<S> {
             next_id: 0,
             events: Vec::new(),
             errors: Vec::new(),
+            reconnects: Vec::new(),
         }
     }
 }
@@ -114,6 +91,7 @@ impl<S: Surface> std::fmt::Debug for Listeners<S> {
         f.debug_struct("Listeners")
             .field("events", &self.events.len())
             .field("errors", &self.errors.len())
+            .field("reconnects", &self.reconnects.len())
             .finish()
     }
 }
@@ -198,12 +176,36 @@ impl<S: Surface> Listeners<S> {
         id
     }
 
+    /// Calls `handler` when a new connection replaced a lost one
+    /// ([`ClientBuilder::reconnect`](crate::ClientBuilder::reconnect)), before
+    /// the events of the new session.
+    pub fn on_reconnected(
+        &mut self,
+        handler: impl FnMut(&Reconnected) + Send + 'static,
+    ) -> ListenerId {
+        let id = self.id();
+        self.reconnects.push((id, Box::new(handler)));
+        id
+    }
+
+    fn count(&self) -> usize {
+        self.events.len() + self.errors.len() + self.reconnects.len()
+    }
+
     /// Removes a listener; `false` if it was not there (already removed, or a `once` that fired).
     pub fn off(&mut self, id: ListenerId) -> bool {
-        let before = self.events.len() + self.errors.len();
+        let before = self.count();
         self.events.retain(|listener| listener.id != id);
         self.errors.retain(|(listener, _)| *listener != id);
-        before != self.events.len() + self.errors.len()
+        self.reconnects.retain(|(listener, _)| *listener != id);
+        before != self.count()
+    }
+
+    /// Delivers a reconnect notice to the reconnect listeners.
+    pub fn dispatch_reconnected(&mut self, notice: &Reconnected) {
+        for (_, handler) in &mut self.reconnects {
+            handler(notice);
+        }
     }
 
     /// Delivers one event to the listeners that want it; an `error` event
@@ -245,12 +247,19 @@ impl<S: Surface> RealtimeReceiver<S> {
     /// Delivers every event to `listeners` until the session ends. Returns
     /// how it ended: `None` after a normal close, or the error that ended it
     /// (which the error listeners heard too). Frames that are not events are
-    /// reported to the error listeners and do not end the session.
+    /// reported to the error listeners and do not end the session; reconnect
+    /// notices go to the reconnect listeners.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel-safe: dropped between two events, it loses none (an event is
+    /// delivered to every listener before the next is awaited).
     pub async fn run(&mut self, listeners: &mut Listeners<S>) -> Option<Error> {
         let mut last_error = None;
-        while let Some(item) = self.next_event().await {
+        while let Some(item) = self.next_received().await {
             match item {
-                Ok(event) => listeners.dispatch(&event),
+                Ok(Received::Event(event)) => listeners.dispatch(&event),
+                Ok(Received::Reconnected(notice)) => listeners.dispatch_reconnected(&notice),
                 Err(error) => {
                     listeners.dispatch_error(&error);
                     if !matches!(error, Error::Decode(_)) {

@@ -1,30 +1,18 @@
-//! The session task, and reconnecting when it is asked for.
+//! When to reconnect: the policy, its hook, and the notice.
 //!
 //! The service has no resume: a new connection is a new session, with a new
 //! (empty) conversation. So a reconnect is opt-in ([`Reconnect`]), happens
 //! only after a close that says "try again" ([`Reconnect::recovers_from`]),
-//! and tells the application ([`Reconnected`]). What the client can restore
-//! it does: the last session configuration is applied again first, then the
-//! events a failed write may not have delivered are sent again, in order
-//! (at least once: part of them may have reached the old session), then
-//! the rest of the queue. An event written successfully into a connection
-//! whose peer was already gone, in the moment before the client notices,
-//! is lost: TCP accepted it, and the service acknowledges no append.
+//! and tells the application ([`Reconnected`]). The session task
+//! (`session_task`) carries it out.
 
-use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::mpsc;
-use tracing::{info, warn};
-
-use crate::builder::{ClientBuilder, Credentials};
-use crate::connection::{self, Delivery, Incoming, Outbox, Outgoing, Queued, Shared, Socket};
 use crate::error::Error;
 use crate::secret::Secret;
-use crate::surface::Surface;
 
 /// When and how to reconnect after a lost connection (see
 /// [`ClientBuilder::reconnect`]): up to `max_attempts` tries per outage,
@@ -161,7 +149,7 @@ impl Reconnect {
 
     /// Whether a failed attempt is worth another: the network, a timeout, or
     /// the server being busy or failing (HTTP 408, 429, 5xx).
-    fn retries_after(error: &Error) -> bool {
+    pub(crate) fn retries_after(error: &Error) -> bool {
         match error {
             Error::Connect { .. }
             | Error::Timeout { .. }
@@ -171,76 +159,16 @@ impl Reconnect {
             _ => false,
         }
     }
-
-    /// Opens a new connection after `cause`, or says why not.
-    async fn replace<S: Surface>(
-        &self,
-        config: &mut ClientBuilder<S>,
-        cause: Error,
-        incoming: &mpsc::UnboundedSender<Incoming>,
-    ) -> Result<(Socket, u32), Error> {
-        let mut last = cause;
-        let mut delay = self.initial_delay;
-        let mut jitter = Jitter::seeded();
-        for number in 1..=self.max_attempts {
-            let wait = jitter.between(delay / 2, delay);
-            tokio::select! {
-                () = tokio::time::sleep(wait) => {}
-                // Nobody reads any more: stop.
-                () = incoming.closed() => return Err(last),
-            }
-            if let Some(hook) = &self.hook {
-                let attempt = Attempt {
-                    number,
-                    close_code: last.close_code(),
-                    cause: last.to_string(),
-                };
-                match hook.before_attempt(attempt).await {
-                    Decision::Retry => {}
-                    Decision::RetryWith(secret) => {
-                        config.credentials = match config.credentials {
-                            Credentials::AzureKey(_) => Credentials::AzureKey(secret),
-                            _ => Credentials::Bearer(secret),
-                        };
-                    }
-                    Decision::GiveUp => {
-                        return Err(Error::GaveUp {
-                            attempts: number - 1,
-                            last: Box::new(last),
-                        });
-                    }
-                }
-            }
-            match crate::handshake::open(config).await {
-                Ok(socket) => return Ok((socket, number)),
-                Err(error) if Self::retries_after(&error) => {
-                    warn!(attempt = number, %error, "reconnect attempt failed");
-                    last = error;
-                }
-                Err(error) => {
-                    return Err(Error::GaveUp {
-                        attempts: number,
-                        last: Box::new(error),
-                    });
-                }
-            }
-            delay = (delay * 2).min(self.max_delay);
-        }
-        Err(Error::GaveUp {
-            attempts: self.max_attempts,
-            last: Box::new(last),
-        })
-    }
 }
 
 /// A small xorshift generator for backoff jitter (not for secrets).
-struct Jitter(u64);
+pub(crate) struct Jitter(u64);
 
 impl Jitter {
     /// Seeded from the standard library's per-process random hash keys, so
     /// that clients that lost their connections together do not retry
     /// together.
-    fn seeded() -> Self {
+    pub(crate) fn seeded() -> Self {
         use std::hash::{BuildHasher, Hasher};
         let seed = std::collections::hash_map::RandomState::new()
             .build_hasher()
@@ -248,118 +176,13 @@ impl Jitter {
         Jitter(seed | 1)
     }
 
-    fn between(&mut self, low: Duration, high: Duration) -> Duration {
+    pub(crate) fn between(&mut self, low: Duration, high: Duration) -> Duration {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
         let span = high.saturating_sub(low).as_micros() as u64;
         low + Duration::from_micros(if span == 0 { 0 } else { self.0 % span })
     }
-}
-
-/// The session's task: runs connections until the session ends, replacing
-/// lost ones when the builder asks for it, then ends the session.
-pub(crate) async fn drive<S: Surface>(
-    socket: Socket,
-    mut config: ClientBuilder<S>,
-    queue: mpsc::UnboundedReceiver<Queued>,
-    incoming: mpsc::UnboundedSender<Incoming>,
-    shared: Arc<Shared>,
-) {
-    let limits = config.limits();
-    let mut outbox = Outbox {
-        queue,
-        replay: VecDeque::new(),
-        last_session: None,
-    };
-    let mut socket = socket;
-    let mut reconnections = 0;
-    let end = loop {
-        let Some(error) = connection::run(socket, &mut outbox, &incoming, &shared, &limits).await
-        else {
-            break None;
-        };
-        let Some(policy) = config.reconnect.clone() else {
-            break Some(error);
-        };
-        // A close the application asked for, or nobody left to read.
-        if !Reconnect::recovers_from(&error) || shared.outbound.is_closed() || incoming.is_closed()
-        {
-            break Some(error);
-        }
-        let close_code = error.close_code();
-        info!(%error, "connection lost; reconnecting");
-        match policy.replace(&mut config, error, &incoming).await {
-            Ok((new_socket, attempts)) => {
-                socket = new_socket;
-                reconnections += 1;
-                let replayed = outbox.replay.len();
-                let session_reapplied = match outbox.last_session.clone() {
-                    Some(text) => {
-                        let message = Outgoing::Text {
-                            text,
-                            session: true,
-                        };
-                        outbox.replay.push_front(Queued {
-                            message,
-                            permit: None,
-                        });
-                        true
-                    }
-                    None => false,
-                };
-                info!(attempts, replayed, session_reapplied, "reconnected");
-                let notice = Reconnected {
-                    attempts,
-                    reconnections,
-                    close_code,
-                    session_reapplied,
-                    replayed,
-                };
-                let _ = incoming.send(Incoming {
-                    delivery: Delivery::Reconnected(notice),
-                    permit: None,
-                });
-            }
-            Err(gave_up) => break Some(gave_up),
-        }
-    };
-    finish(outbox, &incoming, &shared, end);
-}
-
-/// Ends the session: sends fail from now on, the events never written are
-/// handed to the receiver, then the error that ended the session.
-fn finish(
-    mut outbox: Outbox,
-    incoming: &mpsc::UnboundedSender<Incoming>,
-    shared: &Shared,
-    end: Option<Error>,
-) {
-    shared.outbound.close();
-    outbox.queue.close();
-    let mut unsent = Vec::new();
-    let queued = std::iter::from_fn(|| outbox.queue.try_recv().ok());
-    for queued in outbox.replay.drain(..).chain(queued) {
-        // Without a permit: a configuration applied again, not the application's own.
-        if let (Outgoing::Text { text, .. }, Some(_)) = (&queued.message, &queued.permit) {
-            unsent.push(text.as_str().to_owned());
-        }
-    }
-    if !unsent.is_empty() {
-        warn!(events = unsent.len(), "events queued but never sent");
-        let _ = incoming.send(Incoming {
-            delivery: Delivery::Unsent(unsent),
-            permit: None,
-        });
-    }
-    if let Some(error) = end {
-        tracing::debug!(%error, "session ended");
-        let _ = incoming.send(Incoming {
-            delivery: Delivery::Item(Err(error)),
-            permit: None,
-        });
-    }
-    shared.inbound.close();
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 
 use realtime_types::{Event, SurfaceInfo};
 
-use crate::listeners::ServerError;
+use crate::error::ServerError;
 
 /// A Realtime protocol surface: its event types and how to reach it.
 pub trait Surface: Send + Sync + 'static {

@@ -668,3 +668,69 @@ async fn the_hook_can_refresh_the_credential_and_giving_up_hands_back_what_was_n
         Err(Error::SessionClosed)
     ));
 }
+
+#[tokio::test]
+async fn listeners_hear_a_reconnect_between_the_two_sessions_events() {
+    use std::sync::{Arc, Mutex};
+    let mut server = scripted().await;
+    let url = server.url.clone();
+    let connecting = tokio::spawn(async move {
+        RealtimeClient::builder()
+            .base_url(url)
+            .model("m")
+            .reconnect(Reconnect::new().backoff(Duration::from_millis(1), Duration::from_millis(5)))
+            .connect()
+            .await
+            .expect("connects")
+    });
+    let mut first = server.accept().await;
+    let client = connecting.await.unwrap();
+    let heard = Arc::new(Mutex::new(Vec::new()));
+    let mut listeners: realtime_client::Listeners<realtime_client::Ga> =
+        realtime_client::Listeners::new();
+    let log = heard.clone();
+    listeners.on_any(move |event| log.lock().unwrap().push(event.event_type().to_string()));
+    let log = heard.clone();
+    listeners.on_reconnected(move |notice| {
+        log.lock()
+            .unwrap()
+            .push(format!("reconnected {:?}", notice.close_code))
+    });
+    let (_sender, mut receiver) = client.split();
+    let run = tokio::spawn(async move { receiver.run(&mut listeners).await });
+    first.send(Message::text(delta(4))).await.unwrap();
+    first
+        .send(Message::Close(Some(CloseFrame {
+            code: CloseCode::Restart,
+            reason: "".into(),
+        })))
+        .await
+        .unwrap();
+    drop(drain(first).await);
+    let mut second = server.accept().await;
+    second.send(Message::text(delta(4))).await.unwrap();
+    second
+        .send(Message::Close(Some(CloseFrame {
+            code: CloseCode::Normal,
+            reason: "".into(),
+        })))
+        .await
+        .unwrap();
+    drop(drain(second).await);
+    let end = tokio::time::timeout(Duration::from_secs(10), run)
+        .await
+        .expect("run ends")
+        .unwrap();
+    assert!(
+        matches!(end, Some(Error::Closed { code: 1000, .. })),
+        "{end:?}"
+    );
+    assert_eq!(
+        *heard.lock().unwrap(),
+        [
+            "response.output_audio.delta",
+            "reconnected Some(1012)",
+            "response.output_audio.delta"
+        ]
+    );
+}
