@@ -1,8 +1,9 @@
 //! A thin, typed transport for the OpenAI Realtime API over
 //! `tokio-tungstenite`: every frame is one event of [`realtime_types`], in
-//! both directions. A background task owns the socket (keepalive, limits);
-//! the client sends and receives through bounded channels, and frames are
-//! decoded by whoever reads them: `next_event()` into the owned union, or
+//! both directions. A background task per session owns the socket and
+//! reads and writes side by side (keepalive, limits, opt-in
+//! [`Reconnect`]); the client sends and receives through queues bounded in
+//! bytes, and frames are decoded by whoever reads them: `next_event()` into the owned union, or
 //! `next_text()` for the surface's borrowed view (`ga::ServerEventRef`),
 //! which reads audio deltas without copying their base64.
 //!
@@ -57,7 +58,14 @@
 //!   with optional fields; [`RealtimeClient::send_raw`].
 //! - Receiving: [`RealtimeClient::next_event`] (cancel-safe),
 //!   [`RealtimeClient::next_frame`] (with the raw text), [`RealtimeClient::split`]
-//!   into a `Sink` and a `Stream`, or [`Listeners`] with [`RealtimeReceiver::run`].
+//!   into a [`RealtimeSender`] (`Clone + Send + Sync`; [`RealtimeSender::into_sink`]
+//!   for a `futures::Sink`) and a `Stream`, or [`Listeners`] with [`RealtimeReceiver::run`].
+//! - Under load: both queues are bounded in bytes
+//!   ([`ClientBuilder::outbound_buffer_bytes`], [`ClientBuilder::inbound_buffer_bytes`]);
+//!   a slow reader is backpressure on the server, never a keepalive timeout,
+//!   and never blocks sending; [`RealtimeClient::queue_stats`] shows how full they are.
+//! - Faults: typed errors with their source and close code ([`Error::close_code`]);
+//!   opt-in reconnect with [`ClientBuilder::reconnect`].
 
 mod audio_input;
 mod budget;

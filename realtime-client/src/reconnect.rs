@@ -15,7 +15,7 @@ use crate::error::Error;
 use crate::secret::Secret;
 
 /// When and how to reconnect after a lost connection (see
-/// [`ClientBuilder::reconnect`]): up to `max_attempts` tries per outage,
+/// [`ClientBuilder::reconnect`](crate::ClientBuilder::reconnect)): up to `max_attempts` tries per outage,
 /// waiting between `delay / 2` and `delay` before each (full jitter on the
 /// upper half), the delay doubling from `initial_delay` up to `max_delay`.
 /// Defaults: 6 attempts, 250 ms, 10 s.
