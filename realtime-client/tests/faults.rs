@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
-use realtime_client::{DecodeError, Error, RealtimeClient, Received, Reconnect};
+use realtime_client::{ClientBuilder, DecodeError, Error, RealtimeClient, Received, Reconnect};
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
@@ -66,6 +66,23 @@ async fn scripted_at(addr: &str) -> (Scripted, tokio::task::JoinHandle<()>) {
 }
 
 impl Scripted {
+    /// Connects a client configured by `configure` (on top of this server's
+    /// URL and a model) and accepts its connection.
+    async fn session(
+        &mut self,
+        configure: impl FnOnce(ClientBuilder) -> ClientBuilder,
+    ) -> (ServerSocket, RealtimeClient) {
+        let builder = configure(
+            RealtimeClient::builder()
+                .base_url(self.url.clone())
+                .model("m"),
+        );
+        let connecting = tokio::spawn(builder.connect());
+        let socket = self.accept().await;
+        let client = connecting.await.expect("joined").expect("connects");
+        (socket, client)
+    }
+
     async fn accept(&mut self) -> ServerSocket {
         self.accept_with_key().await.0
     }
@@ -102,19 +119,13 @@ async fn next_item(
 #[tokio::test]
 async fn a_slow_reader_is_backpressure_not_a_keepalive_timeout() {
     let mut server = scripted().await;
-    let url = server.url.clone();
-    let client = tokio::spawn(async move {
-        RealtimeClient::builder()
-            .base_url(url)
-            .model("m")
-            .keepalive(Duration::from_millis(50), Duration::from_millis(150))
-            .inbound_buffer_bytes(64 << 10)
-            .connect()
-            .await
-            .expect("connects")
-    });
-    let socket = server.accept().await;
-    let mut client = client.await.unwrap();
+    let (socket, mut client) = server
+        .session(|builder| {
+            builder
+                .keepalive(Duration::from_millis(50), Duration::from_millis(150))
+                .inbound_buffer_bytes(64 << 10)
+        })
+        .await;
     // The server streams 8 KiB deltas as fast as TCP lets it, and reads
     // (so it answers pings) on its own task.
     let (mut sink, mut stream) = socket.split();
@@ -162,18 +173,9 @@ async fn a_slow_reader_is_backpressure_not_a_keepalive_timeout() {
 #[tokio::test]
 async fn a_stalled_reader_never_blocks_sending() {
     let mut server = scripted().await;
-    let url = server.url.clone();
-    let client = tokio::spawn(async move {
-        RealtimeClient::builder()
-            .base_url(url)
-            .model("m")
-            .inbound_buffer_bytes(32 << 10)
-            .connect()
-            .await
-            .expect("connects")
-    });
-    let socket = server.accept().await;
-    let client = client.await.unwrap();
+    let (socket, client) = server
+        .session(|builder| builder.inbound_buffer_bytes(32 << 10))
+        .await;
     let (mut sink, stream) = socket.split();
     let writer = tokio::spawn(async move {
         let frame = Message::text(delta(8 << 10));
@@ -208,19 +210,9 @@ async fn a_stalled_reader_never_blocks_sending() {
 #[tokio::test]
 async fn unread_frames_are_bounded_in_bytes() {
     let mut server = scripted().await;
-    let url = server.url.clone();
-    let client = tokio::spawn(async move {
-        RealtimeClient::builder()
-            .base_url(url)
-            .model("m")
-            .no_keepalive()
-            .inbound_buffer_bytes(1 << 20)
-            .connect()
-            .await
-            .expect("connects")
-    });
-    let mut socket = server.accept().await;
-    let mut client = client.await.unwrap();
+    let (mut socket, mut client) = server
+        .session(|builder| builder.no_keepalive().inbound_buffer_bytes(1 << 20))
+        .await;
     let sender = tokio::spawn(async move {
         let frame = Message::text(delta(256 << 10));
         let mut sent = 0;
@@ -255,18 +247,9 @@ async fn unread_frames_are_bounded_in_bytes() {
 #[tokio::test]
 async fn a_frame_with_too_many_values_is_not_decoded_and_the_stream_goes_on() {
     let mut server = scripted().await;
-    let url = server.url.clone();
-    let client = tokio::spawn(async move {
-        RealtimeClient::builder()
-            .base_url(url)
-            .model("m")
-            .max_json_values(10_000)
-            .connect()
-            .await
-            .expect("connects")
-    });
-    let mut socket = server.accept().await;
-    let mut client = client.await.unwrap();
+    let (mut socket, mut client) = server
+        .session(|builder| builder.max_json_values(10_000))
+        .await;
     let zeros = format!(
         r#"{{"type":"response.output_audio.delta","extra":[{}0]}}"#,
         "0,".repeat(100_000)
@@ -290,17 +273,7 @@ async fn a_frame_with_too_many_values_is_not_decoded_and_the_stream_goes_on() {
 async fn a_send_after_the_end_always_fails() {
     for round in 0..20 {
         let mut server = scripted().await;
-        let url = server.url.clone();
-        let client = tokio::spawn(async move {
-            RealtimeClient::builder()
-                .base_url(url)
-                .model("m")
-                .connect()
-                .await
-                .expect("connects")
-        });
-        let mut socket = server.accept().await;
-        let mut client = client.await.unwrap();
+        let (mut socket, mut client) = server.session(|builder| builder).await;
         if round % 2 == 0 {
             socket.close(None).await.unwrap();
         } else {
@@ -318,17 +291,7 @@ async fn a_send_after_the_end_always_fails() {
 #[tokio::test]
 async fn a_server_close_is_answered() {
     let mut server = scripted().await;
-    let url = server.url.clone();
-    let client = tokio::spawn(async move {
-        RealtimeClient::builder()
-            .base_url(url)
-            .model("m")
-            .connect()
-            .await
-            .expect("connects")
-    });
-    let mut socket = server.accept().await;
-    let mut client = client.await.unwrap();
+    let (mut socket, mut client) = server.session(|builder| builder).await;
     let frame = CloseFrame {
         code: CloseCode::Away,
         reason: "restarting".into(),
@@ -422,20 +385,13 @@ async fn each_way_a_connection_can_break_is_its_own_error_with_its_cause() {
 #[tokio::test]
 async fn a_lost_connection_is_replaced_with_the_session_applied_again_and_the_queue_replayed() {
     let mut server = scripted().await;
-    let url = server.url.clone();
-    let connecting = tokio::spawn(async move {
-        RealtimeClient::builder()
-            .base_url(url)
-            .model("m")
-            .reconnect(
+    let (mut first, mut client) = server
+        .session(|builder| {
+            builder.reconnect(
                 Reconnect::new().backoff(Duration::from_millis(10), Duration::from_millis(50)),
             )
-            .connect()
-            .await
-            .expect("connects")
-    });
-    let mut first = server.accept().await;
-    let mut client = connecting.await.unwrap();
+        })
+        .await;
     let session = realtime_types::ga::Session::default().with_instructions("be brief");
     use realtime_client::prelude::*;
     client.session_update(session).await.unwrap();
@@ -480,20 +436,13 @@ async fn a_lost_connection_is_replaced_with_the_session_applied_again_and_the_qu
 async fn closes_that_are_final_are_not_reconnected() {
     for code in [1000u16, 1002, 1008, 4001] {
         let mut server = scripted().await;
-        let url = server.url.clone();
-        let connecting = tokio::spawn(async move {
-            RealtimeClient::builder()
-                .base_url(url)
-                .model("m")
-                .reconnect(
+        let (mut socket, mut client) = server
+            .session(|builder| {
+                builder.reconnect(
                     Reconnect::new().backoff(Duration::from_millis(1), Duration::from_millis(1)),
                 )
-                .connect()
-                .await
-                .expect("connects")
-        });
-        let mut socket = server.accept().await;
-        let mut client = connecting.await.unwrap();
+            })
+            .await;
         let frame = CloseFrame {
             code: CloseCode::from(code),
             reason: "".into(),
@@ -567,20 +516,13 @@ async fn every_try_again_close_is_reconnected() {
     // 1005: a close frame without a code.
     for code in [1001u16, 1005, 1011, 1012, 1013] {
         let mut server = scripted().await;
-        let url = server.url.clone();
-        let connecting = tokio::spawn(async move {
-            RealtimeClient::builder()
-                .base_url(url)
-                .model("m")
-                .reconnect(
+        let (mut socket, mut client) = server
+            .session(|builder| {
+                builder.reconnect(
                     Reconnect::new().backoff(Duration::from_millis(1), Duration::from_millis(5)),
                 )
-                .connect()
-                .await
-                .expect("connects")
-        });
-        let mut socket = server.accept().await;
-        let mut client = connecting.await.unwrap();
+            })
+            .await;
         let frame = (code != 1005).then(|| CloseFrame {
             code: CloseCode::from(code),
             reason: "".into(),
@@ -673,18 +615,13 @@ async fn the_hook_can_refresh_the_credential_and_giving_up_hands_back_what_was_n
 async fn listeners_hear_a_reconnect_between_the_two_sessions_events() {
     use std::sync::{Arc, Mutex};
     let mut server = scripted().await;
-    let url = server.url.clone();
-    let connecting = tokio::spawn(async move {
-        RealtimeClient::builder()
-            .base_url(url)
-            .model("m")
-            .reconnect(Reconnect::new().backoff(Duration::from_millis(1), Duration::from_millis(5)))
-            .connect()
-            .await
-            .expect("connects")
-    });
-    let mut first = server.accept().await;
-    let client = connecting.await.unwrap();
+    let (mut first, client) = server
+        .session(|builder| {
+            builder.reconnect(
+                Reconnect::new().backoff(Duration::from_millis(1), Duration::from_millis(5)),
+            )
+        })
+        .await;
     let heard = Arc::new(Mutex::new(Vec::new()));
     let mut listeners: realtime_client::Listeners<realtime_client::Ga> =
         realtime_client::Listeners::new();
