@@ -71,9 +71,10 @@ async fn listeners_hear_their_events_and_removed_ones_do_not() {
     assert_eq!(
         heard,
         [
+            // The service reports rate limits as a response starts.
+            "typed rate limits",
             "once audio delta true",
-            "on response.done true",
-            "typed rate limits"
+            "on response.done true"
         ]
     );
     assert!(

@@ -46,6 +46,15 @@ async fn next(client: &mut RealtimeClient) -> ServerEvent {
         .expect("a decodable event")
 }
 
+/// The greeting of a new realtime session: `session.created`, then `conversation.created`.
+async fn greeting(client: &mut RealtimeClient) {
+    assert!(matches!(next(client).await, ServerEvent::SessionCreated(_)));
+    assert!(matches!(
+        next(client).await,
+        ServerEvent::ConversationCreated(_)
+    ));
+}
+
 fn clear() -> ClientEvent {
     ClientEvent::from(ga::client::InputAudioBufferClear::default())
 }
@@ -54,10 +63,7 @@ fn clear() -> ClientEvent {
 async fn connects_and_exchanges_typed_events() {
     let server = mock().await;
     let mut client = connect(&server).await;
-    assert!(matches!(
-        next(&mut client).await,
-        ServerEvent::SessionCreated(_)
-    ));
+    greeting(&mut client).await;
     client.send(clear()).await.unwrap();
     assert!(matches!(
         next(&mut client).await,
@@ -141,7 +147,7 @@ async fn a_redirect_is_an_error_and_the_key_never_reaches_the_target() {
 async fn frames_that_are_no_event_are_decode_errors_without_content_and_the_stream_goes_on() {
     let server = mock().await;
     let mut client = connect(&server).await;
-    next(&mut client).await;
+    greeting(&mut client).await;
     server.inject_frame(r#"{"type": "response.output_text.delta", "secret": "hunter2""#);
     server.inject_frame(r#"["hunter2"]"#);
     server.inject_frame(r#"{"no_type": "hunter2"}"#);
@@ -179,7 +185,7 @@ async fn frames_that_are_no_event_are_decode_errors_without_content_and_the_stre
 async fn an_event_that_does_not_match_its_schema_arrives_whole_as_malformed() {
     let server = mock().await;
     let mut client = connect(&server).await;
-    next(&mut client).await;
+    greeting(&mut client).await;
     let frame = r#"{"type":"response.output_text.delta","event_id":"e","delta":["hunter2"]}"#;
     server.inject_frame(frame);
     let event = tokio::time::timeout(Duration::from_secs(5), client.next_event())
@@ -205,7 +211,7 @@ async fn an_event_that_does_not_match_its_schema_arrives_whole_as_malformed() {
 async fn an_unknown_event_type_is_not_an_error() {
     let server = mock().await;
     let mut client = connect(&server).await;
-    next(&mut client).await;
+    greeting(&mut client).await;
     server.inject_frame(r#"{"type": "response.hologram.delta", "event_id": "e"}"#);
     let event = next(&mut client).await;
     assert!(event.is_unknown());
@@ -223,7 +229,7 @@ async fn an_oversized_frame_is_an_error() {
         .connect()
         .await
         .unwrap();
-    next(&mut client).await.event_type().to_string();
+    greeting(&mut client).await;
     server.inject_frame(format!(r#"{{"type": "x", "pad": "{}"}}"#, "a".repeat(4096)));
     match tokio::time::timeout(Duration::from_secs(5), client.next_event())
         .await
@@ -275,7 +281,7 @@ async fn a_peer_that_stops_answering_pings_is_detected_within_the_timeout() {
 async fn a_server_close_is_reported_with_its_code_then_the_stream_ends() {
     let server = mock().await;
     let mut client = connect(&server).await;
-    next(&mut client).await;
+    greeting(&mut client).await;
     server.shutdown().await;
     match tokio::time::timeout(Duration::from_secs(5), client.next_event())
         .await
@@ -298,7 +304,7 @@ async fn a_server_close_is_reported_with_its_code_then_the_stream_ends() {
 async fn a_client_close_ends_the_stream() {
     let server = mock().await;
     let mut client = connect(&server).await;
-    next(&mut client).await;
+    greeting(&mut client).await;
     client.close(1000, "done").await.unwrap();
     let end = tokio::time::timeout(Duration::from_secs(5), client.next_event())
         .await
@@ -331,7 +337,14 @@ async fn split_halves_are_a_sink_and_a_stream_usable_from_other_tasks() {
             break;
         }
     }
-    assert_eq!(seen[..2], ["session.created", "input_audio_buffer.cleared"]);
+    assert_eq!(
+        seen[..3],
+        [
+            "session.created",
+            "conversation.created",
+            "input_audio_buffer.cleared"
+        ]
+    );
     assert!(seen.contains(&"response.output_audio.delta".to_string()));
     drop(sender);
 }
@@ -340,7 +353,7 @@ async fn split_halves_are_a_sink_and_a_stream_usable_from_other_tasks() {
 async fn next_event_loses_nothing_when_cancelled_in_select() {
     let server = mock().await;
     let mut client = connect(&server).await;
-    next(&mut client).await;
+    greeting(&mut client).await;
     client
         .send(ClientEvent::from(ga::client::ResponseCreate::default()))
         .await
@@ -352,7 +365,7 @@ async fn next_event_loses_nothing_when_cancelled_in_select() {
             event = client.next_event() => {
                 let event = event.unwrap().unwrap();
                 types.push(event.event_type().to_string());
-                if event.event_type() == "rate_limits.updated" {
+                if event.event_type() == "response.done" {
                     break;
                 }
             }
@@ -377,7 +390,7 @@ async fn next_event_loses_nothing_when_cancelled_in_select() {
 async fn raw_events_go_out_as_they_are_and_raw_frames_come_back() {
     let server = mock().await;
     let mut client = connect(&server).await;
-    next(&mut client).await;
+    greeting(&mut client).await;
     client
         .send_raw(&json!({"type": "input_audio_buffer.clear", "event_id": "raw_1"}))
         .await
@@ -397,7 +410,7 @@ async fn next_text_hands_over_frames_undecoded_for_the_borrowed_views() {
 
     let server = mock().await;
     let mut client = connect(&server).await;
-    next(&mut client).await;
+    greeting(&mut client).await;
     client
         .send(ClientEvent::from(ga::client::ResponseCreate::default()))
         .await
@@ -420,7 +433,7 @@ async fn next_text_hands_over_frames_undecoded_for_the_borrowed_views() {
             realtime_types::audio::decode_pcm16(&delta.delta, &mut samples).unwrap();
             audio_deltas += 1;
         }
-        let done = view.event_type() == "rate_limits.updated";
+        let done = view.event_type() == "response.done";
         assert_eq!(view.into_owned(), owned);
         if done {
             break;
@@ -475,7 +488,7 @@ async fn an_unreachable_host_is_a_connect_error_and_a_silent_one_times_out() {
 async fn pcm16_and_byte_appends_are_events_the_server_accepts() {
     let server = mock().await;
     let mut client = connect(&server).await;
-    next(&mut client).await;
+    greeting(&mut client).await;
     // (The frame text itself is checked byte for byte against serde in
     // realtime-types; here the server decodes it and commits the audio.)
     // Server VAD off, so that the commit below is ours.

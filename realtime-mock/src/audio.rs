@@ -215,7 +215,8 @@ pub fn alaw_decode(byte: u8) -> i16 {
 }
 
 /// Number of whole samples in `duration_ms` at `rate` (rounded down).
-fn samples_for(duration_ms: u32, rate: u32) -> usize {
+/// Whole samples in `duration_ms` at `rate` (rounded down).
+pub fn samples_for(duration_ms: u32, rate: u32) -> usize {
     let samples = u64::from(duration_ms) * u64::from(rate) / 1000;
     usize::try_from(samples).unwrap_or(usize::MAX)
 }
@@ -228,6 +229,19 @@ fn samples_for(duration_ms: u32, rate: u32) -> usize {
 /// and out over half their length each.
 pub fn tone(duration_ms: u32, rate: u32, frequency_hz: f32, amplitude: f32) -> Vec<i16> {
     let count = samples_for(duration_ms, rate);
+    tone_segment(count, 0..count, rate, frequency_hz, amplitude)
+}
+
+/// The samples `range` of a tone `count` samples long (what
+/// [`tone`] returns for that range), so that a long tone can be made a
+/// piece at a time.
+pub fn tone_segment(
+    count: usize,
+    range: std::ops::Range<usize>,
+    rate: u32,
+    frequency_hz: f32,
+    amplitude: f32,
+) -> Vec<i16> {
     let amplitude = if amplitude.is_finite() {
         f64::from(amplitude.clamp(0.0, 1.0))
     } else {
@@ -236,7 +250,7 @@ pub fn tone(duration_ms: u32, rate: u32, frequency_hz: f32, amplitude: f32) -> V
     let peak = amplitude * f64::from(i16::MAX);
     let fade = samples_for(5, rate).max(1) as f64;
     let step = std::f64::consts::TAU * f64::from(frequency_hz) / f64::from(rate.max(1));
-    (0..count)
+    (range.start..range.end.min(count))
         .map(|i| {
             let from_start = i as f64;
             let from_end = (count - 1 - i) as f64;

@@ -184,18 +184,34 @@ impl Ids {
 struct State {
     session: Value,
     items: Vec<Value>,
-    /// Audio length of assistant items, for `conversation.item.truncate`.
-    audio_ms: HashMap<String, u64>,
+    /// Audio of assistant items as far as it was sent (a truncate shortens
+    /// it), for `conversation.item.truncate` and retrieval.
+    spoken: HashMap<String, Spoken>,
+    /// The committed input audio of user items, for retrieval.
+    heard: HashMap<String, (Vec<i16>, AudioFormat)>,
     input_audio: Vec<i16>,
+    /// Milliseconds of input audio appended before the current buffer
+    /// (committed or cleared): VAD offsets are from the session's start.
+    input_offset_ms: u64,
+    /// The item id `speech_started` announced, for the commit that follows.
+    speech_item_id: Option<String>,
     vad: Option<EnergyVad>,
     audio_produced: bool,
     active_response: Option<ActiveResponse>,
 }
 
+/// The audio of an assistant item: its length and format.
+#[derive(Debug, Clone, Copy)]
+struct Spoken {
+    ms: u64,
+    format: AudioFormat,
+}
+
 #[derive(Debug)]
 struct ActiveResponse {
     id: String,
-    cancel: watch::Sender<bool>,
+    /// Set to the cancel reason (`client_cancelled`, `turn_detected`).
+    cancel: watch::Sender<Option<&'static str>>,
 }
 
 /// The protocol engine of one connection.
@@ -221,8 +237,11 @@ impl Engine {
         let mut state = State {
             session,
             items: Vec::new(),
-            audio_ms: HashMap::new(),
+            spoken: HashMap::new(),
+            heard: HashMap::new(),
             input_audio: Vec::new(),
+            input_offset_ms: 0,
+            speech_item_id: None,
             vad: None,
             audio_produced: false,
             active_response: None,
@@ -243,6 +262,11 @@ impl Engine {
         self.out
             .send(json!({"type": "session.created", "session": session}))
             .await;
+        if !self.is_transcription() {
+            self.out
+                .send(json!({"type": "conversation.created", "conversation": {"id": "conv_mock", "object": "realtime.conversation"}}))
+                .await;
+        }
     }
 
     /// Stops any response in progress (the connection is closing).
@@ -272,11 +296,7 @@ impl Engine {
             ClientEvent::SessionUpdate(update) => self.session_update(*update).await,
             ClientEvent::ConversationItemCreate(create) => self.item_create(*create).await,
             ClientEvent::ConversationItemRetrieve(retrieve) => {
-                let item = lock(&self.state)
-                    .items
-                    .iter()
-                    .find(|i| id_of(i) == Some(&retrieve.item_id))
-                    .cloned();
+                let item = with_audio(&lock(&self.state), &retrieve.item_id);
                 match item {
                     Some(item) => {
                         self.out
@@ -334,7 +354,10 @@ impl Engine {
             ClientEvent::InputAudioBufferClear(_) => {
                 {
                     let mut state = lock(&self.state);
-                    state.input_audio.clear();
+                    let cleared = std::mem::take(&mut state.input_audio);
+                    state.input_offset_ms +=
+                        audio::duration_ms(cleared.len(), input_format(&state.session).sample_rate());
+                    state.speech_item_id = None;
                     if let Some(vad) = &mut state.vad {
                         vad.reset();
                     }
@@ -344,7 +367,7 @@ impl Engine {
                     .await;
             }
             ClientEvent::OutputAudioBufferClear(_) => {
-                let response_id = self.cancel_active();
+                let response_id = self.cancel_active("client_cancelled");
                 self.out
                     .send(
                         json!({"type": "output_audio_buffer.cleared", "response_id": response_id}),
@@ -360,7 +383,7 @@ impl Engine {
                     .map(|r| r.id.clone());
                 match active {
                     Some(id) if requested.as_ref().is_none_or(|r| *r == id) => {
-                        self.cancel_active();
+                        self.cancel_active("client_cancelled");
                     }
                     _ => {
                         self.out
@@ -475,50 +498,25 @@ impl Engine {
         }
     }
 
+    /// Truncates an assistant item's audio where the listener stopped
+    /// hearing it, at any time after its audio was sent (also while the
+    /// response streams, and right after `response.cancel`). The server-side
+    /// transcript is deleted, so that no text the user did not hear stays in
+    /// the context.
     async fn item_truncate(&mut self, truncate: ga::client::ConversationItemTruncate) {
         let event_id = truncate.event_id.as_deref();
-        let audio_ms = {
-            let state = lock(&self.state);
-            if !state
-                .items
-                .iter()
-                .any(|i| id_of(i) == Some(&truncate.item_id))
-            {
-                None
-            } else {
-                Some(state.audio_ms.get(&truncate.item_id).copied())
-            }
+        let checked = {
+            let mut state = lock(&self.state);
+            check_truncate(&mut state, &truncate)
         };
-        match audio_ms {
-            None => self.no_such_item(event_id, &truncate.item_id).await,
-            Some(None) => {
+        match checked {
+            Err(Refusal::NoSuchItem) => self.no_such_item(event_id, &truncate.item_id).await,
+            Err(Refusal::Invalid { message, param }) => {
                 self.out
-                    .error(
-                        event_id,
-                        "invalid_value",
-                        "Only assistant messages with audio can be truncated.",
-                        Some("item_id"),
-                    )
+                    .error(event_id, "invalid_value", &message, Some(param))
                     .await;
             }
-            Some(Some(length))
-                if truncate.audio_end_ms < 0 || truncate.audio_end_ms as u64 > length =>
-            {
-                let message = format!(
-                    "Audio content of {length}ms is shorter than {}ms.",
-                    truncate.audio_end_ms
-                );
-                self.out
-                    .error(event_id, "invalid_value", &message, Some("audio_end_ms"))
-                    .await;
-            }
-            Some(Some(_)) => {
-                {
-                    let mut state = lock(&self.state);
-                    state
-                        .audio_ms
-                        .insert(truncate.item_id.clone(), truncate.audio_end_ms as u64);
-                }
+            Ok(()) => {
                 self.out
                     .send(json!({
                         "type": "conversation.item.truncated",
@@ -548,18 +546,34 @@ impl Engine {
             match event {
                 VadEvent::SpeechStarted { audio_start_ms } => {
                     let item_id = self.ids.next("item");
+                    let (offset, interrupt) = {
+                        let mut state = lock(&self.state);
+                        state.speech_item_id = Some(item_id.clone());
+                        let interrupt = turn_detection(&state.session, "interrupt_response")
+                            .and_then(Value::as_bool)
+                            .unwrap_or(true);
+                        (state.input_offset_ms, interrupt)
+                    };
                     self.out
-                        .send(json!({"type": "input_audio_buffer.speech_started", "audio_start_ms": audio_start_ms, "item_id": item_id}))
+                        .send(json!({"type": "input_audio_buffer.speech_started", "audio_start_ms": offset + audio_start_ms, "item_id": item_id}))
                         .await;
+                    // Barge-in: the user talks over the response.
+                    if interrupt {
+                        self.cancel_active("turn_detected");
+                    }
                 }
                 VadEvent::SpeechStopped { audio_end_ms } => {
-                    self.commit_audio_as(Some(audio_end_ms)).await;
-                    let create_response = lock(&self.state)
-                        .session
-                        .pointer("/audio/input/turn_detection/create_response")
-                        .and_then(Value::as_bool)
-                        .unwrap_or(true);
-                    if create_response {
+                    // The end of the audio the model gets: the silence that
+                    // ended the turn included, as the service reports it.
+                    let silence = turn_detection(&lock(&self.state).session, "silence_duration_ms")
+                        .and_then(Value::as_u64)
+                        .unwrap_or(u64::from(VadConfig::default().silence_duration_ms));
+                    self.commit_audio_as(Some(audio_end_ms + silence)).await;
+                    let create_response =
+                        turn_detection(&lock(&self.state).session, "create_response")
+                            .and_then(Value::as_bool)
+                            .unwrap_or(true);
+                    if create_response && !self.is_transcription() {
                         self.start_response(None, None).await;
                     }
                 }
@@ -567,17 +581,31 @@ impl Engine {
         }
     }
 
+    fn is_transcription(&self) -> bool {
+        lock(&self.state).session.get("type").and_then(Value::as_str) == Some("transcription")
+    }
+
     async fn commit_audio(&mut self) {
         self.commit_audio_as(None).await;
     }
 
     /// Commits the input buffer as a user audio message (after
-    /// `speech_stopped` when VAD ended the turn at `speech_end_ms`).
+    /// `speech_stopped` when VAD ended the turn, `speech_end_ms` into the
+    /// buffer), under the id `speech_started` announced; then transcribes
+    /// it when the session asks for input transcription.
     async fn commit_audio_as(&mut self, speech_end_ms: Option<u64>) {
-        let item_id = self.ids.next("item");
-        let (previous, item) = {
+        let (item_id, previous, item, offset, transcribe, heard_ms) = {
             let mut state = lock(&self.state);
-            state.input_audio.clear();
+            let item_id = state
+                .speech_item_id
+                .take()
+                .unwrap_or_else(|| self.ids.next("item"));
+            let samples = std::mem::take(&mut state.input_audio);
+            let format = input_format(&state.session);
+            let heard_ms = audio::duration_ms(samples.len(), format.sample_rate());
+            let offset = state.input_offset_ms;
+            state.input_offset_ms += heard_ms;
+            state.heard.insert(item_id.clone(), (samples, format));
             if let Some(vad) = &mut state.vad {
                 vad.reset();
             }
@@ -587,16 +615,57 @@ impl Engine {
             });
             let previous = state.items.last().and_then(id_of).map(str::to_string);
             state.items.push(item.clone());
-            (previous, item)
+            let transcribe = state
+                .session
+                .pointer("/audio/input/transcription")
+                .and_then(|t| t.get("model"))
+                .and_then(Value::as_str)
+                .is_some();
+            (item_id, previous, item, offset, transcribe, heard_ms)
         };
         if let Some(audio_end_ms) = speech_end_ms {
             self.out
-                .send(json!({"type": "input_audio_buffer.speech_stopped", "audio_end_ms": audio_end_ms, "item_id": item_id}))
+                .send(json!({"type": "input_audio_buffer.speech_stopped", "audio_end_ms": offset + audio_end_ms, "item_id": item_id}))
                 .await;
         }
         self.out.send(json!({"type": "input_audio_buffer.committed", "previous_item_id": previous, "item_id": item_id})).await;
         self.out.send(json!({"type": "conversation.item.added", "previous_item_id": previous, "item": item})).await;
         self.out.send(json!({"type": "conversation.item.done", "previous_item_id": previous, "item": item})).await;
+        if transcribe {
+            self.transcribe(&item_id, heard_ms).await;
+        }
+    }
+
+    /// `conversation.item.input_audio_transcription.delta` and `.completed`
+    /// for a committed user item: the mock hears one `hello` per started
+    /// second of audio, and bills the duration.
+    async fn transcribe(&mut self, item_id: &str, heard_ms: u64) {
+        let words = heard_ms.div_ceil(1000).max(1);
+        let transcript = vec!["hello"; words as usize].join(" ");
+        for word in transcript.split_inclusive(' ') {
+            self.out
+                .send(json!({"type": "conversation.item.input_audio_transcription.delta", "item_id": item_id, "content_index": 0, "delta": word}))
+                .await;
+        }
+        {
+            let mut state = lock(&self.state);
+            if let Some(part) = state
+                .items
+                .iter_mut()
+                .find(|i| id_of(i) == Some(item_id))
+                .and_then(|item| item.pointer_mut("/content/0"))
+            {
+                part["transcript"] = json!(transcript);
+            }
+        }
+        let seconds = heard_ms as f64 / 1000.0;
+        self.out
+            .send(json!({
+                "type": "conversation.item.input_audio_transcription.completed",
+                "item_id": item_id, "content_index": 0, "transcript": transcript,
+                "usage": {"type": "duration", "seconds": seconds}
+            }))
+            .await;
     }
 
     async fn response_create(&mut self, create: ga::client::ResponseCreate) {
@@ -637,7 +706,7 @@ impl Engine {
                 .await;
             return;
         }
-        let (cancel, cancelled) = watch::channel(false);
+        let (cancel, cancelled) = watch::channel(None);
         let plan = {
             let mut state = lock(&self.state);
             let plan = ResponsePlan::new(&state, &params, &self.ids, self.config.as_ref());
@@ -659,11 +728,11 @@ impl Engine {
         }
     }
 
-    /// Asks the active response to stop; returns its id.
-    fn cancel_active(&mut self) -> Option<String> {
+    /// Asks the active response to stop, for `reason`; returns its id.
+    fn cancel_active(&mut self, reason: &'static str) -> Option<String> {
         let state = lock(&self.state);
         let active = state.active_response.as_ref()?;
-        let _ = active.cancel.send(true);
+        let _ = active.cancel.send(Some(reason));
         Some(active.id.clone())
     }
 }
@@ -678,6 +747,111 @@ fn event_id_of(text: &str) -> Option<String> {
     serde_json::from_str::<WithId>(text)
         .ok()
         .and_then(|w| w.event_id)
+}
+
+/// Why a request about an item is refused.
+enum Refusal {
+    NoSuchItem,
+    Invalid {
+        message: String,
+        param: &'static str,
+    },
+}
+
+/// Checks a truncate and applies it: the audio is cut, the transcript of
+/// that content part deleted.
+fn check_truncate(
+    state: &mut State,
+    truncate: &ga::client::ConversationItemTruncate,
+) -> Result<(), Refusal> {
+    let invalid = |message: String, param| Err(Refusal::Invalid { message, param });
+    let Some(item) = state
+        .items
+        .iter_mut()
+        .find(|i| id_of(i) == Some(&truncate.item_id))
+    else {
+        return Err(Refusal::NoSuchItem);
+    };
+    let Some(spoken) = state.spoken.get_mut(&truncate.item_id) else {
+        return invalid(
+            "Only assistant messages with audio can be truncated.".into(),
+            "item_id",
+        );
+    };
+    let parts = item
+        .get("content")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    let index = truncate.content_index;
+    if index < 0 || index as usize >= parts {
+        return invalid(
+            format!("Invalid 'content_index': {index}. The item has {parts} content part(s)."),
+            "content_index",
+        );
+    }
+    if truncate.audio_end_ms < 0 {
+        return invalid(
+            format!(
+                "Invalid 'audio_end_ms': {}. Expected a value of at least 0.",
+                truncate.audio_end_ms
+            ),
+            "audio_end_ms",
+        );
+    }
+    let end = truncate.audio_end_ms as u64;
+    if end > spoken.ms {
+        return invalid(
+            format!(
+                "Audio content of {}ms is shorter than {end}ms.",
+                spoken.ms
+            ),
+            "audio_end_ms",
+        );
+    }
+    spoken.ms = end;
+    if let Some(part) = item.pointer_mut(&format!("/content/{index}"))
+        && part.get("transcript").is_some()
+    {
+        part["transcript"] = json!("");
+    }
+    Ok(())
+}
+
+/// An item as `conversation.item.retrieved` shows it: with its audio
+/// (base64 in the format it was heard or spoken in, as far as it was).
+fn with_audio(state: &State, item_id: &str) -> Option<Value> {
+    let mut item = state
+        .items
+        .iter()
+        .find(|i| id_of(i) == Some(item_id))?
+        .clone();
+    let audio = if let Some((samples, format)) = state.heard.get(item_id) {
+        Some(audio::encode_base64(samples, *format))
+    } else {
+        state.spoken.get(item_id).map(|spoken| {
+            let rate = spoken.format.sample_rate();
+            let heard = audio::samples_for(u32::try_from(spoken.ms).unwrap_or(u32::MAX), rate);
+            let total = heard.max(1);
+            let samples = audio::tone_segment(total, 0..heard, rate, TONE_HZ, 0.3);
+            audio::encode_base64(&samples, spoken.format)
+        })
+    };
+    if let Some(audio) = audio
+        && let Some(part) = item
+            .get_mut("content")
+            .and_then(Value::as_array_mut)
+            .and_then(|parts| {
+                parts.iter_mut().find(|p| {
+                    matches!(
+                        p.get("type").and_then(Value::as_str),
+                        Some("input_audio" | "output_audio")
+                    )
+                })
+            })
+    {
+        part["audio"] = json!(audio);
+    }
+    Some(item)
 }
 
 fn id_of(item: &Value) -> Option<&str> {
@@ -784,6 +958,13 @@ fn resolve_reference(item: &Value, items: &[Value]) -> Option<Value> {
     }
     let id = id_of(item)?;
     items.iter().find(|i| id_of(i) == Some(id)).cloned()
+}
+
+/// A setting of the session's turn detection.
+fn turn_detection<'a>(session: &'a Value, key: &str) -> Option<&'a Value> {
+    session
+        .pointer("/audio/input/turn_detection")
+        .and_then(|detection| detection.get(key))
 }
 
 /// The session's VAD, when turn detection is on.
@@ -969,19 +1150,28 @@ impl ResponsePlan {
         })
     }
 
+    /// An event about the response's output item (`response_id`,
+    /// `item_id`, `output_index`, then `fields`).
+    fn item_event(&self, fields: Value) -> Value {
+        let mut event =
+            json!({"response_id": self.response_id, "item_id": self.item_id, "output_index": 0});
+        if let (Value::Object(event), Value::Object(fields)) = (&mut event, fields) {
+            event.extend(fields);
+        }
+        event
+    }
+
     /// Streams the response; ends early (status `cancelled`) when asked to.
+    /// Audio is made one delta at a time, so memory does not grow with the
+    /// length of the answer.
     async fn stream(
         self,
         out: Outbound,
         state: Arc<Mutex<State>>,
         ids: Arc<Ids>,
         pacing: Pacing,
-        mut cancelled: watch::Receiver<bool>,
+        mut cancelled: watch::Receiver<Option<&'static str>>,
     ) {
-        let send = |event: Value| {
-            let out = out.clone();
-            async move { out.send(event).await }
-        };
         if let Reply::Events(events) = &self.reply {
             for event in events {
                 out.send(event.clone()).await;
@@ -989,8 +1179,17 @@ impl ResponsePlan {
             lock(&state).active_response = None;
             return;
         }
-        send(json!({"type": "response.created", "response": self.response_object("in_progress", vec![], None, Value::Null)})).await;
-        let (mut item, steps, audio_ms, text_tokens) = self.build_item(&ids);
+        out.send(json!({"type": "response.created", "response": self.response_object("in_progress", vec![], None, Value::Null)})).await;
+        // The service reports rate limits as a response starts.
+        out.send(json!({
+            "type": "rate_limits.updated",
+            "rate_limits": [
+                {"name": "requests", "limit": 1000, "remaining": 999, "reset_seconds": 60},
+                {"name": "tokens", "limit": 50000, "remaining": 49000, "reset_seconds": 60}
+            ]
+        }))
+        .await;
+        let (mut item, steps, text_tokens) = self.build_item(&ids);
         let item_in_progress = {
             let mut started = item.clone();
             started["status"] = json!("in_progress");
@@ -1002,31 +1201,57 @@ impl ResponsePlan {
             }
             started
         };
-        send(json!({"type": "response.output_item.added", "response_id": self.response_id, "output_index": 0, "item": item_in_progress})).await;
+        out.send(json!({"type": "response.output_item.added", "response_id": self.response_id, "output_index": 0, "item": item_in_progress})).await;
         if !self.out_of_band {
             lock(&state).items.push(item_in_progress.clone());
-            send(json!({"type": "conversation.item.added", "previous_item_id": self.previous_item_id, "item": item_in_progress})).await;
+            out.send(json!({"type": "conversation.item.added", "previous_item_id": self.previous_item_id, "item": item_in_progress})).await;
         }
-        let mut was_cancelled = false;
+        let rate = self.format.sample_rate();
+        let mut audio_ms = 0u64;
+        // What was streamed of the text or transcript (all of it, unless cancelled).
+        let mut said = String::new();
+        let mut cancel_reason = None;
         for step in steps {
-            if *cancelled.borrow() {
-                was_cancelled = true;
+            if let Some(reason) = *cancelled.borrow() {
+                cancel_reason = Some(reason);
                 break;
             }
-            if let Step::Wait(duration) = step {
-                if pacing == Pacing::RealTime {
-                    tokio::select! {
-                        _ = tokio::time::sleep(duration) => {}
-                        _ = cancelled.changed() => { was_cancelled = true; break; }
+            match step {
+                Step::Wait(duration) => {
+                    if pacing == Pacing::RealTime {
+                        tokio::select! {
+                            _ = tokio::time::sleep(duration) => {}
+                            _ = cancelled.changed() => {
+                                cancel_reason = Some((*cancelled.borrow()).unwrap_or("client_cancelled"));
+                                break;
+                            }
+                        }
                     }
                 }
-                continue;
-            }
-            if let Step::Event(event) = step {
-                send(event).await;
+                Step::Audio { total, start, len } => {
+                    let samples = audio::tone_segment(total, start..start + len, rate, TONE_HZ, 0.3);
+                    let delta = audio::encode_base64(&samples, self.format);
+                    out.send(self.item_event(json!({"type": "response.output_audio.delta", "content_index": 0, "delta": delta}))).await;
+                    let ms = audio::duration_ms(samples.len(), rate);
+                    audio_ms += ms;
+                    let mut guard = lock(&state);
+                    guard.audio_produced = true;
+                    guard
+                        .spoken
+                        .entry(self.item_id.clone())
+                        .or_insert(Spoken { ms: 0, format: self.format })
+                        .ms += ms;
+                }
+                Step::Said(event) => {
+                    if let Some(delta) = event.get("delta").and_then(Value::as_str) {
+                        said.push_str(delta);
+                    }
+                    out.send(event).await;
+                }
+                Step::Event(event) => out.send(event).await,
             }
         }
-        let status = if was_cancelled {
+        let status = if cancel_reason.is_some() {
             "cancelled"
         } else if self.truncated_by_tokens(text_tokens) {
             "incomplete"
@@ -1038,15 +1263,24 @@ impl ResponsePlan {
         } else {
             "incomplete"
         });
-        if !was_cancelled {
-            send(json!({"type": "response.output_item.done", "response_id": self.response_id, "output_index": 0, "item": item})).await;
+        if cancel_reason.is_some() {
+            // Only what was streamed stays: the item and its part close with it.
+            let key = if self.audio { "transcript" } else { "text" };
+            if let Some(part) = item.pointer_mut("/content/0") {
+                part[key] = json!(said);
+                let mut closed = part.clone();
+                if let Some(fields) = closed.as_object_mut() {
+                    fields.insert(
+                        "type".into(),
+                        json!(if self.audio { "audio" } else { "text" }),
+                    );
+                }
+                out.send(self.item_event(json!({"type": "response.content_part.done", "content_index": 0, "part": closed}))).await;
+            }
         }
+        out.send(json!({"type": "response.output_item.done", "response_id": self.response_id, "output_index": 0, "item": item})).await;
         {
             let mut guard = lock(&state);
-            if audio_ms > 0 {
-                guard.audio_produced = true;
-                guard.audio_ms.insert(self.item_id.clone(), audio_ms);
-            }
             if !self.out_of_band
                 && let Some(stored) = guard
                     .items
@@ -1057,8 +1291,8 @@ impl ResponsePlan {
             }
             guard.active_response = None;
         }
-        if !self.out_of_band && !was_cancelled {
-            send(json!({"type": "conversation.item.done", "previous_item_id": self.previous_item_id, "item": item})).await;
+        if !self.out_of_band {
+            out.send(json!({"type": "conversation.item.done", "previous_item_id": self.previous_item_id, "item": item})).await;
         }
         let output_tokens =
             text_tokens.min(self.max_output_tokens.unwrap_or(u64::MAX)) + audio_ms / 50;
@@ -1067,40 +1301,24 @@ impl ResponsePlan {
             "input_token_details": {"cached_tokens": 0, "text_tokens": 100, "audio_tokens": 0},
             "output_token_details": {"text_tokens": text_tokens, "audio_tokens": audio_ms / 50}
         });
-        let details = match status {
-            "cancelled" => json!({"type": "cancelled", "reason": "client_cancelled"}),
-            "incomplete" => json!({"type": "incomplete", "reason": "max_output_tokens"}),
+        let details = match (status, cancel_reason) {
+            ("cancelled", Some(reason)) => json!({"type": "cancelled", "reason": reason}),
+            ("incomplete", _) => json!({"type": "incomplete", "reason": "max_output_tokens"}),
             _ => Value::Null,
         };
-        send(json!({"type": "response.done", "response": self.response_object(status, vec![item], Some(usage), details)})).await;
-        send(json!({
-            "type": "rate_limits.updated",
-            "rate_limits": [
-                {"name": "requests", "limit": 1000, "remaining": 999, "reset_seconds": 60},
-                {"name": "tokens", "limit": 50000, "remaining": 49000, "reset_seconds": 60}
-            ]
-        }))
-        .await;
+        out.send(json!({"type": "response.done", "response": self.response_object(status, vec![item], Some(usage), details)})).await;
     }
 
     fn truncated_by_tokens(&self, text_tokens: u64) -> bool {
         self.max_output_tokens.is_some_and(|max| text_tokens > max)
     }
 
-    /// The finished item, the steps that stream it, its audio length and text tokens.
-    fn build_item(&self, ids: &Ids) -> (Value, Vec<Step>, u64, u64) {
-        let base =
-            json!({"response_id": self.response_id, "item_id": self.item_id, "output_index": 0});
-        let with = |extra: Value| {
-            let mut event = base.clone();
-            if let (Value::Object(event), Value::Object(extra)) = (&mut event, extra) {
-                event.extend(extra);
-            }
-            event
-        };
+    /// The finished item, the steps that stream it, and its text tokens.
+    fn build_item(&self, ids: &Ids) -> (Value, Vec<Step>, u64) {
+        let with = |fields: Value| self.item_event(fields);
         let text = match &self.reply {
             Reply::Message { text } => text.clone(),
-            Reply::Events(_) => return (Value::Null, Vec::new(), 0, 0),
+            Reply::Events(_) => return (Value::Null, Vec::new(), 0),
             Reply::FunctionCall { name, arguments } => {
                 let call_id = ids.next("call");
                 let mut steps = Vec::new();
@@ -1112,82 +1330,86 @@ impl ResponsePlan {
                     "id": self.item_id, "object": "realtime.item", "type": "function_call", "status": "completed",
                     "name": name, "call_id": call_id, "arguments": arguments
                 });
-                return (item, steps, 0, 0);
+                return (item, steps, 0);
             }
         };
-        {
-            {
-                let words: Vec<&str> = text.split_inclusive(' ').collect();
-                let kept = self
-                    .max_output_tokens
-                    .map_or(words.len(), |max| words.len().min(max as usize));
-                let said: String = words[..kept].concat();
-                let text_tokens = words.len() as u64;
-                let mut steps = Vec::new();
-                let (part_type, content_type) = if self.audio {
-                    ("audio", "output_audio")
-                } else {
-                    ("text", "output_text")
-                };
-                let empty_part = if self.audio {
-                    json!({"type": part_type, "transcript": ""})
-                } else {
-                    json!({"type": part_type, "text": ""})
-                };
-                steps.push(Step::Event(with(json!({"type": "response.content_part.added", "content_index": 0, "part": empty_part}))));
-                let mut audio_ms = 0u64;
-                if self.audio {
-                    let rate = self.format.sample_rate();
-                    let duration = (said.chars().count() as u32 * MS_PER_CHAR).max(200);
-                    let samples = audio::tone(duration, rate, TONE_HZ, 0.3);
-                    audio_ms = audio::duration_ms(samples.len(), rate);
-                    let per_delta = (rate * DELTA_MS / 1000) as usize;
-                    let word_every = (samples.len() / per_delta.max(1) + 1) / kept.max(1) + 1;
-                    let mut pending_words = words[..kept].iter();
-                    for (index, chunk) in samples.chunks(per_delta.max(1)).enumerate() {
-                        steps.push(Step::Event(with(json!({"type": "response.output_audio.delta", "content_index": 0, "delta": audio::encode_base64(chunk, self.format)}))));
-                        if index % word_every == 0
-                            && let Some(word) = pending_words.next()
-                        {
-                            steps.push(Step::Event(with(json!({"type": "response.output_audio_transcript.delta", "content_index": 0, "delta": word}))));
-                        }
-                        steps.push(Step::Wait(Duration::from_millis(audio::duration_ms(
-                            chunk.len(),
-                            rate,
-                        ))));
-                    }
-                    for word in pending_words {
-                        steps.push(Step::Event(with(json!({"type": "response.output_audio_transcript.delta", "content_index": 0, "delta": word}))));
-                    }
-                    steps.push(Step::Event(with(
-                        json!({"type": "response.output_audio.done", "content_index": 0}),
-                    )));
-                    steps.push(Step::Event(with(json!({"type": "response.output_audio_transcript.done", "content_index": 0, "transcript": said}))));
-                    steps.push(Step::Event(with(json!({"type": "response.content_part.done", "content_index": 0, "part": {"type": "audio", "transcript": said}}))));
-                } else {
-                    for word in &words[..kept] {
-                        steps.push(Step::Event(with(json!({"type": "response.output_text.delta", "content_index": 0, "delta": word}))));
-                    }
-                    steps.push(Step::Event(with(json!({"type": "response.output_text.done", "content_index": 0, "text": said}))));
-                    steps.push(Step::Event(with(json!({"type": "response.content_part.done", "content_index": 0, "part": {"type": "text", "text": said}}))));
+        let words: Vec<&str> = text.split_inclusive(' ').collect();
+        let kept = self
+            .max_output_tokens
+            .map_or(words.len(), |max| words.len().min(max as usize));
+        let said: String = words[..kept].concat();
+        let text_tokens = words.len() as u64;
+        let mut steps = Vec::new();
+        let (part_type, content_type) = if self.audio {
+            ("audio", "output_audio")
+        } else {
+            ("text", "output_text")
+        };
+        let empty_part = if self.audio {
+            json!({"type": part_type, "transcript": ""})
+        } else {
+            json!({"type": part_type, "text": ""})
+        };
+        steps.push(Step::Event(with(json!({"type": "response.content_part.added", "content_index": 0, "part": empty_part}))));
+        if self.audio {
+            let rate = self.format.sample_rate();
+            let duration = (said.chars().count() as u32).saturating_mul(MS_PER_CHAR).max(200);
+            let total = audio::samples_for(duration, rate);
+            let per_delta = (rate * DELTA_MS / 1000).max(1) as usize;
+            let deltas = total.div_ceil(per_delta);
+            let word_every = (deltas + 1) / kept.max(1) + 1;
+            let mut pending_words = words[..kept].iter();
+            for index in 0..deltas {
+                let start = index * per_delta;
+                let len = per_delta.min(total - start);
+                steps.push(Step::Audio { total, start, len });
+                if index % word_every == 0
+                    && let Some(word) = pending_words.next()
+                {
+                    steps.push(Step::Said(with(json!({"type": "response.output_audio_transcript.delta", "content_index": 0, "delta": word}))));
                 }
-                let content = if self.audio {
-                    json!([{"type": content_type, "transcript": said}])
-                } else {
-                    json!([{"type": content_type, "text": said}])
-                };
-                let item = json!({
-                    "id": self.item_id, "object": "realtime.item", "type": "message", "status": "completed",
-                    "role": "assistant", "content": content
-                });
-                (item, steps, audio_ms, text_tokens)
+                steps.push(Step::Wait(Duration::from_millis(audio::duration_ms(len, rate))));
             }
+            for word in pending_words {
+                steps.push(Step::Said(with(json!({"type": "response.output_audio_transcript.delta", "content_index": 0, "delta": word}))));
+            }
+            steps.push(Step::Event(with(
+                json!({"type": "response.output_audio.done", "content_index": 0}),
+            )));
+            steps.push(Step::Event(with(json!({"type": "response.output_audio_transcript.done", "content_index": 0, "transcript": said}))));
+            steps.push(Step::Event(with(json!({"type": "response.content_part.done", "content_index": 0, "part": {"type": "audio", "transcript": said}}))));
+        } else {
+            for word in &words[..kept] {
+                steps.push(Step::Said(with(json!({"type": "response.output_text.delta", "content_index": 0, "delta": word}))));
+            }
+            steps.push(Step::Event(with(json!({"type": "response.output_text.done", "content_index": 0, "text": said}))));
+            steps.push(Step::Event(with(json!({"type": "response.content_part.done", "content_index": 0, "part": {"type": "text", "text": said}}))));
         }
+        let content = if self.audio {
+            json!([{"type": content_type, "transcript": said}])
+        } else {
+            json!([{"type": content_type, "text": said}])
+        };
+        let item = json!({
+            "id": self.item_id, "object": "realtime.item", "type": "message", "status": "completed",
+            "role": "assistant", "content": content
+        });
+        (item, steps, text_tokens)
     }
 }
 
+/// One step of a response's stream.
 enum Step {
     Event(Value),
+    /// A text or transcript delta: what it adds was said.
+    Said(Value),
+    /// One audio delta: samples `start..start + len` of the response's tone
+    /// of `total` samples, made when it is sent.
+    Audio {
+        total: usize,
+        start: usize,
+        len: usize,
+    },
     Wait(Duration),
 }
 

@@ -21,7 +21,7 @@ fn user_text(text: &str) -> Value {
 /// A beta client past `session.created`.
 async fn connected(server: &MockServer) -> BetaClient {
     let mut client = BetaClient::connect_beta(server).await;
-    client.expect("session.created").await;
+    client.expect_started().await;
     client
 }
 
@@ -37,7 +37,7 @@ async fn update(client: &mut BetaClient, session: Value) -> Value {
 async fn the_beta_header_gets_a_flat_beta_session() {
     let server = server().await;
     let mut client = BetaClient::connect_beta(&server).await;
-    let created = client.expect("session.created").await;
+    let created = client.expect_started().await;
     let session = &created["session"];
     assert_eq!(session["object"], "realtime.session");
     assert_eq!(session["model"], "gpt-realtime");
@@ -163,11 +163,12 @@ async fn a_text_response_streams_the_beta_event_sequence() {
     client
         .send(json!({"type": "response.create", "response": {"modalities": ["text"]}}))
         .await;
-    let events = client.until("rate_limits.updated").await;
+    let events = client.until("response.done").await;
     assert_eq!(
         types(&events),
         [
             "response.created",
+            "rate_limits.updated",
             "response.output_item.added",
             "conversation.item.created",
             "response.content_part.added",
@@ -179,11 +180,10 @@ async fn a_text_response_streams_the_beta_event_sequence() {
             "response.content_part.done",
             "response.output_item.done",
             "response.done",
-            "rate_limits.updated",
-        ]
+            ]
     );
-    assert_eq!(events[2]["previous_item_id"], user_item);
-    let done = &events[11]["response"];
+    assert_eq!(events[3]["previous_item_id"], user_item);
+    let done = &events.last().unwrap()["response"];
     assert_eq!(done["status"], "completed");
     assert_eq!(done["modalities"], json!(["text"]));
     assert_eq!(
@@ -202,7 +202,7 @@ async fn an_audio_response_streams_audio_and_transcript_events() {
     client
         .send(json!({"type": "response.create", "response": {"modalities": ["audio", "text"], "voice": "ash"}}))
         .await;
-    let events = client.until("rate_limits.updated").await;
+    let events = client.until("response.done").await;
     let order = types(&events);
     let first = |t: &str| order.iter().position(|x| *x == t).expect(t);
     let last = |t: &str| order.iter().rposition(|x| *x == t).expect(t);
@@ -252,7 +252,7 @@ async fn an_out_of_band_response_creates_no_conversation_item() {
     client
         .send(json!({"type": "response.create", "response": {"conversation": "none", "modalities": ["text"], "metadata": {"topic": "summary"}}}))
         .await;
-    let events = client.until("rate_limits.updated").await;
+    let events = client.until("response.done").await;
     assert!(!types(&events).contains(&"conversation.item.created"));
     let done = events
         .iter()
@@ -294,7 +294,7 @@ async fn a_function_call_round_trip_continues_the_conversation() {
     client.send(user_text("please get_weather for Paris")).await;
     client.expect("conversation.item.created").await;
     client.send(json!({"type": "response.create"})).await;
-    let events = client.until("rate_limits.updated").await;
+    let events = client.until("response.done").await;
     let call = events
         .iter()
         .find(|e| e["type"] == "response.function_call_arguments.done")
@@ -319,7 +319,7 @@ async fn the_voice_cannot_change_after_audio_and_the_error_names_the_beta_field(
     let server = server().await;
     let mut client = connected(&server).await;
     client.send(json!({"type": "response.create"})).await;
-    client.until("rate_limits.updated").await;
+    client.until("response.done").await;
     client
         .send(json!({"type": "session.update", "event_id": "evt_voice", "session": {"voice": "echo", "temperature": 1.0}}))
         .await;

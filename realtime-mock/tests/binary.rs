@@ -41,7 +41,7 @@ async fn the_binary_prints_its_url_serves_and_stops_on_sigterm() {
         &[("authorization", "Bearer sk-binary")],
     )
     .await;
-    client.expect("session.created").await;
+    client.expect_started().await;
 
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])

@@ -18,7 +18,7 @@ fn user_text(text: &str) -> serde_json::Value {
 async fn a_new_connection_gets_a_full_session() {
     let server = server().await;
     let mut client = Client::connect(&server).await;
-    let created = client.expect("session.created").await;
+    let created = client.expect_started().await;
     let session = &created["session"];
     assert_eq!(session["type"], "realtime");
     assert_eq!(session["model"], "gpt-realtime");
@@ -37,7 +37,7 @@ async fn a_new_connection_gets_a_full_session() {
 async fn session_update_merges_and_reports_the_effective_session() {
     let server = server().await;
     let mut client = Client::connect(&server).await;
-    client.expect("session.created").await;
+    client.expect_started().await;
     client
         .send(json!({"type": "session.update", "session": {"type": "realtime", "instructions": "Be brief.", "audio": {"output": {"voice": "cedar"}}}}))
         .await;
@@ -54,9 +54,9 @@ async fn session_update_merges_and_reports_the_effective_session() {
 async fn the_voice_cannot_change_once_audio_was_produced() {
     let server = server().await;
     let mut client = Client::connect(&server).await;
-    client.expect("session.created").await;
+    client.expect_started().await;
     client.send(json!({"type": "response.create"})).await;
-    client.until("rate_limits.updated").await;
+    client.until("response.done").await;
     client
         .send(json!({"type": "session.update", "event_id": "evt_voice", "session": {"type": "realtime", "audio": {"output": {"voice": "ash"}}}}))
         .await;
@@ -69,7 +69,7 @@ async fn the_voice_cannot_change_once_audio_was_produced() {
 async fn item_create_places_items_and_assigns_ids() {
     let server = server().await;
     let mut client = Client::connect(&server).await;
-    client.expect("session.created").await;
+    client.expect_started().await;
 
     client.send(user_text("first")).await;
     let added = client.expect("conversation.item.added").await;
@@ -115,7 +115,7 @@ async fn item_create_places_items_and_assigns_ids() {
 async fn items_are_retrieved_and_deleted_by_id() {
     let server = server().await;
     let mut client = Client::connect(&server).await;
-    client.expect("session.created").await;
+    client.expect_started().await;
     client.send(user_text("keep me")).await;
     let id = client.expect("conversation.item.added").await["item"]["id"].clone();
     client.expect("conversation.item.done").await;
@@ -146,9 +146,9 @@ async fn items_are_retrieved_and_deleted_by_id() {
 async fn truncate_checks_the_audio_length() {
     let server = server().await;
     let mut client = Client::connect(&server).await;
-    client.expect("session.created").await;
+    client.expect_started().await;
     client.send(json!({"type": "response.create"})).await;
-    let events = client.until("rate_limits.updated").await;
+    let events = client.until("response.done").await;
     let done = events
         .iter()
         .find(|e| e["type"] == "response.done")
@@ -189,7 +189,7 @@ async fn truncate_checks_the_audio_length() {
 async fn committing_an_empty_buffer_is_an_error() {
     let server = server().await;
     let mut client = Client::connect(&server).await;
-    client.expect("session.created").await;
+    client.expect_started().await;
     client
         .send(json!({"type": "input_audio_buffer.commit", "event_id": "evt_commit"}))
         .await;
@@ -202,7 +202,7 @@ async fn committing_an_empty_buffer_is_an_error() {
 async fn appended_audio_is_committed_as_a_user_item_and_clear_empties_the_buffer() {
     let server = server().await;
     let mut client = Client::connect(&server).await;
-    client.expect("session.created").await;
+    client.expect_started().await;
     without_vad(&mut client).await;
     let tone = audio::encode_base64(
         &audio::tone(200, 24_000, 300.0, 0.3),
@@ -242,7 +242,7 @@ async fn appended_audio_is_committed_as_a_user_item_and_clear_empties_the_buffer
 async fn g711_input_is_accepted_when_configured() {
     let server = server().await;
     let mut client = Client::connect(&server).await;
-    client.expect("session.created").await;
+    client.expect_started().await;
     client
         .send(json!({"type": "session.update", "session": {"type": "realtime", "audio": {"input": {"format": {"type": "audio/pcmu"}, "turn_detection": null}}}}))
         .await;
@@ -261,7 +261,7 @@ async fn g711_input_is_accepted_when_configured() {
 async fn server_vad_detects_speech_commits_and_responds() {
     let server = server().await;
     let mut client = Client::connect(&server).await;
-    client.expect("session.created").await;
+    client.expect_started().await;
     let format = AudioFormat::Pcm16 { rate: 24_000 };
     let mut samples = audio::silence(300, 24_000);
     samples.extend(audio::tone(600, 24_000, 300.0, 0.3));
@@ -275,7 +275,10 @@ async fn server_vad_detects_speech_commits_and_responds() {
         "300 ms prefix padding reaches back to the start"
     );
     let stopped = client.expect("input_audio_buffer.speech_stopped").await;
-    assert_eq!(stopped["audio_end_ms"], 900);
+    assert_eq!(
+        stopped["audio_end_ms"], 1400,
+        "speech ends at 900 ms; the 500 ms of silence that ended the turn are included"
+    );
     client.expect("input_audio_buffer.committed").await;
     client.expect("conversation.item.added").await;
     client.expect("conversation.item.done").await;
@@ -287,18 +290,19 @@ async fn server_vad_detects_speech_commits_and_responds() {
 async fn a_text_response_has_the_full_event_sequence() {
     let server = server().await;
     let mut client = Client::connect(&server).await;
-    client.expect("session.created").await;
+    client.expect_started().await;
     client.send(user_text("hello there")).await;
     client.until("conversation.item.done").await;
     // "You said: hello there" streams one delta per word.
     client
         .send(json!({"type": "response.create", "response": {"output_modalities": ["text"]}}))
         .await;
-    let events = client.until("rate_limits.updated").await;
+    let events = client.until("response.done").await;
     assert_eq!(
         types(&events),
         [
             "response.created",
+            "rate_limits.updated",
             "response.output_item.added",
             "conversation.item.added",
             "response.content_part.added",
@@ -311,10 +315,9 @@ async fn a_text_response_has_the_full_event_sequence() {
             "response.output_item.done",
             "conversation.item.done",
             "response.done",
-            "rate_limits.updated",
-        ]
+            ]
     );
-    let done = &events[12]["response"];
+    let done = &events.last().unwrap()["response"];
     assert_eq!(done["status"], "completed");
     assert_eq!(
         done["output"][0]["content"][0]["text"],
@@ -333,11 +336,11 @@ async fn a_text_response_has_the_full_event_sequence() {
 async fn an_audio_response_streams_audio_with_a_transcript() {
     let server = server().await;
     let mut client = Client::connect(&server).await;
-    client.expect("session.created").await;
+    client.expect_started().await;
     client.send(user_text("hi")).await;
     client.until("conversation.item.done").await;
     client.send(json!({"type": "response.create"})).await;
-    let events = client.until("rate_limits.updated").await;
+    let events = client.until("response.done").await;
     let transcript: String = events
         .iter()
         .filter(|e| e["type"] == "response.output_audio_transcript.delta")
@@ -373,11 +376,11 @@ async fn an_audio_response_streams_audio_with_a_transcript() {
 async fn an_out_of_band_response_leaves_the_conversation_alone() {
     let server = server().await;
     let mut client = Client::connect(&server).await;
-    client.expect("session.created").await;
+    client.expect_started().await;
     client
         .send(json!({"type": "response.create", "response": {"conversation": "none", "output_modalities": ["text"], "metadata": {"topic": "summary"}}}))
         .await;
-    let events = client.until("rate_limits.updated").await;
+    let events = client.until("response.done").await;
     assert!(!types(&events).contains(&"conversation.item.added"));
     let done = events
         .iter()
@@ -391,11 +394,11 @@ async fn an_out_of_band_response_leaves_the_conversation_alone() {
 async fn max_output_tokens_cuts_the_text_and_marks_the_response_incomplete() {
     let server = server().await;
     let mut client = Client::connect(&server).await;
-    client.expect("session.created").await;
+    client.expect_started().await;
     client.send(user_text("one two three four five")).await;
     client.until("conversation.item.done").await;
     client.send(json!({"type": "response.create", "response": {"output_modalities": ["text"], "max_output_tokens": 2}})).await;
-    let events = client.until("rate_limits.updated").await;
+    let events = client.until("response.done").await;
     let done = events
         .iter()
         .find(|e| e["type"] == "response.done")
@@ -415,7 +418,7 @@ async fn max_output_tokens_cuts_the_text_and_marks_the_response_incomplete() {
 async fn a_tool_named_in_the_user_text_is_called_and_its_output_continues_the_conversation() {
     let server = server().await;
     let mut client = Client::connect(&server).await;
-    client.expect("session.created").await;
+    client.expect_started().await;
     client
         .send(json!({"type": "session.update", "session": {"type": "realtime", "output_modalities": ["text"], "tools": [{"type": "function", "name": "get_weather", "parameters": {"type": "object"}}]}}))
         .await;
@@ -423,7 +426,7 @@ async fn a_tool_named_in_the_user_text_is_called_and_its_output_continues_the_co
     client.send(user_text("please get_weather for Paris")).await;
     client.until("conversation.item.done").await;
     client.send(json!({"type": "response.create"})).await;
-    let events = client.until("rate_limits.updated").await;
+    let events = client.until("response.done").await;
     let call = events
         .iter()
         .find(|e| e["type"] == "response.function_call_arguments.done")
@@ -455,7 +458,7 @@ async fn cancel_stops_the_response_in_progress() {
         .await
         .unwrap();
     let mut client = Client::connect(&server).await;
-    client.expect("session.created").await;
+    client.expect_started().await;
     client
         .send(user_text(
             "a fairly long sentence so that the audio lasts a couple of seconds",
@@ -472,7 +475,6 @@ async fn cancel_stops_the_response_in_progress() {
         done["response"]["status_details"]["reason"],
         "client_cancelled"
     );
-    client.expect("rate_limits.updated").await;
 
     client
         .send(json!({"type": "response.cancel", "event_id": "evt_cancel"}))
@@ -488,7 +490,7 @@ async fn real_time_pacing_takes_about_as_long_as_the_audio() {
         .await
         .unwrap();
     let mut client = Client::connect(&server).await;
-    client.expect("session.created").await;
+    client.expect_started().await;
     // "Hello." is 6 characters → 300 ms of audio (the minimum is 200 ms).
     let started = std::time::Instant::now();
     client.send(json!({"type": "response.create"})).await;
@@ -506,7 +508,7 @@ async fn a_second_response_while_one_is_active_is_an_error() {
         .await
         .unwrap();
     let mut client = Client::connect(&server).await;
-    client.expect("session.created").await;
+    client.expect_started().await;
     client.send(json!({"type": "response.create"})).await;
     client.expect("response.created").await;
     client
@@ -533,7 +535,7 @@ async fn a_scripted_responder_sends_exactly_its_events() {
     .await
     .unwrap();
     let mut client = Client::connect(&server).await;
-    client.expect("session.created").await;
+    client.expect_started().await;
     client.send(json!({"type": "response.create"})).await;
     assert_eq!(
         client.expect("response.created").await["response"]["id"],
@@ -570,15 +572,15 @@ async fn response_instructions_override_the_session_instructions() {
     .await
     .unwrap();
     let mut client = Client::connect(&server).await;
-    client.expect("session.created").await;
+    client.expect_started().await;
     client.send(json!({"type": "session.update", "session": {"type": "realtime", "instructions": "Session rules."}})).await;
     client.expect("session.updated").await;
     client.send(json!({"type": "response.create"})).await;
-    client.until("rate_limits.updated").await;
+    client.until("response.done").await;
     client
         .send(json!({"type": "response.create", "response": {"instructions": "Just this once."}}))
         .await;
-    client.until("rate_limits.updated").await;
+    client.until("response.done").await;
     assert_eq!(
         *spy.0.lock().unwrap(),
         [

@@ -25,7 +25,7 @@ async fn still_serves(client: &mut Client) {
 async fn a_binary_frame_gets_an_error_and_the_connection_stays_open() {
     let server = server().await;
     let mut client = Client::connect(&server).await;
-    client.expect("session.created").await;
+    client.expect_started().await;
     client
         .send_message(Message::Binary(vec![0u8, 1, 2].into()))
         .await;
@@ -38,7 +38,7 @@ async fn a_binary_frame_gets_an_error_and_the_connection_stays_open() {
 async fn invalid_json_gets_an_error_that_does_not_echo_the_payload() {
     let server = server().await;
     let mut client = Client::connect(&server).await;
-    client.expect("session.created").await;
+    client.expect_started().await;
     client
         .send_text(r#"{"type": "session.update", "secret_words": "hunter2" "#)
         .await;
@@ -53,7 +53,7 @@ async fn invalid_json_gets_an_error_that_does_not_echo_the_payload() {
 async fn a_json_array_gets_an_error() {
     let server = server().await;
     let mut client = Client::connect(&server).await;
-    client.expect("session.created").await;
+    client.expect_started().await;
     client.send_text("[1, 2, 3]").await;
     client.expect("error").await;
     still_serves(&mut client).await;
@@ -63,7 +63,7 @@ async fn a_json_array_gets_an_error() {
 async fn an_unknown_event_type_gets_an_error_with_the_event_id() {
     let server = server().await;
     let mut client = Client::connect(&server).await;
-    client.expect("session.created").await;
+    client.expect_started().await;
     client
         .send(json!({"type": "session.teleport", "event_id": "evt_unknown"}))
         .await;
@@ -77,7 +77,7 @@ async fn an_unknown_event_type_gets_an_error_with_the_event_id() {
 async fn a_missing_required_field_gets_an_error_with_the_event_id() {
     let server = server().await;
     let mut client = Client::connect(&server).await;
-    client.expect("session.created").await;
+    client.expect_started().await;
     client
         .send(json!({"type": "input_audio_buffer.append", "event_id": "evt_no_audio"}))
         .await;
@@ -96,7 +96,7 @@ async fn a_missing_required_field_gets_an_error_with_the_event_id() {
 async fn invalid_base64_audio_gets_an_error() {
     let server = server().await;
     let mut client = Client::connect(&server).await;
-    client.expect("session.created").await;
+    client.expect_started().await;
     client.send(json!({"type": "input_audio_buffer.append", "audio": "not base64!", "event_id": "evt_b64"})).await;
     let error = client.expect("error").await;
     assert_eq!(error["error"]["param"], "audio");
@@ -107,7 +107,7 @@ async fn invalid_base64_audio_gets_an_error() {
 async fn a_16_mib_append_is_accepted() {
     let server = server().await;
     let mut client = Client::connect(&server).await;
-    client.expect("session.created").await;
+    client.expect_started().await;
     // 16 MiB of base64 zeros: 12 MiB of silence, about 262 s at 24 kHz.
     let audio = "A".repeat(16 << 20);
     client
@@ -120,9 +120,9 @@ async fn a_16_mib_append_is_accepted() {
 async fn a_message_over_the_limit_closes_the_connection_with_1009_and_others_go_on() {
     let server = server().await;
     let mut other = Client::connect(&server).await;
-    other.expect("session.created").await;
+    other.expect_started().await;
     let mut client = Client::connect(&server).await;
-    client.expect("session.created").await;
+    client.expect_started().await;
     let too_big = format!(
         r#"{{"type":"input_audio_buffer.append","audio":"{}"}}"#,
         "A".repeat(40 << 20)
@@ -165,7 +165,7 @@ async fn a_wrong_key_is_refused_with_401_and_the_server_goes_on() {
         &[("authorization", "Bearer sk-right")],
     )
     .await;
-    client.expect("session.created").await;
+    client.expect_started().await;
 }
 
 #[tokio::test]
@@ -183,7 +183,7 @@ async fn a_thousand_rapid_connects_and_disconnects_leave_nothing_behind() {
         drop(socket);
     }
     let mut client = Client::connect(&server).await;
-    client.expect("session.created").await;
+    client.expect_started().await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while server.open_connections() > 1 && tokio::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -209,7 +209,7 @@ fn rand_bit(_url: &str, stream: &tokio_tungstenite::MaybeTlsStream<tokio::net::T
 async fn shutdown_closes_every_connection_with_1001() {
     let server = server().await;
     let mut client = Client::connect(&server).await;
-    client.expect("session.created").await;
+    client.expect_started().await;
     server.shutdown().await;
     match client.next_frame().await {
         Some(Message::Close(Some(frame))) => assert_eq!(frame.code, CloseCode::Away),
@@ -221,7 +221,7 @@ async fn shutdown_closes_every_connection_with_1001() {
 async fn injected_frames_reach_every_connection_as_they_are() {
     let server = server().await;
     let mut client = Client::connect(&server).await;
-    client.expect("session.created").await;
+    client.expect_started().await;
     server.inject_frame(r#"{"type":"error","event_id":"event_x","error":{"type":"server_error","message":"injected"}}"#);
     assert_eq!(client.expect("error").await["error"]["message"], "injected");
 }
@@ -241,7 +241,7 @@ async fn a_client_that_never_reads_does_not_block_other_connections() {
             .await;
     }
     let mut client = Client::connect(&server).await;
-    client.expect("session.created").await;
+    client.expect_started().await;
     still_serves(&mut client).await;
     let _ = silent.next().await;
 }

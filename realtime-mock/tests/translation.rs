@@ -17,7 +17,7 @@ const PCM: AudioFormat = AudioFormat::Pcm16 { rate: 24_000 };
 /// A translation client past `session.created`.
 async fn connected(server: &MockServer) -> TranslationClient {
     let mut client = TranslationClient::connect_translation(server).await;
-    client.expect("session.created").await;
+    client.expect_started().await;
     client
 }
 
@@ -40,7 +40,7 @@ async fn configure(client: &mut TranslationClient, language: &str) {
 async fn a_translation_connection_gets_a_translation_session() {
     let server = server().await;
     let mut client = TranslationClient::connect_translation(&server).await;
-    let created = client.expect("session.created").await;
+    let created = client.expect_started().await;
     let session = &created["session"];
     assert_eq!(session["type"], "translation");
     assert_eq!(session["model"], "gpt-realtime-translate");

@@ -142,6 +142,24 @@ impl<E: Event> Client<E> {
         event
     }
 
+    /// The greeting of a new connection: `session.created` (returned), then
+    /// `conversation.created` for a realtime session (not a transcription or
+    /// translation one).
+    pub async fn expect_started(&mut self) -> Value {
+        let created = self.next().await;
+        let event_type = created["type"].as_str().unwrap_or_default().to_string();
+        assert!(
+            event_type.ends_with("session.created"),
+            "unexpected first event: {created}"
+        );
+        let realtime = event_type == "session.created"
+            && created["session"]["type"].as_str().is_none_or(|t| t == "realtime");
+        if realtime {
+            self.expect("conversation.created").await;
+        }
+        created
+    }
+
     /// Events until (and including) the first of type `last`.
     pub async fn until(&mut self, last: &str) -> Vec<Value> {
         let mut events = Vec::new();
