@@ -355,8 +355,10 @@ impl Engine {
                 {
                     let mut state = lock(&self.state);
                     let cleared = std::mem::take(&mut state.input_audio);
-                    state.input_offset_ms +=
-                        audio::duration_ms(cleared.len(), input_format(&state.session).sample_rate());
+                    state.input_offset_ms += audio::duration_ms(
+                        cleared.len(),
+                        input_format(&state.session).sample_rate(),
+                    );
                     state.speech_item_id = None;
                     if let Some(vad) = &mut state.vad {
                         vad.reset();
@@ -582,7 +584,11 @@ impl Engine {
     }
 
     fn is_transcription(&self) -> bool {
-        lock(&self.state).session.get("type").and_then(Value::as_str) == Some("transcription")
+        lock(&self.state)
+            .session
+            .get("type")
+            .and_then(Value::as_str)
+            == Some("transcription")
     }
 
     async fn commit_audio(&mut self) {
@@ -802,7 +808,7 @@ fn check_truncate(
     if end > spoken.ms {
         return invalid(
             format!(
-                "Audio content of {}ms is shorter than {end}ms.",
+                "Invalid 'audio_end_ms': {end}. The audio content of {}ms is shorter than {end}ms.",
                 spoken.ms
             ),
             "audio_end_ms",
@@ -1229,7 +1235,8 @@ impl ResponsePlan {
                     }
                 }
                 Step::Audio { total, start, len } => {
-                    let samples = audio::tone_segment(total, start..start + len, rate, TONE_HZ, 0.3);
+                    let samples =
+                        audio::tone_segment(total, start..start + len, rate, TONE_HZ, 0.3);
                     let delta = audio::encode_base64(&samples, self.format);
                     out.send(self.item_event(json!({"type": "response.output_audio.delta", "content_index": 0, "delta": delta}))).await;
                     let ms = audio::duration_ms(samples.len(), rate);
@@ -1239,7 +1246,10 @@ impl ResponsePlan {
                     guard
                         .spoken
                         .entry(self.item_id.clone())
-                        .or_insert(Spoken { ms: 0, format: self.format })
+                        .or_insert(Spoken {
+                            ms: 0,
+                            format: self.format,
+                        })
                         .ms += ms;
                 }
                 Step::Said(event) => {
@@ -1350,10 +1360,14 @@ impl ResponsePlan {
         } else {
             json!({"type": part_type, "text": ""})
         };
-        steps.push(Step::Event(with(json!({"type": "response.content_part.added", "content_index": 0, "part": empty_part}))));
+        steps.push(Step::Event(with(
+            json!({"type": "response.content_part.added", "content_index": 0, "part": empty_part}),
+        )));
         if self.audio {
             let rate = self.format.sample_rate();
-            let duration = (said.chars().count() as u32).saturating_mul(MS_PER_CHAR).max(200);
+            let duration = (said.chars().count() as u32)
+                .saturating_mul(MS_PER_CHAR)
+                .max(200);
             let total = audio::samples_for(duration, rate);
             let per_delta = (rate * DELTA_MS / 1000).max(1) as usize;
             let deltas = total.div_ceil(per_delta);
@@ -1368,7 +1382,9 @@ impl ResponsePlan {
                 {
                     steps.push(Step::Said(with(json!({"type": "response.output_audio_transcript.delta", "content_index": 0, "delta": word}))));
                 }
-                steps.push(Step::Wait(Duration::from_millis(audio::duration_ms(len, rate))));
+                steps.push(Step::Wait(Duration::from_millis(audio::duration_ms(
+                    len, rate,
+                ))));
             }
             for word in pending_words {
                 steps.push(Step::Said(with(json!({"type": "response.output_audio_transcript.delta", "content_index": 0, "delta": word}))));
@@ -1382,7 +1398,9 @@ impl ResponsePlan {
             for word in &words[..kept] {
                 steps.push(Step::Said(with(json!({"type": "response.output_text.delta", "content_index": 0, "delta": word}))));
             }
-            steps.push(Step::Event(with(json!({"type": "response.output_text.done", "content_index": 0, "text": said}))));
+            steps.push(Step::Event(with(
+                json!({"type": "response.output_text.done", "content_index": 0, "text": said}),
+            )));
             steps.push(Step::Event(with(json!({"type": "response.content_part.done", "content_index": 0, "part": {"type": "text", "text": said}}))));
         }
         let content = if self.audio {

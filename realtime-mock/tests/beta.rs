@@ -180,7 +180,7 @@ async fn a_text_response_streams_the_beta_event_sequence() {
             "response.content_part.done",
             "response.output_item.done",
             "response.done",
-            ]
+        ]
     );
     assert_eq!(events[3]["previous_item_id"], user_item);
     let done = &events.last().unwrap()["response"];

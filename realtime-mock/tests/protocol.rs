@@ -315,7 +315,7 @@ async fn a_text_response_has_the_full_event_sequence() {
             "response.output_item.done",
             "conversation.item.done",
             "response.done",
-            ]
+        ]
     );
     let done = &events.last().unwrap()["response"];
     assert_eq!(done["status"], "completed");

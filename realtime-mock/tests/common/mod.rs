@@ -153,7 +153,9 @@ impl<E: Event> Client<E> {
             "unexpected first event: {created}"
         );
         let realtime = event_type == "session.created"
-            && created["session"]["type"].as_str().is_none_or(|t| t == "realtime");
+            && created["session"]["type"]
+                .as_str()
+                .is_none_or(|t| t == "realtime");
         if realtime {
             self.expect("conversation.created").await;
         }
