@@ -216,6 +216,9 @@ struct ActiveResponse {
 
 /// The protocol engine of one connection.
 pub struct Engine {
+    /// Whether client events are checked against the GA schemas (the beta
+    /// surface hands the engine events it translated itself).
+    validates: bool,
     config: Arc<MockConfig>,
     out: Outbound,
     ids: Arc<Ids>,
@@ -248,6 +251,7 @@ impl Engine {
         };
         state.vad = vad_for(&state.session);
         Engine {
+            validates: connect.surface == crate::handshake::Surface::Ga,
             config,
             out,
             ids,
@@ -290,8 +294,55 @@ impl Engine {
         self.handle_event(event).await;
     }
 
+    /// Whether `event` is one the service would refuse as invalid (checked
+    /// against the spec's schema of its type; see `validate`); if so, the
+    /// `error` naming the parameter is sent.
+    async fn refused<T>(&self, event: &T, event_id: Option<&str>) -> bool
+    where
+        T: schemars::JsonSchema + serde::Serialize + 'static,
+    {
+        if !self.validates {
+            return false;
+        }
+        let Ok(json) = serde_json::to_value(event) else {
+            return false;
+        };
+        match crate::validate::check::<T>(&json) {
+            Ok(()) => false,
+            Err(invalid) => {
+                self.out
+                    .error(
+                        event_id,
+                        "invalid_value",
+                        &invalid.message,
+                        Some(&invalid.param),
+                    )
+                    .await;
+                true
+            }
+        }
+    }
+
     /// Handles one decoded GA client event.
     pub async fn handle_event(&mut self, event: ClientEvent) {
+        let checked = match &event {
+            ClientEvent::SessionUpdate(update) => {
+                self.refused(update.as_ref(), update.event_id.as_deref())
+                    .await
+            }
+            ClientEvent::ResponseCreate(create) => {
+                self.refused(create.as_ref(), create.event_id.as_deref())
+                    .await
+            }
+            ClientEvent::ConversationItemCreate(create) => {
+                self.refused(create.as_ref(), create.event_id.as_deref())
+                    .await
+            }
+            _ => false,
+        };
+        if checked {
+            return;
+        }
         match event {
             ClientEvent::SessionUpdate(update) => self.session_update(*update).await,
             ClientEvent::ConversationItemCreate(create) => self.item_create(*create).await,

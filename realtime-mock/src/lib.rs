@@ -56,6 +56,7 @@ pub mod responder;
 mod server;
 mod translation;
 pub mod vad;
+mod validate;
 
 pub use config::{MockConfig, Pacing};
 pub use responder::{EchoResponder, Reply, Responder, ResponseRequest, ScriptedResponder};

@@ -324,3 +324,38 @@ async fn a_cancelled_item_keeps_only_what_was_streamed_and_is_closed() {
         "the cancel came before the end"
     );
 }
+
+#[tokio::test]
+async fn invalid_values_are_refused_with_the_parameter_and_change_nothing() {
+    let server = server().await;
+    let mut client = Client::connect(&server).await;
+    client.expect_started().await;
+    for (event, param) in [
+        (
+            json!({"type": "session.update", "event_id": "evt_1", "session": {"type": "realtime", "output_modalities": ["smell"]}}),
+            "session.output_modalities[0]",
+        ),
+        (
+            json!({"type": "session.update", "event_id": "evt_1", "session": {"type": "realtime", "audio": {"input": {"turn_detection": {"type": "loud_vad"}}}}}),
+            "session.audio.input.turn_detection.type",
+        ),
+        (
+            json!({"type": "response.create", "event_id": "evt_1", "response": {"output_modalities": ["smell"]}}),
+            "response.output_modalities[0]",
+        ),
+    ] {
+        client.send(event).await;
+        let error = client.expect("error").await;
+        assert_eq!(error["error"]["param"], param, "{error}");
+        assert_eq!(error["error"]["event_id"], "evt_1");
+        assert_eq!(error["error"]["code"], "invalid_value");
+    }
+    // Nothing changed: the session still answers in audio.
+    client
+        .send(
+            json!({"type": "session.update", "session": {"type": "realtime", "instructions": "x"}}),
+        )
+        .await;
+    let updated = client.expect("session.updated").await;
+    assert_eq!(updated["session"]["output_modalities"], json!(["audio"]));
+}
