@@ -21,7 +21,7 @@ use tokio_tungstenite::tungstenite::Message;
 use crate::audio::{self, AudioFormat};
 use crate::config::{MockConfig, Pacing};
 use crate::handshake::Connect;
-use crate::responder::{Reply, ResponseRequest};
+use crate::responder::{Reply, ResponseRequest, ToolSpec};
 use crate::vad::{EnergyVad, VadConfig, VadEvent};
 
 /// Milliseconds of audio per output delta.
@@ -1130,7 +1130,7 @@ impl ResponsePlan {
                 .collect(),
             None => state.items.clone(),
         };
-        let tools: Vec<String> = params
+        let tools: Vec<ToolSpec> = params
             .get("tools")
             .or_else(|| session.get("tools"))
             .and_then(Value::as_array)
@@ -1142,7 +1142,13 @@ impl ResponsePlan {
                             .and_then(Value::as_str)
                             .is_none_or(|t| t == "function")
                     })
-                    .filter_map(|t| t.get("name").and_then(Value::as_str).map(str::to_string))
+                    .filter_map(|t| {
+                        let name = t.get("name").and_then(Value::as_str)?;
+                        Some(ToolSpec {
+                            name: name.to_string(),
+                            parameters: t.get("parameters").cloned(),
+                        })
+                    })
                     .collect()
             })
             .unwrap_or_default();

@@ -46,6 +46,7 @@
 //! surface gets an `error` event with the client's `event_id` (when it can
 //! be read), and the connection stays open.
 
+pub mod arguments;
 pub mod audio;
 mod beta;
 pub mod config;
@@ -59,5 +60,7 @@ pub mod vad;
 mod validate;
 
 pub use config::{MockConfig, Pacing};
-pub use responder::{EchoResponder, Reply, Responder, ResponseRequest, ScriptedResponder};
+pub use responder::{
+    EchoResponder, Reply, Responder, ResponseRequest, ScriptedResponder, ToolSpec,
+};
 pub use server::MockServer;

@@ -12,8 +12,27 @@ pub struct ResponseRequest<'a> {
     pub input: &'a [Value],
     /// The instructions in force (the response's, else the session's).
     pub instructions: Option<&'a str>,
-    /// Names of the function tools the response may call.
-    pub tools: &'a [String],
+    /// The function tools the response may call.
+    pub tools: &'a [ToolSpec],
+}
+
+/// A function tool a response may call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolSpec {
+    /// Its name.
+    pub name: String,
+    /// The JSON Schema of its arguments, when it has one.
+    pub parameters: Option<Value>,
+}
+
+impl ToolSpec {
+    /// A tool without a parameter schema.
+    pub fn named(name: impl Into<String>) -> Self {
+        ToolSpec {
+            name: name.into(),
+            parameters: None,
+        }
+    }
 }
 
 /// The content of one response.
@@ -47,7 +66,9 @@ pub trait Responder: Send + Sync + 'static {
 /// - after a `function_call_output` item, it says
 ///   `The function returned: <output>`;
 /// - when function tools are available and the last user text contains a
-///   tool's name (case-insensitive), it calls that tool with arguments `{}`;
+///   tool's name (case-insensitive), it calls that tool with arguments that
+///   satisfy its parameter schema, taken from the user's words where they
+///   can be ([`crate::arguments`]);
 /// - otherwise it echoes the last user text: `You said: <text>` (audio input
 ///   without a transcript counts as the text `(audio)`), or `Hello.` when
 ///   there is none.
@@ -76,11 +97,12 @@ impl Responder for EchoResponder {
         if let Some(tool) = request
             .tools
             .iter()
-            .find(|tool| lowered.contains(&tool.to_lowercase()))
+            .find(|tool| lowered.contains(&tool.name.to_lowercase()))
         {
+            let arguments = crate::arguments::arguments_for(tool.parameters.as_ref(), &text);
             return Reply::FunctionCall {
-                name: tool.clone(),
-                arguments: "{}".into(),
+                name: tool.name.clone(),
+                arguments: arguments.to_string(),
             };
         }
         Reply::Message {
@@ -178,7 +200,15 @@ mod tests {
     #[test]
     fn calls_a_tool_named_in_the_user_text() {
         let input = [user("What is the Weather in Paris?")];
-        let tools = ["get_time".to_string(), "weather".to_string()];
+        let tools = [
+            ToolSpec::named("get_time"),
+            ToolSpec {
+                name: "weather".into(),
+                parameters: Some(
+                    json!({"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}),
+                ),
+            },
+        ];
         let reply = EchoResponder.reply(&ResponseRequest {
             input: &input,
             instructions: None,
@@ -188,7 +218,7 @@ mod tests {
             reply,
             Reply::FunctionCall {
                 name: "weather".into(),
-                arguments: "{}".into()
+                arguments: r#"{"city":"Paris"}"#.into()
             }
         );
     }

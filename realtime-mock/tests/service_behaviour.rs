@@ -359,3 +359,30 @@ async fn invalid_values_are_refused_with_the_parameter_and_change_nothing() {
     let updated = client.expect("session.updated").await;
     assert_eq!(updated["session"]["output_modalities"], json!(["audio"]));
 }
+
+#[tokio::test]
+async fn function_call_arguments_satisfy_the_tool_schema_from_the_user_words() {
+    let server = server().await;
+    let mut client = Client::connect(&server).await;
+    client.expect_started().await;
+    let tool = json!({"type": "function", "name": "get_weather", "description": "The weather",
+        "parameters": {"type": "object", "properties": {
+            "city": {"type": "string"},
+            "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]}
+        }, "required": ["city", "unit"]}});
+    client
+        .send(json!({"type": "session.update", "session": {"type": "realtime", "tools": [tool], "output_modalities": ["text"]}}))
+        .await;
+    client.expect("session.updated").await;
+    client
+        .send(json!({"type": "conversation.item.create", "item": {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "Call get_weather: how warm is it in Lisbon, in fahrenheit?"}]}}))
+        .await;
+    client.until("conversation.item.done").await;
+    client.send(json!({"type": "response.create"})).await;
+    let events = client.until("response.function_call_arguments.done").await;
+    let done = events.last().expect("done");
+    assert_eq!(done["name"], "get_weather");
+    let arguments: Value =
+        serde_json::from_str(done["arguments"].as_str().expect("text")).expect("JSON arguments");
+    assert_eq!(arguments, json!({"city": "Lisbon", "unit": "fahrenheit"}));
+}
