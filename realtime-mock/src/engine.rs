@@ -103,14 +103,38 @@ impl Outbound {
     }
 
     /// The `error` for a client event whose `type` is known but whose body
-    /// does not match its schema.
+    /// does not match its schema, naming the parameter (from the JSON
+    /// pointer of the problem) as the service does.
     pub async fn malformed(&self, event: &realtime_types::MalformedEvent) {
         let event_id = event.raw().get("event_id").and_then(Value::as_str);
-        self.invalid_event(
-            event_id,
-            &format!("The event could not be decoded: {}", event.problem()),
-        )
-        .await;
+        let problem = event.problem();
+        let at = crate::validate::param(&problem.pointer);
+        let missing = problem
+            .reason
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split('`').next());
+        match missing {
+            Some(field) => {
+                let param = if at.is_empty() {
+                    field.to_string()
+                } else {
+                    format!("{at}.{field}")
+                };
+                let message = format!("Missing required parameter: '{param}'.");
+                self.error(
+                    event_id,
+                    "missing_required_parameter",
+                    &message,
+                    Some(&param),
+                )
+                .await;
+            }
+            None => {
+                let message = format!("Invalid value for '{at}': {}.", problem.reason);
+                let param = Some(at.as_str()).filter(|p| !p.is_empty());
+                self.error(event_id, "invalid_value", &message, param).await;
+            }
+        }
     }
 
     /// An `error` with code `invalid_event` (a frame that cannot be processed).

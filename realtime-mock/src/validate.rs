@@ -175,7 +175,7 @@ fn type_name(kind: &jsonschema::error::TypeKind) -> String {
 }
 
 /// `/session/output_modalities/0` → `session.output_modalities[0]`.
-fn param(pointer: &str) -> String {
+pub(crate) fn param(pointer: &str) -> String {
     let mut param = String::new();
     for segment in pointer.split('/').skip(1) {
         let segment = segment.replace("~1", "/").replace("~0", "~");

@@ -83,12 +83,12 @@ async fn a_missing_required_field_gets_an_error_with_the_event_id() {
         .await;
     let error = client.expect("error").await;
     assert_eq!(error["error"]["event_id"], "evt_no_audio");
-    assert!(
-        error["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("missing field `audio`")
+    assert_eq!(
+        error["error"]["message"],
+        "Missing required parameter: 'audio'."
     );
+    assert_eq!(error["error"]["param"], "audio");
+    assert_eq!(error["error"]["code"], "missing_required_parameter");
     still_serves(&mut client).await;
 }
 

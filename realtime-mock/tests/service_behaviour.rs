@@ -386,3 +386,25 @@ async fn function_call_arguments_satisfy_the_tool_schema_from_the_user_words() {
         serde_json::from_str(done["arguments"].as_str().expect("text")).expect("JSON arguments");
     assert_eq!(arguments, json!({"city": "Lisbon", "unit": "fahrenheit"}));
 }
+
+#[tokio::test]
+async fn a_field_of_the_wrong_type_is_named_in_the_error() {
+    let server = server().await;
+    let mut client = Client::connect(&server).await;
+    client.expect_started().await;
+    client
+        .send(json!({"type": "conversation.item.truncate", "event_id": "evt_t", "item_id": "item_1", "content_index": "zero", "audio_end_ms": 0}))
+        .await;
+    let error = client.expect("error").await;
+    assert_eq!(error["error"]["event_id"], "evt_t");
+    assert_eq!(error["error"]["param"], "content_index");
+    let message = error["error"]["message"].as_str().expect("a message");
+    assert!(
+        message.starts_with("Invalid value for 'content_index'"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("zero"),
+        "the value is not echoed: {message}"
+    );
+}
