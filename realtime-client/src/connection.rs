@@ -282,11 +282,15 @@ async fn read_loop(
     // A frame waiting for room in the inbound budget (reading is paused).
     let mut pending: Option<Delivery> = None;
     let mut pending_len = 0;
+    // Made once: the receiver going away ends the session even while no
+    // frame comes.
+    let receiver_gone = incoming.closed();
+    tokio::pin!(receiver_gone);
     loop {
         let reading = pending.is_none();
         tokio::select! {
             biased;
-            () = incoming.closed() => {
+            () = &mut receiver_gone => {
                 // The receiver is gone: nobody reads; end politely.
                 debug!("the receiver was dropped; closing");
                 return ReadEnd { error: None, close_with: Some(1000) };

@@ -82,9 +82,9 @@ usage: transport_bench COMMAND [OPTIONS]
 // Our client: how every benchmark builds it, in one place.
 // ---------------------------------------------------------------------------
 
-/// How every benchmark configures our client. New options (a read buffer
-/// size, byte-bounded queues) go here, and into [`OUR_READ_BUFFER`] when
-/// the raw baselines must match them.
+/// How every benchmark configures our client: its defaults (a 16 KiB read
+/// buffer, 4 MiB byte budgets both ways), without keepalive. An option set
+/// here that the raw baselines must match goes into [`OUR_READ_BUFFER`] too.
 fn our_builder(base_url: &str) -> ClientBuilder {
     RealtimeClient::builder()
         .base_url(base_url)
@@ -92,17 +92,14 @@ fn our_builder(base_url: &str) -> ClientBuilder {
         .no_keepalive()
 }
 
-/// The read buffer our client reads with; `None` is tungstenite's default
-/// (128 KiB). The builder has no such option yet: when `our_builder` sets
-/// one, set the same here, so that the raw baselines read with the same
-/// buffer (and `receive` also runs a raw client with the default, for
-/// reference).
-const OUR_READ_BUFFER: Option<usize> = None;
+/// The read buffer our client reads with (its default), so that the raw
+/// baselines read with the same buffer; `receive` also runs a raw client
+/// with tungstenite's default (128 KiB), for reference.
+const OUR_READ_BUFFER: Option<usize> = Some(realtime_client::DEFAULT_READ_BUFFER_BYTES);
 
-/// The queues between our client's connection task and its reader and
-/// senders (the builder's defaults: `inbound_capacity` has no setter,
-/// `outbound_capacity` is left as it is), for the baselines that copy that
-/// design: when `our_builder` changes them, change these.
+/// The bounded channel of the "hop" baselines (a reader or writer task of
+/// its own behind a channel of this many messages): what a task hop costs
+/// by itself, for reference. Our client's queues are bounded in bytes.
 const OUR_INBOUND_CAPACITY: usize = 256;
 /// See [`OUR_INBOUND_CAPACITY`].
 const OUR_OUTBOUND_CAPACITY: usize = 64;
