@@ -30,7 +30,7 @@ pub struct Connect {
 
 /// Where the mock serves the API, as OpenAI does: each surface's path
 /// (`realtime_types::ga::SURFACE.path`) is under it.
-const API_BASE: &str = "/v1/";
+pub(crate) const API_BASE: &str = "/v1/";
 
 /// The realtime endpoint (`/v1/realtime`), of the GA surface.
 pub const REALTIME_PATH: &str = under_api_base(&REALTIME_PATH_BYTES);

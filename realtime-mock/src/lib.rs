@@ -45,6 +45,12 @@
 //! On every surface a frame that is not a known client event of that
 //! surface gets an `error` event with the client's `event_id` (when it can
 //! be read), and the connection stays open.
+//!
+//! # Addresses
+//!
+//! [`MockServer::base_url`] (`ws://127.0.0.1:PORT/v1`) is the API base, what
+//! `realtime-client`'s `base_url` takes as it is; each surface's path is
+//! under it. [`MockServer::url`] is the GA endpoint (`.../v1/realtime`).
 
 pub mod audio;
 mod beta;

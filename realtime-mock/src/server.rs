@@ -18,6 +18,7 @@ use crate::connection;
 pub struct MockServer {
     addr: SocketAddr,
     url: String,
+    base_url: String,
     shutdown: watch::Sender<bool>,
     inject: broadcast::Sender<String>,
     open: Arc<AtomicUsize>,
@@ -42,6 +43,10 @@ impl MockServer {
         Ok(MockServer {
             addr,
             url: format!("ws://{addr}{}", crate::handshake::REALTIME_PATH),
+            base_url: format!(
+                "ws://{addr}{}",
+                crate::handshake::API_BASE.trim_end_matches('/')
+            ),
             shutdown,
             inject,
             open,
@@ -49,9 +54,17 @@ impl MockServer {
         })
     }
 
-    /// `ws://127.0.0.1:PORT/v1/realtime`.
+    /// The GA endpoint, `ws://127.0.0.1:PORT/v1/realtime`: what a plain
+    /// WebSocket client connects to (with `?model=...`).
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// The API base, `ws://127.0.0.1:PORT/v1`: what `realtime-client`'s
+    /// `base_url` takes as it is (the client adds each surface's path, so
+    /// GA, beta and translation sessions all start from it).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
     }
 
     /// The address the server listens on.

@@ -67,10 +67,7 @@ impl Client<beta::ServerEvent> {
 impl Client<translation::ServerEvent> {
     /// Connects to the translation endpoint of `server`.
     pub async fn connect_translation(server: &MockServer) -> Self {
-        let url = server
-            .url()
-            .replace("/v1/realtime", "/v1/realtime/translations");
-        Self::open(&url, &[]).await
+        Self::open(&format!("{}/realtime/translations", server.base_url()), &[]).await
     }
 }
 
