@@ -90,10 +90,16 @@ pub struct Refusal {
 }
 
 impl Refusal {
-    /// The HTTP answer, with the service's JSON error body.
+    /// The HTTP answer, with the service's JSON error body (of type
+    /// `server_error` for a 5xx status, `invalid_request_error` otherwise).
     pub fn into_response(self) -> ErrorResponse {
+        let error_type = if self.status.is_server_error() {
+            "server_error"
+        } else {
+            "invalid_request_error"
+        };
         let body = serde_json::json!({
-            "error": {"message": self.message, "type": "invalid_request_error", "param": null, "code": null}
+            "error": {"message": self.message, "type": error_type, "param": null, "code": null}
         })
         .to_string();
         let mut response = ErrorResponse::new(Some(body));
