@@ -1,6 +1,6 @@
 //! The `realtime-mock` binary: prints where it listens, serves, and stops
 //! cleanly on SIGTERM, also when a client does not read; it survives running
-//! out of file descriptors.
+//! out of file descriptors; `--help` is not an error.
 
 mod common;
 
@@ -150,6 +150,24 @@ async fn sigterm_stops_the_binary_within_seconds_although_a_client_does_not_read
         ends_within(&mut not_reading, Duration::from_secs(5)).await,
         "the connection of the client that did not read is gone"
     );
+}
+
+#[test]
+fn help_prints_the_usage_on_stdout_and_exits_0() {
+    for flag in ["--help", "-h"] {
+        let output = Command::new(env!("CARGO_BIN_EXE_realtime-mock"))
+            .arg(flag)
+            .output()
+            .expect("runs");
+        assert_eq!(output.status.code(), Some(0), "{flag}");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            stdout.starts_with("usage: realtime-mock"),
+            "{flag}: {stdout}"
+        );
+        assert!(stdout.contains("--listen ADDR"), "{flag}: {stdout}");
+        assert!(output.stderr.is_empty(), "{flag}: nothing on stderr");
+    }
 }
 
 /// The CPU time (user and system) the process `pid` used so far, in clock ticks.
