@@ -19,7 +19,7 @@
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! # let mock = realtime_mock::MockServer::start(
 //! #     realtime_mock::MockConfig::default().with_pacing(realtime_mock::Pacing::Immediate)).await?;
-//! # let base_url = mock.url().trim_end_matches("/realtime").to_string();
+//! # let base_url = mock.base_url().to_string();
 //! let mut client = RealtimeClient::builder()
 //!     .base_url(base_url) // default: wss://api.openai.com/v1
 //!     .model("gpt-realtime")

@@ -13,7 +13,7 @@ async fn connect() -> (MockServer, RealtimeClient) {
     let server = MockServer::start(MockConfig::default().with_pacing(Pacing::Immediate))
         .await
         .expect("mock starts");
-    let base = server.url().trim_end_matches("/realtime").to_string();
+    let base = server.base_url().to_string();
     let client = RealtimeClient::builder()
         .base_url(base)
         .model("gpt-realtime")

@@ -94,7 +94,7 @@ async fn neither_the_key_nor_frame_contents_are_logged() {
     )
     .await
     .unwrap();
-    let base = server.url().trim_end_matches("/realtime").to_string();
+    let base = server.base_url().to_string();
 
     let refused = RealtimeClient::builder()
         .base_url(&base)

@@ -25,7 +25,7 @@ async fn mock() -> MockServer {
 
 /// The mock's base URL (`ws://127.0.0.1:PORT/v1`).
 fn base(server: &MockServer) -> String {
-    server.url().trim_end_matches("/realtime").to_string()
+    server.base_url().to_string()
 }
 
 async fn connect(server: &MockServer) -> RealtimeClient {

@@ -12,7 +12,7 @@ async fn mock() -> (MockServer, String) {
     let server = MockServer::start(MockConfig::default().with_pacing(Pacing::Immediate))
         .await
         .expect("mock starts");
-    let base = server.url().trim_end_matches("/realtime").to_string();
+    let base = server.base_url().to_string();
     (server, base)
 }
 

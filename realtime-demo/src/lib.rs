@@ -36,7 +36,7 @@ pub async fn connect(pacing: Pacing) -> Result<Connected> {
                     tls: false,
                     source: Box::new(e),
                 })?;
-            let base = mock.url().trim_end_matches("/realtime").to_string();
+            let base = mock.base_url().to_string();
             let client = RealtimeClient::builder()
                 .base_url(base)
                 .model(model)

@@ -1,13 +1,16 @@
 //! One client connection: the handshake, then a loop that decodes every
 //! client frame and hands it to the protocol engine, while a writer task
 //! sends server events. Nothing a client sends ends anything but its own
-//! connection.
+//! connection, and nothing a client does (or fails to do: complete its
+//! handshake, read) keeps a connection open beyond the server's limits.
 
 use std::sync::Arc;
 
+use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpStream;
 use tokio::sync::{broadcast, mpsc, watch};
+use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
@@ -15,24 +18,25 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 use crate::beta::Beta;
-use crate::config::MockConfig;
+use crate::config::{Limits, MockConfig};
 use crate::engine::{Engine, Outbound};
-use crate::handshake::{self, Connect, Surface};
+use crate::handshake::{self, Connect, Refusal, Surface};
 use crate::translation::{Flow, Translation};
 
-/// The largest message a client may send (a 16 MiB audio append fits).
-pub const MAX_MESSAGE_BYTES: usize = 32 << 20;
+type Socket = WebSocketStream<TcpStream>;
 
-/// Server events waiting to be written; a slow client slows the server down
-/// instead of growing memory.
-const OUTBOUND_CAPACITY: usize = 256;
-
+/// Serves one accepted connection until the client leaves, the protocol
+/// ends the session, or the server shuts down. Every phase is bounded: the
+/// handshake by [`Limits::handshake_timeout`], the close by
+/// [`Limits::close_timeout`], and shutdown ends the conversation wherever
+/// it is, even in a write the client does not read.
 pub(crate) async fn serve(
     stream: TcpStream,
     config: Arc<MockConfig>,
     mut shutdown: watch::Receiver<bool>,
     mut inject: broadcast::Receiver<String>,
 ) {
+    let limits = config.limits;
     let mut connect: Option<Connect> = None;
     // The callback's signature is tungstenite's: its error is the HTTP answer.
     #[allow(clippy::result_large_err)]
@@ -43,70 +47,132 @@ pub(crate) async fn serve(
         Ok(response)
     };
     let ws_config = WebSocketConfig::default()
-        .max_message_size(Some(MAX_MESSAGE_BYTES))
-        .max_frame_size(Some(MAX_MESSAGE_BYTES));
-    let Ok(socket) =
-        tokio_tungstenite::accept_hdr_async_with_config(stream, callback, Some(ws_config)).await
-    else {
-        return;
+        .max_message_size(Some(limits.max_message_bytes))
+        .max_frame_size(Some(limits.max_frame_bytes));
+    let handshake = tokio::time::timeout(
+        limits.handshake_timeout,
+        tokio_tungstenite::accept_hdr_async_with_config(stream, callback, Some(ws_config)),
+    );
+    let socket = tokio::select! {
+        handshake = handshake => match handshake {
+            Ok(Ok(socket)) => socket,
+            // Refused (answered by the callback), broken, or too slow: closed.
+            Ok(Err(_)) | Err(_) => return,
+        },
+        _ = shutdown.wait_for(|&stop| stop) => return,
     };
     let Some(connect) = connect else {
         return;
     };
-    let (mut sink, mut source) = socket.split();
-    let (outbound_tx, mut outbound_rx) = mpsc::channel::<Message>(OUTBOUND_CAPACITY);
-    let writer = tokio::spawn(async move {
-        while let Some(message) = outbound_rx.recv().await {
-            let closing = matches!(message, Message::Close(_));
-            if sink.send(message).await.is_err() || closing {
-                break;
-            }
-        }
-        let _ = sink.close().await;
-    });
+    let (sink, mut source) = socket.split();
+    let (outbound_tx, outbound_rx) = mpsc::channel::<Message>(limits.max_queued_events.max(1));
+    let mut writer = tokio::spawn(write(sink, outbound_rx));
 
     let outbound = Outbound::new(outbound_tx.clone());
     let mut protocol = Protocol::new(&connect, Arc::clone(&config), outbound.clone());
+    // Shutdown wins wherever the conversation is, also while it waits for
+    // room in a queue that a client which does not read keeps full.
+    let close = tokio::select! {
+        close = converse(&mut protocol, &mut source, &mut inject, &outbound_tx, &limits) => close,
+        _ = shutdown.wait_for(|&stop| stop) => Some((CloseCode::Away, "server shutting down".to_string())),
+    };
+    protocol.stop();
+    drop(protocol);
+    drop(outbound);
+    let closing = async {
+        if let Some((code, reason)) = close {
+            let frame = CloseFrame {
+                code,
+                reason: reason.into(),
+            };
+            let _ = outbound_tx.send(Message::Close(Some(frame))).await;
+        }
+        drop(outbound_tx);
+        let _ = (&mut writer).await;
+    };
+    if tokio::time::timeout(limits.close_timeout, closing)
+        .await
+        .is_err()
+    {
+        // The client does not take what is written: rather than wait for
+        // it, drop the connection (the writer's half of the socket now, the
+        // reader's half on return).
+        writer.abort();
+    }
+}
+
+/// Reads client frames and hands them to the protocol until the session
+/// ends; the close frame to send, if any.
+async fn converse(
+    protocol: &mut Protocol,
+    source: &mut SplitStream<Socket>,
+    inject: &mut broadcast::Receiver<String>,
+    outbound: &mpsc::Sender<Message>,
+    limits: &Limits,
+) -> Option<(CloseCode, String)> {
     protocol.start().await;
-    let close = loop {
+    loop {
         tokio::select! {
             frame = source.next() => match frame {
                 Some(Ok(Message::Text(text))) => {
                     if protocol.handle_text(text.as_str()).await == Flow::Close {
-                        break Some((CloseCode::Normal, String::new()));
+                        return Some((CloseCode::Normal, String::new()));
                     }
                 }
                 Some(Ok(Message::Binary(bytes))) => {
                     protocol.reject(None, &format!("binary frames are not supported ({} bytes): send events as JSON text", bytes.len())).await;
                 }
-                Some(Ok(Message::Close(_))) | None => break None,
+                Some(Ok(Message::Close(_))) | None => return None,
                 Some(Ok(_)) => {} // ping and pong: answered by tungstenite
                 Some(Err(tokio_tungstenite::tungstenite::Error::Capacity(_))) => {
-                    break Some((CloseCode::Size, format!("message larger than {MAX_MESSAGE_BYTES} bytes")));
+                    return Some((CloseCode::Size, format!("message larger than {} bytes", limits.max_message_bytes)));
                 }
-                Some(Err(_)) => break Some((CloseCode::Protocol, "protocol error".to_string())),
+                Some(Err(_)) => return Some((CloseCode::Protocol, "protocol error".to_string())),
             },
             injected = inject.recv() => {
                 if let Ok(text) = injected {
-                    let _ = outbound_tx.send(Message::Text(text.into())).await;
+                    let _ = outbound.send(Message::Text(text.into())).await;
                 }
             }
-            _ = shutdown.changed() => break Some((CloseCode::Away, "server shutting down".to_string())),
         }
-    };
-    protocol.stop();
-    if let Some((code, reason)) = close {
-        let _ = outbound_tx
-            .send(Message::Close(Some(CloseFrame {
-                code,
-                reason: reason.into(),
-            })))
-            .await;
     }
-    drop(protocol);
-    drop(outbound);
-    drop(outbound_tx);
-    let _ = writer.await;
+}
+
+/// Writes queued server events in order, until a close frame was written,
+/// a write failed, or nothing can be queued any more.
+async fn write(mut sink: SplitSink<Socket, Message>, mut outbound: mpsc::Receiver<Message>) {
+    while let Some(message) = outbound.recv().await {
+        let closing = matches!(message, Message::Close(_));
+        if sink.send(message).await.is_err() || closing {
+            break;
+        }
+    }
+    let _ = sink.close().await;
+}
+
+/// Refuses a connection over [`Limits::max_connections`]: answers its
+/// handshake with HTTP 503 and the service's JSON error body if the request
+/// arrives within `patience`, and closes it either way.
+pub(crate) async fn refuse_over_limit(
+    stream: TcpStream,
+    max_connections: usize,
+    patience: std::time::Duration,
+) {
+    #[allow(clippy::result_large_err)]
+    let callback = |_: &Request, _: Response| -> Result<Response, ErrorResponse> {
+        Err(Refusal {
+            status: tokio_tungstenite::tungstenite::http::StatusCode::SERVICE_UNAVAILABLE,
+            message: format!(
+                "The server is at its limit of {max_connections} open connections. Please try again later."
+            ),
+        }
+        .into_response())
+    };
+    let _ = tokio::time::timeout(
+        patience,
+        tokio_tungstenite::accept_hdr_async(stream, callback),
+    )
+    .await;
 }
 
 /// The protocol a connection speaks, chosen by the handshake.

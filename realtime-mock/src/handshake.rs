@@ -30,7 +30,7 @@ pub struct Connect {
 
 /// Where the mock serves the API, as OpenAI does: each surface's path
 /// (`realtime_types::ga::SURFACE.path`) is under it.
-const API_BASE: &str = "/v1/";
+pub(crate) const API_BASE: &str = "/v1/";
 
 /// The realtime endpoint (`/v1/realtime`), of the GA surface.
 pub const REALTIME_PATH: &str = under_api_base(&REALTIME_PATH_BYTES);
@@ -90,10 +90,16 @@ pub struct Refusal {
 }
 
 impl Refusal {
-    /// The HTTP answer, with the service's JSON error body.
+    /// The HTTP answer, with the service's JSON error body (of type
+    /// `server_error` for a 5xx status, `invalid_request_error` otherwise).
     pub fn into_response(self) -> ErrorResponse {
+        let error_type = if self.status.is_server_error() {
+            "server_error"
+        } else {
+            "invalid_request_error"
+        };
         let body = serde_json::json!({
-            "error": {"message": self.message, "type": "invalid_request_error", "param": null, "code": null}
+            "error": {"message": self.message, "type": error_type, "param": null, "code": null}
         })
         .to_string();
         let mut response = ErrorResponse::new(Some(body));

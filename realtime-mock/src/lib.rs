@@ -45,6 +45,23 @@
 //! On every surface a frame that is not a known client event of that
 //! surface gets an `error` event with the client's `event_id` (when it can
 //! be read), and the connection stays open.
+//!
+//! # Addresses
+//!
+//! [`MockServer::base_url`] (`ws://127.0.0.1:PORT/v1`) is the API base, what
+//! `realtime-client`'s `base_url` takes as it is; each surface's path is
+//! under it. [`MockServer::url`] is the GA endpoint (`.../v1/realtime`).
+//!
+//! # Limits and shutdown
+//!
+//! No client, and no number of clients, takes the server down: the
+//! handshake must complete within [`Limits::handshake_timeout`], at most
+//! [`Limits::max_connections`] are open (beyond, HTTP 503 at once), messages
+//! are bounded by [`Limits::max_message_bytes`], and when accepting fails
+//! (out of file descriptors) the server backs off (10 ms doubling to 1 s)
+//! and logs once on standard error instead of spinning. Shutdown closes
+//! every connection with 1001 and drops one whose client does not read
+//! after [`Limits::close_timeout`].
 
 pub mod arguments;
 pub mod audio;
@@ -59,7 +76,7 @@ mod translation;
 pub mod vad;
 mod validate;
 
-pub use config::{MockConfig, Pacing};
+pub use config::{Limits, MockConfig, Pacing};
 pub use responder::{
     EchoResponder, Reply, Responder, ResponseRequest, ScriptedResponder, ToolSpec,
 };

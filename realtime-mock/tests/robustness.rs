@@ -1,14 +1,15 @@
 //! Nothing a client sends crashes the server or another connection: bad
 //! frames get an `error` event (with the client's `event_id` when it can be
-//! read) and the connection stays open.
+//! read) and the connection stays open. Nor does a client that stops
+//! reading hold the server: shutdown takes a bounded time.
 
 mod common;
 
 use std::time::Duration;
 
-use common::{Client, server};
+use common::{Client, connect_not_reading, ends_within, server, until_the_server_cannot_write};
 use futures_util::{SinkExt, StreamExt};
-use realtime_mock::{MockConfig, MockServer, Pacing};
+use realtime_mock::{Limits, MockConfig, MockServer, Pacing};
 use serde_json::json;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
@@ -215,6 +216,88 @@ async fn shutdown_closes_every_connection_with_1001() {
         Some(Message::Close(Some(frame))) => assert_eq!(frame.code, CloseCode::Away),
         other => panic!("expected a close frame with 1001, got {other:?}"),
     }
+}
+
+/// A server with immediate pacing and this close timeout.
+async fn server_closing_within(close_timeout: Duration) -> MockServer {
+    MockServer::start(
+        MockConfig::default()
+            .with_pacing(Pacing::Immediate)
+            .with_limits(Limits::default().with_close_timeout(close_timeout)),
+    )
+    .await
+    .expect("mock server starts")
+}
+
+#[tokio::test]
+async fn shutdown_drops_a_client_that_does_not_read_when_the_close_timeout_passes() {
+    let close_timeout = Duration::from_millis(500);
+    let server = server_closing_within(close_timeout).await;
+    let mut not_reading = connect_not_reading(server.url()).await;
+    until_the_server_cannot_write(&not_reading).await;
+
+    let started = tokio::time::Instant::now();
+    tokio::time::timeout(Duration::from_secs(5), server.shutdown())
+        .await
+        .expect("shutdown ends although a write cannot complete");
+    let took = started.elapsed();
+    assert!(
+        took >= close_timeout.mul_f32(0.9),
+        "the close frame could not be written, so shutdown waited for the close timeout: {took:?}"
+    );
+    assert!(
+        took < close_timeout + Duration::from_secs(1),
+        "and not much longer: {took:?}"
+    );
+    assert!(
+        ends_within(&mut not_reading, Duration::from_secs(5)).await,
+        "the connection is gone"
+    );
+}
+
+#[tokio::test]
+async fn shutdown_closes_the_other_connections_with_1001_without_waiting_for_one_that_does_not_read()
+ {
+    let server = server_closing_within(Duration::from_secs(3)).await;
+    let not_reading = connect_not_reading(server.url()).await;
+    until_the_server_cannot_write(&not_reading).await;
+    let mut reading = Client::connect(&server).await;
+    reading.expect_started().await;
+
+    let shutdown = tokio::spawn(server.shutdown());
+    let frame = tokio::time::timeout(Duration::from_secs(1), reading.next_frame())
+        .await
+        .expect("the close frame comes before the close timeout of the other connection");
+    match frame {
+        Some(Message::Close(Some(frame))) => assert_eq!(frame.code, CloseCode::Away),
+        other => panic!("expected a close frame with 1001, got {other:?}"),
+    }
+    shutdown.await.expect("shutdown ends");
+    drop(not_reading);
+}
+
+#[tokio::test]
+async fn shutdown_closes_connections_still_in_their_handshake_at_once() {
+    let server = server().await;
+    let mut silent = tokio::net::TcpStream::connect(server.local_addr())
+        .await
+        .expect("TCP connects");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while server.open_connections() < 1 {
+        assert!(tokio::time::Instant::now() < deadline, "accepted");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    tokio::time::timeout(Duration::from_secs(1), server.shutdown())
+        .await
+        .expect("shutdown does not wait for the handshake timeout");
+    let mut buffer = [0u8; 16];
+    let read = tokio::time::timeout(
+        Duration::from_secs(1),
+        tokio::io::AsyncReadExt::read(&mut silent, &mut buffer),
+    )
+    .await
+    .expect("closed");
+    assert!(matches!(read, Ok(0) | Err(_)), "{read:?}");
 }
 
 #[tokio::test]

@@ -7,13 +7,14 @@
 #![allow(dead_code)] // each test file uses part of it
 
 use std::marker::PhantomData;
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use realtime_mock::{MockConfig, MockServer, Pacing};
 use realtime_types::{Event, beta, ga, translation};
 use serde_json::Value;
-use tokio::net::TcpStream;
+use tokio::net::{TcpSocket, TcpStream};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
@@ -67,10 +68,7 @@ impl Client<beta::ServerEvent> {
 impl Client<translation::ServerEvent> {
     /// Connects to the translation endpoint of `server`.
     pub async fn connect_translation(server: &MockServer) -> Self {
-        let url = server
-            .url()
-            .replace("/v1/realtime", "/v1/realtime/translations");
-        Self::open(&url, &[]).await
+        Self::open(&format!("{}/realtime/translations", server.base_url()), &[]).await
     }
 }
 
@@ -219,4 +217,104 @@ pub async fn without_vad(client: &mut Client) {
         .send(serde_json::json!({"type": "session.update", "session": {"type": "realtime", "audio": {"input": {"turn_detection": null}}}}))
         .await;
     client.expect("session.updated").await;
+}
+
+/// The `HOST:PORT` of a `ws://HOST:PORT/...` URL.
+pub fn socket_addr(url: &str) -> SocketAddr {
+    url.strip_prefix("ws://")
+        .and_then(|rest| rest.split('/').next())
+        .expect("a ws://HOST:PORT/... URL")
+        .parse()
+        .expect("an IP address and port")
+}
+
+/// A GA connection to the endpoint `url` (`ws://HOST:PORT/v1/realtime`)
+/// that never reads, with a small receive buffer, which has asked for an
+/// answer of megabytes of audio: soon the server's writes to it cannot
+/// complete.
+pub async fn connect_not_reading(url: &str) -> WebSocketStream<TcpStream> {
+    let socket = TcpSocket::new_v4().expect("a socket");
+    socket
+        .set_recv_buffer_size(4096)
+        .expect("a small receive buffer");
+    let stream = socket.connect(socket_addr(url)).await.expect("connects");
+    let (mut socket, _) =
+        tokio_tungstenite::client_async(format!("{url}?model=gpt-realtime"), stream)
+            .await
+            .expect("handshake succeeds");
+    // 4,000 characters: 200 s of audio, about 13 MB of base64, more than
+    // the socket buffers of both sides hold.
+    let text = "la ".repeat(1_333);
+    let ask = [
+        serde_json::json!({"type": "conversation.item.create", "item": {"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}}),
+        serde_json::json!({"type": "response.create"}),
+    ];
+    for event in ask {
+        socket
+            .send(Message::Text(event.to_string().into()))
+            .await
+            .expect("send");
+    }
+    socket
+}
+
+/// Reads `socket` until it ends (a close frame, an error or the end of the
+/// stream); whether that happened within `within`.
+pub async fn ends_within(socket: &mut WebSocketStream<TcpStream>, within: Duration) -> bool {
+    tokio::time::timeout(within, async {
+        while let Some(Ok(frame)) = socket.next().await {
+            if matches!(frame, Message::Close(_)) {
+                break;
+            }
+        }
+    })
+    .await
+    .is_ok()
+}
+
+/// Waits until the server's socket towards the client of `socket` is full:
+/// its send queue (in `/proc/net/tcp`) holds more than 64 KiB and takes no
+/// more for 300 ms, so the server's writes to it cannot complete. On other
+/// systems, waits two seconds.
+pub async fn until_the_server_cannot_write(socket: &WebSocketStream<TcpStream>) {
+    let client = socket.get_ref().local_addr().expect("local address");
+    let server = socket.get_ref().peer_addr().expect("peer address");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let mut last = 0;
+    while tokio::time::Instant::now() < deadline {
+        match unsent_bytes(server.port(), client.port()) {
+            Some(unsent) if unsent > 64 << 10 && unsent == last => return,
+            Some(unsent) => last = unsent,
+            None => {
+                tokio::time::sleep(Duration::from_secs(2)).await;
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    panic!("the server's writes to the client that does not read never got stuck");
+}
+
+/// The send queue of the IPv4 TCP socket from `local_port` to `remote_port`,
+/// or `None` when `/proc/net/tcp` cannot be read.
+fn unsent_bytes(local_port: u16, remote_port: u16) -> Option<u64> {
+    let table = std::fs::read_to_string("/proc/net/tcp").ok()?;
+    let port = |address: &str| {
+        address
+            .rsplit(':')
+            .next()
+            .and_then(|hex| u16::from_str_radix(hex, 16).ok())
+    };
+    let unsent = table
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let (local, remote, queues) = (fields.get(1)?, fields.get(2)?, fields.get(4)?);
+            (port(local)? == local_port && port(remote)? == remote_port)
+                .then(|| u64::from_str_radix(queues.split(':').next()?, 16).ok())
+                .flatten()
+        })
+        .next();
+    Some(unsent.unwrap_or(0))
 }
