@@ -249,16 +249,44 @@ pub fn tone_segment(
     };
     let peak = amplitude * f64::from(i16::MAX);
     let fade = samples_for(5, rate).max(1) as f64;
+    // A tone of whole hertz repeats every second: its samples come from a
+    // table; any other is computed sample by sample.
+    let wave = (frequency_hz.fract() == 0.0).then(|| sine_second(rate, frequency_hz));
     let step = std::f64::consts::TAU * f64::from(frequency_hz) / f64::from(rate.max(1));
     (range.start..range.end.min(count))
         .map(|i| {
             let from_start = i as f64;
             let from_end = (count - 1 - i) as f64;
             let gain = (from_start / fade).min(from_end / fade).min(1.0);
+            let unit = match &wave {
+                Some(wave) => wave[i % wave.len()],
+                None => (step * from_start).sin(),
+            };
             // Float-to-int `as` saturates (and maps NaN to 0).
-            (peak * gain * (step * from_start).sin()).round() as i16
+            (peak * gain * unit).round() as i16
         })
         .collect()
+}
+
+/// One second of a unit sine of whole hertz at `rate`, made once per rate
+/// and frequency: a long response's audio costs no `sin` per sample.
+fn sine_second(rate: u32, frequency_hz: f32) -> std::sync::Arc<[f64]> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    static WAVES: OnceLock<Mutex<HashMap<(u32, u32), Arc<[f64]>>>> = OnceLock::new();
+    let rate = rate.max(1);
+    let mut waves = WAVES
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    Arc::clone(
+        waves
+            .entry((rate, frequency_hz.to_bits()))
+            .or_insert_with(|| {
+                let step = std::f64::consts::TAU * f64::from(frequency_hz) / f64::from(rate);
+                (0..rate as usize).map(|i| (step * i as f64).sin()).collect()
+            }),
+    )
 }
 
 /// Digital silence (all zeros) of `duration_ms` at `rate` (rounded down to whole samples).

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use realtime_types::ga::{self, ClientEvent};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::Message;
@@ -73,21 +73,19 @@ impl Outbound {
             },
             None => event,
         };
-        let mut object = Map::new();
-        object.insert(
-            "event_id".into(),
-            Value::String(format!(
-                "event_{}",
-                self.next_id.fetch_add(1, Ordering::Relaxed)
-            )),
-        );
-        if let Value::Object(fields) = event {
-            object.extend(fields);
+        // `{"event_id":"event_N",` and then the event's own fields, written
+        // once (no map is rebuilt to put the id first).
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let fields = event.to_string();
+        let mut text = format!(r#"{{"event_id":"event_{id}""#);
+        match fields.strip_prefix('{') {
+            Some(rest) if rest != "}" => {
+                text.push(',');
+                text.push_str(rest);
+            }
+            _ => text.push('}'),
         }
-        let _ = self
-            .tx
-            .send(Message::Text(Value::Object(object).to_string().into()))
-            .await;
+        let _ = self.tx.send(Message::Text(text.into())).await;
     }
 
     /// The `error` for a frame that does not decode as a client event, with
