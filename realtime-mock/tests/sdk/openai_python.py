@@ -1,0 +1,659 @@
+#!/usr/bin/env python3
+"""The official openai-python Realtime clients as conformance peers of the
+mock, on its three surfaces:
+
+- GA: `client.realtime.connect(model=...)`, frames checked against
+  `openai.types.realtime.RealtimeServerEvent`;
+- beta (`OpenAI-Beta: realtime=v1`): `client.beta.realtime.connect(...)`,
+  against `openai.types.beta.realtime.RealtimeServerEvent`;
+- translation (`/v1/realtime/translations`):
+  `client.realtime.translations.connect(model=...)`, against
+  `openai.types.realtime.RealtimeTranslationServerEvent`.
+
+Every frame the mock sends is validated strictly (`strict=True`) against the
+SDK's union, and every field the SDK's models do not declare is a finding
+(see `conformance.py`). Each flow below is one behaviour of the protocol;
+a flow that does not behave fails with what it waited for and what came.
+
+Usage: openai_python.py ws://127.0.0.1:PORT/v1 [--skip SURFACE/FLOW]... [SURFACE/FLOW ...]
+Runs the flows named, or all of them but those skipped (each skipped one is
+named in the output; .ci/run says why it skips one). Exits 1 when a frame
+is invalid or a flow fails, 2 on a bad argument.
+"""
+
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from openai import OpenAI
+from openai.types.beta.realtime.realtime_server_event import (
+    RealtimeServerEvent as BetaServerEvent,
+)
+from openai.types.realtime import RealtimeServerEvent, RealtimeTranslationServerEvent
+from websockets.exceptions import ConnectionClosed
+
+from conformance import (
+    Findings,
+    FlowFailed,
+    ServerEvents,
+    audio_ms,
+    base64_chunks,
+    check,
+    deadline,
+    short,
+    silence,
+    tone,
+)
+
+# Seconds one flow may take (each takes well under one against the mock).
+FLOW_SECONDS = 30
+WEATHER_TOOL = {
+    "type": "function",
+    "name": "get_weather",
+    "description": "The weather in a city.",
+    "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+}
+
+# Fields the mock sends that the SDK's models do not declare, where the frame
+# is right and the SDK's model is behind, each with its evidence. Any other
+# unknown field is a finding; an entry no frame shows any more is too.
+GA_SESSION = (
+    "openai-python types the session of session.created / session.updated as "
+    "RealtimeSessionCreateRequest (the request body); the pinned spec's "
+    "RealtimeSessionCreateResponseGA requires `id` and `object` and has `expires_at`"
+)
+BETA_SESSION = (
+    "the SDK's beta Session predates the pinned spec, whose RealtimeSession has "
+    "`object`, `expires_at`, `prompt` and `include`; the beta server sends `object` "
+    "and `expires_at` (shared/wire/beta-server-2025-01.jsonl)"
+)
+BETA_TURN_DETECTION = (
+    "the SDK's beta TurnDetection has no `idle_timeout_ms`; the pinned spec's "
+    "RealtimeSession.turn_detection is RealtimeTurnDetection, which has it"
+)
+BETA_CALL_NAME = (
+    "the SDK's beta ResponseFunctionCallArgumentsDoneEvent has no `name`; the pinned "
+    "spec's RealtimeBetaServerEventResponseFunctionCallArgumentsDone has it (since 2026-05-13)"
+)
+KNOWN_GAPS = {
+    **{
+        ("ga", event, f"session.{field}"): GA_SESSION
+        for event in ("session.created", "session.updated")
+        for field in ("id", "object", "expires_at")
+    },
+    **{
+        ("beta", event, f"session.{field}"): BETA_SESSION
+        for event in ("session.created", "session.updated")
+        for field in ("object", "expires_at", "prompt", "include")
+    },
+    **{
+        ("beta", event, "session.turn_detection.idle_timeout_ms"): BETA_TURN_DETECTION
+        for event in ("session.created", "session.updated")
+    },
+    ("beta", "response.function_call_arguments.done", "name"): BETA_CALL_NAME,
+}
+
+
+def known_gaps(surface):
+    return {key[1:]: why for key, why in KNOWN_GAPS.items() if key[0] == surface}
+
+
+@dataclass(frozen=True, eq=False)
+class Surface:
+    """What a flow needs to know of one surface: how to connect, the SDK's
+    server event union, how sessions are written and what the streaming
+    events are called."""
+
+    name: str
+    events: ServerEvents
+    connect: Callable
+    session: Callable  # (audio, vad=False, interrupt=True, tools=()) -> session.update body
+    send_raw: Callable  # (connection, text): a frame the SDK would not build
+    item_added: str
+    text_delta: str = ""
+    text_done: str = ""
+    audio_delta: str = ""
+    transcript_delta: str = ""
+    transcript_done: str = ""
+
+
+def ga_session(audio, vad=False, interrupt=True, tools=()):
+    detection = (
+        {"type": "server_vad", "create_response": True, "interrupt_response": interrupt}
+        if vad
+        else None
+    )
+    session = {
+        "type": "realtime",
+        "output_modalities": ["audio" if audio else "text"],
+        "instructions": "Answer briefly.",
+        "audio": {
+            "input": {"format": {"type": "audio/pcm", "rate": 24000}, "turn_detection": detection},
+            "output": {"format": {"type": "audio/pcm", "rate": 24000}, "voice": "marin"},
+        },
+    }
+    if tools:
+        session.update(tools=list(tools), tool_choice="auto")
+    return session
+
+
+def beta_session(audio, vad=False, interrupt=True, tools=()):
+    session = {
+        "modalities": ["audio", "text"] if audio else ["text"],
+        "instructions": "Answer briefly.",
+        "voice": "alloy",
+        "input_audio_format": "pcm16",
+        "output_audio_format": "pcm16",
+        "turn_detection": (
+            {"type": "server_vad", "create_response": True, "interrupt_response": interrupt}
+            if vad
+            else None
+        ),
+    }
+    if tools:
+        session.update(tools=list(tools), tool_choice="auto")
+    return session
+
+
+GA = Surface(
+    name="ga",
+    events=ServerEvents(
+        "openai.types.realtime.RealtimeServerEvent", RealtimeServerEvent, known_gaps("ga")
+    ),
+    connect=lambda client: client.realtime.connect(model="gpt-realtime"),
+    session=ga_session,
+    send_raw=lambda connection, text: connection.send_raw(text),
+    item_added="conversation.item.added",
+    text_delta="response.output_text.delta",
+    text_done="response.output_text.done",
+    audio_delta="response.output_audio.delta",
+    transcript_delta="response.output_audio_transcript.delta",
+    transcript_done="response.output_audio_transcript.done",
+)
+BETA = Surface(
+    name="beta",
+    events=ServerEvents(
+        "openai.types.beta.realtime.RealtimeServerEvent", BetaServerEvent, known_gaps("beta")
+    ),
+    connect=lambda client: client.beta.realtime.connect(model="gpt-4o-realtime-preview"),
+    session=beta_session,
+    # The beta connection has no `send_raw`; its websocket is what it sends with.
+    send_raw=lambda connection, text: connection._connection.send(text),
+    item_added="conversation.item.created",
+    text_delta="response.text.delta",
+    text_done="response.text.done",
+    audio_delta="response.audio.delta",
+    transcript_delta="response.audio_transcript.delta",
+    transcript_done="response.audio_transcript.done",
+)
+TRANSLATION = Surface(
+    name="translation",
+    events=ServerEvents(
+        "openai.types.realtime.RealtimeTranslationServerEvent",
+        RealtimeTranslationServerEvent,
+        known_gaps("translation"),
+    ),
+    connect=lambda client: client.realtime.translations.connect(model="gpt-realtime-translate"),
+    session=None,
+    send_raw=lambda connection, text: connection.send_raw(text),
+    item_added="",
+)
+
+
+class Flow:
+    """One connection of one flow: sends through the SDK's connection, and
+    validates and keeps every frame it receives."""
+
+    def __init__(self, name, surface, connection, findings):
+        self.name = name
+        self.surface = surface
+        self.connection = connection
+        self.findings = findings
+        self.received = []
+        self.waiting_for = "the first frame"
+
+    def recv(self):
+        raw = self.connection.recv_bytes()
+        frame = json.loads(raw)
+        problems, gaps = self.surface.events.problems(raw)
+        for problem in problems:
+            self.findings.invalid_frame(self.name, len(self.received), frame.get("type"), problem)
+        for event_type, path in gaps:
+            self.findings.known_gap(self.surface.name, event_type, path)
+        self.received.append(frame)
+        return frame
+
+    def expect(self, event_type, **fields):
+        """The next frame of `event_type` (with these field values); an
+        `error` before it fails the flow."""
+        return self.expect_all(event_type, **fields)[event_type]
+
+    def expect_all(self, *event_types, **fields):
+        """Reads until a frame of each of `event_types` came, in any order."""
+        wanted = set(event_types)
+        found = {}
+        while wanted - found.keys():
+            self.waiting_for = " and ".join(f"`{t}`" for t in sorted(wanted - found.keys()))
+            frame = self.recv()
+            event_type = frame.get("type")
+            if event_type == "error" and "error" not in wanted:
+                raise FlowFailed(
+                    f"frame {len(self.received) - 1} is an `error` while waiting for "
+                    f"{self.waiting_for}: {short(frame.get('error', {}).get('message'), 160)}"
+                )
+            matches = all(frame.get(key) == value for key, value in fields.items())
+            if event_type in wanted and event_type not in found and matches:
+                found[event_type] = frame
+        return found
+
+    def mark(self):
+        return len(self.received)
+
+    def since(self, mark):
+        return self.received[mark:]
+
+    def where(self):
+        return f"waiting for {self.waiting_for}; received {runs(self.received[-12:])}"
+
+    def send_user_text(self, text):
+        self.connection.conversation.item.create(
+            item={
+                "type": "message",
+                "role": "user",
+                "content": [{"type": "input_text", "text": text}],
+            }
+        )
+
+    def update_session(self, session):
+        self.connection.session.update(session=session)
+        return self.expect("session.updated")
+
+
+def runs(frames):
+    """The types of `frames`, repeats folded: `a, b ×12, c`."""
+    out = []
+    for frame in frames:
+        event_type = frame.get("type")
+        if out and out[-1][0] == event_type:
+            out[-1][1] += 1
+        else:
+            out.append([event_type, 1])
+    return ", ".join(t if n == 1 else f"{t} ×{n}" for t, n in out) or "nothing"
+
+
+def in_order(frames, event_types):
+    """Each of `event_types` came, and their first arrivals are in this order."""
+    seen = [frame.get("type") for frame in frames]
+    missing = [t for t in event_types if t not in seen]
+    check(not missing, f"no {', '.join(f'`{t}`' for t in missing)} in: {runs(frames)}")
+    firsts = [seen.index(t) for t in event_types]
+    check(firsts == sorted(firsts), f"not in the order {event_types}: {runs(frames)}")
+
+
+def of_type(frames, event_type):
+    return [frame for frame in frames if frame.get("type") == event_type]
+
+
+def text_of(frames, delta_type):
+    return "".join(frame.get("delta", "") for frame in of_type(frames, delta_type))
+
+
+def completed(done):
+    status = done.get("response", {}).get("status")
+    check(status == "completed", f'`response.done` has status {short(status)}, not "completed"')
+
+
+# The flows. Each gets a connection that has just received `session.created`.
+
+
+def text_response(flow, s):
+    """A user text message and `response.create` give a completed text
+    response whose deltas add up to its text: `You said: Hi!`."""
+    flow.update_session(s.session(audio=False))
+    flow.send_user_text("Hi!")
+    flow.expect(s.item_added)
+    start = flow.mark()
+    flow.connection.response.create()
+    done = flow.expect("response.done")
+    frames = flow.since(start)
+    in_order(
+        frames,
+        [
+            "response.created",
+            "response.output_item.added",
+            "response.content_part.added",
+            s.text_delta,
+            s.text_done,
+            "response.content_part.done",
+            "response.output_item.done",
+            "response.done",
+        ],
+    )
+    said = of_type(frames, s.text_done)[0].get("text")
+    check(text_of(frames, s.text_delta) == said, f"the text deltas do not add up to {short(said)}")
+    check(said == "You said: Hi!", f'the response says {short(said)}, not "You said: Hi!"')
+    completed(done)
+
+
+def audio_with_server_vad(flow, s):
+    """Speech (a tone burst) then silence: server VAD starts and stops the
+    turn, commits the user audio and answers with audio and a transcript."""
+    flow.update_session(s.session(audio=True, vad=True))
+    start = flow.mark()
+    for chunk in base64_chunks(tone(600) + silence(800)):
+        flow.connection.input_audio_buffer.append(audio=chunk)
+    found = flow.expect_all(
+        "input_audio_buffer.speech_started",
+        "input_audio_buffer.speech_stopped",
+        "input_audio_buffer.committed",
+    )
+    done = flow.expect("response.done")
+    frames = flow.since(start)
+    in_order(
+        frames,
+        [
+            "input_audio_buffer.speech_started",
+            "input_audio_buffer.speech_stopped",
+            "input_audio_buffer.committed",
+            s.item_added,
+            "response.created",
+            s.audio_delta,
+            s.transcript_delta,
+            s.transcript_done,
+            "response.done",
+        ],
+    )
+    started, stopped, committed = (
+        found[f"input_audio_buffer.{t}"] for t in ("speech_started", "speech_stopped", "committed")
+    )
+    check(
+        started.get("item_id") == stopped.get("item_id") == committed.get("item_id"),
+        "speech_started, speech_stopped and committed name different items: "
+        f"{started.get('item_id')}, {stopped.get('item_id')}, {committed.get('item_id')}",
+    )
+    check(
+        started["audio_start_ms"] < stopped["audio_end_ms"],
+        f"speech starts at {started['audio_start_ms']} ms, after it stops at {stopped['audio_end_ms']} ms",
+    )
+    transcript = of_type(frames, s.transcript_done)[0].get("transcript")
+    check(
+        text_of(frames, s.transcript_delta) == transcript,
+        f"the transcript deltas do not add up to {short(transcript)}",
+    )
+    check(
+        audio_ms(f["delta"] for f in of_type(frames, s.audio_delta)) >= 200,
+        "under 200 ms of response audio",
+    )
+    completed(done)
+
+
+def function_call(flow, s):
+    """A tool named in the user's text is called; its output, sent back as
+    a `function_call_output` item, is what the next response talks about."""
+    flow.update_session(s.session(audio=False, tools=[WEATHER_TOOL]))
+    flow.send_user_text("What does get_weather say for Paris?")
+    flow.expect(s.item_added)
+    start = flow.mark()
+    flow.connection.response.create()
+    done = flow.expect("response.done")
+    frames = flow.since(start)
+    in_order(
+        frames,
+        [
+            "response.created",
+            "response.output_item.added",
+            "response.function_call_arguments.delta",
+            "response.function_call_arguments.done",
+            "response.output_item.done",
+            "response.done",
+        ],
+    )
+    arguments = of_type(frames, "response.function_call_arguments.done")[0]
+    check(
+        text_of(frames, "response.function_call_arguments.delta") == arguments.get("arguments"),
+        "the argument deltas do not add up to the arguments",
+    )
+    output = done.get("response", {}).get("output") or [{}]
+    call = output[0]
+    check(
+        call.get("type") == "function_call" and call.get("name") == "get_weather",
+        f"the response's output is {short(call)}, not a call of get_weather",
+    )
+    check(
+        call.get("call_id") == arguments.get("call_id"),
+        "the call_id of the item and of the arguments differ",
+    )
+    completed(done)
+    flow.connection.conversation.item.create(
+        item={"type": "function_call_output", "call_id": call.get("call_id"), "output": "sunny"}
+    )
+    flow.expect(s.item_added)
+    start = flow.mark()
+    flow.connection.response.create()
+    completed(flow.expect("response.done"))
+    said = of_type(flow.since(start), s.text_done)
+    check(
+        said and said[0].get("text") == "The function returned: sunny",
+        f"the answer to the function's output is {short(said[0].get('text') if said else None)}",
+    )
+
+
+def barge_in(flow, s):
+    """The user speaks during an audio response: the client cancels the
+    response (`response.cancel`) and at once truncates the assistant's audio
+    to what was played (`conversation.item.truncate`); when the user stops,
+    the turn is answered."""
+    flow.update_session(s.session(audio=True, vad=True, interrupt=False))
+    # A long answer (about 90 s of audio): while this client sends, it reads
+    # nothing, so the mock's queue to it fills and the answer is still
+    # streaming when the cancel arrives.
+    flow.send_user_text("Tell me a long story. " + "la " * 600)
+    flow.expect(s.item_added)
+    start = flow.mark()
+    flow.connection.response.create()
+    first = flow.expect(s.audio_delta)
+    for chunk in base64_chunks(tone(300)):
+        flow.connection.input_audio_buffer.append(audio=chunk)
+    flow.connection.response.cancel()
+    played_ms = min(audio_ms([first["delta"]]), 100)
+    flow.connection.conversation.item.truncate(
+        item_id=first["item_id"], content_index=0, audio_end_ms=played_ms
+    )
+    found = flow.expect_all(
+        "input_audio_buffer.speech_started", "response.done", "conversation.item.truncated"
+    )
+    done, truncated = found["response.done"], found["conversation.item.truncated"]
+    status = done.get("response", {}).get("status")
+    check(
+        status == "cancelled",
+        f"the interrupted response's `response.done` has status {short(status)}",
+    )
+    check(
+        (truncated.get("item_id"), truncated.get("content_index"), truncated.get("audio_end_ms"))
+        == (first["item_id"], 0, played_ms),
+        f"`conversation.item.truncated` says {short(truncated)}, not what was asked",
+    )
+    frames = flow.since(start)
+    check(
+        len(of_type(frames, s.audio_delta)) < 900, "the cancelled response streamed all its audio"
+    )
+    # The beta server closes the interrupted item as `incomplete` before
+    # `response.done` (shared/wire/beta-server-2025-01.jsonl).
+    closed = [
+        f
+        for f in of_type(frames, "response.output_item.done")
+        if f.get("item", {}).get("id") == first["item_id"]
+    ]
+    check(
+        closed and closed[0]["item"].get("status") == "incomplete",
+        f'no `response.output_item.done` with status "incomplete" for the interrupted item: {runs(frames[-8:])}',
+    )
+    check(
+        frames.index(closed[0]) < frames.index(done),
+        "the interrupted item is done after `response.done`",
+    )
+    start = flow.mark()
+    for chunk in base64_chunks(silence(800)):
+        flow.connection.input_audio_buffer.append(audio=chunk)
+    flow.expect_all("input_audio_buffer.speech_stopped", "input_audio_buffer.committed")
+    completed(flow.expect("response.done"))
+    in_order(
+        flow.since(start),
+        ["input_audio_buffer.committed", "response.created", s.audio_delta, "response.done"],
+    )
+
+
+def errors(flow, s):
+    """A frame the server cannot take gets an `error` event (with the
+    client's `event_id` when it has one), and the connection stays open."""
+    cases = [
+        (
+            "an unknown event type",
+            '{"type": "no.such.event", "event_id": "evt_unknown"}',
+            "evt_unknown",
+        ),
+        ("text that is not JSON", "this is not JSON", None),
+        (
+            "a known event with a field of the wrong type",
+            '{"type": "conversation.item.truncate", "event_id": "evt_bad", "item_id": 7, "content_index": 0, "audio_end_ms": 0}',
+            "evt_bad",
+        ),
+    ]
+    for what, text, event_id in cases:
+        s.send_raw(flow.connection, text)
+        error = flow.expect("error").get("error", {})
+        check(
+            error.get("event_id") == event_id,
+            f"the `error` for {what} has event_id {short(error.get('event_id'))}, not {short(event_id)}",
+        )
+    flow.connection.response.cancel(event_id="evt_cancel")
+    error = flow.expect("error").get("error", {})
+    check(
+        error.get("event_id") == "evt_cancel",
+        "the `error` for a cancel without a response lacks its event_id",
+    )
+    flow.update_session(s.session(audio=False))
+
+
+def translation(flow, s):
+    """Appended 24 kHz PCM16 audio comes back as output audio deltas, with
+    translated and source transcript deltas for the speech; `session.close`
+    ends with `session.closed` and a normal close (1000)."""
+    flow.connection.session.update(
+        session={
+            "audio": {
+                "input": {"transcription": {"model": "gpt-4o-mini-transcribe"}},
+                "output": {"language": "fr"},
+            }
+        }
+    )
+    updated = flow.expect("session.updated")
+    language = updated.get("session", {}).get("audio", {}).get("output", {}).get("language")
+    check(language == "fr", f"the updated session's output language is {short(language)}")
+    start = flow.mark()
+    for chunk in base64_chunks(tone(1000) + silence(400)):
+        flow.connection.session.input_audio_buffer.append(audio=chunk)
+    flow.connection.session.close()
+    flow.expect("session.closed")
+    frames = flow.since(start)
+    in_order(
+        frames, ["session.output_transcript.delta", "session.output_audio.delta", "session.closed"]
+    )
+    echoed = audio_ms(f["delta"] for f in of_type(frames, "session.output_audio.delta"))
+    check(echoed == 1400, f"{echoed} ms of output audio for 1400 ms of input")
+    check(
+        text_of(frames, "session.output_transcript.delta").split() == ["bonjour"] * 5,
+        f"the output transcript is {short(text_of(frames, 'session.output_transcript.delta'))}",
+    )
+    check(
+        text_of(frames, "session.input_transcript.delta").split() == ["hello"] * 5,
+        f"the input transcript is {short(text_of(frames, 'session.input_transcript.delta'))}",
+    )
+    flow.waiting_for = "the close after `session.closed`"
+    try:
+        extra = flow.recv()
+    except ConnectionClosed as closed:
+        code = closed.rcvd.code if closed.rcvd else None
+        check(code == 1000, f"the server closed with {code}, not 1000")
+    else:
+        raise FlowFailed(f"a `{extra.get('type')}` after `session.closed`")
+
+
+def translation_errors(flow, s):
+    """On a translation session too, a frame the server cannot take gets an
+    `error`, a session.update that changes the model is refused, and the
+    connection stays open."""
+    s.send_raw(flow.connection, '{"type": "no.such.event", "event_id": "evt_unknown"}')
+    error = flow.expect("error").get("error", {})
+    check(
+        error.get("event_id") == "evt_unknown",
+        "the `error` for an unknown event lacks its event_id",
+    )
+    flow.connection.session.update(session={"model": "another-model"}, event_id="evt_model")
+    error = flow.expect("error").get("error", {})
+    check(
+        error.get("event_id") == "evt_model", "the `error` for a changed model lacks its event_id"
+    )
+    flow.connection.session.close()
+    flow.expect("session.closed")
+
+
+FLOWS = {
+    GA: [text_response, audio_with_server_vad, function_call, barge_in, errors],
+    BETA: [text_response, audio_with_server_vad, function_call, barge_in, errors],
+    TRANSLATION: [translation, translation_errors],
+}
+ALL = {
+    f"{surface.name}/{run.__name__}": (surface, run)
+    for surface, runs_ in FLOWS.items()
+    for run in runs_
+}
+
+
+def run_flow(client, name, surface, run, findings):
+    try:
+        with surface.connect(client) as connection:
+            flow = Flow(name, surface, connection, findings)
+            with deadline(FLOW_SECONDS, flow.where):
+                flow.expect("session.created")
+                run(flow, surface)
+    except FlowFailed as failure:
+        findings.flow_failed(name, str(failure))
+    except Exception as error:  # the SDK or the socket: the flow failed, the rest still runs
+        findings.flow_failed(name, f"{type(error).__name__}: {short(str(error))}")
+    else:
+        findings.flow_passed(name)
+
+
+def main(url, *args):
+    names, skipped = [], []
+    arguments = iter(args)
+    for arg in arguments:
+        if arg == "--skip":
+            skipped.append(next(arguments, ""))
+        else:
+            names.append(arg)
+    unknown = [name for name in names + skipped if name not in ALL]
+    if unknown:
+        print(f"unknown flows {unknown}; the flows are {sorted(ALL)}", file=sys.stderr)
+        return 2
+    client = OpenAI(
+        api_key="sk-local", base_url=url.replace("ws://", "http://"), websocket_base_url=url
+    )
+    findings = Findings()
+    for name in names or [name for name in ALL if name not in skipped]:
+        surface, run = ALL[name]
+        run_flow(client, name, surface, run, findings)
+    for name in skipped:
+        print(f"NOT RUN {name}: skipped by the caller")
+    # Every known gap must still show, when the flows that show them ran.
+    stale = [] if names else sorted(KNOWN_GAPS.keys() - findings.gaps)
+    return 0 if findings.report("openai-python", KNOWN_GAPS, stale) else 1
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
+    sys.exit(main(*sys.argv[1:]))
