@@ -284,7 +284,9 @@ fn sine_second(rate: u32, frequency_hz: f32) -> std::sync::Arc<[f64]> {
             .entry((rate, frequency_hz.to_bits()))
             .or_insert_with(|| {
                 let step = std::f64::consts::TAU * f64::from(frequency_hz) / f64::from(rate);
-                (0..rate as usize).map(|i| (step * i as f64).sin()).collect()
+                (0..rate as usize)
+                    .map(|i| (step * i as f64).sin())
+                    .collect()
             }),
     )
 }

@@ -222,11 +222,13 @@ struct State {
     active_response: Option<ActiveResponse>,
 }
 
-/// The audio of an assistant item: its length and format.
+/// The audio of an assistant item: its length and format, and whether a
+/// truncate cut it (audio streamed after that does not count).
 #[derive(Debug, Clone, Copy)]
 struct Spoken {
     ms: u64,
     format: AudioFormat,
+    truncated: bool,
 }
 
 #[derive(Debug)]
@@ -888,6 +890,7 @@ fn check_truncate(
         );
     }
     spoken.ms = end;
+    spoken.truncated = true;
     if let Some(part) = item.pointer_mut(&format!("/content/{index}"))
         && part.get("transcript").is_some()
     {
@@ -1246,6 +1249,23 @@ impl ResponsePlan {
         event
     }
 
+    /// Gives the stored (in-progress) item its empty content part.
+    fn store_part(&self, state: &Mutex<State>) {
+        let part = if self.audio {
+            json!({"type": "output_audio", "transcript": ""})
+        } else {
+            json!({"type": "output_text", "text": ""})
+        };
+        let mut guard = lock(state);
+        if let Some(stored) = guard
+            .items
+            .iter_mut()
+            .find(|i| id_of(i) == Some(self.item_id.as_str()))
+        {
+            stored["content"] = json!([part]);
+        }
+    }
+
     /// Streams the response; ends early (status `cancelled`) when asked to.
     /// Audio is made one delta at a time, so memory does not grow with the
     /// length of the answer.
@@ -1322,14 +1342,14 @@ impl ResponsePlan {
                     audio_ms += ms;
                     let mut guard = lock(&state);
                     guard.audio_produced = true;
-                    guard
-                        .spoken
-                        .entry(self.item_id.clone())
-                        .or_insert(Spoken {
-                            ms: 0,
-                            format: self.format,
-                        })
-                        .ms += ms;
+                    let spoken = guard.spoken.entry(self.item_id.clone()).or_insert(Spoken {
+                        ms: 0,
+                        format: self.format,
+                        truncated: false,
+                    });
+                    if !spoken.truncated {
+                        spoken.ms += ms;
+                    }
                 }
                 Step::Said(event) => {
                     if let Some(delta) = event.get("delta").and_then(Value::as_str) {
@@ -1337,7 +1357,13 @@ impl ResponsePlan {
                     }
                     out.send(event).await;
                 }
-                Step::Event(event) => out.send(event).await,
+                Step::Event(event) => {
+                    if event["type"] == "response.content_part.added" && !self.out_of_band {
+                        // The item has its part from now on (a truncate counts it).
+                        self.store_part(&state);
+                    }
+                    out.send(event).await
+                }
             }
         }
         let status = if cancel_reason.is_some() {
@@ -1370,6 +1396,12 @@ impl ResponsePlan {
         out.send(json!({"type": "response.output_item.done", "response_id": self.response_id, "output_index": 0, "item": item})).await;
         {
             let mut guard = lock(&state);
+            if guard.spoken.get(&self.item_id).is_some_and(|s| s.truncated)
+                && let Some(part) = item.pointer_mut("/content/0")
+            {
+                // A truncate deleted the transcript; the end does not bring it back.
+                part["transcript"] = json!("");
+            }
             if !self.out_of_band
                 && let Some(stored) = guard
                     .items

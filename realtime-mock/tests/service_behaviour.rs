@@ -408,3 +408,43 @@ async fn a_field_of_the_wrong_type_is_named_in_the_error() {
         "the value is not echoed: {message}"
     );
 }
+
+#[tokio::test]
+async fn truncate_while_the_audio_still_streams_is_accepted_and_stays_truncated() {
+    let server = MockServer::start(MockConfig::default().with_pacing(Pacing::RealTime))
+        .await
+        .expect("starts");
+    let mut client = Client::connect(&server).await;
+    client.expect_started().await;
+    client
+        .send(json!({"type": "conversation.item.create", "item": {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "a sentence long enough for a few seconds of audio"}]}}))
+        .await;
+    client.until("conversation.item.done").await;
+    client.send(json!({"type": "response.create"})).await;
+    let events = client.until("response.output_audio.delta").await;
+    let item_id = events.last().expect("a delta")["item_id"].clone();
+    // No cancel: the response goes on streaming while the truncate comes.
+    client
+        .send(json!({"type": "conversation.item.truncate", "item_id": item_id, "content_index": 0, "audio_end_ms": 50}))
+        .await;
+    let events = client.until("conversation.item.truncated").await;
+    assert!(!types(&events).contains(&"error"), "{:?}", types(&events));
+    let events = client.until("response.done").await;
+    let done = events.last().expect("done");
+    assert_eq!(
+        done["response"]["output"][0]["content"][0]["transcript"], "",
+        "the transcript stays deleted when the response ends"
+    );
+    client
+        .send(json!({"type": "conversation.item.retrieve", "item_id": item_id}))
+        .await;
+    let retrieved = client.expect("conversation.item.retrieved").await;
+    let heard = retrieved["item"]["content"][0]["audio"]
+        .as_str()
+        .expect("audio");
+    assert_eq!(
+        audio::decode_base64(heard, PCM).expect("PCM16").len(),
+        50 * 24,
+        "audio streamed after the truncate does not count"
+    );
+}
