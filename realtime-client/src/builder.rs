@@ -23,9 +23,12 @@ pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 32 << 20;
 /// The default budget of the outgoing queue: 4 MiB, about a minute of
 /// 24 kHz PCM16 input as base64 appends, or one large event.
 pub const DEFAULT_OUTBOUND_BUFFER_BYTES: usize = 4 << 20;
-/// The default budget of the incoming queue: 4 MiB, about a minute of
-/// 24 kHz output audio deltas not yet taken by the application.
-pub const DEFAULT_INBOUND_BUFFER_BYTES: usize = 4 << 20;
+/// The default budget of the incoming queue: 256 KiB, about four seconds of
+/// 24 kHz output audio deltas not yet taken by the application. Small on
+/// purpose: frames the application takes soon after they were read are
+/// still in the CPU's cache (with 4 MiB, receiving took 1.3x as long; see
+/// BENCHMARKS.md), and a slower reader only makes the server wait.
+pub const DEFAULT_INBOUND_BUFFER_BYTES: usize = 256 << 10;
 /// The default size of tungstenite's read buffer: 16 KiB. Most of an idle
 /// session's memory is this buffer (tungstenite's own default is 128 KiB,
 /// and it zero-fills it before every read).

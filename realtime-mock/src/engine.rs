@@ -1316,6 +1316,7 @@ impl ResponsePlan {
         // What was streamed of the text or transcript (all of it, unless cancelled).
         let mut said = String::new();
         let mut cancel_reason = None;
+        let mut due = tokio::time::Instant::now();
         for step in steps {
             if let Some(reason) = *cancelled.borrow() {
                 cancel_reason = Some(reason);
@@ -1324,8 +1325,11 @@ impl ResponsePlan {
             match step {
                 Step::Wait(duration) => {
                     if pacing == Pacing::RealTime {
+                        // Deadlines from the start, so that late wake-ups
+                        // do not add up: the audio keeps real time.
+                        due += duration;
                         tokio::select! {
-                            _ = tokio::time::sleep(duration) => {}
+                            _ = tokio::time::sleep_until(due) => {}
                             _ = cancelled.changed() => {
                                 cancel_reason = Some((*cancelled.borrow()).unwrap_or("client_cancelled"));
                                 break;

@@ -83,7 +83,7 @@ usage: transport_bench COMMAND [OPTIONS]
 // ---------------------------------------------------------------------------
 
 /// How every benchmark configures our client: its defaults (a 16 KiB read
-/// buffer, 4 MiB byte budgets both ways), without keepalive. An option set
+/// buffer, byte budgets of 256 KiB in and 4 MiB out), without keepalive. An option set
 /// here that the raw baselines must match goes into [`OUR_READ_BUFFER`] too.
 fn our_builder(base_url: &str) -> ClientBuilder {
     RealtimeClient::builder()
