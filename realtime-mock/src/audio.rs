@@ -273,7 +273,9 @@ pub fn tone_segment(
 fn sine_second(rate: u32, frequency_hz: f32) -> std::sync::Arc<[f64]> {
     use std::collections::HashMap;
     use std::sync::{Arc, Mutex, OnceLock};
-    static WAVES: OnceLock<Mutex<HashMap<(u32, u32), Arc<[f64]>>>> = OnceLock::new();
+    /// The tables, by rate and frequency (its bits).
+    type Waves = Mutex<HashMap<(u32, u32), Arc<[f64]>>>;
+    static WAVES: OnceLock<Waves> = OnceLock::new();
     let rate = rate.max(1);
     let mut waves = WAVES
         .get_or_init(Default::default)
