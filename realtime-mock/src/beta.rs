@@ -145,6 +145,29 @@ impl Beta {
             .get("event_id")
             .and_then(Value::as_str)
             .map(str::to_string);
+        // The events that carry settings are checked against the beta
+        // schemas, as the beta service checks them (a GA-shaped session is
+        // an unknown parameter here).
+        let checked = matches!(
+            event.get("type").and_then(Value::as_str),
+            Some(
+                "session.update"
+                    | "transcription_session.update"
+                    | "response.create"
+                    | "conversation.item.create"
+            )
+        );
+        if checked && let Err(invalid) = crate::validate::check::<beta::ClientEvent>(&event) {
+            return self
+                .out
+                .error(
+                    event_id.as_deref(),
+                    "invalid_value",
+                    &invalid.message,
+                    Some(&invalid.param),
+                )
+                .await;
+        }
         let (event, overlay) = match client_event_to_ga(event, self.transcription) {
             Ok(converted) => converted,
             Err(refusal) => {

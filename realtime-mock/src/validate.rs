@@ -1,8 +1,11 @@
 //! Client events checked as the service checks them: against the spec's own
-//! JSON Schema of the event (`realtime_types::json_schema`), with its enums
-//! closed (the types keep values the spec does not list, to stay
-//! forward-compatible; the service refuses them). The refusal names the
-//! parameter the way the service does (`session.output_modalities[0]`).
+//! JSON Schema of the event (`realtime_types::json_schema`), closed: its
+//! enums take only the listed values, its unions only the listed members,
+//! and its objects only the listed properties (the types keep all of these
+//! to stay forward-compatible; the service refuses them: a GA-shaped
+//! `session.update` on the beta surface is an unknown parameter there). The
+//! refusal names the parameter the way the service does
+//! (`session.output_modalities[0]`).
 
 use std::any::TypeId;
 use std::collections::HashMap;
@@ -76,6 +79,13 @@ fn close_enums(schema: &mut Value) {
                 object.remove("anyOf");
                 object.extend(closed);
             }
+            if object.get("type").and_then(Value::as_str) == Some("object")
+                && object.contains_key("properties")
+            {
+                object
+                    .entry("additionalProperties")
+                    .or_insert(Value::Bool(false));
+            }
             for value in object.values_mut() {
                 close_enums(value);
             }
@@ -103,16 +113,17 @@ fn refuse_unknown_tag(option: &Value) -> Option<Value> {
 }
 
 /// How an error ranks against others: deeper first; at the same depth an
-/// unknown value (`enum`) before other errors before a wrong constant (the
-/// tag of a union member that is not the one meant).
+/// unknown value or property before other errors before a wrong constant
+/// (the tag of a union member that is not the one meant).
 fn rank(error: &ValidationError<'_>) -> (usize, u8) {
     let depth = error.instance_path().as_str().matches('/').count();
-    let kind = match error.kind() {
-        ValidationErrorKind::Enum { .. } => 2,
-        ValidationErrorKind::Constant { .. } => 0,
-        _ => 1,
-    };
-    (depth, kind)
+    match error.kind() {
+        ValidationErrorKind::Enum { .. } => (depth, 2),
+        // It is about the property, one level down.
+        ValidationErrorKind::AdditionalProperties { .. } => (depth + 1, 2),
+        ValidationErrorKind::Constant { .. } => (depth, 0),
+        _ => (depth, 1),
+    }
 }
 
 /// How deep in the event an error is.
@@ -134,8 +145,22 @@ fn deepest<'a>(error: &'a ValidationError<'a>) -> &'a ValidationError<'a> {
         }
         _ => return error,
     };
-    context
-        .iter()
+    // A member whose tag is not the event's is not the one meant.
+    let tag = format!("{}/type", error.instance_path().as_str());
+    let wrong_tag = |branch: &&Vec<ValidationError<'a>>| {
+        branch.iter().any(|inner| {
+            matches!(inner.kind(), ValidationErrorKind::Constant { .. })
+                && inner.instance_path().as_str() == tag
+        })
+    };
+    let meant: Vec<&Vec<ValidationError<'a>>> = context.iter().filter(|b| !wrong_tag(b)).collect();
+    let branches = if meant.is_empty() {
+        context.iter().collect()
+    } else {
+        meant
+    };
+    branches
+        .into_iter()
         .flatten()
         .map(|inner| deepest(inner))
         .max_by_key(|inner| rank(inner))
@@ -248,6 +273,18 @@ fn describe(error: &ValidationError<'_>) -> Invalid {
         | ValidationErrorKind::ExclusiveMaximum { limit } => {
             format!("Invalid '{at}': above the maximum of {limit}.")
         }
+        ValidationErrorKind::AdditionalProperties { unexpected } => {
+            let name = unexpected.first().cloned().unwrap_or_default();
+            let param = if at.is_empty() {
+                name
+            } else {
+                format!("{at}.{name}")
+            };
+            return Invalid {
+                message: format!("Unknown parameter: '{param}'."),
+                param,
+            };
+        }
         ValidationErrorKind::Required { property } => {
             let property = property.as_str().unwrap_or_default();
             let missing = if at.is_empty() {
@@ -307,6 +344,15 @@ mod tests {
             invalid.message,
             "Invalid type for 'session.instructions': expected string or null."
         );
+    }
+
+    #[test]
+    fn a_parameter_the_spec_does_not_list_is_unknown() {
+        let event =
+            json!({"type": "session.update", "session": {"type": "realtime", "smell": "roses"}});
+        let invalid = check::<SessionUpdate>(&event).expect_err("refused");
+        assert_eq!(invalid.param, "session.smell");
+        assert_eq!(invalid.message, "Unknown parameter: 'session.smell'.");
     }
 
     #[test]

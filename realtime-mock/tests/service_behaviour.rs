@@ -448,3 +448,32 @@ async fn truncate_while_the_audio_still_streams_is_accepted_and_stays_truncated(
         "audio streamed after the truncate does not count"
     );
 }
+
+#[tokio::test]
+async fn a_ga_shaped_session_update_on_the_beta_surface_is_an_unknown_parameter() {
+    let server = server().await;
+    let mut client = common::BetaClient::connect_beta(&server).await;
+    client.expect_started().await;
+    client
+        .send(json!({"type": "session.update", "event_id": "evt_ga", "session": {"type": "realtime", "output_modalities": ["text"]}}))
+        .await;
+    let error = client.expect("error").await;
+    assert_eq!(error["error"]["event_id"], "evt_ga");
+    let param = error["error"]["param"].as_str().expect("a param");
+    assert!(
+        param == "session.type" || param == "session.output_modalities",
+        "{error}"
+    );
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .expect("a message")
+            .starts_with("Unknown parameter"),
+        "{error}"
+    );
+    // The beta shape is accepted.
+    client
+        .send(json!({"type": "session.update", "session": {"modalities": ["text"]}}))
+        .await;
+    client.expect("session.updated").await;
+}
