@@ -1,0 +1,186 @@
+//! Conversation items: where they go, how they are completed, truncated and
+//! retrieved (with their audio).
+
+use serde_json::{Value, json};
+
+use realtime_types::ga;
+
+use super::response::TONE_HZ;
+use super::{Ids, State};
+use crate::audio;
+
+/// Why a request about an item is refused.
+pub(super) enum Refusal {
+    NoSuchItem,
+    Invalid {
+        message: String,
+        param: &'static str,
+    },
+}
+
+/// Checks a truncate and applies it: the audio is cut, the transcript of
+/// that content part deleted.
+pub(super) fn check_truncate(
+    state: &mut State,
+    truncate: &ga::client::ConversationItemTruncate,
+) -> Result<(), Refusal> {
+    let invalid = |message: String, param| Err(Refusal::Invalid { message, param });
+    let Some(item) = state
+        .items
+        .iter_mut()
+        .find(|i| id_of(i) == Some(&truncate.item_id))
+    else {
+        return Err(Refusal::NoSuchItem);
+    };
+    let Some(spoken) = state.spoken.get_mut(&truncate.item_id) else {
+        return invalid(
+            "Only assistant messages with audio can be truncated.".into(),
+            "item_id",
+        );
+    };
+    let parts = item
+        .get("content")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    let index = truncate.content_index;
+    if index < 0 || index as usize >= parts {
+        return invalid(
+            format!("Invalid 'content_index': {index}. The item has {parts} content part(s)."),
+            "content_index",
+        );
+    }
+    if truncate.audio_end_ms < 0 {
+        return invalid(
+            format!(
+                "Invalid 'audio_end_ms': {}. Expected a value of at least 0.",
+                truncate.audio_end_ms
+            ),
+            "audio_end_ms",
+        );
+    }
+    let end = truncate.audio_end_ms as u64;
+    if end > spoken.ms {
+        return invalid(
+            format!(
+                "Invalid 'audio_end_ms': {end}. The audio content of {}ms is shorter than {end}ms.",
+                spoken.ms
+            ),
+            "audio_end_ms",
+        );
+    }
+    spoken.ms = end;
+    spoken.truncated = true;
+    if let Some(part) = item.pointer_mut(&format!("/content/{index}"))
+        && part.get("transcript").is_some()
+    {
+        part["transcript"] = json!("");
+    }
+    Ok(())
+}
+
+/// An item as `conversation.item.retrieved` shows it: with its audio
+/// (base64 in the format it was heard or spoken in, as far as it was).
+pub(super) fn with_audio(state: &State, item_id: &str) -> Option<Value> {
+    let mut item = state
+        .items
+        .iter()
+        .find(|i| id_of(i) == Some(item_id))?
+        .clone();
+    let audio = if let Some((samples, format)) = state.heard.get(item_id) {
+        Some(audio::encode_base64(samples, *format))
+    } else {
+        state.spoken.get(item_id).map(|spoken| {
+            let rate = spoken.format.sample_rate();
+            let heard = audio::samples_for(u32::try_from(spoken.ms).unwrap_or(u32::MAX), rate);
+            let total = heard.max(1);
+            let samples = audio::tone_segment(total, 0..heard, rate, TONE_HZ, 0.3);
+            audio::encode_base64(&samples, spoken.format)
+        })
+    };
+    if let Some(audio) = audio
+        && let Some(part) = item
+            .get_mut("content")
+            .and_then(Value::as_array_mut)
+            .and_then(|parts| {
+                parts.iter_mut().find(|p| {
+                    matches!(
+                        p.get("type").and_then(Value::as_str),
+                        Some("input_audio" | "output_audio")
+                    )
+                })
+            })
+    {
+        part["audio"] = json!(audio);
+    }
+    Some(item)
+}
+
+pub(super) fn id_of(item: &Value) -> Option<&str> {
+    item.get("id").and_then(Value::as_str)
+}
+
+/// Server-side fields of a created item: an id, `object` and `status`.
+pub(super) fn complete_item(item: &mut Value, ids: &Ids) {
+    if let Value::Object(fields) = item {
+        if !fields.get("id").is_some_and(Value::is_string) {
+            fields.insert("id".into(), Value::String(ids.next("item")));
+        }
+        fields
+            .entry("object")
+            .or_insert_with(|| Value::String("realtime.item".into()));
+        fields
+            .entry("status")
+            .or_insert_with(|| Value::String("completed".into()));
+    }
+}
+
+/// Inserts after `previous` (`None`: at the end; `root`: at the start).
+/// Returns the id of the item now before it.
+pub(super) fn insert_item(
+    items: &mut Vec<Value>,
+    previous: Option<&str>,
+    item: Value,
+) -> Result<Option<String>, ()> {
+    let position = match previous {
+        None => items.len(),
+        Some("root") => 0,
+        Some(id) => items.iter().position(|i| id_of(i) == Some(id)).ok_or(())? + 1,
+    };
+    let before = position
+        .checked_sub(1)
+        .and_then(|p| items.get(p))
+        .and_then(id_of)
+        .map(str::to_string);
+    items.insert(position, item);
+    Ok(before)
+}
+
+/// JSON merge: objects merge key by key, anything else (arrays, scalars,
+/// `null`) replaces.
+pub(crate) fn merge(target: &mut Value, changes: Value) {
+    match (target, changes) {
+        (Value::Object(target), Value::Object(changes)) => {
+            for (key, value) in changes {
+                match target.get_mut(&key) {
+                    Some(existing) if existing.is_object() && value.is_object() => {
+                        merge(existing, value)
+                    }
+                    _ => {
+                        target.insert(key, value);
+                    }
+                }
+            }
+        }
+        (target, changes) => *target = changes,
+    }
+}
+
+/// A `response.create` input item, with an `item_reference` replaced by the
+/// conversation item it names (`None` when there is no such item).
+pub(super) fn resolve_reference(item: &Value, items: &[Value]) -> Option<Value> {
+    if item.get("type").and_then(Value::as_str) != Some("item_reference") {
+        return Some(item.clone());
+    }
+    let id = id_of(item)?;
+    items.iter().find(|i| id_of(i) == Some(id)).cloned()
+}

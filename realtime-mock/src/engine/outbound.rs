@@ -1,0 +1,185 @@
+//! Server events on their way out: each gets its server-assigned
+//! `event_id`, passes through the surface's dialect, and is written once;
+//! the `error` events for what a client sent wrong.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::audio::{self, AudioFormat};
+
+/// How a protocol surface rewrites the engine's server events: the engine
+/// always speaks GA, and each event passes through the connection's dialect
+/// on its way out (see [`Outbound::with_dialect`]).
+pub trait Dialect: std::fmt::Debug + Send + Sync + 'static {
+    /// The event as this surface sends it (without `event_id`, which is
+    /// assigned afterwards), or `None` when the surface has no such event.
+    fn outbound(&self, event: Value) -> Option<Value>;
+}
+
+/// Sends server events (with server-assigned `event_id`s) to the writer.
+#[derive(Debug, Clone)]
+pub struct Outbound {
+    tx: mpsc::Sender<Message>,
+    next_id: Arc<AtomicU64>,
+    dialect: Option<Arc<dyn Dialect>>,
+}
+
+impl Outbound {
+    /// Sends to the connection's writer, events unchanged (GA).
+    pub fn new(tx: mpsc::Sender<Message>) -> Self {
+        Outbound {
+            tx,
+            next_id: Arc::new(AtomicU64::new(1)),
+            dialect: None,
+        }
+    }
+
+    /// Passes every event through `dialect` before it is sent.
+    pub fn with_dialect(mut self, dialect: Arc<dyn Dialect>) -> Self {
+        self.dialect = Some(dialect);
+        self
+    }
+
+    /// Sends one server event; `event` holds `type` and the payload.
+    pub async fn send(&self, event: Value) {
+        let event = match &self.dialect {
+            Some(dialect) => match dialect.outbound(event) {
+                Some(event) => event,
+                None => return,
+            },
+            None => event,
+        };
+        // `{"event_id":"event_N",` and then the event's own fields, written
+        // once (no map is rebuilt to put the id first).
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let fields = event.to_string();
+        let mut text = format!(r#"{{"event_id":"event_{id}""#);
+        match fields.strip_prefix('{') {
+            Some(rest) if rest != "}" => {
+                text.push(',');
+                text.push_str(rest);
+            }
+            _ => text.push('}'),
+        }
+        let _ = self.tx.send(Message::Text(text.into())).await;
+    }
+
+    /// The `error` for a frame that does not decode as a client event, with
+    /// the frame's `event_id` when it can be read. The message names what is
+    /// wrong and where (line, column), never the payload.
+    pub async fn undecodable(&self, text: &str, error: &serde_json::Error) {
+        let event_id = event_id_of(text);
+        self.invalid_event(
+            event_id.as_deref(),
+            &format!("The event could not be decoded: {error}"),
+        )
+        .await;
+    }
+
+    /// The `error` for a client event whose `type` is known but whose body
+    /// does not match its schema, naming the parameter (from the JSON
+    /// pointer of the problem) as the service does.
+    pub async fn malformed(&self, event: &realtime_types::MalformedEvent) {
+        let event_id = event.raw().get("event_id").and_then(Value::as_str);
+        let problem = event.problem();
+        let at = crate::validate::param(&problem.pointer);
+        let missing = problem
+            .reason
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split('`').next());
+        match missing {
+            Some(field) => {
+                let param = if at.is_empty() {
+                    field.to_string()
+                } else {
+                    format!("{at}.{field}")
+                };
+                let message = format!("Missing required parameter: '{param}'.");
+                self.error(
+                    event_id,
+                    "missing_required_parameter",
+                    &message,
+                    Some(&param),
+                )
+                .await;
+            }
+            None => {
+                let message = format!("Invalid value for '{at}': {}.", problem.reason);
+                let param = Some(at.as_str()).filter(|p| !p.is_empty());
+                self.error(event_id, "invalid_value", &message, param).await;
+            }
+        }
+    }
+
+    /// An `error` with code `invalid_event` (a frame that cannot be processed).
+    pub async fn invalid_event(&self, event_id: Option<&str>, message: &str) {
+        self.error(event_id, "invalid_event", message, None).await;
+    }
+
+    /// The `error` for a client event whose `type` the surface does not know.
+    pub async fn unsupported_event(&self, raw: &Value) {
+        let event_type = realtime_types::support::raw_tag(raw, "type");
+        let event_id = raw.get("event_id").and_then(Value::as_str);
+        self.error(
+            event_id,
+            "invalid_event",
+            &format!("Invalid value: '{event_type}' is not a supported client event type."),
+            Some("type"),
+        )
+        .await;
+    }
+
+    /// Decodes appended audio; on failure sends the `error` event (param
+    /// `audio`) and returns `None`.
+    pub async fn decode_appended(
+        &self,
+        event_id: Option<&str>,
+        base64: &str,
+        format: AudioFormat,
+    ) -> Option<Vec<i16>> {
+        match audio::decode_base64(base64, format) {
+            Ok(samples) => Some(samples),
+            Err(error) => {
+                self.error(
+                    event_id,
+                    "invalid_value",
+                    &format!("Invalid 'audio': {error}"),
+                    Some("audio"),
+                )
+                .await;
+                None
+            }
+        }
+    }
+
+    /// An `error` event of type `invalid_request_error`.
+    pub async fn error(
+        &self,
+        event_id: Option<&str>,
+        code: &str,
+        message: &str,
+        param: Option<&str>,
+    ) {
+        self.send(json!({
+            "type": "error",
+            "error": {"type": "invalid_request_error", "code": code, "message": message, "param": param, "event_id": event_id}
+        }))
+        .await;
+    }
+}
+
+/// The `event_id` of a frame that could not be decoded as an event, if it
+/// is a JSON object with a string `event_id`.
+pub(super) fn event_id_of(text: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct WithId {
+        event_id: Option<String>,
+    }
+    serde_json::from_str::<WithId>(text)
+        .ok()
+        .and_then(|w| w.event_id)
+}
