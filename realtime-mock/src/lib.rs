@@ -8,14 +8,31 @@
 //! ([`handshake::Surface`]):
 //!
 //! - **GA** (`/v1/realtime?model=...`, the default): the full protocol
-//!   engine. Session (`session.update` merges, `null` clears; the voice is
-//!   fixed once audio was produced), conversation items (create with
-//!   `previous_item_id`, retrieve, delete, truncate), the input audio buffer
-//!   (PCM16 or G.711, append / commit / clear, energy-based server VAD that
-//!   commits and responds), responses (text, audio with transcript, function
-//!   calls, out of band with `conversation: "none"`, `input` with item
-//!   references, `max_output_tokens`, cancel), paced in real time or
-//!   immediately. What responses say is up to a [`Responder`].
+//!   engine. `session.created`, then `conversation.created`. Session
+//!   (`session.update` merges, `null` clears; the voice is fixed once audio
+//!   was produced), conversation items (create with `previous_item_id`,
+//!   retrieve with their audio, delete, truncate: at any time after the
+//!   audio was sent, also while it streams or right after
+//!   `response.cancel`, cutting the audio and deleting the unheard
+//!   transcript), the input audio buffer (PCM16 or G.711, append / commit /
+//!   clear, energy-based server VAD: one item id from `speech_started` to
+//!   the committed item, times from the start of the session's audio,
+//!   `audio_end_ms` with the closing silence, barge-in that cancels the
+//!   response with `turn_detected` when `interrupt_response` is on), input
+//!   transcription (`conversation.item.input_audio_transcription.delta` /
+//!   `.completed` with usage, also in `intent=transcription` sessions,
+//!   which never respond), responses (`rate_limits.updated` as they start;
+//!   text, audio with transcript, function calls whose arguments satisfy
+//!   the tool's schema from the user's words, out of band with
+//!   `conversation: "none"`, `input` with item references,
+//!   `max_output_tokens`, cancel, after which the item keeps what was
+//!   streamed and is closed as `incomplete`), paced in real time by
+//!   deadlines from the response's start, or immediately; audio is made one
+//!   delta at a time. What responses say is up to a [`Responder`].
+//!   `session.update`, `response.create` and `conversation.item.create` are
+//!   checked against the spec's JSON Schema of the event, closed (unlisted
+//!   values, union members and parameters are refused): the `error` names
+//!   the parameter as the service does (`session.output_modalities[0]`).
 //! - **Beta** (header `OpenAI-Beta: realtime=v1`): the same engine behind a
 //!   translation layer, decoded and encoded with `realtime_types::beta`. The
 //!   flat beta session (`modalities`, `voice`, `input_audio_format`
@@ -26,8 +43,9 @@
 //!   beta `beta::Session` and `beta::Response`, assistant content
 //!   `text` / `audio`), and GA-only events (`conversation.item.done`,
 //!   `output_audio_buffer.*`) are not sent. Text and audio streaming events
-//!   keep the names the pinned spec gives the beta surface
-//!   (`response.output_text.delta`, `response.output_audio.delta`, ...).
+//!   take the names the beta server sends (`response.text.delta`,
+//!   `response.audio.delta`, ...). Settings events are checked against the
+//!   beta schemas (a GA-shaped `session.update` is an unknown parameter).
 //!   `temperature` is reported but has no effect. With
 //!   `intent=transcription` the session is a beta transcription session
 //!   (`transcription_session.created` / `transcription_session.update`);
