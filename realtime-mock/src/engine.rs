@@ -12,6 +12,8 @@
 //! mean, `conversation` keeps the items, `input_audio` the input buffer and
 //! its VAD, `response` streams responses.
 
+use realtime_types::ga::server;
+use realtime_types::shared;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -135,11 +137,11 @@ impl Engine {
     pub async fn start(&mut self) {
         let session = lock(&self.state).session.clone();
         self.out
-            .send(json!({"type": "session.created", "session": session}))
+            .send(json!({"type": server::SessionCreated::TYPE, "session": session}))
             .await;
         if !self.is_transcription() {
             self.out
-                .send(json!({"type": "conversation.created", "conversation": {"id": "conv_mock", "object": "realtime.conversation"}}))
+                .send(json!({"type": shared::ConversationCreated::TYPE, "conversation": {"id": "conv_mock", "object": "realtime.conversation"}}))
                 .await;
         }
     }
@@ -220,11 +222,12 @@ impl Engine {
             ClientEvent::ConversationItemRetrieve(retrieve) => {
                 let item = with_audio(&lock(&self.state), &retrieve.item_id);
                 match item {
-                    Some(item) => {
-                        self.out
-                            .send(json!({"type": "conversation.item.retrieved", "item": item}))
-                            .await
-                    }
+                    Some(item) => self
+                        .out
+                        .send(
+                            json!({"type": server::ConversationItemRetrieved::TYPE, "item": item}),
+                        )
+                        .await,
                     None => {
                         self.no_such_item(retrieve.event_id.as_deref(), &retrieve.item_id)
                             .await
@@ -244,7 +247,7 @@ impl Engine {
                     Some(_) => self
                         .out
                         .send(
-                            json!({"type": "conversation.item.deleted", "item_id": delete.item_id}),
+                            json!({"type": shared::ConversationItemDeleted::TYPE, "item_id": delete.item_id}),
                         )
                         .await,
                     None => {
@@ -287,14 +290,14 @@ impl Engine {
                     }
                 }
                 self.out
-                    .send(json!({"type": "input_audio_buffer.cleared"}))
+                    .send(json!({"type": shared::InputAudioBufferCleared::TYPE}))
                     .await;
             }
             ClientEvent::OutputAudioBufferClear(_) => {
                 let response_id = self.cancel_active("client_cancelled");
                 self.out
                     .send(
-                        json!({"type": "output_audio_buffer.cleared", "response_id": response_id}),
+                        json!({"type": shared::OutputAudioBufferCleared::TYPE, "response_id": response_id}),
                     )
                     .await;
             }
@@ -361,7 +364,7 @@ impl Engine {
         match result {
             Ok(session) => {
                 self.out
-                    .send(json!({"type": "session.updated", "session": session}))
+                    .send(json!({"type": server::SessionUpdated::TYPE, "session": session}))
                     .await
             }
             Err(message) => {
@@ -413,8 +416,8 @@ impl Engine {
         };
         match inserted {
             Ok(previous) => {
-                self.out.send(json!({"type": "conversation.item.added", "previous_item_id": previous, "item": item})).await;
-                self.out.send(json!({"type": "conversation.item.done", "previous_item_id": previous, "item": item})).await;
+                self.out.send(json!({"type": server::ConversationItemAdded::TYPE, "previous_item_id": previous, "item": item})).await;
+                self.out.send(json!({"type": server::ConversationItemDone::TYPE, "previous_item_id": previous, "item": item})).await;
             }
             Err((code, message, param)) => {
                 self.out.error(event_id, code, message, Some(param)).await
@@ -443,7 +446,7 @@ impl Engine {
             Ok(()) => {
                 self.out
                     .send(json!({
-                        "type": "conversation.item.truncated",
+                        "type": shared::ConversationItemTruncated::TYPE,
                         "item_id": truncate.item_id,
                         "content_index": truncate.content_index,
                         "audio_end_ms": truncate.audio_end_ms

@@ -22,6 +22,7 @@
 //!   closes the WebSocket with code 1000.
 
 use realtime_types::translation::ClientEvent;
+use realtime_types::translation::server as translation_server;
 use serde_json::{Value, json};
 
 use crate::audio::{self, AudioFormat};
@@ -86,7 +87,9 @@ impl Translation {
     /// Greets the client with `session.created`.
     pub async fn start(&mut self) {
         self.out
-            .send(json!({"type": "session.created", "session": self.session}))
+            .send(
+                json!({"type": translation_server::SessionCreated::TYPE, "session": self.session}),
+            )
             .await;
     }
 
@@ -125,7 +128,9 @@ impl Translation {
                 if !rest.is_empty() {
                     self.frame(&rest).await;
                 }
-                self.out.send(json!({"type": "session.closed"})).await;
+                self.out
+                    .send(json!({"type": translation_server::SessionClosed::TYPE}))
+                    .await;
                 return Flow::Close;
             }
             ClientEvent::Unknown(raw) => self.out.unsupported_event(&raw).await,
@@ -155,7 +160,9 @@ impl Translation {
         }
         engine::merge(&mut self.session, changes);
         self.out
-            .send(json!({"type": "session.updated", "session": self.session}))
+            .send(
+                json!({"type": translation_server::SessionUpdated::TYPE, "session": self.session}),
+            )
             .await;
     }
 
@@ -193,7 +200,7 @@ impl Translation {
             if transcribed {
                 let delta = word(SOURCE_WORD, &mut self.said_input);
                 self.out
-                    .send(json!({"type": "session.input_transcript.delta", "delta": delta, "elapsed_ms": elapsed_ms}))
+                    .send(json!({"type": translation_server::SessionInputTranscriptDelta::TYPE, "delta": delta, "elapsed_ms": elapsed_ms}))
                     .await;
             }
             let language = self
@@ -203,12 +210,12 @@ impl Translation {
                 .unwrap_or_default();
             let delta = word(hello_in(language), &mut self.said_output);
             self.out
-                .send(json!({"type": "session.output_transcript.delta", "delta": delta, "elapsed_ms": elapsed_ms}))
+                .send(json!({"type": translation_server::SessionOutputTranscriptDelta::TYPE, "delta": delta, "elapsed_ms": elapsed_ms}))
                 .await;
         }
         self.out
             .send(json!({
-                "type": "session.output_audio.delta",
+                "type": translation_server::SessionOutputAudioDelta::TYPE,
                 "delta": audio::encode_base64(samples, FORMAT),
                 "sample_rate": FORMAT.sample_rate(),
                 "channels": 1,

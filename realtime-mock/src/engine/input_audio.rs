@@ -1,6 +1,8 @@
 //! The input audio buffer: appends, server VAD (its ids and session-wide
 //! times, barge-in), commits, and input transcription.
 
+use realtime_types::ga::server;
+use realtime_types::shared;
 use serde_json::{Value, json};
 
 use super::conversation::id_of;
@@ -36,7 +38,7 @@ impl Engine {
                         (state.input_offset_ms, interrupt)
                     };
                     self.out
-                        .send(json!({"type": "input_audio_buffer.speech_started", "audio_start_ms": offset + audio_start_ms, "item_id": item_id}))
+                        .send(json!({"type": shared::InputAudioBufferSpeechStarted::TYPE, "audio_start_ms": offset + audio_start_ms, "item_id": item_id}))
                         .await;
                     // Barge-in: the user talks over the response.
                     if interrupt {
@@ -110,12 +112,12 @@ impl Engine {
         };
         if let Some(audio_end_ms) = speech_end_ms {
             self.out
-                .send(json!({"type": "input_audio_buffer.speech_stopped", "audio_end_ms": offset + audio_end_ms, "item_id": item_id}))
+                .send(json!({"type": shared::InputAudioBufferSpeechStopped::TYPE, "audio_end_ms": offset + audio_end_ms, "item_id": item_id}))
                 .await;
         }
-        self.out.send(json!({"type": "input_audio_buffer.committed", "previous_item_id": previous, "item_id": item_id})).await;
-        self.out.send(json!({"type": "conversation.item.added", "previous_item_id": previous, "item": item})).await;
-        self.out.send(json!({"type": "conversation.item.done", "previous_item_id": previous, "item": item})).await;
+        self.out.send(json!({"type": shared::InputAudioBufferCommitted::TYPE, "previous_item_id": previous, "item_id": item_id})).await;
+        self.out.send(json!({"type": server::ConversationItemAdded::TYPE, "previous_item_id": previous, "item": item})).await;
+        self.out.send(json!({"type": server::ConversationItemDone::TYPE, "previous_item_id": previous, "item": item})).await;
         if transcribe {
             self.transcribe(&item_id, heard_ms).await;
         }
@@ -129,7 +131,7 @@ impl Engine {
         let transcript = vec!["hello"; words as usize].join(" ");
         for word in transcript.split_inclusive(' ') {
             self.out
-                .send(json!({"type": "conversation.item.input_audio_transcription.delta", "item_id": item_id, "content_index": 0, "delta": word}))
+                .send(json!({"type": shared::ConversationItemInputAudioTranscriptionDelta::TYPE, "item_id": item_id, "content_index": 0, "delta": word}))
                 .await;
         }
         {
@@ -146,7 +148,7 @@ impl Engine {
         let seconds = heard_ms as f64 / 1000.0;
         self.out
             .send(json!({
-                "type": "conversation.item.input_audio_transcription.completed",
+                "type": server::ConversationItemInputAudioTranscriptionCompleted::TYPE,
                 "item_id": item_id, "content_index": 0, "transcript": transcript,
                 "usage": {"type": "duration", "seconds": seconds}
             }))

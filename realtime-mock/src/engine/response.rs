@@ -2,6 +2,8 @@
 //! ([`ResponsePlan`]), and streaming it, paced, cancellable, audio made one
 //! delta at a time.
 
+use realtime_types::ga::server;
+use realtime_types::shared;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -186,10 +188,10 @@ impl ResponsePlan {
             lock(&state).active_response = None;
             return;
         }
-        out.send(json!({"type": "response.created", "response": self.response_object("in_progress", vec![], None, Value::Null)})).await;
+        out.send(json!({"type": server::ResponseCreated::TYPE, "response": self.response_object("in_progress", vec![], None, Value::Null)})).await;
         // The service reports rate limits as a response starts.
         out.send(json!({
-            "type": "rate_limits.updated",
+            "type": shared::RateLimitsUpdated::TYPE,
             "rate_limits": [
                 {"name": "requests", "limit": 1000, "remaining": 999, "reset_seconds": 60},
                 {"name": "tokens", "limit": 50000, "remaining": 49000, "reset_seconds": 60}
@@ -208,10 +210,10 @@ impl ResponsePlan {
             }
             started
         };
-        out.send(json!({"type": "response.output_item.added", "response_id": self.response_id, "output_index": 0, "item": item_in_progress})).await;
+        out.send(json!({"type": server::ResponseOutputItemAdded::TYPE, "response_id": self.response_id, "output_index": 0, "item": item_in_progress})).await;
         if !self.out_of_band {
             lock(&state).items.push(item_in_progress.clone());
-            out.send(json!({"type": "conversation.item.added", "previous_item_id": self.previous_item_id, "item": item_in_progress})).await;
+            out.send(json!({"type": server::ConversationItemAdded::TYPE, "previous_item_id": self.previous_item_id, "item": item_in_progress})).await;
         }
         let rate = self.format.sample_rate();
         let mut audio_ms = 0u64;
@@ -243,7 +245,7 @@ impl ResponsePlan {
                     let samples =
                         audio::tone_segment(total, start..start + len, rate, TONE_HZ, 0.3);
                     let delta = audio::encode_base64(&samples, self.format);
-                    out.send(self.item_event(json!({"type": "response.output_audio.delta", "content_index": 0, "delta": delta}))).await;
+                    out.send(self.item_event(json!({"type": server::ResponseOutputAudioDelta::TYPE, "content_index": 0, "delta": delta}))).await;
                     let ms = audio::duration_ms(samples.len(), rate);
                     audio_ms += ms;
                     let mut guard = lock(&state);
@@ -296,10 +298,10 @@ impl ResponsePlan {
                         json!(if self.audio { "audio" } else { "text" }),
                     );
                 }
-                out.send(self.item_event(json!({"type": "response.content_part.done", "content_index": 0, "part": closed}))).await;
+                out.send(self.item_event(json!({"type": shared::ResponseContentPartDone::TYPE, "content_index": 0, "part": closed}))).await;
             }
         }
-        out.send(json!({"type": "response.output_item.done", "response_id": self.response_id, "output_index": 0, "item": item})).await;
+        out.send(json!({"type": server::ResponseOutputItemDone::TYPE, "response_id": self.response_id, "output_index": 0, "item": item})).await;
         {
             let mut guard = lock(&state);
             if guard.spoken.get(&self.item_id).is_some_and(|s| s.truncated)
@@ -319,7 +321,7 @@ impl ResponsePlan {
             guard.active_response = None;
         }
         if !self.out_of_band {
-            out.send(json!({"type": "conversation.item.done", "previous_item_id": self.previous_item_id, "item": item})).await;
+            out.send(json!({"type": server::ConversationItemDone::TYPE, "previous_item_id": self.previous_item_id, "item": item})).await;
         }
         let output_tokens =
             text_tokens.min(self.max_output_tokens.unwrap_or(u64::MAX)) + audio_ms / 50;
@@ -333,7 +335,7 @@ impl ResponsePlan {
             ("incomplete", _) => json!({"type": "incomplete", "reason": "max_output_tokens"}),
             _ => Value::Null,
         };
-        out.send(json!({"type": "response.done", "response": self.response_object(status, vec![item], Some(usage), details)})).await;
+        out.send(json!({"type": server::ResponseDone::TYPE, "response": self.response_object(status, vec![item], Some(usage), details)})).await;
     }
 
     fn truncated_by_tokens(&self, text_tokens: u64) -> bool {
@@ -350,9 +352,9 @@ impl ResponsePlan {
                 let call_id = ids.next("call");
                 let mut steps = Vec::new();
                 for chunk in chunks(arguments, 8) {
-                    steps.push(Step::Event(with(json!({"type": "response.function_call_arguments.delta", "call_id": call_id, "delta": chunk}))));
+                    steps.push(Step::Event(with(json!({"type": shared::ResponseFunctionCallArgumentsDelta::TYPE, "call_id": call_id, "delta": chunk}))));
                 }
-                steps.push(Step::Event(with(json!({"type": "response.function_call_arguments.done", "call_id": call_id, "name": name, "arguments": arguments}))));
+                steps.push(Step::Event(with(json!({"type": server::ResponseFunctionCallArgumentsDone::TYPE, "call_id": call_id, "name": name, "arguments": arguments}))));
                 let item = json!({
                     "id": self.item_id, "object": "realtime.item", "type": "function_call", "status": "completed",
                     "name": name, "call_id": call_id, "arguments": arguments
@@ -378,7 +380,7 @@ impl ResponsePlan {
             json!({"type": part_type, "text": ""})
         };
         steps.push(Step::Event(with(
-            json!({"type": "response.content_part.added", "content_index": 0, "part": empty_part}),
+            json!({"type": shared::ResponseContentPartAdded::TYPE, "content_index": 0, "part": empty_part}),
         )));
         if self.audio {
             let rate = self.format.sample_rate();
@@ -397,28 +399,28 @@ impl ResponsePlan {
                 if index % word_every == 0
                     && let Some(word) = pending_words.next()
                 {
-                    steps.push(Step::Said(with(json!({"type": "response.output_audio_transcript.delta", "content_index": 0, "delta": word}))));
+                    steps.push(Step::Said(with(json!({"type": server::ResponseOutputAudioTranscriptDelta::TYPE, "content_index": 0, "delta": word}))));
                 }
                 steps.push(Step::Wait(Duration::from_millis(audio::duration_ms(
                     len, rate,
                 ))));
             }
             for word in pending_words {
-                steps.push(Step::Said(with(json!({"type": "response.output_audio_transcript.delta", "content_index": 0, "delta": word}))));
+                steps.push(Step::Said(with(json!({"type": server::ResponseOutputAudioTranscriptDelta::TYPE, "content_index": 0, "delta": word}))));
             }
             steps.push(Step::Event(with(
-                json!({"type": "response.output_audio.done", "content_index": 0}),
+                json!({"type": server::ResponseOutputAudioDone::TYPE, "content_index": 0}),
             )));
-            steps.push(Step::Event(with(json!({"type": "response.output_audio_transcript.done", "content_index": 0, "transcript": said}))));
-            steps.push(Step::Event(with(json!({"type": "response.content_part.done", "content_index": 0, "part": {"type": "audio", "transcript": said}}))));
+            steps.push(Step::Event(with(json!({"type": server::ResponseOutputAudioTranscriptDone::TYPE, "content_index": 0, "transcript": said}))));
+            steps.push(Step::Event(with(json!({"type": shared::ResponseContentPartDone::TYPE, "content_index": 0, "part": {"type": "audio", "transcript": said}}))));
         } else {
             for word in &words[..kept] {
-                steps.push(Step::Said(with(json!({"type": "response.output_text.delta", "content_index": 0, "delta": word}))));
+                steps.push(Step::Said(with(json!({"type": server::ResponseOutputTextDelta::TYPE, "content_index": 0, "delta": word}))));
             }
             steps.push(Step::Event(with(
-                json!({"type": "response.output_text.done", "content_index": 0, "text": said}),
+                json!({"type": server::ResponseOutputTextDone::TYPE, "content_index": 0, "text": said}),
             )));
-            steps.push(Step::Event(with(json!({"type": "response.content_part.done", "content_index": 0, "part": {"type": "text", "text": said}}))));
+            steps.push(Step::Event(with(json!({"type": shared::ResponseContentPartDone::TYPE, "content_index": 0, "part": {"type": "text", "text": said}}))));
         }
         let content = if self.audio {
             json!([{"type": content_type, "transcript": said}])
