@@ -338,6 +338,9 @@ impl<S: Surface> ClientBuilder<S> {
     /// [`RealtimeReceiver::reconnections`](crate::RealtimeReceiver::reconnections)).
     /// When it gives up, the session ends with [`Error::GaveUp`] and the
     /// events never sent are in [`RealtimeReceiver::take_unsent`](crate::RealtimeReceiver::take_unsent).
+    /// The policy can also renew the connection before the service's cap
+    /// ([`Reconnect::renew_after`]) and replay the conversation items the
+    /// client created ([`Reconnect::replay_items`]).
     pub fn reconnect(mut self, policy: Reconnect) -> Self {
         self.reconnect = Some(policy);
         self
@@ -352,6 +355,10 @@ impl<S: Surface> ClientBuilder<S> {
                 .ping_interval
                 .map(|interval| (interval, self.pong_timeout)),
             close_timeout: self.close_timeout,
+            renew_after: self
+                .reconnect
+                .as_ref()
+                .and_then(|policy| policy.renew_after),
         }
     }
 

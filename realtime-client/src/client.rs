@@ -16,7 +16,7 @@ use tracing::{Instrument, info_span, warn};
 
 use crate::audio_input::AudioInput;
 use crate::builder::ClientBuilder;
-use crate::connection::{self, Delivery, Incoming, Outgoing, Queued, Shared};
+use crate::connection::{self, Delivery, Incoming, Outgoing, Queued, Shared, TextKind};
 use crate::error::{DecodeError, Error, Result};
 use crate::raw_text::RawText;
 use crate::reconnect::Reconnected;
@@ -262,17 +262,12 @@ impl<S: AudioInput> RealtimeClient<S> {
     }
 }
 
-/// The one encode path of client events: the JSON text, and whether the
-/// event configures the session (the event a reconnect applies again).
-pub(crate) fn encode<S: Surface>(event: &S::Client) -> Result<(String, bool)> {
+/// The one encode path of client events: the JSON text, and what the event
+/// does to the session (what a new connection must be told again).
+pub(crate) fn encode<S: Surface>(event: &S::Client) -> Result<(String, TextKind)> {
     use realtime_types::Event as _;
     let text = serde_json::to_string(event).map_err(Error::Encode)?;
-    Ok((text, is_session_update(event.event_type())))
-}
-
-/// `session.update`, and the beta `transcription_session.update`.
-fn is_session_update(event_type: &str) -> bool {
-    event_type == "session.update" || event_type == "transcription_session.update"
+    Ok((text, TextKind::of(event.event_type())))
 }
 
 impl<S: Surface> RealtimeSender<S> {
@@ -287,8 +282,8 @@ impl<S: Surface> RealtimeSender<S> {
     /// Cancel-safe: dropped before it completes, the event is either queued
     /// whole or not at all.
     pub async fn send(&self, event: impl Into<S::Client>) -> Result<()> {
-        let (text, session) = encode::<S>(&event.into())?;
-        self.push(text, session).await
+        let (text, kind) = encode::<S>(&event.into())?;
+        self.push(text, kind).await
     }
 
     /// Sends a raw JSON event as it is (an escape hatch for events this
@@ -298,11 +293,11 @@ impl<S: Surface> RealtimeSender<S> {
     ///
     /// Cancel-safe, as [`send`](Self::send).
     pub async fn send_raw(&self, event: &serde_json::Value) -> Result<()> {
-        let session = event
+        let kind = event
             .get("type")
             .and_then(serde_json::Value::as_str)
-            .is_some_and(is_session_update);
-        self.push(event.to_string(), session).await
+            .map_or(TextKind::Event, TextKind::of);
+        self.push(event.to_string(), kind).await
     }
 
     /// Closes the session with `code` and `reason` (1000 is a normal close),
@@ -343,7 +338,7 @@ impl<S: Surface> RealtimeSender<S> {
     pub(crate) fn push_owned(
         &self,
         text: String,
-        session: bool,
+        kind: TextKind,
     ) -> impl Future<Output = Result<()>> + Send + use<S> {
         let queue = self.queue.clone();
         let shared = Arc::clone(&self.shared);
@@ -355,7 +350,7 @@ impl<S: Surface> RealtimeSender<S> {
                 .map_err(|_| Error::SessionClosed)?;
             let message = Outgoing::Text {
                 text: text.into(),
-                session,
+                kind,
             };
             queue
                 .send(Queued {
@@ -366,8 +361,8 @@ impl<S: Surface> RealtimeSender<S> {
         }
     }
 
-    async fn push(&self, text: String, session: bool) -> Result<()> {
-        self.push_owned(text, session).await
+    async fn push(&self, text: String, kind: TextKind) -> Result<()> {
+        self.push_owned(text, kind).await
     }
 
     /// A `futures::Sink` of client events over this sender.
@@ -392,7 +387,7 @@ impl<S: AudioInput> RealtimeSender<S> {
     pub async fn input_audio_buffer_append_pcm16(&self, samples: &[i16]) -> Result<()> {
         let mut frame = String::new();
         realtime_types::audio::append_event_json_as(S::APPEND_TYPE, samples, None, &mut frame);
-        self.push(frame, false).await
+        self.push(frame, TextKind::Event).await
     }
 
     /// Appends audio bytes already in the session's input format (PCM16
@@ -404,7 +399,7 @@ impl<S: AudioInput> RealtimeSender<S> {
     pub async fn input_audio_buffer_append_bytes(&self, audio: &[u8]) -> Result<()> {
         let mut frame = String::new();
         realtime_types::audio::append_bytes_event_json_as(S::APPEND_TYPE, audio, None, &mut frame);
-        self.push(frame, false).await
+        self.push(frame, TextKind::Event).await
     }
 }
 
@@ -610,8 +605,8 @@ impl<S: Surface> futures_util::Sink<S::Client> for EventSink<S> {
 
     fn start_send(self: Pin<&mut Self>, event: S::Client) -> Result<()> {
         let this = self.get_mut();
-        let (text, session) = encode::<S>(&event)?;
-        this.pending = Some(Box::pin(this.sender.push_owned(text, session)));
+        let (text, kind) = encode::<S>(&event)?;
+        this.pending = Some(Box::pin(this.sender.push_owned(text, kind)));
         Ok(())
     }
 

@@ -56,16 +56,41 @@ pub(crate) struct Limits {
     pub(crate) max_json_values: usize,
     pub(crate) keepalive: Option<(Duration, Duration)>,
     pub(crate) close_timeout: Duration,
+    /// Renew the connection after this long (at a quiet moment).
+    pub(crate) renew_after: Option<Duration>,
 }
 
 /// A message for the writer.
 #[derive(Debug)]
 pub(crate) enum Outgoing {
-    /// A text frame; `session` when it configures the session (the event a
-    /// reconnect applies again).
-    Text { text: Utf8Bytes, session: bool },
+    /// A text frame, and what it does to the session.
+    Text { text: Utf8Bytes, kind: TextKind },
     /// Close the session with this code and reason.
     Close { code: u16, reason: String },
+}
+
+/// What a client event does, for what a new connection must be told again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TextKind {
+    /// Anything else.
+    Event,
+    /// It configures the session (`session.update`, the beta
+    /// `transcription_session.update`): the last one is applied again.
+    Session,
+    /// It adds a conversation item (`conversation.item.create`): replayed
+    /// when the policy asks for it.
+    Item,
+}
+
+impl TextKind {
+    /// The kind of an event of this `type`.
+    pub(crate) fn of(event_type: &str) -> Self {
+        match event_type {
+            "session.update" | "transcription_session.update" => TextKind::Session,
+            "conversation.item.create" => TextKind::Item,
+            _ => TextKind::Event,
+        }
+    }
 }
 
 /// A queued message and the bytes it holds of the outbound budget (none
@@ -103,6 +128,20 @@ pub(crate) struct Shared {
     /// How often reading paused because the application had not taken the
     /// frames already received.
     pub(crate) pauses: AtomicU64,
+    /// When the last frame came, in microseconds after `epoch`.
+    last_frame_us: AtomicU64,
+    epoch: Instant,
+}
+
+impl Shared {
+    fn saw_frame(&self) {
+        let us = self.epoch.elapsed().as_micros() as u64;
+        self.last_frame_us.store(us, Ordering::Relaxed);
+    }
+
+    fn last_frame(&self) -> Instant {
+        self.epoch + Duration::from_micros(self.last_frame_us.load(Ordering::Relaxed))
+    }
 }
 
 /// The queue state that outlives one connection (a reconnect keeps it).
@@ -112,38 +151,106 @@ pub(crate) struct Outbox {
     /// Messages to write before the queue: those a lost connection may not
     /// have delivered, in order.
     pub(crate) replay: VecDeque<Queued>,
+    /// Written but not yet flushed when the last connection ended: they may
+    /// not have arrived, so the next connection sends them first.
+    pub(crate) in_flight: Vec<Queued>,
     /// The last session configuration written.
     pub(crate) last_session: Option<Utf8Bytes>,
+    /// The conversation items written (`conversation.item.create`), oldest
+    /// first, at most [`ITEMS_KEPT_BYTES`] of them.
+    pub(crate) items: VecDeque<Utf8Bytes>,
+    items_bytes: usize,
+}
+
+/// How many bytes of written conversation items are kept to be replayed.
+pub(crate) const ITEMS_KEPT_BYTES: usize = 1 << 20;
+
+impl Outbox {
+    /// An outbox over the senders' queue.
+    pub(crate) fn new(queue: mpsc::UnboundedReceiver<Queued>) -> Self {
+        Outbox {
+            queue,
+            replay: VecDeque::new(),
+            in_flight: Vec::new(),
+            last_session: None,
+            items: VecDeque::new(),
+            items_bytes: 0,
+        }
+    }
+
+    /// Records what a flushed message means for a later connection.
+    fn written(&mut self, text: &Utf8Bytes, kind: TextKind) {
+        match kind {
+            TextKind::Session => self.last_session = Some(text.clone()),
+            TextKind::Item => {
+                self.items_bytes += text.len();
+                self.items.push_back(text.clone());
+                while self.items_bytes > ITEMS_KEPT_BYTES
+                    && let Some(oldest) = self.items.pop_front()
+                {
+                    self.items_bytes -= oldest.len();
+                }
+            }
+            TextKind::Event => {}
+        }
+    }
 }
 
 enum Control {
     Ping,
 }
 
-/// Runs one connection until it ends: `None` after a close the client asked
-/// for (or a polite end when the receiver is gone), else the error that
-/// ended it.
+/// How a connection ended.
+#[derive(Debug)]
+pub(crate) enum RunEnd {
+    /// `None` after a close the client asked for (or a polite end when the
+    /// receiver is gone), else the error that ended it.
+    Ended(Option<Error>),
+    /// Closed (1000) for a renewal: a new connection takes over.
+    Renewing,
+}
+
+/// Runs one connection until it ends.
 pub(crate) async fn run(
     socket: Socket,
     outbox: &mut Outbox,
     incoming: &mpsc::UnboundedSender<Incoming>,
     shared: &Shared,
     limits: &Limits,
-) -> Option<Error> {
+) -> RunEnd {
+    // What the last connection may not have delivered goes first.
+    for queued in outbox.in_flight.drain(..).rev() {
+        outbox.replay.push_front(queued);
+    }
+    let renew_at = limits.renew_after.map(|after| Instant::now() + after);
+    let mut renewing = false;
     let (mut sink, mut stream) = socket.split();
     let (control_tx, mut control_rx) = mpsc::channel(1);
     let outcome = {
-        let writer = write_loop(&mut sink, outbox, &mut control_rx);
+        let writer = write_loop(&mut sink, outbox, &mut control_rx, shared, renew_at);
         let reader = read_loop(&mut stream, incoming, shared, limits, &control_tx);
         tokio::pin!(writer, reader);
         tokio::select! {
             ending = &mut reader => ending,
             written = &mut writer => match written {
                 // The client's close frame is out: wait for the server's.
-                Ok(()) => match tokio::time::timeout(limits.close_timeout, &mut reader).await {
-                    Ok(ReadEnd { error: Some(Error::Closed { .. }), .. }) | Err(_) => ReadEnd::quiet(),
-                    Ok(ending) => ending,
-                },
+                Ok(end) => {
+                    renewing = end == WriterEnd::Renewing;
+                    // A renewal happens at a quiet moment: it does not wait
+                    // long for the old server's answer.
+                    let wait = if renewing {
+                        limits.close_timeout.min(RENEWAL_CLOSE_WAIT)
+                    } else {
+                        limits.close_timeout
+                    };
+                    let answer = tokio::time::timeout(wait, &mut reader).await;
+                    match answer {
+                        // A renewal ends the old connection whatever its close says.
+                        _ if renewing => ReadEnd::quiet(),
+                        Ok(ReadEnd { error: Some(Error::Closed { .. }), .. }) | Err(_) => ReadEnd::quiet(),
+                        Ok(ending) => ending,
+                    }
+                }
                 Err(error) => ReadEnd { error: Some(error), close_with: None },
             },
         }
@@ -165,21 +272,42 @@ pub(crate) async fn run(
         )
         .await;
     }
-    outcome.error
+    if renewing {
+        return RunEnd::Renewing;
+    }
+    RunEnd::Ended(outcome.error)
 }
 
+/// How the writer ended without a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WriterEnd {
+    /// The close the application asked for is out.
+    Closed,
+    /// The close of a renewal is out.
+    Renewing,
+}
+
+/// How long a renewal waits for the old server's close frame.
+const RENEWAL_CLOSE_WAIT: Duration = Duration::from_millis(500);
+
+/// Frames received lately: no renewal now (a response may be streaming).
+const RENEW_WHEN_QUIET_FOR: Duration = Duration::from_millis(500);
+
 /// Writes queued messages and pings until the client's close frame is out
-/// (`Ok`) or a write fails (`Err`; the messages it may have lost are put
-/// back at the front of the replay queue).
+/// (`Ok`: the application's, or a renewal's once `renew_at` has passed and
+/// no frame came for a moment) or a write fails (`Err`; the messages it may
+/// have lost are put back at the front of the replay queue).
 async fn write_loop(
     sink: &mut SplitSink<Socket, Message>,
     outbox: &mut Outbox,
     control: &mut mpsc::Receiver<Control>,
-) -> crate::Result<()> {
-    // Fed but not yet flushed: what a failure may have lost.
-    let mut unflushed: Vec<Queued> = Vec::new();
+    shared: &Shared,
+    renew_at: Option<Instant>,
+) -> crate::Result<WriterEnd> {
     let mut unflushed_bytes = 0;
     let mut senders_gone = false;
+    let renew = tokio::time::sleep_until(renew_at.unwrap_or_else(Instant::now));
+    tokio::pin!(renew);
     loop {
         let queued = if let Some(queued) = outbox.replay.pop_front() {
             Some(queued)
@@ -188,11 +316,27 @@ async fn write_loop(
                 biased;
                 Some(Control::Ping) = control.recv() => {
                     if let Err(error) = sink.send(Message::Ping(Default::default())).await {
-                        return Err(lost(outbox, unflushed, error));
+                        return Err(lost(error));
                     }
                     continue;
                 }
                 queued = outbox.queue.recv(), if !senders_gone => queued,
+                () = &mut renew, if renew_at.is_some() => {
+                    let quiet_since = shared.last_frame() + RENEW_WHEN_QUIET_FOR;
+                    if quiet_since > Instant::now() {
+                        renew.as_mut().reset(quiet_since);
+                        continue;
+                    }
+                    debug!("renewing the connection");
+                    let frame = CloseFrame { code: CloseCode::Normal, reason: "renewing".into() };
+                    return match sink.send(Message::Close(Some(frame))).await {
+                        Ok(()) => {
+                            flushed(outbox);
+                            Ok(WriterEnd::Renewing)
+                        }
+                        Err(error) => Err(lost(error)),
+                    };
+                }
             }
         };
         let Some(queued) = queued else {
@@ -201,23 +345,22 @@ async fn write_loop(
             continue;
         };
         match &queued.message {
-            Outgoing::Text { text, session } => {
+            Outgoing::Text { text, .. } => {
                 debug!(bytes = text.len(), "send");
-                if let Err(error) = sink.feed(Message::Text(text.clone())).await {
-                    unflushed.push(queued);
-                    return Err(lost(outbox, unflushed, error));
+                let message = Message::Text(text.clone());
+                let len = text.len();
+                // Fed but not yet flushed: what a failure may have lost.
+                outbox.in_flight.push(queued);
+                if let Err(error) = sink.feed(message).await {
+                    return Err(lost(error));
                 }
-                if *session {
-                    outbox.last_session = Some(text.clone());
-                }
-                unflushed_bytes += text.len();
-                unflushed.push(queued);
+                unflushed_bytes += len;
                 let idle = outbox.replay.is_empty() && outbox.queue.is_empty();
                 if idle || unflushed_bytes >= FLUSH_AT_BYTES {
                     if let Err(error) = sink.flush().await {
-                        return Err(lost(outbox, unflushed, error));
+                        return Err(lost(error));
                     }
-                    unflushed.clear();
+                    flushed(outbox);
                     unflushed_bytes = 0;
                 }
             }
@@ -228,20 +371,30 @@ async fn write_loop(
                     reason: reason.as_str().into(),
                 };
                 return match sink.send(Message::Close(Some(frame))).await {
-                    Ok(()) => Ok(()),
-                    Err(error) => Err(lost(outbox, unflushed, error)),
+                    Ok(()) => {
+                        flushed(outbox);
+                        Ok(WriterEnd::Closed)
+                    }
+                    Err(error) => Err(lost(error)),
                 };
             }
         }
     }
 }
 
-/// A failed write: what it may have lost goes back to the front of the
-/// replay queue, in order.
-fn lost(outbox: &mut Outbox, unflushed: Vec<Queued>, error: tungstenite::Error) -> Error {
-    for queued in unflushed.into_iter().rev() {
-        outbox.replay.push_front(queued);
+/// Everything in flight is flushed: it is recorded (the session, items) and
+/// its bytes go back to the budget.
+fn flushed(outbox: &mut Outbox) {
+    for queued in std::mem::take(&mut outbox.in_flight) {
+        if let Outgoing::Text { text, kind } = &queued.message {
+            outbox.written(text, *kind);
+        }
     }
+}
+
+/// A failed write: what it may have lost stays in `in_flight`, to go
+/// first on the next connection.
+fn lost(error: tungstenite::Error) -> Error {
     classify(error, 0)
         .error
         .unwrap_or(Error::ConnectionLost { source: None })
@@ -315,6 +468,7 @@ async fn read_loop(
                     }
                     Some(Err(error)) => return classify(error, limits.max_message_bytes),
                 };
+                shared.saw_frame();
                 if awaiting_pong {
                     // Any frame is a sign of life.
                     awaiting_pong = false;
@@ -445,6 +599,8 @@ pub(crate) fn shared(outbound: usize, inbound: usize) -> Arc<Shared> {
         outbound: ByteBudget::new(outbound),
         inbound: ByteBudget::new(inbound),
         pauses: AtomicU64::new(0),
+        last_frame_us: AtomicU64::new(0),
+        epoch: Instant::now(),
     })
 }
 

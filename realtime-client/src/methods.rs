@@ -27,7 +27,7 @@ impl<S: Surface> RealtimeSender<S> {
         &self,
         event: &S::Client,
     ) -> impl Future<Output = Result<()>> + Send + use<S> {
-        let pushed = encode::<S>(event).map(|(text, session)| self.push_owned(text, session));
+        let pushed = encode::<S>(event).map(|(text, kind)| self.push_owned(text, kind));
         async move { pushed?.await }
     }
 }

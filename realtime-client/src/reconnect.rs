@@ -25,6 +25,8 @@ pub struct Reconnect {
     pub(crate) initial_delay: Duration,
     pub(crate) max_delay: Duration,
     pub(crate) hook: Option<Arc<dyn ReconnectHook>>,
+    pub(crate) renew_after: Option<Duration>,
+    pub(crate) replay_items: bool,
 }
 
 impl std::fmt::Debug for Reconnect {
@@ -34,6 +36,8 @@ impl std::fmt::Debug for Reconnect {
             .field("initial_delay", &self.initial_delay)
             .field("max_delay", &self.max_delay)
             .field("hook", &self.hook.is_some())
+            .field("renew_after", &self.renew_after)
+            .field("replay_items", &self.replay_items)
             .finish()
     }
 }
@@ -45,6 +49,8 @@ impl Default for Reconnect {
             initial_delay: Duration::from_millis(250),
             max_delay: Duration::from_secs(10),
             hook: None,
+            renew_after: None,
+            replay_items: false,
         }
     }
 }
@@ -108,6 +114,10 @@ pub struct Reconnected {
     /// Events the lost connection may not have delivered, queued to be sent
     /// again (after the session configuration).
     pub replayed: usize,
+    /// Conversation items sent again ([`Reconnect::replay_items`]).
+    pub items_replayed: usize,
+    /// A planned renewal ([`Reconnect::renew_after`]), not a loss.
+    pub renewed: bool,
 }
 
 impl Reconnect {
@@ -126,6 +136,28 @@ impl Reconnect {
     pub fn backoff(mut self, initial: Duration, max: Duration) -> Self {
         self.initial_delay = initial;
         self.max_delay = max.max(initial);
+        self
+    }
+
+    /// Replaces the connection before the service's cap on a session's
+    /// length (60 minutes) ends it: once `after` has passed and no frame has
+    /// come for half a second (a response is not streaming), the client
+    /// closes the connection (1000, `renewing`) and opens a new one, as
+    /// after a loss: the session configuration applied again, a
+    /// [`Reconnected`] with `renewed` set. Nothing queued is lost. Off by
+    /// default; `Duration::from_secs(55 * 60)` suits the service.
+    pub fn renew_after(mut self, after: Duration) -> Self {
+        self.renew_after = Some(after);
+        self
+    }
+
+    /// On a new connection, also sends again the conversation items the
+    /// client created (`conversation.item.create`, the last 1 MiB of them,
+    /// in order), so that the new session has the user's side of the
+    /// conversation: the service keeps no conversation across connections.
+    /// The model's answers are not restored. Off by default.
+    pub fn replay_items(mut self, replay: bool) -> Self {
+        self.replay_items = replay;
         self
     }
 

@@ -10,14 +10,17 @@
 //! already gone, in the moment before the client notices, is lost: TCP
 //! accepted it, and the service acknowledges no append.
 
-use std::collections::VecDeque;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::Utf8Bytes;
 use tracing::{info, warn};
 
 use crate::builder::{ClientBuilder, Credentials};
-use crate::connection::{self, Delivery, Incoming, Outbox, Outgoing, Queued, Shared, Socket};
+use crate::connection::{
+    self, Delivery, Incoming, Outbox, Outgoing, Queued, RunEnd, Shared, Socket, TextKind,
+};
 use crate::error::Error;
 use crate::reconnect::{Attempt, Decision, Jitter, Reconnect, Reconnected};
 use crate::surface::Surface;
@@ -32,55 +35,57 @@ pub(crate) async fn drive<S: Surface>(
     shared: Arc<Shared>,
 ) {
     let limits = config.limits();
-    let mut outbox = Outbox {
-        queue,
-        replay: VecDeque::new(),
-        last_session: None,
-    };
+    let mut outbox = Outbox::new(queue);
     let mut socket = socket;
     let mut reconnections = 0;
     let end = loop {
-        let Some(error) = connection::run(socket, &mut outbox, &incoming, &shared, &limits).await
-        else {
-            break None;
-        };
+        let (cause, renewed) =
+            match connection::run(socket, &mut outbox, &incoming, &shared, &limits).await {
+                RunEnd::Ended(None) => break None,
+                RunEnd::Ended(Some(error)) => {
+                    // A close the application asked for, or nobody left to read.
+                    let recovers = config.reconnect.is_some()
+                        && Reconnect::recovers_from(&error)
+                        && !shared.outbound.is_closed()
+                        && !incoming.is_closed();
+                    if !recovers {
+                        break Some(error);
+                    }
+                    info!(%error, "connection lost; reconnecting");
+                    (error, false)
+                }
+                RunEnd::Renewing => {
+                    info!("renewing the connection");
+                    let closed = Error::Closed {
+                        code: 1000,
+                        reason: "renewing".into(),
+                    };
+                    (closed, true)
+                }
+            };
         let Some(policy) = config.reconnect.clone() else {
-            break Some(error);
+            break Some(cause);
         };
-        // A close the application asked for, or nobody left to read.
-        if !Reconnect::recovers_from(&error) || shared.outbound.is_closed() || incoming.is_closed()
-        {
-            break Some(error);
-        }
-        let close_code = error.close_code();
-        info!(%error, "connection lost; reconnecting");
-        match replace(&policy, &mut config, error, &incoming).await {
+        let close_code = cause.close_code();
+        match replace(&policy, &mut config, cause, &incoming, renewed).await {
             Ok((new_socket, attempts)) => {
                 socket = new_socket;
                 reconnections += 1;
-                let replayed = outbox.replay.len();
-                let session_reapplied = match outbox.last_session.clone() {
-                    Some(text) => {
-                        let message = Outgoing::Text {
-                            text,
-                            session: true,
-                        };
-                        outbox.replay.push_front(Queued {
-                            message,
-                            permit: None,
-                        });
-                        true
-                    }
-                    None => false,
-                };
-                info!(attempts, replayed, session_reapplied, "reconnected");
-                let notice = Reconnected {
+                let notice = prepare(
+                    &mut outbox,
+                    &policy,
                     attempts,
                     reconnections,
                     close_code,
-                    session_reapplied,
-                    replayed,
-                };
+                    renewed,
+                );
+                info!(
+                    attempts,
+                    replayed = notice.replayed,
+                    session_reapplied = notice.session_reapplied,
+                    renewed,
+                    "reconnected"
+                );
                 let _ = incoming.send(Incoming {
                     delivery: Delivery::Reconnected(notice),
                     permit: None,
@@ -90,6 +95,53 @@ pub(crate) async fn drive<S: Surface>(
         }
     };
     finish(outbox, &incoming, &shared, end);
+}
+
+/// Queues what a new connection must be told first, in this order: the
+/// last session configuration, the conversation items (when the policy
+/// replays them), then what the old connection may not have delivered.
+fn prepare(
+    outbox: &mut Outbox,
+    policy: &Reconnect,
+    attempts: u32,
+    reconnections: u32,
+    close_code: Option<u16>,
+    renewed: bool,
+) -> Reconnected {
+    for queued in outbox.in_flight.drain(..).rev() {
+        outbox.replay.push_front(queued);
+    }
+    let replayed = outbox.replay.len();
+    // Sent again as plain events: they are recorded once, when first written.
+    let again = |text: Utf8Bytes, kind| Queued {
+        message: Outgoing::Text { text, kind },
+        permit: None,
+    };
+    let items: Vec<Utf8Bytes> = if policy.replay_items {
+        outbox.items.iter().cloned().collect()
+    } else {
+        Vec::new()
+    };
+    let items_replayed = items.len();
+    for text in items.into_iter().rev() {
+        outbox.replay.push_front(again(text, TextKind::Event));
+    }
+    let session_reapplied = match outbox.last_session.clone() {
+        Some(text) => {
+            outbox.replay.push_front(again(text, TextKind::Session));
+            true
+        }
+        None => false,
+    };
+    Reconnected {
+        attempts,
+        reconnections,
+        close_code,
+        session_reapplied,
+        replayed,
+        items_replayed,
+        renewed,
+    }
 }
 
 /// Ends the session: sends fail from now on, the events never written are
@@ -133,12 +185,18 @@ async fn replace<S: Surface>(
     config: &mut ClientBuilder<S>,
     cause: Error,
     incoming: &mpsc::UnboundedSender<Incoming>,
+    immediately: bool,
 ) -> Result<(Socket, u32), Error> {
     let mut last = cause;
     let mut delay = policy.initial_delay;
     let mut jitter = Jitter::seeded();
     for number in 1..=policy.max_attempts {
-        let wait = jitter.between(delay / 2, delay);
+        // A renewal tries at once; after a loss, wait a little first.
+        let wait = if immediately && number == 1 {
+            Duration::ZERO
+        } else {
+            jitter.between(delay / 2, delay)
+        };
         tokio::select! {
             () = tokio::time::sleep(wait) => {}
             // Nobody reads any more: stop.

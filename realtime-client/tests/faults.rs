@@ -671,3 +671,95 @@ async fn listeners_hear_a_reconnect_between_the_two_sessions_events() {
         ]
     );
 }
+
+#[tokio::test]
+async fn renewal_replaces_a_quiet_connection_with_the_session_and_items_applied_again() {
+    use realtime_client::prelude::*;
+    let mut server = scripted().await;
+    let (mut first, mut client) = server
+        .session(|builder| {
+            builder.reconnect(
+                Reconnect::new()
+                    .renew_after(Duration::from_millis(300))
+                    .replay_items(true),
+            )
+        })
+        .await;
+    let session = realtime_types::ga::Session::default().with_instructions("be brief");
+    client.session_update(session).await.unwrap();
+    let item =
+        realtime_types::ga::UserMessage::new([
+            realtime_types::ga::UserContent::input_text().with_text("my name is Ada")
+        ]);
+    client.conversation_item_create(item).await.unwrap();
+    let mut sent = Vec::new();
+    for _ in 0..2 {
+        let Some(Ok(Message::Text(text))) = first.next().await else {
+            panic!("the first connection got less than two events");
+        };
+        sent.push(text.to_string());
+    }
+    // Nothing else happens: the connection is quiet, and it is renewed.
+    let (rest, close) = tokio::time::timeout(Duration::from_secs(5), drain(first))
+        .await
+        .expect("the old connection closes");
+    assert!(rest.is_empty(), "{} more events", rest.len());
+    let close = close.expect("a close frame");
+    assert_eq!(u16::from(close.code), 1000);
+    assert_eq!(close.reason.as_str(), "renewing");
+    let mut second = server.accept().await;
+    for expected in &sent {
+        let Some(Ok(Message::Text(text))) = second.next().await else {
+            panic!("the new connection did not get the session and the item");
+        };
+        assert_eq!(text.as_str(), expected.as_str());
+    }
+    match next_item(&mut client).await {
+        Some(Ok(Received::Reconnected(notice))) => {
+            assert!(notice.renewed);
+            assert!(notice.session_reapplied);
+            assert_eq!(notice.items_replayed, 1);
+            assert_eq!(notice.close_code, Some(1000));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn renewal_waits_until_no_frame_is_streaming() {
+    let mut server = scripted().await;
+    let (first, _client) = server
+        .session(|builder| {
+            builder.reconnect(Reconnect::new().renew_after(Duration::from_millis(100)))
+        })
+        .await;
+    let (mut sink, mut stream) = first.split();
+    // A response streams for a second, well past the renewal time.
+    let streaming = tokio::spawn(async move {
+        for _ in 0..20 {
+            if sink.send(Message::text(delta(4))).await.is_err() {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        true
+    });
+    let close = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match stream.next().await {
+                Some(Ok(Message::Close(frame))) => return frame,
+                Some(Ok(_)) => {}
+                _ => return None,
+            }
+        }
+    })
+    .await
+    .expect("renewed in the end");
+    assert!(
+        streaming.is_finished(),
+        "the connection was renewed while a response was streaming"
+    );
+    assert!(streaming.await.unwrap(), "the stream was cut");
+    assert_eq!(close.map(|f| u16::from(f.code)), Some(1000));
+    let _second = server.accept().await;
+}
