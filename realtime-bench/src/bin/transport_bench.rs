@@ -5,7 +5,7 @@
 //! cargo run --release -p realtime-bench --bin transport_bench -- receive [--rounds 11]
 //! cargo run --release -p realtime-bench --bin transport_bench -- send [--rounds 11] [--frames 20000]
 //! cargo run --release -p realtime-bench --bin transport_bench -- pingpong [--rounds 5] [--round-trips 5000]
-//! cargo run --release -p realtime-bench --bin transport_bench -- scale --peer light|mock --sessions 100,500 [--seconds 10]
+//! cargo run --release -p realtime-bench --bin transport_bench -- scale --peer light|raw|mock --sessions 100,500 [--seconds 10]
 //! ```
 //!
 //! `receive`, `send` and `pingpong` measure ours against a baseline in the
@@ -73,7 +73,7 @@ usage: transport_bench COMMAND [OPTIONS]
   pingpong [--rounds N] [--round-trips N]
                                    round-trip latency of input_audio_buffer.clear / .cleared
                                    (default 5 rounds, 5,000 round trips per client)
-  scale --peer light|mock --sessions N[,N...] [--seconds S]
+  scale --peer light|raw|mock --sessions N[,N...] [--seconds S]
                                    N sessions streaming audio both ways in real time against
                                    a peer in a child process (default 10 measured seconds)
   help                             this text";
@@ -777,6 +777,8 @@ fn pingpong(rounds: usize, round_trips: usize) -> Result<()> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Peer {
     Light,
+    /// The lightest: plain TCP writes from one task (`peer::serve_raw`).
+    Raw,
     Mock,
 }
 
@@ -784,14 +786,16 @@ impl Peer {
     fn parse(name: &str) -> Result<Self, String> {
         match name {
             "light" => Ok(Peer::Light),
+            "raw" => Ok(Peer::Raw),
             "mock" => Ok(Peer::Mock),
-            other => Err(format!("--peer is light or mock, not `{other}`")),
+            other => Err(format!("--peer is light, raw or mock, not `{other}`")),
         }
     }
 
     fn name(self) -> &'static str {
         match self {
             Peer::Light => "light",
+            Peer::Raw => "raw",
             Peer::Mock => "mock",
         }
     }
@@ -854,6 +858,7 @@ impl PeerProcess {
     fn start(peer: Peer) -> Result<Self> {
         let command = match peer {
             Peer::Light => "serve-light",
+            Peer::Raw => "serve-raw",
             Peer::Mock => "serve-mock",
         };
         let mut child = spawn_self(&[command], Stdio::piped())?;
@@ -902,10 +907,10 @@ fn scale(peer: Peer, sessions: &[usize], seconds: u64) -> Result<()> {
     println!(
         "Lateness: {}. Tick p99: how late the client's own 20 ms timer was handled.",
         match peer {
-            Peer::Light =>
+            Peer::Light | Peer::Raw =>
                 "arrival minus the time the peer scheduled the delta for (same host clock)",
             Peer::Mock =>
-                "arrival of delta k minus (arrival of the response's first delta + the audio of deltas 0..k); the mock's 100 ms deltas are paced by a sleep after each, so its own delays add up within a response",
+                "arrival of delta k minus (arrival of the response's first delta + the audio of deltas 0..k); the mock paces its 100 ms deltas by deadlines from the response's start",
         }
     );
     println!(
@@ -1057,7 +1062,7 @@ async fn session(
     shared: Arc<Shared>,
 ) -> Result<()> {
     let mut clock = match peer {
-        Peer::Light => DeltaClock::stamped(),
+        Peer::Light | Peer::Raw => DeltaClock::stamped(),
         Peer::Mock => DeltaClock::per_response(),
     };
     let start = loop {
@@ -1223,6 +1228,11 @@ fn serve(peer: Peer) -> Result<()> {
                     announce(listener.local_addr()?.port())?;
                     peer::serve_light(listener).await;
                 }
+                Peer::Raw => {
+                    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+                    announce(listener.local_addr()?.port())?;
+                    peer::serve_raw(listener).await;
+                }
                 Peer::Mock => {
                     let server = peer::start_mock().await?;
                     announce(server.local_addr().port())?;
@@ -1302,6 +1312,7 @@ fn parse(args: &[String]) -> Result<Cli, String> {
             }
         }
         "serve-light" => Cli::Serve(Peer::Light),
+        "serve-raw" => Cli::Serve(Peer::Raw),
         "serve-mock" => Cli::Serve(Peer::Mock),
         "scale-client" => {
             let options =

@@ -109,6 +109,105 @@ async fn light_session(stream: TcpStream, audio: Arc<str>) {
     reader.abort();
 }
 
+/// The lightest peer: after each WebSocket handshake, the socket is kept as
+/// plain TCP; one task for all connections writes the same stamped delta,
+/// framed once per tick, to every connection that has said something
+/// (`try_write`, no per-connection timer, no tungstenite on the hot path),
+/// and a task per connection reads and discards what the client sends. What
+/// a connection could not take is kept and written first at the next tick.
+pub async fn serve_raw(listener: TcpListener) {
+    let mut rng = SplitMix64::new(0x1167);
+    let pcm: Vec<u8> = synth_pcm16(&mut rng, CHUNK_SAMPLES)
+        .iter()
+        .flat_map(|s| s.to_le_bytes())
+        .collect();
+    let audio = STANDARD.encode(pcm);
+    let (joined_tx, mut joined) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let _ = stream.set_nodelay(true);
+            let joined_tx = joined_tx.clone();
+            tokio::spawn(async move {
+                let Ok(socket) = tokio_tungstenite::accept_async(stream).await else {
+                    return;
+                };
+                let (mut read, write) = socket.into_inner().into_split();
+                let (spoke_tx, spoke) = tokio::sync::oneshot::channel();
+                let _ = joined_tx.send((write, spoke));
+                // Read and discard; the first bytes start the deltas.
+                let mut buffer = vec![0u8; 64 << 10];
+                let mut spoke_tx = Some(spoke_tx);
+                use tokio::io::AsyncReadExt as _;
+                while let Ok(read) = read.read(&mut buffer).await {
+                    if read == 0 {
+                        break;
+                    }
+                    if let Some(spoke_tx) = spoke_tx.take() {
+                        let _ = spoke_tx.send(());
+                    }
+                }
+            });
+        }
+    });
+    struct Connection {
+        write: tokio::net::tcp::OwnedWriteHalf,
+        spoke: Option<tokio::sync::oneshot::Receiver<()>>,
+        pending: Vec<u8>,
+    }
+    let mut connections: Vec<Connection> = Vec::new();
+    let (start, wall_start) = (Instant::now(), SystemTime::now());
+    let mut ticks = tokio::time::interval_at(start, CHUNK);
+    ticks.set_missed_tick_behavior(MissedTickBehavior::Burst);
+    loop {
+        let deadline = ticks.tick().await;
+        while let Ok((write, spoke)) = joined.try_recv() {
+            connections.push(Connection {
+                write,
+                spoke: Some(spoke),
+                pending: Vec::new(),
+            });
+        }
+        let id = stamp(wall_start + deadline.duration_since(start));
+        let frame = text_frame(&light_delta(&id, &audio));
+        connections.retain_mut(|connection| {
+            if let Some(spoke) = &mut connection.spoke {
+                match spoke.try_recv() {
+                    Ok(()) => connection.spoke = None,
+                    Err(tokio::sync::oneshot::error::TryRecvError::Empty) => return true,
+                    Err(_) => return false,
+                }
+            }
+            connection.pending.extend_from_slice(&frame);
+            match connection.write.try_write(&connection.pending) {
+                Ok(written) => {
+                    connection.pending.drain(..written);
+                    true
+                }
+                Err(error) if error.kind() == io::ErrorKind::WouldBlock => true,
+                Err(_) => false,
+            }
+        });
+    }
+}
+
+/// An unmasked server text frame carrying `text` (RFC 6455, section 5.2).
+pub fn text_frame(text: &str) -> Vec<u8> {
+    let len = text.len();
+    let mut frame = Vec::with_capacity(len + 10);
+    frame.push(0x81);
+    if len < 126 {
+        frame.push(len as u8);
+    } else if len <= usize::from(u16::MAX) {
+        frame.push(126);
+        frame.extend_from_slice(&(len as u16).to_be_bytes());
+    } else {
+        frame.push(127);
+        frame.extend_from_slice(&(len as u64).to_be_bytes());
+    }
+    frame.extend_from_slice(text.as_bytes());
+    frame
+}
+
 /// Starts the mock peer on a free port of `127.0.0.1`.
 pub async fn start_mock() -> io::Result<MockServer> {
     let reply = Reply::Message {
@@ -122,6 +221,18 @@ pub async fn start_mock() -> io::Result<MockServer> {
 mod tests {
     use super::*;
     use realtime_types::ga::ServerEventRef;
+
+    #[test]
+    fn a_raw_text_frame_is_what_tungstenite_reads() {
+        use tokio_tungstenite::tungstenite::protocol::{Role, WebSocket};
+        for len in [5, 125, 126, 1_000, 70_000] {
+            let text = "x".repeat(len);
+            let stream = std::io::Cursor::new(text_frame(&text));
+            let mut socket = WebSocket::from_raw_socket(stream, Role::Client, None);
+            let message = socket.read().expect("a frame");
+            assert_eq!(message.into_text().expect("text").as_str(), text, "{len}");
+        }
+    }
 
     #[test]
     fn a_stamp_reads_back_to_its_microsecond() {
