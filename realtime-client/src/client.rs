@@ -495,10 +495,11 @@ impl<S: Surface> RealtimeReceiver<S> {
         self.reconnections
     }
 
-    /// The events that were queued but never written when the session
-    /// ended (in order, as JSON text), taken out: after reconnecting was
-    /// given up ([`Error::GaveUp`]), or a connection lost without
-    /// reconnecting.
+    /// The events that were not known to be delivered when the session
+    /// ended (in order, as JSON text), taken out: those still queued, and
+    /// those written but not yet flushed when the connection failed (which
+    /// may have arrived). After reconnecting was given up
+    /// ([`Error::GaveUp`]), or a connection lost without reconnecting.
     pub fn take_unsent(&mut self) -> Vec<String> {
         std::mem::take(&mut self.unsent)
     }

@@ -12,9 +12,12 @@
 //!   and the keepalive clock stops too, because a pong that waits behind
 //!   unread frames says nothing about the peer. Any frame counts as a sign
 //!   of life.
-//! - A close frame from the server is answered (tungstenite queues the
-//!   reply; the reader goes on reading until the peer ends the stream, so
-//!   the reply is flushed), within the close timeout.
+//! - A close frame from the server is answered: tungstenite queues the
+//!   reply, and the connection flushes it before it ends (within the close
+//!   timeout), without waiting for the peer to end the stream.
+//! - What was written but not yet flushed when a connection ends stays in
+//!   the outbox (`in_flight`), so that a new connection sends it first; a
+//!   renewal closes the connection at a quiet moment, after a flush.
 
 use std::collections::VecDeque;
 use std::sync::Arc;

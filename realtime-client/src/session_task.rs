@@ -156,7 +156,12 @@ fn finish(
     outbox.queue.close();
     let mut unsent = Vec::new();
     let queued = std::iter::from_fn(|| outbox.queue.try_recv().ok());
-    for queued in outbox.replay.drain(..).chain(queued) {
+    let in_flight = std::mem::take(&mut outbox.in_flight);
+    for queued in in_flight
+        .into_iter()
+        .chain(outbox.replay.drain(..))
+        .chain(queued)
+    {
         // Without a permit: a configuration applied again, not the application's own.
         if let (Outgoing::Text { text, .. }, Some(_)) = (&queued.message, &queued.permit) {
             unsent.push(text.as_str().to_owned());
