@@ -303,12 +303,29 @@ impl<S: Surface> RealtimeSender<S> {
     /// Closes the session with `code` and `reason` (1000 is a normal close),
     /// after the events queued before it. Later sends fail with
     /// [`Error::SessionClosed`]; the receiver ends once the server has
-    /// answered (or after the close timeout).
+    /// answered (or after the close timeout). A code that may not be sent
+    /// (1005, 1006, 1015, unassigned ones) or a reason over 123 bytes is
+    /// [`Error::Config`], and nothing is closed.
     ///
     /// # Cancel safety
     ///
     /// Cancel-safe: it does not wait.
     pub async fn close(&self, code: u16, reason: &str) -> Result<()> {
+        // RFC 6455, 7.4: 1005, 1006 and 1015 are never sent; 1000-2999
+        // belong to the protocol (of those only the defined ones may be
+        // sent), 3000-4999 to applications.
+        let sendable = matches!(code, 1000..=1003 | 1007..=1014 | 3000..=4999);
+        if !sendable {
+            return Err(Error::Config(format!(
+                "close code {code} cannot be sent (1000-1003, 1007-1014 or 3000-4999)"
+            )));
+        }
+        if reason.len() > 123 {
+            return Err(Error::Config(format!(
+                "a close reason is at most 123 bytes, not {}",
+                reason.len()
+            )));
+        }
         let permit = self
             .shared
             .outbound

@@ -763,3 +763,33 @@ async fn renewal_waits_until_no_frame_is_streaming() {
     assert_eq!(close.map(|f| u16::from(f.code)), Some(1000));
     let _second = server.accept().await;
 }
+
+#[tokio::test]
+async fn a_close_code_that_may_not_be_sent_is_refused_and_the_session_goes_on() {
+    let mut server = scripted().await;
+    let (mut socket, client) = server.session(|builder| builder).await;
+    for code in [0u16, 999, 1004, 1005, 1006, 1015, 2000, 5000] {
+        match client.close(code, "").await {
+            Err(Error::Config(message)) => assert!(message.contains(&code.to_string())),
+            other => panic!("{code}: {other:?}"),
+        }
+    }
+    assert!(matches!(
+        client.close(1000, &"x".repeat(124)).await,
+        Err(Error::Config(_))
+    ));
+    client
+        .input_audio_buffer_append_pcm16(&[0; 480])
+        .await
+        .expect("the session is open");
+    let Some(Ok(Message::Text(text))) = socket.next().await else {
+        panic!("the append did not arrive");
+    };
+    assert!(text.contains("input_audio_buffer.append"));
+    client
+        .close(4000, "done")
+        .await
+        .expect("an application code");
+    let (_, close) = drain(socket).await;
+    assert_eq!(close.map(|f| u16::from(f.code)), Some(4000));
+}
