@@ -241,6 +241,9 @@ impl Engine {
                         .items
                         .iter()
                         .position(|i| id_of(i) == Some(&delete.item_id));
+                    // The item's audio goes with it.
+                    state.heard.remove(&delete.item_id);
+                    state.spoken.remove(&delete.item_id);
                     position.map(|p| state.items.remove(p))
                 };
                 match removed {
