@@ -62,24 +62,8 @@ fn holds_aggregate_inline(space: &TypeSpace, s: &StructType) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ir::{
-        Direction, Endpoint, EventUnion, Field, Module, StringEnum, Surface, TaggedUnion,
-        TaggedVariant, TypeDef, UnionOrigin,
-    };
-
-    fn def(name: &str, kind: TypeKind) -> (String, TypeDef) {
-        let def = TypeDef {
-            name: name.into(),
-            spec_name: name.into(),
-            name_parts: vec![name.into()],
-            merged_sources: Vec::new(),
-            module: Module::Shared,
-            description: None,
-            source: format!("#/components/schemas/{name}"),
-            kind,
-        };
-        (name.into(), def)
-    }
+    use crate::ir::{Field, StringEnum, TaggedUnion, TaggedVariant};
+    use crate::test_fixtures::{def, server_surface};
 
     fn event(fields: &[(&str, TypeRef, bool)]) -> TypeKind {
         TypeKind::Struct(StructType {
@@ -152,20 +136,7 @@ mod tests {
                 }),
             ),
         ]);
-        space.surfaces.push(Surface {
-            module: "ga".into(),
-            doc: Vec::new(),
-            endpoint: Endpoint {
-                path: "realtime".into(),
-                beta_header: None,
-            },
-            unions: vec![EventUnion {
-                id: "ServerEvent".into(),
-                origin: UnionOrigin::Schema("RealtimeServerEvent".into()),
-                direction: Direction::ServerToClient,
-            }],
-            server_error: None,
-        });
+        space.surfaces.push(server_surface("ga"));
 
         box_large_event_variants(&mut space);
 

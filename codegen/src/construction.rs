@@ -240,25 +240,10 @@ fn unambiguous(sources: Vec<Conversion>) -> Vec<Conversion> {
 mod tests {
     use super::*;
     use crate::ir::{
-        EnumValue, Field, JsonKind, KindUnion, KindVariant, Module, StringEnum, TaggedUnion,
-        TaggedVariant, TypeDef,
+        EnumValue, Field, JsonKind, KindUnion, KindVariant, StringEnum, TaggedUnion, TaggedVariant,
+        TypeDef,
     };
-
-    fn def(name: &str, kind: TypeKind) -> (TypeId, TypeDef) {
-        (
-            name.into(),
-            TypeDef {
-                name: name.into(),
-                spec_name: name.into(),
-                name_parts: vec![name.into()],
-                merged_sources: Vec::new(),
-                module: Module::Shared,
-                description: None,
-                source: format!("#/components/schemas/{name}"),
-                kind,
-            },
-        )
-    }
+    use crate::test_fixtures::def;
 
     fn field(name: &str, ty: TypeRef, required: bool) -> Field {
         Field {

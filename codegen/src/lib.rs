@@ -45,6 +45,8 @@ pub mod recursion;
 pub mod server_error;
 pub mod spec_source;
 pub mod surfaces;
+#[cfg(test)]
+mod test_fixtures;
 pub mod views;
 
 pub use corrections::Corrections;

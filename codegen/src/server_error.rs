@@ -162,10 +162,8 @@ fn surface_error(pointer: String, reason: impl Into<String>) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ir::{
-        Endpoint, EventUnion, Field, Module, Presence, Surface, TaggedUnion, TaggedVariant, TypeId,
-        UnionOrigin,
-    };
+    use crate::ir::{Field, Presence, TaggedUnion, TaggedVariant, TypeId};
+    use crate::test_fixtures::{def, server_surface};
 
     fn field(name: &str, ty: TypeRef, required: bool, nullable: bool) -> Field {
         Field {
@@ -182,20 +180,6 @@ mod tests {
             description: None,
             source: format!("#/field/{name}"),
         }
-    }
-
-    fn def(name: &str, kind: TypeKind) -> (TypeId, TypeDef) {
-        let def = TypeDef {
-            name: name.into(),
-            spec_name: name.into(),
-            name_parts: vec![name.into()],
-            merged_sources: Vec::new(),
-            module: Module::Shared,
-            description: None,
-            source: format!("/components/schemas/{name}"),
-            kind,
-        };
-        (name.into(), def)
     }
 
     fn object(fields: Vec<Field>) -> TypeKind {
@@ -232,20 +216,7 @@ mod tests {
         space
             .types
             .extend([def("ServerEvent", TypeKind::TaggedUnion(union))]);
-        space.surfaces.push(Surface {
-            module: "ga".into(),
-            doc: Vec::new(),
-            endpoint: Endpoint {
-                path: "realtime".into(),
-                beta_header: None,
-            },
-            unions: vec![EventUnion {
-                id: "ServerEvent".into(),
-                origin: UnionOrigin::Schema("RealtimeServerEvent".into()),
-                direction: Direction::ServerToClient,
-            }],
-            server_error: None,
-        });
+        space.surfaces.push(server_surface("ga"));
         space
     }
 

@@ -110,10 +110,8 @@ fn check_view_names<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ir::{
-        Direction, Endpoint, EventUnion, Field, Module, Surface, TaggedUnion, TaggedVariant,
-        TypeDef, UnionOrigin,
-    };
+    use crate::ir::{Field, TaggedUnion, TaggedVariant, TypeDef};
+    use crate::test_fixtures::{def, server_surface};
 
     fn field(name: &str, ty: TypeRef) -> Field {
         Field {
@@ -126,20 +124,6 @@ mod tests {
             description: None,
             source: String::new(),
         }
-    }
-
-    fn def(name: &str, kind: TypeKind) -> (TypeId, TypeDef) {
-        let def = TypeDef {
-            name: name.into(),
-            spec_name: name.into(),
-            name_parts: vec![name.into()],
-            merged_sources: Vec::new(),
-            module: Module::Shared,
-            description: None,
-            source: format!("#/components/schemas/{name}"),
-            kind,
-        };
-        (name.into(), def)
     }
 
     fn event(name: &str, fields: Vec<Field>) -> (TypeId, TypeDef) {
@@ -176,20 +160,7 @@ mod tests {
         types.extend([def("ServerEvent", TypeKind::TaggedUnion(union))]);
         TypeSpace {
             types,
-            surfaces: vec![Surface {
-                module: "beta".into(),
-                doc: Vec::new(),
-                endpoint: Endpoint {
-                    path: "realtime".into(),
-                    beta_header: None,
-                },
-                unions: vec![EventUnion {
-                    id: "ServerEvent".into(),
-                    origin: UnionOrigin::Schema("RealtimeServerEvent".into()),
-                    direction: Direction::ServerToClient,
-                }],
-                server_error: None,
-            }],
+            surfaces: vec![server_surface("beta")],
             reexports: Vec::new(),
         }
     }
