@@ -40,6 +40,22 @@ async fn listening(client: &mut Client, extra: Value) {
     client.expect("session.updated").await;
 }
 
+/// A real-time server answering `text` in audio: the response has been
+/// asked for (keep the server alive as long as the client).
+async fn answering(text: &str) -> (MockServer, Client) {
+    let server = MockServer::start(MockConfig::default().with_pacing(Pacing::RealTime))
+        .await
+        .expect("starts");
+    let mut client = Client::connect(&server).await;
+    client.expect_started().await;
+    client
+        .send(json!({"type": "conversation.item.create", "item": {"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}}))
+        .await;
+    client.until("conversation.item.done").await;
+    client.send(json!({"type": "response.create"})).await;
+    (server, client)
+}
+
 #[tokio::test]
 async fn a_new_session_is_greeted_with_session_and_conversation_created() {
     let server = server().await;
@@ -94,16 +110,7 @@ async fn vad_times_run_from_the_start_of_the_session_and_include_the_closing_sil
 
 #[tokio::test]
 async fn speech_during_an_audio_response_cancels_it_when_interrupt_response_is_on() {
-    let server = MockServer::start(MockConfig::default().with_pacing(Pacing::RealTime))
-        .await
-        .expect("starts");
-    let mut client = Client::connect(&server).await;
-    client.expect_started().await;
-    client
-        .send(json!({"type": "conversation.item.create", "item": {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "tell me a long story about the sea and its ships"}]}}))
-        .await;
-    client.until("conversation.item.done").await;
-    client.send(json!({"type": "response.create"})).await;
+    let (_server, mut client) = answering("tell me a long story about the sea and its ships").await;
     client.until("response.output_audio.delta").await;
     // The user talks over it (server VAD with its defaults: interrupt on).
     append(&mut client, &utterance(0, 400)).await;
@@ -123,16 +130,8 @@ async fn speech_during_an_audio_response_cancels_it_when_interrupt_response_is_o
 
 #[tokio::test]
 async fn truncate_right_after_cancel_cuts_the_audio_and_deletes_the_transcript() {
-    let server = MockServer::start(MockConfig::default().with_pacing(Pacing::RealTime))
-        .await
-        .expect("starts");
-    let mut client = Client::connect(&server).await;
-    client.expect_started().await;
-    client
-        .send(json!({"type": "conversation.item.create", "item": {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "a sentence long enough for a few seconds of audio"}]}}))
-        .await;
-    client.until("conversation.item.done").await;
-    client.send(json!({"type": "response.create"})).await;
+    let (_server, mut client) =
+        answering("a sentence long enough for a few seconds of audio").await;
     let mut events = client.until("response.output_audio.delta").await;
     events.extend(client.until("response.output_audio.delta").await);
     let item_id = events.last().expect("a delta")["item_id"].clone();
@@ -283,16 +282,8 @@ async fn a_transcription_session_transcribes_each_turn_and_never_responds() {
 
 #[tokio::test]
 async fn a_cancelled_item_keeps_only_what_was_streamed_and_is_closed() {
-    let server = MockServer::start(MockConfig::default().with_pacing(Pacing::RealTime))
-        .await
-        .expect("starts");
-    let mut client = Client::connect(&server).await;
-    client.expect_started().await;
-    client
-        .send(json!({"type": "conversation.item.create", "item": {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "one two three four five six seven eight nine ten eleven twelve"}]}}))
-        .await;
-    client.until("conversation.item.done").await;
-    client.send(json!({"type": "response.create"})).await;
+    let (_server, mut client) =
+        answering("one two three four five six seven eight nine ten eleven twelve").await;
     let mut streamed = String::new();
     let first = client.until("response.output_audio_transcript.delta").await;
     streamed.push_str(
@@ -411,16 +402,8 @@ async fn a_field_of_the_wrong_type_is_named_in_the_error() {
 
 #[tokio::test]
 async fn truncate_while_the_audio_still_streams_is_accepted_and_stays_truncated() {
-    let server = MockServer::start(MockConfig::default().with_pacing(Pacing::RealTime))
-        .await
-        .expect("starts");
-    let mut client = Client::connect(&server).await;
-    client.expect_started().await;
-    client
-        .send(json!({"type": "conversation.item.create", "item": {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "a sentence long enough for a few seconds of audio"}]}}))
-        .await;
-    client.until("conversation.item.done").await;
-    client.send(json!({"type": "response.create"})).await;
+    let (_server, mut client) =
+        answering("a sentence long enough for a few seconds of audio").await;
     let events = client.until("response.output_audio.delta").await;
     let item_id = events.last().expect("a delta")["item_id"].clone();
     // No cancel: the response goes on streaming while the truncate comes.
