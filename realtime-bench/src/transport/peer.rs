@@ -65,14 +65,19 @@ pub fn light_delta(event_id: &str, audio: &str) -> String {
     )
 }
 
-/// Serves the light peer on `listener` until the process ends.
-pub async fn serve_light(listener: TcpListener) {
+/// The base64 of the 20 ms of synthetic speech every peer delta carries.
+fn delta_audio() -> String {
     let mut rng = SplitMix64::new(0x1167);
     let pcm: Vec<u8> = synth_pcm16(&mut rng, CHUNK_SAMPLES)
         .iter()
         .flat_map(|s| s.to_le_bytes())
         .collect();
-    let audio: Arc<str> = STANDARD.encode(pcm).into();
+    STANDARD.encode(pcm)
+}
+
+/// Serves the light peer on `listener` until the process ends.
+pub async fn serve_light(listener: TcpListener) {
+    let audio: Arc<str> = delta_audio().into();
     while let Ok((stream, _)) = listener.accept().await {
         let _ = stream.set_nodelay(true);
         tokio::spawn(light_session(stream, Arc::clone(&audio)));
@@ -116,12 +121,7 @@ async fn light_session(stream: TcpStream, audio: Arc<str>) {
 /// and a task per connection reads and discards what the client sends. What
 /// a connection could not take is kept and written first at the next tick.
 pub async fn serve_raw(listener: TcpListener) {
-    let mut rng = SplitMix64::new(0x1167);
-    let pcm: Vec<u8> = synth_pcm16(&mut rng, CHUNK_SAMPLES)
-        .iter()
-        .flat_map(|s| s.to_le_bytes())
-        .collect();
-    let audio = STANDARD.encode(pcm);
+    let audio = delta_audio();
     let (joined_tx, mut joined) = tokio::sync::mpsc::unbounded_channel();
     tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
