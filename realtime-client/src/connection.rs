@@ -131,7 +131,8 @@ pub(crate) struct Shared {
     /// How often reading paused because the application had not taken the
     /// frames already received.
     pub(crate) pauses: AtomicU64,
-    /// When the last frame came, in microseconds after `epoch`.
+    /// When the last frame came, in microseconds after `epoch` (kept only
+    /// when renewal is on: it is what a renewal waits on).
     last_frame_us: AtomicU64,
     epoch: Instant,
 }
@@ -471,7 +472,10 @@ async fn read_loop(
                     }
                     Some(Err(error)) => return classify(error, limits.max_message_bytes),
                 };
-                shared.saw_frame();
+                if limits.renew_after.is_some() {
+                    // Only a renewal asks when the last frame came.
+                    shared.saw_frame();
+                }
                 if awaiting_pong {
                     // Any frame is a sign of life.
                     awaiting_pong = false;
