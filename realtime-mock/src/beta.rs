@@ -4,22 +4,30 @@
 //!
 //! - Inbound, every frame is decoded with `realtime_types::beta::ClientEvent`
 //!   (a frame that does not decode gets the same `error` as on GA), turned
-//!   into the equivalent GA client event and handed to the engine: the flat
+//!   into the equivalent GA client event and handed to the engine. Events
+//!   both surfaces share are handed over as they are; for those carrying
+//!   settings or items, checked against the beta schemas first, the flat
 //!   beta session (`modalities`, `voice`, `input_audio_format`, ...) becomes
 //!   the GA nested one (`output_modalities`, `audio.output.voice`,
 //!   `audio.input.format`, ...), `response.create` parameters likewise, and
 //!   beta content types (`text` / `audio` in assistant messages) become GA
 //!   ones (`output_text` / `output_audio`).
 //! - Outbound, the connection's [`Outbound`] carries a [`BetaDialect`] that
-//!   rewrites each GA server event: sessions and responses take the beta
-//!   shape (`beta::Session`, `beta::Response`), assistant content
-//!   types go back to `text` / `audio`, `conversation.item.added` becomes
-//!   `conversation.item.created` (with `previous_item_id`), the text and
-//!   audio streaming events take the beta server's names
-//!   (`response.output_audio.delta` becomes `response.audio.delta`, ...:
-//!   the pinned spec gives them the GA names, `spec/corrections.yaml` says
-//!   why that is wrong), and GA events the beta surface does not have
-//!   (`conversation.item.done`, ...) are dropped.
+//!   turns each GA server event (a `realtime_types::ga::ServerEvent`) into
+//!   the beta one (a `realtime_types::beta::ServerEvent`) by an exhaustive
+//!   match, so that an event the spec adds needs a decision here before the
+//!   mock builds: events both surfaces share pass as they are; the text and
+//!   audio streaming events take the beta server's names field by field
+//!   (`response.output_audio.delta` becomes `response.audio.delta`, ...: the
+//!   pinned spec gives them the GA names, `spec/corrections.yaml` says why
+//!   that is wrong; the table of renames is checked against the translation
+//!   by the tests); sessions and responses take the beta shape
+//!   (`beta::Session`, `beta::Response`) and assistant content types go back
+//!   to `text` / `audio`, rewritten in their wire shape and decoded as the
+//!   beta event; `conversation.item.added` becomes
+//!   `conversation.item.created` (with `previous_item_id`); and GA events
+//!   the beta surface does not have (`conversation.item.done`, ...) are
+//!   dropped.
 //!
 //! Beta-only session fields the GA session has no place for (`temperature`,
 //! and `modalities` as the client wrote them) are kept beside the engine and
@@ -55,6 +63,7 @@ const FORMATS: &[(&str, &str)] = &[
 /// of the streaming events are those of the beta server, set by
 /// `spec/corrections.yaml`). Every other GA event keeps its name, or is
 /// dropped when the beta surface does not have it.
+#[cfg(test)]
 const RENAMED: &[(&str, &str)] = &[
     ("conversation.item.added", "conversation.item.created"),
     ("response.output_text.delta", "response.text.delta"),
@@ -132,34 +141,53 @@ impl Beta {
             Ok(event) => event,
             Err(error) => return self.out.undecodable(text, &error).await,
         };
-        match &event {
-            beta::ClientEvent::Unknown(raw) => return self.out.unsupported_event(raw).await,
-            beta::ClientEvent::Malformed(malformed) => return self.out.malformed(malformed).await,
-            _ => {}
-        }
-        let event = match serde_json::to_value(&event) {
-            Ok(event) => event,
-            Err(error) => return self.engine.reject(None, &error.to_string()).await,
+        use beta::ClientEvent as Beta;
+        let translated = match event {
+            Beta::Unknown(raw) => return self.out.unsupported_event(&raw).await,
+            Beta::Malformed(malformed) => return self.out.malformed(&malformed).await,
+            // Events both surfaces share (one generated type) are handed
+            // over as they are: appended audio never becomes JSON here.
+            Beta::InputAudioBufferAppend(e) => Some((e.into(), None)),
+            Beta::InputAudioBufferCommit(e) => Some((e.into(), None)),
+            Beta::InputAudioBufferClear(e) => Some((e.into(), None)),
+            Beta::ConversationItemRetrieve(e) => Some((e.into(), None)),
+            Beta::ConversationItemTruncate(e) => Some((e.into(), None)),
+            Beta::ConversationItemDelete(e) => Some((e.into(), None)),
+            Beta::ResponseCancel(e) => Some((e.into(), None)),
+            Beta::OutputAudioBufferClear(e) => Some((e.into(), None)),
+            // Settings and items take the GA shape.
+            Beta::SessionUpdate(e) => self.settings_to_ga(&*e).await,
+            Beta::TranscriptionSessionUpdate(e) => self.settings_to_ga(&*e).await,
+            Beta::ConversationItemCreate(e) => self.settings_to_ga(&*e).await,
+            Beta::ResponseCreate(e) => self.settings_to_ga(&*e).await,
         };
+        let Some((event, overlay)) = translated else {
+            return;
+        };
+        lock(&self.overlay).pending = overlay;
+        self.engine.handle_event(event).await;
+        lock(&self.overlay).pending = None;
+    }
+
+    /// A beta event that carries settings or an item, checked against the
+    /// beta schemas as the beta service checks them (a GA-shaped session is
+    /// an unknown parameter here), rewritten in its wire shape as the GA
+    /// event, with the beta-only session fields of a `session.update`;
+    /// `None` when it is refused (the `error` is sent).
+    async fn settings_to_ga<E>(
+        &self,
+        event: &E,
+    ) -> Option<(ga::ClientEvent, Option<Map<String, Value>>)>
+    where
+        E: serde::Serialize,
+    {
+        let event = crate::engine::stored(event)?;
         let event_id = event
             .get("event_id")
             .and_then(Value::as_str)
             .map(str::to_string);
-        // The events that carry settings are checked against the beta
-        // schemas, as the beta service checks them (a GA-shaped session is
-        // an unknown parameter here).
-        let checked = matches!(
-            event.get("type").and_then(Value::as_str),
-            Some(
-                "session.update"
-                    | "transcription_session.update"
-                    | "response.create"
-                    | "conversation.item.create"
-            )
-        );
-        if checked && let Err(invalid) = crate::validate::check::<beta::ClientEvent>(&event) {
-            return self
-                .out
+        if let Err(invalid) = crate::validate::check::<beta::ClientEvent>(&event) {
+            self.out
                 .error(
                     event_id.as_deref(),
                     "invalid_value",
@@ -167,12 +195,12 @@ impl Beta {
                     Some(&invalid.param),
                 )
                 .await;
+            return None;
         }
         let (event, overlay) = match client_event_to_ga(event, self.transcription) {
             Ok(converted) => converted,
             Err(refusal) => {
-                return self
-                    .out
+                self.out
                     .error(
                         event_id.as_deref(),
                         refusal.code,
@@ -180,18 +208,17 @@ impl Beta {
                         refusal.param.as_deref(),
                     )
                     .await;
+                return None;
             }
         };
-        let event: ga::ClientEvent = match serde_json::from_value(event) {
-            Ok(event) => event,
+        match serde_json::from_value(event) {
+            Ok(event) => Some((event, overlay)),
             Err(error) => {
                 let message = format!("The event could not be decoded: {error}");
-                return self.engine.reject(event_id.as_deref(), &message).await;
+                self.engine.reject(event_id.as_deref(), &message).await;
+                None
             }
-        };
-        lock(&self.overlay).pending = overlay;
-        self.engine.handle_event(event).await;
-        lock(&self.overlay).pending = None;
+        }
     }
 }
 
@@ -652,7 +679,9 @@ fn param_to_beta(param: &str) -> Option<&'static str> {
 }
 
 /// The beta name of a GA server event type; `None` for a GA event the beta
-/// surface does not have. Types neither surface knows pass unchanged.
+/// surface does not have. Types neither surface knows pass unchanged. What
+/// [`BetaDialect::to_beta`] must do, checked by the tests.
+#[cfg(test)]
 fn event_type_to_beta(ga_type: &str) -> Option<&str> {
     if let Some((_, beta)) = RENAMED.iter().find(|(ga, _)| *ga == ga_type) {
         return Some(beta);
@@ -668,73 +697,262 @@ pub struct BetaDialect {
     overlay: Arc<Mutex<Overlay>>,
 }
 
-impl Dialect for BetaDialect {
-    fn outbound(&self, mut event: Value) -> Option<Value> {
-        let Some(ga_type) = event
-            .get("type")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-        else {
-            return Some(event);
-        };
-        let beta_type = event_type_to_beta(&ga_type)?.to_string();
-        if beta_type != ga_type {
-            event["type"] = json!(beta_type);
-        }
-        match ga_type.as_str() {
-            "session.created" | "session.updated" => {
-                let Some(Value::Object(session)) = event.get("session") else {
-                    return Some(event);
-                };
-                if session.get("type").and_then(Value::as_str) == Some("transcription") {
-                    let session = transcription_session_to_beta(session);
-                    event["type"] =
-                        json!(ga_type.replacen("session.", "transcription_session.", 1));
-                    event["session"] = session;
-                } else {
-                    let mut overlay = lock(&self.overlay);
-                    if ga_type == "session.updated"
-                        && let Some(pending) = overlay.pending.take()
-                    {
-                        overlay.current.extend(pending);
+impl Dialect<ga::ServerEvent> for BetaDialect {
+    fn outbound(&self, event: ga::ServerEvent) -> Option<String> {
+        let event = self.to_beta(event)?;
+        crate::engine::encode(&event)
+    }
+}
+
+impl BetaDialect {
+    /// A GA server event as the beta server sends it; `None` for one the
+    /// beta surface does not have. The match names every GA event, so an
+    /// event the spec adds needs a decision here before the mock builds.
+    ///
+    /// - Events both surfaces share (one generated type) pass as they are.
+    /// - The text and audio streaming events take the beta server's names
+    ///   ([`RENAMED`]), field by field.
+    /// - Events carrying a session, a response or an item are rewritten in
+    ///   their wire shape (flat beta sessions and responses, beta content
+    ///   types) and decoded as the beta event.
+    fn to_beta(&self, event: ga::ServerEvent) -> Option<beta::ServerEvent> {
+        use beta::server as b;
+        use ga::ServerEvent as Ga;
+        Some(match event {
+            Ga::ConversationCreated(e) => (*e).into(),
+            Ga::ConversationItemDeleted(e) => e.into(),
+            Ga::ConversationItemTruncated(e) => e.into(),
+            Ga::ConversationItemInputAudioTranscriptionDelta(e) => e.into(),
+            Ga::ConversationItemInputAudioTranscriptionSegment(e) => e.into(),
+            Ga::ConversationItemInputAudioTranscriptionFailed(e) => (*e).into(),
+            Ga::InputAudioBufferCleared(e) => e.into(),
+            Ga::InputAudioBufferCommitted(e) => e.into(),
+            Ga::InputAudioBufferSpeechStarted(e) => e.into(),
+            Ga::InputAudioBufferSpeechStopped(e) => e.into(),
+            Ga::InputAudioBufferTimeoutTriggered(e) => e.into(),
+            Ga::RateLimitsUpdated(e) => e.into(),
+            Ga::ResponseContentPartAdded(e) => (*e).into(),
+            Ga::ResponseContentPartDone(e) => (*e).into(),
+            Ga::ResponseFunctionCallArgumentsDelta(e) => e.into(),
+            Ga::OutputAudioBufferStarted(e) => e.into(),
+            Ga::OutputAudioBufferStopped(e) => e.into(),
+            Ga::OutputAudioBufferCleared(e) => e.into(),
+            Ga::McpListToolsInProgress(e) => e.into(),
+            Ga::McpListToolsCompleted(e) => e.into(),
+            Ga::McpListToolsFailed(e) => e.into(),
+            Ga::ResponseMcpCallArgumentsDelta(e) => e.into(),
+            Ga::ResponseMcpCallArgumentsDone(e) => e.into(),
+            Ga::ResponseMcpCallInProgress(e) => e.into(),
+            Ga::ResponseMcpCallCompleted(e) => e.into(),
+            Ga::ResponseMcpCallFailed(e) => e.into(),
+            Ga::Error(mut e) => {
+                // The parameters the engine names take their beta paths.
+                if let Some(Some(param)) = &e.error.param
+                    && let Some(beta_param) = param_to_beta(param)
+                {
+                    e.error.param = Some(Some(beta_param.to_string()));
+                }
+                (*e).into()
+            }
+            // Renamed: the same fields under the beta server's names.
+            Ga::ResponseOutputTextDelta(e) => b::ResponseTextDelta {
+                event_id: e.event_id,
+                response_id: e.response_id,
+                item_id: e.item_id,
+                output_index: e.output_index,
+                content_index: e.content_index,
+                delta: e.delta,
+                unknown_fields: e.unknown_fields,
+            }
+            .into(),
+            Ga::ResponseOutputTextDone(e) => b::ResponseTextDone {
+                event_id: e.event_id,
+                response_id: e.response_id,
+                item_id: e.item_id,
+                output_index: e.output_index,
+                content_index: e.content_index,
+                text: e.text,
+                unknown_fields: e.unknown_fields,
+            }
+            .into(),
+            Ga::ResponseOutputAudioDelta(e) => b::ResponseAudioDelta {
+                event_id: e.event_id,
+                response_id: e.response_id,
+                item_id: e.item_id,
+                output_index: e.output_index,
+                content_index: e.content_index,
+                delta: e.delta,
+                unknown_fields: e.unknown_fields,
+            }
+            .into(),
+            Ga::ResponseOutputAudioDone(e) => b::ResponseAudioDone {
+                event_id: e.event_id,
+                response_id: e.response_id,
+                item_id: e.item_id,
+                output_index: e.output_index,
+                content_index: e.content_index,
+                unknown_fields: e.unknown_fields,
+            }
+            .into(),
+            Ga::ResponseOutputAudioTranscriptDelta(e) => b::ResponseAudioTranscriptDelta {
+                event_id: e.event_id,
+                response_id: e.response_id,
+                item_id: e.item_id,
+                output_index: e.output_index,
+                content_index: e.content_index,
+                delta: e.delta,
+                unknown_fields: e.unknown_fields,
+            }
+            .into(),
+            Ga::ResponseOutputAudioTranscriptDone(e) => b::ResponseAudioTranscriptDone {
+                event_id: e.event_id,
+                response_id: e.response_id,
+                item_id: e.item_id,
+                output_index: e.output_index,
+                content_index: e.content_index,
+                transcript: e.transcript,
+                unknown_fields: e.unknown_fields,
+            }
+            .into(),
+            // The same name, another type on each surface.
+            Ga::ResponseFunctionCallArgumentsDone(e) => b::ResponseFunctionCallArgumentsDone {
+                event_id: e.event_id,
+                response_id: e.response_id,
+                item_id: e.item_id,
+                output_index: e.output_index,
+                call_id: e.call_id,
+                name: Some(e.name),
+                arguments: e.arguments,
+                unknown_fields: e.unknown_fields,
+            }
+            .into(),
+            Ga::ConversationItemInputAudioTranscriptionCompleted(e) => {
+                let e = *e;
+                b::ConversationItemInputAudioTranscriptionCompleted {
+                    event_id: e.event_id,
+                    item_id: e.item_id,
+                    content_index: e.content_index,
+                    transcript: e.transcript,
+                    languages: e.languages,
+                    logprobs: e.logprobs,
+                    usage: Some(e.usage),
+                    unknown_fields: e.unknown_fields,
+                }
+                .into()
+            }
+            // Reshaped: sessions, responses and items.
+            Ga::SessionCreated(e) => return self.session_event(&*e, "created"),
+            Ga::SessionUpdated(e) => return self.session_event(&*e, "updated"),
+            Ga::ConversationItemAdded(e) => {
+                return reshaped(&*e, b::ConversationItemCreated::TYPE, |event| {
+                    if let Value::Object(fields) = event {
+                        fields.entry("previous_item_id").or_insert(Value::Null);
                     }
-                    let session = session_to_beta(session, &overlay.current);
-                    event["session"] = session;
-                }
+                    item_at(event);
+                });
             }
-            "conversation.item.added" => {
-                if let Value::Object(fields) = &mut event {
-                    fields.entry("previous_item_id").or_insert(Value::Null);
-                }
-                if let Some(item) = event.get_mut("item") {
-                    item_to_beta(item);
-                }
+            Ga::ConversationItemCreated(e) => {
+                return reshaped(&*e, b::ConversationItemCreated::TYPE, item_at);
             }
-            "conversation.item.retrieved"
-            | "response.output_item.added"
-            | "response.output_item.done" => {
-                if let Some(item) = event.get_mut("item") {
-                    item_to_beta(item);
-                }
+            Ga::ConversationItemRetrieved(e) => {
+                return reshaped(&*e, b::ConversationItemRetrieved::TYPE, item_at);
             }
-            "response.created" | "response.done" => {
-                if let Some(Value::Object(response)) = event.get("response") {
-                    let response = response_to_beta(response);
-                    event["response"] = response;
-                }
+            Ga::ResponseOutputItemAdded(e) => {
+                return reshaped(&*e, b::ResponseOutputItemAdded::TYPE, item_at);
             }
-            "error" => {
-                let param = event
-                    .pointer("/error/param")
-                    .and_then(Value::as_str)
-                    .and_then(param_to_beta);
-                if let (Some(param), Some(error)) = (param, event.get_mut("error")) {
-                    error["param"] = json!(param);
-                }
+            Ga::ResponseOutputItemDone(e) => {
+                return reshaped(&*e, b::ResponseOutputItemDone::TYPE, item_at);
             }
-            _ => {}
+            Ga::ResponseCreated(e) => {
+                return reshaped(&*e, b::ResponseCreated::TYPE, response_at);
+            }
+            Ga::ResponseDone(e) => return reshaped(&*e, b::ResponseDone::TYPE, response_at),
+            // GA events the beta surface does not have.
+            Ga::ConversationItemDone(_) | Ga::InputAudioBufferDtmfEventReceived(_) => return None,
+            Ga::Unknown(raw) => beta::ServerEvent::Unknown(raw),
+            Ga::Malformed(malformed) => beta::ServerEvent::Malformed(malformed),
+        })
+    }
+
+    /// `session.created` / `.updated` (`happened`) on the beta surface: the
+    /// flat beta session with the beta-only fields the client set, or, for
+    /// a transcription session, `transcription_session.created` / `.updated`.
+    fn session_event<E: serde::Serialize>(
+        &self,
+        event: &E,
+        happened: &str,
+    ) -> Option<beta::ServerEvent> {
+        let wire = crate::engine::stored(event)?;
+        let transcription =
+            wire.pointer("/session/type").and_then(Value::as_str) == Some("transcription");
+        let (event_type, session) = match wire.get("session") {
+            Some(Value::Object(session)) if transcription => (
+                format!("transcription_session.{happened}"),
+                transcription_session_to_beta(session),
+            ),
+            Some(Value::Object(session)) => {
+                let mut overlay = lock(&self.overlay);
+                if happened == "updated"
+                    && let Some(pending) = overlay.pending.take()
+                {
+                    overlay.current.extend(pending);
+                }
+                (
+                    format!("session.{happened}"),
+                    session_to_beta(session, &overlay.current),
+                )
+            }
+            _ => (format!("session.{happened}"), Value::Null),
+        };
+        let mut beta = wire;
+        beta["type"] = Value::String(event_type);
+        beta["session"] = session;
+        decoded(beta)
+    }
+}
+
+/// `event` (a GA event) in its wire shape, rewritten by `reshape` under the
+/// beta type `beta_type`, and decoded as the beta event.
+fn reshaped<E: serde::Serialize>(
+    event: &E,
+    beta_type: &str,
+    reshape: impl FnOnce(&mut Value),
+) -> Option<beta::ServerEvent> {
+    let mut wire = crate::engine::stored(event)?;
+    reshape(&mut wire);
+    wire["type"] = Value::String(beta_type.to_string());
+    decoded(wire)
+}
+
+/// A beta event in its wire shape as the beta union. The rewriting makes
+/// what the beta types describe, so this is a known event; if it ever were
+/// not, the event is sent as it is (`Unknown`), and the log says so.
+fn decoded(wire: Value) -> Option<beta::ServerEvent> {
+    match serde_json::from_value::<beta::ServerEvent>(wire.clone()) {
+        Ok(event) if !event.is_unknown() => Some(event),
+        Ok(_) => {
+            eprintln!("realtime-mock: a rewritten beta event is not a beta event");
+            Some(beta::ServerEvent::Unknown(wire))
         }
-        Some(event)
+        Err(error) => {
+            eprintln!("realtime-mock: a rewritten beta event does not decode: {error}");
+            Some(beta::ServerEvent::Unknown(wire))
+        }
+    }
+}
+
+/// The event's `item` as a beta item.
+fn item_at(event: &mut Value) {
+    if let Some(item) = event.get_mut("item") {
+        item_to_beta(item);
+    }
+}
+
+/// The event's `response` as the beta response.
+fn response_at(event: &mut Value) {
+    if let Some(Value::Object(response)) = event.get("response") {
+        let response = response_to_beta(response);
+        event["response"] = response;
     }
 }
 
@@ -809,6 +1027,55 @@ mod tests {
         );
         assert_eq!(ga["input"][0]["content"][0]["type"], "output_text");
         assert_eq!(ga["conversation"], "none");
+    }
+
+    #[test]
+    fn the_typed_translation_names_events_as_the_table_says() {
+        use realtime_types::{ga::server, shared};
+        let dialect = BetaDialect {
+            overlay: Arc::default(),
+        };
+        let item: ga::ConversationItem = ga::FunctionCall::new("f", "{}").with_id("i").into();
+        let events: Vec<ga::ServerEvent> = vec![
+            server::ResponseOutputTextDelta::new("e", "r", "i", 0, 0, "d").into(),
+            server::ResponseOutputTextDone::new("e", "r", "i", 0, 0, "t").into(),
+            server::ResponseOutputAudioDelta::new("e", "r", "i", 0, 0, "AAAA").into(),
+            server::ResponseOutputAudioDone::new("e", "r", "i", 0, 0).into(),
+            server::ResponseOutputAudioTranscriptDelta::new("e", "r", "i", 0, 0, "d").into(),
+            server::ResponseOutputAudioTranscriptDone::new("e", "r", "i", 0, 0, "t").into(),
+            server::ConversationItemAdded::new("e", item.clone()).into(),
+            server::ConversationItemDone::new("e", item.clone()).into(),
+            server::ResponseOutputItemDone::new("e", "r", 0, item).into(),
+            shared::InputAudioBufferCleared::new("e").into(),
+        ];
+        for event in events {
+            let ga_type = event.event_type().to_string();
+            let beta = dialect.to_beta(event);
+            assert!(
+                beta.as_ref().is_none_or(|e| !e.is_unknown()),
+                "{ga_type} became an unknown beta event"
+            );
+            assert_eq!(
+                beta.as_ref().map(|e| e.event_type()),
+                event_type_to_beta(&ga_type),
+                "{ga_type}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_rename_is_from_a_ga_only_event_to_a_beta_event() {
+        for (ga_type, beta_type) in RENAMED {
+            assert!(ga::ServerEvent::EVENT_TYPES.contains(ga_type), "{ga_type}");
+            assert!(
+                !beta::ServerEvent::EVENT_TYPES.contains(ga_type),
+                "{ga_type}"
+            );
+            assert!(
+                beta::ServerEvent::EVENT_TYPES.contains(beta_type),
+                "{beta_type}"
+            );
+        }
     }
 
     #[test]

@@ -68,8 +68,7 @@ pub(crate) async fn serve(
     let (outbound_tx, outbound_rx) = mpsc::channel::<Message>(limits.max_queued_events.max(1));
     let mut writer = tokio::spawn(write(sink, outbound_rx));
 
-    let outbound = Outbound::new(outbound_tx.clone());
-    let mut protocol = Protocol::new(&connect, Arc::clone(&config), outbound.clone());
+    let mut protocol = Protocol::new(&connect, Arc::clone(&config), outbound_tx.clone());
     // Shutdown wins wherever the conversation is, also while it waits for
     // room in a queue that a client which does not read keeps full.
     let close = tokio::select! {
@@ -78,7 +77,6 @@ pub(crate) async fn serve(
     };
     protocol.stop();
     drop(protocol);
-    drop(outbound);
     let closing = async {
         if let Some((code, reason)) = close {
             let frame = CloseFrame {
@@ -186,11 +184,14 @@ enum Protocol {
 }
 
 impl Protocol {
-    fn new(connect: &Connect, config: Arc<MockConfig>, out: Outbound) -> Self {
+    /// The protocol of `connect`'s surface, writing its events to `tx`.
+    fn new(connect: &Connect, config: Arc<MockConfig>, tx: mpsc::Sender<Message>) -> Self {
         match connect.surface {
-            Surface::Ga => Protocol::Ga(Engine::new(connect, config, out)),
-            Surface::Beta => Protocol::Beta(Beta::new(connect, config, out)),
-            Surface::Translation => Protocol::Translation(Translation::new(connect, out)),
+            Surface::Ga => Protocol::Ga(Engine::new(connect, config, Outbound::new(tx))),
+            Surface::Beta => Protocol::Beta(Beta::new(connect, config, Outbound::new(tx))),
+            Surface::Translation => {
+                Protocol::Translation(Translation::new(connect, Outbound::new(tx)))
+            }
         }
     }
 

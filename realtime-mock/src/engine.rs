@@ -2,10 +2,18 @@
 //! conversation, the input audio buffer and responses, answering each client
 //! event with the server events the real service sends.
 //!
-//! State is JSON in the wire shape: a `session.update` is merged into the
-//! session object (only the fields present change; `null` clears), and items
-//! are stored as they are sent back. Every client frame is decoded with the
-//! generated `realtime_types::ga::ClientEvent` first.
+//! Every client frame is decoded with the generated
+//! `realtime_types::ga::ClientEvent` first, and every server event is built
+//! with the generated constructor of its type (`server::ResponseDone::new`,
+//! ...), its session, response and items as the generated types: an event
+//! or field the spec renames or removes breaks the mock's build.
+//!
+//! The state is JSON in the wire shape, because that is what the protocol
+//! defines on it: a `session.update` is a JSON merge into the session
+//! object (only the fields present change; `null` clears), and items are
+//! stored as they are sent back (a truncate edits their transcript in
+//! place). The state becomes the generated session and item types where an
+//! event carries it.
 //!
 //! One file per concern: this one holds the state and answers each client
 //! event; `outbound` writes server events, `session` knows what settings
@@ -34,8 +42,9 @@ mod outbound;
 mod response;
 mod session;
 
-pub(crate) use conversation::merge;
 use conversation::*;
+pub(crate) use conversation::{merge, stored};
+pub(crate) use outbound::encode;
 pub use outbound::{Dialect, Outbound};
 use response::*;
 pub(crate) use session::expires_at;
@@ -69,6 +78,8 @@ struct State {
     vad: Option<EnergyVad>,
     audio_produced: bool,
     active_response: Option<ActiveResponse>,
+    /// The id of the last response started.
+    last_response_id: Option<String>,
 }
 
 /// The audio of an assistant item: its length and format, and whether a
@@ -121,6 +132,7 @@ impl Engine {
             vad: None,
             audio_produced: false,
             active_response: None,
+            last_response_id: None,
         };
         state.vad = vad_for(&state.session);
         Engine {
@@ -135,13 +147,19 @@ impl Engine {
 
     /// Greets the client with `session.created`.
     pub async fn start(&mut self) {
-        let session = lock(&self.state).session.clone();
+        let session = typed_session(
+            lock(&self.state).session.clone(),
+            ga::CreatedSession::Unknown,
+        );
         self.out
-            .send(json!({"type": server::SessionCreated::TYPE, "session": session}))
+            .send(|id| server::SessionCreated::new(id, session))
             .await;
         if !self.is_transcription() {
+            let conversation = shared::CreatedConversation::default()
+                .with_id("conv_mock")
+                .with_object("realtime.conversation");
             self.out
-                .send(json!({"type": shared::ConversationCreated::TYPE, "conversation": {"id": "conv_mock", "object": "realtime.conversation"}}))
+                .send(|id| shared::ConversationCreated::new(id, conversation))
                 .await;
         }
     }
@@ -222,12 +240,12 @@ impl Engine {
             ClientEvent::ConversationItemRetrieve(retrieve) => {
                 let item = with_audio(&lock(&self.state), &retrieve.item_id);
                 match item {
-                    Some(item) => self
-                        .out
-                        .send(
-                            json!({"type": server::ConversationItemRetrieved::TYPE, "item": item}),
-                        )
-                        .await,
+                    Some(item) => {
+                        let item = typed_item(item);
+                        self.out
+                            .send(|id| server::ConversationItemRetrieved::new(id, item))
+                            .await
+                    }
                     None => {
                         self.no_such_item(retrieve.event_id.as_deref(), &retrieve.item_id)
                             .await
@@ -247,12 +265,11 @@ impl Engine {
                     position.map(|p| state.items.remove(p))
                 };
                 match removed {
-                    Some(_) => self
-                        .out
-                        .send(
-                            json!({"type": shared::ConversationItemDeleted::TYPE, "item_id": delete.item_id}),
-                        )
-                        .await,
+                    Some(_) => {
+                        self.out
+                            .send(|id| shared::ConversationItemDeleted::new(id, delete.item_id))
+                            .await
+                    }
                     None => {
                         self.no_such_item(delete.event_id.as_deref(), &delete.item_id)
                             .await
@@ -292,16 +309,17 @@ impl Engine {
                         vad.reset();
                     }
                 }
-                self.out
-                    .send(json!({"type": shared::InputAudioBufferCleared::TYPE}))
-                    .await;
+                self.out.send(shared::InputAudioBufferCleared::new).await;
             }
             ClientEvent::OutputAudioBufferClear(_) => {
-                let response_id = self.cancel_active("client_cancelled");
+                let cancelled = self.cancel_active("client_cancelled");
+                // The response whose audio was cleared: the active one, or
+                // the last one (its audio may still be playing).
+                let response_id = cancelled
+                    .or_else(|| lock(&self.state).last_response_id.clone())
+                    .unwrap_or_default();
                 self.out
-                    .send(
-                        json!({"type": shared::OutputAudioBufferCleared::TYPE, "response_id": response_id}),
-                    )
+                    .send(|id| shared::OutputAudioBufferCleared::new(id, response_id))
                     .await;
             }
             ClientEvent::ResponseCreate(create) => self.response_create(*create).await,
@@ -330,6 +348,31 @@ impl Engine {
             ClientEvent::Unknown(raw) => self.out.unsupported_event(&raw).await,
             ClientEvent::Malformed(event) => self.out.malformed(&event).await,
         }
+    }
+
+    /// `conversation.item.added` and `conversation.item.done` for an item
+    /// the conversation now holds after `previous`.
+    pub(super) async fn item_added(&self, previous: Option<String>, item: ga::ConversationItem) {
+        let done = item.clone();
+        let after = previous.clone();
+        self.out
+            .send(|id| {
+                let added = server::ConversationItemAdded::new(id, item);
+                match after {
+                    Some(previous) => added.with_previous_item_id(previous),
+                    None => added.with_previous_item_id_null(),
+                }
+            })
+            .await;
+        self.out
+            .send(|id| {
+                let done = server::ConversationItemDone::new(id, done);
+                match previous {
+                    Some(previous) => done.with_previous_item_id(previous),
+                    None => done.with_previous_item_id_null(),
+                }
+            })
+            .await;
     }
 
     async fn no_such_item(&self, event_id: Option<&str>, item_id: &str) {
@@ -366,8 +409,9 @@ impl Engine {
         };
         match result {
             Ok(session) => {
+                let session = typed_session(session, ga::UpdatedSession::Unknown);
                 self.out
-                    .send(json!({"type": server::SessionUpdated::TYPE, "session": session}))
+                    .send(|id| server::SessionUpdated::new(id, session))
                     .await
             }
             Err(message) => {
@@ -385,11 +429,11 @@ impl Engine {
 
     async fn item_create(&mut self, create: ga::client::ConversationItemCreate) {
         let event_id = create.event_id.as_deref();
-        let mut item = match serde_json::to_value(&create.item) {
-            Ok(item) => item,
-            Err(error) => return self.reject(event_id, &error.to_string()).await,
+        let mut typed = create.item.clone();
+        complete_item(&mut typed, &self.ids);
+        let Some(item) = stored(&typed) else {
+            return self.reject(event_id, "The item could not be stored.").await;
         };
-        complete_item(&mut item, &self.ids);
         let inserted = {
             let mut state = lock(&self.state);
             let item_id = id_of(&item).map(str::to_string);
@@ -418,10 +462,7 @@ impl Engine {
             }
         };
         match inserted {
-            Ok(previous) => {
-                self.out.send(json!({"type": server::ConversationItemAdded::TYPE, "previous_item_id": previous, "item": item})).await;
-                self.out.send(json!({"type": server::ConversationItemDone::TYPE, "previous_item_id": previous, "item": item})).await;
-            }
+            Ok(previous) => self.item_added(previous, typed).await,
             Err((code, message, param)) => {
                 self.out.error(event_id, code, message, Some(param)).await
             }
@@ -448,12 +489,14 @@ impl Engine {
             }
             Ok(()) => {
                 self.out
-                    .send(json!({
-                        "type": shared::ConversationItemTruncated::TYPE,
-                        "item_id": truncate.item_id,
-                        "content_index": truncate.content_index,
-                        "audio_end_ms": truncate.audio_end_ms
-                    }))
+                    .send(|id| {
+                        shared::ConversationItemTruncated::new(
+                            id,
+                            truncate.item_id,
+                            truncate.content_index,
+                            truncate.audio_end_ms,
+                        )
+                    })
                     .await;
             }
         }
@@ -505,6 +548,7 @@ impl Engine {
                 id: plan.response_id.clone(),
                 cancel,
             });
+            state.last_response_id = Some(plan.response_id.clone());
             plan
         };
         let task = tokio::spawn(plan.stream(

@@ -50,8 +50,9 @@ pub enum Reply {
         /// The arguments, as JSON text.
         arguments: String,
     },
-    /// Exactly these server events, sent as they are (for tests that script
-    /// the server); `response.create` then sends nothing else.
+    /// Exactly these server events, sent as they are on every surface (for
+    /// tests that script the server; an `event_id` is added first where one
+    /// is missing); `response.create` then sends nothing else.
     Events(Vec<Value>),
 }
 

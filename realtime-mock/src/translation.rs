@@ -22,7 +22,7 @@
 //!   closes the WebSocket with code 1000.
 
 use realtime_types::translation::ClientEvent;
-use realtime_types::translation::server as translation_server;
+use realtime_types::translation::{self, server as translation_server};
 use serde_json::{Value, json};
 
 use crate::audio::{self, AudioFormat};
@@ -49,7 +49,7 @@ pub enum Flow {
 
 /// One translation connection.
 pub struct Translation {
-    out: Outbound,
+    out: Outbound<translation::ServerEvent>,
     session: Value,
     /// Input samples not yet making a whole frame.
     pending: Vec<i16>,
@@ -63,7 +63,7 @@ pub struct Translation {
 
 impl Translation {
     /// A new translation session for this connection.
-    pub fn new(connect: &Connect, out: Outbound) -> Self {
+    pub fn new(connect: &Connect, out: Outbound<translation::ServerEvent>) -> Self {
         let session = json!({
             "id": "sess_000001",
             "type": "translation",
@@ -86,11 +86,21 @@ impl Translation {
 
     /// Greets the client with `session.created`.
     pub async fn start(&mut self) {
-        self.out
-            .send(
-                json!({"type": translation_server::SessionCreated::TYPE, "session": self.session}),
-            )
-            .await;
+        match self.typed_session() {
+            Ok(session) => {
+                self.out
+                    .send(|id| translation_server::SessionCreated::new(id, session))
+                    .await
+            }
+            Err(error) => {
+                eprintln!("realtime-mock: the translation session does not decode: {error}");
+            }
+        }
+    }
+
+    /// The session as the generated type of `session.created` / `.updated`.
+    fn typed_session(&self) -> Result<translation::TranslationSession, serde_json::Error> {
+        serde_json::from_value(self.session.clone())
     }
 
     /// Answers a frame that cannot be processed with an `error` event.
@@ -128,9 +138,7 @@ impl Translation {
                 if !rest.is_empty() {
                     self.frame(&rest).await;
                 }
-                self.out
-                    .send(json!({"type": translation_server::SessionClosed::TYPE}))
-                    .await;
+                self.out.send(translation_server::SessionClosed::new).await;
                 return Flow::Close;
             }
             ClientEvent::Unknown(raw) => self.out.unsupported_event(&raw).await,
@@ -158,12 +166,24 @@ impl Translation {
                 return;
             }
         }
+        let before = self.session.clone();
         engine::merge(&mut self.session, changes);
-        self.out
-            .send(
-                json!({"type": translation_server::SessionUpdated::TYPE, "session": self.session}),
-            )
-            .await;
+        match self.typed_session() {
+            Ok(session) => {
+                self.out
+                    .send(|id| translation_server::SessionUpdated::new(id, session))
+                    .await
+            }
+            Err(error) => {
+                // The update would leave a session the spec does not allow
+                // (a required setting cleared): refused, nothing changes.
+                self.session = before;
+                let message = format!("Invalid session: {error}.");
+                self.out
+                    .error(event_id, "invalid_value", &message, Some("session"))
+                    .await;
+            }
+        }
     }
 
     fn model(&self) -> &str {
@@ -191,7 +211,7 @@ impl Translation {
     /// "Translates" one frame: its words, then its audio.
     async fn frame(&mut self, samples: &[i16]) {
         self.elapsed_ms += audio::duration_ms(samples.len(), FORMAT.sample_rate());
-        let elapsed_ms = self.elapsed_ms;
+        let elapsed_ms = i64::try_from(self.elapsed_ms).unwrap_or(i64::MAX);
         if !is_silent(samples) {
             let transcribed = self
                 .session
@@ -200,7 +220,10 @@ impl Translation {
             if transcribed {
                 let delta = word(SOURCE_WORD, &mut self.said_input);
                 self.out
-                    .send(json!({"type": translation_server::SessionInputTranscriptDelta::TYPE, "delta": delta, "elapsed_ms": elapsed_ms}))
+                    .send(|id| {
+                        translation_server::SessionInputTranscriptDelta::new(id, delta)
+                            .with_elapsed_ms(elapsed_ms)
+                    })
                     .await;
             }
             let language = self
@@ -210,18 +233,21 @@ impl Translation {
                 .unwrap_or_default();
             let delta = word(hello_in(language), &mut self.said_output);
             self.out
-                .send(json!({"type": translation_server::SessionOutputTranscriptDelta::TYPE, "delta": delta, "elapsed_ms": elapsed_ms}))
+                .send(|id| {
+                    translation_server::SessionOutputTranscriptDelta::new(id, delta)
+                        .with_elapsed_ms(elapsed_ms)
+                })
                 .await;
         }
+        let delta = audio::encode_base64(samples, FORMAT);
         self.out
-            .send(json!({
-                "type": translation_server::SessionOutputAudioDelta::TYPE,
-                "delta": audio::encode_base64(samples, FORMAT),
-                "sample_rate": FORMAT.sample_rate(),
-                "channels": 1,
-                "format": "pcm16",
-                "elapsed_ms": elapsed_ms
-            }))
+            .send(|id| {
+                translation_server::SessionOutputAudioDelta::new(id, delta)
+                    .with_sample_rate(i64::from(FORMAT.sample_rate()))
+                    .with_channels(1)
+                    .with_format(translation::DeltaFormat::Pcm16)
+                    .with_elapsed_ms(elapsed_ms)
+            })
             .await;
     }
 }

@@ -115,12 +115,70 @@ pub(super) fn with_audio(state: &State, item_id: &str) -> Option<Value> {
     Some(item)
 }
 
+/// A typed item (or part) as the conversation stores it, in its wire
+/// shape; `None` (and an error in the log) if it cannot be encoded, which
+/// the generated types never do.
+pub(crate) fn stored<T: serde::Serialize>(typed: &T) -> Option<Value> {
+    match serde_json::to_value(typed) {
+        Ok(value) => Some(value),
+        Err(error) => {
+            eprintln!("realtime-mock: an item could not be stored: {error}");
+            None
+        }
+    }
+}
+
+/// A stored item as the generated type an event carries. The conversation
+/// only holds items that were decoded as this type or built as it, so this
+/// does not fail; if it ever did, the item is sent as it is stored (the
+/// union's `Unknown`), and the log says so.
+pub(super) fn typed_item(item: Value) -> ga::ConversationItem {
+    match serde_json::from_value::<ga::ConversationItem>(item.clone()) {
+        Ok(item) => item,
+        Err(error) => {
+            eprintln!("realtime-mock: a stored item does not decode as an item: {error}");
+            ga::ConversationItem::Unknown(item)
+        }
+    }
+}
+
 pub(super) fn id_of(item: &Value) -> Option<&str> {
     item.get("id").and_then(Value::as_str)
 }
 
-/// Server-side fields of a created item: an id, `object` and `status`.
-pub(super) fn complete_item(item: &mut Value, ids: &Ids) {
+/// Server-side fields of a created item: an id, `object` and `status`
+/// where the item's type has them and the client left them out.
+pub(super) fn complete_item(item: &mut ga::ConversationItem, ids: &Ids) {
+    use ga::{ConversationItem as Item, Message};
+    match item {
+        Item::Message(Message::System(m)) => fill(&mut m.id, &mut m.object, &mut m.status, ids),
+        Item::Message(Message::User(m)) => fill(&mut m.id, &mut m.object, &mut m.status, ids),
+        Item::Message(Message::Assistant(m)) => fill(&mut m.id, &mut m.object, &mut m.status, ids),
+        Item::FunctionCall(c) => fill(&mut c.id, &mut c.object, &mut c.status, ids),
+        Item::FunctionCallOutput(o) => fill(&mut o.id, &mut o.object, &mut o.status, ids),
+        // MCP items carry their id (the spec requires it) and neither
+        // `object` nor `status`.
+        Item::McpApprovalResponse(_)
+        | Item::McpListTools(_)
+        | Item::McpCall(_)
+        | Item::McpApprovalRequest(_) => {}
+        Item::Message(Message::Unknown(raw)) | Item::Unknown(raw) => fill_raw(raw, ids),
+    }
+}
+
+/// [`complete_item`] for one item type.
+fn fill<O, S>(id: &mut Option<String>, object: &mut Option<O>, status: &mut Option<S>, ids: &Ids)
+where
+    O: From<&'static str>,
+    S: From<&'static str>,
+{
+    id.get_or_insert_with(|| ids.next("item"));
+    object.get_or_insert_with(|| O::from("realtime.item"));
+    status.get_or_insert_with(|| S::from("completed"));
+}
+
+/// [`complete_item`] for an item of a type the spec does not know.
+fn fill_raw(item: &mut Value, ids: &Ids) {
     if let Value::Object(fields) = item {
         if !fields.get("id").is_some_and(Value::is_string) {
             fields.insert("id".into(), Value::String(ids.next("item")));

@@ -1,11 +1,11 @@
 //! The input audio buffer: appends, server VAD (its ids and session-wide
 //! times, barge-in), commits, and input transcription.
 
-use realtime_types::ga::server;
+use realtime_types::ga::{self, server};
 use realtime_types::shared;
 use serde_json::{Value, json};
 
-use super::conversation::id_of;
+use super::conversation::{id_of, stored};
 use super::session::{input_format, turn_detection};
 use super::{Engine, lock};
 use crate::audio;
@@ -38,7 +38,13 @@ impl Engine {
                         (state.input_offset_ms, interrupt)
                     };
                     self.out
-                        .send(json!({"type": shared::InputAudioBufferSpeechStarted::TYPE, "audio_start_ms": offset + audio_start_ms, "item_id": item_id}))
+                        .send(|id| {
+                            shared::InputAudioBufferSpeechStarted::new(
+                                id,
+                                ms(offset + audio_start_ms),
+                                item_id,
+                            )
+                        })
                         .await;
                     // Barge-in: the user talks over the response.
                     if interrupt {
@@ -96,12 +102,19 @@ impl Engine {
             if let Some(vad) = &mut state.vad {
                 vad.reset();
             }
-            let item = json!({
-                "id": item_id, "object": "realtime.item", "type": "message", "status": "completed", "role": "user",
-                "content": [{"type": "input_audio", "transcript": null}]
-            });
+            // The transcript is `null` until the audio is transcribed (the
+            // types keep such a `null` among the unknown fields).
+            let mut content = ga::UserContent::input_audio();
+            content
+                .unknown_fields
+                .insert("transcript".into(), Value::Null);
+            let item: ga::ConversationItem = ga::UserMessage::new(vec![content])
+                .with_id(item_id.clone())
+                .with_object(ga::MessageObject::RealtimeItem)
+                .with_status(ga::MessageStatus::Completed)
+                .into();
             let previous = state.items.last().and_then(id_of).map(str::to_string);
-            state.items.push(item.clone());
+            state.items.extend(stored(&item));
             let transcribe = state
                 .session
                 .pointer("/audio/input/transcription")
@@ -111,13 +124,29 @@ impl Engine {
             (item_id, previous, item, offset, transcribe, heard_ms)
         };
         if let Some(audio_end_ms) = speech_end_ms {
+            let item_id = item_id.clone();
             self.out
-                .send(json!({"type": shared::InputAudioBufferSpeechStopped::TYPE, "audio_end_ms": offset + audio_end_ms, "item_id": item_id}))
+                .send(|id| {
+                    shared::InputAudioBufferSpeechStopped::new(
+                        id,
+                        ms(offset + audio_end_ms),
+                        item_id,
+                    )
+                })
                 .await;
         }
-        self.out.send(json!({"type": shared::InputAudioBufferCommitted::TYPE, "previous_item_id": previous, "item_id": item_id})).await;
-        self.out.send(json!({"type": server::ConversationItemAdded::TYPE, "previous_item_id": previous, "item": item})).await;
-        self.out.send(json!({"type": server::ConversationItemDone::TYPE, "previous_item_id": previous, "item": item})).await;
+        let committed = previous.clone();
+        let committed_id = item_id.clone();
+        self.out
+            .send(|id| {
+                let event = shared::InputAudioBufferCommitted::new(id, committed_id);
+                match committed {
+                    Some(previous) => event.with_previous_item_id(previous),
+                    None => event.with_previous_item_id_null(),
+                }
+            })
+            .await;
+        self.item_added(previous, item).await;
         if transcribe {
             self.transcribe(&item_id, heard_ms).await;
         }
@@ -131,7 +160,11 @@ impl Engine {
         let transcript = vec!["hello"; words as usize].join(" ");
         for word in transcript.split_inclusive(' ') {
             self.out
-                .send(json!({"type": shared::ConversationItemInputAudioTranscriptionDelta::TYPE, "item_id": item_id, "content_index": 0, "delta": word}))
+                .send(|id| {
+                    shared::ConversationItemInputAudioTranscriptionDelta::new(id, item_id)
+                        .with_content_index(0)
+                        .with_delta(word)
+                })
                 .await;
         }
         {
@@ -146,12 +179,18 @@ impl Engine {
             }
         }
         let seconds = heard_ms as f64 / 1000.0;
+        let usage = shared::TranscriptTextUsageDuration::new(seconds);
         self.out
-            .send(json!({
-                "type": server::ConversationItemInputAudioTranscriptionCompleted::TYPE,
-                "item_id": item_id, "content_index": 0, "transcript": transcript,
-                "usage": {"type": "duration", "seconds": seconds}
-            }))
+            .send(|id| {
+                server::ConversationItemInputAudioTranscriptionCompleted::new(
+                    id, item_id, 0, transcript, usage,
+                )
+            })
             .await;
     }
+}
+
+/// Milliseconds as the events' integer type.
+fn ms(ms: u64) -> i64 {
+    i64::try_from(ms).unwrap_or(i64::MAX)
 }

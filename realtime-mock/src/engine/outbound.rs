@@ -5,7 +5,8 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use serde_json::{Value, json};
+use realtime_types::{ga, shared};
+use serde_json::Value;
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -14,22 +15,37 @@ use crate::audio::{self, AudioFormat};
 /// How a protocol surface rewrites the engine's server events: the engine
 /// always speaks GA, and each event passes through the connection's dialect
 /// on its way out (see [`Outbound::with_dialect`]).
-pub trait Dialect: std::fmt::Debug + Send + Sync + 'static {
-    /// The event as this surface sends it (without `event_id`, which is
-    /// assigned afterwards), or `None` when the surface has no such event.
-    fn outbound(&self, event: Value) -> Option<Value>;
+pub trait Dialect<E>: std::fmt::Debug + Send + Sync + 'static {
+    /// The event as this surface sends it, encoded, or `None` when the
+    /// surface has no such event.
+    fn outbound(&self, event: E) -> Option<String>;
 }
 
-/// Sends server events (with server-assigned `event_id`s) to the writer.
-#[derive(Debug, Clone)]
-pub struct Outbound {
+/// Sends the server events of one surface (`E`, its generated
+/// `ServerEvent` union) to the connection's writer, each built with its
+/// server-assigned `event_id`.
+#[derive(Debug)]
+pub struct Outbound<E = ga::ServerEvent> {
     tx: mpsc::Sender<Message>,
     next_id: Arc<AtomicU64>,
-    dialect: Option<Arc<dyn Dialect>>,
+    dialect: Option<Arc<dyn Dialect<E>>>,
 }
 
-impl Outbound {
-    /// Sends to the connection's writer, events unchanged (GA).
+impl<E> Clone for Outbound<E> {
+    fn clone(&self) -> Self {
+        Outbound {
+            tx: self.tx.clone(),
+            next_id: Arc::clone(&self.next_id),
+            dialect: self.dialect.clone(),
+        }
+    }
+}
+
+impl<E> Outbound<E>
+where
+    E: serde::Serialize + From<shared::Error> + Send + 'static,
+{
+    /// Sends to the connection's writer, events unchanged.
     pub fn new(tx: mpsc::Sender<Message>) -> Self {
         Outbound {
             tx,
@@ -39,32 +55,44 @@ impl Outbound {
     }
 
     /// Passes every event through `dialect` before it is sent.
-    pub fn with_dialect(mut self, dialect: Arc<dyn Dialect>) -> Self {
+    pub fn with_dialect(mut self, dialect: Arc<dyn Dialect<E>>) -> Self {
         self.dialect = Some(dialect);
         self
     }
 
-    /// Sends one server event; `event` holds `type` and the payload.
-    pub async fn send(&self, event: Value) {
-        let event = match &self.dialect {
+    /// Sends one server event, built by `event` from the `event_id` it is
+    /// given (`event_N`, unique in the connection): the generated
+    /// constructor of the event, so that an event or field the spec renames
+    /// or removes breaks the mock's build.
+    pub async fn send<T: Into<E>>(&self, event: impl FnOnce(String) -> T) {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let event: E = event(format!("event_{id}")).into();
+        let text = match &self.dialect {
             Some(dialect) => match dialect.outbound(event) {
-                Some(event) => event,
+                Some(text) => text,
                 None => return,
             },
-            None => event,
+            None => match encode(&event) {
+                Some(text) => text,
+                None => return,
+            },
         };
-        // `{"event_id":"event_N",` and then the event's own fields, written
-        // once (no map is rebuilt to put the id first).
+        let _ = self.tx.send(Message::Text(text.into())).await;
+    }
+
+    /// Sends a server event exactly as it is given (a responder's script),
+    /// with an `event_id` first when it has none.
+    pub async fn send_raw(&self, event: &Value) {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let fields = event.to_string();
-        let mut text = format!(r#"{{"event_id":"event_{id}""#);
-        match fields.strip_prefix('{') {
-            Some(rest) if rest != "}" => {
-                text.push(',');
-                text.push_str(rest);
+        let text = match event {
+            Value::Object(fields) if !fields.contains_key("event_id") => {
+                let mut with_id = serde_json::Map::with_capacity(fields.len() + 1);
+                with_id.insert("event_id".into(), Value::String(format!("event_{id}")));
+                with_id.extend(fields.iter().map(|(k, v)| (k.clone(), v.clone())));
+                Value::Object(with_id).to_string()
             }
-            _ => text.push('}'),
-        }
+            other => other.to_string(),
+        };
         let _ = self.tx.send(Message::Text(text.into())).await;
     }
 
@@ -164,11 +192,29 @@ impl Outbound {
         message: &str,
         param: Option<&str>,
     ) {
-        self.send(json!({
-            "type": "error",
-            "error": {"type": "invalid_request_error", "code": code, "message": message, "param": param, "event_id": event_id}
-        }))
-        .await;
+        let mut details =
+            shared::ErrorDetails::new("invalid_request_error", message).with_code(code);
+        details = match param {
+            Some(param) => details.with_param(param),
+            None => details.with_param_null(),
+        };
+        details = match event_id {
+            Some(event_id) => details.with_event_id(event_id),
+            None => details.with_event_id_null(),
+        };
+        self.send(|id| shared::Error::new(id, details)).await;
+    }
+}
+
+/// `event` as JSON text; `None` (and an error in the log, naming the event
+/// type only) if it cannot be encoded, which the generated types never do.
+pub(crate) fn encode<E: serde::Serialize>(event: &E) -> Option<String> {
+    match serde_json::to_string(event) {
+        Ok(text) => Some(text),
+        Err(error) => {
+            eprintln!("realtime-mock: a server event could not be encoded: {error}");
+            None
+        }
     }
 }
 

@@ -1,8 +1,9 @@
 //! Responses: what one will send, decided when it starts
 //! ([`ResponsePlan`]), and streaming it, paced, cancellable, audio made one
-//! delta at a time.
+//! delta at a time. Every event, the response and its item are built as the
+//! generated types.
 
-use realtime_types::ga::server;
+use realtime_types::ga::{self, server};
 use realtime_types::shared;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -10,8 +11,8 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use tokio::sync::watch;
 
-use super::conversation::{id_of, resolve_reference};
-use super::session::{format_json, format_of, output_format};
+use super::conversation::{id_of, resolve_reference, stored};
+use super::session::{format_of, format_typed, output_format};
 use super::{Ids, Spoken, State, lock};
 use crate::audio::{self, AudioFormat};
 use crate::config::{MockConfig, Pacing};
@@ -27,6 +28,12 @@ pub(super) const MS_PER_CHAR: u32 = 50;
 /// Tone frequency of synthesized speech.
 pub(super) const TONE_HZ: f32 = 440.0;
 
+/// The only output item of a response, at this index.
+const OUTPUT_INDEX: i64 = 0;
+
+/// The only content part of a message, at this index.
+const CONTENT_INDEX: i64 = 0;
+
 /// Everything a response will send, decided when it starts.
 pub(super) struct ResponsePlan {
     pub(super) response_id: String,
@@ -40,6 +47,27 @@ pub(super) struct ResponsePlan {
     pub(super) max_output_tokens: Option<u64>,
     pub(super) metadata: Value,
     pub(super) previous_item_id: Option<String>,
+}
+
+/// What the response's item holds.
+enum Output {
+    /// An assistant message: `said` is its text (or the transcript of its
+    /// audio), as far as it was streamed.
+    Message { said: String },
+    /// A function call.
+    FunctionCall {
+        call_id: String,
+        name: String,
+        arguments: String,
+    },
+}
+
+/// How the item stands.
+#[derive(Clone, Copy, PartialEq)]
+enum ItemStatus {
+    InProgress,
+    Completed,
+    Incomplete,
 }
 
 impl ResponsePlan {
@@ -115,58 +143,182 @@ impl ResponsePlan {
         }
     }
 
+    /// The response object of `response.created` / `response.done`.
     fn response_object(
         &self,
-        status: &str,
-        output: Vec<Value>,
-        usage: Option<Value>,
-        status_details: Value,
-    ) -> Value {
-        let modalities = if self.audio {
-            json!(["audio"])
+        status: shared::ResponseStatus,
+        output: Vec<ga::ConversationItem>,
+        usage: Option<shared::ResponseUsage>,
+        details: Option<ga::StatusDetails>,
+    ) -> ga::Response {
+        let modality = if self.audio {
+            ga::OutputModality::Audio
         } else {
-            json!(["text"])
+            ga::OutputModality::Text
         };
-        json!({
-            "object": "realtime.response",
-            "id": self.response_id,
-            "status": status,
-            "status_details": status_details,
-            "output": output,
-            "conversation_id": if self.out_of_band { Value::Null } else { json!("conv_mock") },
-            "output_modalities": modalities,
-            "max_output_tokens": self.max_output_tokens.map_or(json!("inf"), Value::from),
-            "audio": {"output": {"format": format_json(self.format), "voice": self.voice}},
-            "usage": usage,
-            "metadata": self.metadata,
-        })
-    }
-
-    /// An event about the response's output item (`response_id`,
-    /// `item_id`, `output_index`, then `fields`).
-    fn item_event(&self, fields: Value) -> Value {
-        let mut event =
-            json!({"response_id": self.response_id, "item_id": self.item_id, "output_index": 0});
-        if let (Value::Object(event), Value::Object(fields)) = (&mut event, fields) {
-            event.extend(fields);
+        let mut output_audio =
+            ga::ResponseAudioOutput::default().with_format(format_typed(self.format));
+        match serde_json::from_value::<shared::VoiceIdsShared>(self.voice.clone()) {
+            Ok(voice) => output_audio = output_audio.with_voice(voice),
+            // A voice the type has no place for (a custom voice object) is
+            // reported as the session has it.
+            Err(_) => {
+                output_audio
+                    .unknown_fields
+                    .insert("voice".into(), self.voice.clone());
+            }
         }
-        event
+        let mut response = ga::Response::default()
+            .with_object(shared::ResponseObject::RealtimeResponse)
+            .with_id(self.response_id.clone())
+            .with_status(status)
+            .with_output(output)
+            .with_output_modalities(vec![modality])
+            .with_max_output_tokens(match self.max_output_tokens {
+                Some(max) => shared::MaxOutputTokens::Integer(max as i64),
+                None => shared::MaxOutputTokens::Inf,
+            })
+            .with_audio(ga::ResponseAudio::default().with_output(output_audio));
+        // The service writes `null` for what a response does not have yet
+        // (the types keep such a `null` among the unknown fields).
+        match details {
+            Some(details) => response = response.with_status_details(details),
+            None => {
+                response
+                    .unknown_fields
+                    .insert("status_details".into(), Value::Null);
+            }
+        }
+        match usage {
+            Some(usage) => response = response.with_usage(usage),
+            None => {
+                response.unknown_fields.insert("usage".into(), Value::Null);
+            }
+        }
+        if self.out_of_band {
+            response
+                .unknown_fields
+                .insert("conversation_id".into(), Value::Null);
+        } else {
+            response = response.with_conversation_id("conv_mock");
+        }
+        match serde_json::from_value::<shared::Metadata>(self.metadata.clone()) {
+            Ok(metadata) => response.with_metadata(metadata),
+            Err(_) => response.with_metadata_null(),
+        }
     }
 
-    /// Gives the stored (in-progress) item its empty content part.
-    fn store_part(&self, state: &Mutex<State>) {
-        let part = if self.audio {
-            json!({"type": "output_audio", "transcript": ""})
+    /// The response's item as it stands.
+    fn item(&self, output: &Output, status: ItemStatus) -> ga::ConversationItem {
+        let in_progress = status == ItemStatus::InProgress;
+        match output {
+            Output::Message { said } => {
+                let content = if in_progress {
+                    Vec::new()
+                } else {
+                    vec![self.content(said)]
+                };
+                ga::AssistantMessage::new(content)
+                    .with_id(self.item_id.clone())
+                    .with_object(ga::MessageObject::RealtimeItem)
+                    .with_status(match status {
+                        ItemStatus::InProgress => ga::MessageStatus::InProgress,
+                        ItemStatus::Completed => ga::MessageStatus::Completed,
+                        ItemStatus::Incomplete => ga::MessageStatus::Incomplete,
+                    })
+                    .into()
+            }
+            Output::FunctionCall {
+                call_id,
+                name,
+                arguments,
+            } => ga::FunctionCall::new(name.clone(), if in_progress { "" } else { arguments })
+                .with_id(self.item_id.clone())
+                .with_object(ga::CallObject::RealtimeItem)
+                .with_status(match status {
+                    ItemStatus::InProgress => ga::CallStatus::InProgress,
+                    ItemStatus::Completed => ga::CallStatus::Completed,
+                    ItemStatus::Incomplete => ga::CallStatus::Incomplete,
+                })
+                .with_call_id(call_id.clone())
+                .into(),
+        }
+    }
+
+    /// The assistant content part holding `said`.
+    fn content(&self, said: &str) -> ga::AssistantContent {
+        if self.audio {
+            ga::AssistantContent::output_audio().with_transcript(said)
         } else {
-            json!({"type": "output_text", "text": ""})
+            ga::AssistantContent::output_text().with_text(said)
+        }
+    }
+
+    /// The part of `response.content_part.added` / `.done`.
+    fn part(&self, said: &str) -> (shared::PartType, Option<String>, Option<String>) {
+        if self.audio {
+            (shared::PartType::Audio, None, Some(said.to_string()))
+        } else {
+            (shared::PartType::Text, Some(said.to_string()), None)
+        }
+    }
+
+    fn added_part(&self) -> shared::AddedPart {
+        let (kind, text, transcript) = self.part("");
+        shared::AddedPart {
+            r#type: Some(kind),
+            text,
+            transcript,
+            ..Default::default()
+        }
+    }
+
+    fn done_part(&self, said: &str) -> shared::DonePart {
+        let (kind, text, transcript) = self.part(said);
+        shared::DonePart {
+            r#type: Some(kind),
+            text,
+            transcript,
+            ..Default::default()
+        }
+    }
+
+    /// Stores the item in the conversation as it stands (replacing the
+    /// stored one of the same id, or adding it).
+    fn store(&self, state: &Mutex<State>, item: &ga::ConversationItem) {
+        if self.out_of_band {
+            return;
+        }
+        let Some(item) = stored(item) else {
+            return;
         };
         let mut guard = lock(state);
-        if let Some(stored) = guard
+        match guard
             .items
             .iter_mut()
             .find(|i| id_of(i) == Some(self.item_id.as_str()))
         {
-            stored["content"] = json!([part]);
+            Some(existing) => *existing = item,
+            None => guard.items.push(item),
+        }
+    }
+
+    /// Gives the stored (in-progress) item its empty content part, from
+    /// `response.content_part.added` on (a truncate counts it).
+    fn store_part(&self, state: &Mutex<State>) {
+        if self.out_of_band {
+            return;
+        }
+        let Some(part) = stored(&self.content("")) else {
+            return;
+        };
+        let mut guard = lock(state);
+        if let Some(item) = guard
+            .items
+            .iter_mut()
+            .find(|i| id_of(i) == Some(self.item_id.as_str()))
+        {
+            item["content"] = json!([part]);
         }
     }
 
@@ -183,42 +335,48 @@ impl ResponsePlan {
     ) {
         if let Reply::Events(events) = &self.reply {
             for event in events {
-                out.send(event.clone()).await;
+                out.send_raw(event).await;
             }
             lock(&state).active_response = None;
             return;
         }
-        out.send(json!({"type": server::ResponseCreated::TYPE, "response": self.response_object("in_progress", vec![], None, Value::Null)})).await;
-        // The service reports rate limits as a response starts.
-        out.send(json!({
-            "type": shared::RateLimitsUpdated::TYPE,
-            "rate_limits": [
-                {"name": "requests", "limit": 1000, "remaining": 999, "reset_seconds": 60},
-                {"name": "tokens", "limit": 50000, "remaining": 49000, "reset_seconds": 60}
-            ]
-        }))
+        out.send(|id| {
+            server::ResponseCreated::new(
+                id,
+                self.response_object(shared::ResponseStatus::InProgress, vec![], None, None),
+            )
+        })
         .await;
-        let (mut item, steps, text_tokens) = self.build_item(&ids);
-        let item_in_progress = {
-            let mut started = item.clone();
-            started["status"] = json!("in_progress");
-            if let Some(content) = started.get_mut("content") {
-                *content = json!([]);
-            }
-            if let Some(arguments) = started.get_mut("arguments") {
-                *arguments = json!("");
-            }
-            started
-        };
-        out.send(json!({"type": server::ResponseOutputItemAdded::TYPE, "response_id": self.response_id, "output_index": 0, "item": item_in_progress})).await;
+        // The service reports rate limits as a response starts.
+        out.send(|id| shared::RateLimitsUpdated::new(id, rate_limits()))
+            .await;
+        let (mut output, steps, text_tokens) = self.plan_output(&ids);
+        let started = self.item(&output, ItemStatus::InProgress);
+        out.send(|id| {
+            server::ResponseOutputItemAdded::new(
+                id,
+                self.response_id.clone(),
+                OUTPUT_INDEX,
+                started.clone(),
+            )
+        })
+        .await;
         if !self.out_of_band {
-            lock(&state).items.push(item_in_progress.clone());
-            out.send(json!({"type": server::ConversationItemAdded::TYPE, "previous_item_id": self.previous_item_id, "item": item_in_progress})).await;
+            self.store(&state, &started);
+            out.send(|id| {
+                let added = server::ConversationItemAdded::new(id, started);
+                match &self.previous_item_id {
+                    Some(previous) => added.with_previous_item_id(previous.clone()),
+                    None => added.with_previous_item_id_null(),
+                }
+            })
+            .await;
         }
         let rate = self.format.sample_rate();
         let mut audio_ms = 0u64;
         // What was streamed of the text or transcript (all of it, unless cancelled).
         let mut said = String::new();
+        let mut part_open = false;
         let mut cancel_reason = None;
         let mut due = tokio::time::Instant::now();
         for step in steps {
@@ -241,11 +399,37 @@ impl ResponsePlan {
                         }
                     }
                 }
+                Step::PartAdded => {
+                    // The item has its part from now on (a truncate counts it).
+                    self.store_part(&state);
+                    part_open = true;
+                    out.send(|id| {
+                        shared::ResponseContentPartAdded::new(
+                            id,
+                            self.response_id.clone(),
+                            self.item_id.clone(),
+                            OUTPUT_INDEX,
+                            CONTENT_INDEX,
+                            self.added_part(),
+                        )
+                    })
+                    .await;
+                }
                 Step::Audio { total, start, len } => {
                     let samples =
                         audio::tone_segment(total, start..start + len, rate, TONE_HZ, 0.3);
                     let delta = audio::encode_base64(&samples, self.format);
-                    out.send(self.item_event(json!({"type": server::ResponseOutputAudioDelta::TYPE, "content_index": 0, "delta": delta}))).await;
+                    out.send(|id| {
+                        server::ResponseOutputAudioDelta::new(
+                            id,
+                            self.response_id.clone(),
+                            self.item_id.clone(),
+                            OUTPUT_INDEX,
+                            CONTENT_INDEX,
+                            delta,
+                        )
+                    })
+                    .await;
                     let ms = audio::duration_ms(samples.len(), rate);
                     audio_ms += ms;
                     let mut guard = lock(&state);
@@ -259,107 +443,230 @@ impl ResponsePlan {
                         spoken.ms += ms;
                     }
                 }
-                Step::Said(event) => {
-                    if let Some(delta) = event.get("delta").and_then(Value::as_str) {
-                        said.push_str(delta);
+                Step::Said(word) => {
+                    said.push_str(&word);
+                    let (response_id, item_id) = (self.response_id.clone(), self.item_id.clone());
+                    if self.audio {
+                        out.send(|id| {
+                            server::ResponseOutputAudioTranscriptDelta::new(
+                                id,
+                                response_id,
+                                item_id,
+                                OUTPUT_INDEX,
+                                CONTENT_INDEX,
+                                word,
+                            )
+                        })
+                        .await;
+                    } else {
+                        out.send(|id| {
+                            server::ResponseOutputTextDelta::new(
+                                id,
+                                response_id,
+                                item_id,
+                                OUTPUT_INDEX,
+                                CONTENT_INDEX,
+                                word,
+                            )
+                        })
+                        .await;
                     }
-                    out.send(event).await;
                 }
-                Step::Event(event) => {
-                    if event["type"] == "response.content_part.added" && !self.out_of_band {
-                        // The item has its part from now on (a truncate counts it).
-                        self.store_part(&state);
+                Step::ContentDone => {
+                    let (response_id, item_id) = (self.response_id.clone(), self.item_id.clone());
+                    if self.audio {
+                        out.send(|id| {
+                            server::ResponseOutputAudioDone::new(
+                                id,
+                                response_id.clone(),
+                                item_id.clone(),
+                                OUTPUT_INDEX,
+                                CONTENT_INDEX,
+                            )
+                        })
+                        .await;
+                        out.send(|id| {
+                            server::ResponseOutputAudioTranscriptDone::new(
+                                id,
+                                response_id,
+                                item_id,
+                                OUTPUT_INDEX,
+                                CONTENT_INDEX,
+                                said.clone(),
+                            )
+                        })
+                        .await;
+                    } else {
+                        out.send(|id| {
+                            server::ResponseOutputTextDone::new(
+                                id,
+                                response_id,
+                                item_id,
+                                OUTPUT_INDEX,
+                                CONTENT_INDEX,
+                                said.clone(),
+                            )
+                        })
+                        .await;
                     }
-                    out.send(event).await
+                    self.part_done(&out, &said).await;
+                    part_open = false;
+                }
+                Step::ArgumentsDelta(chunk) => {
+                    if let Output::FunctionCall { call_id, .. } = &output {
+                        out.send(|id| {
+                            shared::ResponseFunctionCallArgumentsDelta::new(
+                                id,
+                                self.response_id.clone(),
+                                self.item_id.clone(),
+                                OUTPUT_INDEX,
+                                call_id.clone(),
+                                chunk,
+                            )
+                        })
+                        .await;
+                    }
+                }
+                Step::ArgumentsDone => {
+                    if let Output::FunctionCall {
+                        call_id,
+                        name,
+                        arguments,
+                    } = &output
+                    {
+                        out.send(|id| {
+                            server::ResponseFunctionCallArgumentsDone::new(
+                                id,
+                                self.response_id.clone(),
+                                self.item_id.clone(),
+                                OUTPUT_INDEX,
+                                call_id.clone(),
+                                name.clone(),
+                                arguments.clone(),
+                            )
+                        })
+                        .await;
+                    }
                 }
             }
         }
         let status = if cancel_reason.is_some() {
-            "cancelled"
+            shared::ResponseStatus::Cancelled
         } else if self.truncated_by_tokens(text_tokens) {
-            "incomplete"
+            shared::ResponseStatus::Incomplete
         } else {
-            "completed"
+            shared::ResponseStatus::Completed
         };
-        item["status"] = json!(if status == "completed" {
-            "completed"
+        let item_status = if status == shared::ResponseStatus::Completed {
+            ItemStatus::Completed
         } else {
-            "incomplete"
-        });
-        if cancel_reason.is_some() {
-            // Only what was streamed stays: the item and its part close with it.
-            let key = if self.audio { "transcript" } else { "text" };
-            if let Some(part) = item.pointer_mut("/content/0") {
-                part[key] = json!(said);
-                let mut closed = part.clone();
-                if let Some(fields) = closed.as_object_mut() {
-                    fields.insert(
-                        "type".into(),
-                        json!(if self.audio { "audio" } else { "text" }),
-                    );
-                }
-                out.send(self.item_event(json!({"type": shared::ResponseContentPartDone::TYPE, "content_index": 0, "part": closed}))).await;
+            ItemStatus::Incomplete
+        };
+        if let Output::Message { said: all } = &mut output {
+            // Only what was streamed stays: a cancelled item keeps what was
+            // said, and its open part closes with it.
+            *all = said.clone();
+            if cancel_reason.is_some() && part_open {
+                self.part_done(&out, &said).await;
             }
         }
-        out.send(json!({"type": server::ResponseOutputItemDone::TYPE, "response_id": self.response_id, "output_index": 0, "item": item})).await;
-        {
-            let mut guard = lock(&state);
-            if guard.spoken.get(&self.item_id).is_some_and(|s| s.truncated)
-                && let Some(part) = item.pointer_mut("/content/0")
-            {
+        let item = self.item(&output, item_status);
+        out.send(|id| {
+            server::ResponseOutputItemDone::new(
+                id,
+                self.response_id.clone(),
+                OUTPUT_INDEX,
+                item.clone(),
+            )
+        })
+        .await;
+        let item = {
+            let truncated = lock(&state)
+                .spoken
+                .get(&self.item_id)
+                .is_some_and(|s| s.truncated);
+            let item = if truncated && let Output::Message { said } = &mut output {
                 // A truncate deleted the transcript; the end does not bring it back.
-                part["transcript"] = json!("");
-            }
-            if !self.out_of_band
-                && let Some(stored) = guard
-                    .items
-                    .iter_mut()
-                    .find(|i| id_of(i) == Some(self.item_id.as_str()))
-            {
-                *stored = item.clone();
-            }
-            guard.active_response = None;
-        }
+                said.clear();
+                self.item(&output, item_status)
+            } else {
+                item
+            };
+            self.store(&state, &item);
+            lock(&state).active_response = None;
+            item
+        };
         if !self.out_of_band {
-            out.send(json!({"type": server::ConversationItemDone::TYPE, "previous_item_id": self.previous_item_id, "item": item})).await;
+            out.send(|id| {
+                let done = server::ConversationItemDone::new(id, item.clone());
+                match &self.previous_item_id {
+                    Some(previous) => done.with_previous_item_id(previous.clone()),
+                    None => done.with_previous_item_id_null(),
+                }
+            })
+            .await;
         }
         let output_tokens =
             text_tokens.min(self.max_output_tokens.unwrap_or(u64::MAX)) + audio_ms / 50;
-        let usage = json!({
-            "total_tokens": 100 + output_tokens, "input_tokens": 100, "output_tokens": output_tokens,
-            "input_token_details": {"cached_tokens": 0, "text_tokens": 100, "audio_tokens": 0},
-            "output_token_details": {"text_tokens": text_tokens, "audio_tokens": audio_ms / 50}
-        });
-        let details = match (status, cancel_reason) {
-            ("cancelled", Some(reason)) => json!({"type": "cancelled", "reason": reason}),
-            ("incomplete", _) => json!({"type": "incomplete", "reason": "max_output_tokens"}),
-            _ => Value::Null,
+        let usage = usage(text_tokens, audio_ms / 50, output_tokens);
+        let details = match (status.clone(), cancel_reason) {
+            (shared::ResponseStatus::Cancelled, Some(reason)) => Some(
+                ga::StatusDetails::default()
+                    .with_type(shared::StatusDetailsType::Cancelled)
+                    .with_reason(shared::StatusDetailsReason::from(reason)),
+            ),
+            (shared::ResponseStatus::Incomplete, _) => Some(
+                ga::StatusDetails::default()
+                    .with_type(shared::StatusDetailsType::Incomplete)
+                    .with_reason(shared::StatusDetailsReason::MaxOutputTokens),
+            ),
+            _ => None,
         };
-        out.send(json!({"type": server::ResponseDone::TYPE, "response": self.response_object(status, vec![item], Some(usage), details)})).await;
+        out.send(|id| {
+            server::ResponseDone::new(
+                id,
+                self.response_object(status, vec![item], Some(usage), details),
+            )
+        })
+        .await;
+    }
+
+    /// `response.content_part.done` for the part holding `said`.
+    async fn part_done(&self, out: &Outbound, said: &str) {
+        out.send(|id| {
+            shared::ResponseContentPartDone::new(
+                id,
+                self.response_id.clone(),
+                self.item_id.clone(),
+                OUTPUT_INDEX,
+                CONTENT_INDEX,
+                self.done_part(said),
+            )
+        })
+        .await;
     }
 
     fn truncated_by_tokens(&self, text_tokens: u64) -> bool {
         self.max_output_tokens.is_some_and(|max| text_tokens > max)
     }
 
-    /// The finished item, the steps that stream it, and its text tokens.
-    fn build_item(&self, ids: &Ids) -> (Value, Vec<Step>, u64) {
-        let with = |fields: Value| self.item_event(fields);
+    /// The item's output, the steps that stream it, and its text tokens.
+    fn plan_output(&self, ids: &Ids) -> (Output, Vec<Step>, u64) {
         let text = match &self.reply {
             Reply::Message { text } => text.clone(),
-            Reply::Events(_) => return (Value::Null, Vec::new(), 0),
+            Reply::Events(_) => String::new(),
             Reply::FunctionCall { name, arguments } => {
-                let call_id = ids.next("call");
-                let mut steps = Vec::new();
-                for chunk in chunks(arguments, 8) {
-                    steps.push(Step::Event(with(json!({"type": shared::ResponseFunctionCallArgumentsDelta::TYPE, "call_id": call_id, "delta": chunk}))));
-                }
-                steps.push(Step::Event(with(json!({"type": server::ResponseFunctionCallArgumentsDone::TYPE, "call_id": call_id, "name": name, "arguments": arguments}))));
-                let item = json!({
-                    "id": self.item_id, "object": "realtime.item", "type": "function_call", "status": "completed",
-                    "name": name, "call_id": call_id, "arguments": arguments
-                });
-                return (item, steps, 0);
+                let mut steps: Vec<Step> = chunks(arguments, 8)
+                    .into_iter()
+                    .map(Step::ArgumentsDelta)
+                    .collect();
+                steps.push(Step::ArgumentsDone);
+                let output = Output::FunctionCall {
+                    call_id: ids.next("call"),
+                    name: name.clone(),
+                    arguments: arguments.clone(),
+                };
+                return (output, steps, 0);
             }
         };
         let words: Vec<&str> = text.split_inclusive(' ').collect();
@@ -368,20 +675,7 @@ impl ResponsePlan {
             .map_or(words.len(), |max| words.len().min(max as usize));
         let said: String = words[..kept].concat();
         let text_tokens = words.len() as u64;
-        let mut steps = Vec::new();
-        let (part_type, content_type) = if self.audio {
-            ("audio", "output_audio")
-        } else {
-            ("text", "output_text")
-        };
-        let empty_part = if self.audio {
-            json!({"type": part_type, "transcript": ""})
-        } else {
-            json!({"type": part_type, "text": ""})
-        };
-        steps.push(Step::Event(with(
-            json!({"type": shared::ResponseContentPartAdded::TYPE, "content_index": 0, "part": empty_part}),
-        )));
+        let mut steps = vec![Step::PartAdded];
         if self.audio {
             let rate = self.format.sample_rate();
             let duration = (said.chars().count() as u32)
@@ -399,47 +693,66 @@ impl ResponsePlan {
                 if index % word_every == 0
                     && let Some(word) = pending_words.next()
                 {
-                    steps.push(Step::Said(with(json!({"type": server::ResponseOutputAudioTranscriptDelta::TYPE, "content_index": 0, "delta": word}))));
+                    steps.push(Step::Said(word.to_string()));
                 }
                 steps.push(Step::Wait(Duration::from_millis(audio::duration_ms(
                     len, rate,
                 ))));
             }
-            for word in pending_words {
-                steps.push(Step::Said(with(json!({"type": server::ResponseOutputAudioTranscriptDelta::TYPE, "content_index": 0, "delta": word}))));
-            }
-            steps.push(Step::Event(with(
-                json!({"type": server::ResponseOutputAudioDone::TYPE, "content_index": 0}),
-            )));
-            steps.push(Step::Event(with(json!({"type": server::ResponseOutputAudioTranscriptDone::TYPE, "content_index": 0, "transcript": said}))));
-            steps.push(Step::Event(with(json!({"type": shared::ResponseContentPartDone::TYPE, "content_index": 0, "part": {"type": "audio", "transcript": said}}))));
+            steps.extend(pending_words.map(|word| Step::Said(word.to_string())));
         } else {
-            for word in &words[..kept] {
-                steps.push(Step::Said(with(json!({"type": server::ResponseOutputTextDelta::TYPE, "content_index": 0, "delta": word}))));
-            }
-            steps.push(Step::Event(with(
-                json!({"type": server::ResponseOutputTextDone::TYPE, "content_index": 0, "text": said}),
-            )));
-            steps.push(Step::Event(with(json!({"type": shared::ResponseContentPartDone::TYPE, "content_index": 0, "part": {"type": "text", "text": said}}))));
+            steps.extend(
+                words[..kept]
+                    .iter()
+                    .map(|word| Step::Said(word.to_string())),
+            );
         }
-        let content = if self.audio {
-            json!([{"type": content_type, "transcript": said}])
-        } else {
-            json!([{"type": content_type, "text": said}])
-        };
-        let item = json!({
-            "id": self.item_id, "object": "realtime.item", "type": "message", "status": "completed",
-            "role": "assistant", "content": content
-        });
-        (item, steps, text_tokens)
+        steps.push(Step::ContentDone);
+        (Output::Message { said }, steps, text_tokens)
     }
+}
+
+/// The rate limits a response reports as it starts.
+fn rate_limits() -> Vec<shared::RateLimit> {
+    let limit = |name, limit, remaining| {
+        shared::RateLimit::default()
+            .with_name(name)
+            .with_limit(limit)
+            .with_remaining(remaining)
+            .with_reset_seconds(realtime_types::Number::from(serde_json::Number::from(60)))
+    };
+    vec![
+        limit(shared::RateLimitName::Requests, 1000, 999),
+        limit(shared::RateLimitName::Tokens, 50_000, 49_000),
+    ]
+}
+
+/// A response's usage: 100 input tokens of text, and its output.
+fn usage(text_tokens: u64, audio_tokens: u64, output_tokens: u64) -> shared::ResponseUsage {
+    let tokens = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    shared::ResponseUsage::default()
+        .with_total_tokens(tokens(100 + output_tokens))
+        .with_input_tokens(100)
+        .with_output_tokens(tokens(output_tokens))
+        .with_input_token_details(
+            shared::InputTokenDetails::default()
+                .with_cached_tokens(0)
+                .with_text_tokens(100)
+                .with_audio_tokens(0),
+        )
+        .with_output_token_details(
+            shared::OutputTokenDetails::default()
+                .with_text_tokens(tokens(text_tokens))
+                .with_audio_tokens(tokens(audio_tokens)),
+        )
 }
 
 /// One step of a response's stream.
 pub(super) enum Step {
-    Event(Value),
+    /// `response.content_part.added`.
+    PartAdded,
     /// A text or transcript delta: what it adds was said.
-    Said(Value),
+    Said(String),
     /// One audio delta: samples `start..start + len` of the response's tone
     /// of `total` samples, made when it is sent.
     Audio {
@@ -448,6 +761,12 @@ pub(super) enum Step {
         len: usize,
     },
     Wait(Duration),
+    /// The text's or audio's `.done` events and `response.content_part.done`.
+    ContentDone,
+    /// A piece of a function call's arguments.
+    ArgumentsDelta(String),
+    /// `response.function_call_arguments.done`.
+    ArgumentsDone,
 }
 
 /// `text` in pieces of about `size` characters.

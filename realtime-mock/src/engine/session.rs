@@ -1,6 +1,7 @@
 //! The session: its defaults, and what its settings mean for the engine
 //! (audio formats, turn detection).
 
+use realtime_types::ga;
 use serde_json::{Value, json};
 
 use super::Ids;
@@ -35,12 +36,37 @@ pub(super) fn format_of(format: Option<&Value>) -> AudioFormat {
         .unwrap_or(AudioFormat::Pcm16 { rate: 24_000 })
 }
 
-/// The GA format object of `format`.
-pub(super) fn format_json(format: AudioFormat) -> Value {
+/// `format` as the generated format type.
+pub(super) fn format_typed(format: AudioFormat) -> ga::AudioFormat {
     match format {
-        AudioFormat::Pcm16 { rate } => json!({"type": "audio/pcm", "rate": rate}),
-        AudioFormat::G711Ulaw => json!({"type": "audio/pcmu"}),
-        AudioFormat::G711Alaw => json!({"type": "audio/pcma"}),
+        AudioFormat::Pcm16 { rate } => ga::PcmAudioFormat::default()
+            .with_type(ga::PcmAudioFormatType::AudioPcm)
+            .with_rate(i64::from(rate))
+            .into(),
+        AudioFormat::G711Ulaw => ga::PcmuAudioFormat::default()
+            .with_type(ga::PcmuAudioFormatType::AudioPcmu)
+            .into(),
+        AudioFormat::G711Alaw => ga::PcmaAudioFormat::default()
+            .with_type(ga::PcmaAudioFormatType::AudioPcma)
+            .into(),
+    }
+}
+
+/// The session (its wire shape, as the engine keeps it) as the generated
+/// type `T` of `session.created` / `session.updated`. The session is built
+/// from the spec's defaults and decoded updates, so this does not fail; if
+/// it ever did, the session is sent as it is kept (the union's `Unknown`),
+/// and the log says so.
+pub(super) fn typed_session<T>(session: Value, unknown: fn(Value) -> T) -> T
+where
+    T: serde::de::DeserializeOwned,
+{
+    match serde_json::from_value::<T>(session.clone()) {
+        Ok(session) => session,
+        Err(error) => {
+            eprintln!("realtime-mock: the session does not decode as a session: {error}");
+            unknown(session)
+        }
     }
 }
 
