@@ -77,6 +77,7 @@ mod tests {
                     nullable: false,
                     boxed: *boxed,
                     description: None,
+                    bounds: Vec::new(),
                     source: String::new(),
                 })
                 .collect(),

@@ -33,6 +33,7 @@ mod tests {
                 nullable: *nullable,
                 boxed: false,
                 description: None,
+                bounds: Vec::new(),
                 source: String::new(),
             })
             .collect();

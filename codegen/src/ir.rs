@@ -366,8 +366,31 @@ pub struct Field {
     pub boxed: bool,
     /// The property description, raw.
     pub description: Option<String>,
+    /// The numeric bounds the spec sets on a number or integer property
+    /// (`minimum: 0.25`), in keyword order: the decoders accept any number
+    /// (the types stay lenient), and the JSON Schema carries them as an
+    /// annotation for checkers that refuse what the service refuses.
+    pub bounds: Vec<NumericBound>,
     /// JSON pointer of the property schema.
     pub source: String,
+}
+
+/// One numeric bound of a property, as the spec writes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NumericBound {
+    /// `minimum`, `maximum`, `exclusiveMinimum` or `exclusiveMaximum`.
+    pub keyword: String,
+    /// The bound (`0.25`, `7200`).
+    pub value: BoundValue,
+}
+
+/// A numeric bound's value: an integer when the spec writes one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum BoundValue {
+    /// `7200`.
+    Integer(i64),
+    /// `0.25` (always finite).
+    Float(f64),
 }
 
 /// A union of objects discriminated by a constant property.

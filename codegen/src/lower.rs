@@ -31,9 +31,9 @@ use serde_json::Value;
 
 use crate::error::{Error, pointer_push, schema_pointer};
 use crate::ir::{
-    Constant, EnumValue, EventUnion, Field, JsonKind, KindPayload, KindUnion, KindVariant, Module,
-    StringEnum, StructType, Surface, TaggedUnion, TaggedVariant, TypeDef, TypeId, TypeKind,
-    TypeRef, TypeSpace,
+    BoundValue, Constant, EnumValue, EventUnion, Field, JsonKind, KindPayload, KindUnion,
+    KindVariant, Module, NumericBound, StringEnum, StructType, Surface, TaggedUnion, TaggedVariant,
+    TypeDef, TypeId, TypeKind, TypeRef, TypeSpace,
 };
 use crate::load::{LoadedSpec, SchemaStore};
 use crate::naming;
@@ -644,6 +644,12 @@ impl Lowerer<'_> {
                 ReferenceOr::Item(schema) => schema.schema_data.description.clone(),
                 ReferenceOr::Reference { .. } => None,
             };
+            let bounds = match lowered.ty {
+                TypeRef::Integer | TypeRef::Number => {
+                    numeric_bounds(self.schemas.lowered_node(&source), &source)?
+                }
+                _ => Vec::new(),
+            };
             fields.push(Field {
                 wire_name: wire_name.clone(),
                 rust_name,
@@ -652,6 +658,7 @@ impl Lowerer<'_> {
                 nullable: lowered.nullable,
                 boxed: false,
                 description,
+                bounds,
                 source,
             });
         }
@@ -1364,4 +1371,133 @@ fn check_alias_cycles(space: &TypeSpace) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// The bound keywords, in the order they are kept.
+const BOUND_KEYWORDS: &[&str] = &["minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"];
+
+/// The numeric bounds of a property's schema (`node`, as lowered, at
+/// `pointer`): its own, or those of the one member that is not `null` of a
+/// nullable `anyOf` / `oneOf` (how 3.1 writes an optional number). A bound
+/// that is not a number an `i64` or an `f64` holds stops generation.
+fn numeric_bounds(node: Option<&Value>, pointer: &str) -> Result<Vec<NumericBound>, Error> {
+    let Some(Value::Object(schema)) = node else {
+        return Ok(Vec::new());
+    };
+    // OpenAPI 3.0 writes an exclusive bound as `minimum` with
+    // `exclusiveMinimum: true`; 3.1 as `exclusiveMinimum: <number>`.
+    let exclusive = |flag: &str| schema.get(flag) == Some(&Value::Bool(true));
+    let mut own = Vec::new();
+    for &keyword in BOUND_KEYWORDS {
+        let Some(bound) = schema.get(keyword).filter(|bound| !bound.is_boolean()) else {
+            continue;
+        };
+        let keyword = match keyword {
+            "minimum" if exclusive("exclusiveMinimum") => "exclusiveMinimum",
+            "maximum" if exclusive("exclusiveMaximum") => "exclusiveMaximum",
+            other => other,
+        };
+        match bound.as_number().and_then(bound_value) {
+            Some(value) => own.push(NumericBound {
+                keyword: keyword.to_string(),
+                value,
+            }),
+            None => {
+                return Err(Error::unsupported(
+                    pointer,
+                    format!("`{keyword}` is {bound}, not a number an i64 or f64 holds"),
+                ));
+            }
+        }
+    }
+    if !own.is_empty() {
+        return Ok(own);
+    }
+    let members = schema
+        .get("anyOf")
+        .or_else(|| schema.get("oneOf"))
+        .and_then(Value::as_array);
+    let not_null: Vec<(usize, &Value)> = members
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .filter(|(_, member)| member.get("type").and_then(Value::as_str) != Some("null"))
+        .collect();
+    let keyword = if schema.contains_key("anyOf") {
+        "anyOf"
+    } else {
+        "oneOf"
+    };
+    match not_null[..] {
+        [(index, only)] => numeric_bounds(Some(only), &format!("{pointer}/{keyword}/{index}")),
+        _ => Ok(Vec::new()),
+    }
+}
+
+/// A JSON number as a bound: an `i64` when it is one, else a finite `f64`.
+fn bound_value(number: &serde_json::Number) -> Option<BoundValue> {
+    match (number.as_i64(), number.as_f64()) {
+        (Some(integer), _) => Some(BoundValue::Integer(integer)),
+        (None, Some(float)) if float.is_finite() => Some(BoundValue::Float(float)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn bounds(node: Value) -> Result<Vec<(String, BoundValue)>, Error> {
+        numeric_bounds(Some(&node), "/components/schemas/S/properties/p")
+            .map(|bounds| bounds.into_iter().map(|b| (b.keyword, b.value)).collect())
+    }
+
+    #[test]
+    fn a_propertys_own_bounds_are_kept_in_keyword_order() {
+        assert_eq!(
+            bounds(json!({"type": "number", "maximum": 1.5, "minimum": 0.25})).unwrap(),
+            [
+                ("minimum".to_string(), BoundValue::Float(0.25)),
+                ("maximum".to_string(), BoundValue::Float(1.5)),
+            ]
+        );
+        assert_eq!(
+            bounds(json!({"type": "integer", "minimum": 10})).unwrap(),
+            [("minimum".to_string(), BoundValue::Integer(10))]
+        );
+    }
+
+    #[test]
+    fn the_bounds_of_a_nullable_number_are_its_non_null_members() {
+        let nullable = json!({"anyOf": [{"type": "integer", "minimum": 5000, "maximum": 30000}, {"type": "null"}]});
+        assert_eq!(
+            bounds(nullable).unwrap(),
+            [
+                ("minimum".to_string(), BoundValue::Integer(5000)),
+                ("maximum".to_string(), BoundValue::Integer(30000)),
+            ]
+        );
+        let union = json!({"anyOf": [{"type": "integer", "minimum": 1}, {"type": "string"}]});
+        assert_eq!(bounds(union).unwrap(), []);
+    }
+
+    #[test]
+    fn an_openapi_3_0_exclusive_bound_becomes_the_3_1_keyword() {
+        assert_eq!(
+            bounds(json!({"type": "number", "minimum": 0, "exclusiveMinimum": true})).unwrap(),
+            [("exclusiveMinimum".to_string(), BoundValue::Integer(0))]
+        );
+    }
+
+    #[test]
+    fn a_bound_that_is_not_a_number_stops_generation_naming_the_place() {
+        let error = bounds(json!({"type": "number", "maximum": "big"})).unwrap_err();
+        let message = error.to_string();
+        assert!(
+            message.contains("/components/schemas/S/properties/p"),
+            "{message}"
+        );
+        assert!(message.contains("`maximum`"), "{message}");
+    }
 }

@@ -92,6 +92,7 @@ mod tests {
                 nullable: false,
                 boxed: false,
                 description: None,
+                bounds: Vec::new(),
                 source: String::new(),
             })
             .collect();

@@ -178,6 +178,7 @@ mod tests {
             nullable,
             boxed: false,
             description: None,
+            bounds: Vec::new(),
             source: format!("#/field/{name}"),
         }
     }

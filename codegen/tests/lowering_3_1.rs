@@ -20,7 +20,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use realtime_codegen::ir::{Field, KindPayload, TypeDef, TypeKind, TypeRef, TypeSpace};
+use realtime_codegen::ir::{BoundValue, Field, KindPayload, TypeDef, TypeKind, TypeRef, TypeSpace};
 use realtime_codegen::spec_source::ResolvedSpec;
 use realtime_codegen::{Model, Options, load, model, openapi31};
 use serde_json::Value;
@@ -105,6 +105,9 @@ struct Found {
     null_in_type: Vec<String>,
     /// `nullable: true`.
     nullable: Vec<String>,
+    /// `minimum` / `maximum` / `exclusiveMinimum` / `exclusiveMaximum`: the
+    /// keyword and its number.
+    bounds: Vec<(String, &'static str, Value)>,
 }
 
 impl Found {
@@ -174,6 +177,11 @@ fn walk_from(document: &Value, mut stack: Vec<String>) -> Found {
         }
         if node.get("nullable") == Some(&Value::Bool(true)) {
             found.nullable.push(pointer.clone());
+        }
+        for keyword in ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"] {
+            if let Some(value) = node.get(keyword) {
+                found.bounds.push((pointer.clone(), keyword, value.clone()));
+            }
         }
         if let Some(Value::Array(types)) = node.get("type")
             && types.iter().any(|t| t == "null")
@@ -435,6 +443,47 @@ fn check_null(space: &TypeSpace, pointer: &str) -> Result<&'static str, String> 
 }
 
 // --- the tests ------------------------------------------------------------------
+
+#[test]
+fn every_numeric_bound_of_the_event_schemas_is_on_its_field() {
+    let (raw, model) = raw_and_model();
+    let found = walk(&raw);
+    // The pin bounds `speed`, `idle_timeout_ms`, `retention_ratio` and
+    // `post_instructions`: an empty list would mean the walk is broken.
+    assert!(found.bounds.len() >= 4, "the walk found {:?}", found.bounds);
+    let fields = fields_by_source(&model.space);
+    let mut problems = Vec::new();
+    for (pointer, keyword, value) in &found.bounds {
+        // A bound on the non-null member of a nullable union is the
+        // property's (`idle_timeout_ms: anyOf [{integer, minimum}, null]`).
+        let property = if is_member(pointer) {
+            parent(pointer, 2)
+        } else {
+            pointer.clone()
+        };
+        let Some(holders) = fields.get(&property) else {
+            problems.push(format!("{pointer}: no field has the source {property}"));
+            continue;
+        };
+        for (def, field) in holders {
+            let expected = value.as_f64();
+            let kept = field.bounds.iter().any(|bound| {
+                bound.keyword == *keyword
+                    && match bound.value {
+                        BoundValue::Integer(integer) => Some(integer as f64) == expected,
+                        BoundValue::Float(float) => Some(float) == expected,
+                    }
+            });
+            if !kept {
+                problems.push(format!(
+                    "{pointer}: `{keyword}: {value}` is not among the bounds of {}.{} ({:?})",
+                    def.name, field.wire_name, field.bounds
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
 
 #[test]
 fn every_3_1_keyword_of_the_pinned_spec_is_in_the_model() {

@@ -79,6 +79,12 @@ fn close_enums(schema: &mut Value) {
                 object.remove("anyOf");
                 object.extend(closed);
             }
+            // The spec's numeric bounds, kept as an annotation, become rules.
+            if let Some(Value::Object(bounds)) =
+                object.remove(realtime_types::support::schema::SPEC_BOUNDS)
+            {
+                object.extend(bounds);
+            }
             if object.get("type").and_then(Value::as_str) == Some("object")
                 && object.contains_key("properties")
             {
@@ -239,6 +245,25 @@ fn listed(options: &Value) -> String {
     }
 }
 
+/// The message for a number out of the spec's bounds.
+fn out_of_range(
+    error: &ValidationError<'_>,
+    at: &str,
+    side: &str,
+    relation: &str,
+    limit: &Value,
+) -> String {
+    let value = error.instance();
+    let kind = if value.is_i64() || value.is_u64() {
+        "integer"
+    } else {
+        "decimal"
+    };
+    format!(
+        "Invalid '{at}': {kind} {side} value. Expected a value {relation} {limit}, but got {value} instead."
+    )
+}
+
 fn describe(error: &ValidationError<'_>) -> Invalid {
     let at = param(error.instance_path().as_str());
     let message = match error.kind() {
@@ -265,13 +290,19 @@ fn describe(error: &ValidationError<'_>) -> Invalid {
             let types = expected_types(error).unwrap_or_default();
             format!("Invalid type for '{at}': expected {}.", types.join(" or "))
         }
-        ValidationErrorKind::Minimum { limit }
-        | ValidationErrorKind::ExclusiveMinimum { limit } => {
-            format!("Invalid '{at}': below the minimum of {limit}.")
+        // The service's words: "decimal above maximum value. Expected a
+        // value <= 1.5, but got 9.0 instead."
+        ValidationErrorKind::Minimum { limit } => {
+            out_of_range(error, &at, "below minimum", ">=", limit)
         }
-        ValidationErrorKind::Maximum { limit }
-        | ValidationErrorKind::ExclusiveMaximum { limit } => {
-            format!("Invalid '{at}': above the maximum of {limit}.")
+        ValidationErrorKind::ExclusiveMinimum { limit } => {
+            out_of_range(error, &at, "below minimum", ">", limit)
+        }
+        ValidationErrorKind::Maximum { limit } => {
+            out_of_range(error, &at, "above maximum", "<=", limit)
+        }
+        ValidationErrorKind::ExclusiveMaximum { limit } => {
+            out_of_range(error, &at, "above maximum", "<", limit)
         }
         ValidationErrorKind::AdditionalProperties { unexpected } => {
             let name = unexpected.first().cloned().unwrap_or_default();
@@ -344,6 +375,29 @@ mod tests {
             invalid.message,
             "Invalid type for 'session.instructions': expected string or null."
         );
+    }
+
+    #[test]
+    fn a_number_outside_the_specs_bounds_is_refused_with_the_bound() {
+        let event = json!({"type": "session.update", "session": {"type": "realtime", "audio": {"output": {"speed": 9.0}}}});
+        let invalid = check::<SessionUpdate>(&event).expect_err("refused");
+        assert_eq!(invalid.param, "session.audio.output.speed");
+        assert_eq!(
+            invalid.message,
+            "Invalid 'session.audio.output.speed': decimal above maximum value. Expected a value <= 1.5, but got 9.0 instead."
+        );
+        let event = json!({"type": "session.update", "session": {"type": "realtime", "audio": {"input": {"turn_detection": {"type": "server_vad", "idle_timeout_ms": 100}}}}});
+        let invalid = check::<SessionUpdate>(&event).expect_err("refused");
+        assert_eq!(
+            invalid.param,
+            "session.audio.input.turn_detection.idle_timeout_ms"
+        );
+        assert_eq!(
+            invalid.message,
+            "Invalid 'session.audio.input.turn_detection.idle_timeout_ms': integer below minimum value. Expected a value >= 5000, but got 100 instead."
+        );
+        let within = json!({"type": "session.update", "session": {"type": "realtime", "audio": {"output": {"speed": 1.5}, "input": {"turn_detection": {"type": "server_vad", "idle_timeout_ms": null}}}}});
+        assert_eq!(check::<SessionUpdate>(&within), Ok(()));
     }
 
     #[test]

@@ -352,6 +352,37 @@ async fn invalid_values_are_refused_with_the_parameter_and_change_nothing() {
 }
 
 #[tokio::test]
+async fn numbers_outside_the_specs_bounds_are_refused_on_ga_and_beta() {
+    let server = server().await;
+    let mut ga = Client::connect(&server).await;
+    ga.expect_started().await;
+    ga.send(json!({"type": "session.update", "event_id": "evt_1", "session": {"type": "realtime", "audio": {"output": {"speed": 9.0}}}}))
+        .await;
+    let error = ga.expect("error").await;
+    assert_eq!(
+        error["error"]["param"], "session.audio.output.speed",
+        "{error}"
+    );
+    assert_eq!(error["error"]["code"], "invalid_value");
+    assert_eq!(
+        error["error"]["message"],
+        "Invalid 'session.audio.output.speed': decimal above maximum value. Expected a value <= 1.5, but got 9.0 instead."
+    );
+    let mut beta = Client::connect_beta(&server).await;
+    beta.expect_started().await;
+    beta.send(json!({"type": "session.update", "event_id": "evt_2", "session": {"speed": 0.1}}))
+        .await;
+    let error = beta.expect("error").await;
+    assert_eq!(error["error"]["param"], "session.speed", "{error}");
+    assert_eq!(error["error"]["event_id"], "evt_2");
+    // In bounds, it is taken.
+    beta.send(json!({"type": "session.update", "session": {"speed": 1.25}}))
+        .await;
+    let updated = beta.expect("session.updated").await;
+    assert_eq!(updated["session"]["speed"], 1.25);
+}
+
+#[tokio::test]
 async fn function_call_arguments_satisfy_the_tool_schema_from_the_user_words() {
     let server = server().await;
     let mut client = Client::connect(&server).await;

@@ -188,3 +188,24 @@ fn the_beta_schema_has_the_corrected_event_names() {
         "a beta audio delta needs its delta"
     );
 }
+
+#[test]
+fn the_specs_numeric_bounds_are_annotations_the_decoder_does_not_enforce() {
+    let schema = json_schema::<ga::ClientEvent>().to_value();
+    let text = schema.to_string();
+    let bounds = format!(
+        r#""{}":{{"minimum":0.25,"maximum":1.5}}"#,
+        realtime_types::support::schema::SPEC_BOUNDS
+    );
+    assert!(
+        text.contains(&bounds),
+        "the schema does not carry speed's bounds {bounds}"
+    );
+    // A speed the spec does not allow still decodes, so the schema accepts it.
+    let fast = json!({"type": "session.update", "session": {"type": "realtime", "audio": {"output": {"speed": 9.0}}}});
+    assert!(matches!(
+        ga::ClientEvent::from_frame(&fast.to_string()),
+        Ok(ga::ClientEvent::SessionUpdate(_))
+    ));
+    assert_eq!(why(&validator("ga", "ClientEvent"), &fast), None);
+}

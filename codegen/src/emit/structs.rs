@@ -4,7 +4,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::ir::{Constant, Field, StructType, TypeDef};
+use crate::ir::{BoundValue, Constant, Field, StructType, TypeDef};
 use crate::lower::UNKNOWN_FIELDS;
 use crate::naming;
 
@@ -308,9 +308,25 @@ impl Emitter<'_> {
             let description = schema_description(f.description.as_deref());
             // Decoded as absent when `null`: nullable, or optional at all.
             let accepts_null = f.nullable || !f.required;
-            properties.push(quote! {
-                (#key, #schema::property(generator.subschema_for::<#ty>(), #description, #accepts_null))
-            });
+            let property = quote! {
+                #schema::property(generator.subschema_for::<#ty>(), #description, #accepts_null)
+            };
+            let property = if f.bounds.is_empty() {
+                property
+            } else {
+                let bounds = f.bounds.iter().map(|bound| {
+                    let keyword = &bound.keyword;
+                    let value = match bound.value {
+                        BoundValue::Integer(integer) => {
+                            proc_macro2::Literal::i64_unsuffixed(integer)
+                        }
+                        BoundValue::Float(float) => proc_macro2::Literal::f64_unsuffixed(float),
+                    };
+                    quote!((#keyword, ::serde_json::Value::from(#value)))
+                });
+                quote!(#schema::bounded(#property, &[#(#bounds),*]))
+            };
+            properties.push(quote! { (#key, #property) });
             if f.required {
                 required.push(key);
             }

@@ -16500,10 +16500,12 @@ impl ::schemars::JsonSchema for RetentionRatioTruncation {
             ),
             vec![
                 ("type", ::realtime_types::support::schema::constant("retention_ratio")),
-                ("retention_ratio", ::realtime_types::support::schema::property(generator
+                ("retention_ratio",
+                ::realtime_types::support::schema::bounded(::realtime_types::support::schema::property(generator
                 .subschema_for:: < ::realtime_types::Number > (),
                 Some("Fraction of post-instruction conversation tokens to retain (`0.0` - `1.0`) when the conversation exceeds the input token limit. Setting this to `0.8` means that messages will be dropped until 80% of the maximum allowed tokens are used. This helps reduce the frequency of truncations and improve cache rates."),
-                false)), ("token_limits",
+                false), & [("minimum", ::serde_json::Value::from(0)), ("maximum",
+                ::serde_json::Value::from(1))])), ("token_limits",
                 ::realtime_types::support::schema::property(generator.subschema_for:: <
                 TokenLimits > (),
                 Some("Optional custom token limits for this truncation strategy. If not provided, the model's default token limits will be used."),
@@ -16622,10 +16624,10 @@ impl ::schemars::JsonSchema for TokenLimits {
             ),
             vec![
                 ("post_instructions",
-                ::realtime_types::support::schema::property(generator.subschema_for:: <
-                i64 > (),
+                ::realtime_types::support::schema::bounded(::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
                 Some("Maximum tokens allowed in the conversation after instructions (which including tool definitions). For example, setting this to 5,000 would mean that truncation would occur when the conversation exceeds 5,000 tokens after instructions. This cannot be higher than the model's context window size minus the maximum output tokens."),
-                true))
+                true), & [("minimum", ::serde_json::Value::from(0))]))
             ],
             &[],
         )
@@ -17406,10 +17408,11 @@ impl ::schemars::JsonSchema for ServerVad {
                 bool > (),
                 Some("Whether or not to automatically interrupt (cancel) any ongoing response with output to the default\nconversation (i.e. `conversation` of `auto`) when a VAD start event occurs. If `true` then the response will be cancelled, otherwise it will continue until complete.\n\nIf both `create_response` and `interrupt_response` are set to `false`, the model will never respond automatically but VAD events will still be emitted."),
                 true)), ("idle_timeout_ms",
-                ::realtime_types::support::schema::property(generator.subschema_for:: <
-                i64 > (),
+                ::realtime_types::support::schema::bounded(::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
                 Some("Optional timeout after which a model response will be triggered automatically. This is\nuseful for situations in which a long pause from the user is unexpected, such as a phone\ncall. The model will effectively prompt the user to continue the conversation based\non the current context.\n\nThe timeout value will be applied after the last model response's audio has finished playing,\ni.e. it's set to the `response.done` time plus audio playback duration.\n\nAn `input_audio_buffer.timeout_triggered` event (plus events\nassociated with the Response) will be emitted when the timeout is reached.\nIdle timeout is currently only supported for `server_vad` mode."),
-                true))
+                true), & [("minimum", ::serde_json::Value::from(5000)), ("maximum",
+                ::serde_json::Value::from(30000))]))
             ],
             &["type"],
         )

@@ -32,6 +32,27 @@ pub fn property(value: Schema, description: Option<&str>, accepts_null: bool) ->
     schema
 }
 
+/// The keyword under which a property's schema keeps the spec's numeric
+/// bounds: an annotation, not a rule, because the decoders accept any
+/// number (a server may send one the spec did not foresee). A checker that
+/// refuses what the service refuses (the mock does) turns its entries into
+/// the JSON Schema keywords they are named after.
+pub const SPEC_BOUNDS: &str = "x-spec-bounds";
+
+/// `property` with the spec's numeric bounds (`("maximum", 1.5)`: the
+/// keyword and the bound) kept under [`SPEC_BOUNDS`].
+pub fn bounded(property: Schema, bounds: &[(&str, Value)]) -> Schema {
+    let kept: Map<String, Value> = bounds
+        .iter()
+        .map(|(keyword, value)| ((*keyword).to_string(), value.clone()))
+        .collect();
+    let mut schema = property;
+    if !kept.is_empty() {
+        schema.insert(SPEC_BOUNDS.to_string(), Value::Object(kept));
+    }
+    schema
+}
+
 /// A string property that always has one value.
 pub fn constant(value: &str) -> Schema {
     Schema::from(object_map(json!({"type": "string", "const": value})))

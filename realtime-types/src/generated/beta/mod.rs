@@ -3996,11 +3996,14 @@ impl ::schemars::JsonSchema for Session {
                 ::realtime_types::support::schema::property(generator.subschema_for:: <
                 InputAudioNoiseReduction > (),
                 Some("Configuration for input audio noise reduction. This can be set to `null` to turn off.\nNoise reduction filters audio added to the input audio buffer before it is sent to VAD and the model.\nFiltering the audio can improve VAD and turn detection accuracy (reducing false positives) and model performance by improving perception of the input audio."),
-                true)), ("speed", ::realtime_types::support::schema::property(generator
+                true)), ("speed",
+                ::realtime_types::support::schema::bounded(::realtime_types::support::schema::property(generator
                 .subschema_for:: < ::realtime_types::Number > (),
                 Some("The speed of the model's spoken response. 1.0 is the default speed. 0.25 is\nthe minimum speed. 1.5 is the maximum speed. This value can only be changed\nin between model turns, not while a response is in progress."),
-                true)), ("tracing", ::realtime_types::support::schema::property(generator
-                .subschema_for:: < super::shared::SessionTracing > (),
+                true), & [("minimum", ::serde_json::Value::from(0.25)), ("maximum",
+                ::serde_json::Value::from(1.5))])), ("tracing",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                super::shared::SessionTracing > (),
                 Some("Configuration options for tracing. Set to null to disable tracing. Once\ntracing is enabled for a session, the configuration cannot be modified.\n\n`auto` will create a trace for the session with default values for the\nworkflow name, group id, and metadata."),
                 true)), ("tools", ::realtime_types::support::schema::property(generator
                 .subschema_for:: < Vec < super::shared::FunctionTool > > (),
@@ -4779,11 +4782,14 @@ impl ::schemars::JsonSchema for SessionCreateRequest {
                 ::realtime_types::support::schema::property(generator.subschema_for:: <
                 InputAudioTranscription > (),
                 Some("Configuration for input audio transcription, defaults to off and can be\nset to `null` to turn off once on. Input audio transcription is not native\nto the model, since the model consumes audio directly. Transcription runs\nasynchronously and should be treated as rough guidance\nrather than the representation understood by the model."),
-                true)), ("speed", ::realtime_types::support::schema::property(generator
+                true)), ("speed",
+                ::realtime_types::support::schema::bounded(::realtime_types::support::schema::property(generator
                 .subschema_for:: < ::realtime_types::Number > (),
                 Some("The speed of the model's spoken response. 1.0 is the default speed. 0.25 is\nthe minimum speed. 1.5 is the maximum speed. This value can only be changed\nin between model turns, not while a response is in progress."),
-                true)), ("tracing", ::realtime_types::support::schema::property(generator
-                .subschema_for:: < RequestTracing > (),
+                true), & [("minimum", ::serde_json::Value::from(0.25)), ("maximum",
+                ::serde_json::Value::from(1.5))])), ("tracing",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                RequestTracing > (),
                 Some("Configuration options for tracing. Set to null to disable tracing. Once\ntracing is enabled for a session, the configuration cannot be modified.\n\n`auto` will create a trace for the session with default values for the\nworkflow name, group id, and metadata."),
                 true)), ("turn_detection",
                 ::realtime_types::support::schema::property(generator.subschema_for:: <

@@ -10247,10 +10247,12 @@ impl ::schemars::JsonSchema for SessionAudioOutput {
                 ::realtime_types::support::schema::property(generator.subschema_for:: <
                 super::shared::VoiceIdsOrCustomVoice > (),
                 Some("The voice the model uses to respond. Supported built-in voices are\n`alloy`, `ash`, `ballad`, `coral`, `echo`, `sage`, `shimmer`, `verse`,\n`marin`, and `cedar`. You may also provide a custom voice object with\nan `id`, for example `{ \"id\": \"voice_1234\" }`. Voice cannot be changed\nduring the session once the model has responded with audio at least once.\nWe recommend `marin` and `cedar` for best quality."),
-                true)), ("speed", ::realtime_types::support::schema::property(generator
+                true)), ("speed",
+                ::realtime_types::support::schema::bounded(::realtime_types::support::schema::property(generator
                 .subschema_for:: < ::realtime_types::Number > (),
                 Some("The speed of the model's spoken response as a multiple of the original speed.\n1.0 is the default speed. 0.25 is the minimum speed. 1.5 is the maximum speed. This value can only be changed in between model turns, not while a response is in progress.\n\nThis parameter is a post-processing adjustment to the audio after it is generated, it's\nalso possible to prompt the model to speak faster or slower."),
-                true))
+                true), & [("minimum", ::serde_json::Value::from(0.25)), ("maximum",
+                ::serde_json::Value::from(1.5))]))
             ],
             &[],
         )
@@ -11733,10 +11735,12 @@ impl ::schemars::JsonSchema for SessionResponseAudioOutput {
                 ::realtime_types::support::schema::property(generator.subschema_for:: <
                 super::shared::VoiceIdsShared > (),
                 Some("The voice the model uses to respond. Voice cannot be changed during the\nsession once the model has responded with audio at least once. Current\nvoice options are `alloy`, `ash`, `ballad`, `coral`, `echo`, `sage`,\n`shimmer`, `verse`, `marin`, and `cedar`. We recommend `marin` and `cedar` for\nbest quality."),
-                true)), ("speed", ::realtime_types::support::schema::property(generator
+                true)), ("speed",
+                ::realtime_types::support::schema::bounded(::realtime_types::support::schema::property(generator
                 .subschema_for:: < ::realtime_types::Number > (),
                 Some("The speed of the model's spoken response as a multiple of the original speed.\n1.0 is the default speed. 0.25 is the minimum speed. 1.5 is the maximum speed. This value can only be changed in between model turns, not while a response is in progress.\n\nThis parameter is a post-processing adjustment to the audio after it is generated, it's\nalso possible to prompt the model to speak faster or slower."),
-                true))
+                true), & [("minimum", ::serde_json::Value::from(0.25)), ("maximum",
+                ::serde_json::Value::from(1.5))]))
             ],
             &[],
         )
