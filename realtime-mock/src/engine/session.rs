@@ -1,8 +1,8 @@
 //! The session: its defaults, and what its settings mean for the engine
 //! (audio formats, turn detection).
 
-use realtime_types::ga;
-use serde_json::{Value, json};
+use realtime_types::{ga, shared};
+use serde_json::Value;
 
 use super::Ids;
 use crate::audio::AudioFormat;
@@ -102,51 +102,89 @@ pub(crate) fn expires_at() -> u64 {
         + 3600
 }
 
-/// The session a connection starts with: the defaults the spec documents.
+/// The session a connection starts with: the defaults the spec documents,
+/// built as the generated session types and kept in their wire shape.
 pub(super) fn default_session(connect: &Connect, ids: &Ids) -> Value {
-    let expires_at = expires_at();
-    if connect.transcription {
-        return json!({
-            "type": "transcription",
-            "id": ids.next("sess"),
-            "object": "realtime.transcription_session",
-            "expires_at": expires_at,
-            "audio": {
-                "input": {
-                    "format": {"type": "audio/pcm", "rate": 24000},
-                    "transcription": {"model": "gpt-4o-mini-transcribe", "language": null, "prompt": ""},
-                    "noise_reduction": null,
-                    "turn_detection": {"type": "server_vad", "threshold": 0.5, "prefix_padding_ms": 300, "silence_duration_ms": 500}
-                }
-            },
-            "include": null
-        });
+    let expires_at = i64::try_from(expires_at()).unwrap_or(i64::MAX);
+    let pcm = format_typed(AudioFormat::Pcm16 { rate: 24_000 });
+    // What the service reports as `null` (the types keep such a `null`
+    // among the unknown fields).
+    fn null(fields: &mut serde_json::Map<String, Value>, keys: &[&str]) {
+        for key in keys {
+            fields.insert((*key).to_string(), Value::Null);
+        }
     }
-    json!({
-        "type": "realtime",
-        "object": "realtime.session",
-        "id": ids.next("sess"),
-        "model": connect.model.clone().unwrap_or_else(|| "gpt-realtime".into()),
-        "output_modalities": ["audio"],
-        "instructions": "Your knowledge cutoff is 2023-10. You are a helpful, witty, and friendly AI.",
-        "tools": [],
-        "tool_choice": "auto",
-        "max_output_tokens": "inf",
-        "tracing": null,
-        "prompt": null,
-        "expires_at": expires_at,
-        "audio": {
-            "input": {
-                "format": {"type": "audio/pcm", "rate": 24000},
-                "transcription": null,
-                "noise_reduction": null,
-                "turn_detection": {
-                    "type": "server_vad", "threshold": 0.5, "prefix_padding_ms": 300, "silence_duration_ms": 500,
-                    "idle_timeout_ms": null, "create_response": true, "interrupt_response": true
-                }
-            },
-            "output": {"format": {"type": "audio/pcm", "rate": 24000}, "voice": "marin", "speed": 1.0}
-        },
-        "include": null
-    })
+    if connect.transcription {
+        let mut transcription = shared::AudioTranscriptionResponse::default()
+            .with_model(shared::ResponseModel::Gpt4oMiniTranscribe)
+            .with_prompt("");
+        null(&mut transcription.unknown_fields, &["language"]);
+        let turn_detection = shared::TranscriptionTurnDetection::default()
+            .with_type("server_vad")
+            .with_threshold(0.5)
+            .with_prefix_padding_ms(300)
+            .with_silence_duration_ms(500);
+        let mut input = ga::TranscriptionResponseInput::default()
+            .with_format(pcm)
+            .with_transcription(transcription)
+            .with_turn_detection(turn_detection);
+        null(&mut input.unknown_fields, &["noise_reduction"]);
+        let mut session = ga::TranscriptionSessionResponse::new(
+            ids.next("sess"),
+            "realtime.transcription_session",
+        )
+        .with_expires_at(expires_at)
+        .with_audio(ga::TranscriptionResponseAudio::default().with_input(input));
+        null(&mut session.unknown_fields, &["include"]);
+        return wire_shape(&ga::CreatedSession::from(session));
+    }
+    let turn_detection = shared::ServerVad::default()
+        .with_threshold(0.5)
+        .with_prefix_padding_ms(300)
+        .with_silence_duration_ms(500)
+        .with_idle_timeout_ms_null()
+        .with_create_response(true)
+        .with_interrupt_response(true);
+    let mut input = ga::SessionResponseAudioInput::default()
+        .with_format(pcm.clone())
+        .with_turn_detection(shared::TurnDetection::from(turn_detection));
+    null(
+        &mut input.unknown_fields,
+        &["transcription", "noise_reduction"],
+    );
+    let output = ga::SessionResponseAudioOutput::default()
+        .with_format(pcm)
+        .with_voice(shared::VoiceIdsShared::Marin)
+        .with_speed(1.0);
+    let model = connect
+        .model
+        .clone()
+        .unwrap_or_else(|| "gpt-realtime".into());
+    let mut session = ga::SessionResponse::new(ids.next("sess"))
+        .with_model(ga::SessionResponseModel::from(model))
+        .with_output_modalities(vec![ga::OutputModality::Audio])
+        .with_instructions(
+            "Your knowledge cutoff is 2023-10. You are a helpful, witty, and friendly AI.",
+        )
+        .with_tools(Vec::new())
+        .with_tool_choice(shared::ToolChoice::from(shared::ToolChoiceOptions::Auto))
+        .with_max_output_tokens(shared::MaxOutputTokens::Inf)
+        .with_tracing_null()
+        .with_prompt_null()
+        .with_expires_at(expires_at)
+        .with_audio(
+            ga::SessionResponseAudio::default()
+                .with_input(input)
+                .with_output(output),
+        );
+    session
+        .unknown_fields
+        .insert("object".into(), Value::String("realtime.session".into()));
+    null(&mut session.unknown_fields, &["include"]);
+    wire_shape(&ga::CreatedSession::from(session))
+}
+
+/// A typed session in the wire shape the engine keeps.
+fn wire_shape(session: &ga::CreatedSession) -> Value {
+    super::conversation::stored(session).unwrap_or(Value::Null)
 }
