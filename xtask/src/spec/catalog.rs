@@ -186,9 +186,12 @@ pub fn locate(root: &Path, argument: &str, offline: bool) -> Result<SpecVersion,
     if let Some(entry) = catalog.by_commit(argument) {
         return read(&root.join(SHARED_SPEC_DIR).join(&entry.file));
     }
-    let known: Vec<String> = std::iter::once(short(&lock.commit).to_string())
-        .chain(catalog.entries.iter().map(|e| short(&e.commit).to_string()))
-        .collect();
+    let mut known: Vec<String> = Vec::new();
+    for commit in std::iter::once(&lock.commit).chain(catalog.entries.iter().map(|e| &e.commit)) {
+        if !known.iter().any(|k| same_commit(k, commit)) {
+            known.push(short(commit).to_string());
+        }
+    }
     let unavailable = format!(
         "commit {argument} is not available offline: the pin and {}/README.md have {}",
         SHARED_SPEC_DIR,
