@@ -404,6 +404,38 @@ impl Corrections {
     }
 }
 
+impl Corrections {
+    /// Every action that would stop generation if `document` (as published)
+    /// were the pinned spec, in words: its evidence in the document no
+    /// longer holds, or its target selects or changes nothing. Where the
+    /// strict [`Corrections::apply`] stops at the first, this lists them
+    /// all (`cargo xtask spec update` reports them before moving the pin).
+    pub fn misfits(&self, document: &Value) -> Result<Vec<String>, Error> {
+        let mut misfits = Vec::new();
+        for (overlay, index, action) in self.actions() {
+            for evidence in &action.evidence {
+                let source = evidence.source().map_err(|r| overlay.error(index, r))?;
+                if let (Source::Pinned, _) = source
+                    && let Err(reason) = evidence.holds_in(document)
+                {
+                    misfits.push(format!(
+                        "{}#{index} ({}): its evidence no longer holds: {reason}",
+                        overlay.file, action.target
+                    ));
+                }
+            }
+        }
+        let report = self.apply(&mut document.clone(), false)?;
+        for skipped in report.not_applied {
+            misfits.push(format!(
+                "{}#{} ({}): {}",
+                skipped.file, skipped.index, skipped.target, skipped.reason
+            ));
+        }
+        Ok(misfits)
+    }
+}
+
 /// What applying the corrections did.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Report {
@@ -655,6 +687,33 @@ mod tests {
     }
 
     const EVIDENCE: &str = "    x-evidence: [{sdk: openai-python, file: f.py}]\n";
+
+    #[test]
+    fn misfits_lists_every_action_that_would_stop_a_pinned_generation() {
+        let corrections = corrections(&format!(
+            "  - target: $.components.schemas.Gone
+    description: d
+    remove: true
+{EVIDENCE}  - target: $.components.schemas.S
+    description: d
+    update: {{description: x}}
+    x-evidence: [{{pinned: /components/schemas/S/required/0, value: z}}]
+  - target: $.components.schemas.T
+    description: d
+    update: {{description: x}}
+{EVIDENCE}"
+        ));
+        let misfits = corrections.misfits(&document()).unwrap();
+        assert_eq!(misfits.len(), 2, "{misfits:?}");
+        assert!(
+            misfits[0].starts_with("test.yaml#1 ($.components.schemas.S): its evidence"),
+            "{misfits:?}"
+        );
+        assert!(
+            misfits[1].starts_with("test.yaml#0 ($.components.schemas.Gone)"),
+            "{misfits:?}"
+        );
+    }
 
     fn document() -> Value {
         json!({"components": {"schemas": {

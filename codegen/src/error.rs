@@ -67,6 +67,11 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// A crate version is not `major.minor.patch` (the change report's bump).
+    InvalidVersion {
+        /// The text given.
+        version: String,
+    },
     /// The formatter could not parse generated tokens (a generator bug).
     Emit {
         /// The file being generated.
@@ -148,6 +153,10 @@ impl fmt::Display for Error {
                     "{pointer}: the model is invalid (generator bug): {reason}"
                 )
             }
+            Error::InvalidVersion { version } => write!(
+                f,
+                "`{version}` is not a crate version of the form major.minor.patch"
+            ),
             Error::Emit { file, message } => {
                 write!(
                     f,

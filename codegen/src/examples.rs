@@ -374,6 +374,27 @@ impl KnownDefects {
         self.position(schema, example).map(|i| &self.defects[i])
     }
 
+    /// For each defect, in order, whether the example of its schema in
+    /// `document` (a parsed spec) shows it: an entry no checked version
+    /// shows excuses nothing and makes `cargo xtask check-history` fail.
+    /// An example that does not parse shows nothing.
+    pub fn shown_in(&self, document: &Value) -> Vec<bool> {
+        self.defects
+            .iter()
+            .map(|defect| {
+                let pointer = format!(
+                    "{}/x-oaiMeta/example",
+                    crate::error::schema_pointer(&defect.schema)
+                );
+                document
+                    .pointer(&pointer)
+                    .and_then(Value::as_str)
+                    .and_then(|text| parse_example(text).ok())
+                    .is_some_and(|values| values.iter().any(|v| defect.shown_by(v)))
+            })
+            .collect()
+    }
+
     /// Like [`KnownDefects::find`], the defect's index in the list.
     pub fn position(&self, schema: &str, example: &Value) -> Option<usize> {
         self.defects
@@ -399,6 +420,23 @@ mod tests {
             Ok(values) => panic!("unexpected success: {values:?}"),
             Err(err) => err,
         }
+    }
+
+    #[test]
+    fn a_defect_is_shown_in_a_document_whose_example_has_it() {
+        let known = KnownDefects::parse(
+            r#"{"note": "n", "defects": [
+                {"schema": "E", "defect": "d", "pointer": "/type", "value": " e"},
+                {"schema": "F", "defect": "d", "pointer": "/type", "value": " f"}
+            ]}"#,
+        )
+        .unwrap();
+        let document = json!({"components": {"schemas": {
+            "E": {"x-oaiMeta": {"example": "{\"type\": \" e\"}"}},
+            "F": {"x-oaiMeta": {"example": "{\"type\": \"f\"}"}}
+        }}});
+        assert_eq!(known.shown_in(&document), [true, false]);
+        assert_eq!(known.shown_in(&json!({})), [false, false]);
     }
 
     #[test]

@@ -18,6 +18,9 @@
 //!    [`bench_mirror`] prints the benchmark's serde-derived baseline from
 //!    the same model.
 //!
+//! [`diff`] compares two models: the change report between two spec
+//! versions (`cargo xtask spec diff`, `cargo xtask spec update`).
+//!
 //! [`generate`] runs them all as a pure function from spec text to files;
 //! only the `xtask` (and [`spec_source`], which it uses) touches the
 //! filesystem or the network. [`pinned`] is the one way to get a
@@ -29,6 +32,7 @@ pub mod boxing;
 pub mod construction;
 pub mod corrections;
 pub mod defaults;
+pub mod diff;
 pub mod docs;
 pub mod emit;
 pub mod error;

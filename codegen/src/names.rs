@@ -104,6 +104,22 @@ impl Renames {
         Ok(table)
     }
 
+    /// The entries that name no type of a model whose spec names are
+    /// `spec_names` (see [`crate::Model::spec_names`]), in words: each would
+    /// stop generation of a pinned spec.
+    pub fn unused(&self, spec_names: &BTreeMap<String, TypeId>) -> Vec<String> {
+        self.renames
+            .iter()
+            .filter(|entry| !spec_names.contains_key(&entry.spec))
+            .map(|entry| {
+                format!(
+                    "{RENAMES_PATH}: `{}` (named `{}`) names no type of this spec",
+                    entry.spec, entry.name
+                )
+            })
+            .collect()
+    }
+
     fn get(&self, spec: &str) -> Option<&Rename> {
         self.renames.iter().find(|r| r.spec == spec)
     }
@@ -725,6 +741,15 @@ fn namespaces<'a>(module: &'a Module, surface_modules: &'a [Module]) -> Vec<&'a 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_entry_that_names_no_type_is_listed_as_unused() {
+        let table = Renames::parse("renames:\n  - {spec: Gone, name: Kept, why: w}\n  - {spec: Here, name: There, why: w}\n").unwrap();
+        let spec_names = BTreeMap::from([("Here".to_string(), "Here".to_string())]);
+        let unused = table.unused(&spec_names);
+        assert_eq!(unused.len(), 1, "{unused:?}");
+        assert!(unused[0].contains("`Gone` (named `Kept`)"), "{unused:?}");
+    }
 
     #[test]
     fn component_names_lose_the_prefix_the_beta_marker_and_the_ga_suffix() {

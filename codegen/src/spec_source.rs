@@ -114,8 +114,82 @@ impl SpecLock {
 
     /// Path of the cache file for this pin, relative to the workspace root.
     fn cache_relative_path(&self) -> PathBuf {
-        Path::new(CACHE_DIR).join(format!("openapi-{}.yaml", self.sha256))
+        cache_relative_path(&self.sha256)
     }
+
+    /// The download address of the file at another upstream `commit`: the
+    /// lock's `url` with its commit replaced.
+    ///
+    /// # Errors
+    ///
+    /// [`SpecSourceError::BadLock`] when the `url` does not contain the
+    /// lock's `commit` (no address pattern to follow), or `commit` is not a
+    /// hexadecimal commit id.
+    pub fn url_for(&self, commit: &str) -> Result<String, SpecSourceError> {
+        if commit.is_empty() || !commit.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(SpecSourceError::BadLock {
+                path: None,
+                reason: format!("`{commit}` is not a hexadecimal commit id"),
+            });
+        }
+        if self.commit.is_empty() || !self.url.contains(&self.commit) {
+            return Err(SpecSourceError::BadLock {
+                path: None,
+                reason: format!(
+                    "the `url` {} does not contain the `commit` {}, so the address of another commit cannot be derived from it",
+                    self.url, self.commit
+                ),
+            });
+        }
+        Ok(self.url.replace(&self.commit, commit))
+    }
+
+    /// The lock as the text of `spec/lock.json` (one field a line, in the
+    /// file's order, the mirrors on one line).
+    pub fn to_json_text(&self) -> String {
+        let string = |value: &str| serde_json::Value::from(value).to_string();
+        let mirrors: Vec<String> = self.mirrors.iter().map(|m| string(m)).collect();
+        format!(
+            "{{\n  \"repository\": {},\n  \"commit\": {},\n  \"path\": {},\n  \"date\": {},\n  \"url\": {},\n  \"sha256\": {},\n  \"mirrors\": [{}]\n}}\n",
+            string(&self.repository),
+            string(&self.commit),
+            string(&self.path),
+            string(&self.date),
+            string(&self.url),
+            string(&self.sha256),
+            mirrors.join(", "),
+        )
+    }
+}
+
+/// The cache file of the spec with this sha256, relative to the workspace root.
+fn cache_relative_path(sha256: &str) -> PathBuf {
+    Path::new(CACHE_DIR).join(format!("openapi-{sha256}.yaml"))
+}
+
+/// Stores `text` in the cache of the workspace at `workspace_root`, where
+/// [`resolve`] finds it for a lock with its sha256; returns the file.
+///
+/// # Errors
+///
+/// [`SpecSourceError::Io`] when the file cannot be written.
+pub fn store_in_cache(workspace_root: &Path, text: &str) -> Result<PathBuf, SpecSourceError> {
+    let path = workspace_root.join(cache_relative_path(&sha256_hex(text.as_bytes())));
+    let io = |source| SpecSourceError::Io {
+        path: path.clone(),
+        source,
+    };
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).map_err(io)?;
+    }
+    let temporary = with_suffix(&path, &format!("tmp-{}", unique_suffix()));
+    fs::write(&temporary, text)
+        .and_then(|()| fs::rename(&temporary, &path))
+        .map_err(|source| {
+            let _ = fs::remove_file(&temporary);
+            io(source)
+        })?;
+    Ok(path)
 }
 
 /// Where a spec came from.
@@ -505,8 +579,9 @@ fn write_cache(cache_path: &Path, text: &str) {
     }
 }
 
-/// Downloads `url` with the system `curl`; the error is a short reason.
-fn download(url: &str) -> Result<Vec<u8>, String> {
+/// Downloads `url` with the system `curl` (https only, two minutes at
+/// most); the error is a short reason (`curl`'s own message).
+pub fn download(url: &str) -> Result<Vec<u8>, String> {
     if !url.starts_with("https://") {
         return Err(format!(
             "refusing to download from a non-https address {url:?}"
@@ -642,6 +717,55 @@ mod tests {
         assert!(
             matches!(&error, SpecSourceError::BadLock { reason, .. } if reason.contains("branch")),
             "{error}"
+        );
+    }
+
+    #[test]
+    fn the_address_of_another_commit_follows_the_lock_pattern() {
+        let lock = test_lock();
+        let lock = SpecLock {
+            url: format!("https://example.invalid/{}/openapi.yaml", lock.commit),
+            ..lock
+        };
+        assert_eq!(
+            lock.url_for("abc1234").expect("a pattern"),
+            "https://example.invalid/abc1234/openapi.yaml"
+        );
+        assert!(lock.url_for("not a commit").is_err());
+        let without_commit = SpecLock {
+            url: "https://example.invalid/openapi.yaml".into(),
+            ..lock
+        };
+        let error = without_commit.url_for("abc1234").expect_err("no pattern");
+        assert!(error.to_string().contains("does not contain"), "{error}");
+    }
+
+    #[test]
+    fn a_lock_written_as_text_reads_back_the_same() {
+        let lock = test_lock();
+        let text = lock.to_json_text();
+        assert_eq!(SpecLock::parse(&text).expect("valid lock"), lock);
+        assert!(text.ends_with("\n}\n"), "{text}");
+    }
+
+    #[test]
+    fn the_workspace_lock_is_written_in_its_own_format() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let text = fs::read_to_string(root.join(LOCK_PATH)).expect("spec/lock.json");
+        let lock = SpecLock::parse(&text).expect("valid lock");
+        assert_eq!(lock.to_json_text(), text.replace("\r\n", "\n"));
+    }
+
+    #[test]
+    fn a_stored_spec_is_found_in_the_cache_by_its_lock() {
+        let dir = TempDir::new("store");
+        let path = store_in_cache(dir.path(), CONTENT).expect("stored");
+        assert_eq!(path, cache_file(dir.path(), &test_lock()));
+        let spec = resolve(dir.path(), &test_lock(), &offline()).expect("resolves");
+        assert!(
+            matches!(spec.origin, SpecOrigin::Cache(_)),
+            "{:?}",
+            spec.origin
         );
     }
 

@@ -65,11 +65,10 @@ pub struct Generation {
     pub timings: [(&'static str, Duration); 2],
 }
 
-/// Resolves the spec and runs the generator.
-pub fn generate(options: &ResolveOptions) -> Result<Generation, String> {
-    let root = workspace::root();
+/// Resolves the spec of the workspace at `root` and runs the generator.
+pub fn generate(root: &Path, options: &ResolveOptions) -> Result<Generation, String> {
     let started = Instant::now();
-    let loaded = realtime_codegen::pinned::load(&root, options)?;
+    let loaded = realtime_codegen::pinned::load(root, options)?;
     let modelled = Instant::now();
     let stamp = SpecStamp {
         sha256: loaded.spec.sha256.clone(),
@@ -93,16 +92,22 @@ pub fn generate(options: &ResolveOptions) -> Result<Generation, String> {
     })
 }
 
-/// Runs the command.
+/// Runs the command in this workspace.
 pub fn run(args: &Args) -> Result<(), String> {
+    run_in(&workspace::root(), args)
+}
+
+/// Runs the command in the workspace at `root` (`cargo xtask spec update`
+/// regenerates through here too).
+pub fn run_in(root: &Path, args: &Args) -> Result<(), String> {
     let mut options = ResolveOptions::from_env();
     options.explicit = args.spec.clone();
     options.allow_unpinned = args.allow_unpinned;
     options.offline = args.offline;
-    let generation = generate(&options)?;
+    let generation = generate(root, &options)?;
     let outputs = [
-        (workspace::generated_dir(), &generation.files),
-        (workspace::mirror_dir(), &generation.mirror),
+        (workspace::generated_dir(root), &generation.files),
+        (workspace::mirror_dir(root), &generation.mirror),
     ];
     let mut changes = Vec::new();
     for (dir, files) in &outputs {
@@ -111,10 +116,10 @@ pub fn run(args: &Args) -> Result<(), String> {
     if args.timings {
         print_timings(&generation.timings);
     }
-    let declared = check_declared(&generation.files);
+    let declared = check_declared(root, &generation.files);
     if args.check {
         for ((dir, _), changes) in outputs.iter().zip(&changes) {
-            check_result(dir, changes)?;
+            check_result(root, dir, changes)?;
         }
         return declared;
     }
@@ -130,8 +135,8 @@ pub fn run(args: &Args) -> Result<(), String> {
 /// declared by the crate root, which makes it a public module of its own
 /// (`realtime_types::ga`), so that rustc's import suggestions name paths
 /// that compile.
-fn check_declared(files: &[GeneratedFile]) -> Result<(), String> {
-    let lib = workspace::root().join("realtime-types/src/lib.rs");
+fn check_declared(root: &Path, files: &[GeneratedFile]) -> Result<(), String> {
+    let lib = root.join("realtime-types/src/lib.rs");
     let text = std::fs::read_to_string(&lib).map_err(|e| format!("{}: {e}", lib.display()))?;
     let missing: Vec<String> = files
         .iter()
@@ -148,12 +153,8 @@ fn check_declared(files: &[GeneratedFile]) -> Result<(), String> {
     ))
 }
 
-fn check_result(dir: &Path, changes: &[Change]) -> Result<(), String> {
-    let shown = dir
-        .strip_prefix(workspace::root())
-        .unwrap_or(dir)
-        .display()
-        .to_string();
+fn check_result(root: &Path, dir: &Path, changes: &[Change]) -> Result<(), String> {
+    let shown = dir.strip_prefix(root).unwrap_or(dir).display().to_string();
     if changes.is_empty() {
         println!("{shown} is up to date with the spec");
         return Ok(());
@@ -381,13 +382,14 @@ mod tests {
     fn committed_generated_code_matches_the_pinned_spec() {
         let mut options = ResolveOptions::from_env();
         options.offline = true;
-        let generation = generate(&options).unwrap_or_else(|e| panic!("{e}"));
+        let root = workspace::root();
+        let generation = generate(&root, &options).unwrap_or_else(|e| panic!("{e}"));
         for (dir, files) in [
-            (workspace::generated_dir(), &generation.files),
-            (workspace::mirror_dir(), &generation.mirror),
+            (workspace::generated_dir(&root), &generation.files),
+            (workspace::mirror_dir(&root), &generation.mirror),
         ] {
             let changes = compare(&dir, files).unwrap_or_else(|e| panic!("{e}"));
-            if let Err(message) = check_result(&dir, &changes) {
+            if let Err(message) = check_result(&root, &dir, &changes) {
                 panic!("{message}");
             }
         }

@@ -49,7 +49,7 @@ pub fn check_derived(root: &Path, versions: &[SpecVersion]) -> Result<(), String
 
 /// The derived file's text: the rule applied to the pinned spec (with the
 /// hand-written corrections) beside every version of the history.
-fn derived_text(root: &Path, versions: &[SpecVersion]) -> Result<String, String> {
+pub fn derived_text(root: &Path, versions: &[SpecVersion]) -> Result<String, String> {
     let (pinned, history): (Vec<&SpecVersion>, Vec<&SpecVersion>) =
         versions.iter().partition(|v| v.pinned);
     let pinned = pinned

@@ -104,6 +104,18 @@ pub fn run() -> Result<(), String> {
 
 /// Every spec of the history (oldest first), then the pinned spec.
 pub fn versions(root: &Path) -> Result<Vec<Version>, String> {
+    let mut versions = history_versions(root)?;
+    let (_, pinned) = realtime_codegen::pinned::resolve_pinned(root)?;
+    versions.push(Version {
+        name: "pinned".into(),
+        text: pinned.text,
+        pinned: true,
+    });
+    Ok(versions)
+}
+
+/// Every spec of the history, oldest first (their file names sort by date).
+pub fn history_versions(root: &Path) -> Result<Vec<Version>, String> {
     let dir = root.join(HISTORY_DIR);
     let entries = std::fs::read_dir(&dir).map_err(|e| {
         format!("cannot list {} ({e}): the spec history comes with ../shared/spec beside the repository", dir.display())
@@ -131,12 +143,6 @@ pub fn versions(root: &Path) -> Result<Vec<Version>, String> {
             pinned: false,
         });
     }
-    let (_, pinned) = realtime_codegen::pinned::resolve_pinned(root)?;
-    versions.push(Version {
-        name: "pinned".into(),
-        text: pinned.text,
-        pinned: true,
-    });
     Ok(versions)
 }
 

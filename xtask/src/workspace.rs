@@ -10,14 +10,14 @@ pub fn root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
-/// Where the generated files live.
-pub fn generated_dir() -> PathBuf {
-    root().join("realtime-types/src/generated")
+/// Where the generated files of the workspace at `root` live.
+pub fn generated_dir(root: &Path) -> PathBuf {
+    root.join("realtime-types/src/generated")
 }
 
-/// Where the benchmark's generated baseline lives.
-pub fn mirror_dir() -> PathBuf {
-    root().join("realtime-bench/src/derived")
+/// Where the benchmark's generated baseline of the workspace at `root` lives.
+pub fn mirror_dir(root: &Path) -> PathBuf {
+    root.join("realtime-bench/src/derived")
 }
 
 /// The `#[path]` attribute with which `realtime-types/src/lib.rs` declares
@@ -56,4 +56,49 @@ pub fn rust_files(dir: &Path) -> Result<Vec<String>, String> {
     }
     names.sort();
     Ok(names)
+}
+
+/// The version of `realtime-types` (its manifest's `version`), where the
+/// change report's version bump starts.
+pub fn types_crate_version(root: &Path) -> Result<String, String> {
+    let path = root.join("realtime-types/Cargo.toml");
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    package_version(&text).ok_or_else(|| {
+        format!(
+            "{} has no `version = \"..\"` in its [package] section",
+            path.display()
+        )
+    })
+}
+
+/// The `version` of a manifest's `[package]` section.
+fn package_version(manifest: &str) -> Option<String> {
+    let mut in_package = false;
+    for line in manifest.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_package = line == "[package]";
+        } else if in_package && let Some(rest) = line.strip_prefix("version") {
+            let value = rest.trim_start().strip_prefix('=')?.trim();
+            return Some(value.strip_prefix('"')?.strip_suffix('"')?.to_string());
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_package_version_is_read_from_its_section_only() {
+        let manifest =
+            "[dependencies]\nversion = \"9.9.9\"\n\n[package]\nname = \"x\"\nversion = \"0.1.0\"\n";
+        assert_eq!(package_version(manifest).as_deref(), Some("0.1.0"));
+        assert_eq!(package_version("[package]\nname = \"x\"\n"), None);
+        assert_eq!(
+            package_version("[package]\nversion.workspace = true\n"),
+            None
+        );
+    }
 }
