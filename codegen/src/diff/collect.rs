@@ -361,6 +361,7 @@ mod tests {
             nullable: false,
             boxed: false,
             description: None,
+            bounds: Vec::new(),
             source: format!("/components/schemas/X/properties/{name}"),
         }
     }

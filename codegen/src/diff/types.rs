@@ -349,6 +349,7 @@ mod tests {
             nullable,
             boxed: false,
             description: None,
+            bounds: Vec::new(),
             source: format!("/components/schemas/S/properties/{name}"),
         }
     }
