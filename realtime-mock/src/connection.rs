@@ -21,9 +21,12 @@ use crate::beta::Beta;
 use crate::config::{Limits, MockConfig};
 use crate::engine::{Engine, Outbound};
 use crate::handshake::{self, Connect, Refusal, Surface};
+use crate::secrets::ClientSecrets;
 use crate::translation::{Flow, Translation};
+use crate::{http, rest};
+use tokio_tungstenite::tungstenite::http as http_types;
 
-type Socket = WebSocketStream<TcpStream>;
+type Socket = WebSocketStream<http::Replayed>;
 
 /// The size of each connection's read buffer (the client's default too).
 const READ_BUFFER_BYTES: usize = 16 << 10;
@@ -34,18 +37,41 @@ const READ_BUFFER_BYTES: usize = 16 << 10;
 /// [`Limits::close_timeout`], and shutdown ends the conversation wherever
 /// it is, even in a write the client does not read.
 pub(crate) async fn serve(
-    stream: TcpStream,
+    mut stream: TcpStream,
     config: Arc<MockConfig>,
+    secrets: Arc<ClientSecrets>,
     mut shutdown: watch::Receiver<bool>,
     mut inject: broadcast::Receiver<String>,
 ) {
     let limits = config.limits;
+    // The request head first: a WebSocket upgrade, or a REST request.
+    let head = tokio::select! {
+        head = tokio::time::timeout(limits.handshake_timeout, http::read_head(&mut stream)) => match head {
+            Ok(Ok(head)) => head,
+            // Broken, not HTTP, too large or too slow: closed.
+            Ok(Err(_)) | Err(_) => return,
+        },
+        _ = shutdown.wait_for(|&stop| stop) => return,
+    };
+    let (head, read) = head;
+    if !head.is_upgrade() {
+        let answered = rest::serve(stream, head, read, &config, &secrets);
+        let _ = tokio::time::timeout(limits.handshake_timeout, answered).await;
+        return;
+    }
+    let stream = http::Replayed::new(read, stream);
     let mut connect: Option<Connect> = None;
     // The callback's signature is tungstenite's: its error is the HTTP answer.
     #[allow(clippy::result_large_err)]
-    let callback = |request: &Request, response: Response| -> Result<Response, ErrorResponse> {
-        let checked = handshake::check(request, config.api_key.as_deref())
+    let callback = |request: &Request, mut response: Response| -> Result<Response, ErrorResponse> {
+        let checked = handshake::check(request, config.api_key.as_deref(), &secrets)
             .map_err(handshake::Refusal::into_response)?;
+        if let Some(subprotocol) = checked.subprotocol {
+            response.headers_mut().insert(
+                http_types::header::SEC_WEBSOCKET_PROTOCOL,
+                http_types::HeaderValue::from_static(subprotocol),
+            );
+        }
         connect = Some(checked);
         Ok(response)
     };

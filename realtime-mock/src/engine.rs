@@ -47,8 +47,8 @@ pub(crate) use conversation::{merge, stored};
 pub(crate) use outbound::encode;
 pub use outbound::{Dialect, Outbound};
 use response::*;
-pub(crate) use session::expires_at;
 use session::*;
+pub(crate) use session::{configured_session, expires_at};
 
 /// Server-assigned ids (`item_…`, `resp_…`, `call_…`), unique per connection.
 #[derive(Debug, Default)]
@@ -120,7 +120,11 @@ impl Engine {
     /// A new session for this connection.
     pub fn new(connect: &Connect, config: Arc<MockConfig>, out: Outbound) -> Self {
         let ids = Arc::new(Ids::default());
-        let session = default_session(connect, &ids);
+        let mut session = default_session(connect, &ids);
+        // A client secret's session configuration applies from the start.
+        if let Some(minted) = &connect.minted {
+            merge(&mut session, minted.clone());
+        }
         let mut state = State {
             session,
             items: Vec::new(),

@@ -1,8 +1,11 @@
 //! The WebSocket handshake: endpoint, query, authentication and surface,
 //! answered like the real service (401 for a wrong or missing key).
 
+use serde_json::Value;
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request};
 use tokio_tungstenite::tungstenite::http::{self, StatusCode};
+
+use crate::secrets::{self, ClientSecrets, Lookup};
 
 /// Which protocol a connection speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,7 +19,7 @@ pub enum Surface {
 }
 
 /// What the client asked for in the handshake.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Connect {
     /// The protocol surface.
     pub surface: Surface,
@@ -24,9 +27,24 @@ pub struct Connect {
     pub model: Option<String>,
     /// `call_id=...`, if given (attach to a SIP / WebRTC call).
     pub call_id: Option<String>,
-    /// `intent=transcription` was given.
+    /// `intent=transcription` was given (or the client secret presented
+    /// was minted for a transcription session).
     pub transcription: bool,
+    /// The session configuration of the client secret the connection
+    /// presented (a GA `session.update`'s `session`): every session it
+    /// starts begins with it.
+    pub minted: Option<serde_json::Value>,
+    /// The subprotocol the handshake answers with (`realtime`, when a
+    /// browser offered it with its credential).
+    pub subprotocol: Option<&'static str>,
 }
+
+/// The subprotocol browsers offer (they cannot set headers), with
+/// `openai-insecure-api-key.<key>` carrying the credential.
+pub const REALTIME_SUBPROTOCOL: &str = "realtime";
+
+/// The prefix of the subprotocol that carries a credential.
+pub const KEY_SUBPROTOCOL_PREFIX: &str = "openai-insecure-api-key.";
 
 /// Where the mock serves the API, as OpenAI does: each surface's path
 /// (`realtime_types::ga::SURFACE.path`) is under it.
@@ -112,8 +130,13 @@ impl Refusal {
     }
 }
 
-/// Checks a handshake request against the expected API key.
-pub fn check(request: &Request, api_key: Option<&str>) -> Result<Connect, Refusal> {
+/// Checks a handshake request against the expected API key and the client
+/// secrets minted here.
+pub(crate) fn check(
+    request: &Request,
+    api_key: Option<&str>,
+    secrets: &ClientSecrets,
+) -> Result<Connect, Refusal> {
     let path = request.uri().path();
     let surface = match path {
         BETA_PATH if beta_requested(request) => Surface::Beta,
@@ -126,34 +149,69 @@ pub fn check(request: &Request, api_key: Option<&str>) -> Result<Connect, Refusa
             ));
         }
     };
-    if let Some(expected) = api_key {
-        let presented = request
-            .headers()
-            .get(http::header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "));
-        match presented {
-            None => {
-                return Err(refuse(
-                    StatusCode::UNAUTHORIZED,
-                    "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth.",
-                ));
+    let (credential, subprotocol) = credential(request);
+    let mut minted = None;
+    match credential {
+        Some(Credential { key, .. }) if key.starts_with(secrets::PREFIX) => {
+            match secrets.lookup(&key) {
+                Lookup::Valid(secret) => minted = Some(secret.session),
+                Lookup::Expired => {
+                    return Err(refuse(
+                        StatusCode::UNAUTHORIZED,
+                        "The client secret has expired: mint a new one.",
+                    ));
+                }
+                Lookup::Unknown if api_key.is_some() => {
+                    return Err(refuse(
+                        StatusCode::UNAUTHORIZED,
+                        "Incorrect API key provided.",
+                    ));
+                }
+                Lookup::Unknown => {}
             }
-            Some(key) if key != expected => {
-                return Err(refuse(
-                    StatusCode::UNAUTHORIZED,
-                    "Incorrect API key provided.",
-                ));
-            }
-            Some(_) => {}
         }
+        // A browser would give its permanent key to anyone who reads the page.
+        Some(Credential {
+            in_subprotocol: true,
+            ..
+        }) => {
+            return Err(refuse(
+                StatusCode::UNAUTHORIZED,
+                "A permanent API key cannot be used from a browser: mint a client secret (POST /v1/realtime/client_secrets) and connect with it.",
+            ));
+        }
+        Some(Credential { key, .. }) if api_key.is_some_and(|expected| key != expected) => {
+            return Err(refuse(
+                StatusCode::UNAUTHORIZED,
+                "Incorrect API key provided.",
+            ));
+        }
+        Some(_) => {}
+        None if api_key.is_some() => {
+            return Err(refuse(
+                StatusCode::UNAUTHORIZED,
+                "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth.",
+            ));
+        }
+        None => {}
     }
     let mut connect = Connect {
         surface,
         model: None,
         call_id: None,
         transcription: false,
+        minted: None,
+        subprotocol,
     };
+    if let Some(session) = minted {
+        connect.transcription =
+            session.get("type").and_then(Value::as_str) == Some("transcription");
+        connect.model = session
+            .get("model")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        connect.minted = Some(session);
+    }
     for (key, value) in query_pairs(request.uri().query().unwrap_or_default()) {
         match key.as_str() {
             "model" => connect.model = Some(value),
@@ -162,7 +220,9 @@ pub fn check(request: &Request, api_key: Option<&str>) -> Result<Connect, Refusa
             _ => {}
         }
     }
-    let targets = usize::from(connect.model.is_some())
+    // A client secret names its session's model (or its transcription).
+    let targets = usize::from(connect.minted.is_some())
+        + usize::from(connect.model.is_some())
         + usize::from(connect.call_id.is_some())
         + usize::from(connect.transcription);
     if surface != Surface::Translation && targets == 0 {
@@ -172,6 +232,49 @@ pub fn check(request: &Request, api_key: Option<&str>) -> Result<Connect, Refusa
         ));
     }
     Ok(connect)
+}
+
+/// A credential the handshake presented.
+struct Credential {
+    key: String,
+    /// Carried by the `openai-insecure-api-key.` subprotocol (a browser).
+    in_subprotocol: bool,
+}
+
+/// The credential of a handshake (its `Authorization: Bearer` header, else
+/// the key subprotocol), and the subprotocol to answer with.
+fn credential(request: &Request) -> (Option<Credential>, Option<&'static str>) {
+    let offered: Vec<&str> = request
+        .headers()
+        .get_all(http::header::SEC_WEBSOCKET_PROTOCOL)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(str::trim)
+        .collect();
+    let subprotocol = offered
+        .contains(&REALTIME_SUBPROTOCOL)
+        .then_some(REALTIME_SUBPROTOCOL);
+    let bearer = request
+        .headers()
+        .get(http::header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "));
+    if let Some(key) = bearer {
+        let credential = Credential {
+            key: key.to_string(),
+            in_subprotocol: false,
+        };
+        return (Some(credential), subprotocol);
+    }
+    let in_subprotocol = offered
+        .iter()
+        .find_map(|offer| offer.strip_prefix(KEY_SUBPROTOCOL_PREFIX))
+        .map(|key| Credential {
+            key: key.to_string(),
+            in_subprotocol: true,
+        });
+    (in_subprotocol, subprotocol)
 }
 
 fn beta_requested(request: &Request) -> bool {
@@ -234,6 +337,10 @@ fn refuse(status: StatusCode, message: &str) -> Refusal {
 mod tests {
     use super::*;
 
+    fn check_with(request: &Request, api_key: Option<&str>) -> Result<Connect, Refusal> {
+        check(request, api_key, &ClientSecrets::default())
+    }
+
     fn request(uri: &str, headers: &[(&str, &str)]) -> Request {
         let mut builder = http::Request::builder().uri(uri);
         for (name, value) in headers {
@@ -252,14 +359,14 @@ mod tests {
 
     #[test]
     fn ga_is_the_default_surface() {
-        let connect = check(&request("/v1/realtime?model=gpt-realtime", &[]), None).unwrap();
+        let connect = check_with(&request("/v1/realtime?model=gpt-realtime", &[]), None).unwrap();
         assert_eq!(connect.surface, Surface::Ga);
         assert_eq!(connect.model.as_deref(), Some("gpt-realtime"));
     }
 
     #[test]
     fn beta_header_selects_the_beta_surface() {
-        let connect = check(
+        let connect = check_with(
             &request("/v1/realtime?model=m", &[("OpenAI-Beta", "realtime=v1")]),
             None,
         )
@@ -269,21 +376,22 @@ mod tests {
 
     #[test]
     fn translation_has_its_own_path() {
-        let connect = check(&request("/v1/realtime/translations", &[]), None).unwrap();
+        let connect = check_with(&request("/v1/realtime/translations", &[]), None).unwrap();
         assert_eq!(connect.surface, Surface::Translation);
     }
 
     #[test]
     fn wrong_or_missing_key_is_401() {
-        let missing = check(&request("/v1/realtime?model=m", &[]), Some("sk-test")).unwrap_err();
+        let missing =
+            check_with(&request("/v1/realtime?model=m", &[]), Some("sk-test")).unwrap_err();
         assert_eq!(missing.status, StatusCode::UNAUTHORIZED);
-        let wrong = check(
+        let wrong = check_with(
             &request("/v1/realtime?model=m", &[("Authorization", "Bearer nope")]),
             Some("sk-test"),
         )
         .unwrap_err();
         assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
-        let right = check(
+        let right = check_with(
             &request(
                 "/v1/realtime?model=m",
                 &[("Authorization", "Bearer sk-test")],
@@ -295,19 +403,21 @@ mod tests {
 
     #[test]
     fn call_id_and_transcription_intent_are_targets() {
-        let call = check(&request("/v1/realtime?call_id=rtc_1", &[]), None).unwrap();
+        let call = check_with(&request("/v1/realtime?call_id=rtc_1", &[]), None).unwrap();
         assert_eq!(call.call_id.as_deref(), Some("rtc_1"));
         let transcription =
-            check(&request("/v1/realtime?intent=transcription", &[]), None).unwrap();
+            check_with(&request("/v1/realtime?intent=transcription", &[]), None).unwrap();
         assert!(transcription.transcription);
-        let none = check(&request("/v1/realtime", &[]), None).unwrap_err();
+        let none = check_with(&request("/v1/realtime", &[]), None).unwrap_err();
         assert_eq!(none.status, StatusCode::BAD_REQUEST);
     }
 
     #[test]
     fn unknown_path_is_404() {
         assert_eq!(
-            check(&request("/v1/chat", &[]), None).unwrap_err().status,
+            check_with(&request("/v1/chat", &[]), None)
+                .unwrap_err()
+                .status,
             StatusCode::NOT_FOUND
         );
     }

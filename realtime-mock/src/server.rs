@@ -13,6 +13,7 @@ use tokio::task::JoinSet;
 
 use crate::config::MockConfig;
 use crate::connection;
+use crate::secrets::ClientSecrets;
 
 /// A running mock server. Dropping it (or [`MockServer::shutdown`]) stops it.
 #[derive(Debug)]
@@ -23,6 +24,7 @@ pub struct MockServer {
     shutdown: watch::Sender<bool>,
     inject: broadcast::Sender<String>,
     open: Arc<AtomicUsize>,
+    secrets: Arc<ClientSecrets>,
     accept_loop: Option<tokio::task::JoinHandle<()>>,
 }
 
@@ -34,9 +36,11 @@ impl MockServer {
         let (shutdown, shutdown_rx) = watch::channel(false);
         let (inject, _) = broadcast::channel(64);
         let open = Arc::new(AtomicUsize::new(0));
+        let secrets = Arc::new(ClientSecrets::default());
         let accept_loop = tokio::spawn(accept_loop(
             listener,
             Arc::new(config),
+            Arc::clone(&secrets),
             shutdown_rx,
             inject.clone(),
             Arc::clone(&open),
@@ -51,6 +55,7 @@ impl MockServer {
             shutdown,
             inject,
             open,
+            secrets,
             accept_loop: Some(accept_loop),
         })
     }
@@ -66,6 +71,19 @@ impl MockServer {
     /// GA, beta and translation sessions all start from it).
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// The REST API base, `http://127.0.0.1:PORT/v1`, where the mock serves
+    /// `POST /realtime/client_secrets`: what an HTTP client (openai-python's
+    /// `base_url`) takes as it is.
+    pub fn http_base_url(&self) -> String {
+        self.base_url.replacen("ws://", "http://", 1)
+    }
+
+    /// Moves the clock client secrets expire by forward (whole seconds), so
+    /// that a test sees a secret expire without waiting for it.
+    pub fn advance_clock(&self, by: Duration) {
+        self.secrets.advance(by);
     }
 
     /// The address the server listens on.
@@ -118,6 +136,7 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
 async fn accept_loop(
     listener: TcpListener,
     config: Arc<MockConfig>,
+    secrets: Arc<ClientSecrets>,
     mut shutdown: watch::Receiver<bool>,
     inject: broadcast::Sender<String>,
     open: Arc<AtomicUsize>,
@@ -143,7 +162,7 @@ async fn accept_loop(
                         continue;
                     }
                     let counted = Counted::new(Arc::clone(&open));
-                    let serve = connection::serve(stream, Arc::clone(&config), shutdown.clone(), inject.subscribe());
+                    let serve = connection::serve(stream, Arc::clone(&config), Arc::clone(&secrets), shutdown.clone(), inject.subscribe());
                     connections.spawn(async move {
                         serve.await;
                         drop(counted);

@@ -188,3 +188,13 @@ pub(super) fn default_session(connect: &Connect, ids: &Ids) -> Value {
 fn wire_shape(session: &ga::CreatedSession) -> Value {
     super::conversation::stored(session).unwrap_or(Value::Null)
 }
+
+/// The session a connection of `connect` starts with: the defaults, then
+/// the configuration of the client secret it presented (`minted`).
+pub(crate) fn configured_session(connect: &Connect, minted: Option<&Value>) -> Value {
+    let mut session = default_session(connect, &Ids::default());
+    if let Some(changes) = minted {
+        super::merge(&mut session, changes.clone());
+    }
+    session
+}

@@ -108,6 +108,32 @@ class ServerEvents:
         return [f"{member.__name__} accepts it alone but {self.name} does not"]
 
 
+def model_problems(model, raw, known_gaps=(), what=""):
+    """What is wrong with `raw` (JSON text) as the SDK's `model`, validated
+    strictly, and the known gaps it shows: `(problems, gaps)`, each gap a
+    field path of `known_gaps` (the rest as in `ServerEvents.problems`)."""
+    try:
+        frame = json.loads(raw)
+    except ValueError as error:
+        return [f"not JSON: {error}"], []
+    try:
+        value = TypeAdapter(model).validate_json(raw, strict=True)
+    except ValidationError as error:
+        return [describe(e) for e in error.errors()[:ERRORS_SHOWN]], []
+    found, gaps = [], []
+    for path, text in unknown_fields(frame, value, ""):
+        if path in known_gaps:
+            gaps.append(path)
+        else:
+            found.append(f"{path}: {text}")
+    dumped = value.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    found += [
+        f"{path}: the SDK's model gives back {short(ours)}, {what or 'the body'} has {short(theirs)}"
+        for path, theirs, ours in differences(frame, dumped, "")
+    ]
+    return found, gaps
+
+
 def describe(error):
     """One pydantic error: the field, what the SDK expects, what came."""
     path = ".".join(str(part) for part in error["loc"]) or "(the event)"

@@ -1,0 +1,310 @@
+//! Client secrets: `POST /v1/realtime/client_secrets` mints an ephemeral key
+//! that the WebSocket takes, in the `Authorization` header or (as browsers
+//! must send it) in the `openai-insecure-api-key.` subprotocol, until it
+//! expires; every session it starts begins with the configuration it was
+//! minted with.
+
+mod common;
+
+use std::time::Duration;
+
+use common::Client;
+use realtime_mock::{MockConfig, MockServer, Pacing};
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::StatusCode;
+
+const KEY: &str = "sk-test";
+
+async fn server() -> MockServer {
+    MockServer::start(
+        MockConfig::default()
+            .with_pacing(Pacing::Immediate)
+            .with_api_key(KEY),
+    )
+    .await
+    .expect("the mock starts")
+}
+
+/// An HTTP answer: status, headers (names in lower case) and JSON body.
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Value,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// `method path` with `body` (JSON) and `Authorization: Bearer key`, over a
+/// plain TCP connection (the mock answers and closes it).
+async fn request(
+    server: &MockServer,
+    method: &str,
+    path: &str,
+    key: Option<&str>,
+    body: &str,
+) -> Answer {
+    let mut stream = tokio::net::TcpStream::connect(server.local_addr())
+        .await
+        .expect("connects");
+    let auth = key.map_or(String::new(), |key| {
+        format!("authorization: Bearer {key}\r\n")
+    });
+    let text = format!(
+        "{method} {path} HTTP/1.1\r\nhost: localhost\r\n{auth}content-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(text.as_bytes()).await.expect("writes");
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.expect("reads");
+    let answer = String::from_utf8(answer).expect("UTF-8");
+    let (head, body) = answer.split_once("\r\n\r\n").expect("a head and a body");
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|line| line.split(' ').nth(1))
+        .and_then(|code| code.parse().ok())
+        .expect("a status line");
+    let headers = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_string()))
+        .collect();
+    let body = serde_json::from_str(body).expect("a JSON body");
+    Answer {
+        status,
+        headers,
+        body,
+    }
+}
+
+async fn mint(server: &MockServer, body: Value) -> Answer {
+    request(
+        server,
+        "POST",
+        "/v1/realtime/client_secrets",
+        Some(KEY),
+        &body.to_string(),
+    )
+    .await
+}
+
+/// The status of a WebSocket handshake with these headers.
+async fn handshake_status(
+    server: &MockServer,
+    headers: &[(&str, &str)],
+) -> Result<Option<String>, StatusCode> {
+    let mut request = format!("{}?model=gpt-realtime", server.url())
+        .into_client_request()
+        .expect("a request");
+    for (name, value) in headers {
+        request.headers_mut().insert(
+            tokio_tungstenite::tungstenite::http::HeaderName::from_bytes(name.as_bytes())
+                .expect("a header name"),
+            value.parse().expect("a header value"),
+        );
+    }
+    match tokio_tungstenite::connect_async(request).await {
+        Ok((_, response)) => Ok(response
+            .headers()
+            .get("sec-websocket-protocol")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_string)),
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => Err(response.status()),
+        Err(other) => panic!("the handshake failed otherwise: {other}"),
+    }
+}
+
+#[tokio::test]
+async fn a_minted_secret_starts_sessions_with_its_configuration() {
+    let server = server().await;
+    let answer = mint(
+        &server,
+        json!({"expires_after": {"anchor": "created_at", "seconds": 600},
+               "session": {"type": "realtime", "model": "gpt-realtime", "instructions": "Be a pirate.",
+                           "output_modalities": ["text"]}}),
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert!(
+        answer
+            .header("x-request-id")
+            .is_some_and(|id| id.starts_with("req_"))
+    );
+    let secret = answer.body["value"].as_str().expect("a value");
+    assert!(secret.starts_with("ek_"), "{secret}");
+    let expires_at = answer.body["expires_at"].as_u64().expect("expires_at");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    assert!(
+        (now + 590..=now + 610).contains(&expires_at),
+        "{expires_at} is not in 10 minutes"
+    );
+    assert_eq!(answer.body["session"]["instructions"], "Be a pirate.");
+    assert_eq!(answer.body["session"]["object"], "realtime.session");
+
+    let bearer = format!("Bearer {secret}");
+    let mut client = Client::connect_to(
+        &format!("{}?model=gpt-realtime", server.url()),
+        &[("authorization", &bearer)],
+    )
+    .await;
+    let created = client.expect_started().await;
+    assert_eq!(created["session"]["instructions"], "Be a pirate.");
+    assert_eq!(created["session"]["output_modalities"], json!(["text"]));
+}
+
+#[tokio::test]
+async fn a_browser_sends_its_secret_in_the_subprotocol_and_never_a_permanent_key() {
+    let server = server().await;
+    let answer = mint(
+        &server,
+        json!({"session": {"type": "realtime", "model": "gpt-realtime"}}),
+    )
+    .await;
+    let secret = answer.body["value"].as_str().expect("a value").to_string();
+    let offered = format!("realtime, openai-insecure-api-key.{secret}");
+    assert_eq!(
+        handshake_status(&server, &[("sec-websocket-protocol", &offered)]).await,
+        Ok(Some("realtime".to_string())),
+        "accepted, answering with the `realtime` subprotocol"
+    );
+    let permanent = format!("realtime, openai-insecure-api-key.{KEY}");
+    assert_eq!(
+        handshake_status(&server, &[("sec-websocket-protocol", &permanent)]).await,
+        Err(StatusCode::UNAUTHORIZED),
+        "a permanent key in a page is refused"
+    );
+}
+
+#[tokio::test]
+async fn a_secret_starts_no_session_after_it_expires() {
+    let server = server().await;
+    let answer = mint(
+        &server,
+        json!({"expires_after": {"anchor": "created_at", "seconds": 10}, "session": {"type": "realtime", "model": "gpt-realtime"}}),
+    )
+    .await;
+    let bearer = format!("Bearer {}", answer.body["value"].as_str().expect("a value"));
+    assert!(
+        handshake_status(&server, &[("authorization", &bearer)])
+            .await
+            .is_ok()
+    );
+    server.advance_clock(Duration::from_secs(10));
+    assert_eq!(
+        handshake_status(&server, &[("authorization", &bearer)]).await,
+        Err(StatusCode::UNAUTHORIZED)
+    );
+    // The permanent key still works.
+    let permanent = format!("Bearer {KEY}");
+    assert!(
+        handshake_status(&server, &[("authorization", &permanent)])
+            .await
+            .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn a_transcription_secret_starts_transcription_sessions() {
+    let server = server().await;
+    let answer = mint(
+        &server,
+        json!({"session": {"type": "transcription", "audio": {"input": {"transcription": {"model": "whisper-1"}}}}}),
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(answer.body["session"]["type"], "transcription");
+    let bearer = format!("Bearer {}", answer.body["value"].as_str().expect("a value"));
+    // No `model` or `intent` in the URL: the secret says what the session is.
+    let mut client = Client::connect_to(
+        &format!("{}/realtime", server.base_url()),
+        &[("authorization", &bearer)],
+    )
+    .await;
+    let created = client.expect("session.created").await;
+    assert_eq!(created["session"]["type"], "transcription");
+    assert_eq!(
+        created["session"]["audio"]["input"]["transcription"]["model"],
+        "whisper-1"
+    );
+}
+
+#[tokio::test]
+async fn bad_mint_requests_get_the_services_error_bodies() {
+    let server = server().await;
+    let cases = [
+        (
+            json!({"expires_after": {"anchor": "created_at", "seconds": 5}}),
+            400,
+            Some("expires_after.seconds"),
+        ),
+        (
+            json!({"expires_after": {"anchor": "last_used", "seconds": 60}}),
+            400,
+            Some("expires_after.anchor"),
+        ),
+        (
+            json!({"session": {"type": "realtime", "output_modalities": ["smell"]}}),
+            400,
+            Some("session.output_modalities[0]"),
+        ),
+        (
+            json!({"session": {"type": "realtime", "audio": {"output": {"speed": 9.0}}}}),
+            400,
+            Some("session.audio.output.speed"),
+        ),
+    ];
+    for (body, status, param) in cases {
+        let answer = mint(&server, body.clone()).await;
+        assert_eq!(answer.status, status, "{body} → {}", answer.body);
+        assert_eq!(answer.body["error"]["type"], "invalid_request_error");
+        assert_eq!(answer.body["error"]["param"].as_str(), param, "{body}");
+    }
+    let unparsable = request(
+        &server,
+        "POST",
+        "/v1/realtime/client_secrets",
+        Some(KEY),
+        "{",
+    )
+    .await;
+    assert_eq!(unparsable.status, 400);
+    let no_key = request(&server, "POST", "/v1/realtime/client_secrets", None, "{}").await;
+    assert_eq!(no_key.status, 401);
+    let wrong_key = request(
+        &server,
+        "POST",
+        "/v1/realtime/client_secrets",
+        Some("sk-nope"),
+        "{}",
+    )
+    .await;
+    assert_eq!(wrong_key.status, 401);
+    let minted = mint(&server, json!({})).await;
+    let secret = minted.body["value"].as_str().expect("a value");
+    let by_secret = request(
+        &server,
+        "POST",
+        "/v1/realtime/client_secrets",
+        Some(secret),
+        "{}",
+    )
+    .await;
+    assert_eq!(by_secret.status, 401, "a client secret mints no other");
+    let elsewhere = request(&server, "POST", "/v1/chat/completions", Some(KEY), "{}").await;
+    assert_eq!(elsewhere.status, 404);
+    assert_eq!(
+        elsewhere.body["error"]["message"],
+        "Invalid URL (POST /v1/chat/completions)"
+    );
+}
