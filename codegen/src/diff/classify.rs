@@ -68,6 +68,7 @@ pub fn impact(kind: &ChangeKind) -> Impact {
         | ChangeKind::EnumValueRemoved { .. } => Impact::Breaking,
         ChangeKind::EventMoved { .. }
         | ChangeKind::DescriptionChanged { .. }
+        | ChangeKind::BoundsChanged { .. }
         | ChangeKind::SchemaNameChanged { .. } => Impact::Cosmetic,
     }
 }
@@ -277,7 +278,7 @@ mod tests {
     }
 
     #[test]
-    fn documentation_and_schema_names_are_cosmetic() {
+    fn documentation_bounds_and_schema_names_are_cosmetic() {
         let kinds = [
             ChangeKind::DescriptionChanged { field: None },
             ChangeKind::DescriptionChanged {
@@ -286,6 +287,11 @@ mod tests {
             ChangeKind::SchemaNameChanged {
                 from: "A".into(),
                 to: "B".into(),
+            },
+            ChangeKind::BoundsChanged {
+                field: "speed".into(),
+                from: String::new(),
+                to: "maximum 1.5".into(),
             },
             ChangeKind::EventMoved {
                 side: Side::Server,

@@ -26,8 +26,8 @@
 //!   `Default` gained or lost;
 //! - members of the other unions (by tag value or JSON kind) and values of
 //!   string enums: added, removed, or (tagged unions) another payload type;
-//! - descriptions and JSON Schema names: changes that leave the Rust API
-//!   as it is, counted apart ([`Impact::Cosmetic`]).
+//! - descriptions, numeric bounds and JSON Schema names: changes that leave
+//!   the Rust API as it is, counted apart ([`Impact::Cosmetic`]).
 //!
 //! # How changes are classified
 //!
@@ -63,6 +63,7 @@
 //! | union member of another payload type | breaking | the variant holds another type |
 //! | description changed | cosmetic | documentation only |
 //! | JSON Schema name changed | cosmetic | only `json_schema()` output changes |
+//! | numeric bounds of a field changed | cosmetic | the decoders accept any number; only the schema's `x-spec-bounds` annotation (and checkers such as the mock) change |
 //!
 //! The version bump follows the most severe change ([`Bump::for_impact`]):
 //! below 1.0, breaking → minor and anything else → patch; from 1.0 on,
@@ -342,6 +343,17 @@ pub enum ChangeKind {
         /// The field's wire name; `None` for the type's own description.
         field: Option<String>,
     },
+    /// The numeric bounds of a field changed (`speed` from at most 1.5 to
+    /// at most 2): the decoders accept any number, so only the JSON
+    /// Schema's annotation, and checkers such as the mock, see it.
+    BoundsChanged {
+        /// The field's wire name.
+        field: String,
+        /// The old bounds (`minimum 0.25, maximum 1.5`; empty for none).
+        from: String,
+        /// The new bounds.
+        to: String,
+    },
     /// The type's JSON Schema name (its spec name) changed.
     SchemaNameChanged {
         /// The old name.
@@ -382,6 +394,7 @@ impl ChangeKind {
             ChangeKind::EnumValueAdded { .. } => "enum_value_added",
             ChangeKind::EnumValueRemoved { .. } => "enum_value_removed",
             ChangeKind::DescriptionChanged { .. } => "description_changed",
+            ChangeKind::BoundsChanged { .. } => "bounds_changed",
             ChangeKind::SchemaNameChanged { .. } => "schema_name_changed",
         }
     }

@@ -263,6 +263,20 @@ pub fn describe(change: &Change) -> String {
         ChangeKind::DescriptionChanged { field: Some(field) } => {
             format!("{item}: description of `{field}`")
         }
+        ChangeKind::BoundsChanged { field, from, to } => {
+            let shown = |bounds: &str| {
+                if bounds.is_empty() {
+                    "none".to_string()
+                } else {
+                    bounds.to_string()
+                }
+            };
+            format!(
+                "{item}: bounds of `{field}` {} (were {})",
+                shown(to),
+                shown(from)
+            )
+        }
         ChangeKind::SchemaNameChanged { from, to } => {
             format!("{item}: JSON Schema name `{to}` (was `{from}`)")
         }

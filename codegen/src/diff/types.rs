@@ -4,7 +4,10 @@
 use std::collections::BTreeMap;
 
 use super::{ChangeKind, Shape};
-use crate::ir::{Field, KindPayload, KindVariant, TypeDef, TypeKind, TypeRef, TypeSpace};
+use crate::ir::{
+    BoundValue, Field, KindPayload, KindVariant, NumericBound, TypeDef, TypeKind, TypeRef,
+    TypeSpace,
+};
 
 /// One change of a type, with the JSON pointer of the schema concerned.
 #[derive(Debug, Clone, PartialEq)]
@@ -319,6 +322,16 @@ fn compare_fields(
                 &after.source,
             );
         }
+        if before.bounds != after.bounds {
+            push(
+                ChangeKind::BoundsChanged {
+                    field: field(),
+                    from: bounds_text(&before.bounds),
+                    to: bounds_text(&after.bounds),
+                },
+                &after.source,
+            );
+        }
     }
     for after in new {
         if !old.iter().any(|f| f.wire_name == after.wire_name) {
@@ -332,6 +345,18 @@ fn compare_fields(
             );
         }
     }
+}
+
+/// `minimum 0.25, maximum 1.5`.
+fn bounds_text(bounds: &[NumericBound]) -> String {
+    bounds
+        .iter()
+        .map(|bound| match bound.value {
+            BoundValue::Integer(integer) => format!("{} {integer}", bound.keyword),
+            BoundValue::Float(float) => format!("{} {float}", bound.keyword),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
@@ -442,6 +467,25 @@ mod tests {
                 field: "a".into(),
                 from: "String".into(),
                 to: "Box<String>".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn a_changed_bound_is_reported_as_documentation_of_that_field() {
+        let before = field("speed", false, false);
+        let mut after = before.clone();
+        after.bounds = vec![NumericBound {
+            keyword: "maximum".into(),
+            value: BoundValue::Float(1.5),
+        }];
+        let changes = kinds(&object(vec![before]), &object(vec![after]));
+        assert_eq!(
+            changes,
+            [ChangeKind::BoundsChanged {
+                field: "speed".into(),
+                from: String::new(),
+                to: "maximum 1.5".into(),
             }]
         );
     }
