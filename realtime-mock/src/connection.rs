@@ -21,7 +21,7 @@ use crate::beta::Beta;
 use crate::config::{Limits, MockConfig};
 use crate::engine::{Engine, Outbound};
 use crate::handshake::{self, Connect, Refusal, Surface};
-use crate::secrets::ClientSecrets;
+use crate::registry::Registry;
 use crate::translation::{Flow, Translation};
 use crate::{http, rest};
 use tokio_tungstenite::tungstenite::http as http_types;
@@ -39,7 +39,7 @@ const READ_BUFFER_BYTES: usize = 16 << 10;
 pub(crate) async fn serve(
     mut stream: TcpStream,
     config: Arc<MockConfig>,
-    secrets: Arc<ClientSecrets>,
+    registry: Arc<Registry>,
     mut shutdown: watch::Receiver<bool>,
     mut inject: broadcast::Receiver<String>,
 ) {
@@ -55,7 +55,7 @@ pub(crate) async fn serve(
     };
     let (head, read) = head;
     if !head.is_upgrade() {
-        let answered = rest::serve(stream, head, read, &config, &secrets);
+        let answered = rest::serve(stream, head, read, &config, &registry);
         let _ = tokio::time::timeout(limits.handshake_timeout, answered).await;
         return;
     }
@@ -64,7 +64,7 @@ pub(crate) async fn serve(
     // The callback's signature is tungstenite's: its error is the HTTP answer.
     #[allow(clippy::result_large_err)]
     let callback = |request: &Request, mut response: Response| -> Result<Response, ErrorResponse> {
-        let checked = handshake::check(request, config.api_key.as_deref(), &secrets)
+        let checked = handshake::check(request, config.api_key.as_deref(), &registry)
             .map_err(handshake::Refusal::into_response)?;
         if let Some(subprotocol) = checked.subprotocol {
             response.headers_mut().insert(

@@ -121,8 +121,8 @@ impl Engine {
     pub fn new(connect: &Connect, config: Arc<MockConfig>, out: Outbound) -> Self {
         let ids = Arc::new(Ids::default());
         let mut session = default_session(connect, &ids);
-        // A client secret's session configuration applies from the start.
-        if let Some(minted) = &connect.minted {
+        // A client secret's or a call's session configuration applies from the start.
+        if let Some(minted) = &connect.initial_session {
             merge(&mut session, minted.clone());
         }
         let mut state = State {

@@ -5,7 +5,9 @@ use serde_json::Value;
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request};
 use tokio_tungstenite::tungstenite::http::{self, StatusCode};
 
-use crate::secrets::{self, ClientSecrets, Lookup};
+use crate::calls;
+use crate::registry::Registry;
+use crate::secrets::{self, Lookup};
 
 /// Which protocol a connection speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,10 +32,10 @@ pub struct Connect {
     /// `intent=transcription` was given (or the client secret presented
     /// was minted for a transcription session).
     pub transcription: bool,
-    /// The session configuration of the client secret the connection
-    /// presented (a GA `session.update`'s `session`): every session it
-    /// starts begins with it.
-    pub minted: Option<serde_json::Value>,
+    /// The session configuration the connection starts with (a GA
+    /// `session.update`'s `session`): that of the client secret it
+    /// presented, or of the call it attaches to.
+    pub initial_session: Option<serde_json::Value>,
     /// The subprotocol the handshake answers with (`realtime`, when a
     /// browser offered it with its credential).
     pub subprotocol: Option<&'static str>,
@@ -135,8 +137,9 @@ impl Refusal {
 pub(crate) fn check(
     request: &Request,
     api_key: Option<&str>,
-    secrets: &ClientSecrets,
+    registry: &Registry,
 ) -> Result<Connect, Refusal> {
+    let secrets = &registry.secrets;
     let path = request.uri().path();
     let surface = match path {
         BETA_PATH if beta_requested(request) => Surface::Beta,
@@ -200,7 +203,7 @@ pub(crate) fn check(
         model: None,
         call_id: None,
         transcription: false,
-        minted: None,
+        initial_session: None,
         subprotocol,
     };
     if let Some(session) = minted {
@@ -210,7 +213,7 @@ pub(crate) fn check(
             .get("model")
             .and_then(Value::as_str)
             .map(str::to_string);
-        connect.minted = Some(session);
+        connect.initial_session = Some(session);
     }
     for (key, value) in query_pairs(request.uri().query().unwrap_or_default()) {
         match key.as_str() {
@@ -221,7 +224,25 @@ pub(crate) fn check(
         }
     }
     // A client secret names its session's model (or its transcription).
-    let targets = usize::from(connect.minted.is_some())
+    // A sideband connection attaches to an active call, and starts with the
+    // session the call was accepted or created with.
+    if let Some(call_id) = &connect.call_id
+        && let Some(call) = registry.calls.get(call_id)
+    {
+        match call.state {
+            calls::State::Active { session } => connect.initial_session = Some(session),
+            other => {
+                return Err(refuse(
+                    StatusCode::CONFLICT,
+                    &format!(
+                        "Call '{call_id}' is {}: a session attaches to an active call.",
+                        other.name()
+                    ),
+                ));
+            }
+        }
+    }
+    let targets = usize::from(connect.initial_session.is_some())
         + usize::from(connect.model.is_some())
         + usize::from(connect.call_id.is_some())
         + usize::from(connect.transcription);
@@ -338,7 +359,7 @@ mod tests {
     use super::*;
 
     fn check_with(request: &Request, api_key: Option<&str>) -> Result<Connect, Refusal> {
-        check(request, api_key, &ClientSecrets::default())
+        check(request, api_key, &Registry::default())
     }
 
     fn request(uri: &str, headers: &[(&str, &str)]) -> Request {

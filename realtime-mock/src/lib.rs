@@ -84,11 +84,14 @@
 pub mod arguments;
 pub mod audio;
 mod beta;
+mod calls;
 pub mod config;
 mod connection;
 mod engine;
 pub mod handshake;
 mod http;
+mod multipart;
+mod registry;
 pub mod responder;
 mod rest;
 mod secrets;

@@ -1,18 +1,29 @@
-//! The REST operations the mock serves beside the WebSocket:
-//! `POST /v1/realtime/client_secrets` mints a client secret (an ephemeral
-//! key) that the WebSocket then takes as a credential until it expires,
-//! starting every session with the configuration it was minted with. Every
-//! answer carries an `x-request-id`; errors have the service's JSON body.
-//! Other operations of the spec are answered 404 until the mock serves them.
+//! The REST operations the mock serves beside the WebSocket. Every answer
+//! carries an `x-request-id`; errors have the service's JSON body.
+//!
+//! - `POST /v1/realtime/client_secrets` mints a client secret (an ephemeral
+//!   key) that the WebSocket then takes as a credential until it expires,
+//!   starting every session with the configuration it was minted with.
+//! - `POST /v1/realtime/calls` (an SDP offer, as `application/sdp` or in a
+//!   `multipart/form-data` form with a `session`) creates a WebRTC call and
+//!   answers with an SDP answer and its `Location`; `…/calls/{call_id}/accept`,
+//!   `/hangup`, `/refer` and `/reject` move a call through the states of
+//!   `calls` (an incoming SIP call comes from `MockServer::incoming_call`,
+//!   or `POST /mock/calls/incoming`, the mock's own route).
+//!
+//! The beta REST sessions are answered 404 so far.
 
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::http::StatusCode;
 
+use crate::calls::Refused;
 use crate::config::MockConfig;
 use crate::handshake::{self, Connect, Surface};
 use crate::http::Head;
+use crate::multipart;
+use crate::registry::Registry;
 use crate::secrets::{self, ClientSecrets};
 
 /// The largest request body read.
@@ -23,18 +34,40 @@ const DEFAULT_SECONDS: u64 = 600;
 const MIN_SECONDS: u64 = 10;
 const MAX_SECONDS: u64 = 7200;
 
-/// An answer: status and JSON body.
+/// An answer: status, body and the headers that go with it.
 #[derive(Debug, PartialEq)]
 pub(crate) struct Answer {
     pub(crate) status: StatusCode,
-    pub(crate) body: Value,
+    pub(crate) body: Body,
+    /// Headers besides the content type, length and request id.
+    pub(crate) headers: Vec<(&'static str, String)>,
+}
+
+/// An answer's body.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Body {
+    /// `application/json`.
+    Json(Value),
+    /// Text of this content type (`application/sdp`).
+    Text(&'static str, String),
+    /// Nothing (`200` of an operation without a result).
+    Empty,
 }
 
 impl Answer {
     fn ok(body: Value) -> Self {
         Answer {
             status: StatusCode::OK,
-            body,
+            body: Body::Json(body),
+            headers: Vec::new(),
+        }
+    }
+
+    fn empty() -> Self {
+        Answer {
+            status: StatusCode::OK,
+            body: Body::Empty,
+            headers: Vec::new(),
         }
     }
 
@@ -47,7 +80,10 @@ impl Answer {
         };
         Answer {
             status,
-            body: json!({"error": {"message": message, "type": error_type, "param": param, "code": code}}),
+            body: Body::Json(
+                json!({"error": {"message": message, "type": error_type, "param": param, "code": code}}),
+            ),
+            headers: Vec::new(),
         }
     }
 }
@@ -59,7 +95,7 @@ pub(crate) async fn serve(
     head: Head,
     read: Vec<u8>,
     config: &MockConfig,
-    secrets: &ClientSecrets,
+    registry: &Registry,
 ) {
     static REQUESTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
     let request_number = REQUESTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -84,35 +120,60 @@ pub(crate) async fn serve(
             }
         }
         body.truncate(length);
-        answer(&head, &body, config, secrets)
+        answer(&head, &body, config, registry)
     };
-    let text = answer.body.to_string();
+    let (content_type, text) = match answer.body {
+        Body::Json(value) => (Some("application/json"), value.to_string()),
+        Body::Text(content_type, text) => (Some(content_type), text),
+        Body::Empty => (None, String::new()),
+    };
     let reason = answer.status.canonical_reason().unwrap_or("");
-    let response = format!(
-        "HTTP/1.1 {} {reason}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nx-request-id: req_mock{request_number:08}\r\nconnection: close\r\n\r\n{text}",
-        answer.status.as_u16(),
-        text.len(),
-    );
+    let mut response = format!("HTTP/1.1 {} {reason}\r\n", answer.status.as_u16());
+    if let Some(content_type) = content_type {
+        response.push_str(&format!("content-type: {content_type}\r\n"));
+    }
+    for (name, value) in &answer.headers {
+        response.push_str(&format!("{name}: {value}\r\n"));
+    }
+    response.push_str(&format!(
+        "content-length: {}\r\nx-request-id: req_mock{request_number:08}\r\nconnection: close\r\n\r\n{text}",
+        text.len()
+    ));
     let _ = stream.write_all(response.as_bytes()).await;
     let _ = stream.shutdown().await;
 }
 
 /// The answer to one REST request.
-pub(crate) fn answer(
-    head: &Head,
-    body: &[u8],
-    config: &MockConfig,
-    secrets: &ClientSecrets,
-) -> Answer {
-    let route = (head.method.as_str(), head.path());
-    match route {
-        ("POST", CLIENT_SECRETS_PATH) => {
-            if let Err(refusal) = permanent_key(head, config) {
-                return refusal;
+pub(crate) fn answer(head: &Head, body: &[u8], config: &MockConfig, registry: &Registry) -> Answer {
+    let path = head.path();
+    if head.method == "POST" && path == INCOMING_CALL_PATH {
+        return Answer::ok(json!({"call_id": registry.calls.incoming()}));
+    }
+    let route = (head.method.as_str(), path);
+    let call = path
+        .strip_prefix(CALLS_PATH)
+        .and_then(|rest| rest.strip_prefix('/'))
+        .and_then(|rest| rest.split_once('/'));
+    match (route, call) {
+        (("POST", CLIENT_SECRETS_PATH), _) => match permanent_key(head, config) {
+            Ok(()) => mint(body, &registry.secrets),
+            Err(refusal) => refusal,
+        },
+        (("POST", CALLS_PATH), _) => match permanent_key(head, config) {
+            Ok(()) => create_call(head, body, registry),
+            Err(refusal) => refusal,
+        },
+        (("POST", _), Some((call_id, operation)))
+            if matches!(operation, "accept" | "hangup" | "refer" | "reject") =>
+        {
+            match permanent_key(head, config) {
+                Ok(()) => call_operation(call_id, operation, body, registry),
+                Err(refusal) => refusal,
             }
-            mint(body, secrets)
         }
-        (_, path) if path == handshake::REALTIME_PATH || path == handshake::TRANSLATION_PATH => {
+        ((_, path), _)
+            if path == handshake::REALTIME_PATH || path == handshake::TRANSLATION_PATH =>
+        {
             Answer::error(
                 StatusCode::BAD_REQUEST,
                 "This endpoint speaks WebSocket: connect with an `Upgrade: websocket` request.",
@@ -120,11 +181,182 @@ pub(crate) fn answer(
                 None,
             )
         }
-        (method, path) => Answer::error(
+        ((method, path), _) => Answer::error(
             StatusCode::NOT_FOUND,
             &format!("Invalid URL ({method} {path})"),
             None,
             None,
+        ),
+    }
+}
+
+/// `POST /v1/realtime/calls`, and the calls under it.
+pub(crate) const CALLS_PATH: &str = "/v1/realtime/calls";
+
+/// The mock's own route that rings an incoming SIP call (what a phone call
+/// to the project's SIP trunk would do).
+pub(crate) const INCOMING_CALL_PATH: &str = "/mock/calls/incoming";
+
+/// `POST /v1/realtime/calls`: a WebRTC call from an SDP offer, sent as
+/// `application/sdp`, or as the `sdp` part of a `multipart/form-data` form
+/// whose `session` part (JSON) configures the session that answers.
+fn create_call(head: &Head, body: &[u8], registry: &Registry) -> Answer {
+    let content_type = head.header("content-type").unwrap_or_default();
+    let (sdp, session) = if content_type.starts_with("multipart/form-data") {
+        let parts = match multipart::boundary(content_type).and_then(|b| multipart::parse(body, &b))
+        {
+            Ok(parts) => parts,
+            Err(error) => return invalid(&format!("Invalid form: {error}."), None),
+        };
+        let text = |name: &str| {
+            parts
+                .iter()
+                .find(|part| part.name == name)
+                .map(|part| String::from_utf8_lossy(&part.value).into_owned())
+        };
+        let session = match text("session").map(|json| serde_json::from_str::<Value>(&json)) {
+            None => None,
+            Some(Ok(session)) => Some(session),
+            Some(Err(_)) => return invalid("Invalid 'session': not JSON.", Some("session")),
+        };
+        (text("sdp"), session)
+    } else if content_type.starts_with("application/sdp") {
+        (Some(String::from_utf8_lossy(body).into_owned()), None)
+    } else {
+        return Answer::error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Send the SDP offer as `application/sdp`, or as `multipart/form-data` with `sdp` and `session`.",
+            None,
+            None,
+        );
+    };
+    let Some(sdp) = sdp.filter(|sdp| sdp.starts_with("v=")) else {
+        return invalid(
+            "Missing or invalid 'sdp': expected an SDP offer (starting with `v=`).",
+            Some("sdp"),
+        );
+    };
+    let session = session.unwrap_or_else(|| json!({"type": "realtime"}));
+    if let Err(answer) = checked_session(&session, "session") {
+        return answer;
+    }
+    let call_id = registry.calls.create(session);
+    Answer {
+        status: StatusCode::CREATED,
+        body: Body::Text("application/sdp", sdp_answer(&sdp)),
+        headers: vec![("location", format!("{CALLS_PATH}/{call_id}"))],
+    }
+}
+
+/// An SDP answer to `offer` (the mock has no media: its answer names the
+/// offer's session and says it sends and receives audio).
+fn sdp_answer(offer: &str) -> String {
+    let origin = offer
+        .lines()
+        .find_map(|line| line.strip_prefix("o="))
+        .unwrap_or("- 0 0 IN IP4 127.0.0.1");
+    format!(
+        "v=0\r\no={origin}\r\ns=realtime-mock\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 127.0.0.1\r\na=rtpmap:111 opus/48000/2\r\na=sendrecv\r\n"
+    )
+}
+
+/// `session` checked as a GA `session.update` checks one; the refusal names
+/// the parameter under `at`.
+fn checked_session(session: &Value, at: &str) -> Result<(), Answer> {
+    let as_update = json!({"type": "session.update", "session": session});
+    match crate::validate::check::<realtime_types::ga::client::SessionUpdate>(&as_update) {
+        Ok(()) => Ok(()),
+        Err(refused) => {
+            // The event's `session.x` is this body's `{at}.x` (or `x`).
+            let under = if at.is_empty() {
+                String::new()
+            } else {
+                format!("{at}.")
+            };
+            let param = match refused.param.strip_prefix("session.") {
+                Some(rest) => format!("{under}{rest}"),
+                None => refused.param.clone(),
+            };
+            let message = refused.message.replace("'session.", &format!("'{under}"));
+            Err(invalid(&message, Some(&param)))
+        }
+    }
+}
+
+/// `accept`, `hangup`, `refer` or `reject` of call `call_id`.
+fn call_operation(call_id: &str, operation: &str, body: &[u8], registry: &Registry) -> Answer {
+    let request: Value = if body.iter().all(u8::is_ascii_whitespace) {
+        json!({})
+    } else {
+        match serde_json::from_slice(body) {
+            Ok(request) => request,
+            Err(error) => {
+                return invalid(
+                    &format!(
+                        "The request body is not valid JSON (line {}, column {}).",
+                        error.line(),
+                        error.column()
+                    ),
+                    None,
+                );
+            }
+        }
+    };
+    let calls = &registry.calls;
+    let done = match operation {
+        "accept" => {
+            if let Err(answer) = checked_session(&request, "") {
+                return answer;
+            }
+            calls.accept(call_id, request)
+        }
+        "hangup" => calls.hangup(call_id),
+        "refer" => match request.get("target_uri").and_then(Value::as_str) {
+            Some(target) if !target.is_empty() => calls.refer(call_id, target.to_string()),
+            _ => {
+                return Answer::error(
+                    StatusCode::BAD_REQUEST,
+                    "Missing required parameter: 'target_uri'.",
+                    Some("target_uri"),
+                    Some("missing_required_parameter"),
+                );
+            }
+        },
+        _ => {
+            let status_code = match request.get("status_code") {
+                None => 603,
+                Some(code) => match code.as_u64().and_then(|c| u16::try_from(c).ok()) {
+                    Some(code) if (400..=699).contains(&code) => code,
+                    _ => {
+                        return invalid(
+                            "Invalid 'status_code': expected a SIP status from 400 to 699.",
+                            Some("status_code"),
+                        );
+                    }
+                },
+            };
+            calls.reject(call_id, status_code)
+        }
+    };
+    match done {
+        Ok(()) => Answer::empty(),
+        Err(Refused::NotFound) => Answer::error(
+            StatusCode::NOT_FOUND,
+            &format!("No call with id '{call_id}'."),
+            Some("call_id"),
+            Some("call_not_found"),
+        ),
+        Err(Refused::State { operation, state }) => Answer::error(
+            StatusCode::CONFLICT,
+            &format!("Cannot {operation} call '{call_id}': it is {state}."),
+            None,
+            Some("invalid_call_state"),
+        ),
+        Err(Refused::NotSip { operation }) => Answer::error(
+            StatusCode::BAD_REQUEST,
+            &format!("Cannot {operation} call '{call_id}': only SIP calls can be {operation}ed."),
+            None,
+            Some("invalid_call_type"),
         ),
     }
 }
@@ -207,11 +439,8 @@ fn mint(body: &[u8], secrets: &ClientSecrets) -> Answer {
         .get("session")
         .cloned()
         .unwrap_or_else(|| json!({"type": "realtime"}));
-    let as_update = json!({"type": "session.update", "session": session});
-    if let Err(refused) =
-        crate::validate::check::<realtime_types::ga::client::SessionUpdate>(&as_update)
-    {
-        return invalid(&refused.message, Some(&refused.param));
+    if let Err(answer) = checked_session(&session, "session") {
+        return answer;
     }
     let transcription = session.get("type").and_then(Value::as_str) == Some("transcription");
     let connect = Connect {
@@ -222,7 +451,7 @@ fn mint(body: &[u8], secrets: &ClientSecrets) -> Answer {
             .map(str::to_string),
         call_id: None,
         transcription,
-        minted: None,
+        initial_session: None,
         subprotocol: None,
     };
     let (value, minted) = secrets.mint(seconds, session.clone());

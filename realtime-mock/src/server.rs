@@ -13,7 +13,7 @@ use tokio::task::JoinSet;
 
 use crate::config::MockConfig;
 use crate::connection;
-use crate::secrets::ClientSecrets;
+use crate::registry::Registry;
 
 /// A running mock server. Dropping it (or [`MockServer::shutdown`]) stops it.
 #[derive(Debug)]
@@ -24,7 +24,7 @@ pub struct MockServer {
     shutdown: watch::Sender<bool>,
     inject: broadcast::Sender<String>,
     open: Arc<AtomicUsize>,
-    secrets: Arc<ClientSecrets>,
+    registry: Arc<Registry>,
     accept_loop: Option<tokio::task::JoinHandle<()>>,
 }
 
@@ -36,11 +36,11 @@ impl MockServer {
         let (shutdown, shutdown_rx) = watch::channel(false);
         let (inject, _) = broadcast::channel(64);
         let open = Arc::new(AtomicUsize::new(0));
-        let secrets = Arc::new(ClientSecrets::default());
+        let registry = Arc::new(Registry::default());
         let accept_loop = tokio::spawn(accept_loop(
             listener,
             Arc::new(config),
-            Arc::clone(&secrets),
+            Arc::clone(&registry),
             shutdown_rx,
             inject.clone(),
             Arc::clone(&open),
@@ -55,7 +55,7 @@ impl MockServer {
             shutdown,
             inject,
             open,
-            secrets,
+            registry,
             accept_loop: Some(accept_loop),
         })
     }
@@ -83,7 +83,16 @@ impl MockServer {
     /// Moves the clock client secrets expire by forward (whole seconds), so
     /// that a test sees a secret expire without waiting for it.
     pub fn advance_clock(&self, by: Duration) {
-        self.secrets.advance(by);
+        self.registry.secrets.advance(by);
+    }
+
+    /// Rings an incoming SIP call, as a phone call to the project's SIP
+    /// trunk would (the service announces it with the
+    /// `realtime.call.incoming` webhook); its `call_id`, to accept, reject,
+    /// refer or hang up over REST. `POST /mock/calls/incoming` does the
+    /// same for clients outside the process.
+    pub fn incoming_call(&self) -> String {
+        self.registry.calls.incoming()
     }
 
     /// The address the server listens on.
@@ -136,7 +145,7 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
 async fn accept_loop(
     listener: TcpListener,
     config: Arc<MockConfig>,
-    secrets: Arc<ClientSecrets>,
+    registry: Arc<Registry>,
     mut shutdown: watch::Receiver<bool>,
     inject: broadcast::Sender<String>,
     open: Arc<AtomicUsize>,
@@ -162,7 +171,7 @@ async fn accept_loop(
                         continue;
                     }
                     let counted = Counted::new(Arc::clone(&open));
-                    let serve = connection::serve(stream, Arc::clone(&config), Arc::clone(&secrets), shutdown.clone(), inject.subscribe());
+                    let serve = connection::serve(stream, Arc::clone(&config), Arc::clone(&registry), shutdown.clone(), inject.subscribe());
                     connections.spawn(async move {
                         serve.await;
                         drop(counted);

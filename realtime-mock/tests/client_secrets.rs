@@ -8,10 +8,9 @@ mod common;
 
 use std::time::Duration;
 
-use common::Client;
+use common::{Client, HttpAnswer};
 use realtime_mock::{MockConfig, MockServer, Pacing};
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::StatusCode;
 
@@ -27,65 +26,23 @@ async fn server() -> MockServer {
     .expect("the mock starts")
 }
 
-/// An HTTP answer: status, headers (names in lower case) and JSON body.
-struct Answer {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Value,
-}
-
-impl Answer {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
-    }
-}
-
-/// `method path` with `body` (JSON) and `Authorization: Bearer key`, over a
-/// plain TCP connection (the mock answers and closes it).
+/// `method path` with a JSON `body` and `Authorization: Bearer key`.
 async fn request(
     server: &MockServer,
     method: &str,
     path: &str,
     key: Option<&str>,
     body: &str,
-) -> Answer {
-    let mut stream = tokio::net::TcpStream::connect(server.local_addr())
-        .await
-        .expect("connects");
-    let auth = key.map_or(String::new(), |key| {
-        format!("authorization: Bearer {key}\r\n")
-    });
-    let text = format!(
-        "{method} {path} HTTP/1.1\r\nhost: localhost\r\n{auth}content-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(text.as_bytes()).await.expect("writes");
-    let mut answer = Vec::new();
-    stream.read_to_end(&mut answer).await.expect("reads");
-    let answer = String::from_utf8(answer).expect("UTF-8");
-    let (head, body) = answer.split_once("\r\n\r\n").expect("a head and a body");
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .and_then(|line| line.split(' ').nth(1))
-        .and_then(|code| code.parse().ok())
-        .expect("a status line");
-    let headers = lines
-        .filter_map(|line| line.split_once(':'))
-        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_string()))
-        .collect();
-    let body = serde_json::from_str(body).expect("a JSON body");
-    Answer {
-        status,
-        headers,
-        body,
+) -> HttpAnswer {
+    let auth = key.map(|key| format!("Bearer {key}"));
+    let mut headers = vec![("content-type", "application/json")];
+    if let Some(auth) = &auth {
+        headers.push(("authorization", auth));
     }
+    common::http(server, method, path, &headers, body.as_bytes()).await
 }
 
-async fn mint(server: &MockServer, body: Value) -> Answer {
+async fn mint(server: &MockServer, body: Value) -> HttpAnswer {
     request(
         server,
         "POST",

@@ -318,3 +318,84 @@ fn unsent_bytes(local_port: u16, remote_port: u16) -> Option<u64> {
         .next();
     Some(unsent.unwrap_or(0))
 }
+
+/// An HTTP answer: status, headers (names in lower case) and body (JSON, or
+/// `Value::String` of the text when it is not JSON, `Null` when empty).
+pub struct HttpAnswer {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Value,
+}
+
+impl HttpAnswer {
+    /// The first value of header `name` (lower case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// `method path` with `headers` and `body`, over a plain TCP connection
+/// (the mock answers and closes it).
+pub async fn http(
+    server: &MockServer,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> HttpAnswer {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(server.local_addr())
+        .await
+        .expect("connects");
+    let mut head = format!("{method} {path} HTTP/1.1\r\nhost: localhost\r\n");
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str(&format!("content-length: {}\r\n\r\n", body.len()));
+    stream.write_all(head.as_bytes()).await.expect("writes");
+    stream.write_all(body).await.expect("writes");
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.expect("reads");
+    let answer = String::from_utf8(answer).expect("UTF-8");
+    let (head, body) = answer.split_once("\r\n\r\n").expect("a head and a body");
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|line| line.split(' ').nth(1))
+        .and_then(|code| code.parse().ok())
+        .expect("a status line");
+    let headers = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_string()))
+        .collect();
+    let body = if body.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(body).unwrap_or_else(|_| Value::String(body.to_string()))
+    };
+    HttpAnswer {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// The outcome of a WebSocket handshake to `url` with `Authorization:
+/// Bearer key`: `Ok` when upgraded, else the HTTP status.
+pub async fn handshake_status(url: &str, key: &str) -> Result<(), u16> {
+    let mut request = url.into_client_request().expect("a request");
+    request.headers_mut().insert(
+        "authorization",
+        format!("Bearer {key}").parse().expect("a header value"),
+    );
+    match tokio_tungstenite::connect_async(request).await {
+        Ok(_) => Ok(()),
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            Err(response.status().as_u16())
+        }
+        Err(other) => panic!("the handshake failed otherwise: {other}"),
+    }
+}

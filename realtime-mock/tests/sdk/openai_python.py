@@ -650,8 +650,84 @@ def client_secret(client, url, findings):
         findings.flow_passed(name)
 
 
+OFFER = "v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
+
+
+def rest_flow(name, run):
+    """A REST flow: `run(client, url, findings)`, failures recorded."""
+
+    def flow(client, url, findings):
+        try:
+            run(client, url, findings)
+        except FlowFailed as failure:
+            findings.flow_failed(name, str(failure))
+        except Exception as error:  # the SDK or the socket: the flow failed, the rest still runs
+            findings.flow_failed(name, f"{type(error).__name__}: {short(str(error))}")
+        else:
+            findings.flow_passed(name)
+
+    return flow
+
+
+def calls_webrtc(client, url, findings):
+    """`client.realtime.calls.create(sdp=..., session=...)` answers with an SDP
+    answer and the call's `Location`; a sideband connection to it starts with
+    its session; `calls.hangup()` ends it, after which nothing attaches."""
+    raw = client.realtime.calls.with_raw_response.create(
+        sdp=OFFER, session={"type": "realtime", "model": "gpt-realtime", "instructions": PIRATE}
+    )
+    check(raw.http_response.status_code == 201, f"status {raw.http_response.status_code}")
+    answer = raw.http_response.text
+    check(answer.startswith("v=0"), f"the answer is not SDP: {short(answer)}")
+    location = raw.headers.get("location", "")
+    call_id = location.rsplit("/", 1)[-1]
+    check(call_id.startswith("rtc_"), f"Location is {short(location)}")
+    with client.realtime.connect(call_id=call_id) as connection:
+        flow = Flow("rest/calls_webrtc", GA, connection, findings)
+        with deadline(FLOW_SECONDS, flow.where):
+            created = flow.expect("session.created")
+            check(
+                created["session"].get("instructions") == PIRATE,
+                "the sideband session did not start with the call's session",
+            )
+    client.realtime.calls.hangup(call_id)
+    try:
+        client.realtime.calls.hangup(call_id)
+    except Exception as error:
+        check("409" in str(error) or getattr(error, "status_code", 0) == 409, f"{error}")
+    else:
+        raise FlowFailed("a second hangup of the same call was accepted")
+
+
+def calls_sip(client, url, findings):
+    """An incoming SIP call (rung with the mock's own route) is accepted with
+    `calls.accept()`, referred with `calls.refer()`; another is rejected with
+    `calls.reject()`; accepting a rejected call is refused."""
+    # The mock's own route, beside the API (`/mock/...`, not under `/v1`).
+    incoming = url.replace("ws://", "http://").removesuffix("/v1") + "/mock/calls/incoming"
+
+    def ring():
+        return client.post(incoming, cast_to=object, body={})["call_id"]
+
+    call_id = ring()
+    client.realtime.calls.accept(call_id, type="realtime", instructions=PIRATE)
+    client.realtime.calls.refer(call_id, target_uri="tel:+14155550123")
+    other = ring()
+    client.realtime.calls.reject(other, status_code=486)
+    try:
+        client.realtime.calls.accept(other, type="realtime")
+    except Exception as error:
+        check(getattr(error, "status_code", 0) == 409, f"{type(error).__name__}: {short(str(error))}")
+    else:
+        raise FlowFailed("a rejected call was accepted")
+
+
 # The REST flows: each gets the client and the mock's URL.
-REST_FLOWS = {"rest/client_secret": client_secret}
+REST_FLOWS = {
+    "rest/client_secret": client_secret,
+    "rest/calls_webrtc": rest_flow("rest/calls_webrtc", calls_webrtc),
+    "rest/calls_sip": rest_flow("rest/calls_sip", calls_sip),
+}
 # Fields of REST answers the SDK's models do not declare (path -> evidence).
 REST_KNOWN_GAPS = {}
 
