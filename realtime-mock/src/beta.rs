@@ -47,6 +47,7 @@ use serde_json::{Map, Value, json};
 use crate::config::MockConfig;
 use crate::engine::{Dialect, Engine, Outbound};
 use crate::handshake::Connect;
+use crate::validate::Invalid;
 
 /// The temperature a beta session reports until the client sets one (the
 /// spec's default).
@@ -219,6 +220,77 @@ impl Beta {
                 None
             }
         }
+    }
+}
+
+/// A beta REST session (the body of `POST /v1/realtime/sessions`, or of
+/// `/transcription_sessions` when `transcription`) as the GA session
+/// changes a client secret carries, and the overlay of beta-only fields;
+/// or why it is refused.
+pub(crate) fn rest_session_to_ga(
+    body: &Value,
+    transcription: bool,
+) -> Result<RestSession, Invalid> {
+    let event_type = if transcription {
+        "transcription_session.update"
+    } else {
+        "session.update"
+    };
+    let as_event = json!({"type": event_type, "session": body});
+    if let Err(invalid) = crate::validate::check::<beta::ClientEvent>(&as_event) {
+        let param = invalid
+            .param
+            .strip_prefix("session.")
+            .map(str::to_string)
+            .unwrap_or(invalid.param);
+        return Err(Invalid {
+            message: invalid.message.replace("'session.", "'"),
+            param,
+        });
+    }
+    let fields = body.as_object().cloned().unwrap_or_default();
+    let overlay = fields
+        .iter()
+        .filter(|(key, _)| matches!(key.as_str(), "modalities" | "temperature"))
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect();
+    let converted = if transcription {
+        transcription_session_to_ga(fields)
+    } else {
+        session_to_ga(fields)
+    };
+    converted
+        .map(|ga| RestSession {
+            changes: Value::Object(ga),
+            overlay,
+        })
+        .map_err(|refusal| Invalid {
+            message: refusal.message,
+            param: refusal
+                .param
+                .map(|p| p.strip_prefix("session.").map(str::to_string).unwrap_or(p))
+                .unwrap_or_default(),
+        })
+}
+
+/// A beta REST session as the engine takes it.
+pub(crate) struct RestSession {
+    /// The GA session changes (what a client secret carries).
+    pub(crate) changes: Value,
+    /// The beta-only fields the GA session has no place for.
+    pub(crate) overlay: Map<String, Value>,
+}
+
+/// A GA session (as the engine keeps it) as the beta REST session reports
+/// it, with the beta-only fields the client set (`overlay`).
+pub(crate) fn rest_session_to_beta(ga: &Value, overlay: &Map<String, Value>) -> Value {
+    let Value::Object(session) = ga else {
+        return Value::Null;
+    };
+    if session.get("type").and_then(Value::as_str) == Some("transcription") {
+        transcription_session_to_beta(session)
+    } else {
+        session_to_beta(session, overlay)
     }
 }
 

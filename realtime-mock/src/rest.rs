@@ -11,7 +11,8 @@
 //!   `calls` (an incoming SIP call comes from `MockServer::incoming_call`,
 //!   or `POST /mock/calls/incoming`, the mock's own route).
 //!
-//! The beta REST sessions are answered 404 so far.
+//! - `POST /v1/realtime/sessions` and `/transcription_sessions` (beta) answer
+//!   a beta session with a `client_secret` that starts it on the beta surface.
 
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -159,6 +160,12 @@ pub(crate) fn answer(head: &Head, body: &[u8], config: &MockConfig, registry: &R
             Ok(()) => mint(body, &registry.secrets),
             Err(refusal) => refusal,
         },
+        (("POST", path @ (BETA_SESSIONS_PATH | BETA_TRANSCRIPTION_SESSIONS_PATH)), _) => {
+            match permanent_key(head, config) {
+                Ok(()) => beta_session(body, path == BETA_TRANSCRIPTION_SESSIONS_PATH, registry),
+                Err(refusal) => refusal,
+            }
+        }
         (("POST", CALLS_PATH), _) => match permanent_key(head, config) {
             Ok(()) => create_call(head, body, registry),
             Err(refusal) => refusal,
@@ -189,6 +196,119 @@ pub(crate) fn answer(head: &Head, body: &[u8], config: &MockConfig, registry: &R
         ),
     }
 }
+
+/// The beta REST sessions: a session, and a client secret that starts it.
+pub(crate) const BETA_SESSIONS_PATH: &str = "/v1/realtime/sessions";
+pub(crate) const BETA_TRANSCRIPTION_SESSIONS_PATH: &str = "/v1/realtime/transcription_sessions";
+
+/// How long a beta session's client secret starts sessions (the beta
+/// documentation: one minute).
+const BETA_SECRET_SECONDS: u64 = 60;
+
+/// `POST /v1/realtime/sessions` (or `/transcription_sessions`): the flat
+/// beta session, checked as the beta `session.update` (or
+/// `transcription_session.update`) checks one, and answered with the session
+/// it will start in the beta shape, plus `client_secret` (`value`,
+/// `expires_at`). The pinned spec's `RealtimeSessionCreateResponse` has lost
+/// `client_secret` and took the GA shape; the 2025-04-29 spec and
+/// openai-python's beta `SessionCreateResponse` have this one.
+fn beta_session(body: &[u8], transcription: bool, registry: &Registry) -> Answer {
+    let request: Value = if body.iter().all(u8::is_ascii_whitespace) {
+        json!({})
+    } else {
+        match serde_json::from_slice(body) {
+            Ok(request @ Value::Object(_)) => request,
+            Ok(_) => return invalid("The request body must be a JSON object.", None),
+            Err(error) => {
+                return invalid(
+                    &format!(
+                        "The request body is not valid JSON (line {}, column {}).",
+                        error.line(),
+                        error.column()
+                    ),
+                    None,
+                );
+            }
+        }
+    };
+    let (changes, overlay) = match crate::beta::rest_session_to_ga(&request, transcription) {
+        Ok(session) => (session.changes, session.overlay),
+        Err(refused) => {
+            let param = Some(refused.param.as_str()).filter(|param| !param.is_empty());
+            return invalid(&refused.message, param);
+        }
+    };
+    let connect = Connect {
+        surface: Surface::Beta,
+        model: request
+            .get("model")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        call_id: None,
+        transcription,
+        initial_session: None,
+        subprotocol: None,
+    };
+    let (value, minted) = registry.secrets.mint(BETA_SECRET_SECONDS, changes.clone());
+    let session = crate::engine::configured_session(&connect, Some(&changes));
+    let mut reported = crate::beta::rest_session_to_beta(&session, &overlay);
+    if let Value::Object(fields) = &mut reported {
+        let documented = if transcription {
+            BETA_TRANSCRIPTION_SESSION_FIELDS
+        } else {
+            BETA_SESSION_FIELDS
+        };
+        fields.retain(|key, _| documented.contains(&key.as_str()));
+        if let Some(Value::Object(detection)) = fields.get_mut("turn_detection") {
+            detection.retain(|key, _| BETA_TURN_DETECTION_FIELDS.contains(&key.as_str()));
+        }
+        fields.insert(
+            "client_secret".into(),
+            json!({"value": value, "expires_at": minted.expires_at}),
+        );
+    }
+    Answer::ok(reported)
+}
+
+/// The fields of a beta REST session as documented: the 2025-04-29 spec's
+/// `RealtimeSessionCreateResponse`, and `speed` and `tracing`, which
+/// openai-python 3.57's beta `SessionCreateResponse` adds (no capture of
+/// the live answer is at hand). The session a WebSocket then gets has more
+/// (`id`, `object`, `model`, ...).
+const BETA_SESSION_FIELDS: &[&str] = &[
+    "client_secret",
+    "modalities",
+    "instructions",
+    "voice",
+    "input_audio_format",
+    "output_audio_format",
+    "input_audio_transcription",
+    "turn_detection",
+    "tools",
+    "tool_choice",
+    "temperature",
+    "max_response_output_tokens",
+    "speed",
+    "tracing",
+];
+
+/// The fields of a beta REST transcription session (the spec's
+/// `RealtimeTranscriptionSessionCreateResponse`, pinned and 2025-04-29).
+const BETA_TRANSCRIPTION_SESSION_FIELDS: &[&str] = &[
+    "client_secret",
+    "modalities",
+    "input_audio_format",
+    "input_audio_transcription",
+    "turn_detection",
+];
+
+/// The fields of their `turn_detection` (both specs).
+const BETA_TURN_DETECTION_FIELDS: &[&str] = &[
+    "type",
+    "threshold",
+    "prefix_padding_ms",
+    "silence_duration_ms",
+];
 
 /// `POST /v1/realtime/calls`, and the calls under it.
 pub(crate) const CALLS_PATH: &str = "/v1/realtime/calls";

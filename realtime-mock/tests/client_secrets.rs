@@ -265,3 +265,66 @@ async fn bad_mint_requests_get_the_services_error_bodies() {
         "Invalid URL (POST /v1/chat/completions)"
     );
 }
+
+#[tokio::test]
+async fn a_beta_rest_session_answers_with_a_secret_that_starts_it_on_the_beta_surface() {
+    let server = server().await;
+    let answer = request(
+        &server,
+        "POST",
+        "/v1/realtime/sessions",
+        Some(KEY),
+        &json!({"model": "gpt-4o-realtime-preview", "instructions": "Be brief.", "voice": "ash", "input_audio_format": "g711_ulaw"}).to_string(),
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(answer.body["instructions"], "Be brief.");
+    assert_eq!(answer.body["input_audio_format"], "g711_ulaw");
+    assert!(
+        answer.body.get("audio").is_none(),
+        "the beta shape: {}",
+        answer.body
+    );
+    let secret = answer.body["client_secret"]["value"]
+        .as_str()
+        .expect("a secret");
+    let bearer = format!("Bearer {secret}");
+    let mut beta = Client::<realtime_types::beta::ServerEvent>::open(
+        &format!("{}?model=gpt-4o-realtime-preview", server.url()),
+        &[("authorization", &bearer), ("openai-beta", "realtime=v1")],
+    )
+    .await;
+    let created = beta.expect_started().await;
+    assert_eq!(created["session"]["instructions"], "Be brief.");
+    assert_eq!(created["session"]["voice"], "ash");
+    assert_eq!(created["session"]["input_audio_format"], "g711_ulaw");
+
+    let refused = request(
+        &server,
+        "POST",
+        "/v1/realtime/sessions",
+        Some(KEY),
+        &json!({"input_audio_format": "mp3"}).to_string(),
+    )
+    .await;
+    assert_eq!(refused.status, 400);
+    assert_eq!(refused.body["error"]["param"], "input_audio_format");
+    let transcription = request(
+        &server,
+        "POST",
+        "/v1/realtime/transcription_sessions",
+        Some(KEY),
+        &json!({"input_audio_transcription": {"model": "whisper-1"}}).to_string(),
+    )
+    .await;
+    assert_eq!(transcription.status, 200, "{}", transcription.body);
+    assert_eq!(
+        transcription.body["input_audio_transcription"]["model"],
+        "whisper-1"
+    );
+    assert!(
+        transcription.body["client_secret"]["value"]
+            .as_str()
+            .is_some()
+    );
+}

@@ -27,6 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from openai import OpenAI
+from openai.types.beta.realtime import SessionCreateResponse as BetaSessionCreateResponse
+from openai.types.beta.realtime import TranscriptionSession as BetaTranscriptionSession
 from openai.types.beta.realtime.realtime_server_event import (
     RealtimeServerEvent as BetaServerEvent,
 )
@@ -722,11 +724,49 @@ def calls_sip(client, url, findings):
         raise FlowFailed("a rejected call was accepted")
 
 
+def beta_sessions(client, url, findings):
+    """The beta REST sessions: `client.beta.realtime.sessions.create()` and
+    `transcription_sessions.create()` answers validated strictly against the
+    SDK's beta `SessionCreateResponse` / `TranscriptionSession`; a beta
+    connection made with the session's client secret starts with it."""
+    name = "rest/beta_sessions"
+    raw = client.beta.realtime.sessions.with_raw_response.create(
+        model="gpt-4o-realtime-preview", instructions=PIRATE, voice="ash"
+    )
+    problems, _ = model_problems(BetaSessionCreateResponse, raw.http_response.text)
+    for problem in problems:
+        findings.invalid_frame(name, 0, "beta.realtime.sessions.create", problem)
+    session = raw.parse()
+    check(session.instructions == PIRATE and session.voice == "ash", "the session is not as asked")
+    secret = session.client_secret.value
+    raw = client.beta.realtime.transcription_sessions.with_raw_response.create(
+        input_audio_transcription={"model": "whisper-1"}
+    )
+    problems, _ = model_problems(BetaTranscriptionSession, raw.http_response.text)
+    for problem in problems:
+        findings.invalid_frame(name, 1, "beta.realtime.transcription_sessions.create", problem)
+    check(
+        raw.parse().client_secret.value.startswith("ek_"),
+        "the transcription session has no client secret",
+    )
+    minted = OpenAI(api_key=secret, base_url=url.replace("ws://", "http://"), websocket_base_url=url)
+    with minted.beta.realtime.connect(model="gpt-4o-realtime-preview") as connection:
+        flow = Flow(name, BETA, connection, findings)
+        with deadline(FLOW_SECONDS, flow.where):
+            created = flow.expect("session.created")
+            check(
+                created["session"].get("instructions") == PIRATE
+                and created["session"].get("voice") == "ash",
+                "the beta session did not start as the REST session said",
+            )
+
+
 # The REST flows: each gets the client and the mock's URL.
 REST_FLOWS = {
     "rest/client_secret": client_secret,
     "rest/calls_webrtc": rest_flow("rest/calls_webrtc", calls_webrtc),
     "rest/calls_sip": rest_flow("rest/calls_sip", calls_sip),
+    "rest/beta_sessions": rest_flow("rest/beta_sessions", beta_sessions),
 }
 # Fields of REST answers the SDK's models do not declare (path -> evidence).
 REST_KNOWN_GAPS = {}
