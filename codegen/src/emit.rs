@@ -25,6 +25,7 @@ use crate::ir::{
 mod construction;
 mod enums;
 mod methods;
+mod operations;
 mod structs;
 mod surface;
 mod unions;
@@ -32,6 +33,7 @@ mod views;
 
 use enums::string_enum;
 use methods::surface_methods;
+use operations::surface_operations;
 use surface::surface_descriptor;
 
 /// The first line of every generated file.
@@ -90,6 +92,7 @@ pub fn emit(space: &TypeSpace, stamp: &SpecStamp) -> Result<Vec<GeneratedFile>, 
         );
         if let Some(surface) = surface {
             jobs.push(Job::Methods(surface));
+            jobs.push(Job::Operations(surface));
         }
     }
     let texts = run_jobs(&jobs, |job| job.format(space))?;
@@ -143,6 +146,7 @@ enum Job<'a> {
     Items(Module, Vec<&'a String>),
     /// A surface's `ClientEventMethods`, at the end of its file.
     Methods(&'a Surface),
+    Operations(&'a Surface),
 }
 
 impl Job<'_> {
@@ -150,7 +154,7 @@ impl Job<'_> {
     fn path(&self) -> String {
         match self {
             Job::Header(module) | Job::Items(module, _) => module_file(module),
-            Job::Descriptor(surface) | Job::Methods(surface) => {
+            Job::Descriptor(surface) | Job::Methods(surface) | Job::Operations(surface) => {
                 module_file(&Module::Surface(surface.module.clone()))
             }
         }
@@ -163,6 +167,7 @@ impl Job<'_> {
             Job::Items(module, ids) => module_items(space, module, ids)?,
             Job::Descriptor(surface) => surface_descriptor(space, surface),
             Job::Methods(surface) => surface_methods(space, surface),
+            Job::Operations(surface) => surface_operations(space, surface),
         };
         format_tokens(&self.path(), tokens)
     }

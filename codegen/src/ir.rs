@@ -20,6 +20,73 @@ pub struct TypeSpace {
     /// shared by two surfaces lives in `shared` and is re-exported by each
     /// surface's `server` or `client` module), in output order.
     pub reexports: Vec<(Module, TypeId)>,
+    /// The REST operations of the Realtime API (`POST /realtime/client_secrets`,
+    /// ...), in path order: decided by `operations::plan`, their bodies lowered
+    /// with the events' types.
+    pub operations: Vec<Operation>,
+}
+
+/// One REST operation of the spec's `paths`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    /// The spec's `operationId` (`create-realtime-client-secret`).
+    pub id: String,
+    /// The surface module whose users call it (`ga`; `beta` for the
+    /// deprecated beta sessions).
+    pub surface: String,
+    /// The HTTP method, upper case (`POST`).
+    pub method: String,
+    /// The path template under the API base (`/realtime/calls/{call_id}/accept`).
+    pub path: String,
+    /// The path parameters, in the order the template names them.
+    pub path_params: Vec<PathParam>,
+    /// What it sends.
+    pub request: OperationBody,
+    /// The success status the spec documents (`200`, `201`).
+    pub status: u16,
+    /// What it answers with that status.
+    pub response: OperationBody,
+    /// The spec's `summary` (or `description`), raw.
+    pub summary: Option<String>,
+    /// Whether the spec marks it deprecated.
+    pub deprecated: bool,
+    /// JSON pointer of the operation (`/paths/~1realtime~1calls/post`).
+    pub source: String,
+}
+
+impl Operation {
+    /// The named types its bodies hold (the roots of what it reaches).
+    pub fn types(&self) -> Vec<TypeId> {
+        [&self.request, &self.response]
+            .into_iter()
+            .filter_map(|body| match body {
+                OperationBody::Json(ty) | OperationBody::Form(ty) => ty.named().cloned(),
+                OperationBody::Empty | OperationBody::Text(_) => None,
+            })
+            .collect()
+    }
+}
+
+/// A path parameter of an operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathParam {
+    /// Its name in the template (`call_id`).
+    pub name: String,
+    /// Its description, raw.
+    pub description: Option<String>,
+}
+
+/// The body an operation sends or answers with.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OperationBody {
+    /// None.
+    Empty,
+    /// JSON of this type.
+    Json(TypeRef),
+    /// A `multipart/form-data` form of this object type: each property a part.
+    Form(TypeRef),
+    /// Text of this content type (`application/sdp`).
+    Text(String),
 }
 
 /// One event surface: a Rust module with a client and a server event union.

@@ -44,6 +44,7 @@ pub mod lower;
 pub mod names;
 pub mod naming;
 pub mod openapi31;
+pub mod operations;
 pub mod pinned;
 pub mod recursion;
 pub mod server_error;
@@ -106,9 +107,10 @@ pub fn model(mut document: serde_json::Value, options: &Options) -> Result<Model
     let corrections = options
         .corrections
         .apply(&mut document, options.strict_corrections)?;
+    let operations = operations::plan(&document, options.strict_corrections)?;
     let mut spec = load::load(document)?;
     let plans = surfaces::plan(&mut spec)?;
-    let mut space = lower::lower(&mut spec, &plans)?;
+    let mut space = lower::lower(&mut spec, &plans, &operations)?;
     let spec_names =
         names::name_and_place(&mut space, &options.renames, options.strict_corrections)?;
     server_error::plan(&mut space)?;

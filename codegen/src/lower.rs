@@ -32,11 +32,12 @@ use serde_json::Value;
 use crate::error::{Error, pointer_push, schema_pointer};
 use crate::ir::{
     BoundValue, Constant, EnumValue, EventUnion, Field, JsonKind, KindPayload, KindUnion,
-    KindVariant, Module, NumericBound, StringEnum, StructType, Surface, TaggedUnion, TaggedVariant,
-    TypeDef, TypeId, TypeKind, TypeRef, TypeSpace,
+    KindVariant, Module, NumericBound, Operation, OperationBody, PathParam, StringEnum, StructType,
+    Surface, TaggedUnion, TaggedVariant, TypeDef, TypeId, TypeKind, TypeRef, TypeSpace,
 };
 use crate::load::{LoadedSpec, SchemaStore};
 use crate::naming;
+use crate::operations::{BodyPlan, OperationPlan};
 use crate::surfaces::{SurfacePlan, UnionPlan};
 
 /// Schema keywords the generator understands; anything else (other than
@@ -80,8 +81,12 @@ pub const UNKNOWN_FIELDS: &str = "unknown_fields";
 
 /// Builds the type space for the planned surfaces. Every pointer in the
 /// result (and in an error) names the place in the spec as written.
-pub fn lower(spec: &mut LoadedSpec, plans: &[SurfacePlan]) -> Result<TypeSpace, Error> {
-    let built = build(&mut spec.schemas, plans);
+pub fn lower(
+    spec: &mut LoadedSpec,
+    plans: &[SurfacePlan],
+    operations: &[OperationPlan],
+) -> Result<TypeSpace, Error> {
+    let built = build(&mut spec.schemas, plans, operations);
     let original = |pointer: &str| spec.schemas.original_pointer(pointer);
     let mut space = built.map_err(|e| e.map_pointers(original))?;
     for def in space.types.values_mut() {
@@ -100,7 +105,11 @@ pub fn lower(spec: &mut LoadedSpec, plans: &[SurfacePlan]) -> Result<TypeSpace, 
     Ok(space)
 }
 
-fn build(schemas: &mut SchemaStore, plans: &[SurfacePlan]) -> Result<TypeSpace, Error> {
+fn build(
+    schemas: &mut SchemaStore,
+    plans: &[SurfacePlan],
+    operations: &[OperationPlan],
+) -> Result<TypeSpace, Error> {
     let mut lowerer = Lowerer {
         schemas,
         space: TypeSpace::default(),
@@ -127,6 +136,10 @@ fn build(schemas: &mut SchemaStore, plans: &[SurfacePlan]) -> Result<TypeSpace, 
             unions,
             server_error: None,
         });
+    }
+    for plan in operations {
+        let operation = lowerer.operation(plan)?;
+        lowerer.space.operations.push(operation);
     }
     let mut space = lowerer.space;
     remove_unreachable(&mut space);
@@ -311,6 +324,40 @@ impl Lowerer<'_> {
     }
 
     /// Lowers a `#/components/schemas/<name>` reference.
+    /// An operation, its bodies' schemas lowered as named types.
+    fn operation(&mut self, plan: &OperationPlan) -> Result<Operation, Error> {
+        let mut body = |body: &BodyPlan, at: &str| -> Result<OperationBody, Error> {
+            Ok(match body {
+                BodyPlan::Empty => OperationBody::Empty,
+                BodyPlan::Text(content_type) => OperationBody::Text(content_type.clone()),
+                BodyPlan::Json(name) => OperationBody::Json(self.lower_named(name, at)?.ty),
+                BodyPlan::Form(name) => OperationBody::Form(self.lower_named(name, at)?.ty),
+            })
+        };
+        let request = body(&plan.request, &plan.pointer)?;
+        let response = body(&plan.response, &plan.pointer)?;
+        Ok(Operation {
+            id: plan.id.clone(),
+            surface: plan.surface.to_string(),
+            method: plan.method.clone(),
+            path: plan.path.clone(),
+            path_params: plan
+                .path_params
+                .iter()
+                .map(|(name, description)| PathParam {
+                    name: name.clone(),
+                    description: description.clone(),
+                })
+                .collect(),
+            request,
+            status: plan.status,
+            response,
+            summary: plan.summary.clone(),
+            deprecated: plan.deprecated,
+            source: plan.pointer.clone(),
+        })
+    }
+
     fn lower_reference(&mut self, reference: &str, pointer: &str) -> Result<Lowered, Error> {
         let name = reference
             .strip_prefix("#/components/schemas/")
@@ -1341,6 +1388,7 @@ fn remove_unreachable(space: &mut TypeSpace) {
         .surfaces
         .iter()
         .flat_map(|s| s.unions.iter().map(|u| u.id.clone()))
+        .chain(space.operations.iter().flat_map(Operation::types))
         .collect();
     let reachable = space.reachable_from(&roots);
     space.types.retain(|id, _| reachable.contains(id));

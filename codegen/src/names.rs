@@ -474,13 +474,15 @@ fn deep(kind: &TypeKind, class: &BTreeMap<TypeId, usize>) -> String {
                 .fields
                 .iter()
                 .map(|f| {
+                    // The bounds are part of the shape: the schema says them.
                     format!(
-                        "{}:{}:{}:{}:{}",
+                        "{}:{}:{}:{}:{}:{:?}",
                         f.wire_name,
                         of(&f.ty),
                         f.required,
                         f.nullable,
-                        f.boxed
+                        f.boxed,
+                        f.bounds
                     )
                 })
                 .collect();
@@ -595,6 +597,16 @@ fn placement(
             reach.entry(id).or_default().insert(surface.module.clone());
         }
     }
+    // A REST operation's bodies belong to the surface whose users call it.
+    for operation in &space.operations {
+        let roots = operation.types();
+        for id in space.reachable_from(&roots) {
+            reach
+                .entry(id)
+                .or_default()
+                .insert(operation.surface.clone());
+        }
+    }
     let mut modules = BTreeMap::new();
     let mut reexports = Vec::new();
     for (id, def) in &space.types {
@@ -645,8 +657,17 @@ fn resolve(
         .iter()
         .map(|s| Module::Surface(s.module.clone()))
         .collect();
-    // Names a surface module holds besides its types.
-    let generated_items = ["ClientEventMethods"];
+    // Names a surface module holds besides its types: its traits, and the
+    // structs of its REST operations (named after their `operationId`).
+    let operation_names: Vec<String> = space
+        .operations
+        .iter()
+        .map(|operation| naming::type_name(&operation.id))
+        .collect();
+    let generated_items: Vec<&str> = ["ClientEventMethods", "RestMethods"]
+        .into_iter()
+        .chain(operation_names.iter().map(String::as_str))
+        .collect();
     loop {
         let mut wanted: BTreeMap<(&Module, String), Vec<&TypeId>> = BTreeMap::new();
         for (id, index) in &choice {

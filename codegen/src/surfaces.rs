@@ -65,7 +65,7 @@ struct UnionSource {
 /// The WebSocket path of the GA and beta surfaces, under the API base.
 const REALTIME_PATH: &str = "realtime";
 /// The WebSocket path of translation sessions, under the API base.
-const TRANSLATION_PATH: &str = "realtime/translations";
+pub(crate) const TRANSLATION_PATH: &str = "realtime/translations";
 /// The `OpenAI-Beta` header value that selects the beta surface.
 const BETA_HEADER: &str = "realtime=v1";
 

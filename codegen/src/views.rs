@@ -163,6 +163,7 @@ mod tests {
             types,
             surfaces: vec![server_surface("beta")],
             reexports: Vec::new(),
+            operations: Vec::new(),
         }
     }
 

@@ -32,7 +32,9 @@ fn send_methods(loaded: &Loaded) -> Vec<(String, String, Vec<String>)> {
             let syn::Item::Trait(methods_trait) = item else {
                 continue;
             };
-            assert_eq!(methods_trait.ident, "ClientEventMethods", "{}", file.path);
+            if methods_trait.ident != "ClientEventMethods" {
+                continue;
+            }
             for item in methods_trait.items {
                 let syn::TraitItem::Fn(method) = item else {
                     continue;

@@ -59,11 +59,13 @@ pub mod translation;
 pub mod audio;
 pub mod malformed;
 mod number;
+pub mod operation;
 pub mod support;
 mod surface_info;
 
 pub use malformed::{DecodeProblem, MalformedEvent};
 pub use number::Number;
+pub use operation::{Operation, OperationInfo, Reply, RequestBody};
 pub use surface_info::{ServerErrorRef, SurfaceInfo};
 
 /// The JSON Schema (draft 2020-12) of a type of this crate, such as an event

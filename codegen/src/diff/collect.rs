@@ -408,6 +408,7 @@ mod tests {
                 .collect(),
             surfaces: vec![surface],
             reexports: Vec::new(),
+            operations: Vec::new(),
         }
     }
 

@@ -385,7 +385,7 @@ pub struct RealtimeBetaResponse {
     #[serde(rename = "modalities", default)]
     pub modalities: Option<Vec<RealtimeBetaResponseModalitiesItem>>,
     #[serde(rename = "output_audio_format", default)]
-    pub output_audio_format: Option<RealtimeSessionOutputAudioFormat>,
+    pub output_audio_format: Option<RealtimeSessionCreateResponseOutputAudioFormat>,
     #[serde(rename = "temperature", default)]
     pub temperature: Option<serde_json::Number>,
     #[serde(rename = "max_output_tokens", default)]
@@ -2306,9 +2306,9 @@ pub struct RealtimeSession {
     #[serde(rename = "voice", default)]
     pub voice: Option<VoiceIdsShared>,
     #[serde(rename = "input_audio_format", default)]
-    pub input_audio_format: Option<RealtimeSessionInputAudioFormat>,
+    pub input_audio_format: Option<RealtimeSessionCreateResponseInputAudioFormat>,
     #[serde(rename = "output_audio_format", default)]
-    pub output_audio_format: Option<RealtimeSessionOutputAudioFormat>,
+    pub output_audio_format: Option<RealtimeSessionCreateResponseOutputAudioFormat>,
     #[serde(rename = "input_audio_transcription", default)]
     pub input_audio_transcription: Option<AudioTranscriptionResponse>,
     #[serde(rename = "turn_detection", default)]
@@ -2561,9 +2561,22 @@ pub enum RealtimeSessionCreateResponseGaTracingConstant {
     Auto,
 }
 
-// /components/schemas/RealtimeSession/properties/input_audio_format
+// /components/schemas/RealtimeSessionCreateResponse/properties/input_audio_format
 #[derive(Debug, serde::Deserialize)]
-pub enum RealtimeSessionInputAudioFormat {
+pub enum RealtimeSessionCreateResponseInputAudioFormat {
+    #[serde(rename = "pcm16")]
+    Pcm16,
+    #[serde(rename = "g711_ulaw")]
+    G711Ulaw,
+    #[serde(rename = "g711_alaw")]
+    G711Alaw,
+    #[serde(other)]
+    Other,
+}
+
+// /components/schemas/RealtimeSessionCreateResponse/properties/output_audio_format
+#[derive(Debug, serde::Deserialize)]
+pub enum RealtimeSessionCreateResponseOutputAudioFormat {
     #[serde(rename = "pcm16")]
     Pcm16,
     #[serde(rename = "g711_ulaw")]
@@ -2618,19 +2631,6 @@ pub enum RealtimeSessionModel {
 pub enum RealtimeSessionObject {
     #[serde(rename = "realtime.session")]
     RealtimeSession,
-    #[serde(other)]
-    Other,
-}
-
-// /components/schemas/RealtimeSession/properties/output_audio_format
-#[derive(Debug, serde::Deserialize)]
-pub enum RealtimeSessionOutputAudioFormat {
-    #[serde(rename = "pcm16")]
-    Pcm16,
-    #[serde(rename = "g711_ulaw")]
-    G711Ulaw,
-    #[serde(rename = "g711_alaw")]
-    G711Alaw,
     #[serde(other)]
     Other,
 }

@@ -4626,6 +4626,224 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCancelRef<'de> {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+/// Configuration for the client secret expiration. Expiration refers to the time after which
+/// a client secret will no longer be valid for creating sessions. The session itself may
+/// continue after that time once started. A secret can be used to create multiple sessions
+/// until it expires.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ExpiresAfter {
+    /// The anchor point for the client secret expiration, meaning that `seconds` will be added to the `created_at` time of the client secret to produce an expiration timestamp. Only `created_at` is currently supported.
+    ///
+    /// Optional (`None` leaves it out).
+    pub anchor: Option<ExpiresAfterAnchor>,
+    /// The number of seconds from the anchor point to the expiration. Select a value between `10` and `7200` (2 hours). This default to 600 seconds (10 minutes) if not specified.
+    ///
+    /// Optional (`None` leaves it out).
+    pub seconds: Option<i64>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ExpiresAfter {
+    /// Sets `anchor`.
+    pub fn with_anchor(mut self, anchor: impl Into<ExpiresAfterAnchor>) -> Self {
+        self.anchor = Some(anchor.into());
+        self
+    }
+    /// Sets `seconds`.
+    pub fn with_seconds(mut self, seconds: i64) -> Self {
+        self.seconds = Some(seconds);
+        self
+    }
+}
+impl ::serde::Serialize for ExpiresAfter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.anchor {
+            map.serialize_entry("anchor", value)?;
+        }
+        if let Some(value) = &self.seconds {
+            map.serialize_entry("seconds", value)?;
+        }
+        for (key, value) in &self.unknown_fields {
+            let shadowed = match key.as_str() {
+                "anchor" => self.anchor.is_some(),
+                "seconds" => self.seconds.is_some(),
+                _ => false,
+            };
+            if !shadowed {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ExpiresAfter {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = ExpiresAfter;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object of type `ExpiresAfter`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ExpiresAfter, A::Error> {
+                let mut field_anchor: Option<ExpiresAfterAnchor> = None;
+                let mut field_seconds: Option<i64> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "anchor" => {
+                            if field_anchor.is_some()
+                                || unknown_fields.contains_key("anchor")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("anchor"));
+                            }
+                            match map.next_value()? {
+                                Some(value) => field_anchor = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "seconds" => {
+                            if field_seconds.is_some()
+                                || unknown_fields.contains_key("seconds")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("seconds"));
+                            }
+                            match map.next_value()? {
+                                Some(value) => field_seconds = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        _ => {
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
+                        }
+                    }
+                }
+                Ok(ExpiresAfter {
+                    anchor: field_anchor,
+                    seconds: field_seconds,
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+impl ::schemars::JsonSchema for ExpiresAfter {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "RealtimeCreateClientSecretRequestExpiresAfter".into()
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::realtime_types::support::schema::object(
+            Some(
+                "Configuration for the client secret expiration. Expiration refers to the time after which\na client secret will no longer be valid for creating sessions. The session itself may\ncontinue after that time once started. A secret can be used to create multiple sessions\nuntil it expires.",
+            ),
+            vec![
+                ("anchor", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < ExpiresAfterAnchor > (),
+                Some("The anchor point for the client secret expiration, meaning that `seconds` will be added to the `created_at` time of the client secret to produce an expiration timestamp. Only `created_at` is currently supported."),
+                true)), ("seconds",
+                ::realtime_types::support::schema::bounded(::realtime_types::support::schema::property(generator
+                .subschema_for:: < i64 > (),
+                Some("The number of seconds from the anchor point to the expiration. Select a value between `10` and `7200` (2 hours). This default to 600 seconds (10 minutes) if not specified."),
+                true), & [("minimum", ::serde_json::Value::from(10)), ("maximum",
+                ::serde_json::Value::from(7200))]))
+            ],
+            &[],
+        )
+    }
+}
+/// The anchor point for the client secret expiration, meaning that `seconds` will be added to the `created_at` time of the client secret to produce an expiration timestamp. Only `created_at` is currently supported.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ExpiresAfterAnchor {
+    /// `created_at`
+    CreatedAt,
+    /// A value this version of the spec does not list, kept as it arrived.
+    Other(String),
+}
+impl ExpiresAfterAnchor {
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CreatedAt => "created_at",
+            Self::Other(value) => value,
+        }
+    }
+}
+impl From<&str> for ExpiresAfterAnchor {
+    fn from(value: &str) -> Self {
+        match value {
+            "created_at" => Self::CreatedAt,
+            _ => Self::Other(value.to_string()),
+        }
+    }
+}
+impl From<String> for ExpiresAfterAnchor {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "created_at" => Self::CreatedAt,
+            _ => Self::Other(value),
+        }
+    }
+}
+impl ::std::fmt::Display for ExpiresAfterAnchor {
+    fn fmt(&self, formatter: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        formatter.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for ExpiresAfterAnchor {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ExpiresAfterAnchor {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::realtime_types::support::deserialize_string_enum(deserializer)
+    }
+}
+impl ::schemars::JsonSchema for ExpiresAfterAnchor {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "RealtimeCreateClientSecretRequestExpiresAfterAnchor".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::realtime_types::support::schema::string_enum(
+            Some(
+                "The anchor point for the client secret expiration, meaning that `seconds` will be added to the `created_at` time of the client secret to produce an expiration timestamp. Only `created_at` is currently supported.",
+            ),
+            &["created_at"],
+        )
+    }
+}
 /// Generated from `/components/schemas/RealtimeFunctionTool` in the spec.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FunctionTool {
@@ -15996,6 +16214,99 @@ impl ::schemars::JsonSchema for TracingConfiguration {
                 true))
             ],
             &[],
+        )
+    }
+}
+/// Realtime API can write session traces to the [Traces Dashboard](https://platform.openai.com/logs?api=traces). Set to null to disable tracing. Once
+/// tracing is enabled for a session, the configuration cannot be modified.
+///
+/// `auto` will create a trace for the session with default values for the
+/// workflow name, group id, and metadata.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SessionResponseTracing {
+    /// The string `auto`.
+    Auto,
+    /// A value that is an object.
+    TracingConfiguration(TracingConfiguration),
+}
+impl ::serde::Serialize for SessionResponseTracing {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Auto => serializer.serialize_str("auto"),
+            Self::TracingConfiguration(value) => value.serialize(serializer),
+        }
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SessionResponseTracing {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct KindVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for KindVisitor {
+            type Value = SessionResponseTracing;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("`auto` or an object")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> Result<Self::Value, E> {
+                if value == "auto" {
+                    Ok(SessionResponseTracing::Auto)
+                } else {
+                    Err(E::invalid_value(::serde::de::Unexpected::Str(value), &self))
+                }
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Self::Value, A::Error> {
+                match ::realtime_types::support::map_or_number(map)? {
+                    ::realtime_types::support::MapOrNumber::Number(_) => {
+                        Err(
+                            ::serde::de::Error::invalid_type(
+                                ::serde::de::Unexpected::Other("a number"),
+                                &self,
+                            ),
+                        )
+                    }
+                    ::realtime_types::support::MapOrNumber::Map(map) => {
+                        ::serde::Deserialize::deserialize(
+                                ::serde::de::value::MapAccessDeserializer::new(map),
+                            )
+                            .map(SessionResponseTracing::TracingConfiguration)
+                    }
+                }
+            }
+        }
+        deserializer.deserialize_any(KindVisitor)
+    }
+}
+impl From<TracingConfiguration> for SessionResponseTracing {
+    fn from(value: TracingConfiguration) -> Self {
+        Self::TracingConfiguration(value)
+    }
+}
+impl ::schemars::JsonSchema for SessionResponseTracing {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "RealtimeSessionCreateResponseGaTracing".into()
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::realtime_types::support::schema::kind_union(
+            Some(
+                "Realtime API can write session traces to the [Traces Dashboard](https://platform.openai.com/logs?api=traces). Set to null to disable tracing. Once\ntracing is enabled for a session, the configuration cannot be modified.\n\n`auto` will create a trace for the session with default values for the\nworkflow name, group id, and metadata.",
+            ),
+            vec![
+                ::realtime_types::support::schema::constant("auto"), generator
+                .subschema_for:: < TracingConfiguration > ()
+            ],
+            None,
         )
     }
 }

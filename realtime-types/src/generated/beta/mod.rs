@@ -45,6 +45,7 @@ pub use super::shared::DonePart;
 pub use super::shared::IncludeItem;
 pub use super::shared::SessionTracing;
 pub use super::shared::TracingConfiguration;
+pub use super::shared::SessionResponseTracing;
 pub use super::shared::TranscriptionTurnDetection;
 pub use super::shared::Truncation;
 pub use super::shared::RetentionRatioTruncation;
@@ -6353,6 +6354,890 @@ impl ::schemars::JsonSchema for TurnDetectionType {
         )
     }
 }
+/// A Realtime session configuration object.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SessionCreateResponse {
+    /// Ephemeral key returned by the API. Only present when the session is
+    /// created on the server via REST API.
+    ///
+    /// Optional (`None` leaves it out).
+    pub client_secret: Option<ClientSecret>,
+    /// Unique identifier for the session that looks like `sess_1234567890abcdef`.
+    ///
+    /// Optional (`None` leaves it out).
+    pub id: Option<String>,
+    /// The object type. Always `realtime.session`.
+    ///
+    /// Optional (`None` leaves it out).
+    pub object: Option<CreateResponseObject>,
+    /// The set of modalities the model can respond with. To disable audio,
+    /// set this to \["text"\].
+    ///
+    /// Optional (`None` leaves it out).
+    pub modalities: Option<::serde_json::Value>,
+    /// The Realtime model used for this session.
+    ///
+    /// Optional (`None` leaves it out).
+    pub model: Option<CreateResponseModel>,
+    /// The default system instructions (i.e. system message) prepended to model
+    /// calls. This field allows the client to guide the model on desired
+    /// responses. The model can be instructed on response content and format,
+    /// (e.g. "be extremely succinct", "act friendly", "here are examples of good
+    /// responses") and on audio behavior (e.g. "talk quickly", "inject emotion
+    /// into your voice", "laugh frequently"). The instructions are not
+    /// guaranteed to be followed by the model, but they provide guidance to the
+    /// model on the desired behavior.
+    ///
+    /// Note that the server sets default instructions which will be used if this
+    /// field is not set and are visible in the `session.created` event at the
+    /// start of the session.
+    ///
+    /// Optional (`None` leaves it out).
+    pub instructions: Option<String>,
+    /// The voice the model uses to respond. Voice cannot be changed during the
+    /// session once the model has responded with audio at least once. Current
+    /// voice options are `alloy`, `ash`, `ballad`, `coral`, `echo`, `sage`,
+    /// `shimmer`, and `verse`.
+    ///
+    /// Optional (`None` leaves it out).
+    pub voice: Option<super::shared::VoiceIdsShared>,
+    /// The format of input audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`.
+    /// For `pcm16`, input audio must be 16-bit PCM at a 24kHz sample rate,
+    /// single channel (mono), and little-endian byte order.
+    ///
+    /// Optional (`None` leaves it out).
+    pub input_audio_format: Option<InputAudioFormat>,
+    /// The format of output audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`.
+    /// For `pcm16`, output audio is sampled at a rate of 24kHz.
+    ///
+    /// Optional (`None` leaves it out).
+    pub output_audio_format: Option<OutputAudioFormat>,
+    /// Configuration for input audio transcription, defaults to off and can be set to `null` to turn off once on. Input audio transcription is not native to the model, since the model consumes audio directly. Transcription runs asynchronously through [the /audio/transcriptions endpoint](https://platform.openai.com/docs/api-reference/audio/createTranscription) and should be treated as guidance of input audio content rather than precisely what the model heard. The client can optionally set the language and prompt for transcription, these offer additional guidance to the transcription service.
+    ///
+    /// Optional and nullable: `None` leaves it out, `Some(None)` sends `null`.
+    pub input_audio_transcription: Option<
+        Option<super::shared::AudioTranscriptionResponse>,
+    >,
+    /// The `turn_detection` property.
+    ///
+    /// Optional and nullable: `None` leaves it out, `Some(None)` sends `null`.
+    pub turn_detection: Option<Option<super::shared::TurnDetection>>,
+    /// Configuration for input audio noise reduction. This can be set to `null` to turn off.
+    /// Noise reduction filters audio added to the input audio buffer before it is sent to VAD and the model.
+    /// Filtering the audio can improve VAD and turn detection accuracy (reducing false positives) and model performance by improving perception of the input audio.
+    ///
+    /// Optional (`None` leaves it out).
+    pub input_audio_noise_reduction: Option<InputAudioNoiseReduction>,
+    /// The speed of the model's spoken response. 1.0 is the default speed. 0.25 is
+    /// the minimum speed. 1.5 is the maximum speed. This value can only be changed
+    /// in between model turns, not while a response is in progress.
+    ///
+    /// Optional (`None` leaves it out).
+    pub speed: Option<::realtime_types::Number>,
+    /// Configuration options for tracing. Set to null to disable tracing. Once
+    /// tracing is enabled for a session, the configuration cannot be modified.
+    ///
+    /// `auto` will create a trace for the session with default values for the
+    /// workflow name, group id, and metadata.
+    ///
+    /// Optional and nullable: `None` leaves it out, `Some(None)` sends `null`.
+    pub tracing: Option<Option<super::shared::SessionResponseTracing>>,
+    /// Tools (functions) available to the model.
+    ///
+    /// Optional (`None` leaves it out).
+    pub tools: Option<Vec<super::shared::FunctionTool>>,
+    /// How the model chooses tools. Options are `auto`, `none`, `required`, or
+    /// specify a function.
+    ///
+    /// Optional (`None` leaves it out).
+    pub tool_choice: Option<String>,
+    /// Sampling temperature for the model, limited to \[0.6, 1.2\]. For audio models a temperature of 0.8 is highly recommended for best performance.
+    ///
+    /// Optional (`None` leaves it out).
+    pub temperature: Option<::realtime_types::Number>,
+    /// Maximum number of output tokens for a single assistant response,
+    /// inclusive of tool calls. Provide an integer between 1 and 4096 to
+    /// limit output tokens, or `inf` for the maximum available tokens for a
+    /// given model. Defaults to `inf`.
+    ///
+    /// Optional (`None` leaves it out).
+    pub max_response_output_tokens: Option<MaxResponseOutputTokens>,
+    /// Expiration timestamp for the session, in seconds since epoch.
+    ///
+    /// Optional (`None` leaves it out).
+    pub expires_at: Option<i64>,
+    /// The `prompt` property.
+    ///
+    /// Optional and nullable: `None` leaves it out, `Some(None)` sends `null`.
+    pub prompt: Option<Option<super::shared::Prompt>>,
+    /// Additional fields to include in server outputs.
+    /// - `item.input_audio_transcription.logprobs`: Include logprobs for input audio transcription.
+    ///
+    /// Optional and nullable: `None` leaves it out, `Some(None)` sends `null`.
+    pub include: Option<Option<Vec<super::shared::IncludeItem>>>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl SessionCreateResponse {
+    /// Sets `client_secret`.
+    pub fn with_client_secret(mut self, client_secret: impl Into<ClientSecret>) -> Self {
+        self.client_secret = Some(client_secret.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+    /// Sets `object`.
+    pub fn with_object(mut self, object: impl Into<CreateResponseObject>) -> Self {
+        self.object = Some(object.into());
+        self
+    }
+    /// Sets `modalities`.
+    pub fn with_modalities(
+        mut self,
+        modalities: impl Into<::serde_json::Value>,
+    ) -> Self {
+        self.modalities = Some(modalities.into());
+        self
+    }
+    /// Sets `model`.
+    pub fn with_model(mut self, model: impl Into<CreateResponseModel>) -> Self {
+        self.model = Some(model.into());
+        self
+    }
+    /// Sets `instructions`.
+    pub fn with_instructions(mut self, instructions: impl Into<String>) -> Self {
+        self.instructions = Some(instructions.into());
+        self
+    }
+    /// Sets `voice`.
+    pub fn with_voice(
+        mut self,
+        voice: impl Into<super::shared::VoiceIdsShared>,
+    ) -> Self {
+        self.voice = Some(voice.into());
+        self
+    }
+    /// Sets `input_audio_format`.
+    pub fn with_input_audio_format(
+        mut self,
+        input_audio_format: impl Into<InputAudioFormat>,
+    ) -> Self {
+        self.input_audio_format = Some(input_audio_format.into());
+        self
+    }
+    /// Sets `output_audio_format`.
+    pub fn with_output_audio_format(
+        mut self,
+        output_audio_format: impl Into<OutputAudioFormat>,
+    ) -> Self {
+        self.output_audio_format = Some(output_audio_format.into());
+        self
+    }
+    /// Sets `input_audio_transcription`.
+    pub fn with_input_audio_transcription(
+        mut self,
+        input_audio_transcription: impl Into<super::shared::AudioTranscriptionResponse>,
+    ) -> Self {
+        self.input_audio_transcription = Some(Some(input_audio_transcription.into()));
+        self
+    }
+    /// Sets `input_audio_transcription` to `null` (not the same as leaving it out).
+    pub fn with_input_audio_transcription_null(mut self) -> Self {
+        self.input_audio_transcription = Some(None);
+        self
+    }
+    /// Changes `input_audio_transcription` with `change`, starting from its value or, when it is not set, the default.
+    pub fn edit_input_audio_transcription(
+        mut self,
+        change: impl FnOnce(
+            super::shared::AudioTranscriptionResponse,
+        ) -> super::shared::AudioTranscriptionResponse,
+    ) -> Self {
+        let current = self
+            .input_audio_transcription
+            .take()
+            .flatten()
+            .unwrap_or_default();
+        self.input_audio_transcription = Some(Some(change(current)));
+        self
+    }
+    /// Sets `turn_detection`.
+    pub fn with_turn_detection(
+        mut self,
+        turn_detection: impl Into<super::shared::TurnDetection>,
+    ) -> Self {
+        self.turn_detection = Some(Some(turn_detection.into()));
+        self
+    }
+    /// Sets `turn_detection` to `null` (not the same as leaving it out).
+    pub fn with_turn_detection_null(mut self) -> Self {
+        self.turn_detection = Some(None);
+        self
+    }
+    /// Sets `input_audio_noise_reduction`.
+    pub fn with_input_audio_noise_reduction(
+        mut self,
+        input_audio_noise_reduction: impl Into<InputAudioNoiseReduction>,
+    ) -> Self {
+        self.input_audio_noise_reduction = Some(input_audio_noise_reduction.into());
+        self
+    }
+    /// Changes `input_audio_noise_reduction` with `change`, starting from its value or, when it is not set, the default.
+    pub fn edit_input_audio_noise_reduction(
+        mut self,
+        change: impl FnOnce(InputAudioNoiseReduction) -> InputAudioNoiseReduction,
+    ) -> Self {
+        let current = self.input_audio_noise_reduction.take().unwrap_or_default();
+        self.input_audio_noise_reduction = Some(change(current));
+        self
+    }
+    /// Sets `speed`.
+    pub fn with_speed(mut self, speed: impl Into<::realtime_types::Number>) -> Self {
+        self.speed = Some(speed.into());
+        self
+    }
+    /// Sets `tracing`.
+    pub fn with_tracing(
+        mut self,
+        tracing: impl Into<super::shared::SessionResponseTracing>,
+    ) -> Self {
+        self.tracing = Some(Some(tracing.into()));
+        self
+    }
+    /// Sets `tracing` to `null` (not the same as leaving it out).
+    pub fn with_tracing_null(mut self) -> Self {
+        self.tracing = Some(None);
+        self
+    }
+    /// Sets `tools`.
+    pub fn with_tools(
+        mut self,
+        tools: impl Into<Vec<super::shared::FunctionTool>>,
+    ) -> Self {
+        self.tools = Some(tools.into());
+        self
+    }
+    /// Sets `tool_choice`.
+    pub fn with_tool_choice(mut self, tool_choice: impl Into<String>) -> Self {
+        self.tool_choice = Some(tool_choice.into());
+        self
+    }
+    /// Sets `temperature`.
+    pub fn with_temperature(
+        mut self,
+        temperature: impl Into<::realtime_types::Number>,
+    ) -> Self {
+        self.temperature = Some(temperature.into());
+        self
+    }
+    /// Sets `max_response_output_tokens`.
+    pub fn with_max_response_output_tokens(
+        mut self,
+        max_response_output_tokens: impl Into<MaxResponseOutputTokens>,
+    ) -> Self {
+        self.max_response_output_tokens = Some(max_response_output_tokens.into());
+        self
+    }
+    /// Sets `expires_at`.
+    pub fn with_expires_at(mut self, expires_at: i64) -> Self {
+        self.expires_at = Some(expires_at);
+        self
+    }
+    /// Sets `prompt`.
+    pub fn with_prompt(mut self, prompt: impl Into<super::shared::Prompt>) -> Self {
+        self.prompt = Some(Some(prompt.into()));
+        self
+    }
+    /// Sets `prompt` to `null` (not the same as leaving it out).
+    pub fn with_prompt_null(mut self) -> Self {
+        self.prompt = Some(None);
+        self
+    }
+    /// Sets `include`.
+    pub fn with_include(
+        mut self,
+        include: impl Into<Vec<super::shared::IncludeItem>>,
+    ) -> Self {
+        self.include = Some(Some(include.into()));
+        self
+    }
+    /// Sets `include` to `null` (not the same as leaving it out).
+    pub fn with_include_null(mut self) -> Self {
+        self.include = Some(None);
+        self
+    }
+}
+impl ::serde::Serialize for SessionCreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.client_secret {
+            map.serialize_entry("client_secret", value)?;
+        }
+        if let Some(value) = &self.id {
+            map.serialize_entry("id", value)?;
+        }
+        if let Some(value) = &self.object {
+            map.serialize_entry("object", value)?;
+        }
+        if let Some(value) = &self.modalities {
+            map.serialize_entry("modalities", value)?;
+        }
+        if let Some(value) = &self.model {
+            map.serialize_entry("model", value)?;
+        }
+        if let Some(value) = &self.instructions {
+            map.serialize_entry("instructions", value)?;
+        }
+        if let Some(value) = &self.voice {
+            map.serialize_entry("voice", value)?;
+        }
+        if let Some(value) = &self.input_audio_format {
+            map.serialize_entry("input_audio_format", value)?;
+        }
+        if let Some(value) = &self.output_audio_format {
+            map.serialize_entry("output_audio_format", value)?;
+        }
+        if let Some(value) = &self.input_audio_transcription {
+            map.serialize_entry("input_audio_transcription", value)?;
+        }
+        if let Some(value) = &self.turn_detection {
+            map.serialize_entry("turn_detection", value)?;
+        }
+        if let Some(value) = &self.input_audio_noise_reduction {
+            map.serialize_entry("input_audio_noise_reduction", value)?;
+        }
+        if let Some(value) = &self.speed {
+            map.serialize_entry("speed", value)?;
+        }
+        if let Some(value) = &self.tracing {
+            map.serialize_entry("tracing", value)?;
+        }
+        if let Some(value) = &self.tools {
+            map.serialize_entry("tools", value)?;
+        }
+        if let Some(value) = &self.tool_choice {
+            map.serialize_entry("tool_choice", value)?;
+        }
+        if let Some(value) = &self.temperature {
+            map.serialize_entry("temperature", value)?;
+        }
+        if let Some(value) = &self.max_response_output_tokens {
+            map.serialize_entry("max_response_output_tokens", value)?;
+        }
+        if let Some(value) = &self.expires_at {
+            map.serialize_entry("expires_at", value)?;
+        }
+        if let Some(value) = &self.prompt {
+            map.serialize_entry("prompt", value)?;
+        }
+        if let Some(value) = &self.include {
+            map.serialize_entry("include", value)?;
+        }
+        for (key, value) in &self.unknown_fields {
+            let shadowed = match key.as_str() {
+                "client_secret" => self.client_secret.is_some(),
+                "id" => self.id.is_some(),
+                "object" => self.object.is_some(),
+                "modalities" => self.modalities.is_some(),
+                "model" => self.model.is_some(),
+                "instructions" => self.instructions.is_some(),
+                "voice" => self.voice.is_some(),
+                "input_audio_format" => self.input_audio_format.is_some(),
+                "output_audio_format" => self.output_audio_format.is_some(),
+                "input_audio_noise_reduction" => {
+                    self.input_audio_noise_reduction.is_some()
+                }
+                "speed" => self.speed.is_some(),
+                "tools" => self.tools.is_some(),
+                "tool_choice" => self.tool_choice.is_some(),
+                "temperature" => self.temperature.is_some(),
+                "max_response_output_tokens" => self.max_response_output_tokens.is_some(),
+                "expires_at" => self.expires_at.is_some(),
+                _ => false,
+            };
+            if !shadowed {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SessionCreateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = SessionCreateResponse;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object of type `SessionCreateResponse`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SessionCreateResponse, A::Error> {
+                let mut field_client_secret: Option<ClientSecret> = None;
+                let mut field_id: Option<String> = None;
+                let mut field_object: Option<CreateResponseObject> = None;
+                let mut field_modalities: Option<
+                    ::realtime_types::support::StrictValue,
+                > = None;
+                let mut field_model: Option<CreateResponseModel> = None;
+                let mut field_instructions: Option<String> = None;
+                let mut field_voice: Option<super::shared::VoiceIdsShared> = None;
+                let mut field_input_audio_format: Option<InputAudioFormat> = None;
+                let mut field_output_audio_format: Option<OutputAudioFormat> = None;
+                let mut field_input_audio_transcription: Option<
+                    Option<super::shared::AudioTranscriptionResponse>,
+                > = None;
+                let mut field_turn_detection: Option<
+                    Option<super::shared::TurnDetection>,
+                > = None;
+                let mut field_input_audio_noise_reduction: Option<
+                    InputAudioNoiseReduction,
+                > = None;
+                let mut field_speed: Option<::realtime_types::Number> = None;
+                let mut field_tracing: Option<
+                    Option<super::shared::SessionResponseTracing>,
+                > = None;
+                let mut field_tools: Option<Vec<super::shared::FunctionTool>> = None;
+                let mut field_tool_choice: Option<String> = None;
+                let mut field_temperature: Option<::realtime_types::Number> = None;
+                let mut field_max_response_output_tokens: Option<
+                    MaxResponseOutputTokens,
+                > = None;
+                let mut field_expires_at: Option<i64> = None;
+                let mut field_prompt: Option<Option<super::shared::Prompt>> = None;
+                let mut field_include: Option<Option<Vec<super::shared::IncludeItem>>> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "client_secret" => {
+                            if field_client_secret.is_some()
+                                || unknown_fields.contains_key("client_secret")
+                            {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("client_secret"),
+                                );
+                            }
+                            match map.next_value()? {
+                                Some(value) => field_client_secret = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "id" => {
+                            if field_id.is_some() || unknown_fields.contains_key("id") {
+                                return Err(::serde::de::Error::duplicate_field("id"));
+                            }
+                            match map.next_value()? {
+                                Some(value) => field_id = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "object" => {
+                            if field_object.is_some()
+                                || unknown_fields.contains_key("object")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("object"));
+                            }
+                            match map.next_value()? {
+                                Some(value) => field_object = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "modalities" => {
+                            if field_modalities.is_some()
+                                || unknown_fields.contains_key("modalities")
+                            {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("modalities"),
+                                );
+                            }
+                            match map.next_value()? {
+                                Some(value) => field_modalities = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "model" => {
+                            if field_model.is_some()
+                                || unknown_fields.contains_key("model")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("model"));
+                            }
+                            match map.next_value()? {
+                                Some(value) => field_model = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "instructions" => {
+                            if field_instructions.is_some()
+                                || unknown_fields.contains_key("instructions")
+                            {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("instructions"),
+                                );
+                            }
+                            match map.next_value()? {
+                                Some(value) => field_instructions = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "voice" => {
+                            if field_voice.is_some()
+                                || unknown_fields.contains_key("voice")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("voice"));
+                            }
+                            match map.next_value()? {
+                                Some(value) => field_voice = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "input_audio_format" => {
+                            if field_input_audio_format.is_some()
+                                || unknown_fields.contains_key("input_audio_format")
+                            {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("input_audio_format"),
+                                );
+                            }
+                            match map.next_value()? {
+                                Some(value) => field_input_audio_format = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "output_audio_format" => {
+                            if field_output_audio_format.is_some()
+                                || unknown_fields.contains_key("output_audio_format")
+                            {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("output_audio_format"),
+                                );
+                            }
+                            match map.next_value()? {
+                                Some(value) => field_output_audio_format = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "input_audio_transcription" => {
+                            if field_input_audio_transcription.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field(
+                                        "input_audio_transcription",
+                                    ),
+                                );
+                            }
+                            field_input_audio_transcription = Some(map.next_value()?);
+                        }
+                        "turn_detection" => {
+                            if field_turn_detection.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("turn_detection"),
+                                );
+                            }
+                            field_turn_detection = Some(map.next_value()?);
+                        }
+                        "input_audio_noise_reduction" => {
+                            if field_input_audio_noise_reduction.is_some()
+                                || unknown_fields
+                                    .contains_key("input_audio_noise_reduction")
+                            {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field(
+                                        "input_audio_noise_reduction",
+                                    ),
+                                );
+                            }
+                            match map.next_value()? {
+                                Some(value) => {
+                                    field_input_audio_noise_reduction = Some(value);
+                                }
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "speed" => {
+                            if field_speed.is_some()
+                                || unknown_fields.contains_key("speed")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("speed"));
+                            }
+                            match map.next_value()? {
+                                Some(value) => field_speed = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "tracing" => {
+                            if field_tracing.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("tracing"));
+                            }
+                            field_tracing = Some(map.next_value()?);
+                        }
+                        "tools" => {
+                            if field_tools.is_some()
+                                || unknown_fields.contains_key("tools")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("tools"));
+                            }
+                            match map.next_value()? {
+                                Some(value) => field_tools = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "tool_choice" => {
+                            if field_tool_choice.is_some()
+                                || unknown_fields.contains_key("tool_choice")
+                            {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("tool_choice"),
+                                );
+                            }
+                            match map.next_value()? {
+                                Some(value) => field_tool_choice = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "temperature" => {
+                            if field_temperature.is_some()
+                                || unknown_fields.contains_key("temperature")
+                            {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("temperature"),
+                                );
+                            }
+                            match map.next_value()? {
+                                Some(value) => field_temperature = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "max_response_output_tokens" => {
+                            if field_max_response_output_tokens.is_some()
+                                || unknown_fields.contains_key("max_response_output_tokens")
+                            {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field(
+                                        "max_response_output_tokens",
+                                    ),
+                                );
+                            }
+                            match map.next_value()? {
+                                Some(value) => {
+                                    field_max_response_output_tokens = Some(value);
+                                }
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "expires_at" => {
+                            if field_expires_at.is_some()
+                                || unknown_fields.contains_key("expires_at")
+                            {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("expires_at"),
+                                );
+                            }
+                            match map.next_value()? {
+                                Some(value) => field_expires_at = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "prompt" => {
+                            if field_prompt.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("prompt"));
+                            }
+                            field_prompt = Some(map.next_value()?);
+                        }
+                        "include" => {
+                            if field_include.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("include"));
+                            }
+                            field_include = Some(map.next_value()?);
+                        }
+                        _ => {
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
+                        }
+                    }
+                }
+                Ok(SessionCreateResponse {
+                    client_secret: field_client_secret,
+                    id: field_id,
+                    object: field_object,
+                    modalities: field_modalities
+                        .map(::realtime_types::support::Twin::into_decoded),
+                    model: field_model,
+                    instructions: field_instructions,
+                    voice: field_voice,
+                    input_audio_format: field_input_audio_format,
+                    output_audio_format: field_output_audio_format,
+                    input_audio_transcription: field_input_audio_transcription,
+                    turn_detection: field_turn_detection,
+                    input_audio_noise_reduction: field_input_audio_noise_reduction,
+                    speed: field_speed,
+                    tracing: field_tracing,
+                    tools: field_tools,
+                    tool_choice: field_tool_choice,
+                    temperature: field_temperature,
+                    max_response_output_tokens: field_max_response_output_tokens,
+                    expires_at: field_expires_at,
+                    prompt: field_prompt,
+                    include: field_include,
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+impl ::schemars::JsonSchema for SessionCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "RealtimeSessionCreateResponse".into()
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::realtime_types::support::schema::object(
+            Some("A Realtime session configuration object."),
+            vec![
+                ("client_secret", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < ClientSecret > (),
+                Some("Ephemeral key returned by the API. Only present when the session is\ncreated on the server via REST API."),
+                true)), ("id", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("Unique identifier for the session that looks like `sess_1234567890abcdef`."),
+                true)), ("object", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < CreateResponseObject > (),
+                Some("The object type. Always `realtime.session`."), true)),
+                ("modalities", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < ::serde_json::Value > (),
+                Some("The set of modalities the model can respond with. To disable audio,\nset this to \\[\"text\"\\]."),
+                true)), ("model", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < CreateResponseModel > (),
+                Some("The Realtime model used for this session."), true)),
+                ("instructions", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The default system instructions (i.e. system message) prepended to model\ncalls. This field allows the client to guide the model on desired\nresponses. The model can be instructed on response content and format,\n(e.g. \"be extremely succinct\", \"act friendly\", \"here are examples of good\nresponses\") and on audio behavior (e.g. \"talk quickly\", \"inject emotion\ninto your voice\", \"laugh frequently\"). The instructions are not\nguaranteed to be followed by the model, but they provide guidance to the\nmodel on the desired behavior.\n\nNote that the server sets default instructions which will be used if this\nfield is not set and are visible in the `session.created` event at the\nstart of the session."),
+                true)), ("voice", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < super::shared::VoiceIdsShared > (),
+                Some("The voice the model uses to respond. Voice cannot be changed during the\nsession once the model has responded with audio at least once. Current\nvoice options are `alloy`, `ash`, `ballad`, `coral`, `echo`, `sage`,\n`shimmer`, and `verse`."),
+                true)), ("input_audio_format",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                InputAudioFormat > (),
+                Some("The format of input audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`.\nFor `pcm16`, input audio must be 16-bit PCM at a 24kHz sample rate,\nsingle channel (mono), and little-endian byte order."),
+                true)), ("output_audio_format",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                OutputAudioFormat > (),
+                Some("The format of output audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`.\nFor `pcm16`, output audio is sampled at a rate of 24kHz."),
+                true)), ("input_audio_transcription",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                super::shared::AudioTranscriptionResponse > (),
+                Some("Configuration for input audio transcription, defaults to off and can be set to `null` to turn off once on. Input audio transcription is not native to the model, since the model consumes audio directly. Transcription runs asynchronously through [the /audio/transcriptions endpoint](https://platform.openai.com/docs/api-reference/audio/createTranscription) and should be treated as guidance of input audio content rather than precisely what the model heard. The client can optionally set the language and prompt for transcription, these offer additional guidance to the transcription service."),
+                true)), ("turn_detection",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                super::shared::TurnDetection > (), None, true)),
+                ("input_audio_noise_reduction",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                InputAudioNoiseReduction > (),
+                Some("Configuration for input audio noise reduction. This can be set to `null` to turn off.\nNoise reduction filters audio added to the input audio buffer before it is sent to VAD and the model.\nFiltering the audio can improve VAD and turn detection accuracy (reducing false positives) and model performance by improving perception of the input audio."),
+                true)), ("speed",
+                ::realtime_types::support::schema::bounded(::realtime_types::support::schema::property(generator
+                .subschema_for:: < ::realtime_types::Number > (),
+                Some("The speed of the model's spoken response. 1.0 is the default speed. 0.25 is\nthe minimum speed. 1.5 is the maximum speed. This value can only be changed\nin between model turns, not while a response is in progress."),
+                true), & [("minimum", ::serde_json::Value::from(0.25)), ("maximum",
+                ::serde_json::Value::from(1.5))])), ("tracing",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                super::shared::SessionResponseTracing > (),
+                Some("Configuration options for tracing. Set to null to disable tracing. Once\ntracing is enabled for a session, the configuration cannot be modified.\n\n`auto` will create a trace for the session with default values for the\nworkflow name, group id, and metadata."),
+                true)), ("tools", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < Vec < super::shared::FunctionTool > > (),
+                Some("Tools (functions) available to the model."), true)),
+                ("tool_choice", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("How the model chooses tools. Options are `auto`, `none`, `required`, or\nspecify a function."),
+                true)), ("temperature",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                ::realtime_types::Number > (),
+                Some("Sampling temperature for the model, limited to \\[0.6, 1.2\\]. For audio models a temperature of 0.8 is highly recommended for best performance."),
+                true)), ("max_response_output_tokens",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                MaxResponseOutputTokens > (),
+                Some("Maximum number of output tokens for a single assistant response,\ninclusive of tool calls. Provide an integer between 1 and 4096 to\nlimit output tokens, or `inf` for the maximum available tokens for a\ngiven model. Defaults to `inf`."),
+                true)), ("expires_at",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("Expiration timestamp for the session, in seconds since epoch."),
+                true)), ("prompt", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < super::shared::Prompt > (), None, true)), ("include",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                Vec < super::shared::IncludeItem > > (),
+                Some("Additional fields to include in server outputs.\n- `item.input_audio_transcription.logprobs`: Include logprobs for input audio transcription."),
+                true))
+            ],
+            &[],
+        )
+    }
+}
 /// The format of input audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`.
 /// For `pcm16`, input audio must be 16-bit PCM at a 24kHz sample rate,
 /// single channel (mono), and little-endian byte order.
@@ -6420,12 +7305,315 @@ impl<'de> ::serde::Deserialize<'de> for InputAudioFormat {
 }
 impl ::schemars::JsonSchema for InputAudioFormat {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeSessionInputAudioFormat".into()
+        "RealtimeSessionCreateResponseInputAudioFormat".into()
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::realtime_types::support::schema::string_enum(
             Some(
                 "The format of input audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`.\nFor `pcm16`, input audio must be 16-bit PCM at a 24kHz sample rate,\nsingle channel (mono), and little-endian byte order.",
+            ),
+            &["pcm16", "g711_ulaw", "g711_alaw"],
+        )
+    }
+}
+/// The Realtime model used for this session.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CreateResponseModel {
+    /// `gpt-realtime`
+    GptRealtime,
+    /// `gpt-realtime-1.5`
+    GptRealtime15,
+    /// `gpt-realtime-2025-08-28`
+    GptRealtime20250828,
+    /// `gpt-4o-realtime-preview`
+    Gpt4oRealtimePreview,
+    /// `gpt-4o-realtime-preview-2024-10-01`
+    Gpt4oRealtimePreview20241001,
+    /// `gpt-4o-realtime-preview-2024-12-17`
+    Gpt4oRealtimePreview20241217,
+    /// `gpt-4o-realtime-preview-2025-06-03`
+    Gpt4oRealtimePreview20250603,
+    /// `gpt-4o-mini-realtime-preview`
+    Gpt4oMiniRealtimePreview,
+    /// `gpt-4o-mini-realtime-preview-2024-12-17`
+    Gpt4oMiniRealtimePreview20241217,
+    /// `gpt-realtime-mini`
+    GptRealtimeMini,
+    /// `gpt-realtime-mini-2025-10-06`
+    GptRealtimeMini20251006,
+    /// `gpt-realtime-mini-2025-12-15`
+    GptRealtimeMini20251215,
+    /// `gpt-audio-1.5`
+    GptAudio15,
+    /// `gpt-audio-mini`
+    GptAudioMini,
+    /// `gpt-audio-mini-2025-10-06`
+    GptAudioMini20251006,
+    /// `gpt-audio-mini-2025-12-15`
+    GptAudioMini20251215,
+    /// A value this version of the spec does not list, kept as it arrived.
+    Other(String),
+}
+impl CreateResponseModel {
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::GptRealtime => "gpt-realtime",
+            Self::GptRealtime15 => "gpt-realtime-1.5",
+            Self::GptRealtime20250828 => "gpt-realtime-2025-08-28",
+            Self::Gpt4oRealtimePreview => "gpt-4o-realtime-preview",
+            Self::Gpt4oRealtimePreview20241001 => "gpt-4o-realtime-preview-2024-10-01",
+            Self::Gpt4oRealtimePreview20241217 => "gpt-4o-realtime-preview-2024-12-17",
+            Self::Gpt4oRealtimePreview20250603 => "gpt-4o-realtime-preview-2025-06-03",
+            Self::Gpt4oMiniRealtimePreview => "gpt-4o-mini-realtime-preview",
+            Self::Gpt4oMiniRealtimePreview20241217 => {
+                "gpt-4o-mini-realtime-preview-2024-12-17"
+            }
+            Self::GptRealtimeMini => "gpt-realtime-mini",
+            Self::GptRealtimeMini20251006 => "gpt-realtime-mini-2025-10-06",
+            Self::GptRealtimeMini20251215 => "gpt-realtime-mini-2025-12-15",
+            Self::GptAudio15 => "gpt-audio-1.5",
+            Self::GptAudioMini => "gpt-audio-mini",
+            Self::GptAudioMini20251006 => "gpt-audio-mini-2025-10-06",
+            Self::GptAudioMini20251215 => "gpt-audio-mini-2025-12-15",
+            Self::Other(value) => value,
+        }
+    }
+}
+impl From<&str> for CreateResponseModel {
+    fn from(value: &str) -> Self {
+        match value {
+            "gpt-realtime" => Self::GptRealtime,
+            "gpt-realtime-1.5" => Self::GptRealtime15,
+            "gpt-realtime-2025-08-28" => Self::GptRealtime20250828,
+            "gpt-4o-realtime-preview" => Self::Gpt4oRealtimePreview,
+            "gpt-4o-realtime-preview-2024-10-01" => Self::Gpt4oRealtimePreview20241001,
+            "gpt-4o-realtime-preview-2024-12-17" => Self::Gpt4oRealtimePreview20241217,
+            "gpt-4o-realtime-preview-2025-06-03" => Self::Gpt4oRealtimePreview20250603,
+            "gpt-4o-mini-realtime-preview" => Self::Gpt4oMiniRealtimePreview,
+            "gpt-4o-mini-realtime-preview-2024-12-17" => {
+                Self::Gpt4oMiniRealtimePreview20241217
+            }
+            "gpt-realtime-mini" => Self::GptRealtimeMini,
+            "gpt-realtime-mini-2025-10-06" => Self::GptRealtimeMini20251006,
+            "gpt-realtime-mini-2025-12-15" => Self::GptRealtimeMini20251215,
+            "gpt-audio-1.5" => Self::GptAudio15,
+            "gpt-audio-mini" => Self::GptAudioMini,
+            "gpt-audio-mini-2025-10-06" => Self::GptAudioMini20251006,
+            "gpt-audio-mini-2025-12-15" => Self::GptAudioMini20251215,
+            _ => Self::Other(value.to_string()),
+        }
+    }
+}
+impl From<String> for CreateResponseModel {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "gpt-realtime" => Self::GptRealtime,
+            "gpt-realtime-1.5" => Self::GptRealtime15,
+            "gpt-realtime-2025-08-28" => Self::GptRealtime20250828,
+            "gpt-4o-realtime-preview" => Self::Gpt4oRealtimePreview,
+            "gpt-4o-realtime-preview-2024-10-01" => Self::Gpt4oRealtimePreview20241001,
+            "gpt-4o-realtime-preview-2024-12-17" => Self::Gpt4oRealtimePreview20241217,
+            "gpt-4o-realtime-preview-2025-06-03" => Self::Gpt4oRealtimePreview20250603,
+            "gpt-4o-mini-realtime-preview" => Self::Gpt4oMiniRealtimePreview,
+            "gpt-4o-mini-realtime-preview-2024-12-17" => {
+                Self::Gpt4oMiniRealtimePreview20241217
+            }
+            "gpt-realtime-mini" => Self::GptRealtimeMini,
+            "gpt-realtime-mini-2025-10-06" => Self::GptRealtimeMini20251006,
+            "gpt-realtime-mini-2025-12-15" => Self::GptRealtimeMini20251215,
+            "gpt-audio-1.5" => Self::GptAudio15,
+            "gpt-audio-mini" => Self::GptAudioMini,
+            "gpt-audio-mini-2025-10-06" => Self::GptAudioMini20251006,
+            "gpt-audio-mini-2025-12-15" => Self::GptAudioMini20251215,
+            _ => Self::Other(value),
+        }
+    }
+}
+impl ::std::fmt::Display for CreateResponseModel {
+    fn fmt(&self, formatter: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        formatter.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for CreateResponseModel {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CreateResponseModel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::realtime_types::support::deserialize_string_enum(deserializer)
+    }
+}
+impl ::schemars::JsonSchema for CreateResponseModel {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "RealtimeSessionCreateResponseModel".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::realtime_types::support::schema::string_enum(
+            Some("The Realtime model used for this session."),
+            &[
+                "gpt-realtime",
+                "gpt-realtime-1.5",
+                "gpt-realtime-2025-08-28",
+                "gpt-4o-realtime-preview",
+                "gpt-4o-realtime-preview-2024-10-01",
+                "gpt-4o-realtime-preview-2024-12-17",
+                "gpt-4o-realtime-preview-2025-06-03",
+                "gpt-4o-mini-realtime-preview",
+                "gpt-4o-mini-realtime-preview-2024-12-17",
+                "gpt-realtime-mini",
+                "gpt-realtime-mini-2025-10-06",
+                "gpt-realtime-mini-2025-12-15",
+                "gpt-audio-1.5",
+                "gpt-audio-mini",
+                "gpt-audio-mini-2025-10-06",
+                "gpt-audio-mini-2025-12-15",
+            ],
+        )
+    }
+}
+/// The object type. Always `realtime.session`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CreateResponseObject {
+    /// `realtime.session`
+    RealtimeSession,
+    /// A value this version of the spec does not list, kept as it arrived.
+    Other(String),
+}
+impl CreateResponseObject {
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::RealtimeSession => "realtime.session",
+            Self::Other(value) => value,
+        }
+    }
+}
+impl From<&str> for CreateResponseObject {
+    fn from(value: &str) -> Self {
+        match value {
+            "realtime.session" => Self::RealtimeSession,
+            _ => Self::Other(value.to_string()),
+        }
+    }
+}
+impl From<String> for CreateResponseObject {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "realtime.session" => Self::RealtimeSession,
+            _ => Self::Other(value),
+        }
+    }
+}
+impl ::std::fmt::Display for CreateResponseObject {
+    fn fmt(&self, formatter: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        formatter.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for CreateResponseObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CreateResponseObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::realtime_types::support::deserialize_string_enum(deserializer)
+    }
+}
+impl ::schemars::JsonSchema for CreateResponseObject {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "RealtimeSessionCreateResponseObject".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::realtime_types::support::schema::string_enum(
+            Some("The object type. Always `realtime.session`."),
+            &["realtime.session"],
+        )
+    }
+}
+/// The format of output audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`.
+/// For `pcm16`, output audio is sampled at a rate of 24kHz.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum OutputAudioFormat {
+    /// `pcm16`
+    Pcm16,
+    /// `g711_ulaw`
+    G711Ulaw,
+    /// `g711_alaw`
+    G711Alaw,
+    /// A value this version of the spec does not list, kept as it arrived.
+    Other(String),
+}
+impl OutputAudioFormat {
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pcm16 => "pcm16",
+            Self::G711Ulaw => "g711_ulaw",
+            Self::G711Alaw => "g711_alaw",
+            Self::Other(value) => value,
+        }
+    }
+}
+impl From<&str> for OutputAudioFormat {
+    fn from(value: &str) -> Self {
+        match value {
+            "pcm16" => Self::Pcm16,
+            "g711_ulaw" => Self::G711Ulaw,
+            "g711_alaw" => Self::G711Alaw,
+            _ => Self::Other(value.to_string()),
+        }
+    }
+}
+impl From<String> for OutputAudioFormat {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "pcm16" => Self::Pcm16,
+            "g711_ulaw" => Self::G711Ulaw,
+            "g711_alaw" => Self::G711Alaw,
+            _ => Self::Other(value),
+        }
+    }
+}
+impl ::std::fmt::Display for OutputAudioFormat {
+    fn fmt(&self, formatter: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        formatter.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for OutputAudioFormat {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OutputAudioFormat {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::realtime_types::support::deserialize_string_enum(deserializer)
+    }
+}
+impl ::schemars::JsonSchema for OutputAudioFormat {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "RealtimeSessionCreateResponseOutputAudioFormat".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::realtime_types::support::schema::string_enum(
+            Some(
+                "The format of output audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`.\nFor `pcm16`, output audio is sampled at a rate of 24kHz.",
             ),
             &["pcm16", "g711_ulaw", "g711_alaw"],
         )
@@ -6654,83 +7842,6 @@ impl ::schemars::JsonSchema for SessionObject {
         ::realtime_types::support::schema::string_enum(
             Some("The object type. Always `realtime.session`."),
             &["realtime.session"],
-        )
-    }
-}
-/// The format of output audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`.
-/// For `pcm16`, output audio is sampled at a rate of 24kHz.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum OutputAudioFormat {
-    /// `pcm16`
-    Pcm16,
-    /// `g711_ulaw`
-    G711Ulaw,
-    /// `g711_alaw`
-    G711Alaw,
-    /// A value this version of the spec does not list, kept as it arrived.
-    Other(String),
-}
-impl OutputAudioFormat {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Pcm16 => "pcm16",
-            Self::G711Ulaw => "g711_ulaw",
-            Self::G711Alaw => "g711_alaw",
-            Self::Other(value) => value,
-        }
-    }
-}
-impl From<&str> for OutputAudioFormat {
-    fn from(value: &str) -> Self {
-        match value {
-            "pcm16" => Self::Pcm16,
-            "g711_ulaw" => Self::G711Ulaw,
-            "g711_alaw" => Self::G711Alaw,
-            _ => Self::Other(value.to_string()),
-        }
-    }
-}
-impl From<String> for OutputAudioFormat {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "pcm16" => Self::Pcm16,
-            "g711_ulaw" => Self::G711Ulaw,
-            "g711_alaw" => Self::G711Alaw,
-            _ => Self::Other(value),
-        }
-    }
-}
-impl ::std::fmt::Display for OutputAudioFormat {
-    fn fmt(&self, formatter: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        formatter.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for OutputAudioFormat {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for OutputAudioFormat {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::realtime_types::support::deserialize_string_enum(deserializer)
-    }
-}
-impl ::schemars::JsonSchema for OutputAudioFormat {
-    fn schema_name() -> ::std::borrow::Cow<'static, str> {
-        "RealtimeSessionOutputAudioFormat".into()
-    }
-    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-        ::realtime_types::support::schema::string_enum(
-            Some(
-                "The format of output audio. Options are `pcm16`, `g711_ulaw`, or `g711_alaw`.\nFor `pcm16`, output audio is sampled at a rate of 24kHz.",
-            ),
-            &["pcm16", "g711_ulaw", "g711_alaw"],
         )
     }
 }
@@ -10618,5 +11729,130 @@ pub trait ClientEventMethods {
         self.send_event(
             ClientEvent::from(super::shared::OutputAudioBufferClear::default()),
         )
+    }
+}
+/// `POST /realtime/sessions` (`create-realtime-session`)
+///
+/// Create an ephemeral API token for use in client-side applications with the
+/// Realtime API. Can be configured with the same session parameters as the
+/// `session.update` client event.
+///
+/// It responds with a session object, plus a `client_secret` key which contains
+/// a usable ephemeral API token that can be used to authenticate browser clients
+/// for the Realtime API.
+///
+/// Returns the created Realtime session object, plus an ephemeral key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateRealtimeSession {
+    /// The request body.
+    pub body: SessionCreateRequest,
+}
+impl ::realtime_types::Operation for CreateRealtimeSession {
+    type Response = SessionCreateResponse;
+    const INFO: ::realtime_types::OperationInfo = ::realtime_types::OperationInfo {
+        id: "create-realtime-session",
+        method: "POST",
+        path: "/realtime/sessions",
+        status: 200,
+        deprecated: false,
+    };
+    fn path(&self) -> String {
+        "/realtime/sessions".to_string()
+    }
+    fn body(&self) -> Result<::realtime_types::RequestBody, ::serde_json::Error> {
+        ::realtime_types::RequestBody::json(&self.body)
+    }
+    fn decode(
+        body: &[u8],
+    ) -> Result<Self::Response, ::realtime_types::operation::ResponseError> {
+        ::realtime_types::operation::decode::json(body)
+    }
+}
+/// `POST /realtime/transcription_sessions` (`create-realtime-transcription-session`)
+///
+/// Create an ephemeral API token for use in client-side applications with the
+/// Realtime API specifically for realtime transcriptions.
+/// Can be configured with the same session parameters as the `transcription_session.update` client event.
+///
+/// It responds with a session object, plus a `client_secret` key which contains
+/// a usable ephemeral API token that can be used to authenticate browser clients
+/// for the Realtime API.
+///
+/// Returns the created Realtime transcription session object, plus an ephemeral key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateRealtimeTranscriptionSession {
+    /// The request body.
+    pub body: TranscriptionSession,
+}
+impl ::realtime_types::Operation for CreateRealtimeTranscriptionSession {
+    type Response = TranscriptionSessionResponse;
+    const INFO: ::realtime_types::OperationInfo = ::realtime_types::OperationInfo {
+        id: "create-realtime-transcription-session",
+        method: "POST",
+        path: "/realtime/transcription_sessions",
+        status: 200,
+        deprecated: false,
+    };
+    fn path(&self) -> String {
+        "/realtime/transcription_sessions".to_string()
+    }
+    fn body(&self) -> Result<::realtime_types::RequestBody, ::serde_json::Error> {
+        ::realtime_types::RequestBody::json(&self.body)
+    }
+    fn decode(
+        body: &[u8],
+    ) -> Result<Self::Response, ::realtime_types::operation::ResponseError> {
+        ::realtime_types::operation::decode::json(body)
+    }
+}
+/// What the spec says of each REST operation of this surface, in path order.
+pub const OPERATIONS: &[::realtime_types::OperationInfo] = &[
+    <CreateRealtimeSession as ::realtime_types::Operation>::INFO,
+    <CreateRealtimeTranscriptionSession as ::realtime_types::Operation>::INFO,
+];
+/// One method per REST operation of this surface, named after its
+/// `operationId`: each takes the operation's path parameters and body,
+/// and sends it with [`RestMethods::execute`], which an HTTP client
+/// implements (`realtime-client`'s `RestClient` does).
+///
+/// The futures are cancel-safe exactly when the client's `execute` is.
+pub trait RestMethods {
+    /// What sending can fail with.
+    type Error;
+    /// Sends one operation and decodes its answer.
+    fn execute<O>(
+        &self,
+        operation: O,
+    ) -> impl ::core::future::Future<
+        Output = Result<::realtime_types::Reply<O::Response>, Self::Error>,
+    > + Send
+    where
+        O: ::realtime_types::Operation + Send + 'static;
+    /// `POST /realtime/sessions` ([`CreateRealtimeSession`])
+    ///
+    /// Create an ephemeral API token for use in client-side applications with the Realtime API.
+    fn create_realtime_session(
+        &self,
+        body: SessionCreateRequest,
+    ) -> impl ::core::future::Future<
+        Output = Result<::realtime_types::Reply<SessionCreateResponse>, Self::Error>,
+    > + Send {
+        self.execute(CreateRealtimeSession { body })
+    }
+    /// `POST /realtime/transcription_sessions` ([`CreateRealtimeTranscriptionSession`])
+    ///
+    /// Create an ephemeral API token for use in client-side applications with the Realtime API specifically for realtime transcriptions.
+    fn create_realtime_transcription_session(
+        &self,
+        body: TranscriptionSession,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            ::realtime_types::Reply<TranscriptionSessionResponse>,
+            Self::Error,
+        >,
+    > + Send {
+        self.execute(CreateRealtimeTranscriptionSession {
+            body,
+        })
     }
 }

@@ -6,6 +6,8 @@
 pub mod client;
 pub mod server;
 pub use super::shared::NoiseReductionType;
+pub use super::shared::ExpiresAfter;
+pub use super::shared::ExpiresAfterAnchor;
 pub use super::shared::ErrorDetails;
 /// How to reach the `translation` surface: the WebSocket path `realtime/translations` under
 /// the API base (`wss://api.openai.com/v1/realtime/translations`).
@@ -30,6 +32,300 @@ impl ServerEvent {
             param: details.param.as_ref().and_then(Option::as_deref),
             event_id: details.event_id.as_ref().and_then(Option::as_deref),
         })
+    }
+}
+/// Create a translation session and client secret for the Realtime API.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TranslationClientSecretCreateRequest {
+    /// Configuration for the client secret expiration. Expiration refers to the time after which
+    /// a client secret will no longer be valid for creating sessions. The session itself may
+    /// continue after that time once started. A secret can be used to create multiple sessions
+    /// until it expires.
+    ///
+    /// Optional (`None` leaves it out).
+    pub expires_after: Option<super::shared::ExpiresAfter>,
+    /// The `session` property.
+    pub session: TranslationSessionCreateRequest,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TranslationClientSecretCreateRequest {
+    /// A `TranslationClientSecretCreateRequest` with its required fields (the optional ones are left out: set them with the `with_` methods).
+    pub fn new(session: impl Into<TranslationSessionCreateRequest>) -> Self {
+        Self {
+            expires_after: None,
+            session: session.into(),
+            unknown_fields: ::serde_json::Map::new(),
+        }
+    }
+    /// Sets `expires_after`.
+    pub fn with_expires_after(
+        mut self,
+        expires_after: impl Into<super::shared::ExpiresAfter>,
+    ) -> Self {
+        self.expires_after = Some(expires_after.into());
+        self
+    }
+    /// Changes `expires_after` with `change`, starting from its value or, when it is not set, the default.
+    pub fn edit_expires_after(
+        mut self,
+        change: impl FnOnce(super::shared::ExpiresAfter) -> super::shared::ExpiresAfter,
+    ) -> Self {
+        let current = self.expires_after.take().unwrap_or_default();
+        self.expires_after = Some(change(current));
+        self
+    }
+}
+impl ::serde::Serialize for TranslationClientSecretCreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.expires_after {
+            map.serialize_entry("expires_after", value)?;
+        }
+        map.serialize_entry("session", &self.session)?;
+        for (key, value) in &self.unknown_fields {
+            let shadowed = match key.as_str() {
+                "expires_after" => self.expires_after.is_some(),
+                _ => false,
+            };
+            if !shadowed {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TranslationClientSecretCreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = TranslationClientSecretCreateRequest;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `TranslationClientSecretCreateRequest`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TranslationClientSecretCreateRequest, A::Error> {
+                let mut field_expires_after: Option<super::shared::ExpiresAfter> = None;
+                let mut field_session: Option<TranslationSessionCreateRequest> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "expires_after" => {
+                            if field_expires_after.is_some()
+                                || unknown_fields.contains_key("expires_after")
+                            {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("expires_after"),
+                                );
+                            }
+                            match map.next_value()? {
+                                Some(value) => field_expires_after = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "session" => {
+                            if field_session.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("session"));
+                            }
+                            field_session = Some(map.next_value()?);
+                        }
+                        _ => {
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
+                        }
+                    }
+                }
+                Ok(TranslationClientSecretCreateRequest {
+                    expires_after: field_expires_after,
+                    session: field_session
+                        .ok_or_else(|| ::serde::de::Error::missing_field("session"))?,
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+impl ::schemars::JsonSchema for TranslationClientSecretCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "RealtimeTranslationClientSecretCreateRequest".into()
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::realtime_types::support::schema::object(
+            Some("Create a translation session and client secret for the Realtime API."),
+            vec![
+                ("expires_after", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < super::shared::ExpiresAfter > (),
+                Some("Configuration for the client secret expiration. Expiration refers to the time after which\na client secret will no longer be valid for creating sessions. The session itself may\ncontinue after that time once started. A secret can be used to create multiple sessions\nuntil it expires."),
+                true)), ("session", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < TranslationSessionCreateRequest > (), None, false))
+            ],
+            &["session"],
+        )
+    }
+}
+/// Response from creating a translation session and client secret for the Realtime API.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TranslationClientSecretCreateResponse {
+    /// The generated client secret value.
+    pub value: String,
+    /// Expiration timestamp for the client secret, in seconds since epoch.
+    pub expires_at: i64,
+    /// The `session` property.
+    pub session: TranslationSession,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TranslationClientSecretCreateResponse {
+    /// A `TranslationClientSecretCreateResponse` with its required fields.
+    pub fn new(
+        value: impl Into<String>,
+        expires_at: i64,
+        session: impl Into<TranslationSession>,
+    ) -> Self {
+        Self {
+            value: value.into(),
+            expires_at,
+            session: session.into(),
+            unknown_fields: ::serde_json::Map::new(),
+        }
+    }
+}
+impl ::serde::Serialize for TranslationClientSecretCreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("value", &self.value)?;
+        map.serialize_entry("expires_at", &self.expires_at)?;
+        map.serialize_entry("session", &self.session)?;
+        for (key, value) in &self.unknown_fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TranslationClientSecretCreateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = TranslationClientSecretCreateResponse;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str(
+                        "an object of type `TranslationClientSecretCreateResponse`",
+                    )
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TranslationClientSecretCreateResponse, A::Error> {
+                let mut field_value: Option<String> = None;
+                let mut field_expires_at: Option<i64> = None;
+                let mut field_session: Option<TranslationSession> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "value" => {
+                            if field_value.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("value"));
+                            }
+                            field_value = Some(map.next_value()?);
+                        }
+                        "expires_at" => {
+                            if field_expires_at.is_some() {
+                                return Err(
+                                    ::serde::de::Error::duplicate_field("expires_at"),
+                                );
+                            }
+                            field_expires_at = Some(map.next_value()?);
+                        }
+                        "session" => {
+                            if field_session.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("session"));
+                            }
+                            field_session = Some(map.next_value()?);
+                        }
+                        _ => {
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
+                        }
+                    }
+                }
+                Ok(TranslationClientSecretCreateResponse {
+                    value: field_value
+                        .ok_or_else(|| ::serde::de::Error::missing_field("value"))?,
+                    expires_at: field_expires_at
+                        .ok_or_else(|| ::serde::de::Error::missing_field("expires_at"))?,
+                    session: field_session
+                        .ok_or_else(|| ::serde::de::Error::missing_field("session"))?,
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+impl ::schemars::JsonSchema for TranslationClientSecretCreateResponse {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "RealtimeTranslationClientSecretCreateResponse".into()
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::realtime_types::support::schema::object(
+            Some(
+                "Response from creating a translation session and client secret for the Realtime API.",
+            ),
+            vec![
+                ("value", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The generated client secret value."), false)), ("expires_at",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                i64 > (),
+                Some("Expiration timestamp for the client secret, in seconds since epoch."),
+                false)), ("session",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                TranslationSession > (), None, false))
+            ],
+            &["value", "expires_at", "session"],
+        )
     }
 }
 /// Audio encoding for `delta`.
@@ -895,6 +1191,311 @@ impl ::schemars::JsonSchema for AudioOutput {
                 .subschema_for:: < String > (),
                 Some("Target language for translated output audio and transcript deltas."),
                 true))
+            ],
+            &[],
+        )
+    }
+}
+/// Realtime translation session configuration. Translation sessions stream source
+/// audio in and translated audio plus transcript deltas out continuously.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TranslationSessionCreateRequest {
+    /// The Realtime translation model used for this session.
+    pub model: String,
+    /// Configuration for translation input and output audio.
+    ///
+    /// Optional (`None` leaves it out).
+    pub audio: Option<RequestAudio>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TranslationSessionCreateRequest {
+    /// A `TranslationSessionCreateRequest` with its required fields (the optional ones are left out: set them with the `with_` methods).
+    pub fn new(model: impl Into<String>) -> Self {
+        Self {
+            model: model.into(),
+            audio: None,
+            unknown_fields: ::serde_json::Map::new(),
+        }
+    }
+    /// Sets `audio`.
+    pub fn with_audio(mut self, audio: impl Into<RequestAudio>) -> Self {
+        self.audio = Some(audio.into());
+        self
+    }
+    /// Changes `audio` with `change`, starting from its value or, when it is not set, the default.
+    pub fn edit_audio(
+        mut self,
+        change: impl FnOnce(RequestAudio) -> RequestAudio,
+    ) -> Self {
+        let current = self.audio.take().unwrap_or_default();
+        self.audio = Some(change(current));
+        self
+    }
+}
+impl ::serde::Serialize for TranslationSessionCreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("model", &self.model)?;
+        if let Some(value) = &self.audio {
+            map.serialize_entry("audio", value)?;
+        }
+        for (key, value) in &self.unknown_fields {
+            let shadowed = match key.as_str() {
+                "audio" => self.audio.is_some(),
+                _ => false,
+            };
+            if !shadowed {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TranslationSessionCreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = TranslationSessionCreateRequest;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter
+                    .write_str("an object of type `TranslationSessionCreateRequest`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TranslationSessionCreateRequest, A::Error> {
+                let mut field_model: Option<String> = None;
+                let mut field_audio: Option<RequestAudio> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "model" => {
+                            if field_model.is_some() {
+                                return Err(::serde::de::Error::duplicate_field("model"));
+                            }
+                            field_model = Some(map.next_value()?);
+                        }
+                        "audio" => {
+                            if field_audio.is_some()
+                                || unknown_fields.contains_key("audio")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("audio"));
+                            }
+                            match map.next_value()? {
+                                Some(value) => field_audio = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        _ => {
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
+                        }
+                    }
+                }
+                Ok(TranslationSessionCreateRequest {
+                    model: field_model
+                        .ok_or_else(|| ::serde::de::Error::missing_field("model"))?,
+                    audio: field_audio,
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+impl ::schemars::JsonSchema for TranslationSessionCreateRequest {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "RealtimeTranslationSessionCreateRequest".into()
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::realtime_types::support::schema::object(
+            Some(
+                "Realtime translation session configuration. Translation sessions stream source\naudio in and translated audio plus transcript deltas out continuously.",
+            ),
+            vec![
+                ("model", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < String > (),
+                Some("The Realtime translation model used for this session."), false)),
+                ("audio", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < RequestAudio > (),
+                Some("Configuration for translation input and output audio."), true))
+            ],
+            &["model"],
+        )
+    }
+}
+/// Configuration for translation input and output audio.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RequestAudio {
+    /// The `input` property.
+    ///
+    /// Optional (`None` leaves it out).
+    pub input: Option<AudioInput>,
+    /// The `output` property.
+    ///
+    /// Optional (`None` leaves it out).
+    pub output: Option<AudioOutput>,
+    /// Properties the spec does not list, kept so that encoding again loses nothing.
+    pub unknown_fields: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RequestAudio {
+    /// Sets `input`.
+    pub fn with_input(mut self, input: impl Into<AudioInput>) -> Self {
+        self.input = Some(input.into());
+        self
+    }
+    /// Changes `input` with `change`, starting from its value or, when it is not set, the default.
+    pub fn edit_input(mut self, change: impl FnOnce(AudioInput) -> AudioInput) -> Self {
+        let current = self.input.take().unwrap_or_default();
+        self.input = Some(change(current));
+        self
+    }
+    /// Sets `output`.
+    pub fn with_output(mut self, output: impl Into<AudioOutput>) -> Self {
+        self.output = Some(output.into());
+        self
+    }
+    /// Changes `output` with `change`, starting from its value or, when it is not set, the default.
+    pub fn edit_output(
+        mut self,
+        change: impl FnOnce(AudioOutput) -> AudioOutput,
+    ) -> Self {
+        let current = self.output.take().unwrap_or_default();
+        self.output = Some(change(current));
+        self
+    }
+}
+impl ::serde::Serialize for RequestAudio {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.input {
+            map.serialize_entry("input", value)?;
+        }
+        if let Some(value) = &self.output {
+            map.serialize_entry("output", value)?;
+        }
+        for (key, value) in &self.unknown_fields {
+            let shadowed = match key.as_str() {
+                "input" => self.input.is_some(),
+                "output" => self.output.is_some(),
+                _ => false,
+            };
+            if !shadowed {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RequestAudio {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> ::serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = RequestAudio;
+            fn expecting(
+                &self,
+                formatter: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                formatter.write_str("an object of type `RequestAudio`")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RequestAudio, A::Error> {
+                let mut field_input: Option<AudioInput> = None;
+                let mut field_output: Option<AudioOutput> = None;
+                let mut unknown_fields = ::serde_json::Map::new();
+                while let Some(key) = map
+                    .next_key::<::realtime_types::support::Key<'de>>()?
+                {
+                    match key.as_str() {
+                        "input" => {
+                            if field_input.is_some()
+                                || unknown_fields.contains_key("input")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("input"));
+                            }
+                            match map.next_value()? {
+                                Some(value) => field_input = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        "output" => {
+                            if field_output.is_some()
+                                || unknown_fields.contains_key("output")
+                            {
+                                return Err(::serde::de::Error::duplicate_field("output"));
+                            }
+                            match map.next_value()? {
+                                Some(value) => field_output = Some(value),
+                                None => {
+                                    unknown_fields
+                                        .insert(key.into_string(), ::serde_json::Value::Null);
+                                }
+                            }
+                        }
+                        _ => {
+                            let value = map
+                                .next_value::<::realtime_types::support::StrictValue>()?
+                                .0;
+                            if unknown_fields.insert(key.into_string(), value).is_some()
+                            {
+                                return Err(::realtime_types::support::duplicate_key());
+                            }
+                        }
+                    }
+                }
+                Ok(RequestAudio {
+                    input: field_input,
+                    output: field_output,
+                    unknown_fields,
+                })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+impl ::schemars::JsonSchema for RequestAudio {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "RealtimeTranslationSessionCreateRequestAudio".into()
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::realtime_types::support::schema::object(
+            Some("Configuration for translation input and output audio."),
+            vec![
+                ("input", ::realtime_types::support::schema::property(generator
+                .subschema_for:: < AudioInput > (), None, true)), ("output",
+                ::realtime_types::support::schema::property(generator.subschema_for:: <
+                AudioOutput > (), None, true))
             ],
             &[],
         )
@@ -2074,5 +2675,81 @@ pub trait ClientEventMethods {
         &self,
     ) -> impl ::core::future::Future<Output = Result<(), Self::Error>> + Send {
         self.send_event(ClientEvent::from(client::SessionClose::default()))
+    }
+}
+/// `POST /realtime/translations/client_secrets` (`create-realtime-translation-client-secret`)
+///
+/// Create a Realtime translation client secret with an associated translation session configuration.
+///
+/// Client secrets are short-lived tokens that can be passed to a client app,
+/// such as a web frontend or mobile client, which grants access to the Realtime
+/// Translation API without leaking your main API key. You can configure a custom
+/// TTL for each client secret.
+///
+/// Returns the created client secret and the effective translation session object.
+/// The client secret is a string that looks like `ek_1234`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateRealtimeTranslationClientSecret {
+    /// The request body.
+    pub body: TranslationClientSecretCreateRequest,
+}
+impl ::realtime_types::Operation for CreateRealtimeTranslationClientSecret {
+    type Response = TranslationClientSecretCreateResponse;
+    const INFO: ::realtime_types::OperationInfo = ::realtime_types::OperationInfo {
+        id: "create-realtime-translation-client-secret",
+        method: "POST",
+        path: "/realtime/translations/client_secrets",
+        status: 200,
+        deprecated: false,
+    };
+    fn path(&self) -> String {
+        "/realtime/translations/client_secrets".to_string()
+    }
+    fn body(&self) -> Result<::realtime_types::RequestBody, ::serde_json::Error> {
+        ::realtime_types::RequestBody::json(&self.body)
+    }
+    fn decode(
+        body: &[u8],
+    ) -> Result<Self::Response, ::realtime_types::operation::ResponseError> {
+        ::realtime_types::operation::decode::json(body)
+    }
+}
+/// What the spec says of each REST operation of this surface, in path order.
+pub const OPERATIONS: &[::realtime_types::OperationInfo] = &[
+    <CreateRealtimeTranslationClientSecret as ::realtime_types::Operation>::INFO,
+];
+/// One method per REST operation of this surface, named after its
+/// `operationId`: each takes the operation's path parameters and body,
+/// and sends it with [`RestMethods::execute`], which an HTTP client
+/// implements (`realtime-client`'s `RestClient` does).
+///
+/// The futures are cancel-safe exactly when the client's `execute` is.
+pub trait RestMethods {
+    /// What sending can fail with.
+    type Error;
+    /// Sends one operation and decodes its answer.
+    fn execute<O>(
+        &self,
+        operation: O,
+    ) -> impl ::core::future::Future<
+        Output = Result<::realtime_types::Reply<O::Response>, Self::Error>,
+    > + Send
+    where
+        O: ::realtime_types::Operation + Send + 'static;
+    /// `POST /realtime/translations/client_secrets` ([`CreateRealtimeTranslationClientSecret`])
+    ///
+    /// Create a Realtime translation client secret with an associated translation session configuration.
+    fn create_realtime_translation_client_secret(
+        &self,
+        body: TranslationClientSecretCreateRequest,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            ::realtime_types::Reply<TranslationClientSecretCreateResponse>,
+            Self::Error,
+        >,
+    > + Send {
+        self.execute(CreateRealtimeTranslationClientSecret {
+            body,
+        })
     }
 }
