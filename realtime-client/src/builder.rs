@@ -467,7 +467,7 @@ pub(crate) fn host_of(authority: &str) -> &str {
         .map_or(authority, |(host, _)| host)
 }
 
-fn is_loopback(host: &str) -> bool {
+pub(crate) fn is_loopback(host: &str) -> bool {
     host.eq_ignore_ascii_case("localhost")
         || host
             .parse::<std::net::IpAddr>()

@@ -98,7 +98,7 @@ async fn resolve(credentials: &Credentials) -> Result<Option<Secret>> {
     }
 }
 
-fn tls_config() -> Result<Arc<rustls::ClientConfig>> {
+pub(crate) fn tls_config() -> Result<Arc<rustls::ClientConfig>> {
     let roots = rustls::RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
     };
