@@ -9,7 +9,7 @@ use crate::CodecError;
 /// [`CodecError::OddByteCount`] if `bytes` is not whole samples; `out` is
 /// then left as it was.
 pub fn decode(bytes: &[u8], out: &mut Vec<i16>) -> Result<(), CodecError> {
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return Err(CodecError::OddByteCount { bytes: bytes.len() });
     }
     out.extend(
