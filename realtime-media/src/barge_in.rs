@@ -21,7 +21,8 @@ pub enum CancelPolicy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct BargeInPolicy {
-    /// Barge in on `input_audio_buffer.speech_started` (default on).
+    /// Barge in on `input_audio_buffer.speech_started` (default on), when
+    /// the model is speaking: audio is queued or a response is streaming.
     pub on_speech_started: bool,
     /// Whether to cancel the response.
     pub cancel: CancelPolicy,

@@ -55,6 +55,10 @@ pub enum MediaError {
         /// What the sink said.
         source: BoxError,
     },
+    /// A Twilio Media Streams message that cannot be used.
+    Twilio(crate::twilio::TwilioError),
+    /// The peer's WebSocket (Twilio's) failed.
+    Peer(BoxError),
     /// The session failed or is over.
     Session(realtime_client::Error),
     /// The media session's task is gone (the session ended).
@@ -88,6 +92,8 @@ impl fmt::Display for MediaError {
             Self::Io { path, .. } => write!(formatter, "cannot read {}", path.display()),
             Self::Source(_) => formatter.write_str("the media source failed"),
             Self::Sink { tag, .. } => write!(formatter, "the media sink `{tag}` failed"),
+            Self::Twilio(error) => write!(formatter, "{error}"),
+            Self::Peer(_) => formatter.write_str("the peer's WebSocket failed"),
             Self::Session(_) => formatter.write_str("the Realtime session failed"),
             Self::Stopped => formatter.write_str("the media session has stopped"),
         }
@@ -101,7 +107,10 @@ impl std::error::Error for MediaError {
             Self::Delta { source, .. } => Some(source),
             Self::Wav(error) => Some(error),
             Self::Io { source, .. } => Some(source),
-            Self::Source(source) | Self::Sink { source, .. } => Some(source.as_ref()),
+            Self::Twilio(error) => Some(error),
+            Self::Source(source) | Self::Sink { source, .. } | Self::Peer(source) => {
+                Some(source.as_ref())
+            }
             Self::Session(error) => Some(error),
             Self::UnsupportedRate { .. } | Self::UndecodableFrame { .. } | Self::Stopped => None,
         }
@@ -117,6 +126,12 @@ impl From<CodecError> for MediaError {
 impl From<crate::wav::WavError> for MediaError {
     fn from(error: crate::wav::WavError) -> Self {
         Self::Wav(error)
+    }
+}
+
+impl From<crate::twilio::TwilioError> for MediaError {
+    fn from(error: crate::twilio::TwilioError) -> Self {
+        Self::Twilio(error)
     }
 }
 

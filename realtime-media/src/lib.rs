@@ -45,6 +45,8 @@
 //! # Ok(()) }
 //! ```
 //!
+//! - **Telephony** ([`twilio`]): a Twilio Media Streams bridge with barge-in.
+//!
 //! Only the GA surface has a [`MediaSession`] so far; the input pump works
 //! on every surface with an append event.
 
@@ -59,6 +61,7 @@ mod resample;
 mod session;
 mod sink;
 mod source;
+pub mod twilio;
 pub mod wav;
 
 /// The codecs (the `realtime-codec` crate).

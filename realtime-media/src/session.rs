@@ -460,8 +460,11 @@ impl Driver {
                 }
             }
             ServerEvent::ResponseOutputAudioDone(done) => self.playout.complete(&done.item_id),
+            // Speech while the model is silent (nothing queued, no
+            // response streaming) interrupts nothing.
             ServerEvent::InputAudioBufferSpeechStarted(started)
-                if self.config.barge_in.on_speech_started =>
+                if self.config.barge_in.on_speech_started
+                    && (!self.playout.is_empty() || self.active_response.is_some()) =>
             {
                 let cause = BargeInCause::SpeechStarted {
                     item_id: started.item_id.clone(),

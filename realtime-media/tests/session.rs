@@ -40,7 +40,10 @@ async fn ask(media: &MediaSession) {
         .conversation_item_create(question)
         .await
         .expect("the question is sent");
-    sender.response_create().await.expect("the response is asked for");
+    sender
+        .response_create()
+        .await
+        .expect("the response is asked for");
 }
 
 /// Samples of audio the sink was given before it was cleared (waiting
@@ -288,10 +291,14 @@ async fn a_file_is_streamed_as_20_ms_appends_at_the_session_rate() {
     assert_eq!(report.duration_ms, 1_600);
     assert_eq!(report.appends, 80);
     assert_eq!(report.samples, 1_600 * 24);
-    let (_, events) = events_until(&mut media, |event| {
+    let (interruption, events) = events_until(&mut media, |event| {
         matches!(event, ServerEvent::InputAudioBufferSpeechStopped(_))
     })
     .await;
+    assert_eq!(
+        interruption, None,
+        "speech while the model is silent interrupts nothing"
+    );
     let (start, end) = events
         .iter()
         .fold((None, None), |(start, end), event| match event {
