@@ -95,7 +95,7 @@ async fn call_myself(url: &str) -> Result<(), Box<dyn std::error::Error>> {
         match caller.next().await {
             Some(Heard::Clear) => break,
             Some(Heard::Media(audio)) => heard += audio.len(),
-            Some(Heard::Mark(_)) => {}
+            Some(other) => println!("caller got {other:?}"),
             None => return Err("the bridge hung up".into()),
         }
     }

@@ -55,7 +55,9 @@ async fn audio_until_clear(caller: &mut SimulatedCaller, mut bytes: usize) -> us
         match timeout(PATIENCE, caller.next()).await.expect("in time") {
             Some(Heard::Media(audio)) => bytes += audio.len(),
             Some(Heard::Clear) => return bytes,
-            Some(Heard::Mark(_)) => {}
+            Some(other @ (Heard::Mark(_) | Heard::Unreadable { .. })) => {
+                panic!("unexpected {other:?}")
+            }
             None => panic!("the bridge hung up"),
         }
     }

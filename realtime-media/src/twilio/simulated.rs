@@ -30,6 +30,12 @@ pub enum Heard {
     Clear,
     /// A `mark` with its name.
     Mark(String),
+    /// A text message that is none of those (not JSON, another event, or
+    /// a payload that is not base64), by its length.
+    Unreadable {
+        /// Its length in bytes.
+        bytes: usize,
+    },
 }
 
 /// A Twilio Media Stream's caller, connected to a bridge.
@@ -61,6 +67,27 @@ fn frame(voice: Voice, phase: &mut usize) -> Vec<u8> {
     let mut ulaw = Vec::with_capacity(160);
     realtime_codec::g711::ulaw_encode_into(&samples, &mut ulaw);
     ulaw
+}
+
+/// A message from the bridge, as the caller reads it.
+fn read(text: &str) -> Heard {
+    let unreadable = Heard::Unreadable { bytes: text.len() };
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
+        return unreadable;
+    };
+    match value["event"].as_str() {
+        Some("media") => value["media"]["payload"]
+            .as_str()
+            .and_then(|payload| {
+                base64::Engine::decode(&base64::engine::general_purpose::STANDARD, payload).ok()
+            })
+            .map_or(unreadable, Heard::Media),
+        Some("clear") => Heard::Clear,
+        Some("mark") => value["mark"]["name"]
+            .as_str()
+            .map_or(unreadable, |name| Heard::Mark(name.to_string())),
+        _ => unreadable,
+    }
 }
 
 impl SimulatedCaller {
@@ -152,36 +179,24 @@ impl SimulatedCaller {
     pub async fn next(&mut self) -> Option<Heard> {
         loop {
             let Ok(Message::Text(text)) = self.reader.next().await? else {
+                // Pings, pongs and binary frames are not Twilio's protocol.
                 continue;
             };
-            let Ok(value) = serde_json::from_str::<serde_json::Value>(text.as_str()) else {
-                continue;
-            };
-            match value["event"].as_str() {
-                Some("media") => {
-                    let payload = value["media"]["payload"].as_str().unwrap_or_default();
-                    let ulaw =
-                        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, payload)
-                            .unwrap_or_default();
-                    return Some(Heard::Media(ulaw));
-                }
-                Some("clear") => return Some(Heard::Clear),
-                Some("mark") => {
-                    let name = value["mark"]["name"].as_str().unwrap_or_default();
-                    return Some(Heard::Mark(name.to_string()));
-                }
-                _ => {}
-            }
+            return Some(read(text.as_str()));
         }
     }
 
-    /// Hangs up (`stop`) and waits until it was sent.
+    /// Hangs up (`stop`, then the close handshake) and waits, for at most
+    /// 2 s, until the bridge has closed its side, reading what it still
+    /// sends: a bridge is never cut off in the middle of a write.
     ///
     /// # Cancel safety
     ///
     /// Cancel-safe: the hang-up happens either way.
-    pub async fn hang_up(self) {
+    pub async fn hang_up(mut self) {
         self.set_voice(Voice::HungUp);
-        let _ = self.writer.await;
+        let _ = (&mut self.writer).await;
+        let drained = async { while self.reader.next().await.is_some() {} };
+        let _ = tokio::time::timeout(Duration::from_secs(2), drained).await;
     }
 }
