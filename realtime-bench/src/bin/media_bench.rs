@@ -39,12 +39,15 @@ fn main() -> ExitCode {
     }
 }
 
+/// A step's work on one frame: samples in, samples or bytes out.
+type Work = Box<dyn FnMut(&[i16], &mut Vec<i16>, &mut Vec<u8>)>;
+
 /// One step of the media path, run over a whole signal in 20 ms frames.
 struct Step {
     name: &'static str,
     /// The rate of the step's input.
     rate: u32,
-    run: Box<dyn FnMut(&[i16], &mut Vec<i16>, &mut Vec<u8>)>,
+    run: Work,
 }
 
 fn steps() -> Vec<Step> {
