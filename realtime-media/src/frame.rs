@@ -55,3 +55,34 @@ impl AudioFrame {
         Ok(self.format.decode(&self.bytes, out)?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_frame_knows_its_samples_and_duration_in_its_format() {
+        let pcm = AudioFrame::pcm16(16_000, &[0; 320]);
+        assert_eq!((pcm.samples(), pcm.duration_ms()), (320, 20));
+        let ulaw = AudioFrame::new(AudioFormat::G711Ulaw, vec![0xFF; 160]);
+        assert_eq!((ulaw.samples(), ulaw.duration_ms()), (160, 20));
+    }
+
+    #[test]
+    fn undecodable_frames_are_errors_naming_what_is_wrong() {
+        let mut out = Vec::new();
+        let odd = AudioFrame::new(AudioFormat::PCM16_24K, vec![1, 2, 3]);
+        assert!(matches!(
+            odd.decode_into(&mut out),
+            Err(MediaError::Codec(
+                realtime_codec::CodecError::OddByteCount { bytes: 3 }
+            ))
+        ));
+        let no_rate = AudioFrame::new(AudioFormat::Pcm16 { rate: 0 }, vec![1, 2]);
+        assert!(matches!(
+            no_rate.decode_into(&mut out),
+            Err(MediaError::UnsupportedRate { rate: 0 })
+        ));
+        assert!(out.is_empty());
+    }
+}

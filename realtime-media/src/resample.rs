@@ -201,11 +201,22 @@ impl Sinc {
             InterleavedSlice::new(&self.pending, 1, frames),
             InterleavedSlice::new_mut(&mut self.scratch, 1, capacity),
         ) {
-            (Ok(input), Ok(mut output)) => self
-                .inner
-                .process_into_buffer(&input, &mut output, None)
-                .map_or(0, |(_, produced)| produced),
-            _ => 0,
+            (Ok(input), Ok(mut output)) => {
+                match self.inner.process_into_buffer(&input, &mut output, None) {
+                    Ok((_, produced)) => produced,
+                    // Cannot happen: the buffers are sized by the
+                    // resampler's own figures. Were it to, the chunk is
+                    // silence (below), and said so.
+                    Err(error) => {
+                        tracing::warn!(%error, "the resampler failed on a chunk; it is silence");
+                        0
+                    }
+                }
+            }
+            _ => {
+                tracing::warn!("resampler buffers of the wrong size; the chunk is silence");
+                0
+            }
         };
         self.pending.clear();
         self.ready.extend(&self.scratch[..produced]);
