@@ -62,7 +62,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     });
 
     let sent = media.stream_from(source, InputOptions::default()).await?;
-    println!("sent {} ms of audio in {} appends", sent.duration_ms, sent.appends);
+    println!(
+        "sent {} ms of audio in {} appends",
+        sent.duration_ms, sent.appends
+    );
     let sender = media.sender();
     sender.input_audio_buffer_commit().await?;
     sender.response_create().await?;

@@ -66,7 +66,11 @@ async fn a_source_is_not_pulled_beyond_what_the_session_can_take() {
         }
         last = now;
     }
-    assert_eq!(pulled.load(Ordering::Relaxed), last, "pulling never stopped");
+    assert_eq!(
+        pulled.load(Ordering::Relaxed),
+        last,
+        "pulling never stopped"
+    );
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(
         pulled.load(Ordering::Relaxed),
