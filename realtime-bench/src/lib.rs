@@ -7,6 +7,7 @@
 //! the figures and how to read them are in `BENCHMARKS.md`.
 
 pub mod corpus;
+pub mod media;
 pub mod transport;
 
 /// The baseline of the decode benchmark: a plain-serde mirror of the GA and

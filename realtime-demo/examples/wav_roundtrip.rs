@@ -1,21 +1,24 @@
-//! Streams a WAV file as input audio (100 ms chunks, in real time) and
-//! writes the response audio to another WAV file.
+//! Streams a WAV file as input audio (in real time, 20 ms at a time) and
+//! writes the response audio, as it was played, to another WAV file.
 //!
 //! `cargo run -p realtime-demo --example wav_roundtrip -- [INPUT.wav] [OUTPUT.wav]`
 //!
-//! The input must be 16-bit mono PCM at 24 kHz (the session's default
-//! format). Without an input, a 1 s test tone is written to
-//! `target/wav_roundtrip_input.wav` first. The output defaults to
-//! `target/wav_roundtrip_output.wav`.
+//! The input may be mono PCM16 at any rate from 8 to 192 kHz, or G.711
+//! μ-law / A-law at 8 kHz (it is resampled to the session's 24 kHz).
+//! Without an input, a 1 s test tone is written to
+//! `target/wav_roundtrip_input.wav` first. The output (24 kHz PCM16)
+//! defaults to `target/wav_roundtrip_output.wav`.
 
 use std::time::Duration;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as BASE64;
 use realtime_client::prelude::*;
 use realtime_demo::{Connected, connect, describe, update_session};
+use realtime_media::{
+    AudioFormat, InputOptions, MediaConfig, MediaEvent, MediaSession, SinkItem, WavAudio,
+    WavSource, sink_channel,
+};
 use realtime_mock::Pacing;
-use realtime_types::ga::{ServerEvent, Session};
+use realtime_types::ga::Session;
 
 const RATE: u32 = 24_000;
 
@@ -26,53 +29,64 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(path) => path,
         None => {
             let path = "target/wav_roundtrip_input.wav".to_string();
-            write_wav(&path, &tone(1_000))?;
+            std::fs::write(&path, WavAudio::pcm16_file(RATE, &tone(1_000)))?;
             path
         }
     };
     let output = args
         .next()
         .unwrap_or_else(|| "target/wav_roundtrip_output.wav".into());
-    let samples = read_wav(&input)?;
+    let source = WavSource::open(&input).await?;
 
     let Connected {
-        mut client,
+        client,
         mock: _mock,
     } = connect(Pacing::RealTime).await?;
     // We commit ourselves: turn server VAD off.
     let session = Session::default()
         .edit_audio(|audio| audio.edit_input(|input| input.with_turn_detection_null()));
     update_session(&client, session).await?;
-    for chunk in samples.chunks((RATE / 10) as usize) {
-        client.input_audio_buffer_append_pcm16(chunk).await?;
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    client.input_audio_buffer_commit().await?;
-    client.response_create().await?;
-
-    let mut answer: Vec<i16> = Vec::new();
-    while let Some(event) = client.next_event().await {
-        let event = event?;
-        println!("{}", describe(&event));
-        match event {
-            ServerEvent::ResponseOutputAudioDelta(delta) => {
-                let bytes = BASE64.decode(delta.delta.as_bytes())?;
-                answer.extend(
-                    bytes
-                        .chunks_exact(2)
-                        .map(|b| i16::from_le_bytes([b[0], b[1]])),
-                );
+    // The answer has ended after 300 ms without audio.
+    let config = MediaConfig::default().with_silence_timeout(Duration::from_millis(300));
+    let mut media = MediaSession::start(client, config)?;
+    let (sink, mut played) = sink_channel(AudioFormat::PCM16_24K, 50);
+    media.send_media_to("file", sink).await?;
+    let recorder = tokio::spawn(async move {
+        let mut answer = Vec::new();
+        while let Some(item) = played.recv().await {
+            if let SinkItem::Audio(frame) = item {
+                frame.decode_into(&mut answer)?;
             }
-            ServerEvent::ResponseDone(_) => break,
+        }
+        Ok::<_, realtime_media::MediaError>(answer)
+    });
+
+    let sent = media.stream_from(source, InputOptions::default()).await?;
+    println!(
+        "sent {} ms of audio in {} appends",
+        sent.duration_ms, sent.appends
+    );
+    let sender = media.sender();
+    sender.input_audio_buffer_commit().await?;
+    sender.response_create().await?;
+    while let Some(event) = media.next_event().await {
+        match event {
+            MediaEvent::Server(event) => println!("{}", describe(&event)),
+            MediaEvent::MediaStarted { tag } => println!("playing to {tag}"),
+            MediaEvent::MediaEnded { .. } => break,
+            MediaEvent::Error(error) => return Err(error.into()),
             _ => {}
         }
     }
-    write_wav(&output, &answer)?;
+    sender.close(1000, "done").await?;
+    // Ends the playout, and with it the sink's channel.
+    drop(media);
+    let answer = recorder.await??;
+    std::fs::write(&output, WavAudio::pcm16_file(RATE, &answer))?;
     println!(
         "wrote {} ms of response audio to {output}",
         answer.len() as u64 * 1000 / u64::from(RATE)
     );
-    client.close(1000, "done").await?;
     Ok(())
 }
 
@@ -84,36 +98,4 @@ fn tone(duration_ms: u32) -> Vec<i16> {
                 as i16
         })
         .collect()
-}
-
-fn read_wav(path: &str) -> Result<Vec<i16>, Box<dyn std::error::Error>> {
-    let mut reader = hound::WavReader::open(path)?;
-    let spec = reader.spec();
-    if spec.channels != 1
-        || spec.bits_per_sample != 16
-        || spec.sample_rate != RATE
-        || spec.sample_format != hound::SampleFormat::Int
-    {
-        return Err(format!(
-            "{path}: need 16-bit mono PCM at {RATE} Hz, got {} channel(s), {} bits, {} Hz",
-            spec.channels, spec.bits_per_sample, spec.sample_rate
-        )
-        .into());
-    }
-    Ok(reader.samples::<i16>().collect::<Result<_, _>>()?)
-}
-
-fn write_wav(path: &str, samples: &[i16]) -> Result<(), Box<dyn std::error::Error>> {
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: RATE,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut writer = hound::WavWriter::create(path, spec)?;
-    for sample in samples {
-        writer.write_sample(*sample)?;
-    }
-    writer.finalize()?;
-    Ok(())
 }

@@ -121,3 +121,27 @@ fn the_wav_example_writes_the_response_audio() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_twilio_bridge_example_barges_in_on_its_own_simulated_call() {
+    let output = cargo_example("twilio_bridge")
+        .args(["--listen", "127.0.0.1:0", "--self-test"])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let got_clear = stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("caller got `clear` after "))
+        .expect("the caller got `clear`");
+    let heard_ms = got_clear.trim_end_matches(" ms of the answer");
+    // The bridge truncated the answer at exactly what the caller was sent.
+    assert!(
+        stdout.contains(&format!("1 barge-in(s), truncated at [{heard_ms}] ms")),
+        "{stdout}"
+    );
+}

@@ -1,16 +1,14 @@
-//! Audio formats, codecs and synthetic signals for the mock Realtime server.
+//! Audio payloads and synthetic signals for the mock Realtime server.
 //!
 //! Clients append audio with `input_audio_buffer.append` as base64 of either
 //! PCM16 (signed 16-bit little-endian mono, at the session rate, 24 000 Hz by
 //! default) or ITU-T G.711 μ-law / A-law (one byte a sample, 8 000 Hz). The
 //! server answers with audio deltas in the session's output format. This
-//! module converts between those wire payloads and plain `i16` samples:
+//! module converts between those wire payloads and plain `i16` samples with
+//! the project's one implementation of the codecs (`realtime-codec`):
 //!
 //! - [`decode_base64`] turns a payload into samples (G.711 is expanded to
 //!   16-bit linear), [`encode_base64`] does the reverse;
-//! - [`ulaw_encode`], [`ulaw_decode`], [`alaw_encode`] and [`alaw_decode`] are
-//!   the G.711 companding laws, bit-exact with the ITU-T reference
-//!   implementation (`g711.c`);
 //! - [`tone`] and [`silence`] synthesise test signals, and [`duration_ms`]
 //!   converts a sample count to milliseconds.
 //!
@@ -20,59 +18,8 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
-/// The PCM16 rate when a format does not name one (the Realtime API default).
-const DEFAULT_PCM_RATE: u32 = 24_000;
-
-/// The sample rate of both G.711 laws.
-const G711_RATE: u32 = 8_000;
-
-/// An audio format of the Realtime API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AudioFormat {
-    /// Signed 16-bit little-endian mono PCM (`audio/pcm`, beta `pcm16`).
-    Pcm16 {
-        /// Samples per second.
-        rate: u32,
-    },
-    /// G.711 μ-law at 8 000 Hz (`audio/pcmu`, beta `g711_ulaw`).
-    G711Ulaw,
-    /// G.711 A-law at 8 000 Hz (`audio/pcma`, beta `g711_alaw`).
-    G711Alaw,
-}
-
-impl AudioFormat {
-    /// Samples per second: the PCM16 rate, or 8 000 for G.711.
-    pub fn sample_rate(self) -> u32 {
-        match self {
-            Self::Pcm16 { rate } => rate,
-            Self::G711Ulaw | Self::G711Alaw => G711_RATE,
-        }
-    }
-
-    /// Bytes per encoded sample: 2 for PCM16, 1 for G.711.
-    pub fn bytes_per_sample(self) -> usize {
-        match self {
-            Self::Pcm16 { .. } => 2,
-            Self::G711Ulaw | Self::G711Alaw => 1,
-        }
-    }
-
-    /// From a GA format `type` ("audio/pcm" with its rate, "audio/pcmu", "audio/pcma") or a beta name ("pcm16", "g711_ulaw", "g711_alaw"); None if unknown.
-    ///
-    /// PCM16 without a rate is 24 000 Hz; a rate of 0 is rejected (`None`).
-    /// The rate is ignored for G.711, which is always 8 000 Hz.
-    pub fn from_wire(name: &str, rate: Option<u32>) -> Option<Self> {
-        match name {
-            "audio/pcm" | "pcm16" => match rate.unwrap_or(DEFAULT_PCM_RATE) {
-                0 => None,
-                rate => Some(Self::Pcm16 { rate }),
-            },
-            "audio/pcmu" | "g711_ulaw" => Some(Self::G711Ulaw),
-            "audio/pcma" | "g711_alaw" => Some(Self::G711Alaw),
-            _ => None,
-        }
-    }
-}
+/// An audio format of the Realtime API (from `realtime-codec`).
+pub use realtime_codec::AudioFormat;
 
 /// Why an audio payload could not be decoded (shared with the client side;
 /// messages never include the payload).
@@ -101,120 +48,23 @@ pub fn decode_base64(b64: &str, format: AudioFormat) -> Result<Vec<i16>, AudioDe
             offset: b64.find('=').unwrap_or(b64.len()),
         },
     })?;
-    let law = if format == AudioFormat::G711Ulaw {
-        ulaw_decode
-    } else {
-        alaw_decode
-    };
-    Ok(bytes.into_iter().map(law).collect())
+    let mut samples = Vec::with_capacity(bytes.len());
+    // G.711 bytes always decode (only PCM16, handled above, can be odd).
+    format
+        .decode(&bytes, &mut samples)
+        .map_err(|_| AudioDecodeError::OddByteCount { bytes: bytes.len() })?;
+    Ok(samples)
 }
 
 /// Encodes samples as bytes in `format` (PCM16 LE or G.711), then as standard base64.
 ///
 /// The samples must already be at the format's rate: nothing is resampled.
 pub fn encode_base64(samples: &[i16], format: AudioFormat) -> String {
-    let bytes: Vec<u8> = match format {
-        AudioFormat::Pcm16 { .. } => samples.iter().flat_map(|s| s.to_le_bytes()).collect(),
-        AudioFormat::G711Ulaw => samples.iter().map(|&s| ulaw_encode(s)).collect(),
-        AudioFormat::G711Alaw => samples.iter().map(|&s| alaw_encode(s)).collect(),
-    };
+    let mut bytes = Vec::with_capacity(samples.len() * format.bytes_per_sample());
+    format.encode(samples, &mut bytes);
     STANDARD.encode(bytes)
 }
 
-/// Bias added to a μ-law magnitude before segmenting (in 16-bit units).
-const ULAW_BIAS: i32 = 0x84;
-/// Largest μ-law magnitude, in 14-bit units.
-const ULAW_CLIP: i32 = 8159;
-/// Upper bounds of the 8 μ-law segments, in biased 14-bit units.
-const ULAW_SEGMENT_END: [i32; 8] = [0x3F, 0x7F, 0xFF, 0x1FF, 0x3FF, 0x7FF, 0xFFF, 0x1FFF];
-/// Upper bounds of the 8 A-law segments, in 13-bit units.
-const ALAW_SEGMENT_END: [i32; 8] = [0x1F, 0x3F, 0x7F, 0xFF, 0x1FF, 0x3FF, 0x7FF, 0xFFF];
-
-/// The segment (0–7) of `value` in `ends`, or 8 if beyond the last one.
-fn segment(value: i32, ends: &[i32; 8]) -> u8 {
-    let mut index = 0;
-    for &end in ends {
-        if value <= end {
-            return index;
-        }
-        index += 1;
-    }
-    index
-}
-
-/// Encodes a linear sample as ITU-T G.711 μ-law (the `g711.c` reference algorithm).
-pub fn ulaw_encode(sample: i16) -> u8 {
-    let mut value = i32::from(sample) >> 2;
-    let mask: u8 = if value < 0 {
-        value = -value;
-        0x7F
-    } else {
-        0xFF
-    };
-    value = value.min(ULAW_CLIP) + (ULAW_BIAS >> 2);
-    let seg = segment(value, &ULAW_SEGMENT_END);
-    if seg >= 8 {
-        return 0x7F ^ mask;
-    }
-    // `value >> (seg + 1)` masked to 4 bits always fits in a byte.
-    let quant = ((value >> (seg + 1)) & 0x0F) as u8;
-    ((seg << 4) | quant) ^ mask
-}
-
-/// Decodes an ITU-T G.711 μ-law byte to a linear sample (the `g711.c` reference algorithm).
-pub fn ulaw_decode(byte: u8) -> i16 {
-    let byte = !byte;
-    let quant = i32::from(byte & 0x0F);
-    let seg = (byte & 0x70) >> 4;
-    let magnitude = ((quant << 3) + ULAW_BIAS) << seg;
-    let linear = if byte & 0x80 != 0 {
-        ULAW_BIAS - magnitude
-    } else {
-        magnitude - ULAW_BIAS
-    };
-    // |linear| <= 32124, always within i16.
-    linear as i16
-}
-
-/// Encodes a linear sample as ITU-T G.711 A-law (the `g711.c` reference algorithm).
-pub fn alaw_encode(sample: i16) -> u8 {
-    let mut value = i32::from(sample) >> 3;
-    let mask: u8 = if value >= 0 {
-        0xD5
-    } else {
-        value = -value - 1;
-        0x55
-    };
-    let seg = segment(value, &ALAW_SEGMENT_END);
-    if seg >= 8 {
-        return 0x7F ^ mask;
-    }
-    let shift = if seg < 2 { 1 } else { seg };
-    // Masked to 4 bits: always fits in a byte.
-    let quant = ((value >> shift) & 0x0F) as u8;
-    ((seg << 4) | quant) ^ mask
-}
-
-/// Decodes an ITU-T G.711 A-law byte to a linear sample (the `g711.c` reference algorithm).
-pub fn alaw_decode(byte: u8) -> i16 {
-    let byte = byte ^ 0x55;
-    let mut magnitude = i32::from(byte & 0x0F) << 4;
-    let seg = (byte & 0x70) >> 4;
-    match seg {
-        0 => magnitude += 8,
-        1 => magnitude += 0x108,
-        _ => magnitude = (magnitude + 0x108) << (seg - 1),
-    }
-    let linear = if byte & 0x80 != 0 {
-        magnitude
-    } else {
-        -magnitude
-    };
-    // |linear| <= 32256, always within i16.
-    linear as i16
-}
-
-/// Number of whole samples in `duration_ms` at `rate` (rounded down).
 /// Whole samples in `duration_ms` at `rate` (rounded down).
 pub fn samples_for(duration_ms: u32, rate: u32) -> usize {
     let samples = u64::from(duration_ms) * u64::from(rate) / 1000;
@@ -372,47 +222,6 @@ mod tests {
     }
 
     #[test]
-    fn ulaw_matches_the_reference_values() {
-        assert_eq!(ulaw_encode(0), 0xFF);
-        assert_eq!(ulaw_decode(0xFF), 0);
-        assert_eq!(ulaw_decode(0x7F), 0);
-        assert_eq!(ulaw_decode(0x00), -32_124);
-        assert_eq!(ulaw_decode(0x80), 32_124);
-        assert_eq!(ulaw_encode(i16::MAX), 0x80);
-        assert_eq!(ulaw_encode(i16::MIN), 0x00);
-        assert_eq!(ulaw_encode(-1), 0x7E);
-    }
-
-    #[test]
-    fn alaw_matches_the_reference_values() {
-        assert_eq!(alaw_encode(0), 0xD5);
-        assert_eq!(alaw_decode(0xD5), 8);
-        assert_eq!(alaw_decode(0x55), -8);
-        assert_eq!(alaw_decode(0x00), -5_504);
-        assert_eq!(alaw_decode(0x80), 5_504);
-        assert_eq!(alaw_decode(0xAA), 32_256);
-        assert_eq!(alaw_decode(0x2A), -32_256);
-        assert_eq!(alaw_encode(i16::MAX), 0xAA);
-        assert_eq!(alaw_encode(i16::MIN), 0x2A);
-    }
-
-    #[test]
-    fn every_ulaw_code_survives_decode_then_encode() {
-        for byte in 0..=u8::MAX {
-            // 0x7F is μ-law's "negative zero", which encodes back as 0xFF.
-            let expected = if byte == 0x7F { 0xFF } else { byte };
-            assert_eq!(ulaw_encode(ulaw_decode(byte)), expected, "{byte:#04x}");
-        }
-    }
-
-    #[test]
-    fn every_alaw_code_survives_decode_then_encode() {
-        for byte in 0..=u8::MAX {
-            assert_eq!(alaw_encode(alaw_decode(byte)), byte, "{byte:#04x}");
-        }
-    }
-
-    #[test]
     fn invalid_base64_is_an_error_with_an_offset_and_no_payload_in_the_message() {
         let payload = "AAAA*secret*";
         let error = decode_base64(payload, PCM24K).unwrap_err();
@@ -475,41 +284,5 @@ mod tests {
         assert_eq!(duration_ms(8, 8_000), 1);
         assert_eq!(duration_ms(7, 8_000), 0);
         assert_eq!(duration_ms(100, 0), 0);
-    }
-
-    #[test]
-    fn formats_parse_from_ga_and_beta_names() {
-        assert_eq!(
-            AudioFormat::from_wire("audio/pcm", Some(24_000)),
-            Some(PCM24K)
-        );
-        assert_eq!(AudioFormat::from_wire("audio/pcm", None), Some(PCM24K));
-        assert_eq!(AudioFormat::from_wire("pcm16", None), Some(PCM24K));
-        assert_eq!(AudioFormat::from_wire("audio/pcm", Some(0)), None);
-        assert_eq!(
-            AudioFormat::from_wire("audio/pcmu", None),
-            Some(AudioFormat::G711Ulaw)
-        );
-        assert_eq!(
-            AudioFormat::from_wire("g711_ulaw", None),
-            Some(AudioFormat::G711Ulaw)
-        );
-        assert_eq!(
-            AudioFormat::from_wire("audio/pcma", None),
-            Some(AudioFormat::G711Alaw)
-        );
-        assert_eq!(
-            AudioFormat::from_wire("g711_alaw", None),
-            Some(AudioFormat::G711Alaw)
-        );
-        assert_eq!(AudioFormat::from_wire("audio/opus", None), None);
-    }
-
-    #[test]
-    fn formats_report_rate_and_sample_width() {
-        assert_eq!(PCM24K.sample_rate(), 24_000);
-        assert_eq!(PCM24K.bytes_per_sample(), 2);
-        assert_eq!(AudioFormat::G711Ulaw.sample_rate(), 8_000);
-        assert_eq!(AudioFormat::G711Alaw.bytes_per_sample(), 1);
     }
 }
