@@ -213,23 +213,9 @@ const BETA_SECRET_SECONDS: u64 = 60;
 /// `client_secret` and took the GA shape; the 2025-04-29 spec and
 /// openai-python's beta `SessionCreateResponse` have this one.
 fn beta_session(body: &[u8], transcription: bool, registry: &Registry) -> Answer {
-    let request: Value = if body.iter().all(u8::is_ascii_whitespace) {
-        json!({})
-    } else {
-        match serde_json::from_slice(body) {
-            Ok(request @ Value::Object(_)) => request,
-            Ok(_) => return invalid("The request body must be a JSON object.", None),
-            Err(error) => {
-                return invalid(
-                    &format!(
-                        "The request body is not valid JSON (line {}, column {}).",
-                        error.line(),
-                        error.column()
-                    ),
-                    None,
-                );
-            }
-        }
+    let request = match json_object(body) {
+        Ok(request) => request,
+        Err(refusal) => return refusal,
     };
     let (changes, overlay) = match crate::beta::rest_session_to_ga(&request, transcription) {
         Ok(session) => (session.changes, session.overlay),
@@ -405,22 +391,9 @@ fn checked_session(session: &Value, at: &str) -> Result<(), Answer> {
 
 /// `accept`, `hangup`, `refer` or `reject` of call `call_id`.
 fn call_operation(call_id: &str, operation: &str, body: &[u8], registry: &Registry) -> Answer {
-    let request: Value = if body.iter().all(u8::is_ascii_whitespace) {
-        json!({})
-    } else {
-        match serde_json::from_slice(body) {
-            Ok(request) => request,
-            Err(error) => {
-                return invalid(
-                    &format!(
-                        "The request body is not valid JSON (line {}, column {}).",
-                        error.line(),
-                        error.column()
-                    ),
-                    None,
-                );
-            }
-        }
+    let request = match json_object(body) {
+        Ok(request) => request,
+        Err(refusal) => return refusal,
     };
     let calls = &registry.calls;
     let done = match operation {
@@ -519,19 +492,9 @@ fn permanent_key(head: &Head, config: &MockConfig) -> Result<(), Answer> {
 /// `RealtimeCreateClientSecretResponse` (the secret, its expiry and the
 /// session it will start).
 fn mint(body: &[u8], secrets: &ClientSecrets) -> Answer {
-    let request: Value = match serde_json::from_slice(body) {
-        Ok(Value::Object(request)) => Value::Object(request),
-        Ok(_) => return invalid("The request body must be a JSON object.", None),
-        Err(error) => {
-            return invalid(
-                &format!(
-                    "The request body is not valid JSON (line {}, column {}).",
-                    error.line(),
-                    error.column()
-                ),
-                None,
-            );
-        }
+    let request = match json_object(body) {
+        Ok(request) => request,
+        Err(refusal) => return refusal,
     };
     let seconds = match request.pointer("/expires_after/seconds") {
         None => DEFAULT_SECONDS,
@@ -581,6 +544,26 @@ fn mint(body: &[u8], secrets: &ClientSecrets) -> Answer {
         "expires_at": minted.expires_at,
         "session": reported,
     }))
+}
+
+/// A JSON object body (an empty body is `{}`), or the refusal naming what
+/// is wrong and where (never the body).
+fn json_object(body: &[u8]) -> Result<Value, Answer> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(json!({}));
+    }
+    match serde_json::from_slice(body) {
+        Ok(request @ Value::Object(_)) => Ok(request),
+        Ok(_) => Err(invalid("The request body must be a JSON object.", None)),
+        Err(error) => Err(invalid(
+            &format!(
+                "The request body is not valid JSON (line {}, column {}).",
+                error.line(),
+                error.column()
+            ),
+            None,
+        )),
+    }
 }
 
 fn invalid(message: &str, param: Option<&str>) -> Answer {
