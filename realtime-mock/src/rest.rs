@@ -3,7 +3,10 @@
 //!
 //! - `POST /v1/realtime/client_secrets` mints a client secret (an ephemeral
 //!   key) that the WebSocket then takes as a credential until it expires,
-//!   starting every session with the configuration it was minted with.
+//!   starting every session with the configuration it was minted with;
+//!   `POST /v1/realtime/translations/client_secrets` does the same for
+//!   translation sessions. Both requests are checked against the spec's
+//!   schemas of their bodies.
 //! - `POST /v1/realtime/calls` (an SDP offer, as `application/sdp` or in a
 //!   `multipart/form-data` form with a `session`) creates a WebRTC call and
 //!   answers with an SDP answer and its `Location`; `…/calls/{call_id}/accept`,
@@ -30,10 +33,9 @@ use crate::secrets::{self, ClientSecrets};
 /// The largest request body read.
 const MAX_BODY_BYTES: usize = 1 << 20;
 
-/// `expires_after.seconds`: the spec's default and bounds.
+/// `expires_after.seconds` when absent: the spec's default (its bounds,
+/// 10 to 7200, are checked with the rest of the request's schema).
 const DEFAULT_SECONDS: u64 = 600;
-const MIN_SECONDS: u64 = 10;
-const MAX_SECONDS: u64 = 7200;
 
 /// An answer: status, body and the headers that go with it.
 #[derive(Debug, PartialEq)]
@@ -166,6 +168,10 @@ pub(crate) fn answer(head: &Head, body: &[u8], config: &MockConfig, registry: &R
                 Err(refusal) => refusal,
             }
         }
+        (("POST", TRANSLATION_CLIENT_SECRETS_PATH), _) => match permanent_key(head, config) {
+            Ok(()) => mint_translation(body, &registry.secrets),
+            Err(refusal) => refusal,
+        },
         (("POST", CALLS_PATH), _) => match permanent_key(head, config) {
             Ok(()) => create_call(head, body, registry),
             Err(refusal) => refusal,
@@ -295,6 +301,47 @@ const BETA_TURN_DETECTION_FIELDS: &[&str] = &[
     "prefix_padding_ms",
     "silence_duration_ms",
 ];
+
+/// `expires_after.seconds` of a checked request (the spec's default when absent).
+fn expires_after(request: &Value) -> u64 {
+    request
+        .pointer("/expires_after/seconds")
+        .and_then(Value::as_u64)
+        .unwrap_or(DEFAULT_SECONDS)
+}
+
+/// `POST /v1/realtime/translations/client_secrets`.
+pub(crate) const TRANSLATION_CLIENT_SECRETS_PATH: &str = "/v1/realtime/translations/client_secrets";
+
+/// Mints a client secret for a translation session
+/// (`RealtimeTranslationClientSecretCreateRequest`, checked against the
+/// spec's schema): the translation WebSocket takes it until it expires and
+/// starts its session with the request's `session` (`model`, `audio`).
+fn mint_translation(body: &[u8], secrets: &ClientSecrets) -> Answer {
+    let request = match json_object(body) {
+        Ok(request) => request,
+        Err(refusal) => return refusal,
+    };
+    if let Err(refused) = crate::validate::check::<
+        realtime_types::translation::TranslationClientSecretCreateRequest,
+    >(&request)
+    {
+        let param = Some(refused.param.as_str()).filter(|param| !param.is_empty());
+        return invalid(&refused.message, param);
+    }
+    let session = request.get("session").cloned().unwrap_or_else(|| json!({}));
+    let (value, minted) = secrets.mint(expires_after(&request), session.clone());
+    let model = session
+        .get("model")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let reported = crate::translation::configured_session(model, Some(&session));
+    Answer::ok(json!({
+        "value": value,
+        "expires_at": minted.expires_at,
+        "session": reported,
+    }))
+}
 
 /// `POST /v1/realtime/calls`, and the calls under it.
 pub(crate) const CALLS_PATH: &str = "/v1/realtime/calls";
@@ -496,35 +543,17 @@ fn mint(body: &[u8], secrets: &ClientSecrets) -> Answer {
         Ok(request) => request,
         Err(refusal) => return refusal,
     };
-    let seconds = match request.pointer("/expires_after/seconds") {
-        None => DEFAULT_SECONDS,
-        Some(seconds) => match seconds.as_u64() {
-            Some(s) if (MIN_SECONDS..=MAX_SECONDS).contains(&s) => s,
-            _ => {
-                return invalid(
-                    &format!(
-                        "Invalid 'expires_after.seconds': expected an integer from {MIN_SECONDS} to {MAX_SECONDS}."
-                    ),
-                    Some("expires_after.seconds"),
-                );
-            }
-        },
-    };
-    if let Some(anchor) = request.pointer("/expires_after/anchor")
-        && anchor != "created_at"
+    if let Err(refused) =
+        crate::validate::check::<realtime_types::ga::CreateClientSecretRequest>(&request)
     {
-        return invalid(
-            "Invalid value for 'expires_after.anchor'. Supported values are: 'created_at'.",
-            Some("expires_after.anchor"),
-        );
+        let param = Some(refused.param.as_str()).filter(|param| !param.is_empty());
+        return invalid(&refused.message, param);
     }
+    let seconds = expires_after(&request);
     let session = request
         .get("session")
         .cloned()
         .unwrap_or_else(|| json!({"type": "realtime"}));
-    if let Err(answer) = checked_session(&session, "session") {
-        return answer;
-    }
     let transcription = session.get("type").and_then(Value::as_str) == Some("transcription");
     let connect = Connect {
         surface: Surface::Ga,

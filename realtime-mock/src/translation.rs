@@ -64,16 +64,7 @@ pub struct Translation {
 impl Translation {
     /// A new translation session for this connection.
     pub fn new(connect: &Connect, out: Outbound<translation::ServerEvent>) -> Self {
-        let session = json!({
-            "id": "sess_000001",
-            "type": "translation",
-            "expires_at": engine::expires_at(),
-            "model": connect.model.clone().unwrap_or_else(|| "gpt-realtime-translate".into()),
-            "audio": {
-                "input": {"transcription": null, "noise_reduction": null},
-                "output": {"language": "es"}
-            }
-        });
+        let session = configured_session(connect.model.clone(), connect.initial_session.as_ref());
         Translation {
             out,
             session,
@@ -250,6 +241,25 @@ impl Translation {
             })
             .await;
     }
+}
+
+/// The session a translation connection starts with: the defaults, for
+/// `model`, then the configuration of the client secret it presented.
+pub(crate) fn configured_session(model: Option<String>, minted: Option<&Value>) -> Value {
+    let mut session = json!({
+        "id": "sess_000001",
+        "type": "translation",
+        "expires_at": engine::expires_at(),
+        "model": model.unwrap_or_else(|| "gpt-realtime-translate".into()),
+        "audio": {
+            "input": {"transcription": null, "noise_reduction": null},
+            "output": {"language": "es"}
+        }
+    });
+    if let Some(changes) = minted {
+        engine::merge(&mut session, changes.clone());
+    }
+    session
 }
 
 /// `text`, after a space unless it is the first word of its stream.

@@ -328,3 +328,36 @@ async fn a_beta_rest_session_answers_with_a_secret_that_starts_it_on_the_beta_su
             .is_some()
     );
 }
+
+#[tokio::test]
+async fn a_translation_secret_starts_a_translation_session_as_it_was_minted() {
+    let server = server().await;
+    let answer = request(
+        &server,
+        "POST",
+        "/v1/realtime/translations/client_secrets",
+        Some(KEY),
+        &json!({"session": {"model": "gpt-realtime-translate", "audio": {"output": {"language": "fr"}}}}).to_string(),
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(answer.body["session"]["audio"]["output"]["language"], "fr");
+    let bearer = format!("Bearer {}", answer.body["value"].as_str().expect("a value"));
+    let mut client = Client::<realtime_types::translation::ServerEvent>::open(
+        &format!("{}/realtime/translations", server.base_url()),
+        &[("authorization", &bearer)],
+    )
+    .await;
+    let created = client.expect("session.created").await;
+    assert_eq!(created["session"]["audio"]["output"]["language"], "fr");
+    let missing = request(
+        &server,
+        "POST",
+        "/v1/realtime/translations/client_secrets",
+        Some(KEY),
+        &json!({"session": {"audio": {}}}).to_string(),
+    )
+    .await;
+    assert_eq!(missing.status, 400);
+    assert_eq!(missing.body["error"]["param"], "session.model");
+}

@@ -34,6 +34,7 @@ from openai.types.beta.realtime.realtime_server_event import (
 )
 from openai.types.realtime import (
     ClientSecretCreateResponse,
+    RealtimeTranslationClientSecretCreateResponse,
     RealtimeServerEvent,
     RealtimeTranslationServerEvent,
 )
@@ -761,12 +762,39 @@ def beta_sessions(client, url, findings):
             )
 
 
+def translation_client_secret(client, url, findings):
+    """`client.realtime.translations.client_secrets.create()`: the answer
+    validated strictly against the SDK's
+    `RealtimeTranslationClientSecretCreateResponse`; a translation connection
+    made with the secret starts with the minted output language."""
+    name = "rest/translation_client_secret"
+    raw = client.realtime.translations.client_secrets.with_raw_response.create(
+        session={"model": "gpt-realtime-translate", "audio": {"output": {"language": "fr"}}}
+    )
+    problems, _ = model_problems(
+        RealtimeTranslationClientSecretCreateResponse, raw.http_response.text
+    )
+    for problem in problems:
+        findings.invalid_frame(name, 0, "realtime.translations.client_secrets.create", problem)
+    secret = raw.parse().value
+    minted = OpenAI(api_key=secret, base_url=url.replace("ws://", "http://"), websocket_base_url=url)
+    with minted.realtime.translations.connect(model="gpt-realtime-translate") as connection:
+        flow = Flow(name, TRANSLATION, connection, findings)
+        with deadline(FLOW_SECONDS, flow.where):
+            created = flow.expect("session.created")
+            language = created["session"].get("audio", {}).get("output", {}).get("language")
+            check(language == "fr", f"the session's output language is {short(language)}")
+
+
 # The REST flows: each gets the client and the mock's URL.
 REST_FLOWS = {
     "rest/client_secret": client_secret,
     "rest/calls_webrtc": rest_flow("rest/calls_webrtc", calls_webrtc),
     "rest/calls_sip": rest_flow("rest/calls_sip", calls_sip),
     "rest/beta_sessions": rest_flow("rest/beta_sessions", beta_sessions),
+    "rest/translation_client_secret": rest_flow(
+        "rest/translation_client_secret", translation_client_secret
+    ),
 }
 # Fields of REST answers the SDK's models do not declare (path -> evidence).
 REST_KNOWN_GAPS = {}
