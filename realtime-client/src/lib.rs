@@ -66,6 +66,10 @@
 //!   and never blocks sending; [`RealtimeClient::queue_stats`] shows how full they are.
 //! - Faults: typed errors with their source and close code ([`Error::close_code`]);
 //!   opt-in reconnect with [`ClientBuilder::reconnect`].
+//! - REST: [`ClientBuilder::rest`] makes a [`RestClient`] with the same
+//!   credentials and TLS, for the operations generated from the spec's
+//!   paths (each surface's `RestMethods`: client secrets, calls, the beta
+//!   sessions), with retries and typed [`RestError`]s.
 
 mod audio_input;
 mod budget;

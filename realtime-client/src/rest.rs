@@ -175,8 +175,9 @@ pub struct RestClient {
 impl<S: Surface> ClientBuilder<S> {
     /// A REST client with this configuration's credentials, organization,
     /// project and base URL (`wss://` becomes `https://`, `ws://` `http://`;
-    /// plain HTTP for loopback hosts only), and its connect timeout as the
-    /// timeout of each attempt.
+    /// plain HTTP for loopback hosts only) and its connect timeout; each
+    /// attempt may take 30 s (or the connect timeout, if longer; see
+    /// [`RestClient::timeout`]).
     ///
     /// # Errors
     ///

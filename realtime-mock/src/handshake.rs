@@ -223,7 +223,6 @@ pub(crate) fn check(
             _ => {}
         }
     }
-    // A client secret names its session's model (or its transcription).
     // A sideband connection attaches to an active call, and starts with the
     // session the call was accepted or created with.
     if let Some(call_id) = &connect.call_id
@@ -242,6 +241,8 @@ pub(crate) fn check(
             }
         }
     }
+    // A client secret or a call names its session (its model, or its
+    // transcription).
     let targets = usize::from(connect.initial_session.is_some())
         + usize::from(connect.model.is_some())
         + usize::from(connect.call_id.is_some())
