@@ -46,14 +46,20 @@ pub(crate) async fn serve(
     let limits = config.limits;
     // The request head first: a WebSocket upgrade, or a REST request.
     let head = tokio::select! {
-        head = tokio::time::timeout(limits.handshake_timeout, http::read_head(&mut stream)) => match head {
-            Ok(Ok(head)) => head,
-            // Broken, not HTTP, too large or too slow: closed.
-            Ok(Err(_)) | Err(_) => return,
-        },
+        head = tokio::time::timeout(limits.handshake_timeout, http::read_head(&mut stream)) => head,
         _ = shutdown.wait_for(|&stop| stop) => return,
     };
-    let (head, read) = head;
+    let (head, read) = match head {
+        Ok(Ok(head)) => head,
+        // Not HTTP, or a head over the limit: answered, then closed.
+        Ok(Err(error @ (http::HeadError::Malformed | http::HeadError::TooLarge))) => {
+            let answered = rest::refuse_head(&mut stream, &error);
+            let _ = tokio::time::timeout(limits.handshake_timeout, answered).await;
+            return;
+        }
+        // Gone, or too slow: closed.
+        Ok(Err(http::HeadError::Closed)) | Err(_) => return,
+    };
     if !head.is_upgrade() {
         let answered = rest::serve(stream, head, read, &config, &registry);
         let _ = tokio::time::timeout(limits.handshake_timeout, answered).await;

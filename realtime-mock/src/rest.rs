@@ -100,8 +100,6 @@ pub(crate) async fn serve(
     config: &MockConfig,
     registry: &Registry,
 ) {
-    static REQUESTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-    let request_number = REQUESTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let length = head
         .header("content-length")
         .and_then(|value| value.trim().parse::<usize>().ok())
@@ -125,6 +123,13 @@ pub(crate) async fn serve(
         body.truncate(length);
         answer(&head, &body, config, registry)
     };
+    write_answer(&mut stream, answer).await;
+}
+
+/// Writes `answer` (with an `x-request-id`) and closes the connection.
+async fn write_answer(stream: &mut TcpStream, answer: Answer) {
+    static REQUESTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let request_number = REQUESTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let (content_type, text) = match answer.body {
         Body::Json(value) => (Some("application/json"), value.to_string()),
         Body::Text(content_type, text) => (Some(content_type), text),
@@ -144,6 +149,29 @@ pub(crate) async fn serve(
     ));
     let _ = stream.write_all(response.as_bytes()).await;
     let _ = stream.shutdown().await;
+}
+
+/// The answer to a request whose head could not be read: 400 when it is
+/// not HTTP, 431 when it is over the limit (the service's error body).
+pub(crate) async fn refuse_head(stream: &mut TcpStream, error: &crate::http::HeadError) {
+    let answer = match error {
+        crate::http::HeadError::TooLarge => Answer::error(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            &format!(
+                "The request head is larger than {} bytes.",
+                crate::http::MAX_HEAD_BYTES
+            ),
+            None,
+            None,
+        ),
+        _ => Answer::error(
+            StatusCode::BAD_REQUEST,
+            "The request is not HTTP/1.1.",
+            None,
+            None,
+        ),
+    };
+    write_answer(stream, answer).await;
 }
 
 /// The answer to one REST request.

@@ -262,3 +262,34 @@ async fn a_message_over_the_configured_size_closes_the_connection_with_1009() {
         other => panic!("expected a close frame with 1009, got {other:?}"),
     }
 }
+
+/// What the mock answers to `bytes` sent as a request: its status line and body.
+async fn answer_to(server: &MockServer, bytes: &[u8]) -> (String, String) {
+    let mut stream = TcpStream::connect(server.local_addr())
+        .await
+        .expect("connects");
+    stream.write_all(bytes).await.expect("writes");
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer).await;
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    (
+        head.lines().next().unwrap_or_default().to_string(),
+        body.to_string(),
+    )
+}
+
+#[tokio::test]
+async fn a_request_head_over_16_kib_is_431_and_one_that_is_not_http_is_400() {
+    let server = server_with(Limits::default()).await;
+    let long = format!(
+        "GET /v1/realtime HTTP/1.1\r\nhost: x\r\nx-padding: {}\r\n\r\n",
+        "a".repeat(20 << 10)
+    );
+    let (status, body) = answer_to(&server, long.as_bytes()).await;
+    assert!(status.starts_with("HTTP/1.1 431"), "{status}");
+    assert!(body.contains("larger than 16384 bytes"), "{body}");
+    let (status, body) = answer_to(&server, b"\x16\x03\x01 not http at all\r\n\r\n").await;
+    assert!(status.starts_with("HTTP/1.1 400"), "{status}");
+    assert!(body.contains("invalid_request_error"), "{body}");
+}
