@@ -1007,7 +1007,10 @@ fn decoded(wire: Value) -> Option<beta::ServerEvent> {
             Some(beta::ServerEvent::Unknown(wire))
         }
         Err(error) => {
-            eprintln!("realtime-mock: a rewritten beta event does not decode: {error}");
+            eprintln!(
+                "realtime-mock: a rewritten beta event does not decode: {}",
+                crate::engine::json_error_place(&error)
+            );
             Some(beta::ServerEvent::Unknown(wire))
         }
     }

@@ -44,8 +44,8 @@ mod session;
 
 use conversation::*;
 pub(crate) use conversation::{merge, stored};
-pub(crate) use outbound::encode;
 pub use outbound::{Dialect, Outbound};
+pub(crate) use outbound::{encode, json_error_place};
 use response::*;
 use session::*;
 pub(crate) use session::{configured_session, expires_at};

@@ -84,7 +84,10 @@ impl Translation {
                     .await
             }
             Err(error) => {
-                eprintln!("realtime-mock: the translation session does not decode: {error}");
+                eprintln!(
+                    "realtime-mock: the translation session does not decode: {}",
+                    engine::json_error_place(&error)
+                );
             }
         }
     }

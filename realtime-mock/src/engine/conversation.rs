@@ -122,7 +122,10 @@ pub(crate) fn stored<T: serde::Serialize>(typed: &T) -> Option<Value> {
     match serde_json::to_value(typed) {
         Ok(value) => Some(value),
         Err(error) => {
-            eprintln!("realtime-mock: an item could not be stored: {error}");
+            eprintln!(
+                "realtime-mock: an item could not be stored: {}",
+                crate::engine::json_error_place(&error)
+            );
             None
         }
     }
@@ -136,7 +139,10 @@ pub(super) fn typed_item(item: Value) -> ga::ConversationItem {
     match serde_json::from_value::<ga::ConversationItem>(item.clone()) {
         Ok(item) => item,
         Err(error) => {
-            eprintln!("realtime-mock: a stored item does not decode as an item: {error}");
+            eprintln!(
+                "realtime-mock: a stored item does not decode as an item: {}",
+                crate::engine::json_error_place(&error)
+            );
             ga::ConversationItem::Unknown(item)
         }
     }

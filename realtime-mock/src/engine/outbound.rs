@@ -212,10 +212,24 @@ pub(crate) fn encode<E: serde::Serialize>(event: &E) -> Option<String> {
     match serde_json::to_string(event) {
         Ok(text) => Some(text),
         Err(error) => {
-            eprintln!("realtime-mock: a server event could not be encoded: {error}");
+            eprintln!(
+                "realtime-mock: a server event could not be encoded: {}",
+                json_error_place(&error)
+            );
             None
         }
     }
+}
+
+/// Where a serde_json error is and what kind it is, for a log line: never
+/// its message, which quotes the value (session settings, user text).
+pub(crate) fn json_error_place(error: &serde_json::Error) -> String {
+    format!(
+        "{:?} error at line {}, column {}",
+        error.classify(),
+        error.line(),
+        error.column()
+    )
 }
 
 /// The `event_id` of a frame that could not be decoded as an event, if it

@@ -64,7 +64,10 @@ where
     match serde_json::from_value::<T>(session.clone()) {
         Ok(session) => session,
         Err(error) => {
-            eprintln!("realtime-mock: the session does not decode as a session: {error}");
+            eprintln!(
+                "realtime-mock: the session does not decode as a session: {}",
+                crate::engine::json_error_place(&error)
+            );
             unknown(session)
         }
     }
