@@ -401,6 +401,25 @@ impl<S: Surface> ClientBuilder<S> {
             }
             _ => {}
         }
+        let base = self.base()?;
+        let query = match target {
+            Target::Model(model) => format!("model={}", encode(model)),
+            Target::CallId(call_id) => format!("call_id={}", encode(call_id)),
+            Target::Transcription => "intent=transcription".to_string(),
+        };
+        let scheme = if base.secure { "wss" } else { "ws" };
+        Ok(format!(
+            "{scheme}://{}{}/{}?{query}",
+            base.authority,
+            base.prefix,
+            S::PATH
+        ))
+    }
+
+    /// The base URL, checked (scheme, host, no credentials, query, fragment
+    /// or whitespace, plain only for loopback hosts) and taken apart: what
+    /// the WebSocket URL and the REST client's base are made of.
+    pub(crate) fn base(&self) -> Result<Base> {
         if self.base_url.contains(['?', '#']) {
             return Err(Error::Config(
                 "base URL must not carry a query or a fragment (the client writes the query)"
@@ -444,17 +463,23 @@ impl<S: Surface> ClientBuilder<S> {
         } else {
             format!("/{path}")
         };
-        let query = match target {
-            Target::Model(model) => format!("model={}", encode(model)),
-            Target::CallId(call_id) => format!("call_id={}", encode(call_id)),
-            Target::Transcription => "intent=transcription".to_string(),
-        };
-        let scheme = if secure { "wss" } else { "ws" };
-        Ok(format!(
-            "{scheme}://{authority}{prefix}/{}?{query}",
-            S::PATH
-        ))
+        Ok(Base {
+            secure,
+            authority: authority.to_string(),
+            prefix,
+        })
     }
+}
+
+/// A checked base URL, taken apart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Base {
+    /// `wss` / `https` (else `ws` / `http`, loopback only).
+    pub(crate) secure: bool,
+    /// `host[:port]`.
+    pub(crate) authority: String,
+    /// The path under the host, `""` or `/v1`.
+    pub(crate) prefix: String,
 }
 
 /// The host of `host[:port]` or `[v6]:port`.

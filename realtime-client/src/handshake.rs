@@ -88,7 +88,9 @@ pub(crate) async fn open<S: Surface>(config: &ClientBuilder<S>) -> Result<Socket
     .await
 }
 
-async fn resolve(credentials: &Credentials) -> Result<Option<Secret>> {
+/// The bearer token of `credentials`, asking a provider when there is one
+/// (`None` for no credential and for Azure's `api-key`).
+pub(crate) async fn resolve(credentials: &Credentials) -> Result<Option<Secret>> {
     match credentials {
         Credentials::None | Credentials::AzureKey(_) => Ok(None),
         Credentials::Bearer(secret) => Ok(Some(secret.clone())),

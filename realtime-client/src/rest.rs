@@ -25,7 +25,6 @@ use realtime_types::{Operation, Reply, RequestBody};
 
 use crate::builder::{ClientBuilder, Credentials};
 use crate::error::ServerError;
-use crate::secret::Secret;
 use crate::surface::Surface;
 
 /// How many times a failed request is retried by default (what the
@@ -182,33 +181,12 @@ impl<S: Surface> ClientBuilder<S> {
     /// # Errors
     ///
     /// [`RestError::Config`] when the base URL is not one the WebSocket
-    /// client would take.
+    /// client would take (the same checks, `ClientBuilder::url`'s).
     pub fn rest(&self) -> Result<RestClient, RestError> {
-        let base = self.base_url.trim_end_matches('/');
-        let (scheme, rest) = base
-            .split_once("://")
-            .ok_or_else(|| RestError::Config("the base URL has no scheme".into()))?;
-        let secure = match scheme {
-            "wss" | "https" => true,
-            "ws" | "http" => false,
-            other => {
-                return Err(RestError::Config(format!(
-                    "base URL scheme `{other}` is not one of wss, https, ws, http"
-                )));
-            }
-        };
-        let authority = rest.split('/').next().unwrap_or_default();
-        let host = crate::builder::host_of(authority).to_string();
-        if host.is_empty() || authority.contains('@') || base.contains(['?', '#', ' ']) {
-            return Err(RestError::Config(
-                "the base URL needs a host, and no credentials, query, fragment or space".into(),
-            ));
-        }
-        if !secure && !crate::builder::is_loopback(&host) {
-            return Err(RestError::Config(format!(
-                "plain HTTP is allowed for loopback hosts only (a local mock); use https for `{host}`"
-            )));
-        }
+        let base = self
+            .base()
+            .map_err(|error| RestError::Config(error.to_string()))?;
+        let host = crate::builder::host_of(&base.authority).to_string();
         let tls = crate::handshake::tls_config().map_err(|e| RestError::Config(e.to_string()))?;
         let http = reqwest::Client::builder()
             .use_preconfigured_tls((*tls).clone())
@@ -216,16 +194,12 @@ impl<S: Surface> ClientBuilder<S> {
             .connect_timeout(self.connect_timeout)
             .build()
             .map_err(|e| RestError::Config(format!("the HTTP client cannot start: {e}")))?;
-        let scheme = if secure { "https" } else { "http" };
-        let credentials = match (&self.credentials, self.azure) {
-            (Credentials::Bearer(key), true) => Credentials::AzureKey(key.clone()),
-            (credentials, _) => credentials.clone(),
-        };
+        let scheme = if base.secure { "https" } else { "http" };
         Ok(RestClient {
             http,
-            base: format!("{scheme}://{rest}"),
+            base: format!("{scheme}://{}{}", base.authority, base.prefix),
             host,
-            credentials,
+            credentials: self.credentials.clone(),
             organization: self.organization.clone(),
             project: self.project.clone(),
             max_retries: DEFAULT_MAX_RETRIES,
@@ -271,7 +245,13 @@ impl RestClient {
             .map_err(|_| RestError::Config(format!("`{}` is not a method", O::INFO.method)))?;
         let body = operation.body().map_err(RestError::Encode)?;
         let (content_type, bytes) = encode(body);
-        let token = self.token().await?;
+        let token =
+            crate::handshake::resolve(&self.credentials)
+                .await
+                .map_err(|error| match error {
+                    crate::Error::Credentials(reason) => RestError::Credentials(reason),
+                    other => RestError::Config(other.to_string()),
+                })?;
         let mut attempt = 0;
         loop {
             let mut request = self
@@ -280,8 +260,13 @@ impl RestClient {
                 .timeout(self.timeout)
                 .header("accept", "application/json");
             request = match (&self.credentials, &token) {
-                (Credentials::AzureKey(key), _) => request.header("api-key", sensitive(key)?),
-                (_, Some(token)) => request.header("authorization", sensitive_bearer(token)?),
+                (Credentials::AzureKey(key), _) => {
+                    request.header("api-key", sensitive(key.expose())?)
+                }
+                (_, Some(token)) => request.header(
+                    "authorization",
+                    sensitive(&format!("Bearer {}", token.expose()))?,
+                ),
                 _ => request,
             };
             if let Some(organization) = &self.organization {
@@ -321,18 +306,6 @@ impl RestClient {
                     source: error.without_url(),
                 }),
             };
-        }
-    }
-
-    async fn token(&self) -> Result<Option<Secret>, RestError> {
-        match &self.credentials {
-            Credentials::None | Credentials::AzureKey(_) => Ok(None),
-            Credentials::Bearer(secret) => Ok(Some(secret.clone())),
-            Credentials::Provider(provider) => provider
-                .token()
-                .await
-                .map(Some)
-                .map_err(RestError::Credentials),
         }
     }
 
@@ -477,15 +450,9 @@ fn rand_u64() -> u64 {
         .as_micros() as u64
 }
 
-fn sensitive(secret: &Secret) -> Result<reqwest::header::HeaderValue, RestError> {
-    let mut value = reqwest::header::HeaderValue::from_str(secret.expose())
-        .map_err(|_| RestError::Config("the key is not a valid header value".into()))?;
-    value.set_sensitive(true);
-    Ok(value)
-}
-
-fn sensitive_bearer(secret: &Secret) -> Result<reqwest::header::HeaderValue, RestError> {
-    let mut value = reqwest::header::HeaderValue::from_str(&format!("Bearer {}", secret.expose()))
+/// A header value that holds a credential (kept out of `Debug` output).
+fn sensitive(value: &str) -> Result<reqwest::header::HeaderValue, RestError> {
+    let mut value = reqwest::header::HeaderValue::from_str(value)
         .map_err(|_| RestError::Config("the key is not a valid header value".into()))?;
     value.set_sensitive(true);
     Ok(value)
