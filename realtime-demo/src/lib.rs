@@ -2,6 +2,7 @@
 //! `OPENAI_API_KEY` is set, otherwise to an embedded mock server, and a
 //! one-line description of each server event.
 
+use realtime_client::ClientBuilder;
 use realtime_client::prelude::*;
 use realtime_client::{Result, types::ga::ServerEvent};
 use realtime_mock::{MockConfig, MockServer, Pacing};
@@ -11,43 +12,122 @@ use realtime_types::ga::{Session, UserContent, UserMessage};
 pub struct Connected {
     /// The client.
     pub client: RealtimeClient,
-    /// The embedded mock; `None` when talking to OpenAI.
+    /// The embedded mock; `None` when talking to another server.
     pub mock: Option<MockServer>,
 }
 
-/// Connects to OpenAI with `OPENAI_API_KEY` (model from `REALTIME_MODEL`,
-/// default `gpt-realtime`), or to an embedded mock when no key is set.
-pub async fn connect(pacing: Pacing) -> Result<Connected> {
-    let model = std::env::var("REALTIME_MODEL").unwrap_or_else(|_| "gpt-realtime".into());
-    match std::env::var("OPENAI_API_KEY") {
-        Ok(key) if !key.is_empty() => {
-            let client = RealtimeClient::builder()
-                .model(model)
-                .api_key(key)
-                .connect()
-                .await?;
-            Ok(Connected { client, mock: None })
+/// The server the demo and the examples talk to, chosen from the
+/// environment: `REALTIME_BASE_URL` (any Realtime server, with
+/// `OPENAI_API_KEY` if it is set), else OpenAI when `OPENAI_API_KEY` is set,
+/// else an embedded mock started here with an API key of its own.
+pub struct Upstream {
+    /// The API base (`None`: OpenAI's).
+    pub base_url: Option<String>,
+    /// The permanent API key the server takes, if any.
+    pub api_key: Option<String>,
+    /// The embedded mock, when there is no other server; dropping it stops it.
+    pub mock: Option<MockServer>,
+}
+
+impl Upstream {
+    /// Reads the environment and, when it names no server, starts the
+    /// embedded mock with `pacing`.
+    ///
+    /// # Errors
+    ///
+    /// [`realtime_client::Error::Connect`] when the embedded mock cannot
+    /// listen on loopback.
+    pub async fn from_env(pacing: Pacing) -> Result<Upstream> {
+        let api_key = non_empty_env("OPENAI_API_KEY");
+        if let Some(base_url) = non_empty_env("REALTIME_BASE_URL") {
+            return Ok(Upstream {
+                base_url: Some(base_url),
+                api_key,
+                mock: None,
+            });
         }
-        _ => {
-            let mock = MockServer::start(MockConfig::default().with_pacing(pacing))
+        if api_key.is_some() {
+            return Ok(Upstream {
+                base_url: None,
+                api_key,
+                mock: None,
+            });
+        }
+        let key = mock_api_key();
+        let config = MockConfig::default()
+            .with_pacing(pacing)
+            .with_api_key(key.clone());
+        let mock =
+            MockServer::start(config)
                 .await
                 .map_err(|e| realtime_client::Error::Connect {
                     host: "the embedded mock".into(),
                     tls: false,
                     source: Box::new(e),
                 })?;
-            let base = mock.base_url().to_string();
-            let client = RealtimeClient::builder()
-                .base_url(base)
-                .model(model)
-                .connect()
-                .await?;
-            Ok(Connected {
-                client,
-                mock: Some(mock),
-            })
+        Ok(Upstream {
+            base_url: Some(mock.base_url().to_string()),
+            api_key: Some(key),
+            mock: Some(mock),
+        })
+    }
+
+    /// A client builder for this server: its base URL and key, no target yet.
+    pub fn builder(&self) -> ClientBuilder {
+        let mut builder = RealtimeClient::builder();
+        if let Some(base_url) = &self.base_url {
+            builder = builder.base_url(base_url.as_str());
+        }
+        if let Some(key) = &self.api_key {
+            builder = builder.api_key(key.as_str());
+        }
+        builder
+    }
+
+    /// Where this is, in words: "the embedded mock at ws://…", "OpenAI", or
+    /// the base URL.
+    pub fn describe(&self) -> String {
+        match (&self.mock, &self.base_url) {
+            (Some(mock), _) => format!("the embedded mock at {}", mock.url()),
+            (None, Some(base_url)) => base_url.clone(),
+            (None, None) => "OpenAI".to_string(),
         }
     }
+}
+
+/// The model from `REALTIME_MODEL`, default `gpt-realtime`.
+pub fn model() -> String {
+    non_empty_env("REALTIME_MODEL").unwrap_or_else(|| "gpt-realtime".into())
+}
+
+/// Connects to the [`Upstream`] the environment names (model from
+/// `REALTIME_MODEL`, default `gpt-realtime`), the embedded mock when it
+/// names none.
+pub async fn connect(pacing: Pacing) -> Result<Connected> {
+    let upstream = Upstream::from_env(pacing).await?;
+    let client = upstream.builder().model(model()).connect().await?;
+    Ok(Connected {
+        client,
+        mock: upstream.mock,
+    })
+}
+
+fn non_empty_env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|value| !value.is_empty())
+}
+
+/// A key for the embedded mock that nothing else knows, so that the mock
+/// refuses whatever does not come from this process (a browser page gets a
+/// client secret, never this).
+fn mock_api_key() -> String {
+    use std::hash::{BuildHasher as _, Hasher as _};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.as_nanos()),
+    );
+    format!("sk-mock-{:016x}", hasher.finish())
 }
 
 /// Sends `session.update` with a realtime session configuration.

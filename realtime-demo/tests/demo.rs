@@ -145,3 +145,144 @@ fn the_twilio_bridge_example_barges_in_on_its_own_simulated_call() {
         "{stdout}"
     );
 }
+
+/// The browser example, started on a free port with `env`; stopped on drop.
+struct BrowserExample {
+    child: std::process::Child,
+    /// `127.0.0.1:PORT` of its web server.
+    address: String,
+}
+
+impl BrowserExample {
+    fn start(env: &[(&str, &str)]) -> BrowserExample {
+        let mut command = cargo_example("browser");
+        command
+            .args(["--listen", "127.0.0.1:0"])
+            .env_remove("REALTIME_BASE_URL")
+            .envs(env.iter().copied())
+            .stdout(Stdio::piped());
+        let mut child = command.spawn().expect("the browser example starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stdout));
+        let address = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .find_map(|line| {
+                line.strip_prefix("open http://")
+                    .map(|rest| rest.trim_end_matches('/').to_string())
+            })
+            .expect("the example prints `open http://ADDRESS/`");
+        BrowserExample { child, address }
+    }
+
+    /// One HTTP/1.1 request without a body; the status and the body.
+    fn request(&self, method: &str, path: &str) -> (u16, String) {
+        use std::io::Read as _;
+        let mut stream = std::net::TcpStream::connect(&self.address).expect("connects");
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            self.address
+        )
+        .expect("writes");
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).expect("reads");
+        let (head, body) = answer.split_once("\r\n\r\n").expect("an HTTP answer");
+        let status = head
+            .split(' ')
+            .nth(1)
+            .and_then(|code| code.parse().ok())
+            .expect("a status line");
+        (status, body.to_string())
+    }
+}
+
+impl Drop for BrowserExample {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn the_browser_example_serves_the_page_and_mints_a_secret_the_mock_takes_as_a_browser_sends_it() {
+    let example = BrowserExample::start(&[]);
+    let (status, page) = example.request("GET", "/");
+    assert_eq!(status, 200);
+    assert!(page.contains(r#"<script src="/app.js">"#), "{page}");
+    let (status, script) = example.request("GET", "/app.js");
+    assert_eq!(status, 200);
+    assert!(script.contains("openai-insecure-api-key."), "{script}");
+
+    let (status, body) = example.request("POST", "/session");
+    assert_eq!(status, 200, "{body}");
+    let minted: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    let secret = minted["client_secret"].as_str().expect("a client secret");
+    assert!(secret.starts_with("ek_"), "{secret}");
+    let url = minted["websocket_url"].as_str().expect("a WebSocket URL");
+
+    // The handshake a browser makes: no Authorization header, the secret
+    // as a subprotocol beside `realtime`.
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let created = runtime.block_on(async {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+        let mut request = url.into_client_request().expect("a request");
+        request.headers_mut().insert(
+            "sec-websocket-protocol",
+            format!("realtime, openai-insecure-api-key.{secret}")
+                .parse()
+                .expect("a header value"),
+        );
+        let authority = request.uri().authority().expect("host:port").to_string();
+        let tcp = tokio::net::TcpStream::connect(authority)
+            .await
+            .expect("connects");
+        let (mut socket, response) = tokio_tungstenite::client_async(request, tcp)
+            .await
+            .expect("the mock upgrades the browser's handshake");
+        assert_eq!(
+            response.headers()["sec-websocket-protocol"],
+            "realtime",
+            "the server chooses `realtime`"
+        );
+        let frame = next_text(&mut socket).await;
+        serde_json::from_str::<serde_json::Value>(&frame).expect("JSON")
+    });
+    assert_eq!(created["type"], "session.created", "{created}");
+    assert_eq!(
+        created["session"]["instructions"], "You are a browser demo. Answer in one short sentence.",
+        "the session starts with what the secret was minted with"
+    );
+    assert_eq!(
+        created["session"]["output_modalities"],
+        serde_json::json!(["text"])
+    );
+}
+
+#[test]
+fn the_browser_example_says_why_minting_failed_without_the_key() {
+    // Nothing listens on port 1: the REST call fails to connect.
+    let example = BrowserExample::start(&[
+        ("REALTIME_BASE_URL", "http://127.0.0.1:1/v1"),
+        ("OPENAI_API_KEY", "sk-browser-example-test-key"),
+    ]);
+    let (status, body) = example.request("POST", "/session");
+    assert_eq!(status, 502, "{body}");
+    assert!(body.contains("minting a client secret failed"), "{body}");
+    assert!(!body.contains("sk-browser-example-test-key"), "{body}");
+}
+
+/// The next text frame of a WebSocket.
+async fn next_text<S>(socket: &mut tokio_tungstenite::WebSocketStream<S>) -> String
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    use futures_util::StreamExt as _;
+    use tokio_tungstenite::tungstenite::Message;
+    loop {
+        match socket.next().await.expect("a frame").expect("no error") {
+            Message::Text(text) => return text.to_string(),
+            _ => continue,
+        }
+    }
+}
