@@ -46,6 +46,10 @@ pub struct SpecStamp {
     pub sha256: String,
     /// Whether the hash is the one pinned in `spec/lock.json`.
     pub pinned: bool,
+    /// Where the spec comes from, in words, for the crate's documentation
+    /// (`` `openai/openai-openapi` at commit `f85dbe2…` (2026-08-21) ``):
+    /// the lock's repository, commit and date; `None` leaves it out.
+    pub origin: Option<String>,
 }
 
 /// One generated file.
@@ -78,7 +82,7 @@ pub fn emit(space: &TypeSpace, stamp: &SpecStamp) -> Result<Vec<GeneratedFile>, 
             .filter(|(_, d)| d.module == module)
             .map(|(id, _)| id)
             .collect();
-        jobs.push(Job::Header(module.clone()));
+        jobs.push(Job::Header(module.clone(), stamp.origin.as_deref()));
         let surface = match &module {
             Module::Surface(m) => space.surfaces.iter().find(|s| &s.module == m),
             _ => None,
@@ -139,7 +143,7 @@ fn module_file(module: &Module) -> String {
 enum Job<'a> {
     /// What a module file starts with: its documentation, its submodules
     /// and what it re-exports.
-    Header(Module),
+    Header(Module, Option<&'a str>),
     /// A surface's `SURFACE` descriptor and `server_error()`, after its header.
     Descriptor(&'a Surface),
     /// A contiguous run of a module's items (ids in order).
@@ -153,7 +157,7 @@ impl Job<'_> {
     /// The file this job is (part of).
     fn path(&self) -> String {
         match self {
-            Job::Header(module) | Job::Items(module, _) => module_file(module),
+            Job::Header(module, _) | Job::Items(module, _) => module_file(module),
             Job::Descriptor(surface) | Job::Methods(surface) | Job::Operations(surface) => {
                 module_file(&Module::Surface(surface.module.clone()))
             }
@@ -163,7 +167,7 @@ impl Job<'_> {
     /// The formatted text of this job.
     fn format(&self, space: &TypeSpace) -> Result<String, Error> {
         let tokens = match self {
-            Job::Header(module) => module_header(space, module),
+            Job::Header(module, origin) => module_header(space, module, *origin),
             Job::Items(module, ids) => module_items(space, module, ids)?,
             Job::Descriptor(surface) => surface_descriptor(space, surface),
             Job::Methods(surface) => surface_methods(space, surface),
@@ -220,17 +224,29 @@ fn run_jobs<J: Sync>(
 
 /// The start of a module's file: its documentation, the modules below it
 /// and the types it re-exports.
-fn module_header(space: &TypeSpace, module: &Module) -> TokenStream {
+fn module_header(space: &TypeSpace, module: &Module, origin: Option<&str>) -> TokenStream {
     // The event unions box their large members (see `boxing` in the
     // generator); the unions inside events (a realtime or transcription
     // session, a function or MCP tool) hold their members inline. A server
     // event's `new` takes all its required fields, up to 8 of them.
     let allow = quote! { #![allow(clippy::large_enum_variant, clippy::too_many_arguments)] };
     let header = match module {
-        Module::Shared => quote! {
-            //! The types more than one surface uses (a tool, a transcription
-            //! configuration, an event both surfaces send alike).
-        },
+        Module::Shared => {
+            // The spec's origin is recorded here, in the crate's documentation
+            // (`shared` is the one module every version of the spec has).
+            let origin = origin.map(|origin| {
+                let line = format!(" Generated from the OpenAPI document of {origin}.");
+                quote! {
+                    //!
+                    #![doc = #line]
+                }
+            });
+            quote! {
+                //! The types more than one surface uses (a tool, a transcription
+                //! configuration, an event both surfaces send alike).
+                #origin
+            }
+        }
         Module::Surface(m) => {
             let Some(surface) = space.surfaces.iter().find(|s| &s.module == m) else {
                 return quote!();
@@ -547,6 +563,17 @@ fn deserialize_with_visitor(
 
 /// A description for the JSON Schema (`Some("...")` or `None`): the spec's
 /// text, cleaned as for rustdoc.
+/// The cargo feature of `realtime-types` that compiles the JSON Schema impls
+/// (`schemars`), off by default: they are the largest part of the crate and
+/// only a validator (the mock) or a tool describing the events needs them.
+pub const JSON_SCHEMA_FEATURE: &str = "json-schema";
+
+/// The attribute every generated `JsonSchema` impl carries.
+fn json_schema_cfg() -> TokenStream {
+    let feature = JSON_SCHEMA_FEATURE;
+    quote! { #[cfg(feature = #feature)] }
+}
+
 fn schema_description(description: Option<&str>) -> TokenStream {
     match description.map(|text| doc_lines(text).join("\n")) {
         Some(text) if !text.trim().is_empty() => quote!(Some(#text)),

@@ -21,6 +21,7 @@ fn send_methods(loaded: &Loaded) -> Vec<(String, String, Vec<String>)> {
     let stamp = SpecStamp {
         sha256: loaded.spec.sha256.clone(),
         pinned: true,
+        origin: None,
     };
     let files = emit::emit(&loaded.model.space, &stamp).unwrap_or_else(|e| panic!("{e}"));
     let mut methods = Vec::new();

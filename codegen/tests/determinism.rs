@@ -35,6 +35,7 @@ fn generate_pinned(spec: &ResolvedSpec) -> Vec<GeneratedFile> {
     let stamp = SpecStamp {
         sha256: spec.sha256.clone(),
         pinned: spec.pinned,
+        origin: None,
     };
     generate(&spec.text, &pinned_options(), &stamp)
         .unwrap_or_else(|e| panic!("the pinned spec must generate: {e}"))

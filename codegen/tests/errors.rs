@@ -83,6 +83,7 @@ fn stamp() -> SpecStamp {
     SpecStamp {
         sha256: "0".repeat(64),
         pinned: false,
+        origin: None,
     }
 }
 

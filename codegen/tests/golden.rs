@@ -64,6 +64,7 @@ fn generate_case(case: &str) -> Vec<GeneratedFile> {
     let stamp = SpecStamp {
         sha256: sha256_hex(&bytes),
         pinned: true,
+        origin: None,
     };
     generate(&text, &Options::default(), &stamp)
         .unwrap_or_else(|e| panic!("generating case `{case}`: {e}"))

@@ -2,7 +2,11 @@
 //! implementation names the generated event struct, so a surface whose
 //! append event is renamed or removed upstream stops compiling here.
 
-use crate::surface::{Beta, Ga, Surface, Translation};
+#[cfg(feature = "beta")]
+use crate::surface::Beta;
+#[cfg(feature = "translation")]
+use crate::surface::Translation;
+use crate::surface::{Ga, Surface};
 
 /// A surface with an input audio append event, whose body is `event_id`
 /// and base64 `audio`: the audio helpers
@@ -17,10 +21,12 @@ impl AudioInput for Ga {
     const APPEND_TYPE: &'static str = realtime_types::ga::client::InputAudioBufferAppend::TYPE;
 }
 
+#[cfg(feature = "beta")]
 impl AudioInput for Beta {
     const APPEND_TYPE: &'static str = realtime_types::beta::client::InputAudioBufferAppend::TYPE;
 }
 
+#[cfg(feature = "translation")]
 impl AudioInput for Translation {
     const APPEND_TYPE: &'static str =
         realtime_types::translation::client::SessionInputAudioBufferAppend::TYPE;

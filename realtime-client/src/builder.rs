@@ -11,7 +11,11 @@ use crate::connection::Limits;
 use crate::error::{Error, Result};
 use crate::reconnect::Reconnect;
 use crate::secret::Secret;
-use crate::surface::{Beta, Ga, Surface, Translation};
+#[cfg(feature = "beta")]
+use crate::surface::Beta;
+#[cfg(feature = "translation")]
+use crate::surface::Translation;
+use crate::surface::{Ga, Surface};
 
 /// The default endpoint.
 pub const DEFAULT_BASE_URL: &str = "wss://api.openai.com/v1";
@@ -143,6 +147,7 @@ impl Default for ClientBuilder<Ga> {
 }
 
 impl<S: Surface> ClientBuilder<S> {
+    #[cfg(any(feature = "beta", feature = "translation"))]
     fn with_surface<T: Surface>(self) -> ClientBuilder<T> {
         ClientBuilder {
             targets: self.targets,
@@ -166,12 +171,16 @@ impl<S: Surface> ClientBuilder<S> {
         }
     }
 
-    /// Speaks the beta surface (`OpenAI-Beta: realtime=v1`, beta event types).
+    /// Speaks the beta surface (`OpenAI-Beta: realtime=v1`, beta event types;
+    /// feature `beta`).
+    #[cfg(feature = "beta")]
     pub fn beta(self) -> ClientBuilder<Beta> {
         self.with_surface()
     }
 
-    /// Opens a translation session (its own endpoint and event types).
+    /// Opens a translation session (its own endpoint and event types;
+    /// feature `translation`).
+    #[cfg(feature = "translation")]
     pub fn translation(self) -> ClientBuilder<Translation> {
         self.with_surface()
     }

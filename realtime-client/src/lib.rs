@@ -82,6 +82,7 @@ mod listeners;
 mod methods;
 mod raw_text;
 mod reconnect;
+#[cfg(feature = "rest")]
 mod rest;
 mod secret;
 mod session_task;
@@ -109,8 +110,10 @@ pub use realtime_types;
 /// ```
 pub mod prelude {
     pub use crate::{Listeners, RealtimeClient};
+    #[cfg(feature = "beta")]
     pub use realtime_types::beta::ClientEventMethods as _;
     pub use realtime_types::ga::ClientEventMethods as _;
+    #[cfg(feature = "translation")]
     pub use realtime_types::translation::ClientEventMethods as _;
 }
 
@@ -127,6 +130,11 @@ pub use error::{BoxError, DecodeError, Error, Result, ServerError};
 pub use listeners::{ErrorSignal, ListenerId, Listeners};
 pub use raw_text::RawText;
 pub use reconnect::{Attempt, Decision, Reconnect, ReconnectHook, Reconnected};
+#[cfg(feature = "rest")]
 pub use rest::{DEFAULT_MAX_RETRIES, RestClient, RestError};
 pub use secret::Secret;
-pub use surface::{Beta, Ga, Surface, Translation};
+#[cfg(feature = "beta")]
+pub use surface::Beta;
+#[cfg(feature = "translation")]
+pub use surface::Translation;
+pub use surface::{Ga, Surface};

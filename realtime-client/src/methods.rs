@@ -19,7 +19,11 @@ use std::future::Future;
 
 use crate::client::{RealtimeClient, RealtimeSender, encode};
 use crate::error::{Error, Result};
-use crate::surface::{Beta, Ga, Surface, Translation};
+#[cfg(feature = "beta")]
+use crate::surface::Beta;
+#[cfg(feature = "translation")]
+use crate::surface::Translation;
+use crate::surface::{Ga, Surface};
 
 impl<S: Surface> RealtimeSender<S> {
     /// Encodes now (the one encode path); the returned future owns what it needs.
@@ -58,5 +62,7 @@ macro_rules! client_event_methods {
 }
 
 client_event_methods!(Ga, ga);
+#[cfg(feature = "beta")]
 client_event_methods!(Beta, beta);
+#[cfg(feature = "translation")]
 client_event_methods!(Translation, translation);

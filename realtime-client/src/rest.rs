@@ -477,7 +477,11 @@ macro_rules! rest_methods {
     )*};
 }
 
-rest_methods!(ga, beta, translation);
+rest_methods!(ga);
+#[cfg(feature = "beta")]
+rest_methods!(beta);
+#[cfg(feature = "translation")]
+rest_methods!(translation);
 
 #[cfg(test)]
 mod tests {

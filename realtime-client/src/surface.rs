@@ -31,10 +31,12 @@ pub trait Surface: Send + Sync + 'static {
 pub struct Ga;
 
 /// The deprecated beta API (`OpenAI-Beta: realtime=v1`).
+#[cfg(feature = "beta")]
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Beta;
 
 /// Realtime translation sessions.
+#[cfg(feature = "translation")]
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Translation;
 
@@ -48,6 +50,7 @@ impl Surface for Ga {
     }
 }
 
+#[cfg(feature = "beta")]
 impl Surface for Beta {
     type Client = realtime_types::beta::ClientEvent;
     type Server = realtime_types::beta::ServerEvent;
@@ -58,6 +61,7 @@ impl Surface for Beta {
     }
 }
 
+#[cfg(feature = "translation")]
 impl Surface for Translation {
     type Client = realtime_types::translation::ClientEvent;
     type Server = realtime_types::translation::ServerEvent;

@@ -52,9 +52,11 @@ pub mod shared;
 pub mod ga;
 #[rustfmt::skip]
 #[path = "generated/beta/mod.rs"]
+#[cfg(feature = "beta")]
 pub mod beta;
 #[rustfmt::skip]
 #[path = "generated/translation/mod.rs"]
+#[cfg(feature = "translation")]
 pub mod translation;
 pub mod audio;
 pub mod malformed;
@@ -76,6 +78,7 @@ pub use surface_info::{ServerErrorRef, SurfaceInfo};
 /// and unknown enum values are accepted (they are kept), and so is `null`
 /// for an optional property. `cargo run -p realtime-types --example
 /// json_schema` prints the schema of every event union.
+#[cfg(feature = "json-schema")]
 pub fn json_schema<T: schemars::JsonSchema>() -> schemars::Schema {
     schemars::schema_for!(T)
 }

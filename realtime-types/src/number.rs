@@ -128,6 +128,7 @@ impl<'de> serde::Deserialize<'de> for Number {
     }
 }
 
+#[cfg(feature = "json-schema")]
 impl schemars::JsonSchema for Number {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "Number".into()

@@ -21,6 +21,7 @@ use std::marker::PhantomData;
 
 mod frame_tag;
 mod locate;
+#[cfg(feature = "json-schema")]
 pub mod schema;
 mod strict;
 

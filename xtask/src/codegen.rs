@@ -70,9 +70,18 @@ pub fn generate(root: &Path, options: &ResolveOptions) -> Result<Generation, Str
     let started = Instant::now();
     let loaded = realtime_codegen::pinned::load(root, options)?;
     let modelled = Instant::now();
+    // The crate's documentation names the pinned commit; a spec given by
+    // hand (`--spec`, unpinned) is not that commit.
+    let origin = loaded.spec.pinned.then(|| {
+        format!(
+            "`{}` at commit `{}` ({}, sha256 `{}`)",
+            loaded.lock.repository, loaded.lock.commit, loaded.lock.date, loaded.lock.sha256
+        )
+    });
     let stamp = SpecStamp {
         sha256: loaded.spec.sha256.clone(),
         pinned: loaded.spec.pinned,
+        origin,
     };
     let files = emit::emit(&loaded.model.space, &stamp).map_err(|e| e.to_string())?;
     let mirror = realtime_codegen::bench_mirror::derived_mirror(&loaded.model.space, &stamp)

@@ -165,6 +165,7 @@ fn check_version(
     let stamp = SpecStamp {
         sha256: spec_source::sha256_hex(version.text.as_bytes()),
         pinned: version.pinned,
+        origin: None,
     };
     let files = emit::emit(&model.space, &stamp).map_err(|e| e.to_string())?;
     let (examples, without) = examples::event_examples(&document, &model.space)?;
@@ -310,7 +311,7 @@ fn hand_written_modules(src: &Path) -> Result<Vec<String>, String> {
 /// `lib.rs` without the declarations of the generated modules a version
 /// does not have (an old spec has no `ga` surface): each is a
 /// `#[path = "generated/<file>"]` attribute, the `#[rustfmt::skip]` before it
-/// and the `pub mod` after it.
+/// and what follows it up to the `pub mod` (a surface's feature gate).
 fn declared_modules_only(lib: &str, files: &[realtime_codegen::GeneratedFile]) -> String {
     let lines: Vec<&str> = lib.lines().collect();
     let generated = |line: &str| {
@@ -326,7 +327,12 @@ fn declared_modules_only(lib: &str, files: &[realtime_codegen::GeneratedFile]) -
             None
         };
         if attribute.and_then(generated) == Some(false) {
-            index += 3;
+            // The attributes (a surface's `#[cfg(feature = ..)]` too) up to
+            // and including the `pub mod` line.
+            while index < lines.len() && !lines[index].trim_start().starts_with("pub mod ") {
+                index += 1;
+            }
+            index += 1;
             continue;
         }
         kept.push_str(lines[index]);
@@ -350,6 +356,14 @@ serde = { version = "1.0.219", features = ["derive"] }
 # The workspace's features: key order kept, numbers exact.
 serde_json = { version = "1.0.140", features = ["preserve_order", "arbitrary_precision"] }
 schemars = "1.0"
+
+# realtime-types' features, all on: every surface a version has, and the
+# JSON Schema impls.
+[features]
+default = ["beta", "translation", "json-schema"]
+beta = []
+translation = []
+json-schema = []
 
 [lib]
 name = "realtime_types"
@@ -432,4 +446,34 @@ fn every_event_example_round_trips() {{
 }}
 "#
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str) -> realtime_codegen::GeneratedFile {
+        realtime_codegen::GeneratedFile {
+            path: path.to_string(),
+            contents: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_surface_the_version_lacks_loses_its_whole_declaration_feature_gate_included() {
+        let lib = "\
+#[rustfmt::skip]
+#[path = \"generated/beta/mod.rs\"]
+pub mod beta;
+#[rustfmt::skip]
+#[path = \"generated/translation/mod.rs\"]
+#[cfg(feature = \"translation\")]
+pub mod translation;
+pub mod audio;
+";
+        assert_eq!(
+            declared_modules_only(lib, &[file("beta/mod.rs")]),
+            "#[rustfmt::skip]\n#[path = \"generated/beta/mod.rs\"]\npub mod beta;\npub mod audio;\n"
+        );
+    }
 }

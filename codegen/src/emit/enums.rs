@@ -30,6 +30,7 @@ pub(super) fn string_enum(name: &Ident, def: &TypeDef, e: &StringEnum) -> TokenS
         .collect();
     let wires = e.values.iter().map(|v| &v.wire);
     let description = schema_description(def.description.as_deref());
+    let json_schema_cfg = super::json_schema_cfg();
     quote! {
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         pub enum #name {
@@ -77,6 +78,7 @@ pub(super) fn string_enum(name: &Ident, def: &TypeDef, e: &StringEnum) -> TokenS
                 ::realtime_types::support::deserialize_string_enum(deserializer)
             }
         }
+        #json_schema_cfg
         impl ::schemars::JsonSchema for #name {
             fn schema_name() -> ::std::borrow::Cow<'static, str> {
                 #schema_name.into()

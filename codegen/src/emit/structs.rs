@@ -337,7 +337,9 @@ impl Emitter<'_> {
             format_ident!("generator")
         };
         let description = schema_description(def.description.as_deref());
+        let json_schema_cfg = super::json_schema_cfg();
         quote! {
+            #json_schema_cfg
             impl ::schemars::JsonSchema for #name {
                 fn schema_name() -> ::std::borrow::Cow<'static, str> {
                     #schema_name.into()

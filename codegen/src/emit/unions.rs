@@ -194,6 +194,7 @@ impl Emitter<'_> {
         } else {
             (quote!(), quote!())
         };
+        let json_schema_cfg = super::json_schema_cfg();
         quote! {
             #[derive(Debug, Clone, PartialEq)]
             pub enum #name {
@@ -235,6 +236,7 @@ impl Emitter<'_> {
                     })
                 }
             }
+            #json_schema_cfg
             impl ::schemars::JsonSchema for #name {
                 fn schema_name() -> ::std::borrow::Cow<'static, str> {
                     #schema_name.into()
@@ -459,6 +461,7 @@ impl Emitter<'_> {
             methods,
             quote!(deserialize_any),
         );
+        let json_schema_cfg = super::json_schema_cfg();
         quote! {
             #[derive(Debug, Clone, PartialEq)]
             pub enum #name {
@@ -474,6 +477,7 @@ impl Emitter<'_> {
             #deserialize
             #tagged_impl
             #conversions
+            #json_schema_cfg
             impl ::schemars::JsonSchema for #name {
                 fn schema_name() -> ::std::borrow::Cow<'static, str> {
                     #schema_name.into()

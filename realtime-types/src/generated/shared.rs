@@ -4,6 +4,8 @@
 #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]
 //! The types more than one surface uses (a tool, a transcription
 //! configuration, an event both surfaces send alike).
+//!
+//! Generated from the OpenAPI document of `openai/openai-openapi` at commit `f85dbe223d40e1a31cba812ab2d755c7e98a92a3` (2026-08-21, sha256 `db5d7478feae10b4d331834c60d9765a8aa042e38419f9b1694288c11aa8ebc8`).
 /// Generated from `/components/schemas/AudioTranscription` in the spec.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AudioTranscription {
@@ -255,6 +257,7 @@ impl<'de> ::serde::Deserialize<'de> for AudioTranscription {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for AudioTranscription {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "AudioTranscription".into()
@@ -365,6 +368,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionDelay {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for TranscriptionDelay {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "AudioTranscriptionDelay".into()
@@ -466,6 +470,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionModel {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for TranscriptionModel {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "AudioTranscriptionModel".into()
@@ -673,6 +678,7 @@ impl<'de> ::serde::Deserialize<'de> for AudioTranscriptionResponse {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for AudioTranscriptionResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "AudioTranscriptionResponse".into()
@@ -787,6 +793,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseModel {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseModel {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "AudioTranscriptionResponseModel".into()
@@ -872,6 +879,7 @@ impl<'de> ::serde::Deserialize<'de> for FileInputDetail {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for FileInputDetail {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "FileInputDetail".into()
@@ -948,6 +956,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageDetail {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ImageDetail {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "ImageDetail".into()
@@ -1238,6 +1247,7 @@ impl<'de> ::serde::Deserialize<'de> for InputFileContent {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for InputFileContent {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "InputFileContent".into()
@@ -1479,6 +1489,7 @@ impl<'de> ::serde::Deserialize<'de> for InputImageContent {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for InputImageContent {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "InputImageContent".into()
@@ -1663,6 +1674,7 @@ impl<'de> ::serde::Deserialize<'de> for InputTextContent {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for InputTextContent {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "InputTextContent".into()
@@ -1793,6 +1805,7 @@ impl<'de> ::serde::Deserialize<'de> for LogProbProperties {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for LogProbProperties {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "LogProbProperties".into()
@@ -1881,6 +1894,7 @@ impl<'de> ::serde::Deserialize<'de> for NoiseReductionType {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for NoiseReductionType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "NoiseReductionType".into()
@@ -2037,6 +2051,7 @@ impl<'de> ::serde::Deserialize<'de> for Prompt {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for Prompt {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "Prompt".into()
@@ -2143,6 +2158,7 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheBreakpointConfig {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for PromptCacheBreakpointConfig {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "PromptCacheBreakpointConfig".into()
@@ -2298,6 +2314,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItemDelete {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ConversationItemDelete {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeClientEventConversationItemDelete".into()
@@ -2604,6 +2621,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItemRetrieve {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ConversationItemRetrieve {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeClientEventConversationItemRetrieve".into()
@@ -2958,6 +2976,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItemTruncate {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ConversationItemTruncate {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeClientEventConversationItemTruncate".into()
@@ -3320,6 +3339,7 @@ impl<'de> ::serde::Deserialize<'de> for InputAudioBufferAppend {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for InputAudioBufferAppend {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeClientEventInputAudioBufferAppend".into()
@@ -3606,6 +3626,7 @@ impl<'de> ::serde::Deserialize<'de> for InputAudioBufferClear {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for InputAudioBufferClear {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeClientEventInputAudioBufferClear".into()
@@ -3873,6 +3894,7 @@ impl<'de> ::serde::Deserialize<'de> for InputAudioBufferCommit {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for InputAudioBufferCommit {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeClientEventInputAudioBufferCommit".into()
@@ -4142,6 +4164,7 @@ impl<'de> ::serde::Deserialize<'de> for OutputAudioBufferClear {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for OutputAudioBufferClear {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeClientEventOutputAudioBufferClear".into()
@@ -4444,6 +4467,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCancel {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseCancel {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeClientEventResponseCancel".into()
@@ -4754,6 +4778,7 @@ impl<'de> ::serde::Deserialize<'de> for ExpiresAfter {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ExpiresAfter {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeCreateClientSecretRequestExpiresAfter".into()
@@ -4831,6 +4856,7 @@ impl<'de> ::serde::Deserialize<'de> for ExpiresAfterAnchor {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ExpiresAfterAnchor {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeCreateClientSecretRequestExpiresAfterAnchor".into()
@@ -5049,6 +5075,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionTool {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for FunctionTool {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeFunctionTool".into()
@@ -5127,6 +5154,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolType {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ToolType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeFunctionToolType".into()
@@ -5200,6 +5228,7 @@ impl<'de> ::serde::Deserialize<'de> for ParamsConversation {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ParamsConversation {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeResponseCreateParamsConversation".into()
@@ -5290,6 +5319,7 @@ impl From<i64> for MaxOutputTokens {
         Self::Integer(value)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for MaxOutputTokens {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeResponseCreateParamsMaxOutputTokens".into()
@@ -5421,6 +5451,7 @@ impl From<String> for ToolChoice {
         Self::ToolChoiceOptions(value.into())
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ToolChoice {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeResponseCreateParamsToolChoice".into()
@@ -5494,6 +5525,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseObject {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseObject {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeResponseObject".into()
@@ -5579,6 +5611,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseStatus {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseStatus {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeResponseStatus".into()
@@ -5660,6 +5693,7 @@ impl<'de> ::serde::Deserialize<'de> for StatusDetailsReason {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for StatusDetailsReason {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeResponseStatusDetailsReason".into()
@@ -5743,6 +5777,7 @@ impl<'de> ::serde::Deserialize<'de> for StatusDetailsType {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for StatusDetailsType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeResponseStatusDetailsType".into()
@@ -6008,6 +6043,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseUsage {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseUsage {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeResponseUsage".into()
@@ -6276,6 +6312,7 @@ impl<'de> ::serde::Deserialize<'de> for InputTokenDetails {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for InputTokenDetails {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeResponseUsageInputTokenDetails".into()
@@ -6471,6 +6508,7 @@ impl<'de> ::serde::Deserialize<'de> for CachedTokensDetails {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for CachedTokensDetails {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeResponseUsageInputTokenDetailsCachedTokensDetails".into()
@@ -6625,6 +6663,7 @@ impl<'de> ::serde::Deserialize<'de> for OutputTokenDetails {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for OutputTokenDetails {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeResponseUsageOutputTokenDetails".into()
@@ -6767,6 +6806,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationCreated {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ConversationCreated {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventConversationCreated".into()
@@ -6912,6 +6952,7 @@ impl<'de> ::serde::Deserialize<'de> for CreatedConversation {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for CreatedConversation {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventConversationCreatedConversation".into()
@@ -7049,6 +7090,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItemDeleted {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ConversationItemDeleted {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventConversationItemDeleted".into()
@@ -7260,6 +7302,7 @@ impl ::realtime_types::support::TaggedUnion for CompletedUsage {
         )
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for CompletedUsage {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventConversationItemInputAudioTranscriptionCompletedUsage".into()
@@ -7490,6 +7533,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItemInputAudioTranscriptionD
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ConversationItemInputAudioTranscriptionDelta {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventConversationItemInputAudioTranscriptionDelta".into()
@@ -7679,6 +7723,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItemInputAudioTranscriptionF
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ConversationItemInputAudioTranscriptionFailed {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventConversationItemInputAudioTranscriptionFailed".into()
@@ -7890,6 +7935,7 @@ impl<'de> ::serde::Deserialize<'de> for FailedError {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for FailedError {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventConversationItemInputAudioTranscriptionFailedError".into()
@@ -8121,6 +8167,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItemInputAudioTranscriptionS
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ConversationItemInputAudioTranscriptionSegment {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventConversationItemInputAudioTranscriptionSegment".into()
@@ -8556,6 +8603,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItemTruncated {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ConversationItemTruncated {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventConversationItemTruncated".into()
@@ -8867,6 +8915,7 @@ impl<'de> ::serde::Deserialize<'de> for Error {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for Error {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventError".into()
@@ -9060,6 +9109,7 @@ impl<'de> ::serde::Deserialize<'de> for ErrorDetails {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ErrorDetails {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventErrorError".into()
@@ -9191,6 +9241,7 @@ impl<'de> ::serde::Deserialize<'de> for InputAudioBufferCleared {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for InputAudioBufferCleared {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventInputAudioBufferCleared".into()
@@ -9472,6 +9523,7 @@ impl<'de> ::serde::Deserialize<'de> for InputAudioBufferCommitted {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for InputAudioBufferCommitted {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventInputAudioBufferCommitted".into()
@@ -9801,6 +9853,7 @@ impl<'de> ::serde::Deserialize<'de> for InputAudioBufferSpeechStarted {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for InputAudioBufferSpeechStarted {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventInputAudioBufferSpeechStarted".into()
@@ -10118,6 +10171,7 @@ impl<'de> ::serde::Deserialize<'de> for InputAudioBufferSpeechStopped {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for InputAudioBufferSpeechStopped {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventInputAudioBufferSpeechStopped".into()
@@ -10460,6 +10514,7 @@ impl<'de> ::serde::Deserialize<'de> for InputAudioBufferTimeoutTriggered {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for InputAudioBufferTimeoutTriggered {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventInputAudioBufferTimeoutTriggered".into()
@@ -10770,6 +10825,7 @@ impl<'de> ::serde::Deserialize<'de> for McpListToolsCompleted {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for McpListToolsCompleted {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventMcpListToolsCompleted".into()
@@ -11034,6 +11090,7 @@ impl<'de> ::serde::Deserialize<'de> for McpListToolsFailed {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for McpListToolsFailed {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventMcpListToolsFailed".into()
@@ -11298,6 +11355,7 @@ impl<'de> ::serde::Deserialize<'de> for McpListToolsInProgress {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for McpListToolsInProgress {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventMcpListToolsInProgress".into()
@@ -11570,6 +11628,7 @@ impl<'de> ::serde::Deserialize<'de> for OutputAudioBufferCleared {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for OutputAudioBufferCleared {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventOutputAudioBufferCleared".into()
@@ -11850,6 +11909,7 @@ impl<'de> ::serde::Deserialize<'de> for OutputAudioBufferStarted {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for OutputAudioBufferStarted {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventOutputAudioBufferStarted".into()
@@ -12130,6 +12190,7 @@ impl<'de> ::serde::Deserialize<'de> for OutputAudioBufferStopped {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for OutputAudioBufferStopped {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventOutputAudioBufferStopped".into()
@@ -12413,6 +12474,7 @@ impl<'de> ::serde::Deserialize<'de> for RateLimitsUpdated {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for RateLimitsUpdated {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventRateLimitsUpdated".into()
@@ -12625,6 +12687,7 @@ impl<'de> ::serde::Deserialize<'de> for RateLimit {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for RateLimit {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventRateLimitsUpdatedRateLimitsItem".into()
@@ -12708,6 +12771,7 @@ impl<'de> ::serde::Deserialize<'de> for RateLimitName {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for RateLimitName {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventRateLimitsUpdatedRateLimitsItemName".into()
@@ -12907,6 +12971,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartAdded {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseContentPartAdded {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventResponseContentPartAdded".into()
@@ -13154,6 +13219,7 @@ impl<'de> ::serde::Deserialize<'de> for AddedPart {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for AddedPart {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventResponseContentPartAddedPart".into()
@@ -13236,6 +13302,7 @@ impl<'de> ::serde::Deserialize<'de> for PartType {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for PartType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventResponseContentPartAddedPartType".into()
@@ -13435,6 +13502,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartDone {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseContentPartDone {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventResponseContentPartDone".into()
@@ -13680,6 +13748,7 @@ impl<'de> ::serde::Deserialize<'de> for DonePart {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for DonePart {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventResponseContentPartDonePart".into()
@@ -13888,6 +13957,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsDelta {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseFunctionCallArgumentsDelta {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventResponseFunctionCallArgumentsDelta".into()
@@ -14323,6 +14393,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsDelta {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseMcpCallArgumentsDelta {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventResponseMcpCallArgumentsDelta".into()
@@ -14732,6 +14803,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsDone {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseMcpCallArgumentsDone {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventResponseMcpCallArgumentsDone".into()
@@ -15086,6 +15158,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallCompleted {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseMcpCallCompleted {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventResponseMcpCallCompleted".into()
@@ -15391,6 +15464,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallFailed {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseMcpCallFailed {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventResponseMcpCallFailed".into()
@@ -15696,6 +15770,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallInProgress {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseMcpCallInProgress {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventResponseMcpCallInProgress".into()
@@ -15923,6 +15998,7 @@ impl<'de> ::serde::Deserialize<'de> for IncludeItem {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for IncludeItem {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeSessionCreateRequestGaIncludeItem".into()
@@ -16010,6 +16086,7 @@ impl From<TracingConfiguration> for SessionTracing {
         Self::TracingConfiguration(value)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for SessionTracing {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeSessionCreateRequestGaTracing".into()
@@ -16192,6 +16269,7 @@ impl<'de> ::serde::Deserialize<'de> for TracingConfiguration {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for TracingConfiguration {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeSessionCreateRequestGaTracingTracingConfiguration".into()
@@ -16293,6 +16371,7 @@ impl From<TracingConfiguration> for SessionResponseTracing {
         Self::TracingConfiguration(value)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for SessionResponseTracing {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeSessionCreateResponseGaTracing".into()
@@ -16507,6 +16586,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionTurnDetection {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for TranscriptionTurnDetection {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeTranscriptionSessionCreateResponseGaAudioInputTurnDetection".into()
@@ -16630,6 +16710,7 @@ impl From<String> for Truncation {
         Self::String(value.into())
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for Truncation {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeTruncation".into()
@@ -16800,6 +16881,7 @@ impl<'de> ::serde::Deserialize<'de> for RetentionRatioTruncation {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for RetentionRatioTruncation {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeTruncationRetentionRatioTruncation".into()
@@ -16924,6 +17006,7 @@ impl<'de> ::serde::Deserialize<'de> for TokenLimits {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for TokenLimits {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeTruncationRetentionRatioTruncationTokenLimits".into()
@@ -17002,6 +17085,7 @@ impl<'de> ::serde::Deserialize<'de> for TruncationString {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for TruncationString {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeTruncationString".into()
@@ -17085,6 +17169,7 @@ impl ::realtime_types::support::TaggedUnion for TurnDetection {
         )
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for TurnDetection {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeTurnDetection".into()
@@ -17285,6 +17370,7 @@ impl<'de> ::serde::Deserialize<'de> for SemanticVad {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for SemanticVad {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeTurnDetectionSemanticVad".into()
@@ -17381,6 +17467,7 @@ impl<'de> ::serde::Deserialize<'de> for SemanticVadEagerness {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for SemanticVadEagerness {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeTurnDetectionSemanticVadEagerness".into()
@@ -17688,6 +17775,7 @@ impl<'de> ::serde::Deserialize<'de> for ServerVad {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ServerVad {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeTurnDetectionServerVad".into()
@@ -17852,6 +17940,7 @@ impl From<&str> for VariablesValue {
         Self::String(value.into())
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for VariablesValue {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "ResponsePromptVariablesValue".into()
@@ -17974,6 +18063,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceFunction {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ToolChoiceFunction {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "ToolChoiceFunction".into()
@@ -18124,6 +18214,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceMcp {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ToolChoiceMcp {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "ToolChoiceMcp".into()
@@ -18215,6 +18306,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceOptions {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ToolChoiceOptions {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "ToolChoiceOptions".into()
@@ -18331,6 +18423,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageDuration {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for TranscriptTextUsageDuration {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "TranscriptTextUsageDuration".into()
@@ -18542,6 +18635,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageTokens {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for TranscriptTextUsageTokens {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "TranscriptTextUsageTokens".into()
@@ -18697,6 +18791,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionInputTokenDetails {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for TranscriptionInputTokenDetails {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "TranscriptTextUsageTokensInputTokenDetails".into()
@@ -18797,6 +18892,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionLanguage {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for TranscriptionLanguage {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "TranscriptionLanguage".into()
@@ -18899,6 +18995,7 @@ impl From<String> for VoiceIdsOrCustomVoice {
         Self::VoiceIdsShared(value.into())
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for VoiceIdsOrCustomVoice {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "VoiceIdsOrCustomVoice".into()
@@ -18994,6 +19091,7 @@ impl<'de> ::serde::Deserialize<'de> for VoiceObject {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for VoiceObject {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "VoiceIdsOrCustomVoiceObject".into()
@@ -19108,6 +19206,7 @@ impl<'de> ::serde::Deserialize<'de> for VoiceIdsShared {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for VoiceIdsShared {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "VoiceIdsShared".into()

@@ -200,6 +200,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItemCreate {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ConversationItemCreate {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeBetaClientEventConversationItemCreate".into()
@@ -408,6 +409,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCreate {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseCreate {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeBetaClientEventResponseCreate".into()
@@ -577,6 +579,7 @@ impl<'de> ::serde::Deserialize<'de> for SessionUpdate {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for SessionUpdate {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeBetaClientEventSessionUpdate".into()
@@ -736,6 +739,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionSessionUpdate {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for TranscriptionSessionUpdate {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeBetaClientEventTranscriptionSessionUpdate".into()

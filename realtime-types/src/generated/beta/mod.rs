@@ -610,6 +610,7 @@ impl<'de> ::serde::Deserialize<'de> for Response {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for Response {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeBetaResponse".into()
@@ -1188,6 +1189,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCreateParams {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseCreateParams {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeBetaResponseCreateParams".into()
@@ -1304,6 +1306,7 @@ impl<'de> ::serde::Deserialize<'de> for ParamsModality {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ParamsModality {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeBetaResponseCreateParamsModalitiesItem".into()
@@ -1517,6 +1520,7 @@ impl<'de> ::serde::Deserialize<'de> for ParamsTool {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ParamsTool {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeBetaResponseCreateParamsToolsItem".into()
@@ -1600,6 +1604,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseModality {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseModality {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeBetaResponseModalitiesItem".into()
@@ -1820,6 +1825,7 @@ impl<'de> ::serde::Deserialize<'de> for StatusDetails {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for StatusDetails {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeBetaResponseStatusDetails".into()
@@ -1998,6 +2004,7 @@ impl<'de> ::serde::Deserialize<'de> for StatusDetailsError {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for StatusDetailsError {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeBetaResponseStatusDetailsError".into()
@@ -2456,6 +2463,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItem {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ConversationItem {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeConversationItemWithReference".into()
@@ -2770,6 +2778,7 @@ impl<'de> ::serde::Deserialize<'de> for ContentItem {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ContentItem {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeConversationItemWithReferenceContentItem".into()
@@ -2873,6 +2882,7 @@ impl<'de> ::serde::Deserialize<'de> for ContentItemType {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ContentItemType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeConversationItemWithReferenceContentItemType".into()
@@ -2939,6 +2949,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemObject {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ItemObject {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeConversationItemWithReferenceObject".into()
@@ -3016,6 +3027,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemRole {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ItemRole {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeConversationItemWithReferenceRole".into()
@@ -3094,6 +3106,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemStatus {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ItemStatus {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeConversationItemWithReferenceStatus".into()
@@ -3175,6 +3188,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemType {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ItemType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeConversationItemWithReferenceType".into()
@@ -3952,6 +3966,7 @@ impl<'de> ::serde::Deserialize<'de> for Session {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for Session {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeSession".into()
@@ -4748,6 +4763,7 @@ impl<'de> ::serde::Deserialize<'de> for SessionCreateRequest {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for SessionCreateRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeSessionCreateRequest".into()
@@ -4926,6 +4942,7 @@ impl<'de> ::serde::Deserialize<'de> for ClientSecret {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ClientSecret {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeSessionCreateRequestClientSecret".into()
@@ -5062,6 +5079,7 @@ impl<'de> ::serde::Deserialize<'de> for InputAudioNoiseReduction {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for InputAudioNoiseReduction {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeSessionCreateRequestInputAudioNoiseReduction".into()
@@ -5237,6 +5255,7 @@ impl<'de> ::serde::Deserialize<'de> for InputAudioTranscription {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for InputAudioTranscription {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeSessionCreateRequestInputAudioTranscription".into()
@@ -5338,6 +5357,7 @@ impl From<i64> for MaxResponseOutputTokens {
         Self::Integer(value)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for MaxResponseOutputTokens {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeSessionCreateRequestMaxResponseOutputTokens".into()
@@ -5489,6 +5509,7 @@ impl<'de> ::serde::Deserialize<'de> for RequestModel {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for RequestModel {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeSessionCreateRequestModel".into()
@@ -5722,6 +5743,7 @@ impl<'de> ::serde::Deserialize<'de> for RequestTool {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for RequestTool {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeSessionCreateRequestToolsItem".into()
@@ -5823,6 +5845,7 @@ impl From<super::shared::TracingConfiguration> for RequestTracing {
         Self::TracingConfiguration(value)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for RequestTracing {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeSessionCreateRequestTracing".into()
@@ -6161,6 +6184,7 @@ impl<'de> ::serde::Deserialize<'de> for RequestTurnDetection {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for RequestTurnDetection {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeSessionCreateRequestTurnDetection".into()
@@ -6272,6 +6296,7 @@ impl<'de> ::serde::Deserialize<'de> for TurnDetectionEagerness {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for TurnDetectionEagerness {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeSessionCreateRequestTurnDetectionEagerness".into()
@@ -6343,6 +6368,7 @@ impl<'de> ::serde::Deserialize<'de> for TurnDetectionType {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for TurnDetectionType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeSessionCreateRequestTurnDetectionType".into()
@@ -7152,6 +7178,7 @@ impl<'de> ::serde::Deserialize<'de> for SessionCreateResponse {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for SessionCreateResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeSessionCreateResponse".into()
@@ -7303,6 +7330,7 @@ impl<'de> ::serde::Deserialize<'de> for InputAudioFormat {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for InputAudioFormat {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeSessionCreateResponseInputAudioFormat".into()
@@ -7450,6 +7478,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateResponseModel {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for CreateResponseModel {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeSessionCreateResponseModel".into()
@@ -7531,6 +7560,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateResponseObject {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for CreateResponseObject {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeSessionCreateResponseObject".into()
@@ -7606,6 +7636,7 @@ impl<'de> ::serde::Deserialize<'de> for OutputAudioFormat {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for OutputAudioFormat {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeSessionCreateResponseOutputAudioFormat".into()
@@ -7753,6 +7784,7 @@ impl<'de> ::serde::Deserialize<'de> for SessionModel {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for SessionModel {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeSessionModel".into()
@@ -7834,6 +7866,7 @@ impl<'de> ::serde::Deserialize<'de> for SessionObject {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for SessionObject {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeSessionObject".into()
@@ -8127,6 +8160,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionSession {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for TranscriptionSession {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeTranscriptionSessionCreateRequest".into()
@@ -8432,6 +8466,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionSessionResponse {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for TranscriptionSessionResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeTranscriptionSessionCreateResponse".into()
@@ -9007,6 +9042,7 @@ impl ::realtime_types::support::TaggedUnion for ClientEvent {
         )
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ClientEvent {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "BetaClientEvent".into()
@@ -11029,6 +11065,7 @@ impl ::realtime_types::support::TaggedUnion for ServerEvent {
         )
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ServerEvent {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "BetaServerEvent".into()

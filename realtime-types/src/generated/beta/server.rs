@@ -208,6 +208,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItemCreated {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ConversationItemCreated {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeBetaServerEventConversationItemCreated".into()
@@ -505,6 +506,7 @@ for ConversationItemInputAudioTranscriptionCompleted {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ConversationItemInputAudioTranscriptionCompleted {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeBetaServerEventConversationItemInputAudioTranscriptionCompleted".into()
@@ -663,6 +665,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItemRetrieved {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ConversationItemRetrieved {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeBetaServerEventConversationItemRetrieved".into()
@@ -872,6 +875,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioDelta {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseAudioDelta {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeBetaServerEventResponseAudioDelta".into()
@@ -1282,6 +1286,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioDone {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseAudioDone {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeBetaServerEventResponseAudioDone".into()
@@ -1689,6 +1694,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptDelta {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseAudioTranscriptDelta {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeBetaServerEventResponseAudioTranscriptDelta".into()
@@ -2117,6 +2123,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptDone {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseAudioTranscriptDone {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeBetaServerEventResponseAudioTranscriptDone".into()
@@ -2481,6 +2488,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCreated {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseCreated {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeBetaServerEventResponseCreated".into()
@@ -2624,6 +2632,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseDone {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseDone {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeBetaServerEventResponseDone".into()
@@ -2867,6 +2876,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsDone {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseFunctionCallArgumentsDone {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeBetaServerEventResponseFunctionCallArgumentsDone".into()
@@ -3298,6 +3308,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemAdded {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseOutputItemAdded {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeBetaServerEventResponseOutputItemAdded".into()
@@ -3479,6 +3490,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemDone {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseOutputItemDone {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeBetaServerEventResponseOutputItemDone".into()
@@ -3693,6 +3705,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextDelta {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseTextDelta {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeBetaServerEventResponseTextDelta".into()
@@ -4118,6 +4131,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextDone {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseTextDone {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeBetaServerEventResponseTextDone".into()
@@ -4473,6 +4487,7 @@ impl<'de> ::serde::Deserialize<'de> for SessionCreated {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for SessionCreated {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeBetaServerEventSessionCreated".into()
@@ -4611,6 +4626,7 @@ impl<'de> ::serde::Deserialize<'de> for SessionUpdated {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for SessionUpdated {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeBetaServerEventSessionUpdated".into()
@@ -4751,6 +4767,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionSessionCreated {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for TranscriptionSessionCreated {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeBetaServerEventTranscriptionSessionCreated".into()
@@ -4891,6 +4908,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionSessionUpdated {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for TranscriptionSessionUpdated {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeBetaServerEventTranscriptionSessionUpdated".into()

@@ -200,6 +200,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItemCreate {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ConversationItemCreate {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeClientEventConversationItemCreate".into()
@@ -409,6 +410,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCreate {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseCreate {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeClientEventResponseCreate".into()
@@ -578,6 +580,7 @@ impl<'de> ::serde::Deserialize<'de> for SessionUpdate {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for SessionUpdate {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeClientEventSessionUpdate".into()

@@ -152,6 +152,7 @@ impl<'de> ::serde::Deserialize<'de> for CallableToolAllowedCaller {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for CallableToolAllowedCaller {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "CallableToolAllowedCaller".into()
@@ -329,6 +330,7 @@ impl<'de> ::serde::Deserialize<'de> for McpListToolsTool {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for McpListToolsTool {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "McpListToolsTool".into()
@@ -805,6 +807,7 @@ impl<'de> ::serde::Deserialize<'de> for McpTool {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for McpTool {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "McpTool".into()
@@ -938,6 +941,7 @@ impl From<McpToolFilter> for AllowedTools {
         Self::McpToolFilter(value)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for AllowedTools {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "McpToolAllowedTools".into()
@@ -1054,6 +1058,7 @@ impl<'de> ::serde::Deserialize<'de> for ConnectorId {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ConnectorId {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "McpToolConnectorId".into()
@@ -1207,6 +1212,7 @@ impl<'de> ::serde::Deserialize<'de> for McpToolFilter {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for McpToolFilter {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "McpToolFilter".into()
@@ -1313,6 +1319,7 @@ impl From<String> for RequireApproval {
         Self::McpToolApprovalSetting(value.into())
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for RequireApproval {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "McpToolRequireApproval".into()
@@ -1473,6 +1480,7 @@ impl<'de> ::serde::Deserialize<'de> for McpToolApprovalFilter {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for McpToolApprovalFilter {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "McpToolRequireApprovalMcpToolApprovalFilter".into()
@@ -1552,6 +1560,7 @@ impl<'de> ::serde::Deserialize<'de> for McpToolApprovalSetting {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for McpToolApprovalSetting {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "McpToolRequireApprovalMcpToolApprovalSetting".into()
@@ -1650,6 +1659,7 @@ impl ::realtime_types::support::TaggedUnion for AudioFormat {
         )
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for AudioFormat {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeAudioFormats".into()
@@ -1769,6 +1779,7 @@ impl<'de> ::serde::Deserialize<'de> for PcmaAudioFormat {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for PcmaAudioFormat {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeAudioFormatsPcmAAudioFormat".into()
@@ -1838,6 +1849,7 @@ impl<'de> ::serde::Deserialize<'de> for PcmaAudioFormatType {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for PcmaAudioFormatType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeAudioFormatsPcmAAudioFormatType".into()
@@ -1982,6 +1994,7 @@ impl<'de> ::serde::Deserialize<'de> for PcmAudioFormat {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for PcmAudioFormat {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeAudioFormatsPcmAudioFormat".into()
@@ -2053,6 +2066,7 @@ impl<'de> ::serde::Deserialize<'de> for PcmAudioFormatType {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for PcmAudioFormatType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeAudioFormatsPcmAudioFormatType".into()
@@ -2167,6 +2181,7 @@ impl<'de> ::serde::Deserialize<'de> for PcmuAudioFormat {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for PcmuAudioFormat {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeAudioFormatsPcmUAudioFormat".into()
@@ -2236,6 +2251,7 @@ impl<'de> ::serde::Deserialize<'de> for PcmuAudioFormatType {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for PcmuAudioFormatType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeAudioFormatsPcmUAudioFormatType".into()
@@ -2373,6 +2389,7 @@ impl<'de> ::serde::Deserialize<'de> for CallCreateRequest {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for CallCreateRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeCallCreateRequest".into()
@@ -2481,6 +2498,7 @@ impl<'de> ::serde::Deserialize<'de> for CallReferRequest {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for CallReferRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeCallReferRequest".into()
@@ -2599,6 +2617,7 @@ impl<'de> ::serde::Deserialize<'de> for CallRejectRequest {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for CallRejectRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeCallRejectRequest".into()
@@ -2682,6 +2701,7 @@ impl ::realtime_types::support::TaggedUnion for SessionConfig {
         )
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for SessionConfig {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeClientEventSessionUpdateSession".into()
@@ -2830,6 +2850,7 @@ impl ::realtime_types::support::TaggedUnion for ConversationItem {
         )
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ConversationItem {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeConversationItem".into()
@@ -3092,6 +3113,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCall {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for FunctionCall {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeConversationItemFunctionCall".into()
@@ -3177,6 +3199,7 @@ impl<'de> ::serde::Deserialize<'de> for CallObject {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for CallObject {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeConversationItemFunctionCallObject".into()
@@ -3399,6 +3422,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallOutput {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for FunctionCallOutput {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeConversationItemFunctionCallOutput".into()
@@ -3483,6 +3507,7 @@ impl<'de> ::serde::Deserialize<'de> for OutputObject {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for OutputObject {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeConversationItemFunctionCallOutputObject".into()
@@ -3559,6 +3584,7 @@ impl<'de> ::serde::Deserialize<'de> for OutputStatus {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for OutputStatus {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeConversationItemFunctionCallOutputStatus".into()
@@ -3633,6 +3659,7 @@ impl<'de> ::serde::Deserialize<'de> for CallStatus {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for CallStatus {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeConversationItemFunctionCallStatus".into()
@@ -3714,6 +3741,7 @@ impl ::realtime_types::support::TaggedUnion for Message {
         )
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for Message {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeConversationItemMessage".into()
@@ -3946,6 +3974,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantMessage {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for AssistantMessage {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeConversationItemMessageAssistant".into()
@@ -4178,6 +4207,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantContent {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for AssistantContent {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeConversationItemMessageAssistantContentItem".into()
@@ -4262,6 +4292,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantContentType {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for AssistantContentType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeConversationItemMessageAssistantContentItemType".into()
@@ -4328,6 +4359,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageObject {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for MessageObject {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeConversationItemMessageAssistantObject".into()
@@ -4404,6 +4436,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageStatus {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for MessageStatus {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeConversationItemMessageAssistantStatus".into()
@@ -4631,6 +4664,7 @@ impl<'de> ::serde::Deserialize<'de> for SystemMessage {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for SystemMessage {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeConversationItemMessageSystem".into()
@@ -4793,6 +4827,7 @@ impl<'de> ::serde::Deserialize<'de> for SystemContent {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for SystemContent {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeConversationItemMessageSystemContentItem".into()
@@ -4864,6 +4899,7 @@ impl<'de> ::serde::Deserialize<'de> for SystemContentType {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for SystemContentType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeConversationItemMessageSystemContentItemType".into()
@@ -5091,6 +5127,7 @@ impl<'de> ::serde::Deserialize<'de> for UserMessage {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for UserMessage {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeConversationItemMessageUser".into()
@@ -5399,6 +5436,7 @@ impl<'de> ::serde::Deserialize<'de> for UserContent {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for UserContent {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeConversationItemMessageUserContentItem".into()
@@ -5496,6 +5534,7 @@ impl<'de> ::serde::Deserialize<'de> for InputImageDetail {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for InputImageDetail {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeConversationItemMessageUserContentItemDetail".into()
@@ -5572,6 +5611,7 @@ impl<'de> ::serde::Deserialize<'de> for UserContentType {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for UserContentType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeConversationItemMessageUserContentItemType".into()
@@ -5728,6 +5768,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateClientSecretRequest {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for CreateClientSecretRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeCreateClientSecretRequest".into()
@@ -5814,6 +5855,7 @@ impl ::realtime_types::support::TaggedUnion for RequestSession {
         )
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for RequestSession {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeCreateClientSecretRequestSession".into()
@@ -5944,6 +5986,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateClientSecretResponse {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for CreateClientSecretResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeCreateClientSecretResponse".into()
@@ -6033,6 +6076,7 @@ impl ::realtime_types::support::TaggedUnion for ResponseSession {
         )
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseSession {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeCreateClientSecretResponseSession".into()
@@ -6203,6 +6247,7 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalRequest {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for McpApprovalRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeMcpApprovalRequest".into()
@@ -6390,6 +6435,7 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalResponse {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for McpApprovalResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeMcpApprovalResponse".into()
@@ -6532,6 +6578,7 @@ impl<'de> ::serde::Deserialize<'de> for McpHttpError {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for McpHttpError {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeMcpHttpError".into()
@@ -6706,6 +6753,7 @@ impl<'de> ::serde::Deserialize<'de> for McpListTools {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for McpListTools {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeMcpListTools".into()
@@ -6844,6 +6892,7 @@ impl<'de> ::serde::Deserialize<'de> for McpProtocolError {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for McpProtocolError {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeMcpProtocolError".into()
@@ -7097,6 +7146,7 @@ impl<'de> ::serde::Deserialize<'de> for McpToolCall {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for McpToolCall {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeMcpToolCall".into()
@@ -7205,6 +7255,7 @@ impl ::realtime_types::support::TaggedUnion for CallError {
         )
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for CallError {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeMcpToolCallError".into()
@@ -7325,6 +7376,7 @@ impl<'de> ::serde::Deserialize<'de> for McpToolExecutionError {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for McpToolExecutionError {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeMcpToolExecutionError".into()
@@ -7438,6 +7490,7 @@ impl<'de> ::serde::Deserialize<'de> for Reasoning {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for Reasoning {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeReasoning".into()
@@ -7529,6 +7582,7 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningEffort {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ReasoningEffort {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeReasoningEffort".into()
@@ -7994,6 +8048,7 @@ impl<'de> ::serde::Deserialize<'de> for Response {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for Response {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeResponse".into()
@@ -8147,6 +8202,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudio {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseAudio {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeResponseAudio".into()
@@ -8294,6 +8350,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioOutput {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseAudioOutput {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeResponseAudioOutput".into()
@@ -8791,6 +8848,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCreateParams {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseCreateParams {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeResponseCreateParams".into()
@@ -8948,6 +9006,7 @@ impl<'de> ::serde::Deserialize<'de> for ParamsAudio {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ParamsAudio {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeResponseCreateParamsAudio".into()
@@ -9096,6 +9155,7 @@ impl<'de> ::serde::Deserialize<'de> for ParamsAudioOutput {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ParamsAudioOutput {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeResponseCreateParamsAudioOutput".into()
@@ -9174,6 +9234,7 @@ impl<'de> ::serde::Deserialize<'de> for OutputModality {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for OutputModality {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeResponseCreateParamsOutputModalitiesItem".into()
@@ -9248,6 +9309,7 @@ impl ::realtime_types::support::TaggedUnion for ParamsTool {
         )
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ParamsTool {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeResponseCreateParamsToolsItem".into()
@@ -9471,6 +9533,7 @@ impl<'de> ::serde::Deserialize<'de> for StatusDetails {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for StatusDetails {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeResponseStatusDetails".into()
@@ -9620,6 +9683,7 @@ impl<'de> ::serde::Deserialize<'de> for StatusDetailsError {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for StatusDetailsError {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeResponseStatusDetailsError".into()
@@ -9702,6 +9766,7 @@ impl ::realtime_types::support::TaggedUnion for CreatedSession {
         )
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for CreatedSession {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventSessionCreatedSession".into()
@@ -9781,6 +9846,7 @@ impl ::realtime_types::support::TaggedUnion for UpdatedSession {
         )
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for UpdatedSession {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventSessionUpdatedSession".into()
@@ -10322,6 +10388,7 @@ impl<'de> ::serde::Deserialize<'de> for Session {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for Session {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeSessionCreateRequestGa".into()
@@ -10516,6 +10583,7 @@ impl<'de> ::serde::Deserialize<'de> for SessionAudio {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for SessionAudio {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeSessionCreateRequestGaAudio".into()
@@ -10751,6 +10819,7 @@ impl<'de> ::serde::Deserialize<'de> for AudioInput {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for AudioInput {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeSessionCreateRequestGaAudioInput".into()
@@ -10892,6 +10961,7 @@ impl<'de> ::serde::Deserialize<'de> for NoiseReduction {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for NoiseReduction {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeSessionCreateRequestGaAudioInputNoiseReduction".into()
@@ -11075,6 +11145,7 @@ impl<'de> ::serde::Deserialize<'de> for SessionAudioOutput {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for SessionAudioOutput {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeSessionCreateRequestGaAudioOutput".into()
@@ -11249,6 +11320,7 @@ impl<'de> ::serde::Deserialize<'de> for SessionModel {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for SessionModel {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeSessionCreateRequestGaModel".into()
@@ -11346,6 +11418,7 @@ impl ::realtime_types::support::TaggedUnion for SessionTool {
         )
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for SessionTool {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeSessionCreateRequestGaToolsItem".into()
@@ -11938,6 +12011,7 @@ impl<'de> ::serde::Deserialize<'de> for SessionResponse {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for SessionResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeSessionCreateResponseGa".into()
@@ -12140,6 +12214,7 @@ impl<'de> ::serde::Deserialize<'de> for SessionResponseAudio {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for SessionResponseAudio {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeSessionCreateResponseGaAudio".into()
@@ -12377,6 +12452,7 @@ impl<'de> ::serde::Deserialize<'de> for SessionResponseAudioInput {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for SessionResponseAudioInput {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeSessionCreateResponseGaAudioInput".into()
@@ -12568,6 +12644,7 @@ impl<'de> ::serde::Deserialize<'de> for SessionResponseAudioOutput {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for SessionResponseAudioOutput {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeSessionCreateResponseGaAudioOutput".into()
@@ -12742,6 +12819,7 @@ impl<'de> ::serde::Deserialize<'de> for SessionResponseModel {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for SessionResponseModel {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeSessionCreateResponseGaModel".into()
@@ -12839,6 +12917,7 @@ impl ::realtime_types::support::TaggedUnion for SessionResponseTool {
         )
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for SessionResponseTool {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeSessionCreateResponseGaToolsItem".into()
@@ -13015,6 +13094,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionSession {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for TranscriptionSession {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeTranscriptionSessionCreateRequestGa".into()
@@ -13138,6 +13218,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionSessionAudio {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for TranscriptionSessionAudio {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeTranscriptionSessionCreateRequestGaAudio".into()
@@ -13378,6 +13459,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionSessionResponse {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for TranscriptionSessionResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeTranscriptionSessionCreateResponseGa".into()
@@ -13513,6 +13595,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionResponseAudio {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for TranscriptionResponseAudio {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeTranscriptionSessionCreateResponseGaAudio".into()
@@ -13757,6 +13840,7 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionResponseInput {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for TranscriptionResponseInput {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeTranscriptionSessionCreateResponseGaAudioInput".into()
@@ -14285,6 +14369,7 @@ impl ::realtime_types::support::TaggedUnion for ClientEvent {
         )
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ClientEvent {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "GaClientEvent".into()
@@ -16356,6 +16441,7 @@ impl ::realtime_types::support::TaggedUnion for ServerEvent {
         )
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ServerEvent {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "GaServerEvent".into()

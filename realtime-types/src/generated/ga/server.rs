@@ -204,6 +204,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItemAdded {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ConversationItemAdded {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventConversationItemAdded".into()
@@ -386,6 +387,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItemCreated {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ConversationItemCreated {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventConversationItemCreated".into()
@@ -561,6 +563,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItemDone {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ConversationItemDone {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventConversationItemDone".into()
@@ -839,6 +842,7 @@ for ConversationItemInputAudioTranscriptionCompleted {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ConversationItemInputAudioTranscriptionCompleted {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventConversationItemInputAudioTranscriptionCompleted".into()
@@ -998,6 +1002,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItemRetrieved {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ConversationItemRetrieved {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventConversationItemRetrieved".into()
@@ -1144,6 +1149,7 @@ impl<'de> ::serde::Deserialize<'de> for InputAudioBufferDtmfEventReceived {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for InputAudioBufferDtmfEventReceived {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventInputAudioBufferDtmfEventReceived".into()
@@ -1485,6 +1491,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputAudioDelta {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseOutputAudioDelta {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventResponseAudioDelta".into()
@@ -1895,6 +1902,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputAudioDone {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseOutputAudioDone {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventResponseAudioDone".into()
@@ -2303,6 +2311,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputAudioTranscriptDelta {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseOutputAudioTranscriptDelta {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventResponseAudioTranscriptDelta".into()
@@ -2734,6 +2743,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputAudioTranscriptDone {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseOutputAudioTranscriptDone {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventResponseAudioTranscriptDone".into()
@@ -3100,6 +3110,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCreated {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseCreated {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventResponseCreated".into()
@@ -3249,6 +3260,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseDone {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseDone {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventResponseDone".into()
@@ -3471,6 +3483,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsDone {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseFunctionCallArgumentsDone {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventResponseFunctionCallArgumentsDone".into()
@@ -3888,6 +3901,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemAdded {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseOutputItemAdded {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventResponseOutputItemAdded".into()
@@ -4069,6 +4083,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemDone {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseOutputItemDone {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventResponseOutputItemDone".into()
@@ -4283,6 +4298,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputTextDelta {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseOutputTextDelta {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventResponseTextDelta".into()
@@ -4708,6 +4724,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputTextDone {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ResponseOutputTextDone {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventResponseTextDone".into()
@@ -5066,6 +5083,7 @@ impl<'de> ::serde::Deserialize<'de> for SessionCreated {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for SessionCreated {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventSessionCreated".into()
@@ -5207,6 +5225,7 @@ impl<'de> ::serde::Deserialize<'de> for SessionUpdated {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for SessionUpdated {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeServerEventSessionUpdated".into()

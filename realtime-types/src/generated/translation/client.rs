@@ -156,6 +156,7 @@ impl<'de> ::serde::Deserialize<'de> for SessionInputAudioBufferAppend {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for SessionInputAudioBufferAppend {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeTranslationClientEventInputAudioBufferAppend".into()
@@ -441,6 +442,7 @@ impl<'de> ::serde::Deserialize<'de> for SessionClose {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for SessionClose {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeTranslationClientEventSessionClose".into()
@@ -728,6 +730,7 @@ impl<'de> ::serde::Deserialize<'de> for SessionUpdate {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for SessionUpdate {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeTranslationClientEventSessionUpdate".into()

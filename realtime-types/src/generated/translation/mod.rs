@@ -170,6 +170,7 @@ impl<'de> ::serde::Deserialize<'de> for TranslationClientSecretCreateRequest {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for TranslationClientSecretCreateRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeTranslationClientSecretCreateRequest".into()
@@ -304,6 +305,7 @@ impl<'de> ::serde::Deserialize<'de> for TranslationClientSecretCreateResponse {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for TranslationClientSecretCreateResponse {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeTranslationClientSecretCreateResponse".into()
@@ -381,6 +383,7 @@ impl<'de> ::serde::Deserialize<'de> for DeltaFormat {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for DeltaFormat {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeTranslationServerEventSessionOutputAudioDeltaFormat".into()
@@ -542,6 +545,7 @@ impl<'de> ::serde::Deserialize<'de> for TranslationSession {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for TranslationSession {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeTranslationSession".into()
@@ -711,6 +715,7 @@ impl<'de> ::serde::Deserialize<'de> for SessionAudio {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for SessionAudio {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeTranslationSessionAudio".into()
@@ -852,6 +857,7 @@ impl<'de> ::serde::Deserialize<'de> for AudioInput {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for AudioInput {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeTranslationSessionAudioInput".into()
@@ -966,6 +972,7 @@ impl<'de> ::serde::Deserialize<'de> for NoiseReduction {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for NoiseReduction {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeTranslationSessionAudioInputNoiseReduction".into()
@@ -1064,6 +1071,7 @@ impl<'de> ::serde::Deserialize<'de> for InputTranscription {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for InputTranscription {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeTranslationSessionAudioInputTranscription".into()
@@ -1179,6 +1187,7 @@ impl<'de> ::serde::Deserialize<'de> for AudioOutput {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for AudioOutput {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeTranslationSessionAudioOutput".into()
@@ -1323,6 +1332,7 @@ impl<'de> ::serde::Deserialize<'de> for TranslationSessionCreateRequest {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for TranslationSessionCreateRequest {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeTranslationSessionCreateRequest".into()
@@ -1484,6 +1494,7 @@ impl<'de> ::serde::Deserialize<'de> for RequestAudio {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for RequestAudio {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeTranslationSessionCreateRequestAudio".into()
@@ -1606,6 +1617,7 @@ impl<'de> ::serde::Deserialize<'de> for TranslationSessionConfig {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for TranslationSessionConfig {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeTranslationSessionUpdateRequest".into()
@@ -1764,6 +1776,7 @@ impl<'de> ::serde::Deserialize<'de> for ConfigAudio {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ConfigAudio {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeTranslationSessionUpdateRequestAudio".into()
@@ -1996,6 +2009,7 @@ impl ::realtime_types::support::TaggedUnion for ClientEvent {
         )
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ClientEvent {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "TranslationClientEvent".into()
@@ -2483,6 +2497,7 @@ impl ::realtime_types::support::TaggedUnion for ServerEvent {
         )
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ServerEvent {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "TranslationServerEvent".into()

@@ -108,6 +108,7 @@ impl<'de> ::serde::Deserialize<'de> for SessionClosed {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for SessionClosed {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeTranslationServerEventSessionClosed".into()
@@ -359,6 +360,7 @@ impl<'de> ::serde::Deserialize<'de> for SessionCreated {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for SessionCreated {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeTranslationServerEventSessionCreated".into()
@@ -532,6 +534,7 @@ impl<'de> ::serde::Deserialize<'de> for SessionInputTranscriptDelta {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for SessionInputTranscriptDelta {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeTranslationServerEventSessionInputTranscriptDelta".into()
@@ -953,6 +956,7 @@ impl<'de> ::serde::Deserialize<'de> for SessionOutputAudioDelta {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for SessionOutputAudioDelta {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeTranslationServerEventSessionOutputAudioDelta".into()
@@ -1136,6 +1140,7 @@ impl<'de> ::serde::Deserialize<'de> for SessionOutputTranscriptDelta {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for SessionOutputTranscriptDelta {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeTranslationServerEventSessionOutputTranscriptDelta".into()
@@ -1433,6 +1438,7 @@ impl<'de> ::serde::Deserialize<'de> for SessionUpdated {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for SessionUpdated {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "RealtimeTranslationServerEventSessionUpdated".into()

@@ -107,6 +107,7 @@ impl<'de> ::serde::Deserialize<'de> for Configure {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for Configure {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "ConfigureEvent".into()
@@ -241,6 +242,7 @@ impl<'de> ::serde::Deserialize<'de> for Ping {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for Ping {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "PingEvent".into()

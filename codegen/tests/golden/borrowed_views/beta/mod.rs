@@ -116,6 +116,7 @@ impl<'de> ::serde::Deserialize<'de> for Config {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for Config {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "Config".into()
@@ -305,6 +306,7 @@ impl ::realtime_types::support::TaggedUnion for ClientEvent {
         )
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ClientEvent {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "BetaClientEvent".into()
@@ -625,6 +627,7 @@ impl ::realtime_types::support::TaggedUnion for ServerEvent {
         )
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ServerEvent {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "BetaServerEvent".into()

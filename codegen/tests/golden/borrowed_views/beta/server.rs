@@ -120,6 +120,7 @@ impl<'de> ::serde::Deserialize<'de> for Configured {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for Configured {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "ConfiguredEvent".into()
@@ -391,6 +392,7 @@ impl<'de> ::serde::Deserialize<'de> for TextDelta {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for TextDelta {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "TextDeltaEvent".into()
@@ -778,6 +780,7 @@ impl<'de> ::serde::Deserialize<'de> for Tick {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for Tick {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "TickEvent".into()

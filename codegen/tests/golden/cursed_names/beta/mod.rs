@@ -312,6 +312,7 @@ impl<'de> ::serde::Deserialize<'de> for McpHttpThing {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for McpHttpThing {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "McpHttpThing".into()
@@ -404,6 +405,7 @@ impl<'de> ::serde::Deserialize<'de> for Mode {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for Mode {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "Mode".into()
@@ -558,6 +560,7 @@ impl ::realtime_types::support::TaggedUnion for ServerEvent {
         )
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ServerEvent {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "BetaServerEvent".into()

@@ -107,6 +107,7 @@ impl<'de> ::serde::Deserialize<'de> for CursedEvent {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for CursedEvent {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "CursedEvent".into()

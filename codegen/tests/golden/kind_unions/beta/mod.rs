@@ -91,6 +91,7 @@ impl From<ChunkingObject> for Chunking {
         Self::Object(value)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for Chunking {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "Chunking".into()
@@ -191,6 +192,7 @@ impl<'de> ::serde::Deserialize<'de> for ChunkingObject {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ChunkingObject {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "ChunkingObject".into()
@@ -282,6 +284,7 @@ impl From<InputObject> for Input {
         Self::Object(value)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for Input {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "Input".into()
@@ -378,6 +381,7 @@ impl<'de> ::serde::Deserialize<'de> for InputObject {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for InputObject {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "InputObject".into()
@@ -467,6 +471,7 @@ impl From<i64> for MaxTokens {
         Self::Integer(value)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for MaxTokens {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "MaxTokens".into()
@@ -587,6 +592,7 @@ impl From<f64> for Temperature {
         Self::Number(value.into())
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for Temperature {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "Temperature".into()
@@ -715,6 +721,7 @@ impl From<String> for ToolChoice {
         Self::ToolChoiceMode(value.into())
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ToolChoice {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "ToolChoice".into()
@@ -836,6 +843,7 @@ impl<'de> ::serde::Deserialize<'de> for ChoiceFunction {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ChoiceFunction {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "ToolChoiceFunction".into()
@@ -959,6 +967,7 @@ impl<'de> ::serde::Deserialize<'de> for ChoiceMcp {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ChoiceMcp {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "ToolChoiceMcp".into()
@@ -1038,6 +1047,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceMode {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ToolChoiceMode {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "ToolChoiceMode".into()
@@ -1190,6 +1200,7 @@ impl ::realtime_types::support::TaggedUnion for ServerEvent {
         )
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ServerEvent {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "BetaServerEvent".into()

@@ -197,6 +197,7 @@ impl<'de> ::serde::Deserialize<'de> for Settings {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for Settings {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "SettingsEvent".into()

@@ -157,6 +157,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantMessage {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for AssistantMessage {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "AssistantMessage".into()
@@ -232,6 +233,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageStatus {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for MessageStatus {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "AssistantMessageStatus".into()
@@ -361,6 +363,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCall {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for FunctionCall {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "FunctionCall".into()
@@ -453,6 +456,7 @@ impl ::realtime_types::support::TaggedUnion for Item {
         )
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for Item {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "Item".into()
@@ -529,6 +533,7 @@ impl ::realtime_types::support::TaggedUnion for ItemMessage {
         )
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ItemMessage {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "ItemMessage".into()
@@ -667,6 +672,7 @@ impl<'de> ::serde::Deserialize<'de> for UserMessage {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for UserMessage {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "UserMessage".into()
@@ -827,6 +833,7 @@ impl ::realtime_types::support::TaggedUnion for ServerEvent {
         )
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ServerEvent {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "BetaServerEvent".into()

@@ -107,6 +107,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemCreated {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ItemCreated {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "ItemCreatedEvent".into()

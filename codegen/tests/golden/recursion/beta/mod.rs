@@ -148,6 +148,7 @@ impl<'de> ::serde::Deserialize<'de> for Node {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for Node {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "Node".into()
@@ -308,6 +309,7 @@ impl ::realtime_types::support::TaggedUnion for ServerEvent {
         )
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ServerEvent {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "BetaServerEvent".into()

@@ -107,6 +107,7 @@ impl<'de> ::serde::Deserialize<'de> for Tree {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for Tree {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "TreeEvent".into()

@@ -219,6 +219,7 @@ impl<'de> ::serde::Deserialize<'de> for Problem {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for Problem {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "Problem".into()
@@ -418,6 +419,7 @@ impl ::realtime_types::support::TaggedUnion for ServerEvent {
         )
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ServerEvent {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "BetaServerEvent".into()

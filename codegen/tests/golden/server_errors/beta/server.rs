@@ -120,6 +120,7 @@ impl<'de> ::serde::Deserialize<'de> for Error {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for Error {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "ErrorEvent".into()
@@ -242,6 +243,7 @@ impl<'de> ::serde::Deserialize<'de> for SessionClosed {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for SessionClosed {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "SessionClosedEvent".into()

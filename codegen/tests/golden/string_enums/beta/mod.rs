@@ -77,6 +77,7 @@ impl<'de> ::serde::Deserialize<'de> for ConfiguredQuality {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ConfiguredQuality {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "AudioConfiguredEventQuality".into()
@@ -141,6 +142,7 @@ impl<'de> ::serde::Deserialize<'de> for Codec {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for Codec {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "Codec".into()
@@ -210,6 +212,7 @@ impl<'de> ::serde::Deserialize<'de> for Modality {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for Modality {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "Modality".into()
@@ -284,6 +287,7 @@ impl<'de> ::serde::Deserialize<'de> for Voice {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for Voice {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "Voice".into()
@@ -436,6 +440,7 @@ impl ::realtime_types::support::TaggedUnion for ServerEvent {
         )
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ServerEvent {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "BetaServerEvent".into()

@@ -206,6 +206,7 @@ impl<'de> ::serde::Deserialize<'de> for AudioConfigured {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for AudioConfigured {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "AudioConfiguredEvent".into()

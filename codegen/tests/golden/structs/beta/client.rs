@@ -142,6 +142,7 @@ impl<'de> ::serde::Deserialize<'de> for ProfileUpdate {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ProfileUpdate {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "ProfileUpdateEvent".into()

@@ -135,6 +135,7 @@ impl<'de> ::serde::Deserialize<'de> for Address {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for Address {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "Address".into()
@@ -511,6 +512,7 @@ impl<'de> ::serde::Deserialize<'de> for Profile {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for Profile {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "Profile".into()
@@ -646,6 +648,7 @@ impl<'de> ::serde::Deserialize<'de> for ProfileSettings {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ProfileSettings {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "ProfileSettings".into()
@@ -804,6 +807,7 @@ impl ::realtime_types::support::TaggedUnion for ClientEvent {
         )
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ClientEvent {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "BetaClientEvent".into()
@@ -962,6 +966,7 @@ impl ::realtime_types::support::TaggedUnion for ServerEvent {
         )
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ServerEvent {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "BetaServerEvent".into()

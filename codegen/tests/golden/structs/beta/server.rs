@@ -120,6 +120,7 @@ impl<'de> ::serde::Deserialize<'de> for ProfileUpdated {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ProfileUpdated {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "ProfileUpdatedEvent".into()

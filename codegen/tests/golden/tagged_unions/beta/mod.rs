@@ -122,6 +122,7 @@ impl<'de> ::serde::Deserialize<'de> for Circle {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for Circle {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "Circle".into()
@@ -205,6 +206,7 @@ impl ::realtime_types::support::TaggedUnion for Shape {
         )
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for Shape {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "Shape".into()
@@ -336,6 +338,7 @@ impl<'de> ::serde::Deserialize<'de> for Square {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for Square {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "Square".into()
@@ -407,6 +410,7 @@ impl<'de> ::serde::Deserialize<'de> for SquareType {
         ::realtime_types::support::deserialize_string_enum(deserializer)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for SquareType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "SquareType".into()
@@ -479,6 +483,7 @@ impl ::realtime_types::support::TaggedUnion for Tool {
         )
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for Tool {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "Tool".into()
@@ -575,6 +580,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolEraser {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ToolEraser {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "ToolEraser".into()
@@ -690,6 +696,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolPen {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ToolPen {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "ToolPen".into()
@@ -847,6 +854,7 @@ impl ::realtime_types::support::TaggedUnion for ServerEvent {
         )
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for ServerEvent {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "BetaServerEvent".into()

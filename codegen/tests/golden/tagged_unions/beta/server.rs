@@ -123,6 +123,7 @@ impl<'de> ::serde::Deserialize<'de> for Drawing {
         deserializer.deserialize_map(FieldsVisitor)
     }
 }
+#[cfg(feature = "json-schema")]
 impl ::schemars::JsonSchema for Drawing {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "DrawingEvent".into()

@@ -4,7 +4,7 @@
 //! and through the union's borrowed view (`ServerEventRef`, ...).
 
 mod common;
-#[path = "conformance/round_trip.rs"]
+#[path = "../../realtime-types/tests/conformance/round_trip.rs"]
 mod conformance;
 
 use common::{pinned_examples, workspace_root};

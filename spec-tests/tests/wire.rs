@@ -6,7 +6,7 @@
 //! A file is named `<surface>-<server|client>-<what>.jsonl`.
 
 mod common;
-#[path = "conformance/round_trip.rs"]
+#[path = "../../realtime-types/tests/conformance/round_trip.rs"]
 mod conformance;
 
 use std::path::PathBuf;

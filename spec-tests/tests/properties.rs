@@ -13,7 +13,7 @@
 //!   decodes it.
 
 mod common;
-#[path = "conformance/round_trip.rs"]
+#[path = "../../realtime-types/tests/conformance/round_trip.rs"]
 mod conformance;
 
 use std::fmt::Write as _;
@@ -359,7 +359,7 @@ const SEED: u64 = 0x5EED_2026_1201;
 /// The runner: a fixed number of cases (seconds) from a fixed seed, so
 /// that CI runs the same frames every time and a failure is reproduced by
 /// running the test again (the message holds the frame). Another seed
-/// explores other frames: `PROPTEST_RNG_SEED=7 cargo test -p realtime-types
+/// explores other frames: `PROPTEST_RNG_SEED=7 cargo test -p realtime-spec-tests
 /// --test properties` (two bugs were found that way).
 fn runner(cases: u32) -> TestRunner {
     let mut config = Config {
