@@ -1,11 +1,6 @@
 //! A thin, typed transport for the OpenAI Realtime API over
 //! `tokio-tungstenite`: every frame is one event of [`realtime_types`], in
-//! both directions. A background task per session owns the socket and
-//! reads and writes side by side (keepalive, limits, opt-in
-//! [`Reconnect`]); the client sends and receives through queues bounded in
-//! bytes, and frames are decoded by whoever reads them: `next_event()` into the owned union, or
-//! `next_text()` for the surface's borrowed view (`ga::ServerEventRef`),
-//! which reads audio deltas without copying their base64.
+//! both directions.
 //!
 //! Connect, update the session, send text, stream the answer (this example
 //! runs against the local mock server; for OpenAI, drop `base_url` and give
@@ -49,6 +44,13 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! A background task per session owns the socket and reads and writes side
+//! by side (keepalive, limits, opt-in [`Reconnect`]); the client sends and
+//! receives through queues bounded in bytes, and frames are decoded by
+//! whoever reads them: `next_event()` into the owned union, or
+//! `next_text()` for the surface's borrowed view (`ga::ServerEventRef`),
+//! which reads audio deltas without copying their base64.
 //!
 //! - Surfaces: GA by default, [`ClientBuilder::beta`] and
 //!   [`ClientBuilder::translation`]; the client is generic over [`Surface`].
@@ -138,3 +140,8 @@ pub use surface::Beta;
 #[cfg(feature = "translation")]
 pub use surface::Translation;
 pub use surface::{Ga, Surface};
+
+/// The examples of the crate's README, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

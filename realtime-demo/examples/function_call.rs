@@ -11,6 +11,7 @@ use realtime_client::prelude::*;
 use realtime_demo::{Connected, connect, describe, say, update_session};
 use realtime_mock::Pacing;
 use realtime_types::ga::{FunctionCallOutput, FunctionTool, OutputModality, ServerEvent, Session};
+use std::process::ExitCode;
 
 /// The arguments of `get_weather` (the mock calls tools with `{}`, so the
 /// city may be missing).
@@ -22,7 +23,17 @@ struct GetWeather {
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {}", realtime_demo::error_chain(error.as_ref()));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let Connected {
         mut client,
         mock: _mock,

@@ -5,6 +5,7 @@
 //! `OPENAI_API_KEY` is set). End with Ctrl-D.
 
 use std::io::Write as _;
+use std::process::ExitCode;
 
 use realtime_demo::{Connected, connect, say};
 use realtime_mock::Pacing;
@@ -13,7 +14,17 @@ use realtime_types::ga::{OutputModality, ResponseCreateParams, ServerEvent};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {}", realtime_demo::error_chain(error.as_ref()));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let Connected {
         mut client,
         mock: _mock,

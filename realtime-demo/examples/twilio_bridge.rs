@@ -10,6 +10,7 @@
 //! itself with a simulated Twilio caller, who says hello, listens, talks
 //! over the answer and hangs up, and prints what the bridge saw.
 
+use std::process::ExitCode;
 use std::time::Duration;
 
 use realtime_demo::{Connected, connect};
@@ -19,7 +20,17 @@ use realtime_mock::Pacing;
 use tokio::net::TcpListener;
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {}", realtime_demo::error_chain(error.as_ref()));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let listen = args
         .iter()

@@ -5,17 +5,24 @@
 //!
 //! The input may be mono PCM16 at any rate from 8 to 192 kHz, or G.711
 //! μ-law / A-law at 8 kHz (it is resampled to the session's 24 kHz).
-//! Without an input, a 1 s test tone is written to
-//! `target/wav_roundtrip_input.wav` first. The output (24 kHz PCM16)
-//! defaults to `target/wav_roundtrip_output.wav`.
+//! Relative paths are taken from the current directory. Without an input, a
+//! 1 s test tone is written to `wav_roundtrip_input.wav` in the system's
+//! temporary directory first; the output (24 kHz PCM16) defaults to
+//! `wav_roundtrip_output.wav` there, so that the example runs from any
+//! directory.
 
+use std::path::PathBuf;
+use std::process::ExitCode;
 use std::time::Duration;
 
 use realtime_client::prelude::*;
-use realtime_demo::{Connected, connect, describe, update_session};
+use realtime_demo::{
+    Connected, absolute, connect, default_output_path, describe, error_chain, read_wav,
+    update_session, write_file,
+};
 use realtime_media::{
     AudioFormat, InputOptions, MediaConfig, MediaEvent, MediaSession, SinkItem, WavAudio,
-    WavSource, sink_channel,
+    sink_channel,
 };
 use realtime_mock::Pacing;
 use realtime_types::ga::Session;
@@ -23,20 +30,31 @@ use realtime_types::ga::Session;
 const RATE: u32 = 24_000;
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut args = std::env::args().skip(1);
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {}", error_chain(error.as_ref()));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args_os().skip(1).map(PathBuf::from);
     let input = match args.next() {
         Some(path) => path,
         None => {
-            let path = "target/wav_roundtrip_input.wav".to_string();
-            std::fs::write(&path, WavAudio::pcm16_file(RATE, &tone(1_000)))?;
+            let path = default_output_path("wav_roundtrip_input.wav");
+            write_file(&path, &WavAudio::pcm16_file(RATE, &tone(1_000)))?;
+            println!("wrote a 1 s test tone to {}", path.display());
             path
         }
     };
     let output = args
         .next()
-        .unwrap_or_else(|| "target/wav_roundtrip_output.wav".into());
-    let source = WavSource::open(&input).await?;
+        .unwrap_or_else(|| default_output_path("wav_roundtrip_output.wav"));
+    let source = read_wav(&input)?;
 
     let Connected {
         client,
@@ -82,10 +100,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Ends the playout, and with it the sink's channel.
     drop(media);
     let answer = recorder.await??;
-    std::fs::write(&output, WavAudio::pcm16_file(RATE, &answer))?;
+    write_file(&output, &WavAudio::pcm16_file(RATE, &answer))?;
     println!(
-        "wrote {} ms of response audio to {output}",
-        answer.len() as u64 * 1000 / u64::from(RATE)
+        "wrote {} ms of response audio to {}",
+        answer.len() as u64 * 1000 / u64::from(RATE),
+        absolute(&output).display()
     );
     Ok(())
 }

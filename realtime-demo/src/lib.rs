@@ -1,10 +1,17 @@
 //! What the demo and the examples share: connecting to OpenAI when
-//! `OPENAI_API_KEY` is set, otherwise to an embedded mock server, and a
-//! one-line description of each server event.
+//! `OPENAI_API_KEY` is set, otherwise to an embedded mock server, a
+//! one-line description of each server event, and files and errors that
+//! name themselves (default output files in the system's temporary
+//! directory, so that the demo and the examples run from any directory).
+
+use std::error::Error;
+use std::fmt;
+use std::path::{Path, PathBuf};
 
 use realtime_client::ClientBuilder;
 use realtime_client::prelude::*;
 use realtime_client::{Result, types::ga::ServerEvent};
+use realtime_media::{WavAudio, WavSource};
 use realtime_mock::{MockConfig, MockServer, Pacing};
 use realtime_types::ga::{Session, UserContent, UserMessage};
 
@@ -176,6 +183,104 @@ pub fn describe(event: &ServerEvent) -> String {
     } else {
         format!("{:<40} {detail}", event.event_type())
     }
+}
+
+/// Where the demo and the examples write a file they are not given a path
+/// for: `name` in the system's temporary directory ([`std::env::temp_dir`],
+/// `$TMPDIR` or `/tmp` on Unix), which exists wherever they are run from.
+pub fn default_output_path(name: &str) -> PathBuf {
+    std::env::temp_dir().join(name)
+}
+
+/// `path` made absolute against the current directory, to say where a file
+/// went (`path` itself when the current directory is unknown).
+pub fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// A file that could not be read or written, with its path.
+#[derive(Debug)]
+pub struct FileError {
+    path: PathBuf,
+    writing: bool,
+    source: Box<dyn Error + Send + Sync>,
+}
+
+impl FileError {
+    /// Reading `path` (or understanding what it holds) failed.
+    pub fn read(path: &Path, source: impl Into<Box<dyn Error + Send + Sync>>) -> FileError {
+        FileError {
+            path: absolute(path),
+            writing: false,
+            source: source.into(),
+        }
+    }
+
+    /// Writing `path` failed.
+    pub fn write(path: &Path, source: impl Into<Box<dyn Error + Send + Sync>>) -> FileError {
+        FileError {
+            path: absolute(path),
+            writing: true,
+            source: source.into(),
+        }
+    }
+
+    /// The file, absolute.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl fmt::Display for FileError {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let verb = if self.writing { "write" } else { "read" };
+        write!(formatter, "cannot {verb} {}", self.path.display())
+    }
+}
+
+impl Error for FileError {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        Some(self.source.as_ref())
+    }
+}
+
+/// Writes `contents` to `path`; the error names the file.
+///
+/// # Errors
+///
+/// [`FileError`] when the file cannot be written (its directory is missing,
+/// no permission, ...).
+pub fn write_file(path: &Path, contents: &[u8]) -> std::result::Result<(), FileError> {
+    std::fs::write(path, contents).map_err(|source| FileError::write(path, source))
+}
+
+/// Reads the WAV file at `path` as a source of input audio; the error names
+/// the file.
+///
+/// # Errors
+///
+/// [`FileError`] when the file cannot be read or is not a WAV file the
+/// media layer reads (its source says what and at which byte).
+pub fn read_wav(path: &Path) -> std::result::Result<WavSource, FileError> {
+    let bytes = std::fs::read(path).map_err(|source| FileError::read(path, source))?;
+    let audio = WavAudio::parse(&bytes).map_err(|source| FileError::read(path, source))?;
+    Ok(WavSource::from_audio(audio))
+}
+
+/// An error and its sources on one line (`cannot write /x.wav: No such file
+/// or directory`), leaving out a source whose text the line already holds.
+pub fn error_chain(error: &(dyn Error + 'static)) -> String {
+    let mut line = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !line.contains(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+        source = cause.source();
+    }
+    line
 }
 
 /// The README's examples (they use every crate of the workspace), compiled

@@ -1,7 +1,9 @@
 //! The README's "see it work" command and the examples run offline against
-//! the embedded mock and print what they should.
+//! the embedded mock, from any directory, and print and save what they
+//! should.
 
 use std::io::Write as _;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// An example binary, as `cargo test` built it (`target/<profile>/examples/`).
@@ -22,26 +24,137 @@ fn cargo_example(name: &str) -> Command {
     command
 }
 
-#[test]
-fn the_demo_runs_a_conversation_against_the_embedded_mock() {
-    let output = Command::new(env!("CARGO_BIN_EXE_realtime-demo"))
-        .env_remove("OPENAI_API_KEY")
-        .output()
-        .expect("the demo runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
+/// A new, empty directory of the test's own (canonical, as the programs'
+/// current directory reports it).
+fn fresh_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("realtime-demo-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    dir.canonicalize().expect("a canonical path")
+}
+
+/// Stdout, after asserting that the program succeeded.
+fn success(output: &std::process::Output) -> String {
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(
         output.status.success(),
         "{stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    stdout
+}
+
+/// The mono 24 kHz PCM16 samples of a WAV file, read with hound.
+fn wav_samples(path: &Path) -> Vec<i16> {
+    let mut reader = hound::WavReader::open(path)
+        .unwrap_or_else(|error| panic!("{} is not a WAV file: {error}", path.display()));
+    let spec = reader.spec();
+    assert_eq!(
+        (spec.channels, spec.sample_rate, spec.bits_per_sample),
+        (1, 24_000, 16)
+    );
+    assert_eq!(spec.sample_format, hound::SampleFormat::Int);
+    reader
+        .samples::<i16>()
+        .collect::<Result<_, _>>()
+        .expect("samples")
+}
+
+/// The mock speaks 50 ms of tone per character of its answer.
+fn mock_audio_samples(answer: &str) -> usize {
+    24 * 50 * answer.len()
+}
+
+#[test]
+fn the_demo_prints_each_answer_and_its_time_to_first_audio_and_saves_the_audio_in_the_temp_dir() {
+    let elsewhere = fresh_dir("demo-cwd");
+    let temp = fresh_dir("demo-tmp");
+    let output = Command::new(env!("CARGO_BIN_EXE_realtime-demo"))
+        .env_remove("OPENAI_API_KEY")
+        .env_remove("REALTIME_BASE_URL")
+        .env("TMPDIR", &temp)
+        .current_dir(&elsewhere)
+        .output()
+        .expect("the demo runs");
+    let stdout = success(&output);
     assert!(stdout.contains("talking to the embedded mock"), "{stdout}");
     assert!(stdout.contains("session.created"), "{stdout}");
+    assert_eq!(stdout.matches("status completed").count(), 2, "{stdout}");
+    // The deltas are summed up, not printed one by one.
+    assert!(!stdout.contains("response.output_audio.delta"), "{stdout}");
+
+    let answers = [
+        "You said: Hello! Who are you?",
+        "You said: Say something about the weather.",
+    ];
+    let printed: Vec<&str> = stdout
+        .lines()
+        .filter_map(|line| line.strip_prefix("  answer: "))
+        .collect();
+    assert_eq!(printed, answers, "{stdout}");
+    let timings: Vec<&str> = stdout
+        .lines()
+        .filter_map(|line| line.strip_prefix("  time to first audio: "))
+        .collect();
+    assert_eq!(timings.len(), 2, "{stdout}");
+    for (timing, answer) in timings.iter().zip(answers) {
+        let (first_audio, rest) = timing.split_once(" ms (").expect("`N ms (`");
+        let first_audio: u64 = first_audio.parse().expect("milliseconds");
+        assert!(first_audio < 5_000, "{timing}");
+        let audio_ms = mock_audio_samples(answer) / 24;
+        let (first_text, _) = rest
+            .strip_prefix(&format!("{audio_ms} ms of audio), to first text: "))
+            .and_then(|rest| rest.split_once(" ms"))
+            .unwrap_or_else(|| panic!("the audio length and the time to first text: {timing}"));
+        first_text.parse::<u64>().expect("milliseconds");
+    }
+
+    let saved = temp.join("realtime-demo-answer.wav");
     assert!(
-        stdout.contains("\"You said: Hello! Who are you?\"") || stdout.contains("\"Hello! \""),
+        stdout.contains(&format!("to {}\n", saved.display())),
         "{stdout}"
     );
-    assert_eq!(stdout.matches("response.done").count(), 2, "{stdout}");
-    assert!(stdout.contains("status completed"), "{stdout}");
+    let samples = wav_samples(&saved);
+    assert_eq!(
+        samples.len(),
+        answers
+            .iter()
+            .map(|answer| mock_audio_samples(answer))
+            .sum::<usize>()
+    );
+    assert!(
+        samples.iter().any(|&sample| sample.unsigned_abs() > 1_000),
+        "the tone is audible"
+    );
+    assert_eq!(
+        std::fs::read_dir(&elsewhere)
+            .expect("the directory")
+            .count(),
+        0,
+        "nothing is written to the current directory"
+    );
+    let _ = std::fs::remove_dir_all(&elsewhere);
+    let _ = std::fs::remove_dir_all(&temp);
+}
+
+#[test]
+fn the_demo_saves_the_audio_to_a_path_relative_to_the_current_directory() {
+    let dir = fresh_dir("demo-relative");
+    let output = Command::new(env!("CARGO_BIN_EXE_realtime-demo"))
+        .env_remove("OPENAI_API_KEY")
+        .env_remove("REALTIME_BASE_URL")
+        .arg("answer.wav")
+        .current_dir(&dir)
+        .output()
+        .expect("the demo runs");
+    let stdout = success(&output);
+    let saved = dir.join("answer.wav");
+    assert!(
+        stdout.contains(&format!("to {}\n", saved.display())),
+        "{stdout}"
+    );
+    assert!(!wav_samples(&saved).is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -84,8 +197,7 @@ fn the_function_call_example_completes_the_round_trip() {
 
 #[test]
 fn the_wav_example_writes_the_response_audio() {
-    let dir = std::env::temp_dir().join(format!("wav-roundtrip-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+    let dir = fresh_dir("wav-roundtrip");
     let input = dir.join("in.wav");
     let output_path = dir.join("out.wav");
     let spec = hound::WavSpec {
@@ -106,19 +218,69 @@ fn the_wav_example_writes_the_response_audio() {
         .arg(&output_path)
         .output()
         .expect("runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stdout = success(&output);
     assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
+        stdout.contains(&format!("response audio to {}", output_path.display())),
+        "{stdout}"
     );
-    let reader = hound::WavReader::open(&output_path).expect("the output is a WAV file");
-    assert_eq!(reader.spec().sample_rate, 24_000);
     // The mock answers "You said: (audio)" with 50 ms of tone per character.
     assert_eq!(
-        reader.duration() as usize,
-        24 * 50 * "You said: (audio)".len()
+        wav_samples(&output_path).len(),
+        mock_audio_samples("You said: (audio)")
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_wav_example_runs_from_any_directory_with_its_files_in_the_temp_dir() {
+    let elsewhere = fresh_dir("wav-cwd");
+    let temp = fresh_dir("wav-tmp");
+    let output = cargo_example("wav_roundtrip")
+        .env_remove("REALTIME_BASE_URL")
+        .env("TMPDIR", &temp)
+        .current_dir(&elsewhere)
+        .output()
+        .expect("runs");
+    let stdout = success(&output);
+    let input = wav_samples(&temp.join("wav_roundtrip_input.wav"));
+    assert_eq!(input.len(), 24_000, "a 1 s test tone");
+    let answer = temp.join("wav_roundtrip_output.wav");
+    assert!(
+        stdout.contains(&format!("response audio to {}", answer.display())),
+        "{stdout}"
+    );
+    assert_eq!(
+        wav_samples(&answer).len(),
+        mock_audio_samples("You said: (audio)")
+    );
+    assert_eq!(
+        std::fs::read_dir(&elsewhere)
+            .expect("the directory")
+            .count(),
+        0
+    );
+    let _ = std::fs::remove_dir_all(&elsewhere);
+    let _ = std::fs::remove_dir_all(&temp);
+}
+
+#[test]
+fn the_wav_example_names_the_file_it_cannot_read() {
+    let dir = fresh_dir("wav-missing");
+    let output = cargo_example("wav_roundtrip")
+        .arg("missing.wav")
+        .current_dir(&dir)
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let missing = dir.join("missing.wav");
+    let prefix = format!("error: cannot read {}: ", missing.display());
+    let why = stderr
+        .lines()
+        .find_map(|line| line.strip_prefix(&prefix))
+        .unwrap_or_else(|| panic!("`{prefix}..` in {stderr}"));
+    // What the system said, not an empty reason or a Debug dump.
+    assert!(!why.is_empty() && !why.contains('{'), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -2,6 +2,37 @@
 //! devices into a session, the model's voice out to them, and barge-in
 //! done right.
 //!
+//! ```
+//! use realtime_client::{RealtimeClient, prelude::*};
+//! use realtime_client::types::ga::{UserContent, UserMessage};
+//! use realtime_media::{AudioFormat, MediaConfig, MediaEvent, MediaSession, sink_channel};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let mock = realtime_mock::MockServer::start(Default::default()).await?;
+//! let client = RealtimeClient::builder()
+//! #   .base_url(mock.base_url())
+//!     .model("gpt-realtime")
+//!     .connect()
+//!     .await?;
+//! let mut media = MediaSession::start(client, MediaConfig::default())?;
+//! // The model's voice, played in real time as 48 kHz PCM16 frames.
+//! let (speaker, mut frames) = sink_channel(AudioFormat::Pcm16 { rate: 48_000 }, 100);
+//! media.send_media_to("speaker", speaker).await?;
+//! let hi = UserMessage::new([UserContent::input_text().with_text("Hi")]);
+//! media.sender().conversation_item_create(hi).await?;
+//! media.sender().response_create().await?;
+//! while let Some(event) = media.next_event().await {
+//!     if let MediaEvent::MediaStarted { tag } = event {
+//!         assert_eq!(tag, "speaker");
+//!         break;
+//!     }
+//! }
+//! assert!(frames.recv().await.is_some(), "a frame to play");
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! - **Codecs** ([`codec`], the `realtime-codec` crate): PCM16
 //!   little-endian and G.711 μ-law / A-law, the one implementation the
 //!   local mock uses too; [`Resampler`]: streaming windowed-sinc
@@ -79,3 +110,8 @@ pub use session::{FRAME_MS, MediaConfig, MediaEvent, MediaSession};
 pub use sink::{ChannelSink, MediaSink, ReaderGone, SinkItem, sink_channel};
 pub use source::{ChannelSource, FrameSender, IntoFrame, MediaSource, StreamSource, frame_channel};
 pub use wav::{WavAudio, WavSource};
+
+/// The examples of the crate's README, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -2,6 +2,32 @@
 //! generated `realtime-types`, so that clients, examples and tests run
 //! offline. See [`MockServer`].
 //!
+//! ```
+//! use futures_util::{SinkExt as _, StreamExt as _};
+//! use realtime_mock::{MockConfig, MockServer, Pacing};
+//! use tokio_tungstenite::tungstenite::Message;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let mock = MockServer::start(MockConfig::default().with_pacing(Pacing::Immediate)).await?;
+//! // Any WebSocket client; `realtime-client` takes `mock.base_url()` as its `base_url`.
+//! let (mut socket, _) = tokio_tungstenite::connect_async(format!("{}?model=gpt-realtime", mock.url())).await?;
+//! let Some(Ok(Message::Text(first))) = socket.next().await else { panic!("a text frame") };
+//! assert!(first.as_str().contains(r#""type":"session.created""#));
+//!
+//! // A frame that is no client event: an `error` event, and the session goes on.
+//! socket.send(Message::text(r#"{"type":"no.such.event"}"#)).await?;
+//! loop {
+//!     let Some(Ok(Message::Text(frame))) = socket.next().await else { panic!("a text frame") };
+//!     if frame.as_str().contains(r#""type":"error""#) {
+//!         break;
+//!     }
+//! }
+//! mock.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! # Surfaces
 //!
 //! The handshake picks the protocol surface of a connection
@@ -105,3 +131,8 @@ pub use responder::{
     EchoResponder, Reply, Responder, ResponseRequest, ScriptedResponder, ToolSpec,
 };
 pub use server::MockServer;
+
+/// The examples of the crate's README, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

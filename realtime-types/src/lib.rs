@@ -1,6 +1,31 @@
 //! Typed events of the OpenAI Realtime API, generated from OpenAI's OpenAPI
 //! document (see the `spec/` folder of the repository for the pin).
 //!
+//! ```
+//! use realtime_types::ga::{ClientEvent, ServerEvent, UserContent, UserMessage, client::ConversationItemCreate};
+//!
+//! // A server frame, decoded; an event type this version does not know
+//! // would be `ServerEvent::Unknown(raw)`, not an error.
+//! let frame = r#"{"type":"response.output_text.delta","event_id":"event_1","response_id":"resp_1",
+//!                 "item_id":"item_1","output_index":0,"content_index":0,"delta":"Hi!"}"#;
+//! let ServerEvent::ResponseOutputTextDelta(delta) = ServerEvent::from_frame(frame)? else {
+//!     panic!("a text delta");
+//! };
+//! assert_eq!(delta.delta, "Hi!");
+//!
+//! // A client event, built: required fields in `new`, the `type`s written for you.
+//! let hello = UserMessage::new([UserContent::input_text().with_text("Hello!")]);
+//! let event = ClientEvent::from(ConversationItemCreate::new(hello));
+//! assert_eq!(
+//!     serde_json::to_string(&event)?,
+//!     concat!(
+//!         r#"{"type":"conversation.item.create","item":{"type":"message","role":"user","#,
+//!         r#""content":[{"type":"input_text","text":"Hello!"}]}}"#
+//!     )
+//! );
+//! # Ok::<(), serde_json::Error>(())
+//! ```
+//!
 //! - [`ga`]: the generally available API; [`beta`]: the deprecated beta API
 //!   (`OpenAI-Beta: realtime=v1`); [`translation`]: translation sessions.
 //!   Each has a `ClientEvent` and a `ServerEvent` union keyed by `type`, the
@@ -150,3 +175,8 @@ pub trait EventRef<'a>: Sized + Clone + std::fmt::Debug + serde::Serialize {
     /// The owned event (copies the strings that were borrowed).
     fn into_owned(self) -> Self::Owned;
 }
+
+/// The examples of the crate's README, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -51,7 +51,7 @@ async fn main() -> ExitCode {
     match run().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error}");
+            eprintln!("error: {}", realtime_demo::error_chain(error.as_ref()));
             ExitCode::FAILURE
         }
     }
