@@ -52,8 +52,9 @@
 //! `next_text()` for the surface's borrowed view (`ga::ServerEventRef`),
 //! which reads audio deltas without copying their base64.
 //!
-//! - Surfaces: GA by default, [`ClientBuilder::beta`] and
-//!   [`ClientBuilder::translation`]; the client is generic over [`Surface`].
+//! - Surfaces: GA by default, [`ClientBuilder::beta`] (feature `beta`) and
+//!   [`ClientBuilder::translation`] (feature `translation`); the client is
+//!   generic over [`Surface`].
 //! - Sending: the generated per-event methods of each surface's
 //!   `ClientEventMethods` trait (in scope with [`prelude`]), which take the
 //!   event's required fields; [`RealtimeClient::send`] for an event built
@@ -68,7 +69,7 @@
 //!   and never blocks sending; [`RealtimeClient::queue_stats`] shows how full they are.
 //! - Faults: typed errors with their source and close code ([`Error::close_code`]);
 //!   opt-in reconnect with [`ClientBuilder::reconnect`].
-//! - REST: [`ClientBuilder::rest`] makes a [`RestClient`] with the same
+//! - REST (feature `rest`): [`ClientBuilder::rest`] makes a [`RestClient`] with the same
 //!   credentials and TLS, for the operations generated from the spec's
 //!   paths (each surface's `RestMethods`: client secrets, calls, the beta
 //!   sessions), with retries and typed [`RestError`]s.

@@ -55,6 +55,19 @@
 //!   conversation items) are boxed in their union's variant, so that every
 //!   event is small wherever it is moved.
 //!
+//! # Features and versions
+//!
+//! - None by default: the [`ga`] surface and [`shared`], on serde,
+//!   serde_json and base64 only.
+//! - `beta`, `translation`: the [`beta`] and [`translation`] surfaces.
+//! - `json-schema`: a `schemars::JsonSchema` impl for every type and
+//!   `json_schema()`; the largest part of the crate to compile.
+//!
+//! Versions are 0.x: when the pinned spec moves, a change the spec report
+//! classifies as breaking bumps the minor version and anything else the
+//! patch (`CHANGELOG.md`). The spec commit these types come from is named
+//! in the documentation of [`shared`].
+//!
 //! Forward compatible by construction: an event `type` this version does not
 //! know decodes to `Unknown(raw)`, string enums keep unknown values in
 //! `Other(..)`, and properties the spec does not list are kept in each
