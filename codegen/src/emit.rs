@@ -561,11 +561,9 @@ fn deserialize_with_visitor(
     }
 }
 
-/// A description for the JSON Schema (`Some("...")` or `None`): the spec's
-/// text, cleaned as for rustdoc.
 /// The cargo feature of `realtime-types` that compiles the JSON Schema impls
-/// (`schemars`), off by default: they are the largest part of the crate and
-/// only a validator (the mock) or a tool describing the events needs them.
+/// (`schemars`), off by default: only a validator (the mock) or a tool
+/// describing the events needs them, and every build would pay for them.
 pub const JSON_SCHEMA_FEATURE: &str = "json-schema";
 
 /// The attribute every generated `JsonSchema` impl carries.
@@ -574,6 +572,8 @@ fn json_schema_cfg() -> TokenStream {
     quote! { #[cfg(feature = #feature)] }
 }
 
+/// A description for the JSON Schema (`Some("...")` or `None`): the spec's
+/// text, cleaned as for rustdoc.
 fn schema_description(description: Option<&str>) -> TokenStream {
     match description.map(|text| doc_lines(text).join("\n")) {
         Some(text) if !text.trim().is_empty() => quote!(Some(#text)),

@@ -24,13 +24,7 @@ struct GetWeather {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    match run().await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {}", realtime_demo::error_chain(error.as_ref()));
-            ExitCode::FAILURE
-        }
-    }
+    realtime_demo::exit_code(run().await)
 }
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {

@@ -17,8 +17,8 @@ use std::time::Duration;
 
 use realtime_client::prelude::*;
 use realtime_demo::{
-    Connected, absolute, connect, default_output_path, describe, error_chain, read_wav,
-    update_session, write_file,
+    Connected, absolute, connect, default_output_path, describe, read_wav, update_session,
+    write_file,
 };
 use realtime_media::{
     AudioFormat, InputOptions, MediaConfig, MediaEvent, MediaSession, SinkItem, WavAudio,
@@ -31,13 +31,7 @@ const RATE: u32 = 24_000;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    match run().await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {}", error_chain(error.as_ref()));
-            ExitCode::FAILURE
-        }
-    }
+    realtime_demo::exit_code(run().await)
 }
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {

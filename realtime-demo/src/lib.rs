@@ -267,6 +267,19 @@ pub fn read_wav(path: &Path) -> std::result::Result<WavSource, FileError> {
     Ok(WavSource::from_audio(audio))
 }
 
+/// The exit status of a program whose work returned `result`: success, or
+/// `error: ` and the error with its sources on one line ([`error_chain`]) on
+/// standard error, and status 1.
+pub fn exit_code(result: std::result::Result<(), Box<dyn Error>>) -> std::process::ExitCode {
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {}", error_chain(error.as_ref()));
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 /// An error and its sources on one line (`cannot write /x.wav: No such file
 /// or directory`), leaving out a source whose text the line already holds.
 pub fn error_chain(error: &(dyn Error + 'static)) -> String {

@@ -18,8 +18,7 @@ use std::time::{Duration, Instant};
 
 use realtime_client::prelude::*;
 use realtime_demo::{
-    Upstream, absolute, default_output_path, describe, error_chain, model, say, update_session,
-    write_file,
+    Upstream, absolute, default_output_path, describe, model, say, update_session, write_file,
 };
 use realtime_media::WavAudio;
 use realtime_mock::Pacing;
@@ -37,13 +36,7 @@ async fn main() -> ExitCode {
         || default_output_path("realtime-demo-answer.wav"),
         PathBuf::from,
     );
-    match run(answer_path).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {}", error_chain(error.as_ref()));
-            ExitCode::FAILURE
-        }
-    }
+    realtime_demo::exit_code(run(answer_path).await)
 }
 
 async fn run(answer_path: PathBuf) -> Result<(), Box<dyn std::error::Error>> {

@@ -61,7 +61,8 @@
 //!   serde_json and base64 only.
 //! - `beta`, `translation`: the [`beta`] and [`translation`] surfaces.
 //! - `json-schema`: a `schemars::JsonSchema` impl for every type and
-//!   `json_schema()`; the largest part of the crate to compile.
+//!   `json_schema()`. All three features together take about 1.3× the
+//!   default's release build time (BENCHMARKS.md in the repository).
 //!
 //! Versions are 0.x: when the pinned spec moves, a change the spec report
 //! classifies as breaking bumps the minor version and anything else the
