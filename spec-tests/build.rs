@@ -24,13 +24,16 @@ fn main() {
     let mut missing = Vec::new();
     // The pinned spec: `$REALTIME_OPENAPI_SPEC`, the cache `cargo xtask
     // codegen` fills, or the mirror (its hash is checked by the tests).
-    let cached = std::fs::read_dir(root.join("spec/cache"))
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .any(|entry| entry.file_name().to_string_lossy().starts_with("openapi-"))
-        })
-        .unwrap_or(false);
+    // The cache names the file by the pinned sha256 (`spec/lock.json`).
+    let lock = std::fs::read_to_string(root.join("spec/lock.json")).unwrap_or_default();
+    println!(
+        "cargo::rerun-if-changed={}",
+        root.join("spec/lock.json").display()
+    );
+    let cached = pinned_sha256(&lock).is_some_and(|sha| {
+        root.join(format!("spec/cache/openapi-{sha}.yaml"))
+            .is_file()
+    });
     if std::env::var_os("REALTIME_OPENAPI_SPEC").is_none()
         && !cached
         && !shared.join("spec/openapi.yaml").is_file()
@@ -51,4 +54,17 @@ fn main() {
             missing.join(", ")
         );
     }
+}
+
+/// The `sha256` of the lock, read without a JSON parser (a build script of
+/// its own dependencies would cost more than this line).
+fn pinned_sha256(lock: &str) -> Option<&str> {
+    let after = &lock[lock.find("\"sha256\"")? + "\"sha256\"".len()..];
+    let value = after
+        .trim_start()
+        .strip_prefix(':')?
+        .trim_start()
+        .strip_prefix('"')?;
+    let sha = &value[..value.find('"')?];
+    (sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit())).then_some(sha)
 }
